@@ -1,0 +1,103 @@
+import { AttachmentBuilder, ChannelType, InteractionContextType, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction, type Guild } from 'discord.js';
+import { UserError } from '../src/domain/errors.js';
+import { parseReminderOffsets, formatOffset } from '../src/domain/settings.js';
+import type { Command, HandlerContext } from '../src/discord/command.js';
+import { channelProblem, guildChannel, type ChannelPurpose } from '../src/discord/permissions.js';
+import { settingsEmbed } from '../src/discord/render/settings.js';
+import { exportGuildData } from '../src/store/guild-export.js';
+
+type Ctx = HandlerContext<ChatInputCommandInteraction>;
+const TEXT = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
+
+const data = new SlashCommandBuilder()
+  .setName('setup')
+  .setDescription('Configure Lectern for this server (hosts)')
+  .setContexts(InteractionContextType.Guild)
+  .addSubcommand((s) => s.setName('channels').setDescription('Where Lectern posts and where sessions happen')
+    .addChannelOption((o) => o.setName('announce').setDescription('Agenda, reminders and the live board').addChannelTypes(...TEXT).setRequired(true))
+    .addChannelOption((o) => o.setName('recap').setDescription('Where recaps are posted').addChannelTypes(...TEXT).setRequired(true))
+    .addChannelOption((o) => o.setName('stage').setDescription('The stage or voice channel of the session')
+      .addChannelTypes(ChannelType.GuildStageVoice, ChannelType.GuildVoice).setRequired(true)))
+  .addSubcommand((s) => s.setName('roles').setDescription('Who hosts, and who gets pinged')
+    .addRoleOption((o) => o.setName('host').setDescription('Members with this role can run host commands').setRequired(true))
+    .addRoleOption((o) => o.setName('ping').setDescription('Role pinged by the agenda and reminders')))
+  .addSubcommand((s) => s.setName('reminders').setDescription('When reminders go out before a session')
+    .addStringOption((o) => o.setName('offsets').setDescription('Like 24h,1h,10m').setRequired(true).setMaxLength(200)))
+  .addSubcommand((s) => s.setName('voice').setDescription('Whether I join the stage to note who speaks (no audio is recorded)')
+    .addBooleanOption((o) => o.setName('enabled').setDescription('Join the stage during sessions').setRequired(true)))
+  .addSubcommand((s) => s.setName('show').setDescription('Show the current settings'))
+  .addSubcommand((s) => s.setName('export').setDescription('Download all of this server\'s Lectern data as JSON'));
+
+async function channels(ctx: Ctx, guild: Guild): Promise<void> {
+  const picked: Record<ChannelPurpose, string> = {
+    announce: ctx.interaction.options.getChannel('announce', true).id,
+    recap: ctx.interaction.options.getChannel('recap', true).id,
+    stage: ctx.interaction.options.getChannel('stage', true).id,
+  };
+  const problems: string[] = [];
+  for (const [purpose, id] of Object.entries(picked) as Array<[ChannelPurpose, string]>) {
+    const problem = channelProblem(guild, await guildChannel(guild, id), purpose);
+    if (problem) problems.push(`${purpose}: ${problem}`);
+  }
+  if (problems.length > 0) throw new UserError('channels-unusable', `Nothing saved. Fix these first:\n${problems.map((p) => `• ${p}`).join('\n')}`);
+  await ctx.services.settings.update(ctx.guildId, { announceChannelId: picked.announce, recapChannelId: picked.recap, stageChannelId: picked.stage });
+  await ctx.reply(`Saved. Announcements go to <#${picked.announce}>, recaps to <#${picked.recap}>, and sessions happen in <#${picked.stage}>.`);
+}
+
+async function roles(ctx: Ctx, guild: Guild): Promise<void> {
+  const host = ctx.interaction.options.getRole('host', true);
+  const ping = ctx.interaction.options.getRole('ping');
+  if (host.id === guild.id) throw new UserError('host-everyone', 'The host role cannot be @everyone: pick a role only your hosts have.');
+  if (ping?.id === guild.id) throw new UserError('ping-everyone', 'Lectern never pings @everyone: pick a role members opt into.');
+  if ((host.managed ?? false) || (ping?.managed ?? false)) throw new UserError('role-managed', 'That role belongs to a bot or integration; pick a role members can hold.');
+  if (ping && !ping.mentionable && !guild.members.me?.permissions.has(PermissionFlagsBits.MentionEveryone)) {
+    throw new UserError('ping-unmentionable', `I cannot ping <@&${ping.id}>: make the role mentionable, or give me Mention @everyone, @here, and All Roles. Nothing saved.`);
+  }
+  await ctx.services.settings.update(ctx.guildId, { hostRoleId: host.id, pingRoleId: ping?.id ?? null });
+  await ctx.reply(`Saved. Hosts: <@&${host.id}> (and anyone with Manage Server). ${ping ? `Reminders ping <@&${ping.id}>.` : 'No ping role: reminders will not ping anyone.'}`);
+}
+
+async function show(ctx: Ctx, guild: Guild): Promise<void> {
+  const { settings } = ctx;
+  const problems: string[] = [];
+  for (const purpose of ['announce', 'recap', 'stage'] as const) {
+    const id = settings[`${purpose}ChannelId`];
+    if (!id) problems.push(`${purpose} channel not set: run /setup channels`);
+    else {
+      const channel = guild.channels.cache.get(id);
+      const problem = channel ? channelProblem(guild, channel, purpose) : `<#${id}> no longer exists`;
+      if (problem) problems.push(problem);
+    }
+  }
+  if (!settings.hostRoleId) problems.push('no host role: only members with Manage Server can host. Run /setup roles');
+  await ctx.reply({ embeds: [settingsEmbed(settings, problems)] });
+}
+
+export default {
+  data: data.toJSON(),
+  preconditions: { hostOnly: true },
+  async execute(ctx) {
+    const guild = ctx.interaction.guild;
+    if (!guild) throw new UserError('guild-uncached', 'I have not finished loading this server yet; try again in a few seconds.');
+    switch (ctx.interaction.options.getSubcommand()) {
+      case 'channels': return channels(ctx, guild);
+      case 'roles': return roles(ctx, guild);
+      case 'reminders': {
+        const offsets = parseReminderOffsets(ctx.interaction.options.getString('offsets', true));
+        await ctx.services.settings.update(ctx.guildId, { reminderOffsets: offsets });
+        return ctx.reply(`Saved. Reminders go out ${offsets.map(formatOffset).join(', ')} before each session.`);
+      }
+      case 'voice': {
+        const enabled = ctx.interaction.options.getBoolean('enabled', true);
+        await ctx.services.settings.update(ctx.guildId, { voiceEnabled: enabled });
+        return ctx.reply(enabled ? 'Saved. During sessions I will join the stage and note who speaks when; I record no audio.' : 'Saved. I will stay out of the voice channel.');
+      }
+      case 'show': return show(ctx, guild);
+      case 'export': {
+        const exported = { guildId: ctx.guildId, exportedAt: new Date().toISOString(), data: await exportGuildData(ctx.services.redis, ctx.guildId) };
+        const file = new AttachmentBuilder(Buffer.from(JSON.stringify(exported, null, 2)), { name: `lectern-${ctx.guildId}.json` });
+        return ctx.reply({ content: 'Everything Lectern stores for this server:', files: [file] });
+      }
+    }
+  },
+} satisfies Command;

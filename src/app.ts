@@ -1,0 +1,61 @@
+import { Events, type Client, type ClientOptions } from 'discord.js';
+import type { Config } from './config.js';
+import { createClient } from './discord/client.js';
+import { loadCommands } from './discord/command-loader.js';
+import { registerCommands } from './discord/register-commands.js';
+import { InteractionRouter } from './discord/router.js';
+import type { Logger } from './logger.js';
+import type { Services } from './services.js';
+import { RateLimitStore } from './store/rate-limit-store.js';
+import { connectRedis } from './store/redis.js';
+import { SettingsStore } from './store/settings-store.js';
+
+export interface LecternOptions {
+  config: Config;
+  logger: Logger;
+  /** Extra discord.js options; tests use it to skip the identify throttle. */
+  clientOptions?: Partial<ClientOptions>;
+  commandsDir?: string;
+}
+
+export interface Lectern {
+  services: Services;
+  client: Client | undefined;
+  /** Stops taking interactions, lets running work finish, then closes Discord and Redis. */
+  stop(): Promise<void>;
+}
+
+/** Builds and starts the pieces this process's LECTERN_ROLE asks for. */
+export async function startLectern({ config, logger, clientOptions, commandsDir }: LecternOptions): Promise<Lectern> {
+  const commands = await loadCommands(commandsDir);
+  const redis = await connectRedis(config.REDIS_URL);
+  redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
+  const services: Services = { redis, logger, settings: new SettingsStore(redis), rateLimits: new RateLimitStore(redis) };
+
+  let client: Client | undefined;
+  let router: InteractionRouter | undefined;
+  if (config.LECTERN_ROLE !== 'worker') {
+    client = createClient(config, clientOptions);
+    const activeRouter = (router = new InteractionRouter(commands, services));
+    client.on(Events.InteractionCreate, (interaction) => activeRouter.handle(interaction));
+    client.on(Events.Error, (err) => logger.error({ err }, 'discord client error'));
+    const ready = new Promise<void>((resolve) => client!.once(Events.ClientReady, () => resolve()));
+    await client.login(config.DISCORD_TOKEN);
+    await ready;
+    await registerCommands({
+      rest: client.rest, redis, logger, applicationId: config.DISCORD_APPLICATION_ID,
+      guildId: config.DISCORD_DEV_GUILD_ID, commands: commands.values(),
+    });
+    logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'gateway ready');
+  }
+
+  return {
+    services,
+    client,
+    async stop() {
+      await router?.drain(7_000);
+      await client?.destroy();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

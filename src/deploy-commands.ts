@@ -1,0 +1,22 @@
+import { REST } from 'discord.js';
+import { ConfigError, loadConfig } from './config.js';
+import { loadCommands } from './discord/command-loader.js';
+import { registerCommands } from './discord/register-commands.js';
+import { createLogger } from './logger.js';
+import { connectRedis } from './store/redis.js';
+
+/** npm run deploy-commands: registers the commands now, whatever the stored hash says. */
+try {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  const redis = await connectRedis(config.REDIS_URL);
+  const rest = new REST({ api: config.DISCORD_API_URL }).setToken(config.DISCORD_TOKEN);
+  await registerCommands({
+    rest, redis, logger, applicationId: config.DISCORD_APPLICATION_ID,
+    guildId: config.DISCORD_DEV_GUILD_ID, commands: (await loadCommands()).values(), force: true,
+  });
+  await redis.quit();
+} catch (error) {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
+  process.exit(1);
+}

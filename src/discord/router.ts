@@ -1,0 +1,120 @@
+import {
+  ApplicationCommandType,
+  type AutocompleteInteraction,
+  type Interaction,
+  type RepliableInteraction,
+} from 'discord.js';
+import { UserError } from '../domain/errors.js';
+import type { Services } from '../services.js';
+import type { AnyCommand, HandlerContext, Preconditions } from './command.js';
+import { commandKey } from './command-loader.js';
+import { describeError } from './error-reply.js';
+import { checkPreconditions } from './preconditions.js';
+import { Responder } from './responder.js';
+
+interface Route {
+  spec: Preconditions | undefined;
+  subcommand: string | null;
+  bucket: string;
+  run(ctx: HandlerContext<never>): Promise<void>;
+}
+
+/**
+ * Sends every interaction to its command file, after the command's declared
+ * preconditions, and maps whatever goes wrong to an ephemeral answer.
+ * Nothing about a user's identity is logged here: anonymous questions stay anonymous.
+ */
+export class InteractionRouter {
+  private readonly inFlight = new Set<Promise<void>>();
+  private accepting = true;
+
+  constructor(
+    private readonly commands: Map<string, AnyCommand>,
+    private readonly services: Services,
+    private readonly deferAfterMs = 2_000,
+  ) {}
+
+  handle(interaction: Interaction): void {
+    if (!this.accepting) return;
+    const task = this.dispatch(interaction).catch((err: unknown) => {
+      this.services.logger.error({ err, interactionId: interaction.id }, 'interaction could not be answered');
+    });
+    this.inFlight.add(task);
+    void task.finally(() => this.inFlight.delete(task));
+  }
+
+  /** Stops taking interactions and waits (up to `timeoutMs`) for those under way. */
+  async drain(timeoutMs: number): Promise<void> {
+    this.accepting = false;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.inFlight]),
+      new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  private async dispatch(interaction: Interaction): Promise<void> {
+    if (interaction.isAutocomplete()) return this.autocomplete(interaction);
+    if (!interaction.isRepliable()) return;
+    const responder = new Responder(interaction, this.deferAfterMs);
+    const log = { interactionId: interaction.id, kind: interaction.type, name: routeName(interaction) };
+    try {
+      const route = this.route(interaction);
+      if (!interaction.inGuild() && route.spec?.guildOnly !== false) {
+        throw new UserError('guild-only', 'Lectern works inside a server: run this in one of its channels.');
+      }
+      const guildId = interaction.guildId ?? '';
+      const settings = await this.services.settings.get(guildId);
+      await checkPreconditions(route.spec, interaction, route.subcommand, settings, this.services, route.bucket);
+      const ctx = { interaction, services: this.services, guildId, settings, reply: (o: Parameters<Responder['reply']>[0]) => responder.reply(o) };
+      await route.run(ctx as HandlerContext<never>);
+    } catch (error) {
+      await responder.reply({ content: describeError(error, this.services.logger, log), ephemeral: true });
+    } finally {
+      responder.finish();
+    }
+  }
+
+  private route(interaction: RepliableInteraction): Route {
+    if (interaction.isChatInputCommand() || interaction.isMessageContextMenuCommand()) {
+      const command = this.commands.get(commandKey(interaction.commandType, interaction.commandName));
+      if (!command) throw new UserError('unknown-command', 'That command is no longer available; it may have been renamed.');
+      const subcommand = interaction.isChatInputCommand() ? interaction.options.getSubcommand(false) : null;
+      return {
+        spec: command.preconditions,
+        subcommand,
+        bucket: `${interaction.commandName}:${subcommand ?? ''}`,
+        run: (ctx) => command.execute(ctx),
+      };
+    }
+    if (interaction.isButton() || interaction.isModalSubmit()) {
+      const [name = '', action = '', ...args] = interaction.customId.split(':');
+      const handler = this.commands.get(commandKey(ApplicationCommandType.ChatInput, name))?.components?.[action];
+      if (!handler) throw new UserError('stale-component', 'That button is no longer in use. Run the command again.');
+      return { spec: handler.preconditions, subcommand: null, bucket: `${name}:${action}`, run: (ctx) => handler.run(ctx, args) };
+    }
+    throw new UserError('unsupported', 'Lectern does not handle that kind of interaction.');
+  }
+
+  private async autocomplete(interaction: AutocompleteInteraction): Promise<void> {
+    const command = this.commands.get(commandKey(ApplicationCommandType.ChatInput, interaction.commandName));
+    let choices: Awaited<ReturnType<NonNullable<AnyCommand['autocomplete']>>> = [];
+    try {
+      if (command?.autocomplete && interaction.inGuild()) {
+        const settings = await this.services.settings.get(interaction.guildId);
+        const ctx = { interaction, services: this.services, guildId: interaction.guildId, settings, reply: async () => {} };
+        choices = await command.autocomplete(ctx);
+      }
+    } catch (err) {
+      this.services.logger.warn({ err, interactionId: interaction.id }, 'autocomplete failed');
+    }
+    await interaction.respond(choices.slice(0, 25).map((c) => ({ ...c, name: c.name.slice(0, 100) })));
+  }
+}
+
+function routeName(interaction: RepliableInteraction): string {
+  if (interaction.isCommand()) return interaction.commandName;
+  if (interaction.isMessageComponent() || interaction.isModalSubmit()) return interaction.customId.split(':').slice(0, 2).join(':');
+  return 'unknown';
+}

@@ -1,0 +1,66 @@
+import { UserError, quoteInput } from './errors.js';
+
+/** A guild's configuration, as set with /setup. Ids are Discord snowflakes. */
+export interface GuildSettings {
+  announceChannelId?: string;
+  recapChannelId?: string;
+  stageChannelId?: string;
+  hostRoleId?: string;
+  pingRoleId?: string;
+  /** Reminder offsets before the session start, in seconds, largest first. */
+  reminderOffsets: number[];
+  voiceEnabled: boolean;
+}
+
+export const DEFAULT_REMINDER_OFFSETS = [24 * 3600, 3600, 10 * 60];
+export const MAX_REMINDERS = 10;
+const MAX_OFFSET_SECONDS = 14 * 24 * 3600;
+const UNIT_SECONDS = { d: 86_400, h: 3_600, m: 60, s: 1 } as const;
+
+export function defaultSettings(): GuildSettings {
+  return { reminderOffsets: [...DEFAULT_REMINDER_OFFSETS], voiceEnabled: false };
+}
+
+/**
+ * Parses a reminder list such as `24h,1h,10m` (units d, h, m, s; `1h30m` allowed)
+ * into seconds, largest first. Throws a UserError that names the bad item.
+ */
+export function parseReminderOffsets(input: string): number[] {
+  const items = input.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
+  if (items.length === 0) {
+    throw new UserError('offsets-empty', 'Give at least one reminder time, like `24h,1h,10m`.');
+  }
+  if (items.length > MAX_REMINDERS) {
+    throw new UserError('offsets-too-many', `At most ${MAX_REMINDERS} reminders a session; you gave ${items.length}.`);
+  }
+  const seconds = items.map(parseOffset);
+  const unique = [...new Set(seconds)].sort((a, b) => b - a);
+  if (unique.length !== seconds.length) {
+    throw new UserError('offsets-duplicate', 'Two of those reminder times are the same; list each once.');
+  }
+  return unique;
+}
+
+function parseOffset(item: string): number {
+  const match = /^(?:\d+[dhms])+$/i.test(item) ? item.toLowerCase().match(/\d+[dhms]/g) : null;
+  if (!match) {
+    throw new UserError('offset-invalid', `${quoteInput(item)} is not a reminder time: use a number and a unit (d, h, m or s), like \`24h\` or \`10m\`.`);
+  }
+  const total = match.reduce((sum, part) => sum + Number(part.slice(0, -1)) * UNIT_SECONDS[part.slice(-1) as keyof typeof UNIT_SECONDS], 0);
+  if (total < 1 || total > MAX_OFFSET_SECONDS) {
+    throw new UserError('offset-range', `${quoteInput(item)} is out of range: reminders go from 1s to 14d before the session.`);
+  }
+  return total;
+}
+
+/** `86400` → `24h`, `5400` → `1h30m`: the inverse of parseReminderOffsets for one item. */
+export function formatOffset(seconds: number): string {
+  const parts: string[] = [];
+  let rest = seconds;
+  for (const [unit, size] of [['h', 3600], ['m', 60], ['s', 1]] as const) {
+    const count = Math.floor(rest / size);
+    if (count > 0) parts.push(`${count}${unit}`);
+    rest -= count * size;
+  }
+  return parts.join('') || '0s';
+}

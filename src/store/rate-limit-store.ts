@@ -1,0 +1,25 @@
+import type { Redis } from 'ioredis';
+import { keys } from './keys.js';
+
+// INCR and set the window's expiry in one round trip; returns [count, ms left].
+const HIT = `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {count, redis.call('PTTL', KEYS[1])}
+`;
+
+export interface RateLimitResult {
+  allowed: boolean;
+  /** When the caller may try again, in milliseconds from now. */
+  retryAfterMs: number;
+}
+
+/** Fixed-window counters per guild, user and bucket, shared by every bot process. */
+export class RateLimitStore {
+  constructor(private readonly redis: Redis) {}
+
+  async hit(guildId: string, userId: string, bucket: string, limit: number, windowMs: number): Promise<RateLimitResult> {
+    const [count, ttl] = (await this.redis.eval(HIT, 1, keys.rateLimit(guildId, userId, bucket), windowMs)) as [number, number];
+    return { allowed: count <= limit, retryAfterMs: Math.max(ttl, 0) };
+  }
+}

@@ -1,0 +1,47 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { defaultSettings, type GuildSettings } from '../domain/settings.js';
+import { keys } from './keys.js';
+
+const StoredSettings = z.object({
+  announceChannelId: z.string().optional(),
+  recapChannelId: z.string().optional(),
+  stageChannelId: z.string().optional(),
+  hostRoleId: z.string().optional(),
+  pingRoleId: z.string().optional(),
+  reminderOffsets: z.string().transform((s) => z.array(z.number().int().positive()).parse(JSON.parse(s))).optional(),
+  voiceEnabled: z.enum(['true', 'false']).transform((s) => s === 'true').optional(),
+});
+
+type SettingsPatch = { [K in keyof GuildSettings]?: GuildSettings[K] | null };
+
+/** Guild settings in one Redis hash; each /setup subcommand writes only its own fields. */
+export class SettingsStore {
+  constructor(private readonly redis: Redis) {}
+
+  async get(guildId: string): Promise<GuildSettings> {
+    const raw = await this.redis.hgetall(keys.settings(guildId));
+    const parsed = StoredSettings.parse(raw);
+    const settings = defaultSettings();
+    for (const [field, value] of Object.entries(parsed)) {
+      if (value !== undefined) Object.assign(settings, { [field]: value });
+    }
+    return settings;
+  }
+
+  /** Writes the given fields in one command; `null` clears a field. */
+  async update(guildId: string, patch: SettingsPatch): Promise<void> {
+    const set: Record<string, string> = {};
+    const clear: string[] = [];
+    for (const [field, value] of Object.entries(patch)) {
+      if (value === undefined) continue;
+      if (value === null) clear.push(field);
+      else set[field] = typeof value === 'string' ? value : JSON.stringify(value);
+    }
+    const key = keys.settings(guildId);
+    const multi = this.redis.multi();
+    if (Object.keys(set).length > 0) multi.hset(key, set);
+    if (clear.length > 0) multi.hdel(key, ...clear);
+    await multi.exec();
+  }
+}

@@ -1,0 +1,499 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  ChannelType,
+  GatewayIntentBits,
+  GuildScheduledEventStatus,
+  InteractionType,
+  PermissionFlagsBits,
+  type APIApplicationCommand,
+  type APIApplicationCommandOption,
+  type APIGuildScheduledEvent,
+  type APIInteraction,
+  type APIMessage,
+  type APIStageInstance,
+  type GatewayVoiceState,
+} from 'discord-api-types/v10';
+import { Gateway } from './gateway.js';
+import { readBody, sendJson, type UploadedFile } from './http.js';
+import { InteractionRecord } from './interactions.js';
+import { computePings, type PostRecord } from './messages.js';
+import { apiChannel, interactionMember } from './payloads.js';
+import { restRoutes, type RestReply, type RestRequest } from './rest.js';
+import { snowflake } from './snowflake.js';
+import { checkSchema, invalidFormBody, schemas, type Problem } from './validate.js';
+import { World, type WorldChannel, type WorldGuild } from './world.js';
+
+/** A fault the next matching requests get: a status (429 with retry_after, 500, ...) and/or a delay. */
+export interface Fault {
+  method?: string;
+  path: RegExp;
+  times: number;
+  status?: number;
+  retryAfter?: number;
+  global?: boolean;
+  delayMs?: number;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  body: unknown;
+  status: number;
+}
+
+export interface Invoker {
+  guild: WorldGuild;
+  /** Member display name or user id. */
+  user: string;
+  /** Channel name or id; defaults to the guild's first text channel. */
+  channel?: string;
+}
+
+type OptionValue = string | number | boolean;
+
+export interface EmulatorOptions {
+  token?: string;
+  applicationId?: string;
+  shardCount?: number;
+  port?: number;
+}
+
+/**
+ * A local Discord: REST and gateway on one loopback port. It validates every
+ * body against Discord's published schemas and documented limits, keeps the
+ * state Lectern touches, and drives interactions as members would.
+ */
+export class Emulator {
+  readonly token: string;
+  readonly world: World;
+  readonly gateway: Gateway;
+  readonly shardCount: number;
+  readonly requests: RecordedRequest[] = [];
+  readonly violations: Array<{ method: string; path: string; problems: Problem[] }> = [];
+  readonly posts: PostRecord[] = [];
+  readonly commands = new Map<string, APIApplicationCommand[]>();
+  readonly interactionsByToken = new Map<string, InteractionRecord>();
+  readonly nonces = new Map<string, string>();
+  private readonly faults: Fault[] = [];
+  private readonly routes;
+  private server: Server | undefined;
+  private port: number;
+  private requestWaiters: Array<{ match: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void }> = [];
+
+  constructor(options: EmulatorOptions = {}) {
+    this.token = options.token ?? 'emulator-token';
+    this.world = new World(options.applicationId ?? snowflake());
+    this.shardCount = options.shardCount ?? 1;
+    this.port = options.port ?? 0;
+    this.gateway = new Gateway(this.world, this.token, () => this.gatewayUrl);
+    this.routes = restRoutes(this);
+  }
+
+  get applicationId(): string {
+    return this.world.applicationId;
+  }
+
+  /** The REST base to give discord.js (`rest.api`, or DISCORD_API_URL): no version, the library adds it. */
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.port}/api`;
+  }
+
+  get gatewayUrl(): string {
+    return `ws://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<this> {
+    const server = createServer((req, res) => void this.onRequest(req, res));
+    this.gateway.attach(server);
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as AddressInfo).port;
+    this.server = server;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.gateway.close();
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server = undefined;
+  }
+
+  /** Stops and starts again on the same port, forgetting gateway sessions: clients must identify anew. */
+  async restart(downMs = 200): Promise<void> {
+    await this.stop();
+    this.gateway.forgetSessions();
+    await new Promise((resolve) => setTimeout(resolve, downMs));
+    await this.start();
+  }
+
+  /** Drops every gateway socket; clients resume and get what they missed. */
+  dropGateway(): void {
+    this.gateway.dropConnections();
+  }
+
+  fault(fault: Fault): void {
+    this.faults.push(fault);
+  }
+
+  /** Resolves with the first recorded request (past or future) that matches. */
+  waitForRequest(match: (r: RecordedRequest) => boolean, timeoutMs = 5_000): Promise<RecordedRequest> {
+    const seen = this.requests.find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no matching request')), timeoutMs);
+      this.requestWaiters.push({ match, resolve: (r) => (clearTimeout(timer), resolve(r)) });
+    });
+  }
+
+  // --- REST plumbing -------------------------------------------------------
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const path = decodeURIComponent(url.pathname).replace(/^\/api(\/v\d+)?/, '');
+    const method = req.method ?? 'GET';
+    let body: unknown;
+    let reply: RestReply;
+    try {
+      const parsed = await readBody(req);
+      body = parsed.json;
+      reply = await this.handle(method, path, url.searchParams, parsed.json, parsed.files, req.headers.authorization);
+    } catch (error) {
+      reply = { status: 500, body: { code: 0, message: `emulator error: ${(error as Error).message}` } };
+    }
+    if (reply.problems) {
+      this.violations.push({ method, path, problems: reply.problems });
+      reply = { status: 400, body: invalidFormBody(reply.problems) };
+    }
+    const record = { method, path, body, status: reply.status };
+    this.requests.push(record);
+    this.requestWaiters = this.requestWaiters.filter((w) => !(w.match(record) && (w.resolve(record), true)));
+    const headers: Record<string, string> = {};
+    if (reply.status === 429) {
+      const retry = (reply.body as { retry_after: number }).retry_after;
+      Object.assign(headers, { 'retry-after': String(Math.ceil(retry)), 'x-ratelimit-limit': '5', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset-after': String(retry), 'x-ratelimit-bucket': 'emulated', 'x-ratelimit-scope': (reply.body as { global: boolean }).global ? 'global' : 'user' });
+      if ((reply.body as { global: boolean }).global) headers['x-ratelimit-global'] = 'true';
+    }
+    sendJson(res, reply.status, reply.body, headers);
+  }
+
+  private async handle(method: string, path: string, query: URLSearchParams, json: unknown, files: UploadedFile[], auth: string | undefined): Promise<RestReply> {
+    const faultIndex = this.faults.findIndex((f) => f.path.test(path) && (!f.method || f.method === method));
+    if (faultIndex >= 0) {
+      const fault = this.faults[faultIndex]!;
+      if (--fault.times <= 0) this.faults.splice(faultIndex, 1);
+      if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      if (fault.status === 429) return { status: 429, body: { message: 'You are being rate limited.', retry_after: fault.retryAfter ?? 0.1, global: fault.global ?? false } };
+      if (fault.status) return { status: fault.status, body: { code: 0, message: 'emulated failure' } };
+    }
+    for (const route of this.routes) {
+      if (route.method !== method) continue;
+      const match = route.pattern.exec(path);
+      if (!match) continue;
+      if (route.auth && auth !== `Bot ${this.token}`) return { status: 401, body: { code: 0, message: '401: Unauthorized' } };
+      const request: RestRequest = { method, params: match.slice(1), query, body: (json ?? {}) as Record<string, unknown>, files };
+      return route.handler(request);
+    }
+    return { status: 404, body: { code: 0, message: `emulator has no route ${method} ${path}` } };
+  }
+
+  // --- state operations used by the routes ---------------------------------
+
+  findMessage(id: string): APIMessage | undefined {
+    for (const messages of this.world.messages.values()) {
+      const message = messages.get(id);
+      if (message) return message;
+    }
+    return undefined;
+  }
+
+  storeMessage(channelId: string, body: Record<string, unknown>, files: UploadedFile[], via: PostRecord['via'], extra: Partial<APIMessage> = {}): APIMessage {
+    const channel = this.world.channels.get(channelId);
+    const message: APIMessage = {
+      id: snowflake(), channel_id: channelId, author: this.world.bot, content: String(body.content ?? ''),
+      embeds: (body.embeds ?? []) as APIMessage['embeds'], components: (body.components ?? []) as APIMessage['components'],
+      attachments: this.attachmentsFrom(body, files), timestamp: new Date().toISOString(), edited_timestamp: null,
+      flags: Number(body.flags ?? 0), mentions: [], mention_roles: [], mention_everyone: false, pinned: false, tts: false, type: 0,
+      ...(channel?.guildId ? { guild_id: channel.guildId } : {}), ...extra,
+    } as APIMessage;
+    this.world.messages.get(channelId)?.set(message.id, message);
+    this.record('create', via, message, body);
+    if (channel && via !== 'interaction') {
+      const intent = channel.guildId ? GatewayIntentBits.GuildMessages : GatewayIntentBits.DirectMessages;
+      this.gateway.dispatch(channel.guildId, 'MESSAGE_CREATE', message, intent);
+    }
+    return message;
+  }
+
+  editMessage(channelId: string, messageId: string, body: Record<string, unknown>, files: UploadedFile[], via: PostRecord['via']): APIMessage | undefined {
+    const message = this.world.messages.get(channelId)?.get(messageId) ?? this.findMessage(messageId);
+    if (!message) return undefined;
+    for (const field of ['content', 'embeds', 'components', 'flags'] as const) {
+      if (body[field] !== undefined && body[field] !== null) Object.assign(message, { [field]: body[field] });
+    }
+    if (body.attachments !== undefined || files.length > 0) message.attachments = this.attachmentsFrom(body, files);
+    message.edited_timestamp = new Date().toISOString();
+    this.record('edit', via, message, body);
+    return message;
+  }
+
+  deleteMessage(messageId: string): boolean {
+    for (const messages of this.world.messages.values()) if (messages.delete(messageId)) return true;
+    return false;
+  }
+
+  setPinned(channelId: string, messageId: string, pinned: boolean): RestReply {
+    const message = this.world.messages.get(channelId)?.get(messageId);
+    if (!message) return { status: 404, body: { code: 10008, message: 'Unknown Message' } };
+    message.pinned = pinned;
+    return { status: 204 };
+  }
+
+  dmChannel(userId: string): WorldChannel {
+    const existing = [...this.world.channels.values()].find((c) => c.type === ChannelType.DM && c.recipientId === userId);
+    return existing ?? this.world.addChannel({ id: snowflake(), guildId: null, type: ChannelType.DM, name: '', recipientId: userId, overwrites: [] });
+  }
+
+  registerCommands(guildId: string | null, body: unknown): RestReply {
+    const list = Array.isArray(body) ? body : [];
+    const problems = list.flatMap((command, i) => checkSchema(schemas.commandCreate, command).map((p) => ({ ...p, path: `${i}.${p.path}` })));
+    if (problems.length > 0) return { status: 400, problems };
+    const registered = list.map((c: Record<string, unknown>) => ({ ...c, id: snowflake(), application_id: this.applicationId, version: snowflake(), type: c.type ?? 1 })) as APIApplicationCommand[];
+    this.commands.set(guildId ?? 'global', registered);
+    return { status: 200, body: registered };
+  }
+
+  createScheduledEvent(guildId: string, body: Record<string, unknown>): RestReply {
+    const guild = this.world.guilds.get(guildId);
+    if (!guild) return { status: 404, body: { code: 10004, message: 'Unknown Guild' } };
+    const stage = body.entity_type === 1;
+    const problems = checkSchema(stage ? schemas.stageEventCreate : schemas.voiceEventCreate, body);
+    if (Date.parse(String(body.scheduled_start_time)) <= Date.now()) problems.push({ path: 'scheduled_start_time', message: 'must be in the future' });
+    if (problems.length > 0) return { status: 400, problems };
+    const open = [...guild.scheduledEvents.values()].filter((e) => e.status === GuildScheduledEventStatus.Scheduled || e.status === GuildScheduledEventStatus.Active);
+    if (open.length >= 100) return { status: 400, body: { code: 30038, message: 'Maximum number of guild scheduled events reached' } };
+    const event = {
+      id: snowflake(), guild_id: guildId, channel_id: String(body.channel_id), creator_id: this.world.bot.id, creator: this.world.bot,
+      name: String(body.name), description: (body.description as string | undefined) ?? null, scheduled_start_time: String(body.scheduled_start_time),
+      scheduled_end_time: (body.scheduled_end_time as string | undefined) ?? null, privacy_level: 2, status: GuildScheduledEventStatus.Scheduled,
+      entity_type: body.entity_type, entity_id: null, entity_metadata: null, user_count: 0, image: null, recurrence_rule: null,
+    } as APIGuildScheduledEvent;
+    guild.scheduledEvents.set(event.id, event);
+    this.gateway.dispatch(guildId, 'GUILD_SCHEDULED_EVENT_CREATE', event, GatewayIntentBits.GuildScheduledEvents);
+    return { status: 200, body: event };
+  }
+
+  patchScheduledEvent(guildId: string, eventId: string, body: Record<string, unknown>): RestReply {
+    const event = this.world.guilds.get(guildId)?.scheduledEvents.get(eventId);
+    if (!event) return { status: 404, body: { code: 10070, message: 'Unknown Guild Scheduled Event' } };
+    const problems = checkSchema(event.entity_type === 1 ? schemas.stageEventPatch : schemas.voiceEventPatch, body);
+    if (problems.length > 0) return { status: 400, problems };
+    const { Scheduled, Active, Completed, Canceled } = GuildScheduledEventStatus;
+    const allowed: Record<number, number[]> = { [Scheduled]: [Active, Canceled], [Active]: [Completed], [Completed]: [], [Canceled]: [] };
+    if (typeof body.status === 'number' && body.status !== event.status && !allowed[event.status]!.includes(body.status)) {
+      return { status: 400, body: { code: 180000, message: `Cannot move a scheduled event from status ${event.status} to ${body.status}` } };
+    }
+    Object.assign(event, body);
+    this.gateway.dispatch(guildId, 'GUILD_SCHEDULED_EVENT_UPDATE', event, GatewayIntentBits.GuildScheduledEvents);
+    return { status: 200, body: event };
+  }
+
+  upsertStageInstance(channelId: string, body: Record<string, unknown>, create: boolean): RestReply {
+    const channel = this.world.channels.get(channelId);
+    const guild = channel?.guildId ? this.world.guilds.get(channel.guildId) : undefined;
+    if (!channel || !guild || channel.type !== ChannelType.GuildStageVoice) return { status: 404, body: { code: 10003, message: 'Unknown Channel' } };
+    const topic = body.topic as string | undefined;
+    if (topic !== undefined && (topic.length < 1 || topic.length > 120)) return { status: 400, problems: [{ path: 'topic', message: 'topic must be 1 to 120 characters' }] };
+    const existing = guild.stageInstances.get(channelId);
+    if (create && existing) return { status: 400, body: { code: 150006, message: 'Stage already has an instance' } };
+    if (!create && !existing) return { status: 404, body: { code: 10067, message: 'Unknown Stage Instance' } };
+    const instance = { id: existing?.id ?? snowflake(), guild_id: guild.id, channel_id: channelId, topic: topic ?? existing!.topic, privacy_level: 2, discoverable_disabled: true, guild_scheduled_event_id: (body.guild_scheduled_event_id as string | undefined) ?? existing?.guild_scheduled_event_id ?? null } as APIStageInstance;
+    guild.stageInstances.set(channelId, instance);
+    this.gateway.dispatch(guild.id, create ? 'STAGE_INSTANCE_CREATE' : 'STAGE_INSTANCE_UPDATE', instance, GatewayIntentBits.Guilds);
+    return { status: 200, body: instance };
+  }
+
+  updateVoiceState(guildId: string, userId: string, body: Record<string, unknown>): RestReply {
+    const guild = this.world.guilds.get(guildId);
+    const state = guild?.voiceStates.get(userId);
+    if (!guild || !state || (body.channel_id && body.channel_id !== state.channel_id)) return { status: 404, body: { code: 10065, message: 'Unknown Voice State' } };
+    const channel = this.world.channels.get(state.channel_id ?? '');
+    if (channel?.type !== ChannelType.GuildStageVoice) return { status: 400, body: { code: 50024, message: 'Cannot execute action on this channel type' } };
+    if (userId !== this.world.bot.id && (this.world.permissions(guild, this.world.bot.id, channel.id) & PermissionFlagsBits.MuteMembers) === 0n) {
+      return { status: 403, body: { code: 50013, message: 'Missing Permissions' } };
+    }
+    if (typeof body.suppress === 'boolean') state.suppress = body.suppress;
+    if (body.request_to_speak_timestamp !== undefined) state.request_to_speak_timestamp = body.request_to_speak_timestamp as string | null;
+    if (body.suppress === false) state.request_to_speak_timestamp = null;
+    this.dispatchVoiceState(guild, state);
+    return { status: 204 };
+  }
+
+  private dispatchVoiceState(guild: WorldGuild, state: GatewayVoiceState): void {
+    const member = guild.members.get(state.user_id);
+    this.gateway.dispatch(guild.id, 'VOICE_STATE_UPDATE', { ...state, guild_id: guild.id, member: member && { user: member.user, roles: member.roles, joined_at: member.joinedAt, deaf: false, mute: false, flags: 0 } }, GatewayIntentBits.GuildVoiceStates);
+  }
+
+  private attachmentsFrom(body: Record<string, unknown>, files: UploadedFile[]): APIMessage['attachments'] {
+    const described = (body.attachments ?? []) as Array<{ id: string | number; filename?: string }>;
+    return files.map((file, index) => {
+      const meta = described.find((a) => String(a.id) === file.field.replace(/^files\[(\d+)\]$/, '$1')) ?? described[index];
+      const id = snowflake();
+      const filename = meta?.filename ?? file.filename;
+      this.world.attachments.set(id, { id, filename, contentType: file.contentType, data: file.data });
+      return { id, filename, size: file.data.length, url: `${this.apiUrl}/attachments/${id}/${filename}`, proxy_url: '', content_type: file.contentType };
+    });
+  }
+
+  private record(action: PostRecord['action'], via: PostRecord['via'], message: APIMessage, body: Record<string, unknown>): void {
+    const pings = computePings(message.content, body.allowed_mentions as Parameters<typeof computePings>[1]);
+    this.posts.push({ action, via, channelId: message.channel_id, messageId: message.id, at: Date.now(), body, pings, message: structuredClone(message) });
+  }
+
+  // --- acting as members ------------------------------------------------------
+
+  private channelFor(invoker: Invoker): WorldChannel {
+    const { guild, channel } = invoker;
+    if (channel) return guild.channels.get(channel) ?? this.world.channelByName(guild, channel.replace(/^#/, ''));
+    const text = [...guild.channels.values()].find((c) => c.type === ChannelType.GuildText);
+    if (!text) throw new Error(`${guild.name} has no text channel`);
+    return text;
+  }
+
+  private memberFor(guild: WorldGuild, user: string) {
+    return guild.members.get(user) ?? this.world.memberByName(guild, user);
+  }
+
+  private baseInteraction(invoker: Invoker, type: InteractionType, data: unknown, extra: Record<string, unknown> = {}): InteractionRecord {
+    const { guild } = invoker;
+    const channel = this.channelFor(invoker);
+    const member = this.memberFor(guild, invoker.user);
+    const payload = {
+      id: snowflake(), application_id: this.applicationId, type, data, guild_id: guild.id, guild: { id: guild.id, locale: 'en-US', features: [] },
+      channel: apiChannel(this.world, channel), channel_id: channel.id, member: interactionMember(this.world, guild, member, channel.id),
+      token: `tok_${snowflake()}_${Math.random().toString(36).slice(2)}`, version: 1,
+      app_permissions: this.world.permissions(guild, this.world.bot.id, channel.id).toString(), locale: 'en-US', guild_locale: 'en-US',
+      entitlements: [], authorizing_integration_owners: { 0: guild.id }, context: 0, attachment_size_limit: 10 * 1024 * 1024, ...extra,
+    } as unknown as APIInteraction;
+    const record = new InteractionRecord(payload, (id) => this.findMessage(id));
+    this.interactionsByToken.set(payload.token, record);
+    this.gateway.dispatch(guild.id, 'INTERACTION_CREATE', payload);
+    return record;
+  }
+
+  private registered(guild: WorldGuild, name: string, type: ApplicationCommandType): APIApplicationCommand {
+    const command = [...(this.commands.get(guild.id) ?? []), ...(this.commands.get('global') ?? [])].find((c) => c.name === name && c.type === type);
+    if (!command) throw new Error(`command ${name} (type ${type}) is not registered`);
+    return command;
+  }
+
+  /** Builds option values and `resolved` the way Discord does, typing each option from the registered command. */
+  private commandData(guild: WorldGuild, command: APIApplicationCommand, subcommand: string | undefined, values: Record<string, OptionValue>, focused?: string) {
+    const resolved: Record<string, Record<string, unknown>> = {};
+    const add = (kind: string, id: string, value: unknown) => ((resolved[kind] ??= {})[id] = value);
+    let definitions: APIApplicationCommandOption[] = command.options ?? [];
+    if (subcommand) {
+      const sub = definitions.find((o) => o.name === subcommand);
+      if (!sub || !('options' in sub)) throw new Error(`/${command.name} has no subcommand ${subcommand}`);
+      definitions = (sub.options ?? []) as APIApplicationCommandOption[];
+    }
+    const options = Object.entries(values).map(([name, raw]) => {
+      const definition = definitions.find((o) => o.name === name);
+      if (!definition) throw new Error(`/${command.name} ${subcommand ?? ''} has no option ${name}`);
+      let value: OptionValue = raw;
+      if (definition.type === ApplicationCommandOptionType.User) {
+        const member = this.memberFor(guild, String(raw).replace(/^@/, ''));
+        value = member.user.id;
+        add('users', value, member.user);
+        add('members', value, { roles: member.roles, joined_at: member.joinedAt, permissions: this.world.permissions(guild, value).toString(), flags: 0 });
+      } else if (definition.type === ApplicationCommandOptionType.Channel) {
+        const channel = this.channelFor({ guild, user: '', channel: String(raw) });
+        value = channel.id;
+        add('channels', value, { id: channel.id, name: channel.name, type: channel.type, permissions: '0', flags: 0 });
+      } else if (definition.type === ApplicationCommandOptionType.Role) {
+        const role = guild.roles.get(String(raw)) ?? this.world.roleByName(guild, String(raw));
+        value = role.id;
+        add('roles', value, role);
+      }
+      return { name, type: definition.type, value, ...(focused === name ? { focused: true } : {}) };
+    });
+    const top = subcommand ? [{ name: subcommand, type: ApplicationCommandOptionType.Subcommand, options }] : options;
+    return { id: command.id, name: command.name, type: command.type, guild_id: guild.id, options: top, ...(Object.keys(resolved).length > 0 ? { resolved } : {}) };
+  }
+
+  /** Runs `/name [subcommand] options…` as a member. Channel, role and user options may be given by name. */
+  command(invoker: Invoker, name: string, subcommand?: string, options: Record<string, OptionValue> = {}): InteractionRecord {
+    const command = this.registered(invoker.guild, name, ApplicationCommandType.ChatInput);
+    return this.baseInteraction(invoker, InteractionType.ApplicationCommand, this.commandData(invoker.guild, command, subcommand, options));
+  }
+
+  autocomplete(invoker: Invoker, name: string, subcommand: string | undefined, options: Record<string, OptionValue>, focused: string): InteractionRecord {
+    const command = this.registered(invoker.guild, name, ApplicationCommandType.ChatInput);
+    return this.baseInteraction(invoker, InteractionType.ApplicationCommandAutocomplete, this.commandData(invoker.guild, command, subcommand, options, focused));
+  }
+
+  /** Presses the button `customId` on `message`. */
+  button(invoker: Invoker, message: APIMessage, customId: string): InteractionRecord {
+    return this.baseInteraction({ ...invoker, channel: message.channel_id }, InteractionType.MessageComponent, { custom_id: customId, component_type: 2 }, { message });
+  }
+
+  modalSubmit(invoker: Invoker, customId: string, fields: Record<string, string>): InteractionRecord {
+    const components = Object.entries(fields).map(([id, value]) => ({ type: 1, components: [{ type: 4, custom_id: id, value }] }));
+    return this.baseInteraction(invoker, InteractionType.ModalSubmit, { custom_id: customId, components });
+  }
+
+  /** Runs a message context-menu command on `target`. */
+  messageCommand(invoker: Invoker, name: string, target: APIMessage): InteractionRecord {
+    const command = this.registered(invoker.guild, name, ApplicationCommandType.Message);
+    const data = { id: command.id, name, type: ApplicationCommandType.Message, target_id: target.id, resolved: { messages: { [target.id]: target } } };
+    return this.baseInteraction({ ...invoker, channel: target.channel_id }, InteractionType.ApplicationCommand, data);
+  }
+
+  /** A member writes in a channel (as Discord would store and dispatch it). */
+  memberMessage(guild: WorldGuild, user: string, channel: string, content: string): APIMessage {
+    const member = this.memberFor(guild, user);
+    const target = this.channelFor({ guild, user, channel });
+    const message = { id: snowflake(), channel_id: target.id, guild_id: guild.id, author: member.user, content, embeds: [], components: [], attachments: [], timestamp: new Date().toISOString(), edited_timestamp: null, flags: 0, mentions: [], mention_roles: [], mention_everyone: false, pinned: false, tts: false, type: 0 } as unknown as APIMessage;
+    this.world.messages.get(target.id)!.set(message.id, message);
+    this.gateway.dispatch(guild.id, 'MESSAGE_CREATE', { ...message, member: { roles: member.roles, joined_at: member.joinedAt } }, GatewayIntentBits.GuildMessages);
+    return message;
+  }
+
+  joinVoice(guild: WorldGuild, user: string, channel: string): GatewayVoiceState {
+    const member = this.memberFor(guild, user);
+    const target = this.channelFor({ guild, user, channel });
+    const state = { channel_id: target.id, user_id: member.user.id, session_id: snowflake(), deaf: false, mute: false, self_deaf: false, self_mute: false, self_video: false, suppress: target.type === ChannelType.GuildStageVoice, request_to_speak_timestamp: null } as GatewayVoiceState;
+    guild.voiceStates.set(member.user.id, state);
+    this.dispatchVoiceState(guild, state);
+    return state;
+  }
+
+  leaveVoice(guild: WorldGuild, user: string): void {
+    const member = this.memberFor(guild, user);
+    const state = guild.voiceStates.get(member.user.id);
+    if (!state) return;
+    guild.voiceStates.delete(member.user.id);
+    this.dispatchVoiceState(guild, { ...state, channel_id: null });
+  }
+
+  /** Discord's own "Request to Speak" button on a Stage. */
+  raiseHand(guild: WorldGuild, user: string): void {
+    const state = guild.voiceStates.get(this.memberFor(guild, user).user.id);
+    if (!state) throw new Error(`${user} is not in a voice channel`);
+    state.request_to_speak_timestamp = new Date().toISOString();
+    this.dispatchVoiceState(guild, state);
+  }
+
+  /** Current messages of a channel, oldest first. */
+  messagesIn(channelId: string): APIMessage[] {
+    return [...(this.world.messages.get(channelId)?.values() ?? [])];
+  }
+
+  attachmentText(attachmentId: string): string {
+    const attachment = this.world.attachments.get(attachmentId);
+    if (!attachment) throw new Error(`no attachment ${attachmentId}`);
+    return attachment.data.toString('utf8');
+  }
+}

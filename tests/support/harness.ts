@@ -1,0 +1,54 @@
+import type { ClientOptions } from 'discord.js';
+import { inject } from 'vitest';
+import { startLectern, type Lectern } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { Emulator } from '../emulator/emulator.js';
+import type { WorldGuild } from '../emulator/world.js';
+import { paperClub } from './guild.js';
+
+/** discord.js options for tests only: no identify throttle wait, no global REST limit. */
+export const testClientOptions: Partial<ClientOptions> = {
+  rest: { globalRequestsPerSecond: 10_000 },
+  ws: { buildIdentifyThrottler: async () => ({ waitForIdentify: async () => {} }) },
+  waitGuildTimeout: 200,
+};
+
+export function botEnv(emu: Emulator, redisUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DISCORD_TOKEN: emu.token, DISCORD_APPLICATION_ID: emu.applicationId, DISCORD_API_URL: emu.apiUrl,
+    REDIS_URL: redisUrl, LOG_LEVEL: process.env.LECTERN_TEST_LOG_LEVEL ?? 'silent', ...extra,
+  };
+}
+
+export interface Harness {
+  emu: Emulator;
+  guild: WorldGuild;
+  config: Config;
+  bot: Lectern;
+  /** Starts another bot process-equivalent (in this process) against the same emulator and Redis. */
+  restartBot(): Promise<Lectern>;
+  stop(): Promise<void>;
+}
+
+/** The emulator with the seed's guild, and the real bot logged in to it. */
+export async function startHarness(options: { redisUrl?: string; guild?: (emu: Emulator) => WorldGuild } = {}): Promise<Harness> {
+  const emu = await new Emulator().start();
+  const guild = (options.guild ?? paperClub)(emu);
+  const config = loadConfig(botEnv(emu, options.redisUrl ?? inject('redisUrl')));
+  const logger = createLogger(config.LOG_LEVEL);
+  const start = () => startLectern({ config, logger, clientOptions: testClientOptions });
+  const harness: Harness = {
+    emu, guild, config, bot: await start(),
+    async restartBot() {
+      await harness.bot.stop();
+      harness.bot = await start();
+      return harness.bot;
+    },
+    async stop() {
+      await harness.bot.stop();
+      await emu.stop();
+    },
+  };
+  return harness;
+}

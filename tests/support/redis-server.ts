@@ -1,0 +1,90 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+
+export const NO_REDIS_HELP =
+  'The tests need Redis. Either install redis-server (Debian/Ubuntu: `apt-get install redis-server`, macOS: `brew install redis`) ' +
+  'so the tests can start a private one, or set REDIS_URL to a Redis 7 you can spare (for example `docker run -p 6379:6379 redis:7`).';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A private redis-server on a free port with its own data directory and AOF on, as production runs it. */
+export class PrivateRedis {
+  private process: ChildProcess | undefined;
+  readonly dir = mkdtempSync(join(tmpdir(), 'lectern-redis-'));
+
+  private constructor(
+    readonly port: number,
+    private readonly extraArgs: string[],
+  ) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  static available(): boolean {
+    return spawnSync('redis-server', ['--version']).status === 0;
+  }
+
+  /** `debug: true` enables DEBUG SLEEP, which tests use to make Redis slow on demand. */
+  static async start(options: { debug?: boolean } = {}): Promise<PrivateRedis> {
+    if (!PrivateRedis.available()) throw new Error(NO_REDIS_HELP);
+    const redis = new PrivateRedis(await freePort(), options.debug ? ['--enable-debug-command', 'yes'] : []);
+    await redis.launch();
+    return redis;
+  }
+
+  private async launch(): Promise<void> {
+    this.process = spawn('redis-server', [
+      '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '',
+      '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', ...this.extraArgs,
+    ], { stdio: 'ignore' });
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      probe.on('error', () => {});
+      try {
+        await probe.connect();
+        await probe.ping();
+        probe.disconnect();
+        return;
+      } catch {
+        probe.disconnect();
+        if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${this.port}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  }
+
+  /** Kills the server hard (no final save) and starts it again on the same port and directory. */
+  async restart(): Promise<void> {
+    await this.kill('SIGKILL');
+    await this.launch();
+  }
+
+  private async kill(signal: NodeJS.Signals): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.kill('SIGTERM');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const valid = { DISCORD_TOKEN: 'token', DISCORD_APPLICATION_ID: '123456789012345678' };
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('GIVEN only the required variables THEN the documented defaults apply', () => {
+    expect(loadConfig(valid)).toEqual({
+      ...valid, DISCORD_API_URL: 'https://discord.com/api', REDIS_URL: 'redis://127.0.0.1:6379', LECTERN_ROLE: 'all', LOG_LEVEL: 'info',
+    });
+  });
+
+  it.each([
+    ['DISCORD_TOKEN', { DISCORD_APPLICATION_ID: valid.DISCORD_APPLICATION_ID }, 'DISCORD_TOKEN is required'],
+    ['DISCORD_APPLICATION_ID', { DISCORD_TOKEN: 'token' }, 'DISCORD_APPLICATION_ID is required'],
+  ])('GIVEN %s missing THEN start is refused naming it', (_name, env, line) => {
+    expect(problemsOf(env)).toEqual([line]);
+  });
+
+  it.each([
+    ['DISCORD_APPLICATION_ID', '12ab', 'DISCORD_APPLICATION_ID must be a Discord id'],
+    ['DISCORD_API_URL', 'ftp://discord.com/api', 'DISCORD_API_URL must be a URL'],
+    ['DISCORD_API_URL', 'not a url', 'DISCORD_API_URL must be a URL'],
+    ['DISCORD_DEV_GUILD_ID', 'my-guild', 'DISCORD_DEV_GUILD_ID must be a Discord id'],
+    ['REDIS_URL', 'http://127.0.0.1:6379', 'REDIS_URL must be a URL starting with redis:// or rediss://'],
+    ['LECTERN_ROLE', 'both', 'LECTERN_ROLE must be all, gateway or worker'],
+    ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be a pino level'],
+  ])('GIVEN %s=%s THEN start is refused with one line naming it', (name, value, line) => {
+    const problems = problemsOf({ ...valid, [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(line);
+  });
+
+  it('GIVEN several bad variables THEN every one is named, one line each', () => {
+    expect(problemsOf({ REDIS_URL: 'x', LECTERN_ROLE: 'x' })).toHaveLength(4);
+  });
+
+  it('GIVEN an empty optional variable THEN it counts as unset', () => {
+    expect(loadConfig({ ...valid, DISCORD_DEV_GUILD_ID: '' }).DISCORD_DEV_GUILD_ID).toBeUndefined();
+  });
+});
