@@ -69,3 +69,24 @@ describe('GIVEN Redis stalls for 2.6 s', () => {
     expect(h.emu.violations).toEqual([]);
   });
 });
+
+describe('GIVEN Redis goes away while the bot runs', () => {
+  let redis: PrivateRedis;
+  let h: Harness;
+  beforeAll(async () => {
+    redis = await PrivateRedis.start();
+    h = await startHarness({ redisUrl: redis.url });
+  });
+  afterAll(async () => {
+    await h.stop();
+    await redis.stop();
+  });
+
+  it('WHEN a command arrives THEN the member gets an ephemeral answer with an error id, never silence', async () => {
+    await redis.stop();
+    const answer = await h.emu.command(as(h, 'Tanishq'), 'setup', 'show').answer();
+    expect(answer.ephemeral).toBe(true);
+    expect(answer.content).toMatch(/^Something went wrong on my side\. .*error id: `[0-9a-f]{8}`\.$/);
+    expect(answer.content).not.toMatch(/Error|at .*\.ts/);
+  });
+});
