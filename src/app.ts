@@ -1,6 +1,12 @@
-import { Events, type Client, type ClientOptions } from 'discord.js';
+import { Events, REST, type Client, type ClientOptions } from 'discord.js';
 import type { Config } from './config.js';
 import { createClient } from './discord/client.js';
+import { DiscordMessages } from './discord/messages.js';
+import { jobHandlers } from './jobs/handlers/index.js';
+import { JobQueue } from './jobs/job-queue.js';
+import { MetadataService } from './papers/metadata-service.js';
+import { PaperService } from './papers/paper-service.js';
+import { PaperStore } from './store/paper-store.js';
 import { loadCommands } from './discord/command-loader.js';
 import { registerCommands } from './discord/register-commands.js';
 import { InteractionRouter } from './discord/router.js';
@@ -30,7 +36,14 @@ export async function startLectern({ config, logger, clientOptions, commandsDir 
   const commands = await loadCommands(commandsDir);
   const redis = await connectRedis(config.REDIS_URL);
   redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
-  const services: Services = { redis, logger, settings: new SettingsStore(redis), rateLimits: new RateLimitStore(redis) };
+  const jobs = new JobQueue(config.REDIS_URL, config.DISCORD_APPLICATION_ID, logger);
+  const papers = new PaperStore(redis);
+  const metadata = new MetadataService(redis, { overrideBaseUrl: config.LECTERN_METADATA_BASE_URL, arxivIntervalMs: config.LECTERN_ARXIV_INTERVAL_MS });
+  const settings = new SettingsStore(redis);
+  const services: Services = {
+    redis, logger, settings, rateLimits: new RateLimitStore(redis), papers, jobs,
+    paperService: new PaperService(papers, jobs, metadata), now: () => Date.now(),
+  };
 
   let client: Client | undefined;
   let router: InteractionRouter | undefined;
@@ -48,12 +61,18 @@ export async function startLectern({ config, logger, clientOptions, commandsDir 
     });
     logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'gateway ready');
   }
+  if (config.LECTERN_ROLE !== 'gateway') {
+    const rest = client?.rest ?? new REST({ api: config.DISCORD_API_URL, ...clientOptions?.rest }).setToken(config.DISCORD_TOKEN);
+    jobs.startWorker(jobHandlers({ redis, papers, settings, metadata, jobs, logger, messages: new DiscordMessages(rest) }));
+    logger.info('worker ready');
+  }
 
   return {
     services,
     client,
     async stop() {
-      await router?.drain(7_000);
+      await router?.drain(4_000);
+      await jobs.close();
       await client?.destroy();
       await redis.quit().catch(() => redis.disconnect());
     },

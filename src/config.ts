@@ -18,6 +18,8 @@ const ConfigSchema = z.object({
   DISCORD_DEV_GUILD_ID: snowflake.optional(),
   REDIS_URL: urlWithProtocols(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   LECTERN_ROLE: z.enum(['all', 'gateway', 'worker'], { error: 'must be all, gateway or worker' }).default('all'),
+  LECTERN_METADATA_BASE_URL: urlWithProtocols(['https:', 'http:']).optional(),
+  LECTERN_ARXIV_INTERVAL_MS: z.coerce.number({ error: 'must be a whole number of milliseconds' }).int('must be a whole number of milliseconds').min(0, 'must be 0 or more').default(3_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be a pino level: fatal, error, warn, info, debug, trace or silent' }).default('info'),
 });
 

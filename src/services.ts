@@ -1,5 +1,8 @@
 import type { Redis } from 'ioredis';
+import type { JobQueue } from './jobs/job-queue.js';
 import type { Logger } from './logger.js';
+import type { PaperService } from './papers/paper-service.js';
+import type { PaperStore } from './store/paper-store.js';
 import type { RateLimitStore } from './store/rate-limit-store.js';
 import type { SettingsStore } from './store/settings-store.js';
 
@@ -9,4 +12,9 @@ export interface Services {
   logger: Logger;
   settings: SettingsStore;
   rateLimits: RateLimitStore;
+  papers: PaperStore;
+  paperService: PaperService;
+  jobs: JobQueue;
+  /** "Now", in ms; tests and the demo replace it to compress time. */
+  now(): number;
 }

@@ -31,6 +31,8 @@ export interface HandlerContext<I> {
   settings: GuildSettings;
   /** Replies, or edits the deferred reply when the router already deferred. */
   reply(options: ReplyOptions | string): Promise<void>;
+  /** For buttons: replaces the message the button is on (paging); otherwise a reply. */
+  update(options: ReplyOptions | string): Promise<void>;
 }
 
 export type CommandInteraction = ChatInputCommandInteraction | MessageContextMenuCommandInteraction;

@@ -3,6 +3,7 @@ import { UserError } from '../domain/errors.js';
 import { isHost } from '../domain/hosts.js';
 import type { GuildSettings } from '../domain/settings.js';
 import type { Services } from '../services.js';
+import type { RateLimitResult } from '../store/rate-limit-store.js';
 import type { Preconditions } from './command.js';
 
 function applies(scope: boolean | readonly string[] | undefined, subcommand: string | null): boolean {
@@ -18,15 +19,15 @@ export function memberRoleIds(interaction: Interaction): string[] {
   return Array.isArray(roles) ? roles : [...roles.cache.keys()];
 }
 
-/** Throws a UserError for the first precondition the interaction fails. */
-export async function checkPreconditions(
-  spec: Preconditions | undefined,
-  interaction: Interaction,
-  subcommand: string | null,
-  settings: GuildSettings,
-  services: Services,
-  bucket: string,
-): Promise<void> {
+/** Counts this use against the command's per-user limit, if it has one (null when it has none). */
+export function countUse(spec: Preconditions | undefined, interaction: Interaction, subcommand: string | null, services: Services, bucket: string): Promise<RateLimitResult | null> {
+  const limit = spec?.rateLimit;
+  if (!limit || !interaction.guildId || (limit.subcommands && (subcommand === null || !limit.subcommands.includes(subcommand)))) return Promise.resolve(null);
+  return services.rateLimits.hit(interaction.guildId, interaction.user.id, bucket, limit.limit, limit.windowSeconds * 1000);
+}
+
+/** Throws a UserError for the first precondition the interaction fails: host-only, then the rate limit. */
+export function assertPreconditions(spec: Preconditions | undefined, interaction: Interaction, subcommand: string | null, settings: GuildSettings, use: RateLimitResult | null): void {
   if (applies(spec?.hostOnly, subcommand)) {
     const standing = {
       roleIds: memberRoleIds(interaction),
@@ -37,12 +38,9 @@ export async function checkPreconditions(
       throw new UserError('not-host', `Only hosts can do that: ${who}.`);
     }
   }
-  const limit = spec?.rateLimit;
-  if (limit && (!limit.subcommands || (subcommand !== null && limit.subcommands.includes(subcommand)))) {
-    const result = await services.rateLimits.hit(interaction.guildId!, interaction.user.id, bucket, limit.limit, limit.windowSeconds * 1000);
-    if (!result.allowed) {
-      const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
-      throw new UserError('rate-limited', `Slow down: you can do that ${limit.limit} times every ${limit.windowSeconds} s. Try again in ${seconds} s.`);
-    }
+  if (use && !use.allowed) {
+    const limit = spec!.rateLimit!;
+    const seconds = Math.max(1, Math.ceil(use.retryAfterMs / 1000));
+    throw new UserError('rate-limited', `Slow down: you can do that ${limit.limit} times every ${limit.windowSeconds} s. Try again in ${seconds} s.`);
   }
 }

@@ -42,6 +42,15 @@ export class Responder {
     }
   }
 
+  /** For buttons: replaces the message the button is on; otherwise the same as reply. */
+  async update(input: ReplyOptions | string): Promise<void> {
+    if (!this.interaction.isMessageComponent() || this.answered || this.deferral) return this.reply(input);
+    clearTimeout(this.timer);
+    this.answered = true;
+    const { ephemeral: _ephemeral, ...options } = typeof input === 'string' ? { content: input } : input;
+    await this.interaction.update({ allowedMentions: NO_MENTIONS, ...options });
+  }
+
   /** Stops the defer timer; called when the handler returns. */
   finish(): void {
     clearTimeout(this.timer);

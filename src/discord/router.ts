@@ -9,7 +9,7 @@ import type { Services } from '../services.js';
 import type { AnyCommand, HandlerContext, Preconditions } from './command.js';
 import { commandKey } from './command-loader.js';
 import { describeError } from './error-reply.js';
-import { checkPreconditions } from './preconditions.js';
+import { assertPreconditions, countUse } from './preconditions.js';
 import { Responder } from './responder.js';
 
 interface Route {
@@ -65,9 +65,17 @@ export class InteractionRouter {
         throw new UserError('guild-only', 'Lectern works inside a server: run this in one of its channels.');
       }
       const guildId = interaction.guildId ?? '';
-      const settings = await this.services.settings.get(guildId);
-      await checkPreconditions(route.spec, interaction, route.subcommand, settings, this.services, route.bucket);
-      const ctx = { interaction, services: this.services, guildId, settings, reply: (o: Parameters<Responder['reply']>[0]) => responder.reply(o) };
+      // One round trip for both: ioredis sends the two commands back to back.
+      const [settings, use] = await Promise.all([
+        this.services.settings.get(guildId),
+        countUse(route.spec, interaction, route.subcommand, this.services, route.bucket),
+      ]);
+      assertPreconditions(route.spec, interaction, route.subcommand, settings, use);
+      const ctx = {
+        interaction, services: this.services, guildId, settings,
+        reply: (o: Parameters<Responder['reply']>[0]) => responder.reply(o),
+        update: (o: Parameters<Responder['update']>[0]) => responder.update(o),
+      };
       await route.run(ctx as HandlerContext<never>);
     } catch (error) {
       await responder.reply({ content: describeError(error, this.services.logger, log), ephemeral: true });
@@ -103,7 +111,7 @@ export class InteractionRouter {
     try {
       if (command?.autocomplete && interaction.inGuild()) {
         const settings = await this.services.settings.get(interaction.guildId);
-        const ctx = { interaction, services: this.services, guildId: interaction.guildId, settings, reply: async () => {} };
+        const ctx = { interaction, services: this.services, guildId: interaction.guildId, settings, reply: async () => {}, update: async () => {} };
         choices = await command.autocomplete(ctx);
       }
     } catch (err) {

@@ -6,7 +6,14 @@ export const PREFIX = 'lectern';
 
 export const keys = {
   guildPattern: (guildId: string) => `${PREFIX}:{${guildId}}:*`,
+  /** The guild's prefix, for Lua scripts that name the guild's other keys. */
+  guildPrefix: (guildId: string) => `${PREFIX}:{${guildId}}:`,
   settings: (guildId: string) => `${PREFIX}:{${guildId}}:settings`,
+  paperQueue: (guildId: string) => `${PREFIX}:{${guildId}}:papers:queue`,
+  paper: (guildId: string, paperId: string) => `${PREFIX}:{${guildId}}:paper:${paperId}`,
+  paperHistory: (guildId: string) => `${PREFIX}:{${guildId}}:papers:history`,
+  /** Fetched paper metadata, shared by all guilds. */
+  metadataCache: (source: string, id: string) => `${PREFIX}:cache:metadata:${source}:${id}`,
   /** Rate-limit counters live outside the guild namespace: they are not guild data and never exported. */
   rateLimit: (guildId: string, userId: string, bucket: string) => `${PREFIX}:rl:{${guildId}}:${userId}:${bucket}`,
   commandsHash: (applicationId: string, scope: string) => `${PREFIX}:meta:commands:${applicationId}:${scope}`,

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { keys } from './keys.js';
+import { runLua } from './lua.js';
 
 // INCR and set the window's expiry in one round trip; returns [count, ms left].
 const HIT = `
@@ -19,7 +20,7 @@ export class RateLimitStore {
   constructor(private readonly redis: Redis) {}
 
   async hit(guildId: string, userId: string, bucket: string, limit: number, windowMs: number): Promise<RateLimitResult> {
-    const [count, ttl] = (await this.redis.eval(HIT, 1, keys.rateLimit(guildId, userId, bucket), windowMs)) as [number, number];
+    const [count, ttl] = (await runLua(this.redis, HIT, [keys.rateLimit(guildId, userId, bucket)], [windowMs])) as [number, number];
     return { allowed: count <= limit, retryAfterMs: Math.max(ttl, 0) };
   }
 }

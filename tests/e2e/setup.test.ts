@@ -22,7 +22,7 @@ describe('GIVEN the bot started against a fresh guild', () => {
   it('THEN its commands were registered once, with a body Discord accepts', () => {
     const puts = h.emu.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/commands'));
     expect(puts.map((r) => r.status)).toEqual([200]);
-    expect(h.emu.commands.get('global')?.map((c) => c.name).sort()).toEqual(['ping', 'setup']);
+    expect(h.emu.commands.get('global')?.map((c) => c.name).sort()).toEqual(['paper', 'ping', 'setup']);
     const setup = h.emu.commands.get('global')!.find((c) => c.name === 'setup')!;
     expect(setup.options?.map((o) => o.name)).toEqual(['channels', 'roles', 'reminders', 'voice', 'show', 'export']);
     // Host commands are gated in the bot, never by default_member_permissions (which would hide them from host-role members).

@@ -151,6 +151,7 @@ export class Emulator {
   // --- REST plumbing -------------------------------------------------------
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const receivedAt = performance.now();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = decodeURIComponent(url.pathname).replace(/^\/api(\/v\d+)?/, '');
     const method = req.method ?? 'GET';
@@ -159,7 +160,7 @@ export class Emulator {
     try {
       const parsed = await readBody(req);
       body = parsed.json;
-      reply = await this.handle(method, path, url.searchParams, parsed.json, parsed.files, req.headers.authorization);
+      reply = await this.handle(method, path, url.searchParams, parsed.json, parsed.files, req.headers.authorization, receivedAt);
     } catch (error) {
       reply = { status: 500, body: { code: 0, message: `emulator error: ${(error as Error).message}` } };
     }
@@ -179,7 +180,7 @@ export class Emulator {
     sendJson(res, reply.status, reply.body, headers);
   }
 
-  private async handle(method: string, path: string, query: URLSearchParams, json: unknown, files: UploadedFile[], auth: string | undefined): Promise<RestReply> {
+  private async handle(method: string, path: string, query: URLSearchParams, json: unknown, files: UploadedFile[], auth: string | undefined, receivedAt: number): Promise<RestReply> {
     const faultIndex = this.faults.findIndex((f) => f.path.test(path) && (!f.method || f.method === method));
     if (faultIndex >= 0) {
       const fault = this.faults[faultIndex]!;
@@ -193,7 +194,7 @@ export class Emulator {
       const match = route.pattern.exec(path);
       if (!match) continue;
       if (route.auth && auth !== `Bot ${this.token}`) return { status: 401, body: { code: 0, message: '401: Unauthorized' } };
-      const request: RestRequest = { method, params: match.slice(1), query, body: (json ?? {}) as Record<string, unknown>, files };
+      const request: RestRequest = { method, receivedAt, params: match.slice(1), query, body: (json ?? {}) as Record<string, unknown>, files };
       return route.handler(request);
     }
     return { status: 404, body: { code: 0, message: `emulator has no route ${method} ${path}` } };

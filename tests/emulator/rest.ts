@@ -15,6 +15,8 @@ import type { WorldGuild } from './world.js';
 
 export interface RestRequest {
   method: string;
+  /** performance.now() when the request reached the emulator, before its body was read or checked. */
+  receivedAt: number;
   params: string[];
   query: URLSearchParams;
   body: Record<string, unknown>;
@@ -73,18 +75,18 @@ export function restRoutes(emu: Emulator): Array<{ method: string; pattern: RegE
     route('PUT', `/applications/${S}/guilds/${S}/commands`, ({ params, body }) => emu.registerCommands(params[1]!, body)),
     route('GET', `/applications/${S}/commands`, () => ok(emu.commands.get('global') ?? [])),
 
-    route('POST', `/interactions/${S}/${TOKEN}/callback`, ({ params, body, files, query }) => {
+    route('POST', `/interactions/${S}/${TOKEN}/callback`, ({ params, body, files, query, receivedAt }) => {
       const record = interactionByToken(params[1]!);
       if (!record || record.id !== params[0]) return fail(404, 10062, 'Unknown interaction');
       if (record.callback) return fail(400, 40060, 'Interaction has already been acknowledged.');
-      const late = performance.now() - record.sentAt;
+      const late = receivedAt - record.sentAt;
       if (late > 3_000) {
         emu.violations.push({ method: 'POST', path: `/interactions/${record.id}/callback`, problems: [{ path: '', message: `first response after ${Math.round(late)} ms (limit 3000)` }] });
         return fail(404, 10062, 'Unknown interaction');
       }
       const problems = checkCallback(body);
       if (problems.length > 0) return invalid(problems);
-      record.callback = { type: body.type as number, data: body.data, at: performance.now() };
+      record.callback = { type: body.type as number, data: body.data, at: receivedAt };
       const data = (body.data ?? {}) as Record<string, unknown>;
       const channelId = record.payload.channel?.id ?? '';
       const type = body.type as number;
@@ -144,7 +146,7 @@ export function restRoutes(emu: Emulator): Array<{ method: string; pattern: RegE
         record.markAnswered();
         return ok(message);
       }
-      const reply = createMessage(record.payload.channel!.id, { body, files } as RestRequest, 'webhook', { webhook_id: world.applicationId });
+      const reply = createMessage(record.payload.channel!.id, { body, files } as unknown as RestRequest, 'webhook', { webhook_id: world.applicationId });
       const message = reply.body as APIMessage;
       record.followupIds.push(message.id);
       record.markAnswered();

@@ -32,10 +32,18 @@ export interface Harness {
 }
 
 /** The emulator with the seed's guild, and the real bot logged in to it. */
-export async function startHarness(options: { redisUrl?: string; guild?: (emu: Emulator) => WorldGuild } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  redisUrl?: string;
+  guild?: (emu: Emulator) => WorldGuild;
+  /** Where the bot fetches paper metadata (a MetadataServer); unset, sources are unreachable. */
+  metadataBaseUrl?: string;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const emu = await new Emulator().start();
   const guild = (options.guild ?? paperClub)(emu);
-  const config = loadConfig(botEnv(emu, options.redisUrl ?? inject('redisUrl')));
+  const extra: Record<string, string> = { LECTERN_ARXIV_INTERVAL_MS: '20', ...(options.metadataBaseUrl ? { LECTERN_METADATA_BASE_URL: options.metadataBaseUrl } : {}) };
+  const config = loadConfig(botEnv(emu, options.redisUrl ?? inject('redisUrl'), extra));
   const logger = createLogger(config.LOG_LEVEL);
   const start = () => startLectern({ config, logger, clientOptions: testClientOptions });
   const harness: Harness = {

@@ -16,7 +16,7 @@ function problemsOf(env: Record<string, string>): string[] {
 describe('configuration', () => {
   it('GIVEN only the required variables THEN the documented defaults apply', () => {
     expect(loadConfig(valid)).toEqual({
-      ...valid, DISCORD_API_URL: 'https://discord.com/api', REDIS_URL: 'redis://127.0.0.1:6379', LECTERN_ROLE: 'all', LOG_LEVEL: 'info',
+      ...valid, DISCORD_API_URL: 'https://discord.com/api', REDIS_URL: 'redis://127.0.0.1:6379', LECTERN_ROLE: 'all', LOG_LEVEL: 'info', LECTERN_ARXIV_INTERVAL_MS: 3_000,
     });
   });
 
@@ -35,6 +35,8 @@ describe('configuration', () => {
     ['REDIS_URL', 'http://127.0.0.1:6379', 'REDIS_URL must be a URL starting with redis:// or rediss://'],
     ['LECTERN_ROLE', 'both', 'LECTERN_ROLE must be all, gateway or worker'],
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be a pino level'],
+    ['LECTERN_METADATA_BASE_URL', 'file:///etc', 'LECTERN_METADATA_BASE_URL must be a URL'],
+    ['LECTERN_ARXIV_INTERVAL_MS', 'soon', 'LECTERN_ARXIV_INTERVAL_MS must be a whole number'],
   ])('GIVEN %s=%s THEN start is refused with one line naming it', (name, value, line) => {
     const problems = problemsOf({ ...valid, [name]: value });
     expect(problems).toHaveLength(1);

@@ -1,0 +1,97 @@
+import { InteractionContextType, SlashCommandBuilder, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
+import { UserError } from '../src/domain/errors.js';
+import { MAX_NOTE, matchesQuery, paperLabel } from '../src/domain/papers/paper.js';
+import { MAX_PAPER_INPUT } from '../src/domain/papers/paper-ref.js';
+import { customId, type Command, type HandlerContext } from '../src/discord/command.js';
+import { pageButtons, paginate } from '../src/discord/render/pages.js';
+import { historyLine, queueLine } from '../src/discord/render/paper.js';
+import { discordTime, safeText } from '../src/discord/render/text.js';
+
+type Ctx = HandlerContext<ChatInputCommandInteraction | ButtonInteraction>;
+
+const data = new SlashCommandBuilder()
+  .setName('paper').setDescription('The paper queue').setContexts(InteractionContextType.Guild)
+  .addSubcommand((s) => s.setName('add').setDescription('Suggest a paper for the next session')
+    .addStringOption((o) => o.setName('url').setDescription('arXiv id or link (arXiv, Hugging Face, OpenReview, DOI or any https page)').setRequired(true).setMaxLength(MAX_PAPER_INPUT))
+    .addUserOption((o) => o.setName('presenter').setDescription('Who presents it'))
+    .addStringOption((o) => o.setName('note').setDescription('A note for the card').setMaxLength(MAX_NOTE)))
+  .addSubcommand((s) => s.setName('list').setDescription('The queue for the next session'))
+  .addSubcommand((s) => s.setName('history').setDescription('Papers covered in past sessions')
+    .addStringOption((o) => o.setName('query').setDescription('Title, author or id').setMaxLength(100)))
+  .addSubcommand((s) => s.setName('remove').setDescription('Take a paper off the queue (hosts)')
+    .addStringOption((o) => o.setName('paper').setDescription('The paper').setRequired(true).setAutocomplete(true).setMaxLength(200)))
+  .addSubcommand((s) => s.setName('move').setDescription('Move a paper to another place in the queue (hosts)')
+    .addStringOption((o) => o.setName('paper').setDescription('The paper').setRequired(true).setAutocomplete(true).setMaxLength(200))
+    .addIntegerOption((o) => o.setName('position').setDescription('New place, 1 is first').setRequired(true).setMinValue(1).setMaxValue(50)));
+
+async function add(ctx: HandlerContext<ChatInputCommandInteraction>): Promise<void> {
+  const { options } = ctx.interaction;
+  const presenter = options.getUser('presenter');
+  if (presenter?.bot) throw new UserError('presenter-bot', 'A bot cannot present a paper; pick a member.');
+  const member = options.getMember('presenter');
+  const { paper, position, lastReadAt } = await ctx.services.paperService.add(ctx.guildId, {
+    input: options.getString('url', true), note: options.getString('note'), suggestedById: ctx.interaction.user.id, now: ctx.services.now(),
+    presenterId: presenter?.id, presenterName: (member && 'displayName' in member ? member.displayName : undefined) ?? presenter?.displayName,
+  });
+  const where = ctx.settings.announceChannelId ? `Its card goes up in <#${ctx.settings.announceChannelId}>` : 'No announce channel is set, so no card is posted (hosts: /setup channels)';
+  const details = paper.metadataStatus === 'pending' ? '; details are on their way.' : '.';
+  const reread = lastReadAt ? `\nThis paper was read here before, on ${discordTime(lastReadAt, 'D')}.` : '';
+  await ctx.reply(`Queued **${safeText(paperLabel(paper), 200)}** at position ${position}. ${where}${details}${reread}`);
+}
+
+async function list(ctx: Ctx, page: number): Promise<void> {
+  const queue = await ctx.services.papers.list(ctx.guildId);
+  if (queue.length === 0) return ctx.reply('The queue is empty. Suggest a paper with `/paper add`.');
+  const pages = paginate(queue.map((p, i) => queueLine(p, i + 1)));
+  const shown = Math.min(Math.max(page, 0), pages.length - 1);
+  const payload = {
+    embeds: [{ title: `Paper queue (${queue.length})`, description: pages[shown]!.join('\n') }],
+    components: pageButtons(shown, pages.length, (n) => customId('paper', 'list', n)),
+  };
+  return ctx.interaction.isButton() ? ctx.update(payload) : ctx.reply(payload);
+}
+
+async function history(ctx: Ctx, page: number, query: string): Promise<void> {
+  const covered = (await ctx.services.papers.history(ctx.guildId)).filter((p) => matchesQuery(p, query, p.presenterName));
+  if (covered.length === 0) return ctx.reply(query ? `No covered paper matches ${safeText(query, 100)}.` : 'No paper has been covered yet.');
+  const pages = paginate(covered.map(historyLine), 3_800, 10);
+  const shown = Math.min(Math.max(page, 0), pages.length - 1);
+  const payload = {
+    embeds: [{ title: query ? `Papers covered matching “${safeText(query, 100)}”` : 'Papers covered', description: pages[shown]!.join('\n') }],
+    components: pageButtons(shown, pages.length, (n) => customId('paper', 'history', n, query.slice(0, 60))),
+  };
+  return ctx.interaction.isButton() ? ctx.update(payload) : ctx.reply(payload);
+}
+
+export default {
+  data: data.toJSON(),
+  preconditions: { hostOnly: ['remove', 'move'], rateLimit: { limit: 5, windowSeconds: 60, subcommands: ['add'] } },
+  async execute(ctx) {
+    const { options } = ctx.interaction;
+    switch (options.getSubcommand()) {
+      case 'add': return add(ctx);
+      case 'list': return list(ctx, 0);
+      case 'history': return history(ctx, 0, (options.getString('query') ?? '').trim());
+      case 'remove': {
+        const { paper } = await ctx.services.paperService.findQueued(ctx.guildId, options.getString('paper', true));
+        const outcome = await ctx.services.papers.remove(ctx.guildId, paper.id);
+        if (outcome === 'current') throw new UserError('remove-current', 'That paper is being presented now; move on with /paper next first.');
+        if (outcome === 'missing') throw new UserError('paper-not-queued', 'That paper is no longer in the queue.');
+        return ctx.reply(`Removed **${safeText(paperLabel(paper), 200)}** from the queue.`);
+      }
+      case 'move': {
+        const { paper } = await ctx.services.paperService.findQueued(ctx.guildId, options.getString('paper', true));
+        const position = await ctx.services.papers.move(ctx.guildId, paper.id, options.getInteger('position', true));
+        if (position === null) throw new UserError('paper-not-queued', 'That paper is no longer in the queue.');
+        return ctx.reply(`Moved **${safeText(paperLabel(paper), 200)}** to position ${position}.`);
+      }
+    }
+  },
+  async autocomplete(ctx) {
+    return ctx.services.paperService.choices(ctx.guildId, String(ctx.interaction.options.getFocused()));
+  },
+  components: {
+    list: { run: (ctx, [page]) => list(ctx as Ctx, Number(page)) },
+    history: { run: (ctx, [page, ...query]) => history(ctx as Ctx, Number(page), query.join(':')) },
+  },
+} satisfies Command;

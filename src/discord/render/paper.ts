@@ -1,0 +1,56 @@
+import type { APIEmbed, RESTPostAPIChannelMessageJSONBody } from 'discord.js';
+import { paperLabel, type Paper } from '../../domain/papers/paper.js';
+import { discordTime, safeText } from './text.js';
+
+const STATUS: Record<Paper['metadataStatus'], string> = {
+  pending: 'details pending',
+  ready: 'details from the source',
+  failed: 'details unavailable (the source did not answer)',
+  none: 'a link; details are not fetched',
+};
+
+const SOURCE_NAME: Record<Paper['ref']['kind'], string> = { arxiv: 'arXiv', huggingface: 'Hugging Face', openreview: 'OpenReview', doi: 'DOI', url: 'Link' };
+
+export function paperTitle(paper: Paper, max = 256): string {
+  return safeText(paperLabel(paper), max);
+}
+
+function authorsLine(paper: Paper): string {
+  if (paper.authors.length === 0) return '';
+  const shown = paper.authors.slice(0, 8).join(', ');
+  return safeText(paper.authors.length > 8 ? `${shown} and ${paper.authors.length - 8} more` : shown, 300);
+}
+
+/** The card posted in the announce channel when a paper is queued, edited when its details arrive. */
+export function paperCard(paper: Paper): RESTPostAPIChannelMessageJSONBody {
+  const description = [
+    authorsLine(paper),
+    paper.abstract ? safeText(paper.abstract, 700) : '',
+    paper.note ? `**Note:** ${safeText(paper.note, 300)}` : '',
+  ].filter(Boolean).join('\n\n');
+  const embed: APIEmbed = {
+    title: paperTitle(paper),
+    url: paper.ref.url,
+    ...(description ? { description } : {}),
+    fields: [
+      { name: 'Presenter', value: paper.presenterId ? `<@${paper.presenterId}>` : 'nobody yet', inline: true },
+      { name: 'Suggested by', value: `<@${paper.suggestedById}>`, inline: true },
+      { name: 'Status', value: paper.status === 'covered' ? 'covered' : STATUS[paper.metadataStatus], inline: true },
+    ],
+    footer: { text: `${SOURCE_NAME[paper.ref.kind]} ${paper.ref.kind === 'url' ? '' : paper.ref.id}`.trim().slice(0, 200) },
+  };
+  return { embeds: [embed], allowed_mentions: { parse: [] } };
+}
+
+/** One line of /paper list: position, linked title, presenter, state. */
+export function queueLine(paper: Paper, position: number): string {
+  const state = paper.status === 'current' ? '**now presenting**' : paper.status === 'covered' ? 'covered' : paper.metadataStatus === 'pending' ? 'details pending' : '';
+  const presenter = paper.presenterId ? `presented by <@${paper.presenterId}>` : 'no presenter yet';
+  return `${position}. [${paperTitle(paper, 150)}](${paper.ref.url}) · ${presenter}${state ? ` · ${state}` : ''}`;
+}
+
+/** One line of /paper history. */
+export function historyLine(paper: Paper): string {
+  const when = paper.startedAt ?? paper.coveredAt;
+  return `[${paperTitle(paper, 150)}](${paper.ref.url}) · ${when ? discordTime(when, 'D') : ''}${paper.presenterId ? ` · <@${paper.presenterId}>` : ''}`;
+}

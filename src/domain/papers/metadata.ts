@@ -1,0 +1,24 @@
+import type { PaperMetadata } from './paper.js';
+
+export const LIMITS = { title: 300, author: 100, authors: 50, abstract: 2_000 } as const;
+
+/** One line, no control or zero-width characters, at most `max` characters (cut at a word). */
+export function cleanText(text: string, max: number): string {
+  // Control characters are exactly what this strips.
+  // eslint-disable-next-line no-control-regex
+  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g, ' ').replace(/\s+/g, ' ').trim();
+  if (flat.length <= max) return flat;
+  const cut = flat.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
+}
+
+/** Whatever a source sent, reduced to plain, bounded text. */
+export function cleanMetadata(raw: { title: string; authors: string[]; abstract: string }): PaperMetadata {
+  const authors = raw.authors.map((a) => cleanText(a, LIMITS.author)).filter((a) => a.length > 0);
+  return {
+    title: cleanText(raw.title, LIMITS.title),
+    authors: authors.length > LIMITS.authors ? [...authors.slice(0, LIMITS.authors), `and ${authors.length - LIMITS.authors} more`] : authors,
+    abstract: cleanText(raw.abstract, LIMITS.abstract),
+  };
+}

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+const snowflake = z.string().regex(/^\d{17,20}$/);
+
+/** Every job Lectern runs: its name and its payload, validated when the worker takes it. */
+export const jobPayloads = {
+  /** Fetch a queued paper's title, authors and abstract from its source. */
+  'paper.metadata': z.object({ guildId: snowflake, paperId: z.string().min(1).max(20) }),
+  /** Post a paper's card in the announce channel, or edit it to match the paper now. */
+  'paper.card': z.object({ guildId: snowflake, paperId: z.string().min(1).max(20) }),
+} as const;
+
+export type JobName = keyof typeof jobPayloads;
+export type JobData<N extends JobName> = z.infer<(typeof jobPayloads)[N]>;
+
+export interface JobInfo {
+  id: string;
+  attemptsMade: number;
+  /** True on the last attempt BullMQ will make. */
+  finalAttempt: boolean;
+}
+
+/** The handlers a worker needs: one per job name, plain functions of the payload. */
+export type JobHandlers = { [N in JobName]: (data: JobData<N>, job: JobInfo) => Promise<void> };
+
+/** Retry policy per job; a job's post is idempotent, so retries are safe. */
+export const jobOptions: Record<JobName, { attempts: number; backoffMs: number }> = {
+  'paper.metadata': { attempts: 6, backoffMs: 1_000 },
+  'paper.card': { attempts: 8, backoffMs: 500 },
+};
+
+/** One waiting card job per paper: edits requested while one waits are absorbed into it. */
+export const cardCoalesceKey = (guildId: string, paperId: string) => `card:${guildId}:${paperId}`;

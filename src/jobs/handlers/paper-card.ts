@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { isUnknownMessage, type DiscordMessages } from '../../discord/messages.js';
+import { paperCard } from '../../discord/render/paper.js';
+import type { Logger } from '../../logger.js';
+import { claimPost } from '../../store/claims.js';
+import type { PaperStore } from '../../store/paper-store.js';
+import type { SettingsStore } from '../../store/settings-store.js';
+import type { JobHandlers } from '../contract.js';
+
+export interface PaperCardDeps {
+  redis: Redis;
+  papers: PaperStore;
+  settings: SettingsStore;
+  messages: DiscordMessages;
+  logger: Logger;
+}
+
+/**
+ * Posts a paper's card once, then keeps it matching the paper. The message id
+ * is stored on the paper; a rerun after a crash finds the claim (same job) or
+ * Discord's nonce (same message) and never posts twice.
+ */
+export function paperCardHandler(deps: PaperCardDeps): JobHandlers['paper.card'] {
+  return async ({ guildId, paperId }, job) => {
+    const paper = await deps.papers.get(guildId, paperId);
+    if (!paper) return;
+    const body = paperCard(paper);
+    if (paper.card) {
+      try {
+        await deps.messages.edit(paper.card.channelId, paper.card.messageId, body);
+        return;
+      } catch (error) {
+        if (!isUnknownMessage(error)) throw error;
+        deps.logger.info({ guildId, paperId }, 'paper card was deleted; posting it again');
+      }
+    }
+    const channelId = (await deps.settings.get(guildId)).announceChannelId;
+    if (!channelId) return;
+    if (!(await claimPost(deps.redis, guildId, `card:${paperId}:${paper.card?.messageId ?? 'new'}`, job.id))) {
+      throw new Error('another run is posting this card');
+    }
+    const nonce = createHash('sha256').update(`card:${guildId}:${paperId}:${paper.card?.messageId ?? ''}`).digest('base64url').slice(0, 25);
+    const message = await deps.messages.create(channelId, { ...body, nonce, enforce_nonce: true });
+    await deps.papers.setCard(guildId, paperId, { channelId, messageId: message.id });
+  };
+}

@@ -1,0 +1,113 @@
+import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from '../logger.js';
+import { jobOptions, jobPayloads, type JobData, type JobHandlers, type JobName } from './contract.js';
+
+/**
+ * BullMQ keys share one hash tag, so a Redis Cluster keeps them on one slot as
+ * BullMQ requires; the application id keeps two bots on one Redis apart.
+ */
+export const jobPrefix = (applicationId: string) => `{lectern-jobs:${applicationId}}`;
+const QUEUE = 'lectern';
+
+export interface EnqueueOptions {
+  coalesceKey?: string;
+  delayMs?: number;
+}
+
+/** Raised inside a handler when retrying cannot help (a 404, a malformed answer). */
+export { UnrecoverableError };
+
+/**
+ * The one owner of BullMQ objects. Producers enqueue through `enqueue`;
+ * worker processes call `startWorker` with a handler for every job name.
+ */
+export class JobQueue {
+  private readonly queue: Queue;
+  private readonly producerConnection: Redis;
+  private worker: Worker | undefined;
+  private workerConnection: Redis | undefined;
+
+  private readonly prefix: string;
+
+  constructor(
+    private readonly redisUrl: string,
+    applicationId: string,
+    private readonly logger: Logger,
+  ) {
+    this.prefix = jobPrefix(applicationId);
+    this.producerConnection = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    this.producerConnection.on('error', (err) => logger.warn({ err }, 'job queue connection error'));
+    this.queue = new Queue(QUEUE, { connection: this.producerConnection, prefix: this.prefix });
+  }
+
+  /**
+   * Adds a job. `coalesceKey` makes it at most one waiting job per key: adds
+   * while one waits are absorbed, and an add while one runs is kept to run after it.
+   */
+  async enqueue<N extends JobName>(name: N, data: JobData<N>, options: EnqueueOptions = {}): Promise<void> {
+    await this.queue.add(name, data, this.jobOptions(name, options));
+  }
+
+  /** Adds several jobs at once; ioredis sends the commands back to back, so it costs about one round trip. */
+  async enqueueMany(jobs: Array<{ [N in JobName]: { name: N; data: JobData<N>; options?: EnqueueOptions } }[JobName]>): Promise<void> {
+    await Promise.all(jobs.map((job) => this.queue.add(job.name, job.data, this.jobOptions(job.name, job.options ?? {}))));
+  }
+
+  private jobOptions(name: JobName, options: EnqueueOptions): JobsOptions {
+    const { attempts, backoffMs } = jobOptions[name];
+    return {
+      attempts, backoff: { type: 'exponential', delay: backoffMs },
+      removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 },
+      ...(options.coalesceKey ? { deduplication: { id: options.coalesceKey, keepLastIfActive: true } } : {}),
+      ...(options.delayMs ? { delay: options.delayMs } : {}),
+    };
+  }
+
+  /** Starts processing. Refuses to start if any job name lacks a handler. */
+  startWorker(handlers: JobHandlers, concurrency = 5): void {
+    const missing = (Object.keys(jobPayloads) as JobName[]).filter((name) => typeof handlers[name] !== 'function');
+    if (missing.length > 0) throw new Error(`no handler for jobs: ${missing.join(', ')}`);
+    this.workerConnection = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
+    this.workerConnection.on('error', (err) => this.logger.warn({ err }, 'worker connection error'));
+    this.worker = new Worker(QUEUE, (job) => this.process(job, handlers), {
+      connection: this.workerConnection, prefix: this.prefix, concurrency,
+      // A killed worker's job is taken over within ~15 s rather than BullMQ's default 60 s.
+      lockDuration: 10_000, stalledInterval: 5_000,
+    });
+    this.worker.on('failed', (job, err) => this.logger.warn({ err, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed'));
+    this.worker.on('error', (err) => this.logger.error({ err }, 'worker error'));
+  }
+
+  private async process(job: Job, handlers: JobHandlers): Promise<void> {
+    const name = job.name as JobName;
+    const schema = jobPayloads[name];
+    if (!schema) throw new UnrecoverableError(`unknown job ${job.name}`);
+    const parsed = schema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`bad payload for ${job.name}: ${parsed.error.message}`);
+    const info = { id: job.id ?? '', attemptsMade: job.attemptsMade, finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) };
+    await (handlers[name] as (data: unknown, info: unknown) => Promise<void>)(parsed.data, info);
+  }
+
+  /** Jobs in each state, for tests and health checks. */
+  counts(): Promise<Record<string, number>> {
+    return this.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
+  }
+
+  /** Waits (up to `timeoutMs`) for running jobs to finish, then closes every connection, even if Redis is gone. */
+  async close(timeoutMs = 5_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const graceful = (async () => {
+      await this.worker?.close();
+      await this.queue.close();
+    })().then(() => true, () => true);
+    const finished = await Promise.race([graceful, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]);
+    clearTimeout(timer);
+    if (!finished) {
+      this.logger.warn('jobs did not stop in time; their locks will lapse and another worker will take them over');
+      void this.worker?.close(true).catch(() => {});
+    }
+    this.workerConnection?.disconnect();
+    this.producerConnection.disconnect();
+  }
+}
