@@ -36,7 +36,7 @@ export async function startLectern({ config, logger, clientOptions, commandsDir 
   const commands = await loadCommands(commandsDir);
   const redis = await connectRedis(config.REDIS_URL);
   redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
-  const jobs = new JobQueue(config.REDIS_URL, config.DISCORD_APPLICATION_ID, logger);
+  const jobs = new JobQueue(redis, config.REDIS_URL, config.DISCORD_APPLICATION_ID, logger);
   const papers = new PaperStore(redis);
   const metadata = new MetadataService(redis, { overrideBaseUrl: config.LECTERN_METADATA_BASE_URL, arxivIntervalMs: config.LECTERN_ARXIV_INTERVAL_MS });
   const settings = new SettingsStore(redis);
@@ -62,7 +62,7 @@ export async function startLectern({ config, logger, clientOptions, commandsDir 
     logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'gateway ready');
   }
   if (config.LECTERN_ROLE !== 'gateway') {
-    const rest = client?.rest ?? new REST({ api: config.DISCORD_API_URL, ...clientOptions?.rest }).setToken(config.DISCORD_TOKEN);
+    const rest = client?.rest ?? new REST({ api: config.DISCORD_API_URL, globalRequestsPerSecond: config.DISCORD_GLOBAL_REQUESTS_PER_SECOND, ...clientOptions?.rest }).setToken(config.DISCORD_TOKEN);
     jobs.startWorker(jobHandlers({ redis, papers, settings, metadata, jobs, logger, messages: new DiscordMessages(rest) }));
     logger.info('worker ready');
   }

@@ -16,6 +16,7 @@ const ConfigSchema = z.object({
   DISCORD_APPLICATION_ID: snowflake,
   DISCORD_API_URL: urlWithProtocols(['https:', 'http:']).default('https://discord.com/api'),
   DISCORD_DEV_GUILD_ID: snowflake.optional(),
+  DISCORD_GLOBAL_REQUESTS_PER_SECOND: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').default(50),
   REDIS_URL: urlWithProtocols(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   LECTERN_ROLE: z.enum(['all', 'gateway', 'worker'], { error: 'must be all, gateway or worker' }).default('all'),
   LECTERN_METADATA_BASE_URL: urlWithProtocols(['https:', 'http:']).optional(),

@@ -11,6 +11,6 @@ export function createClient(config: Config, overrides: Partial<ClientOptions> =
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates, GatewayIntentBits.GuildScheduledEvents],
     allowedMentions: { parse: [], repliedUser: false },
     ...overrides,
-    rest: { api: config.DISCORD_API_URL, ...overrides.rest },
+    rest: { api: config.DISCORD_API_URL, globalRequestsPerSecond: config.DISCORD_GLOBAL_REQUESTS_PER_SECOND, ...overrides.rest },
   });
 }

@@ -18,7 +18,19 @@ export interface JobInfo {
   attemptsMade: number;
   /** True on the last attempt BullMQ will make. */
   finalAttempt: boolean;
+  /** When the job was added (ms since epoch). */
+  enqueuedAt: number;
 }
+
+/**
+ * A job about a paper that is not (yet) stored: right after the add it may be
+ * a write still in flight (retry shortly); later, the paper was removed or
+ * was a duplicate (nothing to do).
+ */
+export class NotYetStoredError extends Error {
+  override name = 'NotYetStoredError';
+}
+export const NOT_YET_WINDOW_MS = 5_000;
 
 /** The handlers a worker needs: one per job name, plain functions of the payload. */
 export type JobHandlers = { [N in JobName]: (data: JobData<N>, job: JobInfo) => Promise<void> };

@@ -24,21 +24,24 @@ export { UnrecoverableError };
  */
 export class JobQueue {
   private readonly queue: Queue;
-  private readonly producerConnection: Redis;
   private worker: Worker | undefined;
   private workerConnection: Redis | undefined;
 
   private readonly prefix: string;
 
+  /**
+   * `producer` is the app's own connection (fail-fast, not owned here). Jobs
+   * are added on it, so a job added right after a store write on the same
+   * connection reaches Redis after that write: no worker sees a job before its data.
+   */
   constructor(
+    producer: Redis,
     private readonly redisUrl: string,
     applicationId: string,
     private readonly logger: Logger,
   ) {
     this.prefix = jobPrefix(applicationId);
-    this.producerConnection = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-    this.producerConnection.on('error', (err) => logger.warn({ err }, 'job queue connection error'));
-    this.queue = new Queue(QUEUE, { connection: this.producerConnection, prefix: this.prefix });
+    this.queue = new Queue(QUEUE, { connection: producer, prefix: this.prefix });
   }
 
   /**
@@ -85,7 +88,7 @@ export class JobQueue {
     if (!schema) throw new UnrecoverableError(`unknown job ${job.name}`);
     const parsed = schema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`bad payload for ${job.name}: ${parsed.error.message}`);
-    const info = { id: job.id ?? '', attemptsMade: job.attemptsMade, finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) };
+    const info = { id: job.id ?? '', attemptsMade: job.attemptsMade, finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1), enqueuedAt: job.timestamp };
     await (handlers[name] as (data: unknown, info: unknown) => Promise<void>)(parsed.data, info);
   }
 
@@ -108,6 +111,5 @@ export class JobQueue {
       void this.worker?.close(true).catch(() => {});
     }
     this.workerConnection?.disconnect();
-    this.producerConnection.disconnect();
   }
 }

@@ -4,7 +4,7 @@ import { MAX_NOTE, MAX_QUEUE, matchesQuery, paperLabel, type Paper } from '../do
 import { dedupKey, parseArxivId, parsePaperRef } from '../domain/papers/paper-ref.js';
 import { cardCoalesceKey } from '../jobs/contract.js';
 import type { JobQueue } from '../jobs/job-queue.js';
-import type { PaperStore } from '../store/paper-store.js';
+import { PaperStore } from '../store/paper-store.js';
 import type { MetadataService } from './metadata-service.js';
 
 export interface AddRequest {
@@ -29,26 +29,29 @@ export class PaperService {
     const ref = parsePaperRef(request.input);
     const note = request.note ? cleanText(request.note, MAX_NOTE + 1) : '';
     if (note.length > MAX_NOTE) throw new UserError('note-too-long', `Keep the note to ${MAX_NOTE} characters.`);
-    const result = await this.papers.add(guildId, {
-      ref, dedupKey: dedupKey(ref), addedAt: request.now, suggestedById: request.suggestedById,
-      metadataStatus: this.metadata.sourceFor(ref) ? 'pending' : 'none',
-      title: ref.kind === 'url' ? ref.url : ref.id,
-      ...(request.presenterId ? { presenterId: request.presenterId, presenterName: cleanText(request.presenterName ?? '', 100) } : {}),
-      ...(note ? { note } : {}),
-    }, MAX_QUEUE);
+    const id = PaperStore.newId();
+    const metadataStatus = this.metadata.sourceFor(ref) ? 'pending' : 'none';
+    // The store write and the jobs go out together, on one connection, in this order (see JobQueue): one round trip.
+    // Jobs for a paper refused as a duplicate find no paper and do nothing.
+    const ids = { guildId, paperId: id };
+    const [result] = await Promise.all([
+      this.papers.add(guildId, {
+        id, ref, dedupKey: dedupKey(ref), addedAt: request.now, suggestedById: request.suggestedById, metadataStatus,
+        title: ref.kind === 'url' ? ref.url : ref.id,
+        ...(request.presenterId ? { presenterId: request.presenterId, presenterName: cleanText(request.presenterName ?? '', 100) } : {}),
+        ...(note ? { note } : {}),
+      }, MAX_QUEUE),
+      this.jobs.enqueueMany([
+        { name: 'paper.card', data: ids, options: { coalesceKey: cardCoalesceKey(guildId, id) } },
+        ...(metadataStatus === 'pending' ? [{ name: 'paper.metadata' as const, data: ids }] : []),
+      ]),
+    ]);
     if (result.outcome === 'full') throw new UserError('queue-full', `The queue already holds ${MAX_QUEUE} papers; remove some with /paper remove first.`);
     if (result.outcome === 'duplicate') {
       const existing = await this.papers.get(guildId, result.paperId);
       const label = existing ? ` (${quoteInput(paperLabel(existing), 80)})` : '';
       throw new UserError('paper-duplicate', `That paper is already queued for this session, at position ${result.position}${label}.`);
     }
-    const { paper } = result;
-    // The card goes up at once ("details pending"); the metadata job (instant on a cache hit) then has it edited.
-    const ids = { guildId, paperId: paper.id };
-    await this.jobs.enqueueMany([
-      { name: 'paper.card', data: ids, options: { coalesceKey: cardCoalesceKey(guildId, paper.id) } },
-      ...(paper.metadataStatus === 'pending' ? [{ name: 'paper.metadata' as const, data: ids }] : []),
-    ]);
     return result;
   }
 

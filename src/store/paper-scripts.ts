@@ -20,7 +20,7 @@ end
 `;
 
 export const paperScripts = {
-  // ARGV: prefix, dedupKey, maxQueue, field/value pairs…
+  // ARGV: prefix, dedupKey, maxQueue, new id, field/value pairs…
   add: `${helpers}
 local existing = redis.call('HGET', p .. 'papers:dedup', ARGV[2])
 if existing then
@@ -28,9 +28,9 @@ if existing then
   return {'duplicate', existing, (pos or -1) + 1, ''}
 end
 if redis.call('LLEN', queueKey) >= tonumber(ARGV[3]) then return {'full', '', 0, ''} end
-local id = tostring(redis.call('INCR', p .. 'papers:seq'))
+local id = ARGV[4]
 local fields = {}
-for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', paperKey(id), 'id', id, unpack(fields))
 local length = redis.call('RPUSH', queueKey, id)
 redis.call('HSET', p .. 'papers:dedup', ARGV[2], id)

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { MetadataStatus, Paper, PaperMetadata } from '../domain/papers/paper.js';
 import type { PaperRef } from '../domain/papers/paper-ref.js';
@@ -13,6 +14,8 @@ export type AddResult =
 export type StartResult = { outcome: 'started'; paperId: string; previousId?: string } | { outcome: 'missing' | 'already-current' | 'covered' | 'none-left' };
 
 export interface NewPaper {
+  /** From PaperStore.newId(). */
+  id: string;
   ref: PaperRef;
   dedupKey: string;
   metadataStatus: MetadataStatus;
@@ -66,12 +69,18 @@ export class PaperStore {
     return runLua(this.redis, paperScripts[name], [keys.paperQueue(guildId)], [keys.guildPrefix(guildId), ...args]);
   }
 
+  /** A new paper id: short, unique, and known before the paper is stored, so its jobs can be sent alongside. */
+  static newId(): string {
+    return `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  }
+
   async add(guildId: string, input: NewPaper, maxQueue: number): Promise<AddResult> {
-    const fields = toHash({ authors: [], abstract: '', ...input, status: 'queued' });
-    const [outcome, id, position, readAt] = (await this.run('add', guildId, input.dedupKey, maxQueue, ...fields)) as [string, string, number, string];
+    const { id: newId, ...rest } = input;
+    const fields = toHash({ authors: [], abstract: '', ...rest, status: 'queued' });
+    const [outcome, id, position, readAt] = (await this.run('add', guildId, input.dedupKey, maxQueue, newId, ...fields)) as [string, string, number, string];
     if (outcome === 'full') return { outcome: 'full' };
     if (outcome === 'duplicate') return { outcome, paperId: id, position };
-    const paper: Paper = { authors: [], abstract: '', ...input, id, status: 'queued' };
+    const paper: Paper = { authors: [], abstract: '', ...rest, id, status: 'queued' };
     return { outcome: 'added', paper, position, ...(readAt ? { lastReadAt: Number(readAt) } : {}) };
   }
 

@@ -128,7 +128,7 @@ describe('GIVEN paper sources that misbehave', () => {
     await until(() => card('DOI 10.1038/nature14539')?.title === 'Deep learning', 10_000, 'doi card');
     const description = card('DOI 10.1038/nature14539')!.description!;
     expect(description).toContain('Yann LeCun, Yoshua Bengio, Geoffrey Hinton');
-    expect(description).toContain('**Note:** @\u200deveryone \\*\\*bold\\*\\* <\u200d@\u200d&123456789012345678> \\[x](https://evil.example)');
+    expect(description).toContain('**Note:** @\u200deveryone \\*\\*bold\\*\\* <\u200d@\u200d&123456789012345678> \\[x\\](https://evil.example)');
   });
 });
 

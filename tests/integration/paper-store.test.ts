@@ -8,7 +8,7 @@ const SEED_QUEUE = ['2408.06292', '2408.03314', '2408.00118', 'https://huggingfa
 
 function newPaper(input: string, at = 1): NewPaper {
   const ref = parsePaperRef(input);
-  return { ref, dedupKey: dedupKey(ref), metadataStatus: 'pending', title: ref.id, suggestedById: '111111111111111111', addedAt: at };
+  return { id: PaperStore.newId(), ref, dedupKey: dedupKey(ref), metadataStatus: 'pending', title: ref.id, suggestedById: '111111111111111111', addedAt: at };
 }
 
 describe('paper queue on a real Redis', () => {

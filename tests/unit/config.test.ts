@@ -16,7 +16,7 @@ function problemsOf(env: Record<string, string>): string[] {
 describe('configuration', () => {
   it('GIVEN only the required variables THEN the documented defaults apply', () => {
     expect(loadConfig(valid)).toEqual({
-      ...valid, DISCORD_API_URL: 'https://discord.com/api', REDIS_URL: 'redis://127.0.0.1:6379', LECTERN_ROLE: 'all', LOG_LEVEL: 'info', LECTERN_ARXIV_INTERVAL_MS: 3_000,
+      ...valid, DISCORD_API_URL: 'https://discord.com/api', REDIS_URL: 'redis://127.0.0.1:6379', LECTERN_ROLE: 'all', LOG_LEVEL: 'info', LECTERN_ARXIV_INTERVAL_MS: 3_000, DISCORD_GLOBAL_REQUESTS_PER_SECOND: 50,
     });
   });
 

@@ -46,4 +46,14 @@ describe('safe text', () => {
   it('defuses mentions and escapes markdown without losing the words', () => {
     expect(safeText('@everyone **hi** <@&123> # title', 100)).toBe('@\u200deveryone \\*\\*hi\\*\\* <\u200d@\u200d&123> # title');
   });
+  it('escapes list and heading markers only where they would format', () => {
+    expect(safeText('2408.00714', 50)).toBe('2408.00714');
+    expect(safeText('1. first', 50)).toBe('1\\. first');
+    expect(safeText('# Big', 50)).toBe('\\# Big');
+  });
+  it('stays within the limit after escaping', () => {
+    const text = safeText('*'.repeat(300), 256);
+    expect(text.length).toBeLessThanOrEqual(256);
+    expect(text.endsWith('\\…')).toBe(false);
+  });
 });

@@ -1,14 +1,22 @@
-import { escapeMarkdown } from 'discord.js';
 import { cleanText } from '../../domain/papers/metadata.js';
 
+// Inline markdown (bold, italics, strike, code, spoilers, masked links) and, at the start, quotes, headings and lists.
+const INLINE_MARKDOWN = /[\\*_~`|[\]]/g;
+const LEADING_MARKDOWN = /^(\s*)([>#-]|\d+\.)(?=\s)/;
+
 /**
- * User or source text made safe to show: one line, bounded, markdown escaped,
- * and mention syntax defused (a zero-width joiner after every @), so that even
- * where Discord would render a mention it shows as plain text.
+ * User or source text made safe to show inline: one line, bounded, markdown
+ * escaped, and mention syntax defused (a zero-width joiner after every @ and
+ * before a `<@`, `<#`, `<t:`), so it shows as the words typed and pings nobody.
  */
 export function safeText(text: string, max: number): string {
-  const escaped = escapeMarkdown(cleanText(text, max), { heading: true, maskedLink: true });
-  return cleanText(escaped, max).replace(/@/g, '@\u200d').replace(/<(?=[@#&:]|t:)/g, '<\u200d');
+  const safe = cleanText(text, max)
+    .replace(INLINE_MARKDOWN, '\\$&')
+    .replace(LEADING_MARKDOWN, (_all, space: string, marker: string) => `${space}${marker.endsWith('.') ? `${marker.slice(0, -1)}\\.` : `\\${marker}`}`)
+    .replace(/@/g, '@\u200d')
+    .replace(/<(?=[@#&:]|t:)/g, '<\u200d');
+  // Escapes add characters: cut again, never leaving a dangling backslash.
+  return safe.length <= max ? safe : `${safe.slice(0, max - 1).replace(/\\+$/, '')}…`;
 }
 
 /** A Discord timestamp every reader sees in their own time zone. */

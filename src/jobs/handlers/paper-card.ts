@@ -6,7 +6,7 @@ import type { Logger } from '../../logger.js';
 import { claimPost } from '../../store/claims.js';
 import type { PaperStore } from '../../store/paper-store.js';
 import type { SettingsStore } from '../../store/settings-store.js';
-import type { JobHandlers } from '../contract.js';
+import { NOT_YET_WINDOW_MS, NotYetStoredError, type JobHandlers } from '../contract.js';
 
 export interface PaperCardDeps {
   redis: Redis;
@@ -24,7 +24,10 @@ export interface PaperCardDeps {
 export function paperCardHandler(deps: PaperCardDeps): JobHandlers['paper.card'] {
   return async ({ guildId, paperId }, job) => {
     const paper = await deps.papers.get(guildId, paperId);
-    if (!paper) return;
+    if (!paper) {
+      if (Date.now() - job.enqueuedAt < NOT_YET_WINDOW_MS) throw new NotYetStoredError(`paper ${paperId} not stored yet`);
+      return;
+    }
     const body = paperCard(paper);
     if (paper.card) {
       try {

@@ -3,7 +3,7 @@ import type { Logger } from '../../logger.js';
 import type { MetadataService } from '../../papers/metadata-service.js';
 import { SourceError } from '../../papers/safe-fetch.js';
 import type { PaperStore } from '../../store/paper-store.js';
-import { cardCoalesceKey, type JobHandlers } from '../contract.js';
+import { cardCoalesceKey, NOT_YET_WINDOW_MS, NotYetStoredError, type JobHandlers } from '../contract.js';
 import type { JobQueue } from '../job-queue.js';
 
 export interface PaperMetadataDeps {
@@ -21,6 +21,7 @@ export interface PaperMetadataDeps {
 export function paperMetadataHandler(deps: PaperMetadataDeps): JobHandlers['paper.metadata'] {
   return async ({ guildId, paperId }, job) => {
     const paper = await deps.papers.get(guildId, paperId);
+    if (!paper && Date.now() - job.enqueuedAt < NOT_YET_WINDOW_MS) throw new NotYetStoredError(`paper ${paperId} not stored yet`);
     if (!paper || paper.metadataStatus !== 'pending') return;
     try {
       const metadata = await deps.metadata.resolve(paper.ref);
