@@ -1,13 +1,10 @@
-import { InteractionContextType, SlashCommandBuilder, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
+import { InteractionContextType, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { UserError } from '../src/domain/errors.js';
-import { MAX_NOTE, matchesQuery, paperLabel } from '../src/domain/papers/paper.js';
+import { MAX_NOTE, paperLabel } from '../src/domain/papers/paper.js';
 import { MAX_PAPER_INPUT } from '../src/domain/papers/paper-ref.js';
-import { customId, type Command, type HandlerContext } from '../src/discord/command.js';
-import { pageButtons, paginate } from '../src/discord/render/pages.js';
-import { historyLine, queueLine } from '../src/discord/render/paper.js';
+import type { Command, HandlerContext } from '../src/discord/command.js';
+import { history, list, type Ctx } from '../src/discord/paper-views.js';
 import { discordTime, safeText } from '../src/discord/render/text.js';
-
-type Ctx = HandlerContext<ChatInputCommandInteraction | ButtonInteraction>;
 
 const data = new SlashCommandBuilder()
   .setName('paper').setDescription('The paper queue').setContexts(InteractionContextType.Guild)
@@ -22,7 +19,10 @@ const data = new SlashCommandBuilder()
     .addStringOption((o) => o.setName('paper').setDescription('The paper').setRequired(true).setAutocomplete(true).setMaxLength(200)))
   .addSubcommand((s) => s.setName('move').setDescription('Move a paper to another place in the queue (hosts)')
     .addStringOption((o) => o.setName('paper').setDescription('The paper').setRequired(true).setAutocomplete(true).setMaxLength(200))
-    .addIntegerOption((o) => o.setName('position').setDescription('New place, 1 is first').setRequired(true).setMinValue(1).setMaxValue(50)));
+    .addIntegerOption((o) => o.setName('position').setDescription('New place, 1 is first').setRequired(true).setMinValue(1).setMaxValue(50)))
+  .addSubcommand((s) => s.setName('start').setDescription('Present this paper now, in any order (hosts)')
+    .addStringOption((o) => o.setName('paper').setDescription('The paper').setRequired(true).setAutocomplete(true).setMaxLength(200)))
+  .addSubcommand((s) => s.setName('next').setDescription('Move to the next paper in queue order (hosts)'));
 
 async function add(ctx: HandlerContext<ChatInputCommandInteraction>): Promise<void> {
   const { options } = ctx.interaction;
@@ -39,33 +39,9 @@ async function add(ctx: HandlerContext<ChatInputCommandInteraction>): Promise<vo
   await ctx.reply(`Queued **${safeText(paperLabel(paper), 200)}** at position ${position}. ${where}${details}${reread}`);
 }
 
-async function list(ctx: Ctx, page: number): Promise<void> {
-  const queue = await ctx.services.papers.list(ctx.guildId);
-  if (queue.length === 0) return ctx.reply('The queue is empty. Suggest a paper with `/paper add`.');
-  const pages = paginate(queue.map((p, i) => queueLine(p, i + 1)));
-  const shown = Math.min(Math.max(page, 0), pages.length - 1);
-  const payload = {
-    embeds: [{ title: `Paper queue (${queue.length})`, description: pages[shown]!.join('\n') }],
-    components: pageButtons(shown, pages.length, (n) => customId('paper', 'list', n)),
-  };
-  return ctx.interaction.isButton() ? ctx.update(payload) : ctx.reply(payload);
-}
-
-async function history(ctx: Ctx, page: number, query: string): Promise<void> {
-  const covered = (await ctx.services.papers.history(ctx.guildId)).filter((p) => matchesQuery(p, query, p.presenterName));
-  if (covered.length === 0) return ctx.reply(query ? `No covered paper matches ${safeText(query, 100)}.` : 'No paper has been covered yet.');
-  const pages = paginate(covered.map(historyLine), 3_800, 10);
-  const shown = Math.min(Math.max(page, 0), pages.length - 1);
-  const payload = {
-    embeds: [{ title: query ? `Papers covered matching “${safeText(query, 100)}”` : 'Papers covered', description: pages[shown]!.join('\n') }],
-    components: pageButtons(shown, pages.length, (n) => customId('paper', 'history', n, query.slice(0, 60))),
-  };
-  return ctx.interaction.isButton() ? ctx.update(payload) : ctx.reply(payload);
-}
-
 export default {
   data: data.toJSON(),
-  preconditions: { hostOnly: ['remove', 'move'], rateLimit: { limit: 5, windowSeconds: 60, subcommands: ['add'] } },
+  preconditions: { hostOnly: ['remove', 'move', 'start', 'next'], liveSession: ['start', 'next'], rateLimit: { limit: 5, windowSeconds: 60, subcommands: ['add'] } },
   async execute(ctx) {
     const { options } = ctx.interaction;
     switch (options.getSubcommand()) {
@@ -84,6 +60,12 @@ export default {
         const position = await ctx.services.papers.move(ctx.guildId, paper.id, options.getInteger('position', true));
         if (position === null) throw new UserError('paper-not-queued', 'That paper is no longer in the queue.');
         return ctx.reply(`Moved **${safeText(paperLabel(paper), 200)}** to position ${position}.`);
+      }
+      case 'start':
+      case 'next': {
+        const chosen = options.getSubcommand() === 'start' ? (await ctx.services.paperService.findQueued(ctx.guildId, options.getString('paper', true))).paper.id : undefined;
+        const paper = await ctx.services.live.startPaper(ctx.guildId, ctx.session!, ctx.interaction.user.id, ctx.services.now(), chosen);
+        return ctx.reply(`Now presenting: **${safeText(paperLabel(paper), 200)}**${paper.presenterId ? ` by <@${paper.presenterId}>` : ''}.`);
       }
     }
   },

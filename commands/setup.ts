@@ -35,12 +35,15 @@ async function channels(ctx: Ctx, guild: Guild): Promise<void> {
     stage: ctx.interaction.options.getChannel('stage', true).id,
   };
   const problems: string[] = [];
+  let stageKind: 'stage' | 'voice' = 'voice';
   for (const [purpose, id] of Object.entries(picked) as Array<[ChannelPurpose, string]>) {
-    const problem = channelProblem(guild, await guildChannel(guild, id), purpose);
+    const channel = await guildChannel(guild, id);
+    const problem = channelProblem(guild, channel, purpose);
     if (problem) problems.push(`${purpose}: ${problem}`);
+    if (purpose === 'stage' && channel.type === ChannelType.GuildStageVoice) stageKind = 'stage';
   }
   if (problems.length > 0) throw new UserError('channels-unusable', `Nothing saved. Fix these first:\n${problems.map((p) => `• ${p}`).join('\n')}`);
-  await ctx.services.settings.update(ctx.guildId, { announceChannelId: picked.announce, recapChannelId: picked.recap, stageChannelId: picked.stage });
+  await ctx.services.settings.update(ctx.guildId, { announceChannelId: picked.announce, recapChannelId: picked.recap, stageChannelId: picked.stage, stageKind });
   await ctx.reply(`Saved. Announcements go to <#${picked.announce}>, recaps to <#${picked.recap}>, and sessions happen in <#${picked.stage}>.`);
 }
 

@@ -2,6 +2,7 @@ import { Events, REST, type Client, type ClientOptions } from 'discord.js';
 import type { Config } from './config.js';
 import { createClient } from './discord/client.js';
 import { DiscordMessages } from './discord/messages.js';
+import { DiscordChannels } from './discord/threads.js';
 import { jobHandlers } from './jobs/handlers/index.js';
 import { JobQueue } from './jobs/job-queue.js';
 import { MetadataService } from './papers/metadata-service.js';
@@ -10,15 +11,20 @@ import { PaperStore } from './store/paper-store.js';
 import { loadCommands } from './discord/command-loader.js';
 import { registerCommands } from './discord/register-commands.js';
 import { InteractionRouter } from './discord/router.js';
+import { onVoiceStateUpdate } from './discord/voice-events.js';
 import type { Logger } from './logger.js';
 import type { Services } from './services.js';
 import { RateLimitStore } from './store/rate-limit-store.js';
 import { connectRedis } from './store/redis.js';
+import { SessionStore } from './store/session-store.js';
+import { LiveService } from './sessions/live-service.js';
 import { SettingsStore } from './store/settings-store.js';
 
 export interface LecternOptions {
   config: Config;
   logger: Logger;
+  /** "Now" in ms; tests and the demo pass a clock they control to run a session in seconds. */
+  clock?: () => number;
   /** Extra discord.js options; tests use it to skip the identify throttle. */
   clientOptions?: Partial<ClientOptions>;
   commandsDir?: string;
@@ -32,7 +38,7 @@ export interface Lectern {
 }
 
 /** Builds and starts the pieces this process's LECTERN_ROLE asks for. */
-export async function startLectern({ config, logger, clientOptions, commandsDir }: LecternOptions): Promise<Lectern> {
+export async function startLectern({ config, logger, clientOptions, commandsDir, clock = Date.now }: LecternOptions): Promise<Lectern> {
   const commands = await loadCommands(commandsDir);
   const redis = await connectRedis(config.REDIS_URL);
   redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
@@ -40,9 +46,10 @@ export async function startLectern({ config, logger, clientOptions, commandsDir 
   const papers = new PaperStore(redis);
   const metadata = new MetadataService(redis, { overrideBaseUrl: config.LECTERN_METADATA_BASE_URL, arxivIntervalMs: config.LECTERN_ARXIV_INTERVAL_MS });
   const settings = new SettingsStore(redis);
+  const sessions = new SessionStore(redis);
   const services: Services = {
-    redis, logger, settings, rateLimits: new RateLimitStore(redis), papers, jobs,
-    paperService: new PaperService(papers, jobs, metadata), now: () => Date.now(),
+    redis, logger, settings, rateLimits: new RateLimitStore(redis), papers, jobs, sessions, live: new LiveService(sessions, papers, jobs),
+    paperService: new PaperService(papers, jobs, metadata), now: clock,
   };
 
   let client: Client | undefined;
@@ -51,6 +58,9 @@ export async function startLectern({ config, logger, clientOptions, commandsDir 
     client = createClient(config, clientOptions);
     const activeRouter = (router = new InteractionRouter(commands, services));
     client.on(Events.InteractionCreate, (interaction) => activeRouter.handle(interaction));
+    client.on(Events.VoiceStateUpdate, (before, after) => {
+      onVoiceStateUpdate(services, before, after).catch((err: unknown) => logger.warn({ err }, 'voice state update not recorded'));
+    });
     client.on(Events.Error, (err) => logger.error({ err }, 'discord client error'));
     const ready = new Promise<void>((resolve) => client!.once(Events.ClientReady, () => resolve()));
     await client.login(config.DISCORD_TOKEN);
@@ -63,7 +73,10 @@ export async function startLectern({ config, logger, clientOptions, commandsDir 
   }
   if (config.LECTERN_ROLE !== 'gateway') {
     const rest = client?.rest ?? new REST({ api: config.DISCORD_API_URL, globalRequestsPerSecond: config.DISCORD_GLOBAL_REQUESTS_PER_SECOND, ...clientOptions?.rest }).setToken(config.DISCORD_TOKEN);
-    jobs.startWorker(jobHandlers({ redis, papers, settings, metadata, jobs, logger, messages: new DiscordMessages(rest) }));
+    jobs.startWorker(jobHandlers({
+      redis, papers, settings, metadata, jobs, logger, sessions: services.sessions,
+      messages: new DiscordMessages(rest), channels: new DiscordChannels(rest),
+    }));
     logger.info('worker ready');
   }
 

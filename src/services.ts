@@ -2,8 +2,10 @@ import type { Redis } from 'ioredis';
 import type { JobQueue } from './jobs/job-queue.js';
 import type { Logger } from './logger.js';
 import type { PaperService } from './papers/paper-service.js';
+import type { LiveService } from './sessions/live-service.js';
 import type { PaperStore } from './store/paper-store.js';
 import type { RateLimitStore } from './store/rate-limit-store.js';
+import type { SessionStore } from './store/session-store.js';
 import type { SettingsStore } from './store/settings-store.js';
 
 /** What handlers and jobs may use; built once in app.ts. */
@@ -13,6 +15,8 @@ export interface Services {
   settings: SettingsStore;
   rateLimits: RateLimitStore;
   papers: PaperStore;
+  sessions: SessionStore;
+  live: LiveService;
   paperService: PaperService;
   jobs: JobQueue;
   /** "Now", in ms; tests and the demo replace it to compress time. */

@@ -8,6 +8,7 @@ import type {
   ModalSubmitInteraction,
   RESTPostAPIApplicationCommandsJSONBody,
 } from 'discord.js';
+import type { Session } from '../domain/session/session.js';
 import type { GuildSettings } from '../domain/settings.js';
 import type { Services } from '../services.js';
 
@@ -19,6 +20,8 @@ export interface Preconditions {
   hostOnly?: boolean | readonly string[];
   /** Per-user limit, counted across all bot processes. */
   rateLimit?: { limit: number; windowSeconds: number; subcommands?: readonly string[] };
+  /** Needs a live session (`true`, or the subcommands that do); the handler gets it as `ctx.session`. */
+  liveSession?: boolean | readonly string[];
 }
 
 /** A reply: ephemeral unless `ephemeral: false`; mentions are off unless `allowedMentions` says otherwise. */
@@ -29,6 +32,8 @@ export interface HandlerContext<I> {
   services: Services;
   guildId: string;
   settings: GuildSettings;
+  /** The live session, loaded when the command declares `liveSession`. */
+  session?: Session;
   /** Replies, or edits the deferred reply when the router already deferred. */
   reply(options: ReplyOptions | string): Promise<void>;
   /** For buttons: replaces the message the button is on (paging); otherwise a reply. */

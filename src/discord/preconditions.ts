@@ -1,12 +1,13 @@
 import { PermissionFlagsBits, type Interaction } from 'discord.js';
 import { UserError } from '../domain/errors.js';
 import { isHost } from '../domain/hosts.js';
+import type { Session } from '../domain/session/session.js';
 import type { GuildSettings } from '../domain/settings.js';
 import type { Services } from '../services.js';
 import type { RateLimitResult } from '../store/rate-limit-store.js';
 import type { Preconditions } from './command.js';
 
-function applies(scope: boolean | readonly string[] | undefined, subcommand: string | null): boolean {
+export function applies(scope: boolean | readonly string[] | undefined, subcommand: string | null): boolean {
   if (scope === undefined || scope === false) return false;
   if (scope === true) return true;
   return subcommand !== null && scope.includes(subcommand);
@@ -27,7 +28,7 @@ export function countUse(spec: Preconditions | undefined, interaction: Interacti
 }
 
 /** Throws a UserError for the first precondition the interaction fails: host-only, then the rate limit. */
-export function assertPreconditions(spec: Preconditions | undefined, interaction: Interaction, subcommand: string | null, settings: GuildSettings, use: RateLimitResult | null): void {
+export function assertPreconditions(spec: Preconditions | undefined, interaction: Interaction, subcommand: string | null, settings: GuildSettings, use: RateLimitResult | null, session: Session | undefined): void {
   if (applies(spec?.hostOnly, subcommand)) {
     const standing = {
       roleIds: memberRoleIds(interaction),
@@ -37,6 +38,9 @@ export function assertPreconditions(spec: Preconditions | undefined, interaction
       const who = settings.hostRoleId ? `members with the <@&${settings.hostRoleId}> role or Manage Server` : 'members with Manage Server (no host role is set yet)';
       throw new UserError('not-host', `Only hosts can do that: ${who}.`);
     }
+  }
+  if (applies(spec?.liveSession, subcommand) && !session) {
+    throw new UserError('no-live-session', 'No session is live right now. A host starts one with /session start.');
   }
   if (use && !use.allowed) {
     const limit = spec!.rateLimit!;

@@ -9,7 +9,7 @@ import type { Services } from '../services.js';
 import type { AnyCommand, HandlerContext, Preconditions } from './command.js';
 import { commandKey } from './command-loader.js';
 import { describeError } from './error-reply.js';
-import { assertPreconditions, countUse } from './preconditions.js';
+import { applies, assertPreconditions, countUse } from './preconditions.js';
 import { Responder } from './responder.js';
 
 interface Route {
@@ -66,13 +66,14 @@ export class InteractionRouter {
       }
       const guildId = interaction.guildId ?? '';
       // One round trip for both: ioredis sends the two commands back to back.
-      const [settings, use] = await Promise.all([
+      const [settings, use, session] = await Promise.all([
         this.services.settings.get(guildId),
         countUse(route.spec, interaction, route.subcommand, this.services, route.bucket),
+        applies(route.spec?.liveSession, route.subcommand) ? this.services.sessions.current(guildId) : undefined,
       ]);
-      assertPreconditions(route.spec, interaction, route.subcommand, settings, use);
+      assertPreconditions(route.spec, interaction, route.subcommand, settings, use, session);
       const ctx = {
-        interaction, services: this.services, guildId, settings,
+        interaction, services: this.services, guildId, settings, ...(session ? { session } : {}),
         reply: (o: Parameters<Responder['reply']>[0]) => responder.reply(o),
         update: (o: Parameters<Responder['update']>[0]) => responder.update(o),
       };
@@ -111,7 +112,8 @@ export class InteractionRouter {
     try {
       if (command?.autocomplete && interaction.inGuild()) {
         const settings = await this.services.settings.get(interaction.guildId);
-        const ctx = { interaction, services: this.services, guildId: interaction.guildId, settings, reply: async () => {}, update: async () => {} };
+        const session = await this.services.sessions.current(interaction.guildId);
+        const ctx = { interaction, services: this.services, guildId: interaction.guildId, settings, ...(session ? { session } : {}), reply: async () => {}, update: async () => {} };
         choices = await command.autocomplete(ctx);
       }
     } catch (err) {

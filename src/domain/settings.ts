@@ -5,6 +5,8 @@ export interface GuildSettings {
   announceChannelId?: string;
   recapChannelId?: string;
   stageChannelId?: string;
+  /** Whether the session channel is a Stage (speakers are invited up) or a plain voice channel. */
+  stageKind?: 'stage' | 'voice';
   hostRoleId?: string;
   pingRoleId?: string;
   /** Reminder offsets before the session start, in seconds, largest first. */

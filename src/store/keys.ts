@@ -12,6 +12,10 @@ export const keys = {
   paperQueue: (guildId: string) => `${PREFIX}:{${guildId}}:papers:queue`,
   paper: (guildId: string, paperId: string) => `${PREFIX}:{${guildId}}:paper:${paperId}`,
   paperHistory: (guildId: string) => `${PREFIX}:{${guildId}}:papers:history`,
+  currentSession: (guildId: string) => `${PREFIX}:{${guildId}}:session:current`,
+  session: (guildId: string, sessionId: string) => `${PREFIX}:{${guildId}}:session:${sessionId}`,
+  timeline: (guildId: string, sessionId: string) => `${PREFIX}:{${guildId}}:session:${sessionId}:timeline`,
+  question: (guildId: string, questionId: string) => `${PREFIX}:{${guildId}}:question:${questionId}`,
   /** Fetched paper metadata, shared by all guilds. */
   metadataCache: (source: string, id: string) => `${PREFIX}:cache:metadata:${source}:${id}`,
   /** Rate-limit counters live outside the guild namespace: they are not guild data and never exported. */

@@ -7,6 +7,7 @@ const StoredSettings = z.object({
   announceChannelId: z.string().optional(),
   recapChannelId: z.string().optional(),
   stageChannelId: z.string().optional(),
+  stageKind: z.enum(['stage', 'voice']).optional(),
   hostRoleId: z.string().optional(),
   pingRoleId: z.string().optional(),
   reminderOffsets: z.string().transform((s) => z.array(z.number().int().positive()).parse(JSON.parse(s))).optional(),

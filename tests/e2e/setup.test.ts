@@ -22,7 +22,10 @@ describe('GIVEN the bot started against a fresh guild', () => {
   it('THEN its commands were registered once, with a body Discord accepts', () => {
     const puts = h.emu.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/commands'));
     expect(puts.map((r) => r.status)).toEqual([200]);
-    expect(h.emu.commands.get('global')?.map((c) => c.name).sort()).toEqual(['paper', 'ping', 'setup']);
+    expect(h.emu.commands.get('global')?.map((c) => `${c.type}:${c.name}`).sort()).toEqual([
+      '1:ask', '1:highlight', '1:paper', '1:ping', '1:question', '1:session', '1:setup', '1:speak', '1:speakers', '1:takeaway',
+      '3:Log as question', '3:Save as highlight',
+    ]);
     const setup = h.emu.commands.get('global')!.find((c) => c.name === 'setup')!;
     expect(setup.options?.map((o) => o.name)).toEqual(['channels', 'roles', 'reminders', 'voice', 'show', 'export']);
     // Host commands are gated in the bot, never by default_member_permissions (which would hide them from host-role members).
@@ -71,7 +74,7 @@ describe('GIVEN the bot started against a fresh guild', () => {
     const file = JSON.parse(h.emu.attachmentText(exported.attachments[0]!.id)) as { guildId: string; data: { settings: Record<string, unknown> } };
     expect(file.guildId).toBe(h.guild.id);
     expect(file.data.settings).toEqual({
-      announceChannelId: id('announcements'), recapChannelId: id('recaps'), stageChannelId: id('paper-stage'),
+      announceChannelId: id('announcements'), recapChannelId: id('recaps'), stageChannelId: id('paper-stage'), stageKind: 'stage',
       hostRoleId: role('hosts'), pingRoleId: role('paper-club'), reminderOffsets: [172_800, 3_600, 600], voiceEnabled: true,
     });
   });

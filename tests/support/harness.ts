@@ -37,6 +37,8 @@ export interface HarnessOptions {
   guild?: (emu: Emulator) => WorldGuild;
   /** Where the bot fetches paper metadata (a MetadataServer); unset, sources are unreachable. */
   metadataBaseUrl?: string;
+  /** The bot's clock; tests set it to replay a session at its real wall-clock times. */
+  clock?: () => number;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -45,7 +47,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const extra: Record<string, string> = { LECTERN_ARXIV_INTERVAL_MS: '20', ...(options.metadataBaseUrl ? { LECTERN_METADATA_BASE_URL: options.metadataBaseUrl } : {}) };
   const config = loadConfig(botEnv(emu, options.redisUrl ?? inject('redisUrl'), extra));
   const logger = createLogger(config.LOG_LEVEL);
-  const start = () => startLectern({ config, logger, clientOptions: testClientOptions });
+  const start = () => startLectern({ config, logger, clientOptions: testClientOptions, ...(options.clock ? { clock: options.clock } : {}) });
   const harness: Harness = {
     emu, guild, config, bot: await start(),
     async restartBot() {

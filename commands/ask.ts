@@ -1,0 +1,33 @@
+import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
+import { UserError } from '../src/domain/errors.js';
+import { MAX_QUESTION } from '../src/domain/session/session.js';
+import { requireText } from '../src/domain/text.js';
+import type { Command } from '../src/discord/command.js';
+
+export default {
+  data: new SlashCommandBuilder().setName('ask').setDescription('Ask a question about the paper being presented').setContexts(InteractionContextType.Guild)
+    .addStringOption((o) => o.setName('question').setDescription('Your question').setRequired(true).setMaxLength(MAX_QUESTION))
+    .addBooleanOption((o) => o.setName('anonymous').setDescription('Hide your name everywhere')).toJSON(),
+  preconditions: { liveSession: true, rateLimit: { limit: 5, windowSeconds: 60 } },
+  async execute(ctx) {
+    const text = requireText(ctx.interaction.options.getString('question', true), 'question', MAX_QUESTION);
+    const anonymous = ctx.interaction.options.getBoolean('anonymous') ?? false;
+    const question = await ctx.services.live.ask(ctx.guildId, ctx.session!, {
+      text, anonymous, askedAt: ctx.services.now(), ...(anonymous ? {} : { askerId: ctx.interaction.user.id }),
+    });
+    const thread = ctx.session!.board?.threadId;
+    await ctx.reply(`Question logged${anonymous ? ' anonymously (your name is stored nowhere)' : ''}.${thread ? ` Its card is in <#${thread}>, where others can upvote it.` : ''} (id \`${question.id}\`)`);
+  },
+  components: {
+    upvote: {
+      async run(ctx, [questionId]) {
+        const { outcome, votes } = await ctx.services.sessions.vote(ctx.guildId, questionId ?? '', ctx.interaction.user.id);
+        if (outcome === 'ended') throw new UserError('session-ended', 'This session has ended; its questions are closed.');
+        if (outcome === 'missing') throw new UserError('question-missing', 'That question is no longer there.');
+        const question = await ctx.services.sessions.question(ctx.guildId, questionId!);
+        await Promise.all([ctx.services.live.questionChanged(ctx.guildId, questionId!), ctx.services.live.boardChanged(ctx.guildId, question!.sessionId)]);
+        await ctx.reply(outcome === 'added' ? `Upvoted: ${votes} vote${votes === 1 ? '' : 's'}. Press again to take it back.` : `Vote taken back: ${votes} vote${votes === 1 ? '' : 's'}.`);
+      },
+    },
+  },
+} satisfies Command;

@@ -1,0 +1,99 @@
+import { InteractionContextType, SlashCommandBuilder, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
+import { UserError, quoteInput } from '../src/domain/errors.js';
+import { paperLabel } from '../src/domain/papers/paper.js';
+import type { Command, HandlerContext } from '../src/discord/command.js';
+import { callUp } from '../src/discord/stage.js';
+import { discordTime, safeText } from '../src/discord/render/text.js';
+
+type Ctx = HandlerContext<ChatInputCommandInteraction | ButtonInteraction>;
+
+const data = new SlashCommandBuilder()
+  .setName('session').setDescription('The live session').setContexts(InteractionContextType.Guild)
+  .addSubcommand((s) => s.setName('start').setDescription('Start the session now (hosts)'))
+  .addSubcommand((s) => s.setName('end').setDescription('End the session; the recap follows (hosts)')
+    .addStringOption((o) => o.setName('recording').setDescription('Link to the recording (https)').setMaxLength(500)))
+  .addSubcommand((s) => s.setName('status').setDescription('What is happening in the session'));
+
+function recordingLink(raw: string | null): string | undefined {
+  if (raw === null) return undefined;
+  try {
+    const url = new URL(raw.trim());
+    if (url.protocol === 'https:' && !url.username && !url.password) return url.toString();
+  } catch {
+    // fall through to the error below
+  }
+  throw new UserError('recording-invalid', `${quoteInput(raw)} is not an https link to the recording.`);
+}
+
+async function end(ctx: Ctx, recording?: string): Promise<void> {
+  await ctx.services.live.end(ctx.guildId, ctx.session!, ctx.interaction.user.id, ctx.services.now(), recording);
+  await ctx.reply('Session ended. Covered papers moved to history; the rest stay queued, in order, for next time.');
+}
+
+async function status(ctx: Ctx): Promise<void> {
+  const session = ctx.session;
+  if (!session) return ctx.reply('No session is live right now.');
+  const [paper, speakers, questions] = await Promise.all([
+    ctx.services.live.currentPaper(ctx.guildId),
+    ctx.services.sessions.speakers(ctx.guildId, session.id),
+    ctx.services.sessions.questions(ctx.guildId, session.id),
+  ]);
+  const open = questions.filter((q) => q.status === 'open').length;
+  await ctx.reply({ embeds: [{
+    title: 'Session status',
+    description: `Live since ${discordTime(session.startedAt, 't')} (${discordTime(session.startedAt, 'R')}).`,
+    fields: [
+      { name: 'Paper', value: paper ? safeText(paperLabel(paper), 200) : 'none started', inline: true },
+      { name: 'Hands up', value: String(speakers.queue.length), inline: true },
+      { name: 'Speaking', value: speakers.onStage.map((id) => `<@${id}>`).join(', ') || 'nobody', inline: true },
+      { name: 'Questions', value: `${questions.length} asked, ${open} open`, inline: true },
+    ],
+  }] });
+}
+
+/** Board buttons act only on the session they were posted for. */
+function sameSession(ctx: Ctx, sessionId: string | undefined): void {
+  if (ctx.session?.id !== sessionId) throw new UserError('session-ended', 'This session has ended; that button no longer does anything.');
+}
+
+export default {
+  data: data.toJSON(),
+  preconditions: { hostOnly: ['start', 'end'], liveSession: ['end'] },
+  async execute(ctx) {
+    switch (ctx.interaction.options.getSubcommand()) {
+      case 'start': {
+        await ctx.services.live.start(ctx.guildId, ctx.interaction.user.id, ctx.services.now());
+        const where = ctx.settings.announceChannelId ? `The live board is going up in <#${ctx.settings.announceChannelId}>.` : 'No announce channel is set, so there is no live board (hosts: /setup channels).';
+        return ctx.reply(`Session started. ${where}`);
+      }
+      case 'end': return end(ctx, recordingLink(ctx.interaction.options.getString('recording')));
+      case 'status': return status(ctx.session ? ctx : { ...ctx, session: await ctx.services.sessions.current(ctx.guildId) });
+    }
+  },
+  components: {
+    'next-paper': {
+      preconditions: { hostOnly: true, liveSession: true },
+      async run(ctx, [sessionId]) {
+        sameSession(ctx as Ctx, sessionId);
+        const paper = await ctx.services.live.startPaper(ctx.guildId, ctx.session!, ctx.interaction.user.id, ctx.services.now());
+        await ctx.reply(`Now presenting: **${safeText(paperLabel(paper), 200)}**.`);
+      },
+    },
+    'next-speaker': {
+      preconditions: { hostOnly: true, liveSession: true },
+      async run(ctx, [sessionId]) {
+        sameSession(ctx as Ctx, sessionId);
+        const first = (await ctx.services.sessions.speakers(ctx.guildId, sessionId!)).queue[0];
+        if (!first) throw new UserError('queue-empty', 'Nobody has a hand up.');
+        await callUp(ctx as Ctx, first.userId, true);
+      },
+    },
+    end: {
+      preconditions: { hostOnly: true, liveSession: true },
+      async run(ctx, [sessionId]) {
+        sameSession(ctx as Ctx, sessionId);
+        await end(ctx as Ctx);
+      },
+    },
+  },
+} satisfies Command;

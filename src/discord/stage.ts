@@ -1,0 +1,53 @@
+import { Routes, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
+import { UserError } from '../domain/errors.js';
+import type { HandlerContext } from './command.js';
+import { describeError } from './error-reply.js';
+
+type Ctx = HandlerContext<ChatInputCommandInteraction | ButtonInteraction>;
+
+function stageOf(ctx: Ctx): string {
+  const stageId = ctx.settings.stageChannelId;
+  if (!stageId) throw new UserError('no-stage', 'No stage or voice channel is set yet: a host runs /setup channels.');
+  return stageId;
+}
+
+/** Moves a member between speakers and audience on a Stage; a plain voice channel needs nothing. Runs after the reply. */
+async function setSuppressed(ctx: Ctx, userId: string, suppress: boolean): Promise<void> {
+  if (ctx.settings.stageKind !== 'stage') return;
+  try {
+    await ctx.interaction.client.rest.patch(Routes.guildVoiceState(ctx.guildId, userId), { body: { channel_id: stageOf(ctx), suppress } });
+  } catch (error) {
+    await ctx.reply(`I could not ${suppress ? 'move' : 'invite'} <@${userId}>: ${describeError(error, ctx.services.logger, { action: 'stage' })}`);
+  }
+}
+
+/**
+ * Calls a member up to speak. In the channel: taken off the queue and invited
+ * (un-suppressed on a Stage). Not in the channel: they keep their place, the
+ * host is told, and the member gets a DM with a link. The reply never waits
+ * on Discord; the invitation follows it.
+ */
+export async function callUp(ctx: Ctx, userId: string, mustBeFirst: boolean): Promise<void> {
+  const stageId = stageOf(ctx);
+  const session = ctx.session!;
+  const state = ctx.interaction.guild?.voiceStates.cache.get(userId);
+  if (state?.channelId !== stageId) {
+    await ctx.services.jobs.enqueue('member.dm', { guildId: ctx.guildId, userId, channelId: stageId });
+    return ctx.reply(`<@${userId}> is not in <#${stageId}>. They keep their place in the queue, and I sent them a DM with a link to join.`);
+  }
+  const outcome = await ctx.services.sessions.callSpeaker(ctx.guildId, session.id, userId, ctx.interaction.user.id, ctx.services.now(), mustBeFirst);
+  if (outcome === 'not-first') throw new UserError('speaker-taken', 'Another host just called the next speaker. /speakers list shows the queue now.');
+  if (outcome === 'not-live') throw new UserError('session-ended', 'This session has ended.');
+  await ctx.services.live.boardChanged(ctx.guildId, session.id);
+  await ctx.reply(`<@${userId}> is invited to speak.`);
+  await setSuppressed(ctx, userId, false);
+}
+
+/** Sends a speaker back to the audience. */
+export async function stepDown(ctx: Ctx, userId: string): Promise<void> {
+  const outcome = await ctx.services.sessions.speakerDone(ctx.guildId, ctx.session!.id, userId, ctx.services.now());
+  if (outcome === 'not-on-stage') throw new UserError('not-on-stage', `<@${userId}> is not speaking right now.`);
+  await ctx.services.live.boardChanged(ctx.guildId, ctx.session!.id);
+  await ctx.reply(`<@${userId}> is back in the audience. Thanks!`);
+  if (ctx.interaction.guild?.voiceStates.cache.get(userId)?.channelId === ctx.settings.stageChannelId) await setSuppressed(ctx, userId, true);
+}

@@ -1,0 +1,46 @@
+import { DiscordAPIError, Routes, type REST } from 'discord.js';
+
+/** Threads and Stage instances over REST, for job handlers. */
+export class DiscordChannels {
+  constructor(private readonly rest: REST) {}
+
+  /** Starts a public thread under a message; the thread has the message's id. Already started: that thread. */
+  async threadFromMessage(channelId: string, messageId: string, name: string): Promise<string> {
+    try {
+      const thread = (await this.rest.post(Routes.threads(channelId, messageId), { body: { name: name.slice(0, 100), auto_archive_duration: 1440 } })) as { id: string };
+      return thread.id;
+    } catch (error) {
+      if (error instanceof DiscordAPIError && error.code === 160004) return messageId;
+      throw error;
+    }
+  }
+
+  /** Opens the Stage instance with `topic`, or sets the topic of the one that is open. */
+  async stageTopic(channelId: string, topic: string): Promise<void> {
+    const body = { topic: topic.slice(0, 120) || 'Paper reading' };
+    try {
+      await this.rest.patch(Routes.stageInstance(channelId), { body });
+    } catch (error) {
+      if (!(error instanceof DiscordAPIError && error.code === 10067)) throw error;
+      await this.rest.post(Routes.stageInstances(), { body: { channel_id: channelId, ...body, privacy_level: 2 } });
+    }
+  }
+
+  async closeStage(channelId: string): Promise<void> {
+    await this.rest.delete(Routes.stageInstance(channelId)).catch((error: unknown) => {
+      if (!(error instanceof DiscordAPIError && error.code === 10067)) throw error;
+    });
+  }
+
+  /** Sends a DM; false when the member does not accept DMs from the bot. */
+  async dm(userId: string, content: string): Promise<boolean> {
+    const channel = (await this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as { id: string };
+    try {
+      await this.rest.post(Routes.channelMessages(channel.id), { body: { content, allowed_mentions: { parse: [] } } });
+      return true;
+    } catch (error) {
+      if (error instanceof DiscordAPIError && error.code === 50007) return false;
+      throw error;
+    }
+  }
+}

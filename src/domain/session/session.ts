@@ -1,0 +1,42 @@
+/** A session from `/session start` to `/session end`. One may be live per guild. */
+export interface Session {
+  id: string;
+  status: 'live' | 'ended';
+  startedAt: number;
+  startedBy: string;
+  endedAt?: number;
+  recording?: string;
+  /** The live board in the announce channel, and the thread under it. */
+  board?: { channelId: string; messageId: string; threadId?: string };
+}
+
+/** Everything that happens in a session, in order; the recap is computed from this. */
+export type TimelineEvent = { at: number } & (
+  | { type: 'session.started'; by: string }
+  | { type: 'session.ended'; by: string; recording?: string }
+  | { type: 'paper.started'; paperId: string; by: string }
+  | { type: 'paper.covered'; paperId: string }
+  | { type: 'hand.raised'; userId: string; topic?: string; via: 'command' | 'stage' }
+  | { type: 'hand.lowered'; userId: string }
+  | { type: 'speaker.called'; userId: string; by: string }
+  | { type: 'speaker.done'; userId: string }
+  | { type: 'question.asked'; questionId: string; paperId?: string }
+  | { type: 'question.answered'; questionId: string }
+  | { type: 'question.dismissed'; questionId: string }
+  | { type: 'highlight'; text: string; by: string; paperId?: string }
+  | { type: 'takeaway'; text: string; by: string; paperId?: string }
+  | { type: 'member.joined'; userId: string }
+  | { type: 'member.left'; userId: string }
+);
+
+export const MAX_QUESTION = 500;
+export const MAX_ANSWER = 1_500;
+export const MAX_HIGHLIGHT = 500;
+export const MAX_TOPIC = 100;
+
+/** `+1:02:05`: time since the session started, as the recap prints it. */
+export function offsetLabel(startedAt: number, at: number): string {
+  const total = Math.max(0, Math.floor((at - startedAt) / 1000));
+  const [h, m, s] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
+  return `+${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
+}

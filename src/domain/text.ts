@@ -1,0 +1,14 @@
+import { UserError } from './errors.js';
+import { cleanText } from './papers/metadata.js';
+
+/**
+ * Checks free text a member typed (a question, an answer, a highlight): not
+ * blank once invisible characters are gone, and within `max`. Returns it as
+ * one clean line; throws a UserError that names the field.
+ */
+export function requireText(text: string | null | undefined, field: string, max: number): string {
+  const cleaned = cleanText(text ?? '', max + 1);
+  if (cleaned.length === 0) throw new UserError('text-empty', `The ${field} is empty: write some words.`);
+  if (cleaned.length > max) throw new UserError('text-too-long', `The ${field} is ${[...(text ?? '')].length} characters; keep it to ${max}.`);
+  return cleaned;
+}

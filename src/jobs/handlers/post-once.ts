@@ -1,0 +1,19 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { RESTPostAPIChannelMessageJSONBody } from 'discord.js';
+import type { DiscordMessages } from '../../discord/messages.js';
+import { claimPost } from '../../store/claims.js';
+
+/**
+ * Posts a message that must exist once: the claim keeps a second job out,
+ * and Discord's nonce (enforced) makes a rerun of the same job after a crash
+ * get the message it already posted instead of a new one.
+ */
+export async function postOnce(
+  deps: { redis: Redis; messages: DiscordMessages },
+  guildId: string, what: string, jobId: string, channelId: string, body: RESTPostAPIChannelMessageJSONBody,
+): Promise<{ id: string }> {
+  if (!(await claimPost(deps.redis, guildId, what, jobId))) throw new Error(`another run is posting ${what}`);
+  const nonce = createHash('sha256').update(`${guildId}:${what}`).digest('base64url').slice(0, 25);
+  return deps.messages.create(channelId, { ...body, nonce, enforce_nonce: true });
+}

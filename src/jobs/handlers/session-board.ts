@@ -1,0 +1,63 @@
+import type { Redis } from 'ioredis';
+import { isUnknownMessage, type DiscordMessages } from '../../discord/messages.js';
+import { renderBoard } from '../../discord/render/board.js';
+import type { DiscordChannels } from '../../discord/threads.js';
+import { paperLabel } from '../../domain/papers/paper.js';
+import type { PaperStore } from '../../store/paper-store.js';
+import type { SessionStore } from '../../store/session-store.js';
+import type { SettingsStore } from '../../store/settings-store.js';
+import { NOT_YET_WINDOW_MS, NotYetStoredError, type JobHandlers } from '../contract.js';
+import { postOnce } from './post-once.js';
+
+export interface SessionBoardDeps {
+  redis: Redis;
+  sessions: SessionStore;
+  papers: PaperStore;
+  settings: SettingsStore;
+  messages: DiscordMessages;
+  channels: DiscordChannels;
+}
+
+/**
+ * Brings the live board up to date: posts it (and the session thread) the
+ * first time, edits it after, and keeps the Stage topic on the current paper.
+ * Runs coalesced, so a busy session edits it at most once per BOARD_INTERVAL_MS.
+ */
+export function sessionBoardHandler(deps: SessionBoardDeps): JobHandlers['session.board'] {
+  return async ({ guildId, sessionId }, job) => {
+    const session = await deps.sessions.get(guildId, sessionId);
+    if (!session) {
+      if (Date.now() - job.enqueuedAt < NOT_YET_WINDOW_MS) throw new NotYetStoredError(`session ${sessionId} not stored yet`);
+      return;
+    }
+    const settings = await deps.settings.get(guildId);
+    if (!settings.announceChannelId) return;
+    const [queue, speakers, questions] = await Promise.all([
+      deps.papers.list(guildId), deps.sessions.speakers(guildId, sessionId), deps.sessions.questions(guildId, sessionId),
+    ]);
+    const body = renderBoard({ session, queue, speakers, questions });
+    let board = session.board;
+    if (board) {
+      try {
+        await deps.messages.edit(board.channelId, board.messageId, body);
+      } catch (error) {
+        if (!isUnknownMessage(error)) throw error;
+        board = undefined;
+      }
+    }
+    if (!board) {
+      const message = await postOnce(deps, guildId, `board:${sessionId}`, job.id, settings.announceChannelId, body);
+      board = { channelId: settings.announceChannelId, messageId: message.id };
+      await deps.sessions.setBoard(guildId, sessionId, board);
+    }
+    if (!board.threadId && session.status === 'live') {
+      const threadId = await deps.channels.threadFromMessage(board.channelId, board.messageId, `Session ${new Date(session.startedAt).toISOString().slice(0, 10)}: questions and highlights`);
+      await deps.sessions.setBoard(guildId, sessionId, { ...board, threadId });
+    }
+    if (settings.stageKind === 'stage' && settings.stageChannelId) {
+      const current = queue.find((p) => p.status === 'current');
+      if (session.status === 'live') await deps.channels.stageTopic(settings.stageChannelId, current ? paperLabel(current) : 'Paper reading');
+      else await deps.channels.closeStage(settings.stageChannelId);
+    }
+  };
+}

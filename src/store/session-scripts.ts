@@ -1,0 +1,172 @@
+/**
+ * Lua for sessions, speakers and questions. KEYS[1] is the guild's current
+ * session pointer (it routes the call on a Cluster); ARGV[1] is the guild's
+ * key prefix, under the same hash tag. Every script that changes something
+ * appends its timeline event in the same step.
+ */
+const helpers = `
+local p = ARGV[1]
+local currentKey = KEYS[1]
+local function sessionKey(id) return p .. 'session:' .. id end
+local function live()
+  local id = redis.call('GET', currentKey)
+  if id and redis.call('HGET', sessionKey(id), 'status') == 'live' then return id end
+  return nil
+end
+local function log(id, event) redis.call('RPUSH', sessionKey(id) .. ':timeline', event) end
+`;
+
+export const sessionScripts = {
+  // ARGV: prefix → the live session's hash as a flat list, or empty
+  current: `${helpers}
+local id = live()
+if not id then return {} end
+return redis.call('HGETALL', sessionKey(id))
+`,
+  // ARGV: prefix, sessionId → {hands, topics (flat), stage}
+  speakers: `${helpers}
+local s = sessionKey(ARGV[2])
+return {redis.call('LRANGE', s .. ':hands', 0, -1), redis.call('HGETALL', s .. ':hands:topics'), redis.call('SMEMBERS', s .. ':stage')}
+`,
+  // ARGV: prefix, questionId → the question hash (flat) with its votes, or empty
+  question: `${helpers}
+local row = redis.call('HGETALL', p .. 'question:' .. ARGV[2])
+if #row == 0 then return row end
+local sid = redis.call('HGET', p .. 'question:' .. ARGV[2], 'sessionId')
+row[#row + 1] = 'votes'
+row[#row + 1] = redis.call('ZSCORE', sessionKey(sid) .. ':votes', ARGV[2]) or '0'
+return row
+`,
+  // ARGV: prefix, sessionId → every question hash (flat) with its votes, oldest first
+  questions: `${helpers}
+local s = sessionKey(ARGV[2])
+local out = {}
+for _, qid in ipairs(redis.call('ZRANGE', s .. ':questions', 0, -1)) do
+  local row = redis.call('HGETALL', p .. 'question:' .. qid)
+  row[#row + 1] = 'votes'
+  row[#row + 1] = redis.call('ZSCORE', s .. ':votes', qid) or '0'
+  out[#out + 1] = row
+end
+return out
+`,
+  // ARGV: prefix, newId, startedAt, by, startedEvent → {'started'|'live', id}
+  start: `${helpers}
+local existing = live()
+if existing then return {'live', existing} end
+local id = ARGV[2]
+redis.call('HSET', sessionKey(id), 'id', id, 'status', 'live', 'startedAt', ARGV[3], 'startedBy', ARGV[4])
+redis.call('SET', currentKey, id)
+redis.call('ZADD', p .. 'sessions', ARGV[3], id)
+log(id, ARGV[5])
+return {'started', id}
+`,
+  // ARGV: prefix, sessionId, endedAt, recording, endedEvent → 'ended' | 'not-live'
+  end: `${helpers}
+if live() ~= ARGV[2] then return 'not-live' end
+redis.call('HSET', sessionKey(ARGV[2]), 'status', 'ended', 'endedAt', ARGV[3])
+if ARGV[4] ~= '' then redis.call('HSET', sessionKey(ARGV[2]), 'recording', ARGV[4]) end
+redis.call('DEL', currentKey)
+log(ARGV[2], ARGV[5])
+return 'ended'
+`,
+  // ARGV: prefix, sessionId, event → 'ok' | 'not-live'
+  log: `${helpers}
+if live() ~= ARGV[2] then return 'not-live' end
+log(ARGV[2], ARGV[3])
+return 'ok'
+`,
+  // ARGV: prefix, sessionId, userId, topic, event → {'raised'|'already'|'on-stage'|'not-live', position}
+  raise: `${helpers}
+local id = ARGV[2]
+if live() ~= id then return {'not-live', 0} end
+local hands = sessionKey(id) .. ':hands'
+local pos = redis.call('LPOS', hands, ARGV[3])
+if pos then return {'already', pos + 1} end
+if redis.call('SISMEMBER', sessionKey(id) .. ':stage', ARGV[3]) == 1 then return {'on-stage', 0} end
+local length = redis.call('RPUSH', hands, ARGV[3])
+if ARGV[4] ~= '' then redis.call('HSET', hands .. ':topics', ARGV[3], ARGV[4]) end
+log(id, ARGV[5])
+return {'raised', length}
+`,
+  // ARGV: prefix, sessionId, userId, event → 'lowered' | 'not-raised' | 'not-live'
+  lower: `${helpers}
+local id = ARGV[2]
+if live() ~= id then return 'not-live' end
+local hands = sessionKey(id) .. ':hands'
+if redis.call('LREM', hands, 0, ARGV[3]) == 0 then return 'not-raised' end
+redis.call('HDEL', hands .. ':topics', ARGV[3])
+log(id, ARGV[4])
+return 'lowered'
+`,
+  // ARGV: prefix, sessionId, userId, mustBeFirst ('1'|'0'), event → 'called' | 'not-first' | 'not-live'
+  // Two hosts calling at once: the first run takes the member off the queue, the second finds them gone.
+  call: `${helpers}
+local id = ARGV[2]
+if live() ~= id then return 'not-live' end
+local hands = sessionKey(id) .. ':hands'
+if ARGV[4] == '1' and redis.call('LINDEX', hands, 0) ~= ARGV[3] then return 'not-first' end
+redis.call('LREM', hands, 0, ARGV[3])
+redis.call('HDEL', hands .. ':topics', ARGV[3])
+redis.call('SADD', sessionKey(id) .. ':stage', ARGV[3])
+log(id, ARGV[5])
+return 'called'
+`,
+  // ARGV: prefix, sessionId, userId, event → 'done' | 'not-on-stage' | 'not-live'
+  done: `${helpers}
+local id = ARGV[2]
+if live() ~= id then return 'not-live' end
+if redis.call('SREM', sessionKey(id) .. ':stage', ARGV[3]) == 0 then return 'not-on-stage' end
+log(id, ARGV[4])
+return 'done'
+`,
+  // ARGV: prefix, sessionId, at → number cleared
+  clear: `${helpers}
+local id = ARGV[2]
+if live() ~= id then return -1 end
+local hands = sessionKey(id) .. ':hands'
+local users = redis.call('LRANGE', hands, 0, -1)
+for _, user in ipairs(users) do log(id, cjson.encode({type = 'hand.lowered', userId = user, at = tonumber(ARGV[3])})) end
+redis.call('DEL', hands, hands .. ':topics')
+return #users
+`,
+  // ARGV: prefix, sessionId, questionId, event, field/value pairs… → 'asked' | 'not-live'
+  ask: `${helpers}
+local id = ARGV[2]
+if live() ~= id then return 'not-live' end
+local fields = {}
+for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', p .. 'question:' .. ARGV[3], unpack(fields))
+redis.call('ZADD', sessionKey(id) .. ':questions', redis.call('HGET', p .. 'question:' .. ARGV[3], 'askedAt'), ARGV[3])
+redis.call('ZADD', sessionKey(id) .. ':votes', 0, ARGV[3])
+log(id, ARGV[4])
+return 'asked'
+`,
+  // ARGV: prefix, questionId, userId → {'added'|'removed'|'ended'|'missing', votes}
+  vote: `${helpers}
+local q = p .. 'question:' .. ARGV[2]
+local sid = redis.call('HGET', q, 'sessionId')
+if not sid then return {'missing', 0} end
+if live() ~= sid then return {'ended', 0} end
+local voters = q .. ':voters'
+local votes = sessionKey(sid) .. ':votes'
+if redis.call('SREM', voters, ARGV[3]) == 1 then
+  return {'removed', tonumber(redis.call('ZINCRBY', votes, -1, ARGV[2]))}
+end
+redis.call('SADD', voters, ARGV[3])
+return {'added', tonumber(redis.call('ZINCRBY', votes, 1, ARGV[2]))}
+`,
+  // ARGV: prefix, questionId, status, answer, event → 'ok' | 'answered' | 'dismissed' | 'missing' | 'ended'
+  // Answer and dismiss race to the first write; the question ends in one state.
+  resolve: `${helpers}
+local q = p .. 'question:' .. ARGV[2]
+local status = redis.call('HGET', q, 'status')
+if not status then return 'missing' end
+local sid = redis.call('HGET', q, 'sessionId')
+if live() ~= sid then return 'ended' end
+if status ~= 'open' then return status end
+redis.call('HSET', q, 'status', ARGV[3])
+if ARGV[4] ~= '' then redis.call('HSET', q, 'answer', ARGV[4]) end
+log(sid, ARGV[5])
+return 'ok'
+`,
+};

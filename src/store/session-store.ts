@@ -1,0 +1,154 @@
+import type { Redis } from 'ioredis';
+import type { Question, QuestionStatus } from '../domain/session/question.js';
+import type { Session, TimelineEvent } from '../domain/session/session.js';
+import { newId } from './ids.js';
+import { keys } from './keys.js';
+import { runLua } from './lua.js';
+import { sessionScripts } from './session-scripts.js';
+
+export type SpeakerOutcome = 'raised' | 'already' | 'on-stage' | 'not-live';
+
+export interface Speakers {
+  /** Raised hands, first in line first, with the topic each gave. */
+  queue: Array<{ userId: string; topic?: string }>;
+  onStage: string[];
+}
+
+function flatToRecord(flat: string[]): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (let i = 0; i < flat.length; i += 2) record[flat[i]!] = flat[i + 1]!;
+  return record;
+}
+
+function toSession(hash: Record<string, string>): Session {
+  return {
+    id: hash.id!, status: hash.status as Session['status'], startedAt: Number(hash.startedAt), startedBy: hash.startedBy!,
+    ...(hash.endedAt ? { endedAt: Number(hash.endedAt) } : {}),
+    ...(hash.recording ? { recording: hash.recording } : {}),
+    ...(hash.boardMessageId ? { board: { channelId: hash.boardChannelId!, messageId: hash.boardMessageId, ...(hash.threadId ? { threadId: hash.threadId } : {}) } } : {}),
+  };
+}
+
+function toQuestion(hash: Record<string, string>): Question {
+  return {
+    id: hash.id!, sessionId: hash.sessionId!, text: hash.text!, anonymous: hash.anonymous === 'true', status: hash.status as QuestionStatus,
+    askedAt: Number(hash.askedAt), votes: Number(hash.votes ?? 0),
+    ...(hash.paperId ? { paperId: hash.paperId } : {}), ...(hash.askerId ? { askerId: hash.askerId } : {}),
+    ...(hash.answer ? { answer: hash.answer } : {}),
+    ...(hash.cardMessageId ? { card: { channelId: hash.cardChannelId!, messageId: hash.cardMessageId } } : {}),
+  };
+}
+
+/**
+ * Sessions, their timelines, the speaker queue and questions. Each change is
+ * one Lua script that also checks the session is still live and appends the
+ * timeline event, so a button from an ended session can never act on the next.
+ */
+export class SessionStore {
+  constructor(private readonly redis: Redis) {}
+
+  private run(guildId: string, script: keyof typeof sessionScripts, ...args: Array<string | number>): Promise<unknown> {
+    return runLua(this.redis, sessionScripts[script], [keys.currentSession(guildId)], [keys.guildPrefix(guildId), ...args]);
+  }
+
+  async current(guildId: string): Promise<Session | undefined> {
+    const flat = (await this.run(guildId, 'current')) as string[];
+    return flat.length > 0 ? toSession(flatToRecord(flat)) : undefined;
+  }
+
+  async get(guildId: string, sessionId: string): Promise<Session | undefined> {
+    const hash = await this.redis.hgetall(keys.session(guildId, sessionId));
+    return hash.id ? toSession(hash) : undefined;
+  }
+
+  async start(guildId: string, by: string, at: number): Promise<{ outcome: 'started' | 'live'; sessionId: string }> {
+    const [outcome, sessionId] = (await this.run(guildId, 'start', newId(), at, by, JSON.stringify({ type: 'session.started', by, at }))) as ['started' | 'live', string];
+    return { outcome, sessionId };
+  }
+
+  async end(guildId: string, sessionId: string, by: string, at: number, recording?: string): Promise<boolean> {
+    const event: TimelineEvent = { type: 'session.ended', by, at, ...(recording ? { recording } : {}) };
+    return (await this.run(guildId, 'end', sessionId, at, recording ?? '', JSON.stringify(event))) === 'ended';
+  }
+
+  /** Appends an event to a live session's timeline; false if the session is no longer live. */
+  async log(guildId: string, sessionId: string, event: TimelineEvent): Promise<boolean> {
+    return (await this.run(guildId, 'log', sessionId, JSON.stringify(event))) === 'ok';
+  }
+
+  /** Appends an event to a session that has just ended (the last paper's cover). */
+  async logEnded(guildId: string, sessionId: string, event: TimelineEvent): Promise<void> {
+    await this.redis.rpush(keys.timeline(guildId, sessionId), JSON.stringify(event));
+  }
+
+  async timeline(guildId: string, sessionId: string): Promise<TimelineEvent[]> {
+    return (await this.redis.lrange(keys.timeline(guildId, sessionId), 0, -1)).map((e) => JSON.parse(e) as TimelineEvent);
+  }
+
+  async setBoard(guildId: string, sessionId: string, board: { channelId: string; messageId: string; threadId?: string }): Promise<void> {
+    await this.redis.hset(keys.session(guildId, sessionId), { boardChannelId: board.channelId, boardMessageId: board.messageId, ...(board.threadId ? { threadId: board.threadId } : {}) });
+  }
+
+  async raiseHand(guildId: string, sessionId: string, userId: string, topic: string | undefined, via: 'command' | 'stage', at: number): Promise<{ outcome: SpeakerOutcome; position: number }> {
+    const event: TimelineEvent = { type: 'hand.raised', userId, via, at, ...(topic ? { topic } : {}) };
+    const [outcome, position] = (await this.run(guildId, 'raise', sessionId, userId, topic ?? '', JSON.stringify(event))) as [SpeakerOutcome, number];
+    return { outcome, position };
+  }
+
+  async lowerHand(guildId: string, sessionId: string, userId: string, at: number): Promise<'lowered' | 'not-raised' | 'not-live'> {
+    return (await this.run(guildId, 'lower', sessionId, userId, JSON.stringify({ type: 'hand.lowered', userId, at }))) as 'lowered';
+  }
+
+  /** Takes a member off the queue onto the stage; with `mustBeFirst`, only if they are still first in line. */
+  async callSpeaker(guildId: string, sessionId: string, userId: string, by: string, at: number, mustBeFirst: boolean): Promise<'called' | 'not-first' | 'not-live'> {
+    const event: TimelineEvent = { type: 'speaker.called', userId, by, at };
+    return (await this.run(guildId, 'call', sessionId, userId, mustBeFirst ? '1' : '0', JSON.stringify(event))) as 'called';
+  }
+
+  async speakerDone(guildId: string, sessionId: string, userId: string, at: number): Promise<'done' | 'not-on-stage' | 'not-live'> {
+    return (await this.run(guildId, 'done', sessionId, userId, JSON.stringify({ type: 'speaker.done', userId, at }))) as 'done';
+  }
+
+  async clearHands(guildId: string, sessionId: string, at: number): Promise<number> {
+    return (await this.run(guildId, 'clear', sessionId, at)) as number;
+  }
+
+  async speakers(guildId: string, sessionId: string): Promise<Speakers> {
+    const [hands, topicsFlat, stage] = (await this.run(guildId, 'speakers', sessionId)) as [string[], string[], string[]];
+    const topics = flatToRecord(topicsFlat);
+    return { queue: hands.map((userId) => ({ userId, ...(topics[userId] ? { topic: topics[userId] } : {}) })), onStage: stage.sort() };
+  }
+
+  async ask(guildId: string, sessionId: string, question: Omit<Question, 'id' | 'sessionId' | 'status' | 'votes'>): Promise<Question | null> {
+    const id = newId();
+    const stored: Question = { ...question, id, sessionId, status: 'open', votes: 0 };
+    const fields = Object.entries(stored).flatMap(([k, v]) => (v === undefined || k === 'votes' || k === 'card' ? [] : [k, String(v)]));
+    const event: TimelineEvent = { type: 'question.asked', questionId: id, at: question.askedAt, ...(question.paperId ? { paperId: question.paperId } : {}) };
+    return (await this.run(guildId, 'ask', sessionId, id, JSON.stringify(event), ...fields)) === 'asked' ? stored : null;
+  }
+
+  /** One vote per member: a second press takes it back. */
+  async vote(guildId: string, questionId: string, userId: string): Promise<{ outcome: 'added' | 'removed' | 'ended' | 'missing'; votes: number }> {
+    const [outcome, votes] = (await this.run(guildId, 'vote', questionId, userId)) as ['added', number];
+    return { outcome, votes };
+  }
+
+  /** Answers or dismisses an open question; otherwise says what it already is. */
+  async resolveQuestion(guildId: string, questionId: string, status: 'answered' | 'dismissed', at: number, answer?: string): Promise<'ok' | QuestionStatus | 'missing' | 'ended'> {
+    const event: TimelineEvent = { type: status === 'answered' ? 'question.answered' : 'question.dismissed', questionId, at };
+    return (await this.run(guildId, 'resolve', questionId, status, answer ?? '', JSON.stringify(event))) as 'ok';
+  }
+
+  async question(guildId: string, questionId: string): Promise<Question | undefined> {
+    const flat = (await this.run(guildId, 'question', questionId)) as string[];
+    return flat.length > 0 ? toQuestion(flatToRecord(flat)) : undefined;
+  }
+
+  async questions(guildId: string, sessionId: string): Promise<Question[]> {
+    return ((await this.run(guildId, 'questions', sessionId)) as string[][]).map((flat) => toQuestion(flatToRecord(flat)));
+  }
+
+  async setQuestionCard(guildId: string, questionId: string, card: { channelId: string; messageId: string }): Promise<void> {
+    await this.redis.hset(keys.question(guildId, questionId), { cardChannelId: card.channelId, cardMessageId: card.messageId });
+  }
+}
