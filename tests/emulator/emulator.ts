@@ -424,6 +424,13 @@ export class Emulator {
     return { id: command.id, name: command.name, type: command.type, guild_id: guild.id, options: top, ...(Object.keys(resolved).length > 0 ? { resolved } : {}) };
   }
 
+  /** Whether an option of a registered command is filled through autocomplete. */
+  isAutocompleted(guild: WorldGuild, name: string, subcommand: string | undefined, option: string): boolean {
+    let definitions: APIApplicationCommandOption[] = this.registered(guild, name, ApplicationCommandType.ChatInput).options ?? [];
+    if (subcommand) definitions = ((definitions.find((o) => o.name === subcommand) as { options?: APIApplicationCommandOption[] } | undefined)?.options ?? []);
+    return (definitions.find((o) => o.name === option) as { autocomplete?: boolean } | undefined)?.autocomplete === true;
+  }
+
   /** Runs `/name [subcommand] options…` as a member. Channel, role and user options may be given by name. */
   command(invoker: Invoker, name: string, subcommand?: string, options: Record<string, OptionValue> = {}): InteractionRecord {
     const command = this.registered(invoker.guild, name, ApplicationCommandType.ChatInput);

@@ -55,8 +55,9 @@ export function sessionBoardHandler(deps: SessionBoardDeps): JobHandlers['sessio
       await deps.sessions.setBoard(guildId, sessionId, { ...board, threadId });
     }
     if (settings.stageKind === 'stage' && settings.stageChannelId) {
-      const current = queue.find((p) => p.status === 'current');
-      if (session.status === 'live') await deps.channels.stageTopic(settings.stageChannelId, current ? paperLabel(current) : 'Paper reading');
+      // The paper on now, or before the first one starts, the one coming up.
+      const topicPaper = queue.find((p) => p.status === 'current') ?? queue.find((p) => p.status === 'queued');
+      if (session.status === 'live') await deps.channels.stageTopic(settings.stageChannelId, topicPaper ? paperLabel(topicPaper) : 'Paper reading');
       else await deps.channels.closeStage(settings.stageChannelId);
     }
   };

@@ -1,0 +1,146 @@
+import { readFileSync } from 'node:fs';
+import { ChannelType, PermissionFlagsBits, type APIMessage } from 'discord-api-types/v10';
+import { z } from 'zod';
+import { INVITE_PERMISSIONS } from '../../src/discord/permissions.js';
+import type { Answer } from '../emulator/interactions.js';
+import type { Emulator } from '../emulator/emulator.js';
+import type { WorldGuild } from '../emulator/world.js';
+import { until } from './bot-process.js';
+
+const isoTime = z.string().refine((s) => /T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)$/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO date-time with an offset, like 2024-08-14T12:00:00-07:00');
+const optionValue = z.union([z.string().max(10_000), z.number(), z.boolean()]);
+const common = { at: isoTime, why: z.string().optional(), expect: z.string().optional() };
+
+const Step = z.union([
+  z.object({ ...common, as: z.string(), command: z.string().regex(/^\/[a-z-]+( [a-z-]+)?$/, 'must look like "/paper add"'), options: z.record(z.string(), optionValue).optional() }).strict(),
+  z.object({ ...common, as: z.string(), say: z.string().min(1).max(2000) }).strict(),
+  z.object({ ...common, as: z.string(), press: z.literal('upvote'), question: z.string().min(1) }).strict(),
+  z.object({ ...common, as: z.string(), menu: z.enum(['Log as question', 'Save as highlight']), message: z.string().min(1) }).strict(),
+  z.object({ ...common, join: z.string() }).strict(),
+  z.object({ ...common, leave: z.string() }).strict(),
+  z.object({ ...common }).strict(),
+]);
+
+/** The scenario format (`lectern-scenario/1`); README.md documents it. */
+export const ScenarioSchema = z.object({
+  format: z.literal('lectern-scenario/1'),
+  title: z.string().min(1).max(200),
+  about: z.string().optional(),
+  guild: z.string().min(1).max(100),
+  timeZone: z.string().min(1),
+  members: z.array(z.object({ id: z.string().regex(/^[a-z0-9_-]+$/), name: z.string().min(1).max(32), host: z.boolean().optional(), manageServer: z.boolean().optional() }).strict()).min(1),
+  steps: z.array(Step).min(1),
+  speaking: z.array(z.object({ who: z.string(), from: isoTime, to: isoTime }).strict()).optional(),
+}).strict();
+
+export type Scenario = z.infer<typeof ScenarioSchema>;
+export type ScenarioStep = Scenario['steps'][number];
+
+/** Reads and checks a scenario; a bad one gets an error naming the step and the field. */
+export function loadScenario(path: string): Scenario {
+  const raw: unknown = JSON.parse(readFileSync(path, 'utf8'));
+  const parsed = ScenarioSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const [top, index, ...field] = issue.path;
+    const where = top === 'steps' ? `step ${Number(index) + 1}${field.length ? `, field "${field.join('.')}"` : ''}` : `field "${issue.path.join('.')}"`;
+    throw new Error(`${path}: ${where}: ${issue.message}`);
+  }
+  const keys = new Set(parsed.data.members.map((m) => m.id));
+  parsed.data.steps.forEach((step, i) => {
+    const who = 'as' in step ? step.as : 'join' in step ? step.join : 'leave' in step ? step.leave : undefined;
+    if (who !== undefined && !keys.has(who)) throw new Error(`${path}: step ${i + 1}, field "${'as' in step ? 'as' : 'join' in step ? 'join' : 'leave'}": no member "${who}"`);
+  });
+  return parsed.data;
+}
+
+/** The scenario's guild in the emulator: its members, a host role, the channels a session uses. */
+export function scenarioGuild(emu: Emulator, scenario: Scenario): WorldGuild {
+  return emu.world.createGuild({
+    name: scenario.guild,
+    botPermissions: INVITE_PERMISSIONS.bitfield,
+    roles: [{ name: 'admins', permissions: PermissionFlagsBits.ManageGuild }, { name: 'hosts' }, { name: 'paper-club', mentionable: true }],
+    channels: [
+      { name: 'general', type: ChannelType.GuildText }, { name: 'announcements', type: ChannelType.GuildText },
+      { name: 'recaps', type: ChannelType.GuildText }, { name: 'paper-stage', type: ChannelType.GuildStageVoice },
+    ],
+    members: scenario.members.map((m) => ({ name: m.name, roles: [...(m.manageServer ? ['admins'] : []), ...(m.host ? ['hosts'] : [])] })),
+  });
+}
+
+const USER_OPTIONS = new Set(['presenter', 'user']);
+
+export interface StepResult {
+  step: ScenarioStep;
+  answer?: Answer;
+}
+
+/** Plays steps as the members would, setting `setTime` to each step's time first. */
+export class ScenarioPlayer {
+  private readonly names: Map<string, string>;
+
+  constructor(
+    private readonly emu: Emulator,
+    private readonly guild: WorldGuild,
+    scenario: Scenario,
+    private readonly setTime: (iso: string) => void,
+  ) {
+    this.names = new Map(scenario.members.map((m) => [m.id, m.name]));
+  }
+
+  name(key: string): string {
+    return this.names.get(key)!;
+  }
+
+  userId(key: string): string {
+    return this.emu.world.memberByName(this.guild, this.name(key)).user.id;
+  }
+
+  async play(step: ScenarioStep): Promise<StepResult> {
+    this.setTime(step.at);
+    const invoker = 'as' in step ? { guild: this.guild, user: this.name(step.as), channel: 'general' } : undefined;
+    if ('command' in step && invoker) {
+      const [name = '', sub] = step.command.slice(1).split(' ');
+      const options: Record<string, string | number | boolean> = {};
+      for (const [key, value] of Object.entries(step.options ?? {})) {
+        options[key] = USER_OPTIONS.has(key) && typeof value === 'string' ? this.name(value) : value;
+      }
+      for (const key of Object.keys(options).filter((k) => this.emu.isAutocompleted(this.guild, name, sub, k))) {
+        const choices = (await this.emu.autocomplete(invoker, name, sub, options, key).answer()).choices ?? [];
+        if (choices.length === 0) throw new Error(`${step.at} ${step.command}: no autocomplete choice for ${key} "${options[key]}"`);
+        options[key] = choices[0]!.value;
+      }
+      return { step, answer: await this.emu.command(invoker, name, sub, options).answer() };
+    }
+    if ('say' in step && invoker) {
+      this.emu.memberMessage(this.guild, invoker.user, 'general', step.say);
+      return { step };
+    }
+    if ('press' in step && invoker) {
+      const card = await this.findMessage((m) => (m.embeds[0]?.description ?? '').includes(step.question) && JSON.stringify(m.components).includes('ask:upvote'));
+      const button = (card.components![0] as { components: Array<{ custom_id: string }> }).components[0]!;
+      return { step, answer: await this.emu.button(invoker, card, button.custom_id).answer() };
+    }
+    if ('menu' in step && invoker) {
+      const target = await this.findMessage((m) => m.content.includes(step.message));
+      return { step, answer: await this.emu.messageCommand(invoker, step.menu, target).answer() };
+    }
+    if ('join' in step) this.emu.joinVoice(this.guild, this.name(step.join), 'paper-stage');
+    if ('leave' in step) this.emu.leaveVoice(this.guild, this.name(step.leave));
+    // The gateway event needs a moment to reach the bot, as on Discord.
+    if ('join' in step || 'leave' in step) await new Promise((resolve) => setTimeout(resolve, 100));
+    return { step };
+  }
+
+  private async findMessage(match: (m: APIMessage) => boolean): Promise<APIMessage> {
+    let found: APIMessage | undefined;
+    await until(() => {
+      for (const channel of this.emu.world.channels.values()) {
+        found = this.emu.messagesIn(channel.id).find(match);
+        if (found) return true;
+      }
+      return false;
+    }, 10_000, 'the message a step refers to');
+    return found!;
+  }
+}
