@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { keys } from '../src/store/keys.js';
 import { PaperStore } from '../src/store/paper-store.js';
+import { SessionStore } from '../src/store/session-store.js';
 import { Emulator, type Invoker } from '../tests/emulator/emulator.js';
 import { BotProcess } from '../tests/support/bot-process.js';
 import { paperClub, paperClubSpec } from '../tests/support/guild.js';
@@ -36,6 +37,16 @@ async function roundTrips(emu: Emulator, { invoker, run, after }: Case, rounds: 
   return samples;
 }
 
+async function waitFor<T>(find: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = find();
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error('timed out waiting during benchmark set-up');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 function table(rows: string[][]): string {
   const header = ['interaction', 'n', 'p50 ms', 'p99 ms', 'p50 ratio', 'p99 ratio'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -48,7 +59,7 @@ async function main(): Promise<void> {
   const redisUrl = process.env.REDIS_URL ?? privateRedis!.url;
   const emu = await new Emulator().start();
   // Enough members that the per-member /paper add limit never trips during the run.
-  const readers = Array.from({ length: 300 }, (_, i) => `Reader ${i}`);
+  const readers = Array.from({ length: 600 }, (_, i) => `Reader ${i}`);
   const guild = paperClub(emu, { members: [...paperClubSpec().members!, ...readers.map((name) => ({ name }))] });
 
   // As in production at scale: one process holds the gateway and answers, another runs the jobs;
@@ -69,7 +80,29 @@ async function main(): Promise<void> {
   for (let i = 0; i < total; i++) {
     await redis.set(keys.metadataCache('arxiv', `2301.${10000 + i}`), JSON.stringify({ title: `Cached paper ${i}`, authors: ['A. Author'], abstract: 'Cached.' }));
   }
+  // A live session: a paper on, a question card to upvote, members on the stage with their hands up.
+  await emu.command(host, 'session', 'start').answer().catch((e) => { console.log(gateway.stdout.slice(-3000), gateway.stderr.slice(-2000)); throw e; });
+  await emu.command(host, 'paper', 'next').answer();
+  const sessions = new SessionStore(redis);
+  const sessionId = (await sessions.current(guild.id))!.id;
+  await emu.command(host, 'ask', undefined, { question: 'The question everyone upvotes' }).answer();
+  const card = await waitFor(() => emu.messagesIn(emu.world.channelByName(guild, 'announcements').id)
+    .map((m) => emu.messagesIn(m.id).find((c) => c.embeds[0]?.description === 'The question everyone upvotes')).find(Boolean));
+  const upvoteId = (card.components![0] as { components: Array<{ custom_id: string }> }).components[0]!.custom_id;
+  const speakersInRoom = readers.slice(0, 300);
+  for (const name of speakersInRoom) emu.joinVoice(guild, name, 'paper-stage');
+  let raised = 0;
+  const raiseNext = async () => {
+    const name = speakersInRoom[raised++ % speakersInRoom.length]!;
+    const userId = emu.world.memberByName(guild, name).user.id;
+    await sessions.speakerDone(guild.id, sessionId, userId, Date.now());
+    await sessions.raiseHand(guild.id, sessionId, userId, undefined, 'command', Date.now());
+  };
+  await raiseNext();
+
   let added = 0;
+  let asked = 0;
+  let voted = 0;
   const cases: Case[] = [
     { name: 'ping', invoker: { ...host, user: 'Charlie' }, run: (i) => emu.command(i, 'ping') },
     { name: 'setup_show', invoker: { ...host, user: 'Aran' }, run: (i) => emu.command(i, 'setup', 'show') },
@@ -83,9 +116,18 @@ async function main(): Promise<void> {
         await papers.remove(guild.id, queue.at(-1)!.id);
       },
     },
+    { name: 'ask', invoker: host, run: (i) => emu.command({ ...i, user: readers[asked++ % readers.length]! }, 'ask', undefined, { question: `Question number ${asked}?` }) },
+    { name: 'upvote', invoker: host, run: (i) => emu.button({ ...i, user: readers[voted++ % readers.length]! }, card, upvoteId) },
+    { name: 'speakers_next', invoker: host, run: (i) => emu.command(i, 'speakers', 'next'), after: raiseNext },
+    { name: 'session_status', invoker: { ...host, user: 'Hanish' }, run: (i) => emu.command(i, 'session', 'status') },
   ];
 
-  for (const c of cases) await roundTrips(emu, c, WARMUP);
+  try {
+    for (const c of cases) await roundTrips(emu, c, WARMUP);
+  } catch (e) {
+    console.log('gateway exit', gateway.child.exitCode, gateway.stdout.split('\n').filter((l) => !l.includes('"level":30')).slice(-20).join('\n'), gateway.stderr.slice(-3000));
+    throw e;
+  }
   // Interleaved in blocks, so drift in machine load affects every case alike.
   const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
   for (let block = 0; block < 10; block++) {
@@ -105,11 +147,27 @@ async function main(): Promise<void> {
     rows.push([name, String(s.length), p50.toFixed(2), p99.toFixed(2), name === 'ping' ? '1.00 (baseline)' : r50.toFixed(2), r99.toFixed(2)]);
   }
 
+  // A burst: 500 members upvote a fresh question at the same moment.
+  await emu.command(host, 'ask', undefined, { question: 'The burst question' }).answer();
+  const burstCard = await waitFor(() => emu.messagesIn(card.channel_id).find((c) => c.embeds[0]?.description === 'The burst question'));
+  const burstId = (burstCard.components![0] as { components: Array<{ custom_id: string }> }).components[0]!.custom_id;
+  const burst = readers.slice(0, 500).map((name) => emu.button({ ...host, user: name }, burstCard, burstId));
+  await Promise.all(burst.map((r) => r.answer(30_000)));
+  const burstTrips = burst.map((r) => r.roundTripMs!);
+  const counted = (await sessions.questions(guild.id, sessionId)).find((q) => q.text === 'The burst question')!.votes;
+  const errors = burst.filter((r) => !(r.callback && r.roundTripMs! < 3_000)).length;
+  figures.upvote_burst_500_counted = { value: counted, unit: 'count' };
+  figures.upvote_burst_500_p50 = { value: percentile(burstTrips, 50), unit: 'ms' };
+  figures.upvote_burst_500_p99 = { value: percentile(burstTrips, 99), unit: 'ms' };
+  figures.upvote_burst_500_late_or_failed = { value: errors, unit: 'count' };
+  const burstLine = `burst: 500 upvotes at once → ${counted} counted, ${errors} late or failed, reply p50 ${percentile(burstTrips, 50).toFixed(1)} ms, p99 ${percentile(burstTrips, 99).toFixed(1)} ms`;
+
   redis.disconnect();
   await Promise.all([gateway.kill('SIGTERM'), worker.kill('SIGTERM')]);
   await emu.stop();
   await privateRedis?.stop();
   console.log(table(rows));
+  console.log(`\n${burstLine}`);
   writeResults(RESULTS, figures);
   console.log(`\nwritten to ${RESULTS}`);
 }

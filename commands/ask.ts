@@ -21,11 +21,10 @@ export default {
   components: {
     upvote: {
       async run(ctx, [questionId]) {
-        const { outcome, votes } = await ctx.services.sessions.vote(ctx.guildId, questionId ?? '', ctx.interaction.user.id);
+        const { outcome, votes, sessionId } = await ctx.services.sessions.vote(ctx.guildId, questionId ?? '', ctx.interaction.user.id);
         if (outcome === 'ended') throw new UserError('session-ended', 'This session has ended; its questions are closed.');
         if (outcome === 'missing') throw new UserError('question-missing', 'That question is no longer there.');
-        const question = await ctx.services.sessions.question(ctx.guildId, questionId!);
-        await Promise.all([ctx.services.live.questionChanged(ctx.guildId, questionId!), ctx.services.live.boardChanged(ctx.guildId, question!.sessionId)]);
+        await Promise.all([ctx.services.live.questionChanged(ctx.guildId, questionId!), ctx.services.live.boardChanged(ctx.guildId, sessionId)]);
         await ctx.reply(outcome === 'added' ? `Upvoted: ${votes} vote${votes === 1 ? '' : 's'}. Press again to take it back.` : `Vote taken back: ${votes} vote${votes === 1 ? '' : 's'}.`);
       },
     },

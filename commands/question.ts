@@ -4,7 +4,7 @@ import { MAX_ANSWER } from '../src/domain/session/session.js';
 import { requireText } from '../src/domain/text.js';
 import { cleanText } from '../src/domain/papers/metadata.js';
 import type { Command, HandlerContext } from '../src/discord/command.js';
-import { safeText } from '../src/discord/render/text.js';
+import { boundedList, safeText } from '../src/discord/render/text.js';
 import type { ChatInputCommandInteraction } from 'discord.js';
 
 const data = new SlashCommandBuilder()
@@ -35,8 +35,8 @@ export default {
     if (sub === 'list') {
       const status = options.getString('status') ?? 'open';
       const questions = (await ctx.services.sessions.questions(ctx.guildId, ctx.session!.id)).filter((q) => status === 'all' || q.status === status);
-      const lines = questions.slice(0, 20).map((q) => `▲ ${q.votes} · ${safeText(q.text, 150)}${q.askerId ? ` · <@${q.askerId}>` : ' · anonymous'}${q.status !== 'open' ? ` · ${q.status}` : ''}`);
-      return ctx.reply(lines.length > 0 ? { embeds: [{ title: `Questions (${status})`, description: lines.join('\n').slice(0, 4000) }] } : `No ${status === 'all' ? '' : `${status} `}questions yet.`);
+      const lines = questions.map((q) => `▲ ${q.votes} · ${safeText(q.text, 150)}${q.askerId ? ` · <@${q.askerId}>` : ' · anonymous'}${q.status !== 'open' ? ` · ${q.status}` : ''}`);
+      return ctx.reply(lines.length > 0 ? { embeds: [{ title: `Questions (${status})`, description: boundedList(lines, 4000) }] } : `No ${status === 'all' ? '' : `${status} `}questions yet.`);
     }
     const question = await findQuestion(ctx, options.getString('question', true));
     const answer = sub === 'answer' ? requireText(options.getString('answer', true), 'answer', MAX_ANSWER) : undefined;

@@ -3,7 +3,7 @@ import { UserError, quoteInput } from '../src/domain/errors.js';
 import { paperLabel } from '../src/domain/papers/paper.js';
 import type { Command, HandlerContext } from '../src/discord/command.js';
 import { callUp } from '../src/discord/stage.js';
-import { discordTime, safeText } from '../src/discord/render/text.js';
+import { boundedList, discordTime, safeText } from '../src/discord/render/text.js';
 
 type Ctx = HandlerContext<ChatInputCommandInteraction | ButtonInteraction>;
 
@@ -33,20 +33,19 @@ async function end(ctx: Ctx, recording?: string): Promise<void> {
 async function status(ctx: Ctx): Promise<void> {
   const session = ctx.session;
   if (!session) return ctx.reply('No session is live right now.');
-  const [paper, speakers, questions] = await Promise.all([
+  const [paper, speakers, counts] = await Promise.all([
     ctx.services.live.currentPaper(ctx.guildId),
     ctx.services.sessions.speakers(ctx.guildId, session.id),
-    ctx.services.sessions.questions(ctx.guildId, session.id),
+    ctx.services.sessions.counts(ctx.guildId, session.id),
   ]);
-  const open = questions.filter((q) => q.status === 'open').length;
   await ctx.reply({ embeds: [{
     title: 'Session status',
     description: `Live since ${discordTime(session.startedAt, 't')} (${discordTime(session.startedAt, 'R')}).`,
     fields: [
       { name: 'Paper', value: paper ? safeText(paperLabel(paper), 200) : 'none started', inline: true },
       { name: 'Hands up', value: String(speakers.queue.length), inline: true },
-      { name: 'Speaking', value: speakers.onStage.map((id) => `<@${id}>`).join(', ') || 'nobody', inline: true },
-      { name: 'Questions', value: `${questions.length} asked, ${open} open`, inline: true },
+      { name: 'Speaking', value: boundedList(speakers.onStage.map((id) => `<@${id}>`), 1024, ', ') || 'nobody', inline: true },
+      { name: 'Questions', value: `${counts.asked} asked, ${counts.open} open`, inline: true },
     ],
   }] });
 }

@@ -2,7 +2,7 @@ import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 import { UserError } from '../src/domain/errors.js';
 import type { Command } from '../src/discord/command.js';
 import { callUp, stepDown } from '../src/discord/stage.js';
-import { safeText } from '../src/discord/render/text.js';
+import { boundedList, safeText } from '../src/discord/render/text.js';
 
 const data = new SlashCommandBuilder()
   .setName('speakers').setDescription('The speaker queue').setContexts(InteractionContextType.Guild)
@@ -23,8 +23,9 @@ export default {
     switch (options.getSubcommand()) {
       case 'list': {
         const { queue, onStage } = await ctx.services.sessions.speakers(ctx.guildId, session.id);
-        const hands = queue.map((s, i) => `${i + 1}. <@${s.userId}>${s.topic ? ` · ${safeText(s.topic, 80)}` : ''}`).join('\n') || 'No hands up.';
-        return ctx.reply({ embeds: [{ title: 'Speakers', fields: [{ name: 'Raised hands', value: hands.slice(0, 1024) }, { name: 'Speaking', value: onStage.map((id) => `<@${id}>`).join(', ') || 'nobody' }] }] });
+        const hands = boundedList(queue.map((s, i) => `${i + 1}. <@${s.userId}>${s.topic ? ` · ${safeText(s.topic, 80)}` : ''}`), 4000) || 'No hands up.';
+        const speaking = boundedList(onStage.map((id) => `<@${id}>`), 1024, ', ') || 'nobody';
+        return ctx.reply({ embeds: [{ title: 'Speakers', description: `**Raised hands**\n${hands}`.slice(0, 4096), fields: [{ name: 'Speaking', value: speaking }] }] });
       }
       case 'next': {
         const first = (await ctx.services.sessions.speakers(ctx.guildId, session.id)).queue[0];

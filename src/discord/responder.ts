@@ -38,7 +38,13 @@ export class Responder {
       await this.interaction.followUp({ ...payload, flags });
     } else {
       this.answered = true;
-      await this.interaction.reply({ ...payload, flags });
+      try {
+        await this.interaction.reply({ ...payload, flags });
+      } catch (error) {
+        // Nothing reached the member: let the error reply be the first answer.
+        this.answered = this.interaction.replied || this.interaction.deferred;
+        throw error;
+      }
     }
   }
 

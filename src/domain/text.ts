@@ -7,7 +7,7 @@ import { cleanText } from './papers/metadata.js';
  * one clean line; throws a UserError that names the field.
  */
 export function requireText(text: string | null | undefined, field: string, max: number): string {
-  const cleaned = cleanText(text ?? '', max + 1);
+  const cleaned = cleanText(text ?? '', Number.POSITIVE_INFINITY);
   if (cleaned.length === 0) throw new UserError('text-empty', `The ${field} is empty: write some words.`);
   if (cleaned.length > max) throw new UserError('text-too-long', `The ${field} is ${[...(text ?? '')].length} characters; keep it to ${max}.`);
   return cleaned;

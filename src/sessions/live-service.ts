@@ -6,7 +6,7 @@ import { BOARD_INTERVAL_MS, boardCoalesceKey, cardCoalesceKey, questionCoalesceK
 import type { JobQueue } from '../jobs/job-queue.js';
 import { newId } from '../store/ids.js';
 import type { PaperStore, StartResult } from '../store/paper-store.js';
-import type { SessionStore } from '../store/session-store.js';
+import { SessionStore } from '../store/session-store.js';
 
 /**
  * The live session as commands and buttons drive it: each action is one
@@ -35,7 +35,7 @@ export class LiveService {
   /** Ends the session: the current paper counts as covered, covered papers go to history, the rest roll over. */
   async end(guildId: string, session: Session, by: string, at: number, recording?: string): Promise<void> {
     if (!(await this.sessions.end(guildId, session.id, by, at, recording))) throw new UserError('session-ended', 'This session has already ended.');
-    const current = (await this.papers.list(guildId)).find((p) => p.status === 'current');
+    const current = await this.papers.current(guildId);
     if (current) await this.sessions.logEnded(guildId, session.id, { type: 'paper.covered', paperId: current.id, at });
     await this.papers.closeSession(guildId, at);
     await this.boardChanged(guildId, session.id, true);
@@ -63,15 +63,19 @@ export class LiveService {
     return paper!;
   }
 
-  async currentPaper(guildId: string): Promise<Paper | undefined> {
-    return (await this.papers.list(guildId)).find((p) => p.status === 'current');
+  currentPaper(guildId: string): Promise<Paper | undefined> {
+    return this.papers.current(guildId);
   }
 
+  /** Logs a question; the store write and its two jobs go out together on one connection (see JobQueue). */
   async ask(guildId: string, session: Session, question: Omit<Question, 'id' | 'sessionId' | 'status' | 'votes' | 'paperId'>): Promise<Question> {
-    const paper = await this.currentPaper(guildId);
-    const stored = await this.sessions.ask(guildId, session.id, { ...question, ...(paper ? { paperId: paper.id } : {}) });
+    const id = SessionStore.newQuestionId();
+    const [stored] = await Promise.all([
+      this.sessions.ask(guildId, session.id, { ...question, id }),
+      this.questionChanged(guildId, id, true),
+      this.boardChanged(guildId, session.id),
+    ]);
     if (!stored) throw new UserError('session-ended', 'This session has ended; its questions are closed.');
-    await Promise.all([this.questionChanged(guildId, stored.id, true), this.boardChanged(guildId, session.id)]);
     return stored;
   }
 

@@ -37,6 +37,11 @@ redis.call('HSET', p .. 'papers:dedup', ARGV[2], id)
 local readAt = redis.call('HGET', p .. 'papers:read', ARGV[2])
 return {'added', id, length, readAt or ''}
 `,
+  current: `${helpers}
+local id = redis.call('GET', p .. 'papers:current')
+if not id then return {} end
+return redis.call('HGETALL', paperKey(id))
+`,
   list: `${helpers}
 local out = {}
 for _, id in ipairs(redis.call('LRANGE', queueKey, 0, -1)) do

@@ -89,6 +89,12 @@ export class PaperStore {
     return hash.id ? fromHash(hash) : undefined;
   }
 
+  /** The paper being presented, if any, in one round trip. */
+  async current(guildId: string): Promise<Paper | undefined> {
+    const flat = (await this.run('current', guildId)) as string[];
+    return flat.length > 0 ? fromHash(pairsToHash(flat)) : undefined;
+  }
+
   /** The queue in order, papers whole, in one round trip. */
   async list(guildId: string): Promise<Paper[]> {
     const rows = (await this.run('list', guildId)) as string[][];

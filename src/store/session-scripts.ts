@@ -130,30 +130,44 @@ redis.call('DEL', hands, hands .. ':topics')
 return #users
 `,
   // ARGV: prefix, sessionId, questionId, event, field/value pairs… → 'asked' | 'not-live'
+  // The question is tied to the paper current at this moment, read in the same step.
   ask: `${helpers}
 local id = ARGV[2]
-if live() ~= id then return 'not-live' end
+if live() ~= id then return {'not-live', ''} end
 local fields = {}
 for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', p .. 'question:' .. ARGV[3], unpack(fields))
-redis.call('ZADD', sessionKey(id) .. ':questions', redis.call('HGET', p .. 'question:' .. ARGV[3], 'askedAt'), ARGV[3])
+local q = p .. 'question:' .. ARGV[3]
+redis.call('HSET', q, unpack(fields))
+local paper = redis.call('GET', p .. 'papers:current')
+local event = cjson.decode(ARGV[4])
+if paper then
+  redis.call('HSET', q, 'paperId', paper)
+  event['paperId'] = paper
+end
+redis.call('ZADD', sessionKey(id) .. ':questions', redis.call('HGET', q, 'askedAt'), ARGV[3])
 redis.call('ZADD', sessionKey(id) .. ':votes', 0, ARGV[3])
-log(id, ARGV[4])
-return 'asked'
+redis.call('SADD', sessionKey(id) .. ':open', ARGV[3])
+log(id, cjson.encode(event))
+return {'asked', paper or ''}
 `,
-  // ARGV: prefix, questionId, userId → {'added'|'removed'|'ended'|'missing', votes}
+  // ARGV: prefix, sessionId → {questions asked, questions open}
+  counts: `${helpers}
+local s = sessionKey(ARGV[2])
+return {redis.call('ZCARD', s .. ':questions'), redis.call('SCARD', s .. ':open')}
+`,
+  // ARGV: prefix, questionId, userId → {'added'|'removed'|'ended'|'missing', votes, sessionId}
   vote: `${helpers}
 local q = p .. 'question:' .. ARGV[2]
 local sid = redis.call('HGET', q, 'sessionId')
-if not sid then return {'missing', 0} end
-if live() ~= sid then return {'ended', 0} end
+if not sid then return {'missing', 0, ''} end
+if live() ~= sid then return {'ended', 0, sid} end
 local voters = q .. ':voters'
 local votes = sessionKey(sid) .. ':votes'
 if redis.call('SREM', voters, ARGV[3]) == 1 then
-  return {'removed', tonumber(redis.call('ZINCRBY', votes, -1, ARGV[2]))}
+  return {'removed', tonumber(redis.call('ZINCRBY', votes, -1, ARGV[2])), sid}
 end
 redis.call('SADD', voters, ARGV[3])
-return {'added', tonumber(redis.call('ZINCRBY', votes, 1, ARGV[2]))}
+return {'added', tonumber(redis.call('ZINCRBY', votes, 1, ARGV[2])), sid}
 `,
   // ARGV: prefix, questionId, status, answer, event → 'ok' | 'answered' | 'dismissed' | 'missing' | 'ended'
   // Answer and dismiss race to the first write; the question ends in one state.
@@ -165,6 +179,7 @@ local sid = redis.call('HGET', q, 'sessionId')
 if live() ~= sid then return 'ended' end
 if status ~= 'open' then return status end
 redis.call('HSET', q, 'status', ARGV[3])
+redis.call('SREM', sessionKey(sid) .. ':open', ARGV[2])
 if ARGV[4] ~= '' then redis.call('HSET', q, 'answer', ARGV[4]) end
 log(sid, ARGV[5])
 return 'ok'

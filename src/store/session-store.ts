@@ -119,18 +119,30 @@ export class SessionStore {
     return { queue: hands.map((userId) => ({ userId, ...(topics[userId] ? { topic: topics[userId] } : {}) })), onStage: stage.sort() };
   }
 
-  async ask(guildId: string, sessionId: string, question: Omit<Question, 'id' | 'sessionId' | 'status' | 'votes'>): Promise<Question | null> {
-    const id = newId();
-    const stored: Question = { ...question, id, sessionId, status: 'open', votes: 0 };
+  /** A new question's id, known before it is stored so its jobs can be sent alongside. */
+  static newQuestionId(): string {
+    return newId();
+  }
+
+  /** Stores a question on the paper current at that moment; null if the session is no longer live. */
+  async ask(guildId: string, sessionId: string, question: Omit<Question, 'sessionId' | 'status' | 'votes' | 'paperId'>): Promise<Question | null> {
+    const stored: Question = { ...question, sessionId, status: 'open', votes: 0 };
     const fields = Object.entries(stored).flatMap(([k, v]) => (v === undefined || k === 'votes' || k === 'card' ? [] : [k, String(v)]));
-    const event: TimelineEvent = { type: 'question.asked', questionId: id, at: question.askedAt, ...(question.paperId ? { paperId: question.paperId } : {}) };
-    return (await this.run(guildId, 'ask', sessionId, id, JSON.stringify(event), ...fields)) === 'asked' ? stored : null;
+    const event: TimelineEvent = { type: 'question.asked', questionId: question.id, at: question.askedAt };
+    const [outcome, paperId] = (await this.run(guildId, 'ask', sessionId, question.id, JSON.stringify(event), ...fields)) as [string, string];
+    return outcome === 'asked' ? { ...stored, ...(paperId ? { paperId } : {}) } : null;
+  }
+
+  /** How many questions were asked in a session, and how many are still open. */
+  async counts(guildId: string, sessionId: string): Promise<{ asked: number; open: number }> {
+    const [asked, open] = (await this.run(guildId, 'counts', sessionId)) as [number, number];
+    return { asked, open };
   }
 
   /** One vote per member: a second press takes it back. */
-  async vote(guildId: string, questionId: string, userId: string): Promise<{ outcome: 'added' | 'removed' | 'ended' | 'missing'; votes: number }> {
-    const [outcome, votes] = (await this.run(guildId, 'vote', questionId, userId)) as ['added', number];
-    return { outcome, votes };
+  async vote(guildId: string, questionId: string, userId: string): Promise<{ outcome: 'added' | 'removed' | 'ended' | 'missing'; votes: number; sessionId: string }> {
+    const [outcome, votes, sessionId] = (await this.run(guildId, 'vote', questionId, userId)) as ['added', number, string];
+    return { outcome, votes, sessionId };
   }
 
   /** Answers or dismisses an open question; otherwise says what it already is. */

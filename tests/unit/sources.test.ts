@@ -4,7 +4,7 @@ import { crossref } from '../../src/papers/crossref.js';
 import { huggingface } from '../../src/papers/huggingface.js';
 import { openreview } from '../../src/papers/openreview.js';
 import { isPrivateAddress, SourceError } from '../../src/papers/safe-fetch.js';
-import { safeText } from '../../src/discord/render/text.js';
+import { boundedList, safeText } from '../../src/discord/render/text.js';
 import { arxivFeed, crossrefWork, huggingfacePaper, openreviewNotes } from '../fixtures/papers.js';
 
 describe('source answers', () => {
@@ -56,4 +56,16 @@ describe('safe text', () => {
     expect(text.length).toBeLessThanOrEqual(256);
     expect(text.endsWith('\\…')).toBe(false);
   });
+});
+
+describe('bounded lists', () => {
+  it('keeps every item whole and says how many did not fit', () => {
+    const items = Array.from({ length: 300 }, (_, i) => `<@${100000000000000000 + i}>`);
+    const text = boundedList(items, 1024, ', ');
+    expect(text.length).toBeLessThanOrEqual(1024);
+    expect(text).toMatch(/, …and \d+ more$/);
+    const shown = text.split(', ').length - 1;
+    expect(text.endsWith(`…and ${300 - shown} more`)).toBe(true);
+  });
+  it('leaves a short list alone', () => expect(boundedList(['a', 'b'], 100)).toBe('a\nb'));
 });

@@ -4,7 +4,7 @@ import { topQuestions, type Question } from '../../domain/session/question.js';
 import type { Session } from '../../domain/session/session.js';
 import type { Speakers } from '../../store/session-store.js';
 import { paperTitle } from './paper.js';
-import { discordTime, safeText } from './text.js';
+import { boundedList, discordTime, safeText } from './text.js';
 
 export interface BoardState {
   session: Session;
@@ -13,7 +13,7 @@ export interface BoardState {
   questions: Question[];
 }
 
-const list = (lines: string[], empty: string) => (lines.length > 0 ? lines.join('\n').slice(0, 1024) : empty);
+const list = (lines: string[], empty: string) => (lines.length > 0 ? boundedList(lines, 1024) : empty);
 
 /** The live board: what is on now, who waits to speak, the top questions, and host buttons. */
 export function renderBoard({ session, queue, speakers, questions }: BoardState): RESTPostAPIChannelMessageJSONBody {
@@ -26,8 +26,8 @@ export function renderBoard({ session, queue, speakers, questions }: BoardState)
       ? `**Now:** [${paperTitle(current, 200)}](${current.ref.url})${current.presenterId ? ` · presented by <@${current.presenterId}>` : ''}`
       : live ? 'No paper started yet. Hosts: /paper start.' : `Ran ${discordTime(session.startedAt, 't')} to ${discordTime(session.endedAt ?? session.startedAt, 't')}.`,
     fields: [
-      { name: 'Raised hands', value: list(speakers.queue.slice(0, 10).map((s, i) => `${i + 1}. <@${s.userId}>${s.topic ? ` · ${safeText(s.topic, 60)}` : ''}`), 'nobody yet: /speak'), inline: true },
-      { name: 'On stage', value: list(speakers.onStage.slice(0, 10).map((id) => `<@${id}>`), 'nobody'), inline: true },
+      { name: 'Raised hands', value: list(speakers.queue.map((s, i) => `${i + 1}. <@${s.userId}>${s.topic ? ` · ${safeText(s.topic, 60)}` : ''}`).slice(0, 10).concat(speakers.queue.length > 10 ? [`…and ${speakers.queue.length - 10} more`] : []), 'nobody yet: /speak'), inline: true },
+      { name: 'On stage', value: list(speakers.onStage.map((id) => `<@${id}>`), 'nobody'), inline: true },
       { name: 'Top questions', value: list(topQuestions(questions, 5).map((q) => `▲ ${q.votes} · ${safeText(q.text, 120)}`), 'none yet: /ask') },
       { name: 'Up next', value: list(upNext.map((p) => `[${paperTitle(p, 80)}](${p.ref.url})`), 'nothing queued') },
     ],

@@ -23,3 +23,18 @@ export function safeText(text: string, max: number): string {
 export function discordTime(ms: number, style: 'f' | 'F' | 'R' | 'D' | 't' = 'f'): string {
   return `<t:${Math.floor(ms / 1000)}:${style}>`;
 }
+
+/** Joins items until `max` characters, then says how many more there are; never cuts an item. */
+export function boundedList(items: string[], max: number, separator = '\n'): string {
+  const shown: string[] = [];
+  let size = 0;
+  for (const [i, item] of items.entries()) {
+    const more = `${separator}…and ${items.length - i} more`;
+    if (size + item.length + separator.length + (i < items.length - 1 ? more.length : 0) > max) {
+      return shown.length > 0 ? `${shown.join(separator)}${separator}…and ${items.length - i} more` : `${items.length} in all`;
+    }
+    shown.push(item);
+    size += item.length + separator.length;
+  }
+  return shown.join(separator);
+}

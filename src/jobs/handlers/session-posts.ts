@@ -11,7 +11,10 @@ import type { SessionBoardDeps } from './session-board.js';
 export function questionCardHandler(deps: SessionBoardDeps): JobHandlers['question.card'] {
   return async ({ guildId, questionId }, job) => {
     const question = await deps.sessions.question(guildId, questionId);
-    if (!question) return;
+    if (!question) {
+      if (Date.now() - job.enqueuedAt < NOT_YET_WINDOW_MS) throw new NotYetStoredError(`question ${questionId} not stored yet`);
+      return;
+    }
     const [session, paper] = await Promise.all([
       deps.sessions.get(guildId, question.sessionId),
       question.paperId ? deps.papers.get(guildId, question.paperId) : undefined,
