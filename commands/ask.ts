@@ -21,10 +21,14 @@ export default {
   components: {
     upvote: {
       async run(ctx, [questionId]) {
-        const { outcome, votes, sessionId } = await ctx.services.sessions.vote(ctx.guildId, questionId ?? '', ctx.interaction.user.id);
+        const { outcome, votes, sessionId, cardDirty, boardDirty } = await ctx.services.sessions.vote(ctx.guildId, questionId ?? '', ctx.interaction.user.id);
         if (outcome === 'ended') throw new UserError('session-ended', 'This session has ended; its questions are closed.');
         if (outcome === 'missing') throw new UserError('question-missing', 'That question is no longer there.');
-        await Promise.all([ctx.services.live.questionChanged(ctx.guildId, questionId!), ctx.services.live.boardChanged(ctx.guildId, sessionId)]);
+        // In a burst, only the first vote queues the card and board edits; the rest ride along with them.
+        await Promise.all([
+          cardDirty ? ctx.services.live.questionChanged(ctx.guildId, questionId!) : undefined,
+          boardDirty ? ctx.services.live.boardChanged(ctx.guildId, sessionId) : undefined,
+        ]);
         await ctx.reply(outcome === 'added' ? `Upvoted: ${votes} vote${votes === 1 ? '' : 's'}. Press again to take it back.` : `Vote taken back: ${votes} vote${votes === 1 ? '' : 's'}.`);
       },
     },

@@ -14,6 +14,8 @@ local function live()
   return nil
 end
 local function log(id, event) redis.call('RPUSH', sessionKey(id) .. ':timeline', event) end
+-- 1 when a post must be (re)queued: no job for it is waiting yet. The job clears the mark before it reads.
+local function markDirty(what) return redis.call('SET', p .. 'dirty:' .. what, '1', 'NX', 'PX', 10000) and 1 or 0 end
 `;
 
 export const sessionScripts = {
@@ -155,19 +157,29 @@ return {'asked', paper or ''}
 local s = sessionKey(ARGV[2])
 return {redis.call('ZCARD', s .. ':questions'), redis.call('SCARD', s .. ':open')}
 `,
-  // ARGV: prefix, questionId, userId → {'added'|'removed'|'ended'|'missing', votes, sessionId}
+  // ARGV: prefix, questionId, userId → {'added'|'removed'|'ended'|'missing', votes, sessionId, cardDirty, boardDirty}
   vote: `${helpers}
 local q = p .. 'question:' .. ARGV[2]
 local sid = redis.call('HGET', q, 'sessionId')
-if not sid then return {'missing', 0, ''} end
-if live() ~= sid then return {'ended', 0, sid} end
+if not sid then return {'missing', 0, '', 0, 0} end
+if live() ~= sid then return {'ended', 0, sid, 0, 0} end
 local voters = q .. ':voters'
 local votes = sessionKey(sid) .. ':votes'
+local outcome = 'added'
+local count
 if redis.call('SREM', voters, ARGV[3]) == 1 then
-  return {'removed', tonumber(redis.call('ZINCRBY', votes, -1, ARGV[2])), sid}
+  outcome = 'removed'
+  count = redis.call('ZINCRBY', votes, -1, ARGV[2])
+else
+  redis.call('SADD', voters, ARGV[3])
+  count = redis.call('ZINCRBY', votes, 1, ARGV[2])
 end
-redis.call('SADD', voters, ARGV[3])
-return {'added', tonumber(redis.call('ZINCRBY', votes, 1, ARGV[2])), sid}
+return {outcome, tonumber(count), sid, markDirty('question:' .. ARGV[2]), markDirty('board')}
+`,
+  // ARGV: prefix, what → clears a dirty mark (a job about to render)
+  clean: `${helpers}
+redis.call('DEL', p .. 'dirty:' .. ARGV[2])
+return 1
 `,
   // ARGV: prefix, questionId, status, answer, event → 'ok' | 'answered' | 'dismissed' | 'missing' | 'ended'
   // Answer and dismiss race to the first write; the question ends in one state.

@@ -140,9 +140,18 @@ export class SessionStore {
   }
 
   /** One vote per member: a second press takes it back. */
-  async vote(guildId: string, questionId: string, userId: string): Promise<{ outcome: 'added' | 'removed' | 'ended' | 'missing'; votes: number; sessionId: string }> {
-    const [outcome, votes, sessionId] = (await this.run(guildId, 'vote', questionId, userId)) as ['added', number, string];
-    return { outcome, votes, sessionId };
+  /**
+   * One vote per member: a second press takes it back. `cardDirty` and
+   * `boardDirty` say whether the card and board need a job queued (none is waiting).
+   */
+  async vote(guildId: string, questionId: string, userId: string): Promise<{ outcome: 'added' | 'removed' | 'ended' | 'missing'; votes: number; sessionId: string; cardDirty: boolean; boardDirty: boolean }> {
+    const [outcome, votes, sessionId, card, board] = (await this.run(guildId, 'vote', questionId, userId)) as ['added', number, string, number, number];
+    return { outcome, votes, sessionId, cardDirty: card === 1, boardDirty: board === 1 };
+  }
+
+  /** Called by a rendering job before it reads: changes after this queue a new job. */
+  async clean(guildId: string, what: 'board' | `question:${string}`): Promise<void> {
+    await this.run(guildId, 'clean', what);
   }
 
   /** Answers or dismisses an open question; otherwise says what it already is. */

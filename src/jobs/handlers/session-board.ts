@@ -25,6 +25,7 @@ export interface SessionBoardDeps {
  */
 export function sessionBoardHandler(deps: SessionBoardDeps): JobHandlers['session.board'] {
   return async ({ guildId, sessionId }, job) => {
+    await deps.sessions.clean(guildId, 'board');
     const session = await deps.sessions.get(guildId, sessionId);
     if (!session) {
       if (Date.now() - job.enqueuedAt < NOT_YET_WINDOW_MS) throw new NotYetStoredError(`session ${sessionId} not stored yet`);

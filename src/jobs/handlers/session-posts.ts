@@ -10,6 +10,7 @@ import type { SessionBoardDeps } from './session-board.js';
 /** Posts a question's card in the session thread once, then edits it as votes and the answer change. */
 export function questionCardHandler(deps: SessionBoardDeps): JobHandlers['question.card'] {
   return async ({ guildId, questionId }, job) => {
+    await deps.sessions.clean(guildId, `question:${questionId}`);
     const question = await deps.sessions.question(guildId, questionId);
     if (!question) {
       if (Date.now() - job.enqueuedAt < NOT_YET_WINDOW_MS) throw new NotYetStoredError(`question ${questionId} not stored yet`);
