@@ -27,7 +27,8 @@ function recordingLink(raw: string | null): string | undefined {
 
 async function end(ctx: Ctx, recording?: string): Promise<void> {
   await ctx.services.live.end(ctx.guildId, ctx.session!, ctx.interaction.user.id, ctx.services.now(), recording);
-  await ctx.reply('Session ended. Covered papers moved to history; the rest stay queued, in order, for next time.');
+  const recap = ctx.settings.recapChannelId ? ` The recap is on its way to <#${ctx.settings.recapChannelId}>.` : ' No recap channel is set, so the recap is kept but not posted (/recap show).';
+  await ctx.reply(`Session ended. Covered papers moved to history; the rest stay queued, in order, for next time.${recap}`);
 }
 
 async function status(ctx: Ctx): Promise<void> {

@@ -11,6 +11,8 @@ export interface GuildSettings {
   pingRoleId?: string;
   /** Reminder offsets before the session start, in seconds, largest first. */
   reminderOffsets: number[];
+  /** IANA time zone of the schedule; times in files are shown in it. */
+  timeZone?: string;
   voiceEnabled: boolean;
 }
 

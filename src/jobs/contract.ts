@@ -14,6 +14,8 @@ export const jobPayloads = {
   'question.card': z.object({ guildId: snowflake, questionId: z.string().min(1).max(20) }),
   /** Post a running note (a highlight, a takeaway) in the session thread, once. */
   'thread.post': z.object({ guildId: snowflake, sessionId: z.string().min(1).max(20), postId: z.string().min(1).max(40), content: z.string().min(1).max(2000) }),
+  /** Compile an ended session's recap, keep it, and post it (edition: a new one posts again). */
+  'session.recap': z.object({ guildId: snowflake, sessionId: z.string().min(1).max(20), edition: z.string().min(1).max(20) }),
   /** DM a member a link to the stage when a host calls them and they are not there. */
   'member.dm': z.object({ guildId: snowflake, userId: snowflake, channelId: snowflake }),
 } as const;
@@ -51,6 +53,7 @@ export const jobOptions: Record<JobName, { attempts: number; backoffMs: number }
   'question.card': { attempts: 8, backoffMs: 500 },
   'thread.post': { attempts: 8, backoffMs: 500 },
   'member.dm': { attempts: 3, backoffMs: 1_000 },
+  'session.recap': { attempts: 8, backoffMs: 1_000 },
 };
 
 /** The board is edited at most once per this interval per guild, with every change since included. */

@@ -78,7 +78,11 @@ export class JobQueue {
       // A killed worker's job is taken over within ~15 s rather than BullMQ's default 60 s.
       lockDuration: 10_000, stalledInterval: 5_000,
     });
-    this.worker.on('failed', (job, err) => this.logger.warn({ err, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed'));
+    this.worker.on('failed', (job, err) => {
+      // A job that raced its own data (see NotYetStoredError) retries quietly.
+      const level = err.name === 'NotYetStoredError' ? 'debug' : 'warn';
+      this.logger[level]({ err, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed');
+    });
     this.worker.on('error', (err) => this.logger.error({ err }, 'worker error'));
   }
 

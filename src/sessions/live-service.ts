@@ -38,7 +38,10 @@ export class LiveService {
     const current = await this.papers.current(guildId);
     if (current) await this.sessions.logEnded(guildId, session.id, { type: 'paper.covered', paperId: current.id, at });
     await this.papers.closeSession(guildId, at);
-    await this.boardChanged(guildId, session.id, true);
+    await Promise.all([
+      this.boardChanged(guildId, session.id, true),
+      this.jobs.enqueue('session.recap', { guildId, sessionId: session.id, edition: 'first' }),
+    ]);
   }
 
   /** Starts a paper (or the next one in queue order) and records the one it replaces as covered. */

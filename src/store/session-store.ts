@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { Recap } from '../domain/recap/recap.js';
 import type { Question, QuestionStatus } from '../domain/session/question.js';
 import type { Session, TimelineEvent } from '../domain/session/session.js';
 import { newId } from './ids.js';
@@ -167,6 +168,32 @@ export class SessionStore {
 
   async questions(guildId: string, sessionId: string): Promise<Question[]> {
     return ((await this.run(guildId, 'questions', sessionId)) as string[][]).map((flat) => toQuestion(flatToRecord(flat)));
+  }
+
+  async saveRecap(guildId: string, sessionId: string, recap: Recap): Promise<void> {
+    await this.redis.set(`${keys.session(guildId, sessionId)}:recap`, JSON.stringify(recap));
+  }
+
+  async recap(guildId: string, sessionId: string): Promise<Recap | undefined> {
+    const raw = await this.redis.get(`${keys.session(guildId, sessionId)}:recap`);
+    return raw ? (JSON.parse(raw) as Recap) : undefined;
+  }
+
+  /** Which parts of a recap edition are already posted (part index → message id). */
+  async recapPosts(guildId: string, sessionId: string, edition: string): Promise<Map<number, string>> {
+    const hash = await this.redis.hgetall(`${keys.session(guildId, sessionId)}:posts:${edition}`);
+    return new Map(Object.entries(hash).map(([part, id]) => [Number(part), id]));
+  }
+
+  async recordRecapPost(guildId: string, sessionId: string, edition: string, part: number, messageId: string): Promise<void> {
+    await this.redis.hset(`${keys.session(guildId, sessionId)}:posts:${edition}`, String(part), messageId);
+  }
+
+  /** Ended sessions, newest first. */
+  async endedSessions(guildId: string): Promise<Session[]> {
+    const ids = await this.redis.zrevrange(`${keys.guildPrefix(guildId)}sessions`, 0, 200);
+    const sessions = await Promise.all(ids.map((id) => this.get(guildId, id)));
+    return sessions.filter((s): s is Session => s?.status === 'ended');
   }
 
   async setQuestionCard(guildId: string, questionId: string, card: { channelId: string; messageId: string }): Promise<void> {

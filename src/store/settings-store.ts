@@ -10,6 +10,7 @@ const StoredSettings = z.object({
   stageKind: z.enum(['stage', 'voice']).optional(),
   hostRoleId: z.string().optional(),
   pingRoleId: z.string().optional(),
+  timeZone: z.string().optional(),
   reminderOffsets: z.string().transform((s) => z.array(z.number().int().positive()).parse(JSON.parse(s))).optional(),
   voiceEnabled: z.enum(['true', 'false']).transform((s) => s === 'true').optional(),
 });

@@ -23,7 +23,7 @@ describe('GIVEN the bot started against a fresh guild', () => {
     const puts = h.emu.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/commands'));
     expect(puts.map((r) => r.status)).toEqual([200]);
     expect(h.emu.commands.get('global')?.map((c) => `${c.type}:${c.name}`).sort()).toEqual([
-      '1:ask', '1:highlight', '1:paper', '1:ping', '1:question', '1:session', '1:setup', '1:speak', '1:speakers', '1:takeaway',
+      '1:ask', '1:highlight', '1:paper', '1:ping', '1:question', '1:recap', '1:session', '1:setup', '1:speak', '1:speakers', '1:takeaway',
       '3:Log as question', '3:Save as highlight',
     ]);
     const setup = h.emu.commands.get('global')!.find((c) => c.name === 'setup')!;

@@ -3,6 +3,7 @@ import { paperCardHandler, type PaperCardDeps } from './paper-card.js';
 import { paperMetadataHandler, type PaperMetadataDeps } from './paper-metadata.js';
 import { sessionBoardHandler, type SessionBoardDeps } from './session-board.js';
 import { memberDmHandler, questionCardHandler, threadPostHandler } from './session-posts.js';
+import { sessionRecapHandler } from './session-recap.js';
 
 export type HandlerDeps = PaperCardDeps & PaperMetadataDeps & SessionBoardDeps;
 
@@ -15,5 +16,6 @@ export function jobHandlers(deps: HandlerDeps): JobHandlers {
     'question.card': questionCardHandler(deps),
     'thread.post': threadPostHandler(deps),
     'member.dm': memberDmHandler(deps),
+    'session.recap': sessionRecapHandler(deps),
   };
 }

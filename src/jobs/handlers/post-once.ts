@@ -12,8 +12,9 @@ import { claimPost } from '../../store/claims.js';
 export async function postOnce(
   deps: { redis: Redis; messages: DiscordMessages },
   guildId: string, what: string, jobId: string, channelId: string, body: RESTPostAPIChannelMessageJSONBody,
+  files: Array<{ name: string; data: Buffer }> = [],
 ): Promise<{ id: string }> {
   if (!(await claimPost(deps.redis, guildId, what, jobId))) throw new Error(`another run is posting ${what}`);
   const nonce = createHash('sha256').update(`${guildId}:${what}`).digest('base64url').slice(0, 25);
-  return deps.messages.create(channelId, { ...body, nonce, enforce_nonce: true });
+  return deps.messages.create(channelId, { ...body, nonce, enforce_nonce: true }, files);
 }

@@ -1,0 +1,89 @@
+import { durationLabel, type Recap, type RecapNote, type RecapPaper, type RecapQuestion } from '../domain/recap/recap.js';
+import { offsetLabel } from '../domain/session/session.js';
+import { safeText } from '../discord/render/text.js';
+
+/** How a recap names people and times: Discord shows mentions and timestamps; the file shows names and local times. */
+export interface RecapStyle {
+  person(userId: string): string;
+  time(ms: number, withSeconds?: boolean): string;
+  /** Text as written by members or sources, made safe for the medium. */
+  text(text: string): string;
+}
+
+export function discordStyle(): RecapStyle {
+  return {
+    person: (id) => `<@${id}>`,
+    time: (ms, seconds = true) => `<t:${Math.floor(ms / 1000)}:${seconds ? 'T' : 't'}>`,
+    text: (text) => safeText(text, 1_600),
+  };
+}
+
+export function markdownStyle(names: Map<string, string>, timeZone: string): RecapStyle {
+  const clock = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  return {
+    person: (id) => names.get(id) ?? `member ${id}`,
+    time: (ms) => clock.format(ms),
+    text: (text) => safeText(text, 1_600),
+  };
+}
+
+const asker = (q: RecapQuestion, style: RecapStyle) => (q.askerId ? style.person(q.askerId) : 'anonymous');
+
+function note(n: RecapNote, recap: Recap, style: RecapStyle): string {
+  return `${style.time(n.at)} (${offsetLabel(recap.startedAt, n.at)}) ${style.text(n.text)}`;
+}
+
+function paperLink(p: RecapPaper, style: RecapStyle): string {
+  return `[${style.text(p.title).slice(0, 200)}](${p.url})`;
+}
+
+/** The recap as lines of Markdown; the same lines feed the Discord messages and the file. */
+export function recapLines(recap: Recap, style: RecapStyle, heading: string): string[] {
+  const lines: string[] = [`# ${heading}`, ''];
+  const asked = recap.asked;
+  const presenters = [...new Set(recap.covered.flatMap((p) => (p.presenterId ? [style.person(p.presenterId)] : [])))];
+  const summary = [
+    `${recap.covered.length} paper${recap.covered.length === 1 ? '' : 's'} covered${presenters.length ? `, presented by ${presenters.join(', ')}` : ''}.`,
+    `${asked} question${asked === 1 ? '' : 's'} asked, ${recap.answered.length} answered.`,
+    recap.mostUpvoted ? `Most upvoted: “${style.text(recap.mostUpvoted.text)}” (${recap.mostUpvoted.votes} votes).` : '',
+    `Duration ${durationLabel(recap.endedAt - recap.startedAt)}, from ${style.time(recap.startedAt, false)} to ${style.time(recap.endedAt, false)}.`,
+    recap.attendancePeak > 0 ? `Attendance peak: ${recap.attendancePeak} in the channel.` : '',
+  ].filter(Boolean).join(' ');
+  lines.push('## Summary', summary, '');
+  if (recap.recording) lines.push(`Recording: ${recap.recording}`, '');
+
+  lines.push('## Papers covered');
+  recap.covered.forEach((paper, i) => {
+    lines.push(`### ${i + 1}. ${paperLink(paper, style)}`, `Presented by ${paper.presenterId ? style.person(paper.presenterId) : 'nobody named'}, from ${style.time(paper.startedAt, false)} (${offsetLabel(recap.startedAt, paper.startedAt)}).`);
+    for (const h of recap.highlights.filter((n) => n.paperId === paper.id)) lines.push(`- ✦ ${note(h, recap, style)}`);
+    for (const q of recap.answered.filter((x) => x.paperId === paper.id)) lines.push(`- **Q** (${asker(q, style)}): ${style.text(q.text)}`, `  **A**: ${style.text(q.answer ?? '')}`);
+    lines.push('');
+  });
+  const loose = recap.answered.filter((q) => !recap.covered.some((p) => p.id === q.paperId));
+  const looseHighlights = recap.highlights.filter((n) => !recap.covered.some((p) => p.id === n.paperId));
+  if (loose.length > 0 || looseHighlights.length > 0) {
+    lines.push('## Outside the papers');
+    for (const h of looseHighlights) lines.push(`- ✦ ${note(h, recap, style)}`);
+    for (const q of loose) lines.push(`- **Q** (${asker(q, style)}): ${style.text(q.text)}`, `  **A**: ${style.text(q.answer ?? '')}`);
+    lines.push('');
+  }
+  if (recap.unanswered.length > 0) {
+    lines.push('## Unanswered (carried over to next week\'s agenda)');
+    for (const q of recap.unanswered) lines.push(`- ${style.text(q.text)} (${asker(q, style)})`);
+    lines.push('');
+  }
+  if (recap.takeaways.length > 0) {
+    lines.push('## Key takeaways');
+    for (const t of recap.takeaways) lines.push(`- ★ ${note(t, recap, style)}`);
+    lines.push('');
+  }
+  if (recap.speakers.length > 0) {
+    lines.push('## Speaker timeline');
+    for (const s of recap.speakers) {
+      const spans = s.segments.map((seg) => `${style.time(seg.from, false)}–${style.time(seg.to, false)}`).join(', ');
+      lines.push(`- ${style.person(s.userId)}: ${spans} (${durationLabel(s.totalMs)} in all)`);
+    }
+    lines.push('');
+  }
+  return lines;
+}
