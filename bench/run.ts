@@ -10,6 +10,7 @@ import { BotProcess } from '../tests/support/bot-process.js';
 import { paperClub, paperClubSpec } from '../tests/support/guild.js';
 import { botEnv } from '../tests/support/harness.js';
 import { PrivateRedis } from '../tests/support/redis-server.js';
+import { recapFigures } from './recap.js';
 import { percentile, writeResults, type Figure } from './stats.js';
 
 const ROUNDS = Number(process.argv.find((a) => a.startsWith('--rounds='))?.split('=')[1] ?? 1000);
@@ -182,8 +183,10 @@ async function main(): Promise<void> {
   await Promise.all([gateway.kill('SIGTERM'), worker.kill('SIGTERM')]);
   await emu.stop();
   await privateRedis?.stop();
+  const recap = recapFigures();
+  Object.assign(figures, recap.figures);
   console.log(table(rows));
-  console.log(`\n${burstLine}`);
+  console.log(`\n${burstLine}\n${recap.line}`);
   writeResults(RESULTS, figures);
   console.log(`\nwritten to ${RESULTS}`);
 }

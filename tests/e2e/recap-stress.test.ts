@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../support/bot-process.js';
+import { startHarness, type Harness } from '../support/harness.js';
+import { PrivateRedis } from '../support/redis-server.js';
+import { configureSeedGuild } from '../support/setup-guild.js';
+import { STRESS, storeStressSession } from '../support/stress-session.js';
+
+/** Waits until the worker has nothing waiting, running or delayed. */
+async function jobsIdle(h: Harness): Promise<void> {
+  let idle = false;
+  const poll = async () => {
+    const counts = await h.bot.services.jobs.counts();
+    idle = (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0) === 0;
+  };
+  await poll();
+  while (!idle) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await poll();
+  }
+}
+
+describe('GIVEN a 3-hour session with 2,000 questions, 500 highlights and 10,000 speaking segments', () => {
+  let redis: PrivateRedis;
+  let h: Harness;
+  let sessionId: string;
+  beforeAll(async () => {
+    redis = await PrivateRedis.start();
+    h = await startHarness({ redisUrl: redis.url });
+    await configureSeedGuild(h);
+    sessionId = await storeStressSession(h.bot.services.redis, h.bot.services.sessions, h.guild.id);
+  }, 120_000);
+  afterAll(async () => {
+    await h.stop();
+    await redis.stop();
+  });
+
+  const recapChannel = () => h.emu.world.channelByName(h.guild, 'recaps').id;
+
+  it('WHEN the recap job runs THEN every item is in the file and in the messages, no message breaks a limit, and a second run posts nothing', async () => {
+    await h.bot.services.jobs.enqueue('session.recap', { guildId: h.guild.id, sessionId, edition: 'first' });
+    await until(() => h.emu.messagesIn(recapChannel()).length === 1 && h.emu.world.channels.has(h.emu.messagesIn(recapChannel())[0]!.id), 60_000, 'the first part and its thread');
+    const first = h.emu.messagesIn(recapChannel())[0]!;
+    await jobsIdle(h);
+    const parts = [first, ...h.emu.messagesIn(first.id)];
+    expect(h.emu.violations).toEqual([]);
+    expect(parts.every((m) => m.content.length <= 2000)).toBe(true);
+    const file = h.emu.attachmentText(first.attachments[0]!.id);
+    const messages = parts.map((m) => m.content).join('\n');
+    for (let i = 0; i < STRESS.questions; i++) {
+      const marker = i % 10 === 0 ? `Question ${i}:` : `Answer ${i}:`;
+      expect(file.includes(marker), `file holds ${marker}`).toBe(true);
+      expect(messages.includes(marker), `messages hold ${marker}`).toBe(true);
+    }
+    const highlights = [...file.matchAll(/^- ✦ .*Highlight \d+:/gm)].length;
+    expect(highlights).toBe(STRESS.highlights);
+    expect([...messages.matchAll(/✦ .*?Highlight \d+:/g)].length).toBe(STRESS.highlights);
+    const segmentsInFile = [...file.matchAll(/\d{2}:\d{2}:\d{2}–\d{2}:\d{2}:\d{2}/g)].length;
+    const segmentsInMessages = [...messages.matchAll(/<t:\d+:t>–<t:\d+:t>/g)].length;
+    expect(segmentsInFile).toBe(STRESS.segments);
+    expect(segmentsInMessages).toBe(STRESS.segments);
+
+    const posted = parts.length;
+    await h.bot.services.jobs.enqueue('session.recap', { guildId: h.guild.id, sessionId, edition: 'first' });
+    await jobsIdle(h);
+    expect(h.emu.messagesIn(recapChannel())).toHaveLength(1);
+    expect(h.emu.messagesIn(first.id).length + 1).toBe(posted);
+  }, 240_000);
+});
