@@ -1,5 +1,5 @@
 import { composeRecap } from '../src/domain/recap/recap.js';
-import { discordStyle, markdownStyle, recapLines } from '../src/recap/render.js';
+import { discordStyle, markdownStyle, recapLines, sharedEscaper } from '../src/recap/render.js';
 import { splitIntoMessages } from '../src/recap/split.js';
 import { STRESS_END, STRESS_START, stressQuestions, stressTimeline } from '../tests/support/stress-session.js';
 import { percentile, type Figure } from './stats.js';
@@ -18,8 +18,9 @@ export function recapFigures(rounds = 7): { figures: Record<string, Figure>; lin
     const heapBefore = process.memoryUsage().heapUsed;
     const started = performance.now();
     const recap = composeRecap(session, timeline, questions, new Map());
-    parts = splitIntoMessages(recapLines(recap, discordStyle(), 'Recap')).length;
-    const file = recapLines(recap, markdownStyle(names, 'America/Los_Angeles'), 'Recap').join('\n');
+    const escape = sharedEscaper();
+    parts = splitIntoMessages(recapLines(recap, discordStyle(escape), 'Recap')).length;
+    const file = recapLines(recap, markdownStyle(names, 'America/Los_Angeles', escape), 'Recap').join('\n');
     times.push(performance.now() - started);
     heapGrowth = Math.max(heapGrowth, process.memoryUsage().heapUsed - heapBefore);
     if (file.length === 0) throw new Error('empty recap');

@@ -10,20 +10,37 @@ export interface RecapStyle {
   text(text: string): string;
 }
 
-export function discordStyle(): RecapStyle {
-  return {
-    person: (id) => `<@${id}>`,
-    time: (ms, seconds = true) => `<t:${Math.floor(ms / 1000)}:${seconds ? 'T' : 't'}>`,
-    text: (text) => safeText(text, 1_600),
+/** Member text made safe once, however many renderings use it (the Discord parts and the file). */
+export function sharedEscaper(): (text: string) => string {
+  const cache = new Map<string, string>();
+  return (text) => {
+    let safe = cache.get(text);
+    if (safe === undefined) cache.set(text, (safe = safeText(text, 1_600)));
+    return safe;
   };
 }
 
-export function markdownStyle(names: Map<string, string>, timeZone: string): RecapStyle {
-  const clock = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+export function discordStyle(escape = sharedEscaper()): RecapStyle {
+  return {
+    person: (id) => `<@${id}>`,
+    time: (ms, seconds = true) => `<t:${Math.floor(ms / 1000)}:${seconds ? 'T' : 't'}>`,
+    text: escape,
+  };
+}
+
+export function markdownStyle(names: Map<string, string>, timeZone: string, escape = sharedEscaper()): RecapStyle {
+  const clock = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hour12: false });
+  // Zone offsets are whole minutes: format each minute once, add the seconds by arithmetic.
+  const minutes = new Map<number, string>();
   return {
     person: (id) => names.get(id) ?? `member ${id}`,
-    time: (ms) => clock.format(ms),
-    text: (text) => safeText(text, 1_600),
+    time: (ms) => {
+      const minute = Math.floor(ms / 60_000);
+      let hhmm = minutes.get(minute);
+      if (hhmm === undefined) minutes.set(minute, (hhmm = clock.format(minute * 60_000)));
+      return `${hhmm}:${String(Math.floor((ms % 60_000) / 1000)).padStart(2, '0')}`;
+    },
+    text: escape,
   };
 }
 

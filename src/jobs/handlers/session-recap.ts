@@ -1,6 +1,6 @@
 import { composeRecap, type RecapPaper } from '../../domain/recap/recap.js';
 import { paperLabel } from '../../domain/papers/paper.js';
-import { discordStyle, markdownStyle, recapLines } from '../../recap/render.js';
+import { discordStyle, markdownStyle, recapLines, sharedEscaper } from '../../recap/render.js';
 import { splitIntoMessages } from '../../recap/split.js';
 import type { JobHandlers } from '../contract.js';
 import { postOnce } from './post-once.js';
@@ -32,8 +32,9 @@ export function sessionRecapHandler(deps: SessionBoardDeps): JobHandlers['sessio
       ...recap.unanswered.flatMap((q) => (q.askerId ? [q.askerId] : [])), ...recap.speakers.map((s) => s.userId),
     ];
     const names = await deps.messages.displayNames(guildId, people);
-    const file = recapLines(recap, markdownStyle(names, timeZone), `Recap: session of ${day} (times in ${timeZone})`).join('\n');
-    const parts = splitIntoMessages(recapLines(recap, discordStyle(), `Recap: session of ${day}`));
+    const escape = sharedEscaper();
+    const file = recapLines(recap, markdownStyle(names, timeZone, escape), `Recap: session of ${day} (times in ${timeZone})`).join('\n');
+    const parts = splitIntoMessages(recapLines(recap, discordStyle(escape), `Recap: session of ${day}`));
 
     const posted = await deps.sessions.recapPosts(guildId, sessionId, edition);
     let first = posted.get(0);
