@@ -1,20 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { as, mentionLeaks } from '../support/as.js';
-import { startHarness, type Harness } from '../support/harness.js';
-import { MetadataServer } from '../support/metadata-server.js';
-import { PrivateRedis } from '../support/redis-server.js';
+import type { Harness } from '../support/harness.js';
+import { startStack, type Stack } from '../support/stack.js';
 import { configureSeedGuild } from '../support/setup-guild.js';
 
 const SEED = ['2408.06292', '2408.03314', '2408.00118', '2407.07726', '2408.00714', '2408.03322', '2408.06072'];
 
 describe('GIVEN two past sessions covered papers', () => {
-  let redis: PrivateRedis;
-  let sources: MetadataServer;
+  let stack: Stack;
   let h: Harness;
   beforeAll(async () => {
-    redis = await PrivateRedis.start();
-    sources = await new MetadataServer().start();
-    h = await startHarness({ redisUrl: redis.url, metadataBaseUrl: sources.url });
+    stack = await startStack();
+    ({ h } = stack);
     await configureSeedGuild(h);
     const papers = h.bot.services.papers;
     // 18 papers: the seven seed ones plus plain links, covered across two sessions (the live-session commands drive this in production).
@@ -28,9 +25,7 @@ describe('GIVEN two past sessions covered papers', () => {
     await papers.closeSession(h.guild.id, day + 8 * 86_400_000);
   });
   afterAll(async () => {
-    await h.stop();
-    await sources.stop();
-    await redis.stop();
+    await stack.stop();
   });
   afterEach(() => {
     expect(h.emu.violations).toEqual([]);

@@ -4,9 +4,9 @@ import { exportGuildData } from '../../src/store/guild-export.js';
 import { ARXIV } from '../fixtures/papers.js';
 import { as, mentionLeaks } from '../support/as.js';
 import { until } from '../support/bot-process.js';
-import { startHarness, type Harness } from '../support/harness.js';
-import { MetadataServer } from '../support/metadata-server.js';
-import { PrivateRedis } from '../support/redis-server.js';
+import type { Harness } from '../support/harness.js';
+import type { MetadataServer } from '../support/metadata-server.js';
+import { startStack, type Stack } from '../support/stack.js';
 import { configureSeedGuild } from '../support/setup-guild.js';
 
 /** The seven /paper add steps of the seed session, as their members ran them. */
@@ -22,19 +22,16 @@ const SEED_ADDS = [
 const SEED_ORDER = ['2408.06292', '2408.03314', '2408.00118', '2407.07726', '2408.00714', '2408.03322', '2408.06072'];
 
 describe('GIVEN the seed guild set up and the paper sources reachable', () => {
-  let redis: PrivateRedis;
-  let sources: MetadataServer;
+  let stack: Stack;
   let h: Harness;
+  let sources: MetadataServer;
   beforeAll(async () => {
-    redis = await PrivateRedis.start();
-    sources = await new MetadataServer().start();
-    h = await startHarness({ redisUrl: redis.url, metadataBaseUrl: sources.url });
+    stack = await startStack();
+    ({ h, sources } = stack);
     await configureSeedGuild(h);
   });
   afterAll(async () => {
-    await h.stop();
-    await sources.stop();
-    await redis.stop();
+    await stack.stop();
   });
   afterEach(() => {
     expect(h.emu.violations).toEqual([]);

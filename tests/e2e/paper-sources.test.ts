@@ -3,9 +3,10 @@ import { exportGuildData } from '../../src/store/guild-export.js';
 import { ARXIV } from '../fixtures/papers.js';
 import { as, mentionLeaks } from '../support/as.js';
 import { BotProcess, until } from '../support/bot-process.js';
-import { botEnv, startHarness, type Harness } from '../support/harness.js';
+import { botEnv, type Harness } from '../support/harness.js';
 import { MetadataServer } from '../support/metadata-server.js';
 import { PrivateRedis } from '../support/redis-server.js';
+import { startStack, type Stack } from '../support/stack.js';
 import { configureSeedGuild } from '../support/setup-guild.js';
 import { Emulator } from '../emulator/emulator.js';
 import { paperClub, paperClubSpec } from '../support/guild.js';
@@ -18,22 +19,16 @@ const nextReader = () => CROWD[turn++ % CROWD.length]!;
 const SOURCE_REQUEST = /^\/(arxiv\/api\/query\?id_list=[\w./-]+&max_results=1|huggingface\/api\/papers\/[\w.]+|openreview\/notes\?id=[\w-]+|crossref\/works\/[\w.%-]+)$/;
 
 describe('GIVEN paper sources that misbehave', () => {
-  let redis: PrivateRedis;
-  let sources: MetadataServer;
+  let stack: Stack;
   let h: Harness;
+  let sources: MetadataServer;
   beforeAll(async () => {
-    redis = await PrivateRedis.start();
-    sources = await new MetadataServer().start();
-    h = await startHarness({
-      redisUrl: redis.url, metadataBaseUrl: sources.url,
-      guild: (emu) => paperClub(emu, { members: [...paperClubSpec().members!, ...CROWD.map((name) => ({ name }))] }),
-    });
+    stack = await startStack({ guild: (emu) => paperClub(emu, { members: [...paperClubSpec().members!, ...CROWD.map((name) => ({ name }))] }) });
+    ({ h, sources } = stack);
     await configureSeedGuild(h);
   });
   afterAll(async () => {
-    await h.stop();
-    await sources.stop();
-    await redis.stop();
+    await stack.stop();
   });
   afterEach(() => {
     expect(h.emu.violations).toEqual([]);

@@ -5,9 +5,8 @@ import { ARXIV } from '../fixtures/papers.js';
 import { mentionLeaks } from '../support/as.js';
 import { until } from '../support/bot-process.js';
 import { TestClock } from '../support/clock.js';
-import { startHarness, type Harness } from '../support/harness.js';
-import { MetadataServer } from '../support/metadata-server.js';
-import { PrivateRedis } from '../support/redis-server.js';
+import type { Harness } from '../support/harness.js';
+import { startStack, type Stack } from '../support/stack.js';
 import { loadScenario, ScenarioPlayer, scenarioGuild, type StepResult } from '../support/scenario.js';
 
 const scenario = loadScenario(fileURLToPath(new URL('../../scenarios/seed-session.json', import.meta.url)));
@@ -16,8 +15,7 @@ const endIndex = scenario.steps.findIndex((s) => 'command' in s && s.command ===
 const replayed = scenario.steps.slice(0, endIndex).filter((s) => !('command' in s && s.command.startsWith('/schedule')));
 
 describe('GIVEN the seed session replayed through the real bot, up to /session end', () => {
-  let redis: PrivateRedis;
-  let sources: MetadataServer;
+  let stack: Stack;
   let h: Harness;
   let player: ScenarioPlayer;
   const results: StepResult[] = [];
@@ -26,17 +24,14 @@ describe('GIVEN the seed session replayed through the real bot, up to /session e
   const at = (time: string) => results.find((r) => r.step.at.startsWith(time.includes('T') ? time : `2024-08-14T${time}`))!;
 
   beforeAll(async () => {
-    redis = await PrivateRedis.start();
-    sources = await new MetadataServer().start();
-    h = await startHarness({ redisUrl: redis.url, metadataBaseUrl: sources.url, clock: clock.now, guild: (emu) => scenarioGuild(emu, scenario) });
+    stack = await startStack({ clock: clock.now, guild: (emu) => scenarioGuild(emu, scenario) });
+    ({ h } = stack);
     player = new ScenarioPlayer(h.emu, h.guild, scenario, (iso) => clock.set(iso));
     for (const step of replayed) results.push(await player.play(step));
     await new Promise((resolve) => setTimeout(resolve, 2_500)); // the board's last coalesced edit
   }, 120_000);
   afterAll(async () => {
-    await h.stop();
-    await sources.stop();
-    await redis.stop();
+    await stack.stop();
   });
 
   const channel = (name: string) => h.emu.world.channelByName(h.guild, name).id;

@@ -4,17 +4,15 @@ import { ARXIV } from '../fixtures/papers.js';
 import { mentionLeaks } from '../support/as.js';
 import { until } from '../support/bot-process.js';
 import { TestClock } from '../support/clock.js';
-import { startHarness, type Harness } from '../support/harness.js';
-import { MetadataServer } from '../support/metadata-server.js';
-import { PrivateRedis } from '../support/redis-server.js';
+import type { Harness } from '../support/harness.js';
+import { startStack, type Stack } from '../support/stack.js';
 import { loadScenario, ScenarioPlayer, scenarioGuild } from '../support/scenario.js';
 
 const scenario = loadScenario(fileURLToPath(new URL('../../scenarios/seed-session.json', import.meta.url)));
 const COVERED = ['2408.03314', '2408.00118', '2407.07726', '2408.06292', '2408.00714', '2408.03322', '2408.06072'];
 
 describe('GIVEN the whole seed session replayed, /session end included', () => {
-  let redis: PrivateRedis;
-  let sources: MetadataServer;
+  let stack: Stack;
   let h: Harness;
   let player: ScenarioPlayer;
   let file: string;
@@ -22,9 +20,8 @@ describe('GIVEN the whole seed session replayed, /session end included', () => {
   const clock = new TestClock();
 
   beforeAll(async () => {
-    redis = await PrivateRedis.start();
-    sources = await new MetadataServer().start();
-    h = await startHarness({ redisUrl: redis.url, metadataBaseUrl: sources.url, clock: clock.now, guild: (emu) => scenarioGuild(emu, scenario) });
+    stack = await startStack({ clock: clock.now, guild: (emu) => scenarioGuild(emu, scenario) });
+    ({ h } = stack);
     player = new ScenarioPlayer(h.emu, h.guild, scenario, (iso) => clock.set(iso));
     // The schedule's time zone (set by /schedule, which is not built yet).
     await h.bot.services.settings.update(h.guild.id, { timeZone: scenario.timeZone });
@@ -38,9 +35,7 @@ describe('GIVEN the whole seed session replayed, /session end included', () => {
     messages = [first, ...h.emu.messagesIn(first.id)].map((m) => m.content).join('\n');
   }, 120_000);
   afterAll(async () => {
-    await h.stop();
-    await sources.stop();
-    await redis.stop();
+    await stack.stop();
   });
 
   it('THEN the recap is posted once, and every message passed Discord\'s checks and pinged nobody', () => {
