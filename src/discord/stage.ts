@@ -35,12 +35,10 @@ export async function callUp(ctx: Ctx, userId: string, mustBeFirst: boolean): Pr
     await ctx.services.jobs.enqueue('member.dm', { guildId: ctx.guildId, userId, channelId: stageId });
     return ctx.reply(`<@${userId}> is not in <#${stageId}>. They keep their place in the queue, and I sent them a DM with a link to join.`);
   }
-  const [outcome] = await Promise.all([
-    ctx.services.sessions.callSpeaker(ctx.guildId, session.id, userId, ctx.interaction.user.id, ctx.services.now(), mustBeFirst),
-    ctx.services.live.boardChanged(ctx.guildId, session.id),
-  ]);
+  const { outcome, boardDirty } = await ctx.services.sessions.callSpeaker(ctx.guildId, session.id, userId, ctx.interaction.user.id, ctx.services.now(), mustBeFirst);
   if (outcome === 'not-first') throw new UserError('speaker-taken', 'Another host just called the next speaker. /speakers list shows the queue now.');
   if (outcome === 'not-live') throw new UserError('session-ended', 'This session has ended.');
+  if (boardDirty) await ctx.services.live.boardChanged(ctx.guildId, session.id);
   await ctx.reply(`<@${userId}> is invited to speak.`);
   await setSuppressed(ctx, userId, false);
 }

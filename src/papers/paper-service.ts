@@ -41,10 +41,8 @@ export class PaperService {
         ...(request.presenterId ? { presenterId: request.presenterId, presenterName: cleanText(request.presenterName ?? '', 100) } : {}),
         ...(note ? { note } : {}),
       }, MAX_QUEUE),
-      this.jobs.enqueueMany([
-        { name: 'paper.card', data: ids, options: { coalesceKey: cardCoalesceKey(guildId, id) } },
-        ...(metadataStatus === 'pending' ? [{ name: 'paper.metadata' as const, data: ids }] : []),
-      ]),
+      // One job: the metadata job posts the card first, then fills it; a plain link only needs its card.
+      metadataStatus === 'pending' ? this.jobs.enqueue('paper.metadata', ids) : this.jobs.enqueue('paper.card', ids, { coalesceKey: cardCoalesceKey(guildId, id) }),
     ]);
     if (result.outcome === 'full') throw new UserError('queue-full', `The queue already holds ${MAX_QUEUE} papers; remove some with /paper remove first.`);
     if (result.outcome === 'duplicate') {

@@ -73,13 +73,11 @@ export class LiveService {
   /** Logs a question; the store write and its two jobs go out together on one connection (see JobQueue). */
   async ask(guildId: string, session: Session, question: Omit<Question, 'id' | 'sessionId' | 'status' | 'votes' | 'paperId'>): Promise<Question> {
     const id = SessionStore.newQuestionId();
-    const [stored] = await Promise.all([
-      this.sessions.ask(guildId, session.id, { ...question, id }),
-      this.questionChanged(guildId, id, true),
-      this.boardChanged(guildId, session.id),
-    ]);
+    const [stored] = await Promise.all([this.sessions.ask(guildId, session.id, { ...question, id }), this.questionChanged(guildId, id, true)]);
     if (!stored) throw new UserError('session-ended', 'This session has ended; its questions are closed.');
-    return stored;
+    // A busy session already has a board edit waiting: this question rides along with it.
+    if (stored.boardDirty) await this.boardChanged(guildId, session.id);
+    return stored.question;
   }
 
   questionChanged(guildId: string, questionId: string, immediately = false): Promise<void> {

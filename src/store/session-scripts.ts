@@ -14,7 +14,8 @@ local function live()
   return nil
 end
 local function log(id, event) redis.call('RPUSH', sessionKey(id) .. ':timeline', event) end
--- 1 when a post must be (re)queued: no job for it is waiting yet. The job clears the mark before it reads.
+-- 1 when a post must be (re)queued: no job for it is waiting yet. The job clears the mark before it reads;
+-- the mark lapses after 10 s, so an enqueue that failed after it delays the post at most that long.
 local function markDirty(what) return redis.call('SET', p .. 'dirty:' .. what, '1', 'NX', 'PX', 10000) and 1 or 0 end
 `;
 
@@ -100,18 +101,18 @@ redis.call('HDEL', hands .. ':topics', ARGV[3])
 log(id, ARGV[4])
 return 'lowered'
 `,
-  // ARGV: prefix, sessionId, userId, mustBeFirst ('1'|'0'), event → 'called' | 'not-first' | 'not-live'
+  // ARGV: prefix, sessionId, userId, mustBeFirst ('1'|'0'), event → {'called' | 'not-first' | 'not-live', boardDirty}
   // Two hosts calling at once: the first run takes the member off the queue, the second finds them gone.
   call: `${helpers}
 local id = ARGV[2]
-if live() ~= id then return 'not-live' end
+if live() ~= id then return {'not-live', 0} end
 local hands = sessionKey(id) .. ':hands'
-if ARGV[4] == '1' and redis.call('LINDEX', hands, 0) ~= ARGV[3] then return 'not-first' end
+if ARGV[4] == '1' and redis.call('LINDEX', hands, 0) ~= ARGV[3] then return {'not-first', 0} end
 redis.call('LREM', hands, 0, ARGV[3])
 redis.call('HDEL', hands .. ':topics', ARGV[3])
 redis.call('SADD', sessionKey(id) .. ':stage', ARGV[3])
 log(id, ARGV[5])
-return 'called'
+return {'called', markDirty('board')}
 `,
   // ARGV: prefix, sessionId, userId, event → 'done' | 'not-on-stage' | 'not-live'
   done: `${helpers}
@@ -135,7 +136,7 @@ return #users
   // The question is tied to the paper current at this moment, read in the same step.
   ask: `${helpers}
 local id = ARGV[2]
-if live() ~= id then return {'not-live', ''} end
+if live() ~= id then return {'not-live', '', 0} end
 local fields = {}
 for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
 local q = p .. 'question:' .. ARGV[3]
@@ -150,7 +151,7 @@ redis.call('ZADD', sessionKey(id) .. ':questions', redis.call('HGET', q, 'askedA
 redis.call('ZADD', sessionKey(id) .. ':votes', 0, ARGV[3])
 redis.call('SADD', sessionKey(id) .. ':open', ARGV[3])
 log(id, cjson.encode(event))
-return {'asked', paper or ''}
+return {'asked', paper or '', markDirty('board')}
 `,
   // ARGV: prefix, sessionId → {questions asked, questions open}
   counts: `${helpers}

@@ -101,9 +101,10 @@ export class SessionStore {
   }
 
   /** Takes a member off the queue onto the stage; with `mustBeFirst`, only if they are still first in line. */
-  async callSpeaker(guildId: string, sessionId: string, userId: string, by: string, at: number, mustBeFirst: boolean): Promise<'called' | 'not-first' | 'not-live'> {
+  async callSpeaker(guildId: string, sessionId: string, userId: string, by: string, at: number, mustBeFirst: boolean): Promise<{ outcome: 'called' | 'not-first' | 'not-live'; boardDirty: boolean }> {
     const event: TimelineEvent = { type: 'speaker.called', userId, by, at };
-    return (await this.run(guildId, 'call', sessionId, userId, mustBeFirst ? '1' : '0', JSON.stringify(event))) as 'called';
+    const [outcome, dirty] = (await this.run(guildId, 'call', sessionId, userId, mustBeFirst ? '1' : '0', JSON.stringify(event))) as ['called', number];
+    return { outcome, boardDirty: dirty === 1 };
   }
 
   async speakerDone(guildId: string, sessionId: string, userId: string, at: number): Promise<'done' | 'not-on-stage' | 'not-live'> {
@@ -125,13 +126,16 @@ export class SessionStore {
     return newId();
   }
 
-  /** Stores a question on the paper current at that moment; null if the session is no longer live. */
-  async ask(guildId: string, sessionId: string, question: Omit<Question, 'sessionId' | 'status' | 'votes' | 'paperId'>): Promise<Question | null> {
+  /**
+   * Stores a question on the paper current at that moment; null if the
+   * session is no longer live. `boardDirty`: no board edit is waiting yet.
+   */
+  async ask(guildId: string, sessionId: string, question: Omit<Question, 'sessionId' | 'status' | 'votes' | 'paperId'>): Promise<{ question: Question; boardDirty: boolean } | null> {
     const stored: Question = { ...question, sessionId, status: 'open', votes: 0 };
     const fields = Object.entries(stored).flatMap(([k, v]) => (v === undefined || k === 'votes' || k === 'card' ? [] : [k, String(v)]));
     const event: TimelineEvent = { type: 'question.asked', questionId: question.id, at: question.askedAt };
-    const [outcome, paperId] = (await this.run(guildId, 'ask', sessionId, question.id, JSON.stringify(event), ...fields)) as [string, string];
-    return outcome === 'asked' ? { ...stored, ...(paperId ? { paperId } : {}) } : null;
+    const [outcome, paperId, dirty] = (await this.run(guildId, 'ask', sessionId, question.id, JSON.stringify(event), ...fields)) as [string, string, number];
+    return outcome === 'asked' ? { question: { ...stored, ...(paperId ? { paperId } : {}) }, boardDirty: dirty === 1 } : null;
   }
 
   /** How many questions were asked in a session, and how many are still open. */

@@ -22,7 +22,7 @@ describe('GIVEN a live session WHEN members and hosts send bad input', () => {
     const other = h.emu.world.createGuild({ ...paperClubSpec(), name: 'Elsewhere' });
     await h.bot.services.sessions.start(other.id, '111111111111111111', Date.now());
     const session = (await h.bot.services.sessions.current(other.id))!;
-    otherGuildQuestion = (await h.bot.services.sessions.ask(other.id, session.id, { id: 'elsewhere1', text: 'Not yours', anonymous: false, askedAt: Date.now() }))!.id;
+    otherGuildQuestion = (await h.bot.services.sessions.ask(other.id, session.id, { id: 'elsewhere1', text: 'Not yours', anonymous: false, askedAt: Date.now() }))!.question.id;
   }, 60_000);
   afterAll(async () => {
     await h.stop();

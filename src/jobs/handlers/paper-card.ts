@@ -21,30 +21,32 @@ export interface PaperCardDeps {
  * is stored on the paper; a rerun after a crash finds the claim (same job) or
  * Discord's nonce (same message) and never posts twice.
  */
+export async function syncPaperCard(deps: PaperCardDeps, guildId: string, paperId: string, jobId: string): Promise<void> {
+  const paper = await deps.papers.get(guildId, paperId);
+  if (!paper) return;
+  const body = paperCard(paper);
+  if (paper.card) {
+    try {
+      await deps.messages.edit(paper.card.channelId, paper.card.messageId, body);
+      return;
+    } catch (error) {
+      if (!isUnknownMessage(error)) throw error;
+      deps.logger.info({ guildId, paperId }, 'paper card was deleted; posting it again');
+    }
+  }
+  const channelId = (await deps.settings.get(guildId)).announceChannelId;
+  if (!channelId) return;
+  if (!(await claimPost(deps.redis, guildId, `card:${paperId}:${paper.card?.messageId ?? 'new'}`, jobId))) {
+    throw new Error('another run is posting this card');
+  }
+  const nonce = createHash('sha256').update(`card:${guildId}:${paperId}:${paper.card?.messageId ?? ''}`).digest('base64url').slice(0, 25);
+  const message = await deps.messages.create(channelId, { ...body, nonce, enforce_nonce: true });
+  await deps.papers.setCard(guildId, paperId, { channelId, messageId: message.id });
+}
+
 export function paperCardHandler(deps: PaperCardDeps): JobHandlers['paper.card'] {
   return async ({ guildId, paperId }, job) => {
-    const paper = await deps.papers.get(guildId, paperId);
-    if (!paper) {
-      if (Date.now() - job.enqueuedAt < NOT_YET_WINDOW_MS) throw new NotYetStoredError(`paper ${paperId} not stored yet`);
-      return;
-    }
-    const body = paperCard(paper);
-    if (paper.card) {
-      try {
-        await deps.messages.edit(paper.card.channelId, paper.card.messageId, body);
-        return;
-      } catch (error) {
-        if (!isUnknownMessage(error)) throw error;
-        deps.logger.info({ guildId, paperId }, 'paper card was deleted; posting it again');
-      }
-    }
-    const channelId = (await deps.settings.get(guildId)).announceChannelId;
-    if (!channelId) return;
-    if (!(await claimPost(deps.redis, guildId, `card:${paperId}:${paper.card?.messageId ?? 'new'}`, job.id))) {
-      throw new Error('another run is posting this card');
-    }
-    const nonce = createHash('sha256').update(`card:${guildId}:${paperId}:${paper.card?.messageId ?? ''}`).digest('base64url').slice(0, 25);
-    const message = await deps.messages.create(channelId, { ...body, nonce, enforce_nonce: true });
-    await deps.papers.setCard(guildId, paperId, { channelId, messageId: message.id });
+    if (!(await deps.papers.get(guildId, paperId)) && Date.now() - job.enqueuedAt < NOT_YET_WINDOW_MS) throw new NotYetStoredError(`paper ${paperId} not stored yet`);
+    await syncPaperCard(deps, guildId, paperId, job.id);
   };
 }

@@ -3,10 +3,11 @@ import type { Logger } from '../../logger.js';
 import type { MetadataService } from '../../papers/metadata-service.js';
 import { SourceError } from '../../papers/safe-fetch.js';
 import type { PaperStore } from '../../store/paper-store.js';
-import { cardCoalesceKey, NOT_YET_WINDOW_MS, NotYetStoredError, type JobHandlers } from '../contract.js';
+import { NOT_YET_WINDOW_MS, NotYetStoredError, type JobHandlers } from '../contract.js';
+import { syncPaperCard, type PaperCardDeps } from './paper-card.js';
 import type { JobQueue } from '../job-queue.js';
 
-export interface PaperMetadataDeps {
+export interface PaperMetadataDeps extends PaperCardDeps {
   papers: PaperStore;
   metadata: MetadataService;
   jobs: JobQueue;
@@ -14,26 +15,26 @@ export interface PaperMetadataDeps {
 }
 
 /**
- * Fills a pending paper from its source, then has its card edited. A source
- * that fails is retried with backoff; a 404, a malformed answer, a refused
- * request or the last attempt marks the details unavailable instead.
+ * The one job a newly queued paper needs: its card goes up ("details
+ * pending"), then the details are fetched and the card edited. A source that
+ * fails is retried with backoff (the card is already up); a 404, a malformed
+ * answer, a refused request or the last attempt marks the details unavailable.
  */
 export function paperMetadataHandler(deps: PaperMetadataDeps): JobHandlers['paper.metadata'] {
   return async ({ guildId, paperId }, job) => {
     const paper = await deps.papers.get(guildId, paperId);
     if (!paper && Date.now() - job.enqueuedAt < NOT_YET_WINDOW_MS) throw new NotYetStoredError(`paper ${paperId} not stored yet`);
     if (!paper || paper.metadataStatus !== 'pending') return;
+    if (!paper.card) await syncPaperCard(deps, guildId, paperId, job.id);
     try {
       const metadata = await deps.metadata.resolve(paper.ref);
-      if (await deps.papers.setMetadata(guildId, paperId, 'ready', metadata)) {
-        await deps.jobs.enqueue('paper.card', { guildId, paperId }, { coalesceKey: cardCoalesceKey(guildId, paperId) });
-      }
+      if (await deps.papers.setMetadata(guildId, paperId, 'ready', metadata)) await syncPaperCard(deps, guildId, paperId, job.id);
     } catch (error) {
       const retryable = error instanceof SourceError && error.retryable;
       if (retryable && !job.finalAttempt) throw error;
       deps.logger.warn({ err: error, guildId, paperId, ref: paper.ref.id }, 'paper details unavailable');
       await deps.papers.setMetadata(guildId, paperId, 'failed');
-      await deps.jobs.enqueue('paper.card', { guildId, paperId }, { coalesceKey: cardCoalesceKey(guildId, paperId) });
+      await syncPaperCard(deps, guildId, paperId, job.id);
       throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
     }
   };
