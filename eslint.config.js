@@ -24,7 +24,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/config.ts', 'tests/**/*.ts', 'bench/**/*.ts', 'vitest.config.ts', '.ci/**'],
+    files: ['src/config.ts', 'tests/**/*.ts', 'bench/**/*.ts', 'demo/**/*.ts', 'vitest.config.ts', '.ci/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

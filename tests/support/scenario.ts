@@ -41,7 +41,13 @@ export function loadScenario(path: string): Scenario {
   const raw: unknown = JSON.parse(readFileSync(path, 'utf8'));
   const parsed = ScenarioSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    let issue = parsed.error.issues[0]!;
+    // A step matches none of the step kinds: report the kind it came closest to.
+    if (issue.code === 'invalid_union') {
+      const branches = (issue as unknown as { errors: Array<Array<typeof issue>> }).errors;
+      const closest = [...branches].sort((a, b) => a.length - b.length)[0]?.[0];
+      if (closest) issue = { ...closest, path: [...issue.path, ...closest.path] };
+    }
     const [top, index, ...field] = issue.path;
     const where = top === 'steps' ? `step ${Number(index) + 1}${field.length ? `, field "${field.join('.')}"` : ''}` : `field "${issue.path.join('.')}"`;
     throw new Error(`${path}: ${where}: ${issue.message}`);

@@ -1,0 +1,106 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startLectern } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { Emulator } from '../tests/emulator/emulator.js';
+import { until } from '../tests/support/bot-process.js';
+import { botEnv, testClientOptions } from '../tests/support/harness.js';
+import { MetadataServer } from '../tests/support/metadata-server.js';
+import { PrivateRedis } from '../tests/support/redis-server.js';
+import { loadScenario, ScenarioPlayer, scenarioGuild, type ScenarioStep } from '../tests/support/scenario.js';
+import { sessionHtml } from './html.js';
+
+export interface DemoOptions {
+  scenarioPath: string;
+  outDir: string;
+  redisUrl?: string;
+  /** Where to print the transcript (a line per step). */
+  print?: (line: string) => void;
+}
+
+export interface DemoResult {
+  emu: Emulator;
+  files: { recap?: string; html: string; png?: string };
+}
+
+/** Commands the scenario format knows but this version of Lectern does not run yet. */
+const NOT_BUILT = ['/schedule'];
+
+function describeStep(step: ScenarioStep, player: ScenarioPlayer): string {
+  const who = 'as' in step ? player.name(step.as) : '';
+  if ('command' in step) return `${who}: ${step.command}${Object.entries(step.options ?? {}).map(([k, v]) => ` ${k}:${String(v).slice(0, 60)}`).join('')}`;
+  if ('say' in step) return `${who} says: ${step.say}`;
+  if ('press' in step) return `${who} presses ${step.press} on "${step.question}"`;
+  if ('menu' in step) return `${who}: ${step.menu} on "${step.message}"`;
+  if ('join' in step) return `${player.name(step.join)} joins the stage`;
+  if ('leave' in step) return `${player.name(step.leave)} leaves the stage`;
+  return `(expected: ${step.expect ?? 'nothing'})`;
+}
+
+/**
+ * Replays a scenario through the real bot against the local Discord emulator,
+ * with the bot's clock set to each step's time, then writes what members saw.
+ */
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const print = options.print ?? (() => {});
+  const scenario = loadScenario(options.scenarioPath);
+  const redis = options.redisUrl ? undefined : await PrivateRedis.start();
+  const sources = await new MetadataServer().start();
+  const emu = await new Emulator().start();
+  const guild = scenarioGuild(emu, scenario);
+  let now = Date.parse(scenario.steps[0]!.at);
+  const config = loadConfig(botEnv(emu, options.redisUrl ?? redis!.url, { LOG_LEVEL: 'silent', LECTERN_METADATA_BASE_URL: sources.url, LECTERN_ARXIV_INTERVAL_MS: '0' }));
+  const bot = await startLectern({ config, logger: createLogger('silent'), clientOptions: testClientOptions, clock: () => now });
+  try {
+    await bot.services.settings.update(guild.id, { timeZone: scenario.timeZone });
+    const player = new ScenarioPlayer(emu, guild, scenario, (iso) => (now = Date.parse(iso)));
+    const names = new Map(scenario.members.map((m) => [player.userId(m.id), m.name]));
+    const readable = (text: string) => text.replace(/<@!?(\d+)>/g, (_m, id: string) => `@${names.get(id) ?? 'member'}`).replace(/<#\d+>/g, '#channel');
+    print(`Replaying "${scenario.title}" (${scenario.steps.length} steps) against a local Discord…`);
+    for (const [i, step] of scenario.steps.entries()) {
+      const time = step.at.slice(0, 19).replace('T', ' ');
+      if ('command' in step && NOT_BUILT.some((c) => step.command.startsWith(c))) {
+        print(`[${time}] ${describeStep(step, player)}  (skipped: not built yet)`);
+        continue;
+      }
+      const result = await player.play(step);
+      const answer = result.answer ? `\n    → ${readable(result.answer.content || result.answer.embeds[0]?.title || '(an embed)').split('\n')[0]}` : '';
+      print(`[${time}] (${i + 1}/${scenario.steps.length}) ${describeStep(step, player)}${answer}`);
+    }
+    const recaps = emu.world.channelByName(guild, 'recaps').id;
+    const ended = scenario.steps.some((s) => 'command' in s && s.command === '/session end');
+    if (ended) await until(() => emu.messagesIn(recaps).some((m) => m.attachments.length > 0), 30_000, 'the recap');
+    await new Promise((resolve) => setTimeout(resolve, 2_500)); // the last coalesced board edit
+    mkdirSync(options.outDir, { recursive: true });
+    const files: DemoResult['files'] = { html: join(options.outDir, 'session.html') };
+    const recapMessage = emu.messagesIn(recaps).find((m) => m.attachments.length > 0);
+    if (recapMessage) {
+      files.recap = join(options.outDir, 'recap.md');
+      writeFileSync(files.recap, emu.attachmentText(recapMessage.attachments[0]!.id));
+    }
+    writeFileSync(files.html, sessionHtml(emu, scenario.title));
+    const png = screenshot(files.html, join(options.outDir, 'session.png'));
+    if (png) files.png = png;
+    print(`\nWrote ${[files.recap, files.html, files.png].filter(Boolean).join(', ')}${png ? '' : ' (no Chromium found for session.png: apt-get install chromium)'}`);
+    return { emu, files };
+  } finally {
+    await bot.stop();
+    await emu.stop();
+    await sources.stop();
+    await redis?.stop();
+  }
+}
+
+/** A headless Chromium screenshot of the page, where Chromium is installed. */
+function screenshot(html: string, png: string): string | undefined {
+  const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((path) => existsSync(path));
+  if (!chromium) return undefined;
+  const run = spawnSync(chromium, [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', `--user-data-dir=${join(png, '..', '.chromium-profile')}`,
+    '--window-size=1000,2400', `--screenshot=${png}`, `file://${html}`,
+  ], { timeout: 60_000, stdio: 'ignore' });
+  return run.status === 0 && existsSync(png) ? png : undefined;
+}
