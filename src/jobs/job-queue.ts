@@ -52,11 +52,6 @@ export class JobQueue {
     await this.queue.add(name, data, this.jobOptions(name, options));
   }
 
-  /** Adds several jobs at once; ioredis sends the commands back to back, so it costs about one round trip. */
-  async enqueueMany(jobs: Array<{ [N in JobName]: { name: N; data: JobData<N>; options?: EnqueueOptions } }[JobName]>): Promise<void> {
-    await Promise.all(jobs.map((job) => this.queue.add(job.name, job.data, this.jobOptions(job.name, job.options ?? {}))));
-  }
-
   private jobOptions(name: JobName, options: EnqueueOptions): JobsOptions {
     const { attempts, backoffMs } = jobOptions[name];
     return {
