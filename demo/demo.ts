@@ -57,7 +57,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await bot.services.settings.update(guild.id, { timeZone: scenario.timeZone });
     const player = new ScenarioPlayer(emu, guild, scenario, (iso) => (now = Date.parse(iso)));
     const names = new Map(scenario.members.map((m) => [player.userId(m.id), m.name]));
-    const readable = (text: string) => text.replace(/<@!?(\d+)>/g, (_m, id: string) => `@${names.get(id) ?? 'member'}`).replace(/<#\d+>/g, '#channel');
+    const channelName = (id: string) => emu.world.channels.get(id)?.name ?? 'channel';
+    const readable = (text: string) => text
+      .replace(/<@!?(\d+)>/g, (_m, id: string) => `@${names.get(id) ?? 'member'}`)
+      .replace(/<#(\d+)>/g, (_m, id: string) => `#${channelName(id)}`);
     print(`Replaying "${scenario.title}" (${scenario.steps.length} steps) against a local Discord…`);
     for (const [i, step] of scenario.steps.entries()) {
       const time = step.at.slice(0, 19).replace('T', ' ');
