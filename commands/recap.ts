@@ -34,7 +34,7 @@ async function show(ctx: Ctx, sessionId: string, page: number): Promise<void> {
   const parts = splitIntoMessages(recapLines(recap, discordStyle(), `Recap: session of ${day}`));
   const shown = Math.min(Math.max(page, 0), parts.length - 1);
   const payload = { content: parts[shown]!, components: pageButtons(shown, parts.length, (n) => customId('recap', 'page', sessionId, n)) };
-  return ctx.interaction.isButton() ? ctx.update(payload) : ctx.reply(payload);
+  return ctx.update(payload);
 }
 
 export default {

@@ -36,7 +36,7 @@ export interface HandlerContext<I> {
   session?: Session;
   /** Replies, or edits the deferred reply when the router already deferred. */
   reply(options: ReplyOptions | string): Promise<void>;
-  /** For buttons: replaces the message the button is on (paging); otherwise a reply. */
+  /** For buttons: replaces the message the button is on (paging); for commands, the same as reply. */
   update(options: ReplyOptions | string): Promise<void>;
 }
 

@@ -17,7 +17,7 @@ export async function list(ctx: Ctx, page: number): Promise<void> {
     embeds: [{ title: `Paper queue (${queue.length})`, description: pages[shown]!.join('\n') }],
     components: pageButtons(shown, pages.length, (n) => customId('paper', 'list', n)),
   };
-  return ctx.interaction.isButton() ? ctx.update(payload) : ctx.reply(payload);
+  return ctx.update(payload);
 }
 
 export async function history(ctx: Ctx, page: number, query: string): Promise<void> {
@@ -29,6 +29,6 @@ export async function history(ctx: Ctx, page: number, query: string): Promise<vo
     embeds: [{ title: query ? `Papers covered matching “${safeText(query, 100)}”` : 'Papers covered', description: pages[shown]!.join('\n') }],
     components: pageButtons(shown, pages.length, (n) => customId('paper', 'history', n, query.slice(0, 60))),
   };
-  return ctx.interaction.isButton() ? ctx.update(payload) : ctx.reply(payload);
+  return ctx.update(payload);
 }
 

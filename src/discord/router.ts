@@ -111,8 +111,7 @@ export class InteractionRouter {
     let choices: Awaited<ReturnType<NonNullable<AnyCommand['autocomplete']>>> = [];
     try {
       if (command?.autocomplete && interaction.inGuild()) {
-        const settings = await this.services.settings.get(interaction.guildId);
-        const session = await this.services.sessions.current(interaction.guildId);
+        const [settings, session] = await Promise.all([this.services.settings.get(interaction.guildId), this.services.sessions.current(interaction.guildId)]);
         const ctx = { interaction, services: this.services, guildId: interaction.guildId, settings, ...(session ? { session } : {}), reply: async () => {}, update: async () => {} };
         choices = await command.autocomplete(ctx);
       }

@@ -15,6 +15,9 @@ export const keys = {
   currentSession: (guildId: string) => `${PREFIX}:{${guildId}}:session:current`,
   session: (guildId: string, sessionId: string) => `${PREFIX}:{${guildId}}:session:${sessionId}`,
   timeline: (guildId: string, sessionId: string) => `${PREFIX}:{${guildId}}:session:${sessionId}:timeline`,
+  recap: (guildId: string, sessionId: string) => `${PREFIX}:{${guildId}}:session:${sessionId}:recap`,
+  recapPosts: (guildId: string, sessionId: string, edition: string) => `${PREFIX}:{${guildId}}:session:${sessionId}:posts:${edition}`,
+  sessions: (guildId: string) => `${PREFIX}:{${guildId}}:sessions`,
   question: (guildId: string, questionId: string) => `${PREFIX}:{${guildId}}:question:${questionId}`,
   /** Fetched paper metadata, shared by all guilds. */
   metadataCache: (source: string, id: string) => `${PREFIX}:cache:metadata:${source}:${id}`,

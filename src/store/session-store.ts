@@ -175,27 +175,27 @@ export class SessionStore {
   }
 
   async saveRecap(guildId: string, sessionId: string, recap: Recap): Promise<void> {
-    await this.redis.set(`${keys.session(guildId, sessionId)}:recap`, JSON.stringify(recap));
+    await this.redis.set(keys.recap(guildId, sessionId), JSON.stringify(recap));
   }
 
   async recap(guildId: string, sessionId: string): Promise<Recap | undefined> {
-    const raw = await this.redis.get(`${keys.session(guildId, sessionId)}:recap`);
+    const raw = await this.redis.get(keys.recap(guildId, sessionId));
     return raw ? (JSON.parse(raw) as Recap) : undefined;
   }
 
   /** Which parts of a recap edition are already posted (part index → message id). */
   async recapPosts(guildId: string, sessionId: string, edition: string): Promise<Map<number, string>> {
-    const hash = await this.redis.hgetall(`${keys.session(guildId, sessionId)}:posts:${edition}`);
+    const hash = await this.redis.hgetall(keys.recapPosts(guildId, sessionId, edition));
     return new Map(Object.entries(hash).map(([part, id]) => [Number(part), id]));
   }
 
   async recordRecapPost(guildId: string, sessionId: string, edition: string, part: number, messageId: string): Promise<void> {
-    await this.redis.hset(`${keys.session(guildId, sessionId)}:posts:${edition}`, String(part), messageId);
+    await this.redis.hset(keys.recapPosts(guildId, sessionId, edition), String(part), messageId);
   }
 
   /** Ended sessions, newest first. */
   async endedSessions(guildId: string): Promise<Session[]> {
-    const ids = await this.redis.zrevrange(`${keys.guildPrefix(guildId)}sessions`, 0, 200);
+    const ids = await this.redis.zrevrange(keys.sessions(guildId), 0, 200);
     const sessions = await Promise.all(ids.map((id) => this.get(guildId, id)));
     return sessions.filter((s): s is Session => s?.status === 'ended');
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { as, mentionLeaks } from '../support/as.js';
+import { as, expectCleanDiscord } from '../support/as.js';
 import { until } from '../support/bot-process.js';
 import { paperClub, paperClubSpec } from '../support/guild.js';
 import { startHarness, type Harness } from '../support/harness.js';
@@ -103,7 +103,6 @@ describe('GIVEN a live session with 200 members in the room', () => {
     }
     expect((await h.bot.services.sessions.current(h.guild.id))!.id).toBe(next.id);
     expect(await h.bot.services.sessions.timeline(h.guild.id, next.id)).toHaveLength(1);
-    expect(h.emu.violations).toEqual([]);
-    expect(mentionLeaks(h)).toEqual([]);
+    expectCleanDiscord(h);
   });
 });

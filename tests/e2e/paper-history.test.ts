@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { as, mentionLeaks } from '../support/as.js';
+import { as, expectCleanDiscord } from '../support/as.js';
 import type { Harness } from '../support/harness.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { configureSeedGuild } from '../support/setup-guild.js';
@@ -28,8 +28,7 @@ describe('GIVEN two past sessions covered papers', () => {
     await stack.stop();
   });
   afterEach(() => {
-    expect(h.emu.violations).toEqual([]);
-    expect(mentionLeaks(h)).toEqual([]);
+    expectCleanDiscord(h);
   });
 
   it('WHEN a member runs /paper history THEN the newest come first, ten a page, with buttons to page through', async () => {

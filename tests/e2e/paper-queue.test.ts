@@ -2,7 +2,7 @@ import type { APIEmbed } from 'discord-api-types/v10';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { exportGuildData } from '../../src/store/guild-export.js';
 import { ARXIV } from '../fixtures/papers.js';
-import { as, mentionLeaks } from '../support/as.js';
+import { as, expectCleanDiscord } from '../support/as.js';
 import { until } from '../support/bot-process.js';
 import type { Harness } from '../support/harness.js';
 import type { MetadataServer } from '../support/metadata-server.js';
@@ -34,8 +34,7 @@ describe('GIVEN the seed guild set up and the paper sources reachable', () => {
     await stack.stop();
   });
   afterEach(() => {
-    expect(h.emu.violations).toEqual([]);
-    expect(mentionLeaks(h)).toEqual([]);
+    expectCleanDiscord(h);
   });
 
   const announce = () => h.emu.world.channelByName(h.guild, 'announcements').id;

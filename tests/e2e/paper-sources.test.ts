@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { exportGuildData } from '../../src/store/guild-export.js';
 import { ARXIV } from '../fixtures/papers.js';
-import { as, mentionLeaks } from '../support/as.js';
+import { as, expectCleanDiscord } from '../support/as.js';
 import { BotProcess, until } from '../support/bot-process.js';
 import { botEnv, type Harness } from '../support/harness.js';
 import { MetadataServer } from '../support/metadata-server.js';
@@ -31,8 +31,7 @@ describe('GIVEN paper sources that misbehave', () => {
     await stack.stop();
   });
   afterEach(() => {
-    expect(h.emu.violations).toEqual([]);
-    expect(mentionLeaks(h)).toEqual([]);
+    expectCleanDiscord(h);
     expect(sources.requests.filter((r) => !SOURCE_REQUEST.test(r))).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARXIV } from '../fixtures/papers.js';
-import { mentionLeaks } from '../support/as.js';
+import { expectCleanDiscord } from '../support/as.js';
 import { until } from '../support/bot-process.js';
 import { TestClock } from '../support/clock.js';
 import type { Harness } from '../support/harness.js';
@@ -40,8 +40,7 @@ describe('GIVEN the whole seed session replayed, /session end included', () => {
 
   it('THEN the recap is posted once, and every message passed Discord\'s checks and pinged nobody', () => {
     expect(h.emu.messagesIn(h.emu.world.channelByName(h.guild, 'recaps').id)).toHaveLength(1);
-    expect(h.emu.violations).toEqual([]);
-    expect(mentionLeaks(h)).toEqual([]);
+    expectCleanDiscord(h);
   });
 
   it('THEN it lists the 7 papers in the order they were covered, with their presenters', () => {

@@ -4,7 +4,7 @@ import { INVITE_PERMISSIONS } from '../../src/discord/permissions.js';
 import { exportGuildData } from '../../src/store/guild-export.js';
 import { paperClub } from '../support/guild.js';
 import { startHarness, type Harness } from '../support/harness.js';
-import { as, mentionLeaks } from '../support/as.js';
+import { as, expectCleanDiscord } from '../support/as.js';
 
 const stored = (h: Harness) => exportGuildData(h.bot.services.redis, h.guild.id);
 
@@ -15,8 +15,7 @@ describe('GIVEN the bot started against a fresh guild', () => {
   });
   afterAll(() => h.stop());
   afterEach(() => {
-    expect(h.emu.violations).toEqual([]);
-    expect(mentionLeaks(h)).toEqual([]);
+    expectCleanDiscord(h);
   });
 
   it('THEN its commands were registered once, with a body Discord accepts', () => {

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import type { Invoker } from '../emulator/emulator.js';
 import type { Harness } from './harness.js';
 
@@ -11,4 +12,10 @@ export function mentionLeaks(h: Harness, intended: { roles?: string[]; users?: s
   return h.emu.posts.filter((p) => p.pings.everyone
     || p.pings.roles.some((r) => !(intended.roles ?? []).includes(r))
     || p.pings.users.some((u) => !(intended.users ?? []).includes(u)));
+}
+
+/** What every e2e test ends on: Discord accepted every request, and no message pinged anyone unintended. */
+export function expectCleanDiscord(h: Harness): void {
+  expect(h.emu.violations).toEqual([]);
+  expect(mentionLeaks(h)).toEqual([]);
 }

@@ -21,32 +21,34 @@ export interface PaperCardDeps {
  * is stored on the paper; a rerun after a crash finds the claim (same job) or
  * Discord's nonce (same message) and never posts twice.
  */
-export async function syncPaperCard(deps: PaperCardDeps, guildId: string, paperId: string, jobId: string): Promise<void> {
+/** Returns false when the paper is not stored (removed, or not written yet). */
+export async function syncPaperCard(deps: PaperCardDeps, guildId: string, paperId: string, jobId: string): Promise<boolean> {
   const paper = await deps.papers.get(guildId, paperId);
-  if (!paper) return;
+  if (!paper) return false;
   const body = paperCard(paper);
   if (paper.card) {
     try {
       await deps.messages.edit(paper.card.channelId, paper.card.messageId, body);
-      return;
+      return true;
     } catch (error) {
       if (!isUnknownMessage(error)) throw error;
       deps.logger.info({ guildId, paperId }, 'paper card was deleted; posting it again');
     }
   }
   const channelId = (await deps.settings.get(guildId)).announceChannelId;
-  if (!channelId) return;
+  if (!channelId) return true;
   if (!(await claimPost(deps.redis, guildId, `card:${paperId}:${paper.card?.messageId ?? 'new'}`, jobId))) {
     throw new Error('another run is posting this card');
   }
   const nonce = createHash('sha256').update(`card:${guildId}:${paperId}:${paper.card?.messageId ?? ''}`).digest('base64url').slice(0, 25);
   const message = await deps.messages.create(channelId, { ...body, nonce, enforce_nonce: true });
   await deps.papers.setCard(guildId, paperId, { channelId, messageId: message.id });
+  return true;
 }
 
 export function paperCardHandler(deps: PaperCardDeps): JobHandlers['paper.card'] {
   return async ({ guildId, paperId }, job) => {
-    if (!(await deps.papers.get(guildId, paperId)) && Date.now() - job.enqueuedAt < NOT_YET_WINDOW_MS) throw new NotYetStoredError(`paper ${paperId} not stored yet`);
-    await syncPaperCard(deps, guildId, paperId, job.id);
+    const found = await syncPaperCard(deps, guildId, paperId, job.id);
+    if (!found && Date.now() - job.enqueuedAt < NOT_YET_WINDOW_MS) throw new NotYetStoredError(`paper ${paperId} not stored yet`);
   };
 }
