@@ -53,12 +53,14 @@ export default {
         const outcome = await ctx.services.papers.remove(ctx.guildId, paper.id);
         if (outcome === 'current') throw new UserError('remove-current', 'That paper is being presented now; move on with /paper next first.');
         if (outcome === 'missing') throw new UserError('paper-not-queued', 'That paper is no longer in the queue.');
+        await ctx.services.schedule.agendaChanged(ctx.guildId);
         return ctx.reply(`Removed **${safeText(paperLabel(paper), 200)}** from the queue.`);
       }
       case 'move': {
         const { paper } = await ctx.services.paperService.findQueued(ctx.guildId, options.getString('paper', true));
         const position = await ctx.services.papers.move(ctx.guildId, paper.id, options.getInteger('position', true));
         if (position === null) throw new UserError('paper-not-queued', 'That paper is no longer in the queue.');
+        await ctx.services.schedule.agendaChanged(ctx.guildId);
         return ctx.reply(`Moved **${safeText(paperLabel(paper), 200)}** to position ${position}.`);
       }
       case 'start':

@@ -88,7 +88,9 @@ export default {
       case 'reminders': {
         const offsets = parseReminderOffsets(ctx.interaction.options.getString('offsets', true));
         await ctx.services.settings.update(ctx.guildId, { reminderOffsets: offsets });
-        return ctx.reply(`Saved. Reminders go out ${offsets.map(formatOffset).join(', ')} before each session.`);
+        // The session already opened is planned again with the new times.
+        await ctx.services.schedule.replan(ctx.guildId);
+        return ctx.reply(`Saved. The agenda goes out ${formatOffset(offsets[0]!)} before each session${offsets.length > 1 ? `, reminders ${offsets.slice(1).map(formatOffset).join(', ')} before` : ''}.`);
       }
       case 'voice': {
         const enabled = ctx.interaction.options.getBoolean('enabled', true);

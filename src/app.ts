@@ -2,7 +2,9 @@ import { Events, REST, type Client, type ClientOptions } from 'discord.js';
 import type { Config } from './config.js';
 import { createClient } from './discord/client.js';
 import { DiscordMessages } from './discord/messages.js';
+import { DiscordScheduledEvents } from './discord/scheduled-events.js';
 import { DiscordChannels } from './discord/threads.js';
+import { onScheduledEventUpdate } from './discord/scheduled-event-updates.js';
 import { jobHandlers } from './jobs/handlers/index.js';
 import { JobQueue } from './jobs/job-queue.js';
 import { MetadataService } from './papers/metadata-service.js';
@@ -18,6 +20,8 @@ import { RateLimitStore } from './store/rate-limit-store.js';
 import { connectRedis } from './store/redis.js';
 import { SessionStore } from './store/session-store.js';
 import { LiveService } from './sessions/live-service.js';
+import { ScheduleService } from './schedule/schedule-service.js';
+import { ScheduleStore } from './store/schedule-store.js';
 import { SettingsStore } from './store/settings-store.js';
 
 export interface LecternOptions {
@@ -47,9 +51,11 @@ export async function startLectern({ config, logger, clientOptions, commandsDir,
   const metadata = new MetadataService(redis, { overrideBaseUrl: config.LECTERN_METADATA_BASE_URL, arxivIntervalMs: config.LECTERN_ARXIV_INTERVAL_MS });
   const settings = new SettingsStore(redis);
   const sessions = new SessionStore(redis);
+  const schedules = new ScheduleStore(redis);
+  const schedule = new ScheduleService(schedules, settings, jobs, clock, logger);
   const services: Services = {
-    redis, logger, settings, rateLimits: new RateLimitStore(redis), papers, jobs, sessions, live: new LiveService(sessions, papers, jobs),
-    paperService: new PaperService(papers, jobs, metadata), now: clock,
+    redis, logger, settings, rateLimits: new RateLimitStore(redis), papers, jobs, sessions, live: new LiveService(sessions, papers, jobs, schedule),
+    paperService: new PaperService(papers, jobs, metadata), schedule, now: clock,
   };
 
   let client: Client | undefined;
@@ -60,6 +66,9 @@ export async function startLectern({ config, logger, clientOptions, commandsDir,
     client.on(Events.InteractionCreate, (interaction) => activeRouter.handle(interaction));
     client.on(Events.VoiceStateUpdate, (before, after) => {
       onVoiceStateUpdate(services, before, after).catch((err: unknown) => logger.warn({ err }, 'voice state update not recorded'));
+    });
+    client.on(Events.GuildScheduledEventUpdate, (before, after) => {
+      onScheduledEventUpdate(services, schedules, before, after).catch((err: unknown) => logger.warn({ err }, 'scheduled event update not handled'));
     });
     client.on(Events.Error, (err) => logger.error({ err }, 'discord client error'));
     const ready = new Promise<void>((resolve) => client!.once(Events.ClientReady, () => resolve()));
@@ -74,10 +83,12 @@ export async function startLectern({ config, logger, clientOptions, commandsDir,
   if (config.LECTERN_ROLE !== 'gateway') {
     const rest = client?.rest ?? new REST({ api: config.DISCORD_API_URL, globalRequestsPerSecond: config.DISCORD_GLOBAL_REQUESTS_PER_SECOND, ...clientOptions?.rest }).setToken(config.DISCORD_TOKEN);
     jobs.startWorker(jobHandlers({
-      redis, papers, settings, metadata, jobs, logger, sessions: services.sessions,
-      messages: new DiscordMessages(rest), channels: new DiscordChannels(rest),
+      redis, papers, settings, metadata, jobs, logger, sessions: services.sessions, schedules, schedule, live: services.live, now: clock,
+      messages: new DiscordMessages(rest), channels: new DiscordChannels(rest), events: new DiscordScheduledEvents(rest),
     }));
-    logger.info('worker ready');
+    // Delays were set against the clock when the jobs were added: after downtime, line them up with it again.
+    const due = await jobs.realign(clock());
+    logger.info({ due }, 'worker ready');
   }
 
   return {

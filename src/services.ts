@@ -4,6 +4,7 @@ import type { Logger } from './logger.js';
 import type { PaperService } from './papers/paper-service.js';
 import type { LiveService } from './sessions/live-service.js';
 import type { PaperStore } from './store/paper-store.js';
+import type { ScheduleService } from './schedule/schedule-service.js';
 import type { RateLimitStore } from './store/rate-limit-store.js';
 import type { SessionStore } from './store/session-store.js';
 import type { SettingsStore } from './store/settings-store.js';
@@ -19,6 +20,7 @@ export interface Services {
   live: LiveService;
   paperService: PaperService;
   jobs: JobQueue;
+  schedule: ScheduleService;
   /** "Now", in ms; tests and the demo replace it to compress time. */
   now(): number;
 }

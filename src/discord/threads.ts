@@ -32,11 +32,14 @@ export class DiscordChannels {
     });
   }
 
-  /** Sends a DM; false when the member does not accept DMs from the bot. */
-  async dm(userId: string, content: string): Promise<boolean> {
+  /**
+   * Sends a DM; false when the member does not accept DMs from the bot. With a
+   * `nonce` (enforced), a rerun after a crash gets the DM already sent.
+   */
+  async dm(userId: string, content: string, nonce?: string): Promise<boolean> {
     const channel = (await this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as { id: string };
     try {
-      await this.rest.post(Routes.channelMessages(channel.id), { body: { content, allowed_mentions: { parse: [] } } });
+      await this.rest.post(Routes.channelMessages(channel.id), { body: { content, allowed_mentions: { parse: [] }, ...(nonce ? { nonce, enforce_nonce: true } : {}) } });
       return true;
     } catch (error) {
       if (error instanceof DiscordAPIError && error.code === 50007) return false;

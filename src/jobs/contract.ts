@@ -16,6 +16,16 @@ export const jobPayloads = {
   'thread.post': z.object({ guildId: snowflake, sessionId: z.string().min(1).max(20), postId: z.string().min(1).max(40), content: z.string().min(1).max(2000) }),
   /** Compile an ended session's recap, keep it, and post it (edition: a new one posts again). */
   'session.recap': z.object({ guildId: snowflake, sessionId: z.string().min(1).max(20), edition: z.string().min(1).max(20) }),
+  /** Open the schedule's next session: plan its agenda, reminders and auto-end (a weekly cron adds it, as do /schedule changes). */
+  'schedule.open': z.object({ guildId: snowflake }),
+  /** Post a session's agenda (with presenter DMs) or a reminder, once, if still on time and still wanted. */
+  'schedule.post': z.object({ guildId: snowflake, start: z.number().int(), kind: z.enum(['agenda', 'reminder']), offset: z.number().int().positive(), at: z.number().int(), generation: z.number().int() }),
+  /** Bring a session's Discord Scheduled Event in line: create or update it, or move it to active, completed or canceled. */
+  'schedule.event': z.object({ guildId: snowflake, start: z.number().int(), action: z.enum(['sync', 'active', 'completed', 'cancel']) }),
+  /** End a session nobody ended, an hour after its scheduled end. */
+  'schedule.autoend': z.object({ guildId: snowflake, start: z.number().int(), at: z.number().int(), generation: z.number().int() }),
+  /** Edit the posted agenda to match the queue now. */
+  'agenda.refresh': z.object({ guildId: snowflake }),
   /** DM a member a link to the stage when a host calls them and they are not there. */
   'member.dm': z.object({ guildId: snowflake, userId: snowflake, channelId: snowflake }),
 } as const;
@@ -54,7 +64,21 @@ export const jobOptions: Record<JobName, { attempts: number; backoffMs: number }
   'thread.post': { attempts: 8, backoffMs: 500 },
   'member.dm': { attempts: 3, backoffMs: 1_000 },
   'session.recap': { attempts: 8, backoffMs: 1_000 },
+  'schedule.open': { attempts: 8, backoffMs: 1_000 },
+  'schedule.post': { attempts: 6, backoffMs: 500 },
+  'schedule.event': { attempts: 8, backoffMs: 1_000 },
+  'schedule.autoend': { attempts: 8, backoffMs: 1_000 },
+  'agenda.refresh': { attempts: 5, backoffMs: 1_000 },
 };
+
+/** Deterministic job ids: planning the same session twice adds each job once. */
+export const scheduleJobIds = {
+  post: (guildId: string, start: number, offset: number, generation: number) => `post-${guildId}-${start}-${offset}-${generation}`,
+  autoend: (guildId: string, start: number, generation: number) => `autoend-${guildId}-${start}-${generation}`,
+  event: (guildId: string, start: number, action: string, generation: number) => `event-${guildId}-${start}-${action}-${generation}`,
+  scheduler: (guildId: string) => `open-${guildId}`,
+};
+export const agendaCoalesceKey = (guildId: string) => `agenda:${guildId}`;
 
 /** The board is edited at most once per this interval per guild, with every change since included. */
 export const BOARD_INTERVAL_MS = 2_000;

@@ -13,6 +13,15 @@ const QUEUE = 'lectern';
 export interface EnqueueOptions {
   coalesceKey?: string;
   delayMs?: number;
+  /** A deterministic id: adding a job whose id exists (waiting, delayed or kept after completion) does nothing. */
+  jobId?: string;
+}
+
+/** A job waiting for its time, with the time it is for (the app clock's ms). */
+export interface TimedJob {
+  id: string;
+  name: string;
+  at: number;
 }
 
 /** Raised inside a handler when retrying cannot help (a 404, a malformed answer). */
@@ -59,7 +68,70 @@ export class JobQueue {
       removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 },
       ...(options.coalesceKey ? { deduplication: { id: options.coalesceKey, keepLastIfActive: true } } : {}),
       ...(options.delayMs ? { delay: options.delayMs } : {}),
+      ...(options.jobId ? { jobId: options.jobId } : {}),
     };
+  }
+
+  /** Removes jobs by id; a job that is running is left to finish (its handler checks it is still wanted). */
+  async remove(jobIds: string[]): Promise<void> {
+    await Promise.all(jobIds.map((id) => this.queue.remove(id)));
+  }
+
+  /**
+   * Creates or updates a cron scheduler that adds `name` with `data` at each
+   * match of `pattern`, read in `timeZone` (so local wall time is kept across DST).
+   */
+  async upsertScheduler<N extends JobName>(schedulerId: string, pattern: string, timeZone: string, name: N, data: JobData<N>): Promise<void> {
+    const { attempts, backoffMs } = jobOptions[name];
+    await this.queue.upsertJobScheduler(schedulerId, { pattern, tz: timeZone }, {
+      name, data, opts: { attempts, backoff: { type: 'exponential', delay: backoffMs }, removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } },
+    });
+  }
+
+  async removeScheduler(schedulerId: string): Promise<void> {
+    await this.queue.removeJobScheduler(schedulerId);
+  }
+
+  /** A scheduler's pattern, zone and next run (ms), if it exists. */
+  async scheduler(schedulerId: string): Promise<{ pattern?: string; tz?: string; next?: number } | undefined> {
+    const found = await this.queue.getJobScheduler(schedulerId);
+    return found ? { ...(found.pattern ? { pattern: found.pattern } : {}), ...(found.tz ? { tz: found.tz } : {}), ...(found.next ? { next: found.next } : {}) } : undefined;
+  }
+
+  /** Delayed jobs whose payload names the time they are for (`at`), optionally of one guild. */
+  async timedJobs(guildId?: string): Promise<TimedJob[]> {
+    const delayed = await this.queue.getDelayed();
+    return delayed.flatMap((job) => {
+      const data = job.data as { at?: unknown; guildId?: unknown };
+      if (typeof data.at !== 'number' || !job.id || (guildId && data.guildId !== guildId)) return [];
+      return [{ id: job.id, name: job.name, at: data.at }];
+    });
+  }
+
+  /**
+   * Re-times delayed jobs to the app clock: those due by `now` run at once,
+   * the others wait `at - now`. BullMQ delays count real milliseconds from the
+   * add; when the app's clock moves otherwise (a rehearsal that compresses
+   * time, a process that was down), this brings them back in line.
+   */
+  async realign(now: number): Promise<number> {
+    let due = 0;
+    for (const timed of await this.timedJobs()) {
+      const job = await this.queue.getJob(timed.id);
+      if (!job) continue;
+      try {
+        if (timed.at <= now) {
+          await job.promote();
+          due++;
+        } else {
+          await job.changeDelay(timed.at - now);
+        }
+      } catch (error) {
+        // Taken or removed meanwhile: nothing to re-time.
+        this.logger.debug({ err: error, jobId: timed.id }, 'job not re-timed');
+      }
+    }
+    return due;
   }
 
   /** Starts processing. Refuses to start if any job name lacks a handler. */

@@ -4,6 +4,7 @@ import type { Question } from '../domain/session/question.js';
 import type { Session } from '../domain/session/session.js';
 import { BOARD_INTERVAL_MS, boardCoalesceKey, cardCoalesceKey, questionCoalesceKey } from '../jobs/contract.js';
 import type { JobQueue } from '../jobs/job-queue.js';
+import type { ScheduleService } from '../schedule/schedule-service.js';
 import { newId } from '../store/ids.js';
 import type { PaperStore, StartResult } from '../store/paper-store.js';
 import { SessionStore } from '../store/session-store.js';
@@ -18,6 +19,7 @@ export class LiveService {
     private readonly sessions: SessionStore,
     private readonly papers: PaperStore,
     private readonly jobs: JobQueue,
+    private readonly schedule: ScheduleService,
   ) {}
 
   /** The board shows this change within BOARD_INTERVAL_MS, together with every other change since its last edit. */
@@ -28,7 +30,7 @@ export class LiveService {
   async start(guildId: string, by: string, at: number): Promise<string> {
     const { outcome, sessionId } = await this.sessions.start(guildId, by, at);
     if (outcome === 'live') throw new UserError('session-live', 'A session is already live. End it with /session end before starting another.');
-    await this.boardChanged(guildId, sessionId, true);
+    await Promise.all([this.boardChanged(guildId, sessionId, true), this.schedule.sessionStarted(guildId, sessionId, at)]);
     return sessionId;
   }
 
@@ -41,6 +43,7 @@ export class LiveService {
     await Promise.all([
       this.boardChanged(guildId, session.id, true),
       this.jobs.enqueue('session.recap', { guildId, sessionId: session.id, edition: 'first' }),
+      this.schedule.sessionEnded(guildId, session.id, at),
     ]);
   }
 

@@ -18,6 +18,12 @@ export const keys = {
   recap: (guildId: string, sessionId: string) => `${PREFIX}:{${guildId}}:session:${sessionId}:recap`,
   recapPosts: (guildId: string, sessionId: string, edition: string) => `${PREFIX}:{${guildId}}:session:${sessionId}:posts:${edition}`,
   sessions: (guildId: string) => `${PREFIX}:{${guildId}}:sessions`,
+  schedule: (guildId: string) => `${PREFIX}:{${guildId}}:schedule`,
+  /** The session the schedule has opened next (its start, ms). */
+  openOccurrence: (guildId: string) => `${PREFIX}:{${guildId}}:occurrence:open`,
+  occurrence: (guildId: string, start: number) => `${PREFIX}:{${guildId}}:occurrence:${start}`,
+  /** Every opened occurrence by start, to find the one a /session start belongs to. */
+  occurrences: (guildId: string) => `${PREFIX}:{${guildId}}:occurrences`,
   question: (guildId: string, questionId: string) => `${PREFIX}:{${guildId}}:question:${questionId}`,
   /** Fetched paper metadata, shared by all guilds. */
   metadataCache: (source: string, id: string) => `${PREFIX}:cache:metadata:${source}:${id}`,

@@ -35,6 +35,8 @@ export interface Fault {
   retryAfter?: number;
   global?: boolean;
   delayMs?: number;
+  /** Apply the delay after the request took effect (the message exists) and before the answer: a reply lost in a crash. */
+  afterAccept?: boolean;
 }
 
 export interface RecordedRequest {
@@ -59,6 +61,8 @@ export interface EmulatorOptions {
   applicationId?: string;
   shardCount?: number;
   port?: number;
+  /** Discord's "now" (for checks like "a scheduled event starts in the future"); tests that compress time pass their clock. */
+  now?: () => number;
 }
 
 /**
@@ -78,6 +82,8 @@ export class Emulator {
   readonly interactionsByToken = new Map<string, InteractionRecord>();
   readonly nonces = new Map<string, string>();
   private readonly faults: Fault[] = [];
+  /** Discord's "now"; replaceable so a rehearsal at another time sees the same checks. */
+  now: () => number;
   private readonly routes;
   private server: Server | undefined;
   private port: number;
@@ -87,6 +93,7 @@ export class Emulator {
     this.token = options.token ?? 'emulator-token';
     this.world = new World(options.applicationId ?? snowflake());
     this.shardCount = options.shardCount ?? 1;
+    this.now = options.now ?? Date.now;
     this.port = options.port ?? 0;
     this.gateway = new Gateway(this.world, this.token, () => this.gatewayUrl);
     this.routes = restRoutes(this);
@@ -182,10 +189,12 @@ export class Emulator {
 
   private async handle(method: string, path: string, query: URLSearchParams, json: unknown, files: UploadedFile[], auth: string | undefined, receivedAt: number): Promise<RestReply> {
     const faultIndex = this.faults.findIndex((f) => f.path.test(path) && (!f.method || f.method === method));
+    let holdAfter = 0;
     if (faultIndex >= 0) {
       const fault = this.faults[faultIndex]!;
       if (--fault.times <= 0) this.faults.splice(faultIndex, 1);
-      if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      if (fault.afterAccept) holdAfter = fault.delayMs ?? 0;
+      else if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
       if (fault.status === 429) return { status: 429, body: { message: 'You are being rate limited.', retry_after: fault.retryAfter ?? 0.1, global: fault.global ?? false } };
       if (fault.status) return { status: fault.status, body: { code: 0, message: 'emulated failure' } };
     }
@@ -195,7 +204,9 @@ export class Emulator {
       if (!match) continue;
       if (route.auth && auth !== `Bot ${this.token}`) return { status: 401, body: { code: 0, message: '401: Unauthorized' } };
       const request: RestRequest = { method, receivedAt, params: match.slice(1), query, body: (json ?? {}) as Record<string, unknown>, files };
-      return route.handler(request);
+      const reply = await route.handler(request);
+      if (holdAfter > 0) await new Promise((resolve) => setTimeout(resolve, holdAfter));
+      return reply;
     }
     return { status: 404, body: { code: 0, message: `emulator has no route ${method} ${path}` } };
   }
@@ -271,7 +282,7 @@ export class Emulator {
     if (!guild) return { status: 404, body: { code: 10004, message: 'Unknown Guild' } };
     const stage = body.entity_type === 1;
     const problems = checkSchema(stage ? schemas.stageEventCreate : schemas.voiceEventCreate, body);
-    if (Date.parse(String(body.scheduled_start_time)) <= Date.now()) problems.push({ path: 'scheduled_start_time', message: 'must be in the future' });
+    if (Date.parse(String(body.scheduled_start_time)) <= this.now()) problems.push({ path: 'scheduled_start_time', message: 'must be in the future' });
     if (problems.length > 0) return { status: 400, problems };
     const open = [...guild.scheduledEvents.values()].filter((e) => e.status === GuildScheduledEventStatus.Scheduled || e.status === GuildScheduledEventStatus.Active);
     if (open.length >= 100) return { status: 400, body: { code: 30038, message: 'Maximum number of guild scheduled events reached' } };
@@ -350,7 +361,7 @@ export class Emulator {
 
   private record(action: PostRecord['action'], via: PostRecord['via'], message: APIMessage, body: Record<string, unknown>): void {
     const pings = computePings(message.content, body.allowed_mentions as Parameters<typeof computePings>[1]);
-    this.posts.push({ action, via, channelId: message.channel_id, messageId: message.id, at: Date.now(), body, pings, message: structuredClone(message) });
+    this.posts.push({ action, via, channelId: message.channel_id, messageId: message.id, at: this.now(), body, pings, message: structuredClone(message) });
   }
 
   // --- acting as members ------------------------------------------------------

@@ -29,6 +29,7 @@ export interface PostRecord {
   via: 'channel' | 'interaction' | 'webhook';
   channelId: string;
   messageId: string;
+  /** When Discord took it, on the emulator's clock. */
   at: number;
   body: Record<string, unknown>;
   pings: Pings;

@@ -203,6 +203,10 @@ export function restRoutes(emu: Emulator): Array<{ method: string; pattern: RegE
     }),
 
     route('GET', `/guilds/${S}/scheduled-events`, ({ params }) => ok([...(guildOf(params[0]!)?.scheduledEvents.values() ?? [])])),
+    route('GET', `/guilds/${S}/scheduled-events/${S}`, ({ params }) => {
+      const event = guildOf(params[0]!)?.scheduledEvents.get(params[1]!);
+      return event ? ok(event) : fail(404, 10070, 'Unknown Guild Scheduled Event');
+    }),
     route('POST', `/guilds/${S}/scheduled-events`, ({ params, body }) => emu.createScheduledEvent(params[0]!, body)),
     route('PATCH', `/guilds/${S}/scheduled-events/${S}`, ({ params, body }) => emu.patchScheduledEvent(params[0]!, params[1]!, body)),
     route('DELETE', `/guilds/${S}/scheduled-events/${S}`, ({ params }) => {

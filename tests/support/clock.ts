@@ -8,3 +8,23 @@ export class TestClock {
     this.time = Date.parse(iso);
   }
 }
+
+/** A clock that runs at real speed from a chosen moment, and can jump ahead (the bot down for twenty minutes, in no time). */
+export class RunningClock {
+  private offset: number;
+
+  constructor(startIso: string) {
+    this.offset = Date.parse(startIso) - Date.now();
+  }
+
+  readonly now = (): number => Date.now() + this.offset;
+
+  jump(ms: number): void {
+    this.offset += ms;
+  }
+
+  /** Jumps so that it reads `iso` now. */
+  jumpTo(iso: string): void {
+    this.offset = Date.parse(iso) - Date.now();
+  }
+}

@@ -26,8 +26,8 @@ export interface Harness {
   guild: WorldGuild;
   config: Config;
   bot: Lectern;
-  /** Starts another bot process-equivalent (in this process) against the same emulator and Redis. */
-  restartBot(): Promise<Lectern>;
+  /** Starts another bot process-equivalent (in this process) against the same emulator and Redis; `whileDown` runs in between. */
+  restartBot(whileDown?: () => void | Promise<void>): Promise<Lectern>;
   stop(): Promise<void>;
 }
 
@@ -42,7 +42,8 @@ export interface HarnessOptions {
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const emu = await new Emulator().start();
+  // Discord's "now" is the bot's: a test that moves the clock moves both.
+  const emu = await new Emulator(options.clock ? { now: options.clock } : {}).start();
   const guild = (options.guild ?? paperClub)(emu);
   const extra: Record<string, string> = { LECTERN_ARXIV_INTERVAL_MS: '20', ...(options.metadataBaseUrl ? { LECTERN_METADATA_BASE_URL: options.metadataBaseUrl } : {}) };
   const config = loadConfig(botEnv(emu, options.redisUrl ?? inject('redisUrl'), extra));
@@ -50,8 +51,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const start = () => startLectern({ config, logger, clientOptions: testClientOptions, ...(options.clock ? { clock: options.clock } : {}) });
   const harness: Harness = {
     emu, guild, config, bot: await start(),
-    async restartBot() {
+    async restartBot(whileDown) {
       await harness.bot.stop();
+      await whileDown?.();
       harness.bot = await start();
       return harness.bot;
     },

@@ -3,19 +3,28 @@ import { paperCardHandler, type PaperCardDeps } from './paper-card.js';
 import { paperMetadataHandler, type PaperMetadataDeps } from './paper-metadata.js';
 import { sessionBoardHandler, type SessionBoardDeps } from './session-board.js';
 import { memberDmHandler, questionCardHandler, threadPostHandler } from './session-posts.js';
+import { scheduleHandlers, type ScheduleDeps } from './schedule.js';
 import { sessionRecapHandler } from './session-recap.js';
 
-export type HandlerDeps = PaperCardDeps & PaperMetadataDeps & SessionBoardDeps;
+export type HandlerDeps = PaperCardDeps & PaperMetadataDeps & SessionBoardDeps & ScheduleDeps;
 
 /** Every job's handler; JobQueue.startWorker refuses to start if one is missing. */
 export function jobHandlers(deps: HandlerDeps): JobHandlers {
   return {
-    'paper.card': paperCardHandler(deps),
-    'paper.metadata': paperMetadataHandler(deps),
+    // A paper's card changing (queued, details arrived) may change a posted agenda too.
+    'paper.card': async (data, job) => {
+      await paperCardHandler(deps)(data, job);
+      await deps.schedule.agendaChanged(data.guildId);
+    },
+    'paper.metadata': async (data, job) => {
+      await paperMetadataHandler(deps)(data, job);
+      await deps.schedule.agendaChanged(data.guildId);
+    },
     'session.board': sessionBoardHandler(deps),
     'question.card': questionCardHandler(deps),
     'thread.post': threadPostHandler(deps),
     'member.dm': memberDmHandler(deps),
     'session.recap': sessionRecapHandler(deps),
+    ...scheduleHandlers(deps),
   };
 }

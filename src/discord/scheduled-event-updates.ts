@@ -1,0 +1,21 @@
+import { GuildScheduledEventStatus, type GuildScheduledEvent, type PartialGuildScheduledEvent } from 'discord.js';
+import type { Services } from '../services.js';
+import type { ScheduleStore } from '../store/schedule-store.js';
+
+/**
+ * A Scheduled Event completed by Discord (or by a host in Discord's own UI)
+ * ends the live session it belongs to, as /session end would.
+ */
+export async function onScheduledEventUpdate(
+  services: Services, schedules: ScheduleStore,
+  _before: GuildScheduledEvent | PartialGuildScheduledEvent | null, after: GuildScheduledEvent | PartialGuildScheduledEvent,
+): Promise<void> {
+  if (after.status !== GuildScheduledEventStatus.Completed || !after.guildId) return;
+  const occurrence = await schedules.byEvent(after.guildId, after.id);
+  const session = await services.sessions.current(after.guildId);
+  if (!occurrence?.sessionId || session?.id !== occurrence.sessionId || session.status !== 'live') return;
+  await services.live.end(after.guildId, session, 'schedule', services.now()).catch((error: unknown) => {
+    // Ended meanwhile by a host: nothing left to do.
+    if (!(error instanceof Error && error.name === 'UserError')) throw error;
+  });
+}

@@ -1,0 +1,68 @@
+import { DiscordAPIError, GuildScheduledEventEntityType, GuildScheduledEventPrivacyLevel, GuildScheduledEventStatus, Routes, type REST } from 'discord.js';
+
+export interface EventDetails {
+  name: string;
+  description: string;
+  start: number;
+  end: number;
+  channelId: string;
+  kind: 'stage' | 'voice';
+}
+
+interface ApiEvent {
+  id: string;
+  status: GuildScheduledEventStatus;
+  channel_id: string | null;
+  scheduled_start_time: string;
+}
+
+const UNKNOWN_EVENT = 10070;
+
+/** Discord Scheduled Events over REST, for job handlers. */
+export class DiscordScheduledEvents {
+  constructor(private readonly rest: REST) {}
+
+  async get(guildId: string, eventId: string): Promise<ApiEvent | undefined> {
+    try {
+      return (await this.rest.get(Routes.guildScheduledEvent(guildId, eventId))) as ApiEvent;
+    } catch (error) {
+      if (error instanceof DiscordAPIError && error.code === UNKNOWN_EVENT) return undefined;
+      throw error;
+    }
+  }
+
+  /** A scheduled (not yet started) event on `channelId` starting at `start`: what an earlier run may have created. */
+  async find(guildId: string, channelId: string, start: number): Promise<ApiEvent | undefined> {
+    const events = (await this.rest.get(Routes.guildScheduledEvents(guildId))) as ApiEvent[];
+    return events.find((e) => e.channel_id === channelId && Date.parse(e.scheduled_start_time) === start && e.status === GuildScheduledEventStatus.Scheduled);
+  }
+
+  async create(guildId: string, details: EventDetails): Promise<string> {
+    const event = (await this.rest.post(Routes.guildScheduledEvents(guildId), { body: this.body(details) })) as ApiEvent;
+    return event.id;
+  }
+
+  async update(guildId: string, eventId: string, details: EventDetails): Promise<void> {
+    await this.rest.patch(Routes.guildScheduledEvent(guildId, eventId), { body: this.body(details) });
+  }
+
+  /** Moves the event on (active, completed, canceled); false when Discord refuses the move (already there, or past it). */
+  async setStatus(guildId: string, eventId: string, status: GuildScheduledEventStatus): Promise<boolean> {
+    try {
+      await this.rest.patch(Routes.guildScheduledEvent(guildId, eventId), { body: { status } });
+      return true;
+    } catch (error) {
+      if (error instanceof DiscordAPIError && (error.code === UNKNOWN_EVENT || error.status === 400)) return false;
+      throw error;
+    }
+  }
+
+  private body(details: EventDetails) {
+    return {
+      name: details.name.slice(0, 100), description: details.description.slice(0, 1000), channel_id: details.channelId,
+      entity_type: details.kind === 'stage' ? GuildScheduledEventEntityType.StageInstance : GuildScheduledEventEntityType.Voice,
+      privacy_level: GuildScheduledEventPrivacyLevel.GuildOnly,
+      scheduled_start_time: new Date(details.start).toISOString(), scheduled_end_time: new Date(details.end).toISOString(),
+    };
+  }
+}

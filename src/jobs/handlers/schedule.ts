@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import { GuildScheduledEventStatus } from 'discord.js';
+import { isUnknownMessage } from '../../discord/messages.js';
+import { eventDescription, presenterDm, renderAgenda, renderCancelledAgenda, renderReminder, sessionDay } from '../../discord/render/agenda.js';
+import type { DiscordScheduledEvents } from '../../discord/scheduled-events.js';
+import { onTime } from '../../domain/schedule/plan.js';
+import type { Paper } from '../../domain/papers/paper.js';
+import type { Logger } from '../../logger.js';
+import type { ScheduleService } from '../../schedule/schedule-service.js';
+import type { LiveService } from '../../sessions/live-service.js';
+import type { OccurrenceRecord, ScheduleStore } from '../../store/schedule-store.js';
+import type { JobHandlers } from '../contract.js';
+import { postOnce } from './post-once.js';
+import type { SessionBoardDeps } from './session-board.js';
+
+export interface ScheduleDeps extends SessionBoardDeps {
+  logger: Logger;
+  schedules: ScheduleStore;
+  schedule: ScheduleService;
+  live: LiveService;
+  events: DiscordScheduledEvents;
+  now(): number;
+}
+
+/** The agenda as it should read now: the queue, last session's open questions, the event. */
+async function agendaBody(deps: ScheduleDeps, guildId: string, occurrence: OccurrenceRecord) {
+  const [settings, papers, ended] = await Promise.all([deps.settings.get(guildId), deps.papers.list(guildId), deps.sessions.endedSessions(guildId)]);
+  const last = ended[0] ? await deps.sessions.recap(guildId, ended[0].id) : undefined;
+  const queue = papers.filter((p) => p.status !== 'covered');
+  const body = renderAgenda({
+    guildId, occurrence, timeZone: settings.timeZone ?? 'UTC', queue, carriedOver: last?.unanswered ?? [],
+    ...(occurrence.eventId ? { eventId: occurrence.eventId } : {}), ...(settings.pingRoleId ? { pingRoleId: settings.pingRoleId } : {}),
+  });
+  return { body, settings, queue };
+}
+
+const nonceOf = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 25);
+
+/** Each presenter gets one DM naming their papers; a member with DMs closed is noted (for /schedule show), not retried. */
+async function dmPresenters(deps: ScheduleDeps, guildId: string, occurrence: OccurrenceRecord, queue: Paper[], agendaLink: string): Promise<void> {
+  const byPresenter = new Map<string, Paper[]>();
+  for (const paper of queue) if (paper.presenterId) byPresenter.set(paper.presenterId, [...(byPresenter.get(paper.presenterId) ?? []), paper]);
+  for (const [userId, papers] of byPresenter) {
+    if (occurrence.dms[userId]) continue;
+    const delivered = await deps.channels.dm(userId, presenterDm(occurrence, papers, agendaLink), nonceOf(`dm:${guildId}:${occurrence.start}:${userId}`));
+    await deps.schedules.setOnce(guildId, occurrence.start, `dm:${userId}`, delivered ? 'sent' : 'closed');
+    if (!delivered) deps.logger.info({ guildId, userId }, 'presenter does not accept DMs; noted for the hosts in /schedule show');
+  }
+}
+
+export function scheduleHandlers(deps: ScheduleDeps): Pick<JobHandlers, 'schedule.open' | 'schedule.post' | 'schedule.event' | 'schedule.autoend' | 'agenda.refresh'> {
+  return {
+    'schedule.open': async ({ guildId }) => {
+      await deps.schedule.open(guildId);
+    },
+
+    'schedule.post': async ({ guildId, start, kind, offset, at, generation }, job) => {
+      const occurrence = await deps.schedules.occurrence(guildId, start);
+      if (!occurrence || occurrence.status !== 'open' || occurrence.generation !== generation) {
+        deps.logger.info({ guildId, jobId: job.id }, 'post for a session that was skipped, paused or moved: not sent');
+        return;
+      }
+      const done = occurrence.posts[String(offset)];
+      if (done && (kind === 'reminder' || done === 'dropped')) return;
+      const now = deps.now();
+      if (!done && !onTime(at, now)) {
+        await deps.schedules.setOnce(guildId, start, `post:${offset}`, 'dropped');
+        deps.logger.warn({ guildId, kind, offset, lateMs: now - at }, `${kind} dropped: more than 15 minutes late (the bot was down)`);
+        return;
+      }
+      const { body, settings, queue } = await agendaBody(deps, guildId, occurrence);
+      const channelId = settings.announceChannelId;
+      if (!channelId) {
+        deps.logger.warn({ guildId, kind }, 'no announce channel set: nothing posted');
+        return;
+      }
+      if (kind === 'reminder') {
+        const message = await postOnce(deps, guildId, `reminder:${start}:${offset}`, job.id, channelId, renderReminder(guildId, occurrence, offset, queue, settings.pingRoleId, occurrence.eventId));
+        await deps.schedules.setOnce(guildId, start, `post:${offset}`, message.id);
+        return;
+      }
+      let agenda = occurrence.agenda;
+      if (!agenda) {
+        const message = await postOnce(deps, guildId, `agenda:${start}`, job.id, channelId, body);
+        agenda = { channelId, messageId: message.id };
+        await deps.schedules.setOnce(guildId, start, 'agenda', JSON.stringify(agenda));
+        await deps.schedules.setOnce(guildId, start, `post:${offset}`, message.id);
+      }
+      await dmPresenters(deps, guildId, occurrence, queue, `https://discord.com/channels/${guildId}/${agenda.channelId}/${agenda.messageId}`);
+    },
+
+    'agenda.refresh': async ({ guildId }) => {
+      const occurrence = await deps.schedules.open(guildId);
+      if (!occurrence?.agenda || occurrence.status !== 'open') return;
+      const { body } = await agendaBody(deps, guildId, occurrence);
+      try {
+        await deps.messages.edit(occurrence.agenda.channelId, occurrence.agenda.messageId, body);
+      } catch (error) {
+        if (!isUnknownMessage(error)) throw error;
+        deps.logger.info({ guildId }, 'the agenda was deleted; not posted again');
+      }
+    },
+
+    'schedule.event': async ({ guildId, start, action }) => {
+      const occurrence = await deps.schedules.occurrence(guildId, start);
+      if (!occurrence) return;
+      const settings = await deps.settings.get(guildId);
+      if (action === 'cancel') {
+        if (occurrence.eventId) await deps.events.setStatus(guildId, occurrence.eventId, GuildScheduledEventStatus.Canceled);
+        if (occurrence.agenda) {
+          await deps.messages.edit(occurrence.agenda.channelId, occurrence.agenda.messageId, renderCancelledAgenda(occurrence, settings.timeZone ?? 'UTC')).catch((error: unknown) => {
+            if (!isUnknownMessage(error)) throw error;
+          });
+        }
+        return;
+      }
+      if (action === 'active' || action === 'completed') {
+        if (!occurrence.eventId) return;
+        const status = action === 'active' ? GuildScheduledEventStatus.Active : GuildScheduledEventStatus.Completed;
+        if (!(await deps.events.setStatus(guildId, occurrence.eventId, status))) deps.logger.info({ guildId, action }, 'scheduled event could not move on (already there, or past it)');
+        return;
+      }
+      // sync: create the event, or bring a scheduled one up to date.
+      if (occurrence.status !== 'open' || !settings.stageChannelId) return;
+      const queue = (await deps.papers.list(guildId)).filter((p) => p.status !== 'covered');
+      const details = {
+        name: `Paper reading · ${sessionDay(start, settings.timeZone ?? 'UTC')}`, description: eventDescription(queue),
+        start, end: occurrence.end, channelId: settings.stageChannelId, kind: settings.stageKind ?? 'stage',
+      } as const;
+      if (occurrence.eventId) {
+        const event = await deps.events.get(guildId, occurrence.eventId);
+        if (event?.status === GuildScheduledEventStatus.Scheduled) return deps.events.update(guildId, occurrence.eventId, details);
+        if (event?.status === GuildScheduledEventStatus.Active) return;
+        await deps.schedules.setField(guildId, start, 'eventId', null);
+      }
+      // Discord only takes events that start in the future.
+      if (start <= deps.now()) return;
+      const earlier = await deps.events.find(guildId, settings.stageChannelId, start);
+      const eventId = earlier?.id ?? (await deps.events.create(guildId, details));
+      await deps.schedules.setField(guildId, start, 'eventId', eventId);
+      // The agenda (if already out) gains the event link.
+      await deps.schedule.agendaChanged(guildId);
+    },
+
+    'schedule.autoend': async ({ guildId, start, generation }) => {
+      const occurrence = await deps.schedules.occurrence(guildId, start);
+      if (!occurrence || occurrence.status !== 'open' || occurrence.generation !== generation) return;
+      const session = await deps.sessions.current(guildId);
+      if (!session || session.status !== 'live') return;
+      // Only the session that ran this slot (or one started before its end) is ended.
+      if (occurrence.sessionId ? occurrence.sessionId !== session.id : session.startedAt > occurrence.end) return;
+      const at = deps.now();
+      await deps.live.end(guildId, session, 'schedule', at);
+      if (occurrence.eventId) await deps.events.setStatus(guildId, occurrence.eventId, GuildScheduledEventStatus.Completed);
+      deps.logger.info({ guildId, sessionId: session.id }, 'session ended itself an hour after its scheduled end');
+    },
+  };
+}

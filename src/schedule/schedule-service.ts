@@ -1,0 +1,154 @@
+import { UserError } from '../domain/errors.js';
+import { AUTO_END_AFTER_MS, cronPattern, nextSession, parseSkipDate, planPosts, localDate, type Schedule } from '../domain/schedule/plan.js';
+import { agendaCoalesceKey, scheduleJobIds } from '../jobs/contract.js';
+import type { JobQueue } from '../jobs/job-queue.js';
+import type { Logger } from '../logger.js';
+import type { OccurrenceRecord, ScheduleStore, StoredSchedule } from '../store/schedule-store.js';
+import type { SettingsStore } from '../store/settings-store.js';
+
+/** A /session start within this long of a scheduled start belongs to that session. */
+const SESSION_MATCH_MS = 3 * 3600_000;
+
+/**
+ * The weekly schedule: /schedule changes, and the opening of each week's
+ * session (its agenda, reminders and auto-end as delayed jobs with
+ * deterministic ids, and its Discord Scheduled Event). Every change bumps the
+ * schedule's generation; jobs planned under an older one are removed, and
+ * their handlers drop them if they run anyway.
+ */
+export class ScheduleService {
+  constructor(
+    private readonly store: ScheduleStore,
+    private readonly settings: SettingsStore,
+    private readonly jobs: JobQueue,
+    private readonly now: () => number,
+    private readonly logger: Logger,
+  ) {}
+
+  schedule(guildId: string): Promise<StoredSchedule | undefined> {
+    return this.store.schedule(guildId);
+  }
+
+  /** The session the schedule has opened (the next one), with what has gone out for it. */
+  openSession(guildId: string): Promise<OccurrenceRecord | undefined> {
+    return this.store.open(guildId);
+  }
+
+  /** Sets the weekly slot (un-pausing it) and opens the next session; skips still ahead are kept. */
+  async set(guildId: string, slot: Pick<Schedule, 'weekday' | 'time' | 'timeZone' | 'durationMin'>): Promise<OccurrenceRecord | undefined> {
+    const previous = await this.store.schedule(guildId);
+    const today = localDate(slot.timeZone, this.now());
+    const schedule: Schedule = { ...slot, paused: false, skips: (previous?.skips ?? []).filter((date) => date >= today) };
+    await this.store.saveSchedule(guildId, schedule);
+    await this.settings.update(guildId, { timeZone: slot.timeZone });
+    await this.jobs.upsertScheduler(scheduleJobIds.scheduler(guildId), cronPattern(schedule), schedule.timeZone, 'schedule.open', { guildId });
+    return this.open(guildId);
+  }
+
+  async skip(guildId: string, dateInput: string): Promise<{ date: string; next: OccurrenceRecord | undefined }> {
+    const schedule = await this.required(guildId);
+    const date = parseSkipDate(dateInput, schedule, this.now());
+    if (schedule.skips.includes(date)) throw new UserError('skip-already', `The session of ${date} is already skipped.`);
+    await this.store.saveSchedule(guildId, { ...schedule, skips: [...schedule.skips, date].sort() });
+    return { date, next: await this.open(guildId) };
+  }
+
+  async pause(guildId: string): Promise<void> {
+    const schedule = await this.required(guildId);
+    if (schedule.paused) throw new UserError('schedule-paused', 'The schedule is already paused; /schedule resume starts it again.');
+    await this.store.saveSchedule(guildId, { ...schedule, paused: true });
+    await this.jobs.removeScheduler(scheduleJobIds.scheduler(guildId));
+    await this.open(guildId);
+  }
+
+  async resume(guildId: string): Promise<OccurrenceRecord | undefined> {
+    const schedule = await this.required(guildId);
+    if (!schedule.paused) throw new UserError('schedule-running', 'The schedule is not paused.');
+    await this.store.saveSchedule(guildId, { ...schedule, paused: false });
+    await this.jobs.upsertScheduler(scheduleJobIds.scheduler(guildId), cronPattern(schedule), schedule.timeZone, 'schedule.open', { guildId });
+    return this.open(guildId);
+  }
+
+  /** Plans the open session again (the reminder offsets changed). */
+  async replan(guildId: string): Promise<void> {
+    const schedule = await this.store.schedule(guildId);
+    if (!schedule) return;
+    await this.store.saveSchedule(guildId, schedule);
+    await this.open(guildId);
+  }
+
+  /**
+   * Opens the next session after now: cancels a different one still ahead
+   * (rescheduled, skipped or paused), and plans this one's posts unless they
+   * are already planned under the current generation. Safe to run twice.
+   */
+  async open(guildId: string): Promise<OccurrenceRecord | undefined> {
+    const now = this.now();
+    const schedule = await this.store.schedule(guildId);
+    const next = schedule ? nextSession(schedule, now) : undefined;
+    const previous = await this.store.open(guildId);
+    if (previous && previous.status === 'open' && previous.start !== next?.start && previous.start > now) await this.cancel(guildId, previous);
+    if (!schedule || !next) {
+      if (previous) await this.store.clearOpen(guildId);
+      return undefined;
+    }
+    const existing = previous?.start === next.start ? previous : await this.store.occurrence(guildId, next.start);
+    if (existing && existing.status === 'open' && existing.generation === schedule.generation) {
+      if (previous?.start !== next.start) await this.store.markOpen(guildId, next, schedule.generation, existing.jobIds);
+      return existing;
+    }
+    if (existing) await this.jobs.remove(existing.jobIds);
+
+    const { reminderOffsets } = await this.settings.get(guildId);
+    const generation = schedule.generation;
+    const posts = planPosts(next, reminderOffsets, now).map((post) => ({
+      id: scheduleJobIds.post(guildId, next.start, post.offset, generation),
+      data: { guildId, start: next.start, kind: post.kind, offset: post.offset, at: post.at, generation },
+    }));
+    const autoEndAt = next.end + AUTO_END_AFTER_MS;
+    const autoEndId = scheduleJobIds.autoend(guildId, next.start, generation);
+    // Stored before the jobs are added, so no job runs before the session it is for.
+    await this.store.markOpen(guildId, next, generation, [...posts.map((p) => p.id), autoEndId]);
+    await Promise.all([
+      ...posts.map((post) => this.jobs.enqueue('schedule.post', post.data, { jobId: post.id, delayMs: Math.max(0, post.data.at - now) })),
+      this.jobs.enqueue('schedule.autoend', { guildId, start: next.start, at: autoEndAt, generation }, { jobId: autoEndId, delayMs: autoEndAt - now }),
+      this.jobs.enqueue('schedule.event', { guildId, start: next.start, action: 'sync' }, { jobId: scheduleJobIds.event(guildId, next.start, 'sync', generation) }),
+    ]);
+    this.logger.info({ guildId, start: new Date(next.start).toISOString(), posts: posts.length, generation }, 'session opened');
+    return this.store.occurrence(guildId, next.start);
+  }
+
+  /** The posted agenda follows the queue: an edit a moment after it changes (coalesced); nothing before it is posted. */
+  async agendaChanged(guildId: string): Promise<void> {
+    const open = await this.store.open(guildId);
+    if (open?.agenda && open.status === 'open') await this.jobs.enqueue('agenda.refresh', { guildId }, { coalesceKey: agendaCoalesceKey(guildId), delayMs: 2_000 });
+  }
+
+  /** Links a live session to the scheduled one it runs (if any) and marks its event active. */
+  async sessionStarted(guildId: string, sessionId: string, at: number): Promise<void> {
+    const occurrence = await this.store.latestBetween(guildId, at - SESSION_MATCH_MS, at + SESSION_MATCH_MS);
+    if (!occurrence || occurrence.status !== 'open' || occurrence.sessionId || Math.abs(occurrence.start - at) > SESSION_MATCH_MS) return;
+    if (!(await this.store.setOnce(guildId, occurrence.start, 'sessionId', sessionId))) return;
+    await this.jobs.enqueue('schedule.event', { guildId, start: occurrence.start, action: 'active' }, { jobId: scheduleJobIds.event(guildId, occurrence.start, 'active', occurrence.generation) });
+  }
+
+  /** Marks the event of the scheduled session a live session ran as completed. */
+  async sessionEnded(guildId: string, sessionId: string, at: number): Promise<void> {
+    const occurrence = await this.store.latestBetween(guildId, at - 2 * SESSION_MATCH_MS - AUTO_END_AFTER_MS, at + SESSION_MATCH_MS);
+    if (occurrence?.sessionId !== sessionId) return;
+    await this.jobs.enqueue('schedule.event', { guildId, start: occurrence.start, action: 'completed' }, { jobId: scheduleJobIds.event(guildId, occurrence.start, 'completed', occurrence.generation) });
+  }
+
+  private async cancel(guildId: string, occurrence: OccurrenceRecord): Promise<void> {
+    await this.store.cancel(guildId, occurrence.start);
+    await this.jobs.remove(occurrence.jobIds);
+    await this.jobs.enqueue('schedule.event', { guildId, start: occurrence.start, action: 'cancel' }, { jobId: scheduleJobIds.event(guildId, occurrence.start, 'cancel', occurrence.generation) });
+    this.logger.info({ guildId, start: new Date(occurrence.start).toISOString() }, 'scheduled session cancelled');
+  }
+
+  private async required(guildId: string): Promise<StoredSchedule> {
+    const schedule = await this.store.schedule(guildId);
+    if (!schedule) throw new UserError('no-schedule', 'There is no schedule yet: set one with /schedule set.');
+    return schedule;
+  }
+}

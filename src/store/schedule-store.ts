@@ -1,0 +1,134 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { Occurrence, Schedule } from '../domain/schedule/plan.js';
+import { WEEKDAYS } from '../domain/schedule/weekly.js';
+import { keys } from './keys.js';
+
+/** The schedule with the generation every change bumps: a job planned under an older one is stale. */
+export interface StoredSchedule extends Schedule {
+  generation: number;
+}
+
+/** A session the schedule opened, with what has been posted for it so far. */
+export interface OccurrenceRecord extends Occurrence {
+  generation: number;
+  status: 'open' | 'cancelled';
+  eventId?: string;
+  agenda?: { channelId: string; messageId: string };
+  /** Reminder offset (seconds) → the message posted, or `dropped` when it would have been late. */
+  posts: Record<string, string>;
+  /** Presenter id → whether the agenda DM reached them. */
+  dms: Record<string, 'sent' | 'closed'>;
+  /** Ids of the delayed jobs planned for it, removed when it is cancelled or replanned. */
+  jobIds: string[];
+  /** The live session that ran it. */
+  sessionId?: string;
+}
+
+const ScheduleHash = z.object({
+  weekday: z.enum(WEEKDAYS), time: z.string(), timeZone: z.string(),
+  durationMin: z.coerce.number().int(), paused: z.enum(['true', 'false']).transform((s) => s === 'true'),
+  skips: z.string().transform((s) => z.array(z.string()).parse(JSON.parse(s))), generation: z.coerce.number().int(),
+});
+
+const OccurrenceHash = z.object({
+  start: z.coerce.number(), end: z.coerce.number(), date: z.string(), generation: z.coerce.number().int(),
+  status: z.enum(['open', 'cancelled']), eventId: z.string().optional(), sessionId: z.string().optional(),
+  agenda: z.string().transform((s) => z.object({ channelId: z.string(), messageId: z.string() }).parse(JSON.parse(s))).optional(),
+  jobIds: z.string().transform((s) => z.array(z.string()).parse(JSON.parse(s))),
+}).loose();
+
+function toOccurrence(hash: Record<string, string>): OccurrenceRecord {
+  const { start, end, date, generation, status, eventId, sessionId, agenda, jobIds } = OccurrenceHash.parse(hash);
+  const posts: Record<string, string> = {};
+  const dms: Record<string, 'sent' | 'closed'> = {};
+  for (const [field, value] of Object.entries(hash)) {
+    if (field.startsWith('post:')) posts[field.slice(5)] = value;
+    if (field.startsWith('dm:')) dms[field.slice(3)] = value === 'closed' ? 'closed' : 'sent';
+  }
+  return { start, end, date, generation, status, posts, dms, jobIds, ...(eventId ? { eventId } : {}), ...(sessionId ? { sessionId } : {}), ...(agenda ? { agenda } : {}) };
+}
+
+/** The weekly schedule and the sessions it opens, in Redis hashes. */
+export class ScheduleStore {
+  constructor(private readonly redis: Redis) {}
+
+  async schedule(guildId: string): Promise<StoredSchedule | undefined> {
+    const hash = await this.redis.hgetall(keys.schedule(guildId));
+    return hash.weekday ? ScheduleHash.parse(hash) : undefined;
+  }
+
+  /** Saves the schedule and returns its new generation. */
+  async saveSchedule(guildId: string, schedule: Schedule): Promise<number> {
+    const key = keys.schedule(guildId);
+    const result = await this.redis.multi()
+      .hset(key, { weekday: schedule.weekday, time: schedule.time, timeZone: schedule.timeZone, durationMin: schedule.durationMin, paused: String(schedule.paused), skips: JSON.stringify(schedule.skips) })
+      .hincrby(key, 'generation', 1)
+      .exec();
+    return Number(result?.[1]?.[1]);
+  }
+
+  async openStart(guildId: string): Promise<number | undefined> {
+    const start = await this.redis.get(keys.openOccurrence(guildId));
+    return start ? Number(start) : undefined;
+  }
+
+  async occurrence(guildId: string, start: number): Promise<OccurrenceRecord | undefined> {
+    const hash = await this.redis.hgetall(keys.occurrence(guildId, start));
+    return hash.start ? toOccurrence(hash) : undefined;
+  }
+
+  /** The open occurrence, if the schedule has one. */
+  async open(guildId: string): Promise<OccurrenceRecord | undefined> {
+    const start = await this.openStart(guildId);
+    return start === undefined ? undefined : this.occurrence(guildId, start);
+  }
+
+  /**
+   * Records `occurrence` as the open one under `generation` with its planned
+   * jobs. What was posted for it before (agenda, reminders, event) is kept.
+   */
+  async markOpen(guildId: string, occurrence: Occurrence, generation: number, jobIds: string[]): Promise<void> {
+    const key = keys.occurrence(guildId, occurrence.start);
+    await this.redis.multi()
+      .hset(key, { start: occurrence.start, end: occurrence.end, date: occurrence.date, generation, status: 'open', jobIds: JSON.stringify(jobIds) })
+      .zadd(keys.occurrences(guildId), occurrence.start, String(occurrence.start))
+      .set(keys.openOccurrence(guildId), String(occurrence.start))
+      .exec();
+  }
+
+  async cancel(guildId: string, start: number): Promise<void> {
+    await this.redis.hset(keys.occurrence(guildId, start), 'status', 'cancelled');
+  }
+
+  async clearOpen(guildId: string): Promise<void> {
+    await this.redis.del(keys.openOccurrence(guildId));
+  }
+
+  /** Sets one field of an occurrence if it is still unset; true when this call set it. */
+  async setOnce(guildId: string, start: number, field: `post:${string}` | `dm:${string}` | 'eventId' | 'sessionId' | 'agenda', value: string): Promise<boolean> {
+    return (await this.redis.hsetnx(keys.occurrence(guildId, start), field, value)) === 1;
+  }
+
+  async setField(guildId: string, start: number, field: 'eventId' | 'sessionId', value: string | null): Promise<void> {
+    const key = keys.occurrence(guildId, start);
+    if (value === null) await this.redis.hdel(key, field);
+    else await this.redis.hset(key, field, value);
+  }
+
+  /** The most recent occurrence starting at or before `at` and after `since`. */
+  async latestBetween(guildId: string, since: number, at: number): Promise<OccurrenceRecord | undefined> {
+    const [start] = await this.redis.zrevrangebyscore(keys.occurrences(guildId), at, since, 'LIMIT', 0, 1);
+    return start ? this.occurrence(guildId, Number(start)) : undefined;
+  }
+
+  /** The occurrence whose Discord event is `eventId`, among the last few. */
+  async byEvent(guildId: string, eventId: string): Promise<OccurrenceRecord | undefined> {
+    const starts = await this.redis.zrevrange(keys.occurrences(guildId), 0, 3);
+    for (const start of starts) {
+      const occurrence = await this.occurrence(guildId, Number(start));
+      if (occurrence?.eventId === eventId) return occurrence;
+    }
+    return undefined;
+  }
+}
