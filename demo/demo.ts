@@ -9,7 +9,7 @@ import { until } from '../tests/support/bot-process.js';
 import { botEnv, testClientOptions } from '../tests/support/harness.js';
 import { MetadataServer } from '../tests/support/metadata-server.js';
 import { PrivateRedis } from '../tests/support/redis-server.js';
-import { loadScenario, ScenarioPlayer, scenarioGuild, type ScenarioStep } from '../tests/support/scenario.js';
+import { catchUpJobs, loadScenario, ScenarioPlayer, scenarioGuild, type ScenarioStep } from '../tests/support/scenario.js';
 import { sessionHtml } from './html.js';
 
 export interface DemoOptions {
@@ -24,9 +24,6 @@ export interface DemoResult {
   emu: Emulator;
   files: { recap?: string; html: string; png?: string };
 }
-
-/** Commands the scenario format knows but this version of Lectern does not run yet. */
-const NOT_BUILT = ['/schedule'];
 
 function describeStep(step: ScenarioStep, player: ScenarioPlayer): string {
   const who = 'as' in step ? player.name(step.as) : '';
@@ -48,29 +45,40 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const scenario = loadScenario(options.scenarioPath);
   const redis = options.redisUrl ? undefined : await PrivateRedis.start();
   const sources = await new MetadataServer().start();
-  const emu = await new Emulator().start();
-  const guild = scenarioGuild(emu, scenario);
   let now = Date.parse(scenario.steps[0]!.at);
+  // Discord's "now" is the replay's, so a scheduled event for the scenario's week is in the future as it should be.
+  const emu = await new Emulator({ now: () => now }).start();
+  const guild = scenarioGuild(emu, scenario);
   const config = loadConfig(botEnv(emu, options.redisUrl ?? redis!.url, { LOG_LEVEL: 'silent', LECTERN_METADATA_BASE_URL: sources.url, LECTERN_ARXIV_INTERVAL_MS: '0' }));
   const bot = await startLectern({ config, logger: createLogger('silent'), clientOptions: testClientOptions, clock: () => now });
   try {
     await bot.services.settings.update(guild.id, { timeZone: scenario.timeZone });
-    const player = new ScenarioPlayer(emu, guild, scenario, (iso) => (now = Date.parse(iso)));
+    // Each step sets the clock; agendas and reminders due by then go out before the step is played.
+    const player = new ScenarioPlayer(emu, guild, scenario, async (iso) => {
+      now = Date.parse(iso);
+      await catchUpJobs(bot.services.jobs, now);
+    });
     const names = new Map(scenario.members.map((m) => [player.userId(m.id), m.name]));
     const channelName = (id: string) => emu.world.channels.get(id)?.name ?? 'channel';
+    const roleName = (id: string) => [...guild.roles.values()].find((r) => r.id === id)?.name ?? 'role';
     const readable = (text: string) => text
       .replace(/<@!?(\d+)>/g, (_m, id: string) => `@${names.get(id) ?? 'member'}`)
-      .replace(/<#(\d+)>/g, (_m, id: string) => `#${channelName(id)}`);
+      .replace(/<@&(\d+)>/g, (_m, id: string) => `@${roleName(id)}`)
+      .replace(/<#(\d+)>/g, (_m, id: string) => `#${channelName(id)}`)
+      .replace(/<t:(\d+):([A-Za-z])>/g, (_m, unix: string, style: string) => localTime(Number(unix) * 1000, style, scenario.timeZone, now));
     print(`Replaying "${scenario.title}" (${scenario.steps.length} steps) against a local Discord…`);
     for (const [i, step] of scenario.steps.entries()) {
       const time = step.at.slice(0, 19).replace('T', ' ');
-      if ('command' in step && NOT_BUILT.some((c) => step.command.startsWith(c))) {
-        print(`[${time}] ${describeStep(step, player)}  (skipped: not built yet)`);
-        continue;
-      }
+      const seen = emu.posts.length;
       const result = await player.play(step);
       const answer = result.answer ? `\n    → ${readable(result.answer.content || result.answer.embeds[0]?.title || '(an embed)').split('\n')[0]}` : '';
-      print(`[${time}] (${i + 1}/${scenario.steps.length}) ${describeStep(step, player)}${answer}`);
+      // A step that only waits for the bot (an agenda, a reminder) shows what it posted.
+      const posted = 'as' in step || 'join' in step || 'leave' in step ? [] : emu.posts.slice(seen).filter((p) => p.action === 'create').map((p) => {
+        const channel = emu.world.channels.get(p.channelId);
+        const where = channel?.recipientId ? `DM to ${names.get(channel.recipientId) ?? 'a member'}` : `#${channel?.name ?? 'channel'}`;
+        return `\n    ⇒ ${where}: ${readable(p.message.embeds[0]?.title ?? p.message.content).split('\n')[0]!.slice(0, 120)}`;
+      });
+      print(`[${time}] (${i + 1}/${scenario.steps.length}) ${describeStep(step, player)}${answer}${posted.join('')}`);
     }
     const recaps = emu.world.channelByName(guild, 'recaps').id;
     const ended = scenario.steps.some((s) => 'command' in s && s.command === '/session end');
@@ -94,6 +102,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await sources.stop();
     await redis?.stop();
   }
+}
+
+/** A Discord timestamp as a reader in the scenario's time zone would see it. */
+function localTime(ms: number, style: string, timeZone: string, now: number): string {
+  if (style === 'R') {
+    const minutes = Math.round((ms - now) / 60_000);
+    const [size, unit] = Math.abs(minutes) >= 2 * 1440 ? [Math.round(minutes / 1440), 'days'] : Math.abs(minutes) >= 120 ? [Math.round(minutes / 60), 'hours'] : [minutes, 'minutes'];
+    return size >= 0 ? `in ${size} ${unit}` : `${-size} ${unit} ago`;
+  }
+  const options: Intl.DateTimeFormatOptions = style === 't' || style === 'T' ? { timeStyle: 'short' } : style === 'd' || style === 'D' ? { dateStyle: 'long' } : { dateStyle: 'full', timeStyle: 'short' };
+  return new Intl.DateTimeFormat('en-GB', { timeZone, ...options }).format(ms);
 }
 
 /** A headless Chromium screenshot of the page, where Chromium is installed. */

@@ -118,10 +118,13 @@ export class ScheduleService {
     return this.store.occurrence(guildId, next.start);
   }
 
-  /** The posted agenda follows the queue: an edit a moment after it changes (coalesced); nothing before it is posted. */
+  /**
+   * The posted agenda follows the queue until its session starts: an edit a
+   * moment after a change (coalesced). Nothing before it is posted, nothing after the start.
+   */
   async agendaChanged(guildId: string): Promise<void> {
     const open = await this.store.open(guildId);
-    if (open?.agenda && open.status === 'open') await this.jobs.enqueue('agenda.refresh', { guildId }, { coalesceKey: agendaCoalesceKey(guildId), delayMs: 2_000 });
+    if (open?.agenda && open.status === 'open' && !open.sessionId && open.start > this.now()) await this.jobs.enqueue('agenda.refresh', { guildId }, { coalesceKey: agendaCoalesceKey(guildId), delayMs: 2_000 });
   }
 
   /** Links a live session to the scheduled one it runs (if any) and marks its event active. */
@@ -132,11 +135,16 @@ export class ScheduleService {
     await this.jobs.enqueue('schedule.event', { guildId, start: occurrence.start, action: 'active' }, { jobId: scheduleJobIds.event(guildId, occurrence.start, 'active', occurrence.generation) });
   }
 
-  /** Marks the event of the scheduled session a live session ran as completed. */
+  /**
+   * Marks the event of the scheduled session a live session ran as completed,
+   * and opens the next one: the queue (and what was left unanswered) belongs to it now.
+   */
   async sessionEnded(guildId: string, sessionId: string, at: number): Promise<void> {
     const occurrence = await this.store.latestBetween(guildId, at - 2 * SESSION_MATCH_MS - AUTO_END_AFTER_MS, at + SESSION_MATCH_MS);
-    if (occurrence?.sessionId !== sessionId) return;
-    await this.jobs.enqueue('schedule.event', { guildId, start: occurrence.start, action: 'completed' }, { jobId: scheduleJobIds.event(guildId, occurrence.start, 'completed', occurrence.generation) });
+    if (occurrence?.sessionId === sessionId) {
+      await this.jobs.enqueue('schedule.event', { guildId, start: occurrence.start, action: 'completed' }, { jobId: scheduleJobIds.event(guildId, occurrence.start, 'completed', occurrence.generation) });
+    }
+    await this.open(guildId);
   }
 
   private async cancel(guildId: string, occurrence: OccurrenceRecord): Promise<void> {

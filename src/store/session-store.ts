@@ -193,6 +193,16 @@ export class SessionStore {
     await this.redis.hset(keys.recapPosts(guildId, sessionId, edition), String(part), messageId);
   }
 
+  /** The most recent ended session, if any. */
+  async lastEnded(guildId: string): Promise<Session | undefined> {
+    const ids = await this.redis.zrevrange(keys.sessions(guildId), 0, 2);
+    for (const id of ids) {
+      const session = await this.get(guildId, id);
+      if (session?.status === 'ended') return session;
+    }
+    return undefined;
+  }
+
   /** Ended sessions, newest first. */
   async endedSessions(guildId: string): Promise<Session[]> {
     const ids = await this.redis.zrevrange(keys.sessions(guildId), 0, 200);

@@ -13,7 +13,14 @@ describe('npm run demo', () => {
     const outDir = mkdtempSync(join(tmpdir(), 'lectern-demo-'));
     const lines: string[] = [];
     const { emu, files } = await runDemo({ scenarioPath: SEED, outDir, redisUrl: inject('redisUrl'), print: (line) => lines.push(line) });
-    expect(lines.some((l) => l.includes('/schedule set') && l.includes('skipped: not built yet'))).toBe(true);
+    expect(lines.find((l) => l.includes('/schedule set'))).toMatch(/→ Saved: every wednesday at 12:00 \(America\/Los_Angeles\), 150 minutes\. Next session: Wednesday, 14 August 2024 at 12:00 \(in 4 days\)/);
+    // The agenda and reminders show up at their steps, with the DMs.
+    const agenda = lines.find((l) => l.startsWith('[2024-08-13 12:00:00]'))!;
+    expect(agenda).toContain('⇒ #announcements: Agenda · Wednesday, 14 August 2024');
+    for (const name of ['Cong', 'Charlie', 'Aran', 'Tanishq']) expect(agenda).toContain(`⇒ DM to ${name}: You are presenting`);
+    expect(lines.find((l) => l.startsWith('[2024-08-14 11:00:00]'))).toContain('⇒ #announcements: @paper-club **Paper reading starts in 1h**');
+    expect(lines.find((l) => l.startsWith('[2024-08-14 11:50:00]'))).toContain('**Paper reading starts in 10m**');
+    expect(lines.find((l) => l.startsWith('[2024-08-20 12:00:00]'))).toContain('⇒ #announcements: Agenda · Wednesday, 21 August 2024');
     expect(lines.at(-1)).toMatch(/^\nWrote .*recap\.md, .*session\.html/);
 
     const recap = readFileSync(files.recap!, 'utf8');

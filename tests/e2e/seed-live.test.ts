@@ -7,12 +7,12 @@ import { until } from '../support/bot-process.js';
 import { TestClock } from '../support/clock.js';
 import type { Harness } from '../support/harness.js';
 import { startStack, type Stack } from '../support/stack.js';
-import { loadScenario, ScenarioPlayer, scenarioGuild, type StepResult } from '../support/scenario.js';
+import { catchUpJobs, loadScenario, ScenarioPlayer, scenarioGuild, type StepResult } from '../support/scenario.js';
 
 const scenario = loadScenario(fileURLToPath(new URL('../../scenarios/seed-session.json', import.meta.url)));
 const endIndex = scenario.steps.findIndex((s) => 'command' in s && s.command === '/session end');
-// Everything before /session end; /schedule is not built yet (the schedule issue), so its setup step is left out.
-const replayed = scenario.steps.slice(0, endIndex).filter((s) => !('command' in s && s.command.startsWith('/schedule')));
+// Everything before /session end: the week before (setup, schedule, papers, agenda, reminders) and the live hour.
+const replayed = scenario.steps.slice(0, endIndex);
 
 describe('GIVEN the seed session replayed through the real bot, up to /session end', () => {
   let stack: Stack;
@@ -26,7 +26,10 @@ describe('GIVEN the seed session replayed through the real bot, up to /session e
   beforeAll(async () => {
     stack = await startStack({ clock: clock.now, guild: (emu) => scenarioGuild(emu, scenario) });
     ({ h } = stack);
-    player = new ScenarioPlayer(h.emu, h.guild, scenario, (iso) => clock.set(iso));
+    player = new ScenarioPlayer(h.emu, h.guild, scenario, async (iso) => {
+      clock.set(iso);
+      await catchUpJobs(h.bot.services.jobs, clock.now());
+    });
     for (const step of replayed) results.push(await player.play(step));
     await new Promise((resolve) => setTimeout(resolve, 2_500)); // the board's last coalesced edit
   }, 120_000);
@@ -41,8 +44,37 @@ describe('GIVEN the seed session replayed through the real bot, up to /session e
   const papers = () => h.bot.services.papers.list(h.guild.id);
   const session = async () => (await h.bot.services.sessions.current(h.guild.id))!;
 
-  it('THEN every reply passed Discord\'s schemas and limits, and no message pinged anyone', () => {
-    expectCleanDiscord(h);
+  it('THEN every reply passed Discord\'s schemas and limits, and nothing pinged anyone but the agenda and reminders (the ping role)', () => {
+    const ping = h.emu.world.roleByName(h.guild, 'paper-club').id;
+    expectCleanDiscord(h, { roles: [ping] });
+    expect(h.emu.posts.filter((p) => p.action === 'create' && p.pings.roles.length > 0).map((p) => p.message.embeds[0]?.title ?? p.message.content.slice(0, 50))).toEqual([
+      'Agenda · Wednesday, 14 August 2024', `<@&${ping}> **Paper reading starts in 1h**: <t:1723658400:F>`, `<@&${ping}> **Paper reading starts in 10m**: <t:1723658400:F>`,
+    ].map((text) => text.slice(0, 50)));
+  });
+
+  it('THEN the week before: the event, the agenda at 24h with the queue in order and presenters, DMs to each presenter, reminders at 1h and 10m', () => {
+    const start = Date.parse('2024-08-14T12:00:00-07:00');
+    const events = [...h.guild.scheduledEvents.values()];
+    expect(events.map((e) => [e.scheduled_start_time, e.scheduled_end_time, e.channel_id, e.status])).toEqual([[new Date(start).toISOString(), new Date(start + 150 * 60_000).toISOString(), channel('paper-stage'), 2]]);
+    const announced = h.emu.posts.filter((p) => p.action === 'create' && p.channelId === channel('announcements'));
+    const agendas = announced.filter((p) => p.message.embeds[0]?.title?.startsWith('Agenda'));
+    expect(agendas.map((p) => new Date(p.at).toISOString())).toEqual(['2024-08-13T19:00:00.000Z']);
+    const agenda = h.emu.findMessage(agendas[0]!.messageId)!;
+    expect(agenda.content).toBe(`<@&${h.emu.world.roleByName(h.guild, 'paper-club').id}> The agenda for <t:${start / 1000}:F> (<t:${start / 1000}:R>) is up.`);
+    const lines = agenda.embeds[0]!.description!.split('\n').filter((l) => /^\d\./.test(l));
+    expect(lines.map((l) => l.match(/\]\((https:[^)]+)\)/)![1])).toEqual([
+      'https://arxiv.org/abs/2408.06292', 'https://arxiv.org/abs/2408.03314', 'https://arxiv.org/abs/2408.00118', 'https://huggingface.co/papers/2407.07726',
+      'https://arxiv.org/abs/2408.00714', 'https://arxiv.org/abs/2408.03322', 'https://arxiv.org/abs/2408.06072',
+    ]);
+    expect(lines[0]).toContain(`${ARXIV['2408.06292']!.title}](https://arxiv.org/abs/2408.06292) · Chris Lu, Cong Lu, Robert Tjarko Lange et al. · presented by <@${player.userId('cong')}>`);
+    expect(agenda.embeds[0]!.fields!.find((f) => f.name === 'Event')!.value).toBe(`[Mark yourself interested](https://discord.com/events/${h.guild.id}/${events[0]!.id})`);
+    const reminders = announced.filter((p) => p.message.content.includes('Paper reading starts in'));
+    expect(reminders.map((p) => [new Date(p.at).toISOString(), p.message.content.match(/starts in (\w+)/)![1]])).toEqual([['2024-08-14T18:00:00.000Z', '1h'], ['2024-08-14T18:50:00.000Z', '10m']]);
+    for (const [key, id] of [['cong', '2408.06292'], ['charlie', '2408.03314'], ['aran', '2407.07726'], ['tanishq', '2408.00714']] as const) {
+      const dm = dmsTo(key).filter((p) => p.message.content.startsWith('You are presenting'));
+      expect(dm).toHaveLength(1);
+      expect(dm[0]!.message.content).toContain(ARXIV[id]!.title);
+    }
   });
 
   it('THEN the duplicate add by David was refused with its position', () => {
@@ -60,7 +92,7 @@ describe('GIVEN the seed session replayed through the real bot, up to /session e
 
   it('THEN calling Charlie before he joined told the host and DMed him a link; after he joined he was un-suppressed', async () => {
     expect(at('12:02:30').answer!.content).toBe(`<@${player.userId('charlie')}> is not in <#${channel('paper-stage')}>. They keep their place in the queue, and I sent them a DM with a link to join.`);
-    expect(dmsTo('charlie').map((p) => p.message.content)).toEqual([`A host has called you up to speak. Join the stage to talk: https://discord.com/channels/${h.guild.id}/${channel('paper-stage')}`]);
+    expect(dmsTo('charlie').map((p) => p.message.content).filter((c) => !c.startsWith('You are presenting'))).toEqual([`A host has called you up to speak. Join the stage to talk: https://discord.com/channels/${h.guild.id}/${channel('paper-stage')}`]);
     expect(at('12:05:00').answer!.content).toBe(`<@${player.userId('charlie')}> is invited to speak.`);
     expect(h.emu.requests.filter((r) => r.method === 'PATCH' && r.path === `/guilds/${h.guild.id}/voice-states/${player.userId('charlie')}`).map((r) => [r.body, r.status]))
       .toEqual([[{ channel_id: channel('paper-stage'), suppress: false }, 204], [{ channel_id: channel('paper-stage'), suppress: true }, 204]]);
@@ -68,7 +100,7 @@ describe('GIVEN the seed session replayed through the real bot, up to /session e
 
   it('THEN /speakers next with Cong away told the host, DMed Cong, and kept him first; later it invited him', async () => {
     expect(at('12:33:00').answer!.content).toMatch(new RegExp(`^<@${player.userId('cong')}> is not in <#${channel('paper-stage')}>\\. They keep their place`));
-    expect(dmsTo('cong')).toHaveLength(1);
+    expect(dmsTo('cong').filter((p) => p.message.content.startsWith('A host has called you'))).toHaveLength(1);
     expect(at('12:49:00').answer!.content).toBe(`<@${player.userId('cong')}> is invited to speak.`);
     const timeline = await h.bot.services.sessions.timeline(h.guild.id, (await session()).id);
     const calls = timeline.filter((e) => e.type === 'speaker.called').map((e) => [(e as { userId: string }).userId, new Date(e.at).toISOString()]);

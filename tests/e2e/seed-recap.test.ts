@@ -6,7 +6,7 @@ import { until } from '../support/bot-process.js';
 import { TestClock } from '../support/clock.js';
 import type { Harness } from '../support/harness.js';
 import { startStack, type Stack } from '../support/stack.js';
-import { loadScenario, ScenarioPlayer, scenarioGuild } from '../support/scenario.js';
+import { catchUpJobs, loadScenario, ScenarioPlayer, scenarioGuild } from '../support/scenario.js';
 
 const scenario = loadScenario(fileURLToPath(new URL('../../scenarios/seed-session.json', import.meta.url)));
 const COVERED = ['2408.03314', '2408.00118', '2407.07726', '2408.06292', '2408.00714', '2408.03322', '2408.06072'];
@@ -22,10 +22,11 @@ describe('GIVEN the whole seed session replayed, /session end included', () => {
   beforeAll(async () => {
     stack = await startStack({ clock: clock.now, guild: (emu) => scenarioGuild(emu, scenario) });
     ({ h } = stack);
-    player = new ScenarioPlayer(h.emu, h.guild, scenario, (iso) => clock.set(iso));
-    // The schedule's time zone (set by /schedule, which is not built yet).
-    await h.bot.services.settings.update(h.guild.id, { timeZone: scenario.timeZone });
-    for (const step of scenario.steps.filter((s) => !('command' in s && s.command.startsWith('/schedule')))) await player.play(step);
+    player = new ScenarioPlayer(h.emu, h.guild, scenario, async (iso) => {
+      clock.set(iso);
+      await catchUpJobs(h.bot.services.jobs, clock.now());
+    });
+    for (const step of scenario.steps) await player.play(step);
     const recaps = h.emu.world.channelByName(h.guild, 'recaps').id;
     await until(() => h.emu.messagesIn(recaps).length === 1, 20_000, 'the recap');
     const first = h.emu.messagesIn(recaps)[0]!;
@@ -38,9 +39,9 @@ describe('GIVEN the whole seed session replayed, /session end included', () => {
     await stack.stop();
   });
 
-  it('THEN the recap is posted once, and every message passed Discord\'s checks and pinged nobody', () => {
+  it('THEN the recap is posted once, and every message passed Discord\'s checks and pinged nobody but the ping role (agenda and reminders)', () => {
     expect(h.emu.messagesIn(h.emu.world.channelByName(h.guild, 'recaps').id)).toHaveLength(1);
-    expectCleanDiscord(h);
+    expectCleanDiscord(h, { roles: [h.emu.world.roleByName(h.guild, 'paper-club').id] });
   });
 
   it('THEN it lists the 7 papers in the order they were covered, with their presenters', () => {
@@ -62,6 +63,18 @@ describe('GIVEN the whole seed session replayed, /session end included', () => {
     expect(carried).toContain('How much compute would it cost to replicate CogVideoX? (Hanish)');
     expect(messages).toContain('(anonymous): Is the AI Scientist multimodal');
     expect(messages).not.toContain(`<@${player.userId('ben')}>): Is the AI Scientist multimodal`);
+  });
+
+  it('THEN next week\'s agenda (a week on) carries the 2 unanswered questions over, with no papers queued yet', () => {
+    const announce = h.emu.world.channelByName(h.guild, 'announcements').id;
+    const agendas = h.emu.messagesIn(announce).filter((m) => m.embeds[0]?.title?.startsWith('Agenda'));
+    expect(agendas.map((m) => m.embeds[0]!.title)).toEqual(['Agenda · Wednesday, 14 August 2024', 'Agenda · Wednesday, 21 August 2024']);
+    const next = agendas[1]!.embeds[0]!;
+    expect(next.description).toContain('No papers queued yet');
+    const carried = next.fields!.find((f) => f.name === 'Still open from last time')!.value.split('\n');
+    expect(carried).toHaveLength(2);
+    expect(carried.join('\n')).toMatch(/Why does Gemma 2 27B use a feed-forward/);
+    expect(carried.join('\n')).toMatch(/CogVideoX/);
   });
 
   it('THEN the 7 highlights and 3 takeaways carry their local times and offsets', () => {

@@ -15,7 +15,7 @@ export function mentionLeaks(h: Harness, intended: { roles?: string[]; users?: s
 }
 
 /** What every e2e test ends on: Discord accepted every request, and no message pinged anyone unintended. */
-export function expectCleanDiscord(h: Harness): void {
+export function expectCleanDiscord(h: Harness, intended: { roles?: string[]; users?: string[] } = {}): void {
   expect(h.emu.violations).toEqual([]);
-  expect(mentionLeaks(h)).toEqual([]);
+  expect(mentionLeaks(h, intended)).toEqual([]);
 }

@@ -5,6 +5,7 @@ import { INVITE_PERMISSIONS } from '../../src/discord/permissions.js';
 import type { Answer } from '../emulator/interactions.js';
 import type { Emulator } from '../emulator/emulator.js';
 import type { WorldGuild } from '../emulator/world.js';
+import type { JobQueue } from '../../src/jobs/job-queue.js';
 import { until } from './bot-process.js';
 
 const isoTime = z.string().refine((s) => /T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)$/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO date-time with an offset, like 2024-08-14T12:00:00-07:00');
@@ -81,6 +82,21 @@ export interface StepResult {
   answer?: Answer;
 }
 
+/**
+ * Moves a bot's jobs to a clock that jumped (a replay goes from step to step
+ * in no time): posts due by `now` run, and this waits until they are done.
+ */
+export async function catchUpJobs(jobs: JobQueue, now: number): Promise<void> {
+  if ((await jobs.realign(now)) === 0) return;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const counts = await jobs.counts();
+    if ((counts.waiting ?? 0) + (counts.active ?? 0) === 0) return;
+    if (Date.now() > deadline) throw new Error('jobs due at a step did not finish in 20 s');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 /** Plays steps as the members would, setting `setTime` to each step's time first. */
 export class ScenarioPlayer {
   private readonly names: Map<string, string>;
@@ -89,7 +105,7 @@ export class ScenarioPlayer {
     private readonly emu: Emulator,
     private readonly guild: WorldGuild,
     scenario: Scenario,
-    private readonly setTime: (iso: string) => void,
+    private readonly setTime: (iso: string) => void | Promise<void>,
   ) {
     this.names = new Map(scenario.members.map((m) => [m.id, m.name]));
   }
@@ -103,7 +119,7 @@ export class ScenarioPlayer {
   }
 
   async play(step: ScenarioStep): Promise<StepResult> {
-    this.setTime(step.at);
+    await this.setTime(step.at);
     const invoker = 'as' in step ? { guild: this.guild, user: this.name(step.as), channel: 'general' } : undefined;
     if ('command' in step && invoker) {
       const [name = '', sub] = step.command.slice(1).split(' ');

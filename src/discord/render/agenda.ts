@@ -1,6 +1,5 @@
 import type { APIEmbed, RESTPostAPIChannelMessageJSONBody } from 'discord.js';
 import type { Paper } from '../../domain/papers/paper.js';
-import type { RecapQuestion } from '../../domain/recap/recap.js';
 import type { Occurrence } from '../../domain/schedule/plan.js';
 import { formatOffset } from '../../domain/settings.js';
 import { paperTitle } from './paper.js';
@@ -12,8 +11,8 @@ export interface AgendaState {
   timeZone: string;
   /** The upcoming queue, in order. */
   queue: Paper[];
-  /** Questions the last session left open. */
-  carriedOver: RecapQuestion[];
+  /** Questions the last session left open, most upvoted first. */
+  carriedOver: Array<{ text: string }>;
   eventId?: string;
   pingRoleId?: string;
 }

@@ -5,6 +5,7 @@ import { eventDescription, presenterDm, renderAgenda, renderCancelledAgenda, ren
 import type { DiscordScheduledEvents } from '../../discord/scheduled-events.js';
 import { onTime } from '../../domain/schedule/plan.js';
 import type { Paper } from '../../domain/papers/paper.js';
+import { topQuestions } from '../../domain/session/question.js';
 import type { Logger } from '../../logger.js';
 import type { ScheduleService } from '../../schedule/schedule-service.js';
 import type { LiveService } from '../../sessions/live-service.js';
@@ -24,11 +25,11 @@ export interface ScheduleDeps extends SessionBoardDeps {
 
 /** The agenda as it should read now: the queue, last session's open questions, the event. */
 async function agendaBody(deps: ScheduleDeps, guildId: string, occurrence: OccurrenceRecord) {
-  const [settings, papers, ended] = await Promise.all([deps.settings.get(guildId), deps.papers.list(guildId), deps.sessions.endedSessions(guildId)]);
-  const last = ended[0] ? await deps.sessions.recap(guildId, ended[0].id) : undefined;
+  const [settings, papers, last] = await Promise.all([deps.settings.get(guildId), deps.papers.list(guildId), deps.sessions.lastEnded(guildId)]);
+  const carriedOver = last ? topQuestions(await deps.sessions.questions(guildId, last.id), 10) : [];
   const queue = papers.filter((p) => p.status !== 'covered');
   const body = renderAgenda({
-    guildId, occurrence, timeZone: settings.timeZone ?? 'UTC', queue, carriedOver: last?.unanswered ?? [],
+    guildId, occurrence, timeZone: settings.timeZone ?? 'UTC', queue, carriedOver,
     ...(occurrence.eventId ? { eventId: occurrence.eventId } : {}), ...(settings.pingRoleId ? { pingRoleId: settings.pingRoleId } : {}),
   });
   return { body, settings, queue };
@@ -91,7 +92,8 @@ export function scheduleHandlers(deps: ScheduleDeps): Pick<JobHandlers, 'schedul
 
     'agenda.refresh': async ({ guildId }) => {
       const occurrence = await deps.schedules.open(guildId);
-      if (!occurrence?.agenda || occurrence.status !== 'open') return;
+      // Once its session has started, the agenda stays as it was announced.
+      if (!occurrence?.agenda || occurrence.status !== 'open' || occurrence.sessionId || occurrence.start <= deps.now()) return;
       const { body } = await agendaBody(deps, guildId, occurrence);
       try {
         await deps.messages.edit(occurrence.agenda.channelId, occurrence.agenda.messageId, body);
@@ -150,8 +152,9 @@ export function scheduleHandlers(deps: ScheduleDeps): Pick<JobHandlers, 'schedul
       // Only the session that ran this slot (or one started before its end) is ended.
       if (occurrence.sessionId ? occurrence.sessionId !== session.id : session.startedAt > occurrence.end) return;
       const at = deps.now();
+      // Ending completes the event of the session it ran; one started early but never linked is completed here.
       await deps.live.end(guildId, session, 'schedule', at);
-      if (occurrence.eventId) await deps.events.setStatus(guildId, occurrence.eventId, GuildScheduledEventStatus.Completed);
+      if (occurrence.eventId && !occurrence.sessionId) await deps.events.setStatus(guildId, occurrence.eventId, GuildScheduledEventStatus.Completed);
       deps.logger.info({ guildId, sessionId: session.id }, 'session ended itself an hour after its scheduled end');
     },
   };

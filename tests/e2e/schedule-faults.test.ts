@@ -1,0 +1,116 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Emulator } from '../emulator/emulator.js';
+import type { WorldGuild } from '../emulator/world.js';
+import { BotProcess, until } from '../support/bot-process.js';
+import { paperClub } from '../support/guild.js';
+import { botEnv } from '../support/harness.js';
+import { PrivateRedis } from '../support/redis-server.js';
+import { offsetsFor, schedulePosts, slotAhead } from '../support/schedule.js';
+
+/**
+ * The issue's fault cases, each against real bot processes, a real Redis and
+ * the emulator: every agenda, reminder and DM ends up present exactly once.
+ */
+let cleanup: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const step of cleanup.reverse()) await step().catch(() => {});
+  cleanup = [];
+});
+
+async function world(): Promise<{ emu: Emulator; guild: WorldGuild; redis: PrivateRedis }> {
+  const redis = await PrivateRedis.start();
+  const emu = await new Emulator().start();
+  cleanup.push(() => redis.stop(), () => emu.stop());
+  return { emu, guild: paperClub(emu), redis };
+}
+
+function bot(emu: Emulator, redis: PrivateRedis, extra: Record<string, string> = {}): BotProcess {
+  const process = new BotProcess(botEnv(emu, redis.url, { LOG_LEVEL: 'info', DISCORD_GLOBAL_REQUESTS_PER_SECOND: '1000', ...extra }));
+  cleanup.push(() => process.kill('SIGKILL'));
+  return process;
+}
+
+/** Setup, two papers with presenters (their cards posted), and reminders at `secondsFromNow` for a slot a little ahead. */
+async function scheduleSoon(emu: Emulator, guild: WorldGuild, secondsFromNow: number[]) {
+  const as = (user: string) => ({ guild, user, channel: 'general' });
+  await emu.command(as('Tanishq'), 'setup', 'channels', { announce: '#announcements', recap: '#recaps', stage: '#paper-stage' }).answer();
+  await emu.command(as('Tanishq'), 'setup', 'roles', { host: '@hosts', ping: '@paper-club' }).answer();
+  await emu.command(as('Aran'), 'paper', 'add', { url: 'https://example.org/one', presenter: 'Charlie' }).answer();
+  await emu.command(as('Aran'), 'paper', 'add', { url: 'https://example.org/two', presenter: 'Cong' }).answer();
+  const announce = emu.world.channelByName(guild, 'announcements').id;
+  await until(() => emu.messagesIn(announce).length === 2, 10_000, 'the paper cards');
+  const slot = slotAhead(Date.now(), (Math.max(...secondsFromNow) + 15) * 1000);
+  const offsets = offsetsFor(slot.start, Date.now(), secondsFromNow);
+  await emu.command(as('Tanishq'), 'setup', 'reminders', { offsets: offsets.text }).answer();
+  const set = await emu.command(as('Tanishq'), 'schedule', 'set', { weekday: slot.weekday, time: slot.time, timezone: 'UTC' }).answer();
+  expect(set.content).toMatch(/^Saved/);
+  return { announce, targets: offsets.targets };
+}
+
+/** Waits for the agenda, both reminders and both DMs, then checks each exists once. */
+async function expectEachPostOnce(emu: Emulator, guild: WorldGuild, timeoutMs: number): Promise<void> {
+  const dms = (name: string) => emu.messagesIn(emu.dmChannel(emu.world.memberByName(guild, name).user.id).id);
+  const complete = () => {
+    const { agendas, reminders } = schedulePosts(emu, guild);
+    return agendas.length >= 1 && reminders.length >= 2 && dms('Charlie').length >= 1 && dms('Cong').length >= 1;
+  };
+  await until(complete, timeoutMs, 'the agenda, both reminders and both DMs');
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  const { agendas, reminders } = schedulePosts(emu, guild);
+  expect(agendas).toHaveLength(1);
+  expect(reminders).toHaveLength(2);
+  expect(new Set(reminders.map((r) => r.message.content.match(/starts in ([\dhms]+)\*\*/)?.[1])).size).toBe(2);
+  expect(dms('Charlie')).toHaveLength(1);
+  expect(dms('Cong')).toHaveLength(1);
+  expect(emu.violations).toEqual([]);
+}
+
+describe('GIVEN scheduled posts WHEN things go wrong', () => {
+  it('(a) the worker is SIGKILLed after Discord accepted the agenda and before its job completed: after a restart, still once', async () => {
+    const { emu, guild, redis } = await world();
+    const first = bot(emu, redis);
+    await first.waitForLog(/worker ready/);
+    const { announce } = await scheduleSoon(emu, guild, [3, 30, 34]);
+    // The agenda is stored by Discord, but its answer is held back: the worker dies waiting for it.
+    emu.fault({ method: 'POST', path: new RegExp(`^/channels/${announce}/messages$`), afterAccept: true, delayMs: 5_000, times: 1 });
+    await until(() => schedulePosts(emu, guild).agendas.length === 1, 10_000, 'the agenda to reach Discord');
+    await first.kill('SIGKILL');
+    const second = bot(emu, redis);
+    await second.waitForLog(/worker ready/);
+    await expectEachPostOnce(emu, guild, 45_000);
+  }, 90_000);
+
+  it('(b) Redis is killed and restarted (AOF) between scheduling and firing: every post still goes out once', async () => {
+    const { emu, guild, redis } = await world();
+    const process = bot(emu, redis);
+    await process.waitForLog(/worker ready/);
+    const { targets } = await scheduleSoon(emu, guild, [6, 8, 10]);
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // appendfsync everysec: the plan is on disk
+    await redis.restart();
+    await expectEachPostOnce(emu, guild, 20_000);
+    // Reconnected in time: nothing went out late.
+    const { reminders } = schedulePosts(emu, guild);
+    for (const [i, reminder] of reminders.entries()) expect(reminder.at - targets[i + 1]!).toBeLessThan(1_000);
+  }, 60_000);
+
+  it('(c) Discord answers 500 twice and then 429 with retry_after: each post once', async () => {
+    const { emu, guild, redis } = await world();
+    const process = bot(emu, redis);
+    await process.waitForLog(/worker ready/);
+    const { announce } = await scheduleSoon(emu, guild, [3, 8, 12]);
+    const path = new RegExp(`^/channels/${announce}/messages$`);
+    emu.fault({ method: 'POST', path, status: 500, times: 2 });
+    emu.fault({ method: 'POST', path, status: 429, retryAfter: 0.5, times: 1 });
+    await expectEachPostOnce(emu, guild, 25_000);
+    expect(emu.requests.filter((r) => r.method === 'POST' && path.test(r.path) && r.status >= 400).map((r) => r.status)).toEqual([500, 500, 429]);
+  }, 60_000);
+
+  it('(d) two bot processes run at once on one Redis: each post once', async () => {
+    const { emu, guild, redis } = await world();
+    const gateway = bot(emu, redis);
+    const worker = bot(emu, redis, { LECTERN_ROLE: 'worker' });
+    await Promise.all([gateway.waitForLog(/worker ready/), worker.waitForLog(/worker ready/)]);
+    await scheduleSoon(emu, guild, [3, 5, 7]);
+    await expectEachPostOnce(emu, guild, 20_000);
+  }, 60_000);
+});
