@@ -11,6 +11,7 @@ import { paperClub, paperClubSpec } from '../tests/support/guild.js';
 import { botEnv } from '../tests/support/harness.js';
 import { PrivateRedis } from '../tests/support/redis-server.js';
 import { recapFigures } from './recap.js';
+import { reminderGuilds, reminderPunctuality } from './reminders.js';
 import { percentile, writeResults, type Figure } from './stats.js';
 
 const ROUNDS = Number(process.argv.find((a) => a.startsWith('--rounds='))?.split('=')[1] ?? 1000);
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
   // Enough members that the per-member /paper add limit never trips during the run.
   const readers = Array.from({ length: 600 }, (_, i) => `Reader ${i}`);
   const guild = paperClub(emu, { members: [...paperClubSpec().members!, ...readers.map((name) => ({ name }))] });
+  const scheduled = reminderGuilds(emu);
 
   // As in production at scale: one process holds the gateway and answers, another runs the jobs;
   // the emulator (with its schema checks) stays in this process, so its work is not timed as the bot's.
@@ -178,6 +180,9 @@ async function main(): Promise<void> {
   figures.upvote_burst_500_late_or_failed = { value: errors, unit: 'count' };
   const burstLine = `burst: 500 upvotes at once → ${counted} counted, ${errors} late or failed, reply p50 ${percentile(burstTrips, 50).toFixed(1)} ms, p99 ${percentile(burstTrips, 99).toFixed(1)} ms`;
 
+  const reminders = await reminderPunctuality(emu, scheduled);
+  Object.assign(figures, reminders.figures);
+
   await jobs.close();
   redis.disconnect();
   await Promise.all([gateway.kill('SIGTERM'), worker.kill('SIGTERM')]);
@@ -186,7 +191,7 @@ async function main(): Promise<void> {
   const recap = recapFigures();
   Object.assign(figures, recap.figures);
   console.log(table(rows));
-  console.log(`\n${burstLine}\n${recap.line}`);
+  console.log(`\n${burstLine}\n${reminders.line}\n${recap.line}`);
   writeResults(RESULTS, figures);
   console.log(`\nwritten to ${RESULTS}`);
 }

@@ -89,7 +89,7 @@ describe('GIVEN a weekly schedule a few seconds ahead', () => {
     const eventLink = `https://discord.com/events/${harness.guild.id}/${event.id}`;
     await until(() => harness.emu.findMessage(agenda.messageId)!.embeds[0]!.fields!.some((f) => f.value.includes(eventLink)), 5_000, 'the event link on the agenda');
     for (const reminder of reminders) {
-      expect(reminder.message.content).toMatch(new RegExp(`^<@&${ping}> \\*\\*Paper reading starts in \\d+s\\*\\*: <t:${slot.start / 1000}:F>`));
+      expect(reminder.message.content).toMatch(new RegExp(`^<@&${ping}> \\*\\*Paper reading starts in [\\dhms]+\\*\\*: <t:${slot.start / 1000}:F>`));
       expect(reminder.pings.roles).toEqual([ping]);
     }
 

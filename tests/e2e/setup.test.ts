@@ -22,7 +22,7 @@ describe('GIVEN the bot started against a fresh guild', () => {
     const puts = h.emu.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/commands'));
     expect(puts.map((r) => r.status)).toEqual([200]);
     expect(h.emu.commands.get('global')?.map((c) => `${c.type}:${c.name}`).sort()).toEqual([
-      '1:ask', '1:highlight', '1:paper', '1:ping', '1:question', '1:recap', '1:session', '1:setup', '1:speak', '1:speakers', '1:takeaway',
+      '1:ask', '1:highlight', '1:paper', '1:ping', '1:question', '1:recap', '1:schedule', '1:session', '1:setup', '1:speak', '1:speakers', '1:takeaway',
       '3:Log as question', '3:Save as highlight',
     ]);
     const setup = h.emu.commands.get('global')!.find((c) => c.name === 'setup')!;
@@ -55,7 +55,7 @@ describe('GIVEN the bot started against a fresh guild', () => {
     expect((await run('Tanishq', 'channels', { announce: '#announcements', recap: '#recaps', stage: '#paper-stage' })).content).toMatch(/^Saved\./);
     expect((await run('Tanishq', 'roles', { host: '@hosts', ping: '@paper-club' })).content).toMatch(/^Saved\..*Reminders ping <@&\d+>/);
     // Aran holds only the host role: from now on that is enough.
-    expect((await run('Aran', 'reminders', { offsets: '2d, 1h,10m' })).content).toBe('Saved. Reminders go out 48h, 1h, 10m before each session.');
+    expect((await run('Aran', 'reminders', { offsets: '2d, 1h,10m' })).content).toBe('Saved. The agenda goes out 48h before each session, reminders 1h, 10m before.');
     expect((await run('Aran', 'voice', { enabled: true })).content).toMatch(/^Saved\. During sessions I will join/);
 
     const show = await run('Aran', 'show');

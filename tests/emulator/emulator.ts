@@ -204,8 +204,9 @@ export class Emulator {
       if (!match) continue;
       if (route.auth && auth !== `Bot ${this.token}`) return { status: 401, body: { code: 0, message: '401: Unauthorized' } };
       const request: RestRequest = { method, receivedAt, params: match.slice(1), query, body: (json ?? {}) as Record<string, unknown>, files };
+      if (holdAfter === 0) return route.handler(request);
       const reply = await route.handler(request);
-      if (holdAfter > 0) await new Promise((resolve) => setTimeout(resolve, holdAfter));
+      await new Promise((resolve) => setTimeout(resolve, holdAfter));
       return reply;
     }
     return { status: 404, body: { code: 0, message: `emulator has no route ${method} ${path}` } };
