@@ -234,3 +234,24 @@ describe('GIVEN the bot down across a reminder WHEN it is back twenty minutes af
     expect(harness.emu.violations).toEqual([]);
   }, 60_000);
 });
+
+describe('GIVEN a live scheduled session WHEN its Scheduled Event is completed in Discord', () => {
+  it('THEN the session ends as with /session end, and its recap is posted', async () => {
+    const clock = new RunningClock('2026-12-02T11:59:50Z');
+    h = await startHarness({ clock: clock.now });
+    const harness = h;
+    await configure(harness, '1h');
+    await harness.emu.command(as(harness, 'Tanishq'), 'schedule', 'set', { weekday: 'wednesday', time: '12:00', timezone: 'UTC', duration: 30 }).answer();
+    await until(() => harness.guild.scheduledEvents.size === 1, 5_000, 'the event');
+    await harness.emu.command(as(harness, 'Tanishq'), 'session', 'start').answer();
+    const event = [...harness.guild.scheduledEvents.values()][0]!;
+    await until(() => event.status === GuildScheduledEventStatus.Active, 5_000, 'the event to go active');
+    // A host ends the event from Discord's own menu.
+    harness.emu.patchScheduledEvent(harness.guild.id, event.id, { status: GuildScheduledEventStatus.Completed });
+    const recaps = harness.emu.world.channelByName(harness.guild, 'recaps').id;
+    await until(() => harness.emu.messagesIn(recaps).length > 0, 10_000, 'the recap');
+    const status = await harness.emu.command(as(harness, 'Charlie'), 'session', 'status').answer();
+    expect(status.content).toMatch(/no session is live/i);
+    expect(harness.emu.violations).toEqual([]);
+  }, 30_000);
+});
