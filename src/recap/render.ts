@@ -1,4 +1,4 @@
-import { durationLabel, type Recap, type RecapNote, type RecapPaper, type RecapQuestion } from '../domain/recap/recap.js';
+import { durationLabel, talkLabel, type Recap, type RecapNote, type RecapPaper, type RecapQuestion } from '../domain/recap/recap.js';
 import { offsetLabel } from '../domain/session/session.js';
 import { safeText } from '../discord/render/text.js';
 
@@ -95,10 +95,22 @@ export function recapLines(recap: Recap, style: RecapStyle, heading: string): st
     lines.push('');
   }
   if (recap.speakers.length > 0) {
-    lines.push('## Speaker timeline');
+    const voice = recap.speakerSource === 'voice';
+    lines.push(voice ? '## Speaker timeline (who spoke when, from the voice channel)' : '## Speaker timeline');
     for (const s of recap.speakers) {
       const spans = s.segments.map((seg) => `${style.time(seg.from, false)}–${style.time(seg.to, false)}`).join(', ');
-      lines.push(`- ${style.person(s.userId)}: ${spans} (${durationLabel(s.totalMs)} in all)`);
+      lines.push(`- ${style.person(s.userId)}: ${spans} (${voice ? talkLabel(s.totalMs) : durationLabel(s.totalMs)} in all)`);
+    }
+    if (recap.talkByPaper.length > 0) {
+      lines.push('', '**Talk time by paper**');
+      const titles = new Map(recap.covered.map((p) => [p.id, p.title]));
+      for (const { paperId, talk } of recap.talkByPaper) {
+        const label = paperId ? style.text(titles.get(paperId) ?? 'a paper') : 'Before the first paper';
+        lines.push(`- ${label}: ${talk.map((t) => `${style.person(t.userId)} ${talkLabel(t.totalMs)}`).join(', ')}`);
+      }
+    }
+    if (recap.voiceGaps.length > 0) {
+      lines.push('', `Not heard (the voice connection was down): ${recap.voiceGaps.map((g) => `${style.time(g.from, false)}–${style.time(g.to, false)}`).join(', ')}`);
     }
     lines.push('');
   }

@@ -15,6 +15,8 @@ export const keys = {
   currentSession: (guildId: string) => `${PREFIX}:{${guildId}}:session:current`,
   session: (guildId: string, sessionId: string) => `${PREFIX}:{${guildId}}:session:${sessionId}`,
   timeline: (guildId: string, sessionId: string) => `${PREFIX}:{${guildId}}:session:${sessionId}:timeline`,
+  /** Talk time per member (ms) heard in the voice channel. */
+  talk: (guildId: string, sessionId: string) => `${PREFIX}:{${guildId}}:session:${sessionId}:talk`,
   recap: (guildId: string, sessionId: string) => `${PREFIX}:{${guildId}}:session:${sessionId}:recap`,
   recapPosts: (guildId: string, sessionId: string, edition: string) => `${PREFIX}:{${guildId}}:session:${sessionId}:posts:${edition}`,
   sessions: (guildId: string) => `${PREFIX}:{${guildId}}:sessions`,

@@ -82,6 +82,29 @@ export class SessionStore {
     await this.redis.rpush(keys.timeline(guildId, sessionId), JSON.stringify(event));
   }
 
+  /**
+   * Stores what the speaking tracker heard: each segment and gap on the
+   * timeline, and talk time per member. Also after the session ended (the
+   * last words before /session end), so nothing heard is lost.
+   */
+  async logVoice(guildId: string, sessionId: string, segments: Array<{ userId: string; from: number; to: number }>, gaps: Array<{ from: number; to: number }>): Promise<void> {
+    if (segments.length === 0 && gaps.length === 0) return;
+    const multi = this.redis.multi();
+    const events: TimelineEvent[] = [
+      ...segments.map((s) => ({ type: 'voice.segment' as const, userId: s.userId, from: s.from, at: s.to })),
+      ...gaps.map((g) => ({ type: 'voice.gap' as const, from: g.from, at: g.to })),
+    ];
+    multi.rpush(keys.timeline(guildId, sessionId), ...events.map((e) => JSON.stringify(e)));
+    for (const s of segments) multi.hincrby(keys.talk(guildId, sessionId), s.userId, s.to - s.from);
+    await multi.exec();
+  }
+
+  /** Talk time per member heard so far (ms), most first. */
+  async talkTimes(guildId: string, sessionId: string): Promise<Array<{ userId: string; totalMs: number }>> {
+    const hash = await this.redis.hgetall(keys.talk(guildId, sessionId));
+    return Object.entries(hash).map(([userId, ms]) => ({ userId, totalMs: Number(ms) })).sort((a, b) => b.totalMs - a.totalMs);
+  }
+
   async timeline(guildId: string, sessionId: string): Promise<TimelineEvent[]> {
     return (await this.redis.lrange(keys.timeline(guildId, sessionId), 0, -1)).map((e) => JSON.parse(e) as TimelineEvent);
   }

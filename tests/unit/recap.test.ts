@@ -74,6 +74,35 @@ describe('composing a recap', () => {
     expect(durationLabel(session.endedAt! - start)).toBe('2h 2m');
   });
 
+  it('takes the speaker timeline from the voice channel when it was heard, by paper, with its gaps', () => {
+    const voice: TimelineEvent[] = [
+      ...timeline,
+      { type: 'voice.segment', userId: 'u1', from: t(1), at: t(2) }, // before the first paper started
+      { type: 'voice.segment', userId: 'u1', from: t(6), at: t(10) },
+      { type: 'voice.segment', userId: 'u3', from: t(7), at: t(8) },
+      { type: 'voice.gap', from: t(20), at: t(21) },
+      { type: 'voice.segment', userId: 'u3', from: t(60), at: t(61) },
+    ];
+    const recap = composeRecap(session, voice, questions, papers);
+    expect(recap.speakerSource).toBe('voice');
+    expect(recap.speakers).toEqual([
+      { userId: 'u1', segments: [{ from: t(1), to: t(2) }, { from: t(6), to: t(10) }], totalMs: 5 * 60_000 },
+      { userId: 'u3', segments: [{ from: t(7), to: t(8) }, { from: t(60), to: t(61) }], totalMs: 2 * 60_000 },
+    ]);
+    expect(recap.voiceGaps).toEqual([{ from: t(20), to: t(21) }]);
+    // p2 starts at 5 min, p1 at 34, p2 again at 40: speech at 6–10 and 7–8 is p2's, at 60 p2's again.
+    expect(recap.talkByPaper).toEqual([
+      { talk: [{ userId: 'u1', totalMs: 60_000 }] },
+      { paperId: 'p2', talk: [{ userId: 'u1', totalMs: 4 * 60_000 }, { userId: 'u3', totalMs: 2 * 60_000 }] },
+    ]);
+    const text = recapLines(recap, discordStyle(), 'Recap').join('\n');
+    expect(text).toContain('## Speaker timeline (who spoke when, from the voice channel)');
+    expect(text).toContain('**Talk time by paper**');
+    expect(text).toContain('Not heard (the voice connection was down)');
+    // Without voice, the timeline comes from speaker calls.
+    expect(composeRecap(session, timeline, questions, papers).speakerSource).toBe('calls');
+  });
+
   it('renders the anonymous question without a name and the dismissed one not at all', () => {
     const text = recapLines(composeRecap(session, timeline, questions, papers), discordStyle(), 'Recap').join('\n');
     expect(text).toContain('**Q** (anonymous): q11');

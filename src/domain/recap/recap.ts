@@ -45,6 +45,12 @@ export interface Recap {
   highlights: RecapNote[];
   takeaways: RecapNote[];
   speakers: SpeakerTime[];
+  /** Where the speaker timeline comes from: the voice channel itself, or speaker calls when the bot could not listen. */
+  speakerSource: 'voice' | 'calls';
+  /** Stretches the bot could not hear the channel (voice connection down). */
+  voiceGaps: Array<{ from: number; to: number }>;
+  /** Talk time heard during each paper (by the paper current when the speech began); no paperId: before the first. */
+  talkByPaper: Array<{ paperId?: string; talk: Array<{ userId: string; totalMs: number }> }>;
   attendancePeak: number;
   mostUpvoted?: RecapQuestion;
 }
@@ -101,6 +107,7 @@ export function composeRecap(session: Session, timeline: TimelineEvent[], questi
     }
   }
   for (const userId of [...onStage.keys()]) closeSegment(userId, endedAt);
+  const voice = voiceTimeline(timeline);
   const toRecap = (q: Question): RecapQuestion => ({
     text: q.text, votes: q.votes,
     ...(q.askerId && !q.anonymous ? { askerId: q.askerId } : {}),
@@ -115,10 +122,52 @@ export function composeRecap(session: Session, timeline: TimelineEvent[], questi
     sessionId: session.id, startedAt: session.startedAt, endedAt,
     ...(session.recording ? { recording: session.recording } : {}),
     covered, asked: questions.length, answered, unanswered, highlights: notes.highlight, takeaways: notes.takeaway,
-    speakers: [...speakers.values()].sort((a, b) => a.segments[0]!.from - b.segments[0]!.from),
+    ...(voice.speakers.length > 0
+      ? { speakers: voice.speakers, speakerSource: 'voice' as const, talkByPaper: voice.talkByPaper }
+      : { speakers: [...speakers.values()].sort((a, b) => a.segments[0]!.from - b.segments[0]!.from), speakerSource: 'calls' as const, talkByPaper: [] }),
+    voiceGaps: voice.gaps,
     attendancePeak,
     ...(ranked[0] && ranked[0].votes > 0 ? { mostUpvoted: ranked[0] } : {}),
   };
+}
+
+/** Who the voice channel heard, when, and during which paper. */
+function voiceTimeline(timeline: TimelineEvent[]) {
+  const starts = timeline.flatMap((e) => (e.type === 'paper.started' ? [{ at: e.at, paperId: e.paperId }] : [])).sort((a, b) => a.at - b.at);
+  const paperAt = (at: number) => starts.filter((s) => s.at <= at).at(-1)?.paperId;
+  const byMember = new Map<string, SpeakerTime>();
+  const byPaper = new Map<string | undefined, Map<string, number>>();
+  const gaps: Array<{ from: number; to: number }> = [];
+  for (const event of timeline) {
+    if (event.type === 'voice.gap') gaps.push({ from: event.from, to: event.at });
+    if (event.type !== 'voice.segment') continue;
+    const entry = byMember.get(event.userId) ?? { userId: event.userId, segments: [], totalMs: 0 };
+    entry.segments.push({ from: event.from, to: event.at });
+    entry.totalMs += event.at - event.from;
+    byMember.set(event.userId, entry);
+    const paperId = paperAt(event.from);
+    const talk = byPaper.get(paperId) ?? new Map<string, number>();
+    talk.set(event.userId, (talk.get(event.userId) ?? 0) + event.at - event.from);
+    byPaper.set(paperId, talk);
+  }
+  for (const entry of byMember.values()) entry.segments.sort((a, b) => a.from - b.from);
+  const order = [undefined, ...new Set(starts.map((s) => s.paperId))];
+  return {
+    speakers: [...byMember.values()].sort((a, b) => a.segments[0]!.from - b.segments[0]!.from),
+    gaps: gaps.sort((a, b) => a.from - b.from),
+    talkByPaper: order.filter((id) => byPaper.has(id)).map((paperId) => ({
+      ...(paperId ? { paperId } : {}),
+      talk: [...byPaper.get(paperId)!].map(([userId, totalMs]) => ({ userId, totalMs })).sort((a, b) => b.totalMs - a.totalMs),
+    })),
+  };
+}
+
+/** `1m 05s`, `45s`, `1h 2m`: talk time. */
+export function talkLabel(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s`;
+  return durationLabel(ms);
 }
 
 /** `2h 2m`, `45m`, `1h 0m`. */

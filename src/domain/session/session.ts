@@ -27,6 +27,12 @@ export type TimelineEvent = { at: number } & (
   | { type: 'takeaway'; text: string; by: string; paperId?: string }
   | { type: 'member.joined'; userId: string }
   | { type: 'member.left'; userId: string }
+  /** Heard in the voice channel from `from` to `at` (the bot's speaking tracker). */
+  | { type: 'voice.segment'; userId: string; from: number }
+  /** The bot could not hear the channel from `from` to `at` (its voice connection was down). */
+  | { type: 'voice.gap'; from: number }
+  /** The bot could not note who speaks in this session; the recap uses speaker calls. */
+  | { type: 'voice.unavailable'; reason: string }
 );
 
 export const MAX_QUESTION = 500;
