@@ -1,3 +1,4 @@
+import { talkLabel } from '../src/domain/recap/recap.js';
 import { InteractionContextType, SlashCommandBuilder, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
 import { UserError, quoteInput } from '../src/domain/errors.js';
 import { paperLabel } from '../src/domain/papers/paper.js';
@@ -26,7 +27,10 @@ function recordingLink(raw: string | null): string | undefined {
 }
 
 async function end(ctx: Ctx, recording?: string): Promise<void> {
-  await ctx.services.live.end(ctx.guildId, ctx.session!, ctx.interaction.user.id, ctx.services.now(), recording);
+  const at = ctx.services.now();
+  // What the voice channel heard up to now is stored before the recap is compiled.
+  await ctx.services.voice?.stop(ctx.guildId, at);
+  await ctx.services.live.end(ctx.guildId, ctx.session!, ctx.interaction.user.id, at, recording);
   const recap = ctx.settings.recapChannelId ? ` The recap is on its way to <#${ctx.settings.recapChannelId}>.` : ' No recap channel is set, so the recap is kept but not posted (/recap show).';
   await ctx.reply(`Session ended. Covered papers moved to history; the rest stay queued, in order, for next time.${recap}`);
 }
@@ -34,10 +38,11 @@ async function end(ctx: Ctx, recording?: string): Promise<void> {
 async function status(ctx: Ctx): Promise<void> {
   const session = ctx.session;
   if (!session) return ctx.reply('No session is live right now.');
-  const [paper, speakers, counts] = await Promise.all([
+  const [paper, speakers, counts, talk] = await Promise.all([
     ctx.services.live.currentPaper(ctx.guildId),
     ctx.services.sessions.speakers(ctx.guildId, session.id),
     ctx.services.sessions.counts(ctx.guildId, session.id),
+    ctx.services.sessions.talkTimes(ctx.guildId, session.id),
   ]);
   await ctx.reply({ embeds: [{
     title: 'Session status',
@@ -47,6 +52,7 @@ async function status(ctx: Ctx): Promise<void> {
       { name: 'Hands up', value: String(speakers.queue.length), inline: true },
       { name: 'Speaking', value: boundedList(speakers.onStage.map((id) => `<@${id}>`), 1024, ', ') || 'nobody', inline: true },
       { name: 'Questions', value: `${counts.asked} asked, ${counts.open} open`, inline: true },
+      ...(talk.length > 0 ? [{ name: 'Talk time (heard in the channel)', value: boundedList(talk.map((t) => `<@${t.userId}> ${talkLabel(t.totalMs)}`), 1024, ', ') }] : []),
     ],
   }] });
 }
@@ -62,9 +68,10 @@ export default {
   async execute(ctx) {
     switch (ctx.interaction.options.getSubcommand()) {
       case 'start': {
-        await ctx.services.live.start(ctx.guildId, ctx.interaction.user.id, ctx.services.now());
+        const sessionId = await ctx.services.live.start(ctx.guildId, ctx.interaction.user.id, ctx.services.now());
         const where = ctx.settings.announceChannelId ? `The live board is going up in <#${ctx.settings.announceChannelId}>.` : 'No announce channel is set, so there is no live board (hosts: /setup channels).';
-        return ctx.reply(`Session started. ${where}`);
+        const voice = await ctx.services.voice?.start(ctx.guildId, sessionId);
+        return ctx.reply(`Session started. ${where}${voice ? `\n${voice}` : ''}`);
       }
       case 'end': return end(ctx, recordingLink(ctx.interaction.options.getString('recording')));
       case 'status': return status(ctx.session ? ctx : { ...ctx, session: await ctx.services.sessions.current(ctx.guildId) });

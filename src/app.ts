@@ -23,6 +23,7 @@ import { LiveService } from './sessions/live-service.js';
 import { ScheduleService } from './schedule/schedule-service.js';
 import { ScheduleStore } from './store/schedule-store.js';
 import { SettingsStore } from './store/settings-store.js';
+import { VoiceService } from './voice/voice-service.js';
 
 export interface LecternOptions {
   config: Config;
@@ -62,6 +63,7 @@ export async function startLectern({ config, logger, clientOptions, commandsDir,
   let router: InteractionRouter | undefined;
   if (config.LECTERN_ROLE !== 'worker') {
     client = createClient(config, clientOptions);
+    services.voice = new VoiceService(client, services, logger);
     const activeRouter = (router = new InteractionRouter(commands, services));
     client.on(Events.InteractionCreate, (interaction) => activeRouter.handle(interaction));
     client.on(Events.VoiceStateUpdate, (before, after) => {
@@ -96,6 +98,7 @@ export async function startLectern({ config, logger, clientOptions, commandsDir,
     client,
     async stop() {
       await router?.drain(4_000);
+      await services.voice?.stopAll();
       await jobs.close();
       await client?.destroy();
       await redis.quit().catch(() => redis.disconnect());

@@ -8,6 +8,7 @@ import type { ScheduleService } from './schedule/schedule-service.js';
 import type { RateLimitStore } from './store/rate-limit-store.js';
 import type { SessionStore } from './store/session-store.js';
 import type { SettingsStore } from './store/settings-store.js';
+import type { VoiceService } from './voice/voice-service.js';
 
 /** What handlers and jobs may use; built once in app.ts. */
 export interface Services {
@@ -21,6 +22,8 @@ export interface Services {
   paperService: PaperService;
   jobs: JobQueue;
   schedule: ScheduleService;
+  /** The bot in the session channel (gateway processes only). */
+  voice?: VoiceService;
   /** "Now", in ms; tests and the demo replace it to compress time. */
   now(): number;
 }

@@ -14,7 +14,9 @@ export async function onScheduledEventUpdate(
   const occurrence = await schedules.byEvent(after.guildId, after.id);
   const session = await services.sessions.current(after.guildId);
   if (!occurrence?.sessionId || session?.id !== occurrence.sessionId || session.status !== 'live') return;
-  await services.live.end(after.guildId, session, 'schedule', services.now()).catch((error: unknown) => {
+  const at = services.now();
+  await services.voice?.stop(after.guildId, at);
+  await services.live.end(after.guildId, session, 'schedule', at).catch((error: unknown) => {
     // Ended meanwhile by a host: nothing left to do.
     if (!(error instanceof Error && error.name === 'UserError')) throw error;
   });

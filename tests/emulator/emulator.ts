@@ -24,6 +24,7 @@ import { apiChannel, interactionMember } from './payloads.js';
 import { restRoutes, type RestReply, type RestRequest } from './rest.js';
 import { snowflake } from './snowflake.js';
 import { checkSchema, invalidFormBody, schemas, type Problem } from './validate.js';
+import type { VoiceServer } from './voice.js';
 import { World, type WorldChannel, type WorldGuild } from './world.js';
 
 /** A fault the next matching requests get: a status (429 with retry_after, 500, ...) and/or a delay. */
@@ -82,6 +83,9 @@ export class Emulator {
   readonly interactionsByToken = new Map<string, InteractionRecord>();
   readonly nonces = new Map<string, string>();
   private readonly faults: Fault[] = [];
+  private voice: VoiceServer | undefined;
+  /** The bot's voice state requests (gateway op 4), in order. */
+  readonly botVoiceRequests: Array<{ guildId: string; channelId: string | null; selfMute: boolean; selfDeaf: boolean; at: number }> = [];
   /** Discord's "now"; replaceable so a rehearsal at another time sees the same checks. */
   now: () => number;
   private readonly routes;
@@ -97,6 +101,7 @@ export class Emulator {
     this.port = options.port ?? 0;
     this.gateway = new Gateway(this.world, this.token, () => this.gatewayUrl);
     this.routes = restRoutes(this);
+    this.gateway.onVoiceStateUpdate = (d) => this.botVoiceState(d);
   }
 
   get applicationId(): string {
@@ -479,6 +484,44 @@ export class Emulator {
     this.world.messages.get(target.id)!.set(message.id, message);
     this.gateway.dispatch(guild.id, 'MESSAGE_CREATE', { ...message, member: { roles: member.roles, joined_at: member.joinedAt } }, GatewayIntentBits.GuildMessages);
     return message;
+  }
+
+  /** A server admin changes a channel's permission overwrites in Discord. */
+  setOverwrites(channelId: string, overwrites: WorldChannel['overwrites']): void {
+    const channel = this.world.channels.get(channelId);
+    if (!channel) throw new Error(`no channel ${channelId}`);
+    channel.overwrites = overwrites;
+    this.gateway.dispatch(channel.guildId, 'CHANNEL_UPDATE', apiChannel(this.world, channel), GatewayIntentBits.Guilds);
+  }
+
+  /** Where the bot's voice connections go; without one, the bot's joins get no voice server. */
+  attachVoice(server: VoiceServer): void {
+    this.voice = server;
+  }
+
+  /** The bot joins or leaves a voice channel: its voice state, then (joining) the voice server to connect to. */
+  private botVoiceState(d: { guild_id: string; channel_id: string | null; self_mute: boolean; self_deaf: boolean }): void {
+    const guild = this.world.guilds.get(d.guild_id);
+    if (!guild) return;
+    const bot = this.world.bot.id;
+    this.botVoiceRequests.push({ guildId: d.guild_id, channelId: d.channel_id, selfMute: d.self_mute, selfDeaf: d.self_deaf, at: Date.now() });
+    const previous = guild.voiceStates.get(bot);
+    if (!d.channel_id) {
+      if (!previous) return;
+      guild.voiceStates.delete(bot);
+      this.dispatchVoiceState(guild, { ...previous, channel_id: null });
+      return;
+    }
+    const channel = this.world.channels.get(d.channel_id);
+    // Discord ignores a join the bot may not make.
+    if (!channel || (this.world.permissions(guild, bot, channel.id) & PermissionFlagsBits.Connect) === 0n) return;
+    const state = {
+      channel_id: channel.id, user_id: bot, session_id: previous?.session_id ?? snowflake(), deaf: false, mute: false, self_deaf: d.self_deaf, self_mute: d.self_mute,
+      self_video: false, suppress: channel.type === ChannelType.GuildStageVoice, request_to_speak_timestamp: null,
+    } as GatewayVoiceState;
+    guild.voiceStates.set(bot, state);
+    this.dispatchVoiceState(guild, state);
+    if (this.voice) this.gateway.dispatch(guild.id, 'VOICE_SERVER_UPDATE', { token: this.voice.token(guild.id), guild_id: guild.id, endpoint: this.voice.endpoint() });
   }
 
   joinVoice(guild: WorldGuild, user: string, channel: string): GatewayVoiceState {

@@ -32,6 +32,8 @@ export function shardOf(guildId: string, shardCount: number): number {
  */
 export class Gateway {
   private readonly sessions = new Map<string, Session>();
+  /** The bot asking to join or leave a voice channel (gateway op 4). */
+  onVoiceStateUpdate: ((d: { guild_id: string; channel_id: string | null; self_mute: boolean; self_deaf: boolean }) => void) | undefined;
   private wss: WebSocketServer | undefined;
 
   constructor(
@@ -93,6 +95,9 @@ export class Gateway {
           break;
         case GatewayOpcodes.Resume:
           this.resume(socket, payload.d as { token: string; session_id: string; seq: number });
+          break;
+        case GatewayOpcodes.VoiceStateUpdate:
+          this.onVoiceStateUpdate?.(payload.d as { guild_id: string; channel_id: string | null; self_mute: boolean; self_deaf: boolean });
           break;
         default:
           break;

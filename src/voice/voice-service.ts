@@ -1,0 +1,183 @@
+import { entersState, joinVoiceChannel, VoiceConnectionStatus, type VoiceConnection } from '@discordjs/voice';
+import { ChannelType, PermissionFlagsBits, type Client, type Guild, type VoiceBasedChannel } from 'discord.js';
+import { SpeakingTracker } from '../domain/voice/speaking.js';
+import type { Logger } from '../logger.js';
+import type { Services } from '../services.js';
+import { claimPost } from '../store/claims.js';
+
+/** How long joining may take before voice is given up for the session. */
+const READY_TIMEOUT_MS = 10_000;
+/** Rejoin attempts after a dropped connection, with doubling waits from 1 s. */
+const REJOIN_ATTEMPTS = 5;
+const FLUSH_INTERVAL_MS = 1_000;
+
+interface Listening {
+  sessionId: string;
+  channelId: string;
+  connection: VoiceConnection;
+  tracker: SpeakingTracker;
+  timer: NodeJS.Timeout;
+  stopping: boolean;
+  /** Reasons the host was already told, so each is said once. */
+  told: Set<string>;
+}
+
+/**
+ * The bot in the session's voice channel: it notes who speaks when (speaking
+ * start/end, never audio) and stores the segments on the session timeline.
+ * Anything that goes wrong here is told to the host once and the session
+ * carries on; the recap then times speakers from their calls.
+ */
+export class VoiceService {
+  private readonly listening = new Map<string, Listening>();
+
+  constructor(
+    private readonly client: Client,
+    private readonly services: Services,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * At /session start: checks the bot may listen in the channel, then joins in
+   * the background. Returns what the host should know now (a missing permission), if anything.
+   */
+  async start(guildId: string, sessionId: string): Promise<string | undefined> {
+    const settings = await this.services.settings.get(guildId);
+    if (!settings.voiceEnabled || !settings.stageChannelId || this.listening.has(guildId)) return undefined;
+    const guild = this.client.guilds.cache.get(guildId);
+    const channel = guild?.channels.cache.get(settings.stageChannelId);
+    // Known at once: told in the reply to /session start (and only there).
+    if (!guild || !channel?.isVoiceBased()) return this.unavailable(guildId, sessionId, 'the session channel is gone; run /setup channels', false);
+    const missing = await this.missingPermissions(guild, channel);
+    if (missing.length > 0) return this.unavailable(guildId, sessionId, `I lack ${missing.join(', ')} in <#${channel.id}>`, false);
+    void this.join(guild, channel, sessionId).catch((err: unknown) => this.logger.warn({ err, guildId }, 'voice join failed'));
+    return undefined;
+  }
+
+  /** At the end of the session: what was heard up to `at` is stored, and the bot leaves. */
+  async stop(guildId: string, at: number): Promise<void> {
+    const state = this.listening.get(guildId);
+    if (!state || state.stopping) return;
+    state.stopping = true;
+    clearInterval(state.timer);
+    state.tracker.finish(at);
+    await this.flush(guildId, state);
+    this.listening.delete(guildId);
+    state.connection.destroy();
+  }
+
+  /** Leaves every channel (shutdown). What was heard is stored first. */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.listening.keys()].map((guildId) => this.stop(guildId, this.services.now())));
+  }
+
+  /** Members heard speaking now, for tests and status. */
+  speakingNow(guildId: string): string[] {
+    return this.listening.get(guildId)?.tracker.speaking() ?? [];
+  }
+
+  private async missingPermissions(guild: Guild, channel: VoiceBasedChannel): Promise<string[]> {
+    const me = guild.members.me ?? (await guild.members.fetchMe());
+    const permissions = channel.permissionsFor(me);
+    const stage = channel.type === ChannelType.GuildStageVoice;
+    const needed: Array<[bigint, string]> = [
+      [PermissionFlagsBits.ViewChannel, 'View Channel'], [PermissionFlagsBits.Connect, 'Connect'],
+      ...(stage ? [[PermissionFlagsBits.RequestToSpeak, 'Request to Speak'], [PermissionFlagsBits.MuteMembers, 'Mute Members']] as Array<[bigint, string]> : [[PermissionFlagsBits.Speak, 'Speak']] as Array<[bigint, string]>),
+    ];
+    return needed.filter(([flag]) => !permissions.has(flag)).map(([, name]) => name);
+  }
+
+  private async join(guild: Guild, channel: VoiceBasedChannel, sessionId: string): Promise<void> {
+    const connection = joinVoiceChannel({
+      guildId: guild.id, channelId: channel.id, adapterCreator: guild.voiceAdapterCreator,
+      // Deaf bots hear nothing; muted, since it never talks.
+      selfDeaf: false, selfMute: true,
+    });
+    const state: Listening = {
+      sessionId, channelId: channel.id, connection, tracker: new SpeakingTracker(), stopping: false, told: new Set(),
+      timer: setInterval(() => void this.tick(guild.id), FLUSH_INTERVAL_MS),
+    };
+    this.listening.set(guild.id, state);
+    connection.on('error', (err) => this.logger.warn({ err, guildId: guild.id }, 'voice connection error'));
+    try {
+      await entersState(connection, VoiceConnectionStatus.Ready, READY_TIMEOUT_MS);
+    } catch {
+      await this.giveUp(guild.id, state, 'the voice connection could not be set up');
+      return;
+    }
+    connection.receiver.speaking.on('start', (userId) => state.tracker.start(userId, this.services.now()));
+    connection.receiver.speaking.on('end', (userId) => state.tracker.end(userId, this.services.now()));
+    connection.on('stateChange', (_before, after) => {
+      if (state.stopping) return;
+      if (after.status === VoiceConnectionStatus.Disconnected || after.status === VoiceConnectionStatus.Signalling) state.tracker.connectionLost(this.services.now());
+      if (after.status === VoiceConnectionStatus.Ready) state.tracker.connectionRestored(this.services.now());
+      if (after.status === VoiceConnectionStatus.Disconnected) void this.rejoin(guild.id, state);
+    });
+    await this.announce(guild.id, channel.id, sessionId);
+    this.logger.info({ guildId: guild.id, channelId: channel.id }, 'listening in the session channel');
+  }
+
+  /** A dropped connection is rejoined with backoff; after REJOIN_ATTEMPTS the session goes on without voice. */
+  private async rejoin(guildId: string, state: Listening): Promise<void> {
+    for (let attempt = 0; attempt < REJOIN_ATTEMPTS && !state.stopping; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000 * 2 ** attempt));
+      if (state.stopping || state.connection.state.status === VoiceConnectionStatus.Ready) return;
+      if (state.connection.state.status === VoiceConnectionStatus.Disconnected) state.connection.rejoin();
+      try {
+        await entersState(state.connection, VoiceConnectionStatus.Ready, 5_000);
+        this.logger.info({ guildId, attempt }, 'voice connection back');
+        return;
+      } catch {
+        this.logger.warn({ guildId, attempt }, 'voice rejoin failed');
+      }
+    }
+    if (!state.stopping) await this.giveUp(guildId, state, 'the voice connection dropped and could not be restored');
+  }
+
+  private async tick(guildId: string): Promise<void> {
+    const state = this.listening.get(guildId);
+    if (!state || state.stopping) return;
+    try {
+      // Ended elsewhere (a board button in another process, the auto-end): stop listening too.
+      const current = await this.services.sessions.current(guildId);
+      if (current?.id !== state.sessionId || current.status !== 'live') return await this.stop(guildId, current?.endedAt ?? this.services.now());
+      state.tracker.tick(this.services.now());
+      await this.flush(guildId, state);
+    } catch (err) {
+      this.logger.warn({ err, guildId }, 'speaking segments not stored yet; retrying');
+    }
+  }
+
+  private async flush(guildId: string, state: Listening): Promise<void> {
+    const { segments, gaps } = state.tracker.take();
+    await this.services.sessions.logVoice(guildId, state.sessionId, segments, gaps);
+  }
+
+  private async giveUp(guildId: string, state: Listening, reason: string): Promise<void> {
+    state.stopping = true;
+    clearInterval(state.timer);
+    state.tracker.finish(this.services.now());
+    await this.flush(guildId, state).catch(() => {});
+    this.listening.delete(guildId);
+    state.connection.destroy();
+    await this.unavailable(guildId, state.sessionId, reason);
+  }
+
+  /** Records why voice is off for the session; found later than /session start, the hosts are told once in the session thread. */
+  private async unavailable(guildId: string, sessionId: string, reason: string, postInThread = true): Promise<string> {
+    const message = `I cannot note who speaks in this session: ${reason}. The session goes on; the recap will time speakers from their calls instead.`;
+    await this.services.sessions.log(guildId, sessionId, { type: 'voice.unavailable', reason, at: this.services.now() });
+    if (postInThread) await this.services.jobs.enqueue('thread.post', { guildId, sessionId, postId: `voice-${sessionId}`, content: message });
+    this.logger.warn({ guildId, reason }, 'voice unavailable for this session');
+    return message;
+  }
+
+  /** Says once, in the channel's own chat, what the bot does there. */
+  private async announce(guildId: string, channelId: string, sessionId: string): Promise<void> {
+    if (!(await claimPost(this.services.redis, guildId, `voice-hello:${sessionId}`, sessionId, 24 * 3600_000))) return;
+    const channel = this.client.channels.cache.get(channelId);
+    if (!channel?.isSendable()) return;
+    await channel.send({ content: 'I am here to note who speaks and when, for the recap. I record no audio.', allowedMentions: { parse: [] } })
+      .catch((err: unknown) => this.logger.info({ err, guildId }, 'could not say hello in the session channel'));
+  }
+}
