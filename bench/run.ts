@@ -12,6 +12,7 @@ import { botEnv } from '../tests/support/harness.js';
 import { PrivateRedis } from '../tests/support/redis-server.js';
 import { recapFigures } from './recap.js';
 import { reminderGuilds, reminderPunctuality } from './reminders.js';
+import { speakingFigures } from './speaking.js';
 import { percentile, writeResults, type Figure } from './stats.js';
 
 const ROUNDS = Number(process.argv.find((a) => a.startsWith('--rounds='))?.split('=')[1] ?? 1000);
@@ -189,9 +190,10 @@ async function main(): Promise<void> {
   await emu.stop();
   await privateRedis?.stop();
   const recap = recapFigures();
-  Object.assign(figures, recap.figures);
+  const speaking = speakingFigures();
+  Object.assign(figures, recap.figures, speaking.figures);
   console.log(table(rows));
-  console.log(`\n${burstLine}\n${reminders.line}\n${recap.line}`);
+  console.log(`\n${burstLine}\n${reminders.line}\n${recap.line}\n${speaking.line}`);
   writeResults(RESULTS, figures);
   console.log(`\nwritten to ${RESULTS}`);
 }
