@@ -9,8 +9,8 @@ import { until } from '../tests/support/bot-process.js';
 import { botEnv, testClientOptions } from '../tests/support/harness.js';
 import { MetadataServer } from '../tests/support/metadata-server.js';
 import { PrivateRedis } from '../tests/support/redis-server.js';
-import { catchUpJobs, loadScenario, ScenarioPlayer, scenarioGuild, type ScenarioStep } from '../tests/support/scenario.js';
-import { sessionHtml } from './html.js';
+import { catchUpJobs, jobsIdle, loadScenario, ScenarioPlayer, scenarioGuild, type ScenarioStep } from '../tests/support/scenario.js';
+import { localTime, sessionHtml } from './html.js';
 
 export interface DemoOptions {
   scenarioPath: string;
@@ -71,9 +71,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const time = step.at.slice(0, 19).replace('T', ' ');
       const seen = emu.posts.length;
       const result = await player.play(step);
+      // What the step set off (cards, the recap) is shown with it.
+      await jobsIdle(bot.services.jobs);
       const answer = result.answer ? `\n    → ${readable(result.answer.content || result.answer.embeds[0]?.title || '(an embed)').split('\n')[0]}` : '';
-      // A step that only waits for the bot (an agenda, a reminder) shows what it posted.
-      const posted = 'as' in step || 'join' in step || 'leave' in step ? [] : emu.posts.slice(seen).filter((p) => p.action === 'create').map((p) => {
+      // Each step shows what the bot posted because of it (cards, agenda, reminders, DMs, the recap).
+      const posted = emu.posts.slice(seen).filter((p) => p.action === 'create' && p.via !== 'interaction').map((p) => {
         const channel = emu.world.channels.get(p.channelId);
         const where = channel?.recipientId ? `DM to ${names.get(channel.recipientId) ?? 'a member'}` : `#${channel?.name ?? 'channel'}`;
         return `\n    ⇒ ${where}: ${readable(p.message.embeds[0]?.title ?? p.message.content).split('\n')[0]!.slice(0, 120)}`;
@@ -91,7 +93,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       files.recap = join(options.outDir, 'recap.md');
       writeFileSync(files.recap, emu.attachmentText(recapMessage.attachments[0]!.id));
     }
-    writeFileSync(files.html, sessionHtml(emu, scenario.title));
+    writeFileSync(files.html, sessionHtml(emu, scenario.title, scenario.timeZone));
     const png = screenshot(files.html, join(options.outDir, 'session.png'));
     if (png) files.png = png;
     print(`\nWrote ${[files.recap, files.html, files.png].filter(Boolean).join(', ')}${png ? '' : ' (no Chromium found for session.png: apt-get install chromium)'}`);
@@ -102,17 +104,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await sources.stop();
     await redis?.stop();
   }
-}
-
-/** A Discord timestamp as a reader in the scenario's time zone would see it. */
-function localTime(ms: number, style: string, timeZone: string, now: number): string {
-  if (style === 'R') {
-    const minutes = Math.round((ms - now) / 60_000);
-    const [size, unit] = Math.abs(minutes) >= 2 * 1440 ? [Math.round(minutes / 1440), 'days'] : Math.abs(minutes) >= 120 ? [Math.round(minutes / 60), 'hours'] : [minutes, 'minutes'];
-    return size >= 0 ? `in ${size} ${unit}` : `${-size} ${unit} ago`;
-  }
-  const options: Intl.DateTimeFormatOptions = style === 't' || style === 'T' ? { timeStyle: 'short' } : style === 'd' || style === 'D' ? { dateStyle: 'long' } : { dateStyle: 'full', timeStyle: 'short' };
-  return new Intl.DateTimeFormat('en-GB', { timeZone, ...options }).format(ms);
 }
 
 /** A headless Chromium screenshot of the page, where Chromium is installed. */

@@ -232,7 +232,7 @@ export class Emulator {
     const message: APIMessage = {
       id: snowflake(), channel_id: channelId, author: this.world.bot, content: String(body.content ?? ''),
       embeds: (body.embeds ?? []) as APIMessage['embeds'], components: (body.components ?? []) as APIMessage['components'],
-      attachments: this.attachmentsFrom(body, files), timestamp: new Date().toISOString(), edited_timestamp: null,
+      attachments: this.attachmentsFrom(body, files), timestamp: new Date(this.now()).toISOString(), edited_timestamp: null,
       flags: Number(body.flags ?? 0), mentions: [], mention_roles: [], mention_everyone: false, pinned: false, tts: false, type: 0,
       ...(channel?.guildId ? { guild_id: channel.guildId } : {}), ...extra,
     } as APIMessage;

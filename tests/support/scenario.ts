@@ -88,11 +88,16 @@ export interface StepResult {
  */
 export async function catchUpJobs(jobs: JobQueue, now: number): Promise<void> {
   if ((await jobs.realign(now)) === 0) return;
+  await jobsIdle(jobs);
+}
+
+/** Waits until no job is waiting or running (delayed ones may remain). */
+export async function jobsIdle(jobs: JobQueue): Promise<void> {
   const deadline = Date.now() + 20_000;
   for (;;) {
     const counts = await jobs.counts();
     if ((counts.waiting ?? 0) + (counts.active ?? 0) === 0) return;
-    if (Date.now() > deadline) throw new Error('jobs due at a step did not finish in 20 s');
+    if (Date.now() > deadline) throw new Error('jobs did not finish in 20 s');
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
