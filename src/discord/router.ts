@@ -1,3 +1,4 @@
+import { checkOptions } from './option-check.js';
 import {
   ApplicationCommandType,
   type AutocompleteInteraction,
@@ -90,6 +91,7 @@ export class InteractionRouter {
       const command = this.commands.get(commandKey(interaction.commandType, interaction.commandName));
       if (!command) throw new UserError('unknown-command', 'That command is no longer available; it may have been renamed.');
       const subcommand = interaction.isChatInputCommand() ? interaction.options.getSubcommand(false) : null;
+      if (interaction.isChatInputCommand()) checkOptions(command.data, interaction.options.data);
       return {
         spec: command.preconditions,
         subcommand,

@@ -459,6 +459,26 @@ export class Emulator {
     return this.baseInteraction(invoker, InteractionType.ApplicationCommandAutocomplete, this.commandData(invoker.guild, command, subcommand, options, focused));
   }
 
+  /**
+   * Runs a command from a DM with the bot, as a user (Discord does not offer
+   * guild-only commands there; a fuzzer sends them anyway).
+   */
+  dmCommand(guild: WorldGuild, user: string, name: string, subcommand?: string, options: Record<string, OptionValue> = {}): InteractionRecord {
+    const command = this.registered(guild, name, ApplicationCommandType.ChatInput);
+    const member = this.memberFor(guild, user);
+    const channel = this.dmChannel(member.user.id);
+    const payload = {
+      id: snowflake(), application_id: this.applicationId, type: InteractionType.ApplicationCommand, data: { ...this.commandData(guild, command, subcommand, options), guild_id: undefined },
+      channel: apiChannel(this.world, channel), channel_id: channel.id, user: member.user,
+      token: `tok_${snowflake()}_${Math.random().toString(36).slice(2)}`, version: 1, app_permissions: '0', locale: 'en-US',
+      entitlements: [], authorizing_integration_owners: { 1: member.user.id }, context: 1, attachment_size_limit: 10 * 1024 * 1024,
+    } as unknown as APIInteraction;
+    const record = new InteractionRecord(payload, (id) => this.findMessage(id));
+    this.interactionsByToken.set(payload.token, record);
+    this.gateway.dispatch(null, 'INTERACTION_CREATE', payload);
+    return record;
+  }
+
   /** Presses the button `customId` on `message`. */
   button(invoker: Invoker, message: APIMessage, customId: string): InteractionRecord {
     return this.baseInteraction({ ...invoker, channel: message.channel_id }, InteractionType.MessageComponent, { custom_id: customId, component_type: 2 }, { message });

@@ -1,0 +1,272 @@
+import { ApplicationCommandOptionType, ApplicationCommandType, type APIApplicationCommandOption, type APIMessage } from 'discord-api-types/v10';
+import { Redis } from 'ioredis';
+import { JobQueue } from '../../src/jobs/job-queue.js';
+import { createLogger } from '../../src/logger.js';
+import { exportGuildData } from '../../src/store/guild-export.js';
+import { Emulator, type Invoker } from '../emulator/emulator.js';
+import type { InteractionRecord } from '../emulator/interactions.js';
+import type { WorldGuild } from '../emulator/world.js';
+import { BotProcess, until } from '../support/bot-process.js';
+import { paperClub } from '../support/guild.js';
+import { botEnv } from '../support/harness.js';
+import { MetadataServer } from '../support/metadata-server.js';
+import { PrivateRedis } from '../support/redis-server.js';
+
+/**
+ * Generated interactions against the running bot (its own process): every
+ * command with missing, mistyped, oversized and hostile options, unknown and
+ * stale custom_ids, components from another guild or an ended session,
+ * members without roles, and commands sent from DMs. Checks: the process
+ * never exits, every interaction is answered within 3 s, no "something went
+ * wrong" (an input that reached an unhandled path), nothing stored changes
+ * on an input refused by construction, no message lets a mention through,
+ * and every body the bot sends passes Discord's schemas.
+ */
+export interface FuzzOptions {
+  seed: number;
+  count: number;
+  redisUrl?: string;
+  log?: (line: string) => void;
+}
+
+export interface FuzzReport {
+  sent: number;
+  answered: number;
+  slowest: number;
+  late: string[];
+  unexpected: string[];
+  changedOnRefusal: string[];
+  mentionLeaks: number;
+  violations: number;
+  crashed: boolean;
+  refusalsChecked: number;
+  /** Skipped: inputs the emulator could not even build. */
+  skipped: number;
+  /** The change detector saw the change an accepted command made (a control, so a clean report means something). */
+  detectorWorks: boolean;
+}
+
+/** A small deterministic PRNG (mulberry32): the same seed gives the same run. */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+  return { next, pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!, chance: (p: number) => next() < p };
+}
+
+const HOSTILE = [
+  '', ' ', '\u200b\u200b', '\u202e reversed', '@everyone', '@here', '<@&1>', '<@123456789012345678>', '<#123456789012345678>',
+  '**'.repeat(500), '`'.repeat(300), '> '.repeat(200), '[click](https://evil.example/)', 'javascript:alert(1)', 'file:///etc/passwd',
+  'http://127.0.0.1:6379/', 'https://169.254.169.254/latest/meta-data/', 'https://[::1]/', 'https://localhost/', 'x'.repeat(10_000),
+  '2408.03314', 'https://arxiv.org/abs/2408.03314', '2999.99999', 'hep-th/9901001', '<t:0:R>', '||spoiler||', '\n\n\n', '💥'.repeat(100),
+  '2024-02-30', '2026-12-24', '25:99', '12:00', 'PST', '+2', 'Europe/Berlin', '24h,1h,10m', '0s', '999d', 'a,b,c', '-1', 'NaN',
+];
+const NUMBERS = [-1, 0, 1, 2, 3, 50, 999_999, 2 ** 53, 1.5];
+
+/** Keys and fields written by jobs (cards, boards, metadata, posts): they may change at any time, refusal or not. */
+function stable(data: Record<string, unknown>): string {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(data)) {
+    if (/^dirty:|:posts:|:recap$|^occurrence/.test(key)) continue;
+    out[key] = value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).filter(([f]) => !/card|board|thread|metadata|^title$|^authors$|^abstract$/i.test(f)))
+      : value;
+  }
+  return JSON.stringify(out);
+}
+
+export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
+  const log = options.log ?? (() => {});
+  const random = rng(options.seed);
+  const privateRedis = options.redisUrl ? undefined : await PrivateRedis.start();
+  const redisUrl = options.redisUrl ?? privateRedis!.url;
+  const sources = await new MetadataServer().start();
+  const emu = await new Emulator().start();
+  const home = paperClub(emu);
+  const other = paperClub(emu, { name: 'Another server' });
+  const bot = new BotProcess(botEnv(emu, redisUrl, { LOG_LEVEL: 'info', LECTERN_METADATA_BASE_URL: sources.url, LECTERN_ARXIV_INTERVAL_MS: '0', DISCORD_GLOBAL_REQUESTS_PER_SECOND: '1000' }));
+  const redis = new Redis(redisUrl);
+  const jobs = new JobQueue(redis, redisUrl, emu.applicationId, createLogger('silent'));
+  const report: FuzzReport = { sent: 0, answered: 0, slowest: 0, late: [], unexpected: [], changedOnRefusal: [], mentionLeaks: 0, violations: 0, crashed: false, refusalsChecked: 0, skipped: 0, detectorWorks: false };
+  try {
+    await bot.waitForLog(/worker ready/, 30_000);
+    await until(() => (emu.commands.get('global')?.length ?? 0) > 0, 20_000, 'commands registered');
+    // A configured home guild with a live session (real board and card buttons), and another
+    // guild whose session has ended (its buttons are stale).
+    for (const guild of [home, other]) {
+      const host = { guild, user: 'Tanishq', channel: 'general' };
+      await emu.command(host, 'setup', 'channels', { announce: '#announcements', recap: '#recaps', stage: '#paper-stage' }).answer();
+      await emu.command(host, 'setup', 'roles', { host: '@hosts' }).answer();
+      await emu.command(host, 'paper', 'add', { url: 'https://example.org/fuzz-paper' }).answer();
+      await emu.command(host, 'session', 'start').answer();
+      await emu.command({ ...host, user: 'Charlie' }, 'ask', undefined, { question: 'A real question to upvote' }).answer();
+    }
+    const boardOf = (guild: WorldGuild) => emu.messagesIn(emu.world.channelByName(guild, 'announcements').id).find((m) => m.embeds[0]?.title === 'Live now');
+    await until(() => [home, other].every((g) => boardOf(g) && emu.messagesIn(boardOf(g)!.id).length > 0), 20_000, 'boards and cards');
+    await emu.command({ guild: other, user: 'Tanishq', channel: 'general' }, 'session', 'end').answer();
+    emu.memberMessage(home, 'Hanish', 'general', '@everyone look at <@&1> **this** [link](https://evil.example)');
+
+    const commands = emu.commands.get('global')!.filter((c) => c.type === ApplicationCommandType.ChatInput);
+    const menus = emu.commands.get('global')!.filter((c) => c.type === ApplicationCommandType.Message).map((c) => c.name);
+    // Members of both guilds (each guild's owner is its own).
+    const members = [...home.members.values()].map((m) => m.user.global_name ?? m.user.username).filter((n) => n !== 'Lectern' && !n.endsWith(' owner'));
+    const channels = ['general', 'announcements', 'recaps', 'paper-stage', 'lounge'];
+    const roles = [...home.roles.values()].map((r) => r.name).filter((n) => n !== '@everyone');
+    const botMessages = (): APIMessage[] => [...emu.world.channels.values()].flatMap((c) => emu.messagesIn(c.id)).filter((m) => (m.components?.length ?? 0) > 0);
+    const customIds = () => botMessages().flatMap((m) => (m.components ?? []).flatMap((row) => ('components' in row ? (row.components as Array<{ custom_id?: string }>) : [])).flatMap((b) => (b.custom_id ? [b.custom_id] : [])));
+
+    const value = (option: APIApplicationCommandOption): { value: string | number | boolean; invalid: boolean } => {
+      const mistyped = random.chance(0.08);
+      switch (option.type) {
+        case ApplicationCommandOptionType.Integer:
+        case ApplicationCommandOptionType.Number:
+          return mistyped ? { value: random.pick(HOSTILE.slice(0, 10)), invalid: true } : { value: random.pick(NUMBERS), invalid: false };
+        case ApplicationCommandOptionType.Boolean:
+          return mistyped ? { value: 'yes', invalid: true } : { value: random.chance(0.5), invalid: false };
+        case ApplicationCommandOptionType.User:
+          return { value: random.pick(members), invalid: false };
+        case ApplicationCommandOptionType.Channel:
+          return { value: random.pick(channels), invalid: false };
+        case ApplicationCommandOptionType.Role:
+          return { value: random.pick(roles), invalid: false };
+        default: {
+          const text = random.pick(HOSTILE);
+          const max = (option as { max_length?: number }).max_length;
+          // Longer than the command allows: Discord would refuse it; the bot must too.
+          return { value: text, invalid: mistyped || (max !== undefined && text.length > max) };
+        }
+      }
+    };
+
+    type Generated = { what: string; record: () => InteractionRecord; refusedByConstruction: boolean; guild: WorldGuild };
+    const generate = (): Generated => {
+      const guild = random.chance(0.85) ? home : other;
+      const invoker: Invoker = { guild, user: random.pick(members), channel: random.pick(channels.filter((c) => c !== 'paper-stage' && c !== 'lounge')) };
+      const roll = random.next();
+      if (roll < 0.6 || roll >= 0.95) {
+        const command = random.pick(commands);
+        const subs = (command.options ?? []).filter((o) => o.type === ApplicationCommandOptionType.Subcommand);
+        const sub = subs.length > 0 ? random.pick(subs) : undefined;
+        const definitions = ((sub ? (sub as { options?: APIApplicationCommandOption[] }).options : command.options) ?? []).filter((o) => o.type !== ApplicationCommandOptionType.Subcommand);
+        const values: Record<string, string | number | boolean> = {};
+        let invalid = false;
+        for (const option of definitions) {
+          if (random.chance(0.25)) {
+            invalid ||= option.required === true;
+            continue;
+          }
+          const generated = value(option);
+          values[option.name] = generated.value;
+          invalid ||= generated.invalid;
+        }
+        const what = `/${command.name}${sub ? ` ${sub.name}` : ''} ${JSON.stringify(values).slice(0, 120)} as ${invoker.user}`;
+        if (roll >= 0.95) return { what: `DM ${what}`, guild, refusedByConstruction: true, record: () => emu.dmCommand(guild, invoker.user, command.name, sub?.name, values) };
+        return { what, guild, refusedByConstruction: invalid, record: () => emu.command(invoker, command.name, sub?.name, values) };
+      }
+      if (roll < 0.7) {
+        const command = random.pick(commands.filter((c) => JSON.stringify(c.options ?? []).includes('"autocomplete":true')));
+        const subs = (command.options ?? []).filter((o) => o.type === ApplicationCommandOptionType.Subcommand && JSON.stringify(o).includes('"autocomplete":true'));
+        const sub = subs.length > 0 ? random.pick(subs) : undefined;
+        const focused = ((sub as { options?: APIApplicationCommandOption[] } | undefined)?.options ?? command.options ?? []).find((o) => (o as { autocomplete?: boolean }).autocomplete)!;
+        const typed = random.pick(HOSTILE);
+        return { what: `autocomplete /${command.name} ${sub?.name ?? ''} ${focused.name}=${typed.slice(0, 40)}`, guild, refusedByConstruction: true, record: () => emu.autocomplete(invoker, command.name, sub?.name, { [focused.name]: typed }, focused.name) };
+      }
+      if (roll < 0.9) {
+        // A message of this guild carrying a custom_id that is real, mutated, made up, or copied from the other guild.
+        const message = random.pick(botMessages().filter((m) => emu.world.channels.get(m.channel_id)?.guildId === guild.id));
+        const ids = customIds();
+        const real = random.pick(ids.filter((id) => id.length > 0));
+        const foreign = !ids.slice(0).some((id) => id === real && botMessages().some((m) => emu.world.channels.get(m.channel_id)?.guildId === guild.id && JSON.stringify(m.components).includes(`"${id}"`)));
+        const customId = random.pick([
+          real, real, `${real}x`, real.replace(/:[^:]*$/, ':000000'), 'ask:upvote:', 'session:end:nope', 'nope:nope:nope', 'x'.repeat(100), 'paper:page:-1:x', 'speak:lower:',
+        ]);
+        const known = customId === real && !foreign;
+        return { what: `button ${customId.slice(0, 60)} on ${message.id}${foreign && customId === real ? ' (from the other guild)' : ''} as ${invoker.user}`, guild, refusedByConstruction: !known, record: () => emu.button(invoker, message, customId) };
+      }
+      const target = random.pick([...emu.world.channels.values()].flatMap((c) => emu.messagesIn(c.id)).filter((m) => emu.world.channels.get(m.channel_id)?.guildId === guild.id));
+      const menu = random.pick(menus);
+      return { what: `menu ${menu} on ${target.id} as ${invoker.user}`, guild, refusedByConstruction: false, record: () => emu.messageCommand(invoker, menu, target) };
+    };
+
+    // Jobs of earlier interactions write to the store too: a refusal is checked with none waiting or running.
+    const idle = async () => {
+      const deadline = Date.now() + 5_000;
+      while (Date.now() < deadline) {
+        const counts = await jobs.counts();
+        if ((counts.waiting ?? 0) + (counts.active ?? 0) === 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+
+    // The control: an accepted command does change what is stored, and the detector sees it.
+    await idle();
+    const control = stable(await exportGuildData(redis, home.id));
+    await emu.command({ guild: home, user: 'Tanishq', channel: 'general' }, 'paper', 'add', { url: 'https://example.org/fuzz-control' }).answer();
+    await idle();
+    report.detectorWorks = stable(await exportGuildData(redis, home.id)) !== control;
+
+    for (let i = 0; i < options.count; i++) {
+      if (bot.child.exitCode !== null) {
+        report.crashed = true;
+        break;
+      }
+      const generated = generate();
+      const check = generated.refusedByConstruction && random.chance(0.35);
+      let before = '';
+      if (check) {
+        await idle();
+        before = stable(await exportGuildData(redis, generated.guild.id));
+      }
+      let record: InteractionRecord;
+      try {
+        record = generated.record();
+      } catch (error) {
+        // The emulator itself could not build it (not something Discord would send either).
+        report.skipped++;
+        log(`skipped: ${generated.what}: ${(error as Error).message}`);
+        continue;
+      }
+      report.sent++;
+      const answer = await record.answer(5_000).catch(() => undefined);
+      const trip = record.roundTripMs;
+      if (answer && trip !== undefined && trip <= 3_000) report.answered++;
+      else report.late.push(`${generated.what} (${trip === undefined ? 'no answer' : `${trip.toFixed(0)} ms`})`);
+      report.slowest = Math.max(report.slowest, trip ?? 0);
+      const text = `${answer?.content ?? ''} ${JSON.stringify(answer?.embeds ?? [])}`;
+      if (/Something went wrong on my side/.test(text)) report.unexpected.push(generated.what);
+      if (check) {
+        report.refusalsChecked++;
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        await idle();
+        const after = stable(await exportGuildData(redis, generated.guild.id));
+        if (after !== before && !/^(Queued|Upvoted|Vote taken back|Question logged|Highlight saved|Saved|Moved|Removed|Now presenting)/.test(answer?.content ?? '')) {
+          report.changedOnRefusal.push(`${generated.what} → ${(answer?.content ?? '').slice(0, 100)}`);
+        }
+      }
+      if ((i + 1) % 250 === 0) log(`${i + 1}/${options.count} sent, ${report.late.length} late, ${report.unexpected.length} unexpected, ${report.changedOnRefusal.length} changed on refusal`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    report.crashed ||= bot.child.exitCode !== null;
+    report.violations = emu.violations.length;
+    // The agenda and reminders ping the ping role on purpose (the fuzzer may have set one and a schedule); nothing else pings.
+    const announcing = (p: { message: APIMessage }) => /^<@&\d+> (The agenda for|\*\*Paper reading starts in)/.test(p.message.content);
+    const leaks = emu.posts.filter((p) => p.pings.everyone || p.pings.users.length > 0 || (p.pings.roles.length > 0 && !announcing(p)));
+    report.mentionLeaks = leaks.length;
+    if (leaks.length > 0) log(`mention leaks: ${JSON.stringify(leaks.slice(0, 3).map((p) => p.message.content))}`);
+    if (report.violations > 0) log(`violations: ${JSON.stringify(emu.violations.slice(0, 3))}`);
+    if (report.unexpected.length > 0) log(`bot stderr/stdout tail:\n${bot.stdout.split('\n').filter((l) => l.includes('"level":50')).slice(-5).join('\n')}`);
+    return report;
+  } finally {
+    await jobs.close();
+    redis.disconnect();
+    await bot.kill('SIGTERM').catch(() => {});
+    await emu.stop();
+    await sources.stop();
+    await privateRedis?.stop();
+  }
+}
