@@ -62,6 +62,11 @@ export class Gateway {
     await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
   }
 
+  /** Which shard sessions were sent an event of type `t` (from their replay buffers), with its data. */
+  deliveries(t: string): Array<{ shard: [number, number]; d: unknown }> {
+    return [...this.sessions.values()].flatMap((session) => session.sent.filter((e) => e.t === t).map((e) => ({ shard: session.shard, d: e.d })));
+  }
+
   get connectedShards(): number {
     return [...this.sessions.values()].filter((s) => s.socket?.readyState === 1).length;
   }

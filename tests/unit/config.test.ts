@@ -47,6 +47,13 @@ describe('configuration', () => {
     expect(problemsOf({ REDIS_URL: 'x', LECTERN_ROLE: 'x' })).toHaveLength(4);
   });
 
+  it('GIVEN LECTERN_SHARDS THEN it names this process\'s shards out of the total, and refuses ids beyond it', () => {
+    expect(loadConfig({ ...valid, LECTERN_SHARDS: '0/2' }).LECTERN_SHARDS).toEqual({ shards: [0], count: 2 });
+    expect(loadConfig({ ...valid, LECTERN_SHARDS: '2,3/4' }).LECTERN_SHARDS).toEqual({ shards: [2, 3], count: 4 });
+    expect(problemsOf({ ...valid, LECTERN_SHARDS: '2/2' })).toEqual(['LECTERN_SHARDS has a shard id not below the total']);
+    expect(problemsOf({ ...valid, LECTERN_SHARDS: 'half' })[0]).toMatch(/^LECTERN_SHARDS must look like 0\/2/);
+  });
+
   it('GIVEN an empty optional variable THEN it counts as unset', () => {
     expect(loadConfig({ ...valid, DISCORD_DEV_GUILD_ID: '' }).DISCORD_DEV_GUILD_ID).toBeUndefined();
   });
