@@ -2,14 +2,15 @@ import { ApplicationCommandOptionType, type APIApplicationCommandOption, type Co
 import { z } from 'zod';
 import { UserError } from '../domain/errors.js';
 
-type Definition = APIApplicationCommandOption & { required?: boolean; choices?: Array<{ value: string | number }>; min_value?: number; max_value?: number; min_length?: number; max_length?: number };
+type Definition = APIApplicationCommandOption & { required?: boolean; choices?: Array<{ value: string | number }>; min_value?: number; max_value?: number };
 
 /** The zod schema of one option's value, from the command's own definition: what Discord promises to enforce, checked again. */
 function schemaFor(definition: Definition): z.ZodType {
   const choices = definition.choices?.map((c) => c.value);
   switch (definition.type) {
     case ApplicationCommandOptionType.String: {
-      const text = z.string().max(definition.max_length ?? 6_000).min(definition.min_length ?? 0);
+      // Lengths are left to the handlers, which say in their own words what fits (requireText and co.).
+      const text = z.string().max(100_000);
       if (choices) return text.refine((v) => choices.includes(v), 'is not one of its choices');
       return text;
     }
@@ -29,7 +30,7 @@ function schemaFor(definition: Definition): z.ZodType {
 
 /**
  * Checks every option of a command interaction against the command's own
- * definition (type, choices, ranges, lengths, required) before a handler sees
+ * definition (type, choices, ranges, required) before a handler sees
  * it. Discord enforces these, so a failure means a malformed or forged
  * interaction; it is refused like any bad input, naming the option.
  */

@@ -24,7 +24,8 @@ describe('GIVEN forged command options', () => {
     ['a value outside its choices (10,000 characters)', 'question', 'list', { status: 'x'.repeat(10_000) }, 'The `status` option is not valid for this command; pick it from Discord\'s form and try again.'],
     ['a fraction for an integer', 'paper', 'move', { paper: 'x', position: 1.5 }, 'The `position` option is not valid for this command; pick it from Discord\'s form and try again.'],
     ['a word for a boolean', 'ask', undefined, { question: 'Why?', anonymous: 'yes' }, 'The `anonymous` option is not valid for this command; pick it from Discord\'s form and try again.'],
-    ['a string longer than its max length', 'ask', undefined, { question: 'q'.repeat(501) }, 'The `question` option is not valid for this command; pick it from Discord\'s form and try again.'],
+    ['a string longer than its max length (the handler says what fits)', 'ask', undefined, { question: 'q'.repeat(501) }, 'The question is 501 characters; keep it to 500.'],
+    ['an absurdly long string (100 kB)', 'ask', undefined, { question: 'q'.repeat(100_001) }, 'The `question` option is not valid for this command; pick it from Discord\'s form and try again.'],
   ] as const)('%s is refused, naming the option, and nothing is stored', async (_case, name, sub, options, expected) => {
     const before = await h.bot.services.sessions.counts(h.guild.id, (await h.bot.services.sessions.current(h.guild.id))!.id);
     const answer = await h.emu.command(as(h, 'Tanishq'), name, sub, options as Record<string, string | number | boolean>).answer();
