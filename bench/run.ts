@@ -10,7 +10,9 @@ import { BotProcess } from '../tests/support/bot-process.js';
 import { paperClub, paperClubSpec } from '../tests/support/guild.js';
 import { botEnv } from '../tests/support/harness.js';
 import { PrivateRedis } from '../tests/support/redis-server.js';
+import { memoryFigures } from './memory.js';
 import { recapFigures } from './recap.js';
+import { RedisTrips } from './redis-trips.js';
 import { reminderGuilds, reminderPunctuality } from './reminders.js';
 import { speakingFigures } from './speaking.js';
 import { percentile, writeResults, type Figure } from './stats.js';
@@ -53,7 +55,7 @@ async function waitFor<T>(find: () => T | undefined, timeoutMs = 10_000): Promis
 }
 
 function table(rows: string[][]): string {
-  const header = ['interaction', 'n', 'p50 ms', 'p99 ms', 'p50 ratio', 'p99 ratio'];
+  const header = ['interaction', 'n', 'p50 ms', 'p99 ms', 'p50 ratio', 'p99 ratio', 'Redis trips', 'Redis cmds'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
@@ -153,6 +155,23 @@ async function main(): Promise<void> {
     }
   }
 
+  // Redis round trips per interaction: 50 more of each case, one at a time, watched through MONITOR.
+  await drain();
+  const trips = new RedisTrips(redisUrl);
+  await trips.start(/^lectern-gateway-/);
+  const perCase = new Map<string, { commands: number; trips: number }>();
+  for (const c of cases) {
+    const seen = await trips.measure(async () => {
+      for (let i = 0; i < 50; i++) {
+        await c.run(c.invoker).answer();
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        await c.after?.();
+      }
+    });
+    perCase.set(c.name, { commands: seen.commands / 50, trips: seen.trips / 50 });
+  }
+  trips.stop();
+
   const figures: Record<string, Figure> = {};
   const rows: string[][] = [];
   const base = samples.get('ping')!;
@@ -163,7 +182,10 @@ async function main(): Promise<void> {
     figures[`${name}_p50`] = { value: p50, unit: 'ms' };
     figures[`${name}_p99`] = { value: p99, unit: 'ms' };
     if (name !== 'ping') Object.assign(figures, { [`${name}_p50_ratio`]: { value: r50, unit: 'ratio' }, [`${name}_p99_ratio`]: { value: r99, unit: 'ratio' } });
-    rows.push([name, String(s.length), p50.toFixed(2), p99.toFixed(2), name === 'ping' ? '1.00 (baseline)' : r50.toFixed(2), r99.toFixed(2)]);
+    const redisUse = perCase.get(name)!;
+    figures[`${name}_redis_round_trips`] = { value: redisUse.trips, unit: 'count' };
+    figures[`${name}_redis_commands`] = { value: redisUse.commands, unit: 'count' };
+    rows.push([name, String(s.length), p50.toFixed(2), p99.toFixed(2), name === 'ping' ? '1.00 (baseline)' : r50.toFixed(2), r99.toFixed(2), redisUse.trips.toFixed(2), redisUse.commands.toFixed(2)]);
   }
 
   // A burst: 500 members upvote a fresh question at the same moment.
@@ -188,12 +210,14 @@ async function main(): Promise<void> {
   redis.disconnect();
   await Promise.all([gateway.kill('SIGTERM'), worker.kill('SIGTERM')]);
   await emu.stop();
+  const memory = await memoryFigures(redisUrl);
+  Object.assign(figures, memory.figures);
   await privateRedis?.stop();
   const recap = recapFigures();
   const speaking = speakingFigures();
   Object.assign(figures, recap.figures, speaking.figures);
   console.log(table(rows));
-  console.log(`\n${burstLine}\n${reminders.line}\n${recap.line}\n${speaking.line}`);
+  console.log(`\n${burstLine}\n${reminders.line}\n${recap.line}\n${speaking.line}\n${memory.line}`);
   writeResults(RESULTS, figures);
   console.log(`\nwritten to ${RESULTS}`);
 }

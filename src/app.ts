@@ -45,7 +45,7 @@ export interface Lectern {
 /** Builds and starts the pieces this process's LECTERN_ROLE asks for. */
 export async function startLectern({ config, logger, clientOptions, commandsDir, clock = Date.now }: LecternOptions): Promise<Lectern> {
   const commands = await loadCommands(commandsDir);
-  const redis = await connectRedis(config.REDIS_URL);
+  const redis = await connectRedis(config.REDIS_URL, { name: `lectern-${config.LECTERN_ROLE}-${process.pid}` });
   redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   const jobs = new JobQueue(redis, config.REDIS_URL, config.DISCORD_APPLICATION_ID, logger);
   const papers = new PaperStore(redis);

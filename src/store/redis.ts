@@ -26,9 +26,11 @@ export function redactUrl(url: string): string {
  * connection is down fail at once instead of queueing, so an interaction is
  * never left waiting on a Redis that is gone.
  */
-export async function connectRedis(url: string, options: { connectTimeoutMs?: number } = {}): Promise<Redis> {
+export async function connectRedis(url: string, options: { connectTimeoutMs?: number; name?: string } = {}): Promise<Redis> {
   const redis = new Redis(url, {
     lazyConnect: true,
+    // Named, so CLIENT LIST (and an operator) can tell Lectern's processes apart.
+    ...(options.name ? { connectionName: options.name } : {}),
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: options.connectTimeoutMs ?? 5_000,

@@ -1,0 +1,48 @@
+import { Redis } from 'ioredis';
+
+/**
+ * Counts what the gateway process asks Redis for, from Redis's own MONITOR
+ * stream: top-level commands on the gateway's named connection (commands a
+ * Lua script runs are not counted: they are part of its one call), and round
+ * trips, taken as bursts of commands that reach Redis within 150 µs of each
+ * other (a pipeline arrives in one read; a new round trip waits for the
+ * bot's next step).
+ */
+export class RedisTrips {
+  private monitor: Awaited<ReturnType<Redis['monitor']>> | undefined;
+  private base: Redis | undefined;
+  private readonly times: number[] = [];
+  private counting = false;
+
+  constructor(private readonly redisUrl: string) {}
+
+  async start(connectionName: RegExp): Promise<void> {
+    const admin = new Redis(this.redisUrl);
+    const list = await admin.client('LIST') as string;
+    admin.disconnect();
+    const addr = list.split('\n').map((line) => Object.fromEntries(line.split(' ').map((kv) => kv.split('=') as [string, string]))).find((c) => connectionName.test(c.name ?? ''))?.addr;
+    if (!addr) throw new Error(`no Redis connection named like ${connectionName}`);
+    this.base = new Redis(this.redisUrl);
+    this.monitor = await this.base.monitor();
+    this.monitor.on('monitor', (time: string, _args: string[], source: string) => {
+      if (this.counting && source === addr) this.times.push(Number(time));
+    });
+  }
+
+  /** Runs `work` and returns its commands and round trips. */
+  async measure(work: () => Promise<void>): Promise<{ commands: number; trips: number }> {
+    this.times.length = 0;
+    this.counting = true;
+    await work();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    this.counting = false;
+    const sorted = [...this.times].sort((a, b) => a - b);
+    const trips = sorted.filter((t, i) => i === 0 || t - sorted[i - 1]! > 0.000_150).length;
+    return { commands: sorted.length, trips };
+  }
+
+  stop(): void {
+    this.monitor?.disconnect();
+    this.base?.disconnect();
+  }
+}
