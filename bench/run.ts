@@ -15,6 +15,7 @@ import { recapFigures } from './recap.js';
 import { RedisTrips } from './redis-trips.js';
 import { reminderGuilds, reminderPunctuality } from './reminders.js';
 import { speakingFigures } from './speaking.js';
+import { sustainedAsk } from './sustained.js';
 import { percentile, writeResults, type Figure } from './stats.js';
 
 const ROUNDS = Number(process.argv.find((a) => a.startsWith('--rounds='))?.split('=')[1] ?? 1000);
@@ -203,6 +204,10 @@ async function main(): Promise<void> {
   figures.upvote_burst_500_late_or_failed = { value: errors, unit: 'count' };
   const burstLine = `burst: 500 upvotes at once → ${counted} counted, ${errors} late or failed, reply p50 ${percentile(burstTrips, 50).toFixed(1)} ms, p99 ${percentile(burstTrips, 99).toFixed(1)} ms`;
 
+  const sustained = await sustainedAsk(emu, host, readers);
+  Object.assign(figures, sustained.figures);
+  // The cards those questions caused are posted before reminders are timed.
+  for (let i = 0; i < 6; i++) await drain();
   const reminders = await reminderPunctuality(emu, scheduled);
   Object.assign(figures, reminders.figures);
 
@@ -217,7 +222,7 @@ async function main(): Promise<void> {
   const speaking = speakingFigures();
   Object.assign(figures, recap.figures, speaking.figures);
   console.log(table(rows));
-  console.log(`\n${burstLine}\n${reminders.line}\n${recap.line}\n${speaking.line}\n${memory.line}`);
+  console.log(`\n${burstLine}\n${sustained.line}\n${reminders.line}\n${recap.line}\n${speaking.line}\n${memory.line}`);
   writeResults(RESULTS, figures);
   console.log(`\nwritten to ${RESULTS}`);
 }
