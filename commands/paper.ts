@@ -50,17 +50,16 @@ export default {
       case 'history': return history(ctx, 0, (options.getString('query') ?? '').trim());
       case 'remove': {
         const { paper } = await ctx.services.paperService.findQueued(ctx.guildId, options.getString('paper', true));
-        const outcome = await ctx.services.papers.remove(ctx.guildId, paper.id);
+        // The agenda refresh reads the queue when it runs (2 s later), so it is asked for alongside the change.
+        const [outcome] = await Promise.all([ctx.services.papers.remove(ctx.guildId, paper.id), ctx.services.schedule.agendaChanged(ctx.guildId)]);
         if (outcome === 'current') throw new UserError('remove-current', 'That paper is being presented now; move on with /paper next first.');
         if (outcome === 'missing') throw new UserError('paper-not-queued', 'That paper is no longer in the queue.');
-        await ctx.services.schedule.agendaChanged(ctx.guildId);
         return ctx.reply(`Removed **${safeText(paperLabel(paper), 200)}** from the queue.`);
       }
       case 'move': {
         const { paper } = await ctx.services.paperService.findQueued(ctx.guildId, options.getString('paper', true));
-        const position = await ctx.services.papers.move(ctx.guildId, paper.id, options.getInteger('position', true));
+        const [position] = await Promise.all([ctx.services.papers.move(ctx.guildId, paper.id, options.getInteger('position', true)), ctx.services.schedule.agendaChanged(ctx.guildId)]);
         if (position === null) throw new UserError('paper-not-queued', 'That paper is no longer in the queue.');
-        await ctx.services.schedule.agendaChanged(ctx.guildId);
         return ctx.reply(`Moved **${safeText(paperLabel(paper), 200)}** to position ${position}.`);
       }
       case 'start':

@@ -70,7 +70,6 @@ export default {
           weekday: options.getString('weekday', true) as Weekday, time: parseTime(options.getString('time', true)),
           timeZone: parseTimeZone(options.getString('timezone', true)), durationMin: parseDuration(options.getInteger('duration') ?? undefined),
         };
-        if (!WEEKDAYS.includes(slot.weekday)) throw new Error('weekday outside its choices');
         const next = await ctx.services.schedule.set(ctx.guildId, slot);
         return ctx.reply(`Saved: every ${slot.weekday} at ${slot.time} (${slot.timeZone}), ${slot.durationMin} minutes. ${opened(next)}`);
       }

@@ -17,12 +17,6 @@ export interface EnqueueOptions {
   jobId?: string;
 }
 
-/** A job waiting for its time, with the time it is for (the app clock's ms). */
-export interface TimedJob {
-  id: string;
-  name: string;
-  at: number;
-}
 
 /** Raised inside a handler when retrying cannot help (a 404, a malformed answer). */
 export { UnrecoverableError };
@@ -92,43 +86,27 @@ export class JobQueue {
     await this.queue.removeJobScheduler(schedulerId);
   }
 
-  /** A scheduler's pattern, zone and next run (ms), if it exists. */
-  async scheduler(schedulerId: string): Promise<{ pattern?: string; tz?: string; next?: number } | undefined> {
-    const found = await this.queue.getJobScheduler(schedulerId);
-    return found ? { ...(found.pattern ? { pattern: found.pattern } : {}), ...(found.tz ? { tz: found.tz } : {}), ...(found.next ? { next: found.next } : {}) } : undefined;
-  }
-
-  /** Delayed jobs whose payload names the time they are for (`at`), optionally of one guild. */
-  async timedJobs(guildId?: string): Promise<TimedJob[]> {
-    const delayed = await this.queue.getDelayed();
-    return delayed.flatMap((job) => {
-      const data = job.data as { at?: unknown; guildId?: unknown };
-      if (typeof data.at !== 'number' || !job.id || (guildId && data.guildId !== guildId)) return [];
-      return [{ id: job.id, name: job.name, at: data.at }];
-    });
-  }
-
   /**
-   * Re-times delayed jobs to the app clock: those due by `now` run at once,
-   * the others wait `at - now`. BullMQ delays count real milliseconds from the
+   * Re-times delayed jobs whose payload names the time they are for (`at`)
+   * to the app clock: those due by `now` run at once, the others wait `at - now`. BullMQ delays count real milliseconds from the
    * add; when the app's clock moves otherwise (a rehearsal that compresses
    * time, a process that was down), this brings them back in line.
    */
   async realign(now: number): Promise<number> {
     let due = 0;
-    for (const timed of await this.timedJobs()) {
-      const job = await this.queue.getJob(timed.id);
-      if (!job) continue;
+    for (const job of await this.queue.getDelayed()) {
+      const { at } = job.data as { at?: unknown };
+      if (typeof at !== 'number') continue;
       try {
-        if (timed.at <= now) {
+        if (at <= now) {
           await job.promote();
           due++;
         } else {
-          await job.changeDelay(timed.at - now);
+          await job.changeDelay(at - now);
         }
       } catch (error) {
         // Taken or removed meanwhile: nothing to re-time.
-        this.logger.debug({ err: error, jobId: timed.id }, 'job not re-timed');
+        this.logger.debug({ err: error, jobId: job.id }, 'job not re-timed');
       }
     }
     return due;

@@ -137,14 +137,17 @@ export class ScheduleService {
 
   /**
    * Marks the event of the scheduled session a live session ran as completed,
-   * and opens the next one: the queue (and what was left unanswered) belongs to it now.
+   * and has the worker open the next one: the queue (and what was left
+   * unanswered) belongs to it now.
    */
   async sessionEnded(guildId: string, sessionId: string, at: number): Promise<void> {
     const occurrence = await this.store.latestBetween(guildId, at - 2 * SESSION_MATCH_MS - AUTO_END_AFTER_MS, at + SESSION_MATCH_MS);
-    if (occurrence?.sessionId === sessionId) {
-      await this.jobs.enqueue('schedule.event', { guildId, start: occurrence.start, action: 'completed' }, { jobId: scheduleJobIds.event(guildId, occurrence.start, 'completed', occurrence.generation) });
-    }
-    await this.open(guildId);
+    await Promise.all([
+      occurrence?.sessionId === sessionId
+        ? this.jobs.enqueue('schedule.event', { guildId, start: occurrence.start, action: 'completed' }, { jobId: scheduleJobIds.event(guildId, occurrence.start, 'completed', occurrence.generation) })
+        : undefined,
+      this.jobs.enqueue('schedule.open', { guildId }),
+    ]);
   }
 
   private async cancel(guildId: string, occurrence: OccurrenceRecord): Promise<void> {

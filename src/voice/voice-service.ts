@@ -71,11 +71,6 @@ export class VoiceService {
     await Promise.all([...this.listening.keys()].map((guildId) => this.stop(guildId, this.services.now())));
   }
 
-  /** Members heard speaking now, for tests and status. */
-  speakingNow(guildId: string): string[] {
-    return this.listening.get(guildId)?.tracker.speaking() ?? [];
-  }
-
   private async missingPermissions(guild: Guild, channel: VoiceBasedChannel): Promise<string[]> {
     const me = guild.members.me ?? (await guild.members.fetchMe());
     const permissions = channel.permissionsFor(me);

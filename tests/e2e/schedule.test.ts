@@ -27,17 +27,21 @@ async function configure(harness: Harness, offsets: string): Promise<void> {
   }
 }
 
-/** Delayed jobs of this bot's queue, read straight from BullMQ. */
-async function delayedJobs(harness: Harness): Promise<Array<{ name: string; data: { guildId?: string; start?: number } }>> {
+/** Reads this bot's BullMQ queue directly, on a connection of its own. */
+async function withQueue<T>(harness: Harness, read: (queue: Queue) => Promise<T>): Promise<T> {
   const connection = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
   const queue = new Queue('lectern', { connection, prefix: jobPrefix(harness.config.DISCORD_APPLICATION_ID) });
   try {
-    return (await queue.getDelayed()).map((job) => ({ name: job.name, data: job.data as { guildId?: string; start?: number } }));
+    return await read(queue);
   } finally {
     await queue.close();
     connection.disconnect();
   }
 }
+
+/** Delayed jobs of this bot's queue. */
+const delayedJobs = (harness: Harness) => withQueue(harness, async (queue) =>
+  (await queue.getDelayed()).map((job) => ({ name: job.name, data: job.data as { guildId?: string; start?: number } })));
 
 describe('GIVEN a weekly schedule a few seconds ahead', () => {
   it('THEN the event, the agenda (with DMs) and each reminder go out once, within 1 s of their time, and the event follows the session', async () => {
@@ -127,16 +131,7 @@ async function plannedStarts(harness: Harness): Promise<number[]> {
   return jobs.map((j) => j.data.start!).sort();
 }
 
-async function scheduler(harness: Harness) {
-  const connection = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
-  const queue = new Queue('lectern', { connection, prefix: jobPrefix(harness.config.DISCORD_APPLICATION_ID) });
-  try {
-    return await queue.getJobScheduler(`open-${harness.guild.id}`);
-  } finally {
-    await queue.close();
-    connection.disconnect();
-  }
-}
+const scheduler = (harness: Harness) => withQueue(harness, (queue) => queue.getJobScheduler(`open-${harness.guild.id}`));
 
 const eventsByStart = (harness: Harness) => [...harness.guild.scheduledEvents.values()]
   .map((e) => ({ start: new Date(e.scheduled_start_time).toISOString(), status: e.status }))

@@ -7,7 +7,7 @@ import { until } from '../support/bot-process.js';
 import { TestClock } from '../support/clock.js';
 import type { Harness } from '../support/harness.js';
 import { startStack, type Stack } from '../support/stack.js';
-import { catchUpJobs, loadScenario, ScenarioPlayer, scenarioGuild, type StepResult } from '../support/scenario.js';
+import { loadScenario, replayPlayer, ScenarioPlayer, scenarioGuild, type StepResult } from '../support/scenario.js';
 
 const scenario = loadScenario(fileURLToPath(new URL('../../scenarios/seed-session.json', import.meta.url)));
 const endIndex = scenario.steps.findIndex((s) => 'command' in s && s.command === '/session end');
@@ -26,10 +26,7 @@ describe('GIVEN the seed session replayed through the real bot, up to /session e
   beforeAll(async () => {
     stack = await startStack({ clock: clock.now, guild: (emu) => scenarioGuild(emu, scenario) });
     ({ h } = stack);
-    player = new ScenarioPlayer(h.emu, h.guild, scenario, async (iso) => {
-      clock.set(iso);
-      await catchUpJobs(h.bot.services.jobs, clock.now());
-    });
+    player = replayPlayer(h, scenario, clock);
     for (const step of replayed) results.push(await player.play(step));
     await new Promise((resolve) => setTimeout(resolve, 2_500)); // the board's last coalesced edit
   }, 120_000);

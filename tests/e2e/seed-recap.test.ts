@@ -6,7 +6,7 @@ import { until } from '../support/bot-process.js';
 import { TestClock } from '../support/clock.js';
 import type { Harness } from '../support/harness.js';
 import { startStack, type Stack } from '../support/stack.js';
-import { catchUpJobs, loadScenario, ScenarioPlayer, scenarioGuild } from '../support/scenario.js';
+import { loadScenario, replayPlayer, ScenarioPlayer, scenarioGuild } from '../support/scenario.js';
 
 const scenario = loadScenario(fileURLToPath(new URL('../../scenarios/seed-session.json', import.meta.url)));
 const COVERED = ['2408.03314', '2408.00118', '2407.07726', '2408.06292', '2408.00714', '2408.03322', '2408.06072'];
@@ -22,10 +22,7 @@ describe('GIVEN the whole seed session replayed, /session end included', () => {
   beforeAll(async () => {
     stack = await startStack({ clock: clock.now, guild: (emu) => scenarioGuild(emu, scenario) });
     ({ h } = stack);
-    player = new ScenarioPlayer(h.emu, h.guild, scenario, async (iso) => {
-      clock.set(iso);
-      await catchUpJobs(h.bot.services.jobs, clock.now());
-    });
+    player = replayPlayer(h, scenario, clock);
     for (const step of scenario.steps) await player.play(step);
     const recaps = h.emu.world.channelByName(h.guild, 'recaps').id;
     await until(() => h.emu.messagesIn(recaps).length === 1, 20_000, 'the recap');

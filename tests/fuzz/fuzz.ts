@@ -117,8 +117,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     const members = [...home.members.values()].map((m) => m.user.global_name ?? m.user.username).filter((n) => n !== 'Lectern' && !n.endsWith(' owner'));
     const channels = ['general', 'announcements', 'recaps', 'paper-stage', 'lounge'];
     const roles = [...home.roles.values()].map((r) => r.name).filter((n) => n !== '@everyone');
+    const guildOf = (m: APIMessage) => emu.world.channels.get(m.channel_id)?.guildId;
     const botMessages = (): APIMessage[] => [...emu.world.channels.values()].flatMap((c) => emu.messagesIn(c.id)).filter((m) => (m.components?.length ?? 0) > 0);
-    const customIds = () => botMessages().flatMap((m) => (m.components ?? []).flatMap((row) => ('components' in row ? (row.components as Array<{ custom_id?: string }>) : [])).flatMap((b) => (b.custom_id ? [b.custom_id] : [])));
+    const customIdsOf = (m: APIMessage) => (m.components ?? []).flatMap((row) => ('components' in row ? (row.components as Array<{ custom_id?: string }>) : [])).flatMap((b) => (b.custom_id ? [b.custom_id] : []));
 
     const value = (option: APIApplicationCommandOption): { value: string | number | boolean; invalid: boolean } => {
       const mistyped = random.chance(0.08);
@@ -178,17 +179,17 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       }
       if (roll < 0.9) {
         // A message of this guild carrying a custom_id that is real, mutated, made up, or copied from the other guild.
-        const message = random.pick(botMessages().filter((m) => emu.world.channels.get(m.channel_id)?.guildId === guild.id));
-        const ids = customIds();
-        const real = random.pick(ids.filter((id) => id.length > 0));
-        const foreign = !ids.slice(0).some((id) => id === real && botMessages().some((m) => emu.world.channels.get(m.channel_id)?.guildId === guild.id && JSON.stringify(m.components).includes(`"${id}"`)));
+        const messages = botMessages();
+        const message = random.pick(messages.filter((m) => guildOf(m) === guild.id));
+        const real = random.pick(messages.flatMap(customIdsOf));
+        const foreign = !messages.some((m) => guildOf(m) === guild.id && customIdsOf(m).includes(real));
         const customId = random.pick([
           real, real, `${real}x`, real.replace(/:[^:]*$/, ':000000'), 'ask:upvote:', 'session:end:nope', 'nope:nope:nope', 'x'.repeat(100), 'paper:page:-1:x', 'speak:lower:',
         ]);
         const known = customId === real && !foreign;
         return { what: `button ${customId.slice(0, 60)} on ${message.id}${foreign && customId === real ? ' (from the other guild)' : ''} as ${invoker.user}`, guild, refusedByConstruction: !known, record: () => emu.button(invoker, message, customId) };
       }
-      const target = random.pick([...emu.world.channels.values()].flatMap((c) => emu.messagesIn(c.id)).filter((m) => emu.world.channels.get(m.channel_id)?.guildId === guild.id));
+      const target = random.pick([...emu.world.channels.values()].flatMap((c) => emu.messagesIn(c.id)).filter((m) => guildOf(m) === guild.id));
       const menu = random.pick(menus);
       return { what: `menu ${menu} on ${target.id} as ${invoker.user}`, guild, refusedByConstruction: false, record: () => emu.messageCommand(invoker, menu, target) };
     };

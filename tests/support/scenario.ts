@@ -87,6 +87,8 @@ export interface StepResult {
  * in no time): posts due by `now` run, and this waits until they are done.
  */
 export async function catchUpJobs(jobs: JobQueue, now: number): Promise<void> {
+  // What earlier steps set off (a session opened after the last one ended) is planned before time moves.
+  await jobsIdle(jobs);
   if ((await jobs.realign(now)) === 0) return;
   await jobsIdle(jobs);
 }
@@ -100,6 +102,14 @@ export async function jobsIdle(jobs: JobQueue): Promise<void> {
     if (Date.now() > deadline) throw new Error('jobs did not finish in 20 s');
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/** A player for the bot in `h` whose clock the scenario sets, with jobs due by each step run first. */
+export function replayPlayer(h: { emu: Emulator; guild: WorldGuild; bot: { services: { jobs: JobQueue } } }, scenario: Scenario, clock: { set(iso: string): void; now(): number }): ScenarioPlayer {
+  return new ScenarioPlayer(h.emu, h.guild, scenario, async (iso) => {
+    clock.set(iso);
+    await catchUpJobs(h.bot.services.jobs, clock.now());
+  });
 }
 
 /** Plays steps as the members would, setting `setTime` to each step's time first. */

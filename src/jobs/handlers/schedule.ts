@@ -23,16 +23,20 @@ export interface ScheduleDeps extends SessionBoardDeps {
   now(): number;
 }
 
+/** What every announcement reads: the settings and the upcoming queue. */
+async function announcing(deps: ScheduleDeps, guildId: string) {
+  const [settings, papers] = await Promise.all([deps.settings.get(guildId), deps.papers.list(guildId)]);
+  return { settings, queue: papers.filter((p) => p.status !== 'covered') };
+}
+
 /** The agenda as it should read now: the queue, last session's open questions, the event. */
-async function agendaBody(deps: ScheduleDeps, guildId: string, occurrence: OccurrenceRecord) {
-  const [settings, papers, last] = await Promise.all([deps.settings.get(guildId), deps.papers.list(guildId), deps.sessions.lastEnded(guildId)]);
+async function agendaBody(deps: ScheduleDeps, guildId: string, occurrence: OccurrenceRecord, { settings, queue }: Awaited<ReturnType<typeof announcing>>) {
+  const last = await deps.sessions.lastEnded(guildId);
   const carriedOver = last ? topQuestions(await deps.sessions.questions(guildId, last.id), 10) : [];
-  const queue = papers.filter((p) => p.status !== 'covered');
-  const body = renderAgenda({
+  return renderAgenda({
     guildId, occurrence, timeZone: settings.timeZone ?? 'UTC', queue, carriedOver,
     ...(occurrence.eventId ? { eventId: occurrence.eventId } : {}), ...(settings.pingRoleId ? { pingRoleId: settings.pingRoleId } : {}),
   });
-  return { body, settings, queue };
 }
 
 const nonceOf = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 25);
@@ -69,7 +73,7 @@ export function scheduleHandlers(deps: ScheduleDeps): Pick<JobHandlers, 'schedul
         deps.logger.warn({ guildId, kind, offset, lateMs: now - at }, `${kind} dropped: more than 15 minutes late (the bot was down)`);
         return;
       }
-      const { body, settings, queue } = await agendaBody(deps, guildId, occurrence);
+      const { settings, queue } = await announcing(deps, guildId);
       const channelId = settings.announceChannelId;
       if (!channelId) {
         deps.logger.warn({ guildId, kind }, 'no announce channel set: nothing posted');
@@ -82,7 +86,7 @@ export function scheduleHandlers(deps: ScheduleDeps): Pick<JobHandlers, 'schedul
       }
       let agenda = occurrence.agenda;
       if (!agenda) {
-        const message = await postOnce(deps, guildId, `agenda:${start}`, job.id, channelId, body);
+        const message = await postOnce(deps, guildId, `agenda:${start}`, job.id, channelId, await agendaBody(deps, guildId, occurrence, { settings, queue }));
         agenda = { channelId, messageId: message.id };
         await deps.schedules.setOnce(guildId, start, 'agenda', JSON.stringify(agenda));
         await deps.schedules.setOnce(guildId, start, `post:${offset}`, message.id);
@@ -94,7 +98,7 @@ export function scheduleHandlers(deps: ScheduleDeps): Pick<JobHandlers, 'schedul
       const occurrence = await deps.schedules.open(guildId);
       // Once its session has started, the agenda stays as it was announced.
       if (!occurrence?.agenda || occurrence.status !== 'open' || occurrence.sessionId || occurrence.start <= deps.now()) return;
-      const { body } = await agendaBody(deps, guildId, occurrence);
+      const body = await agendaBody(deps, guildId, occurrence, await announcing(deps, guildId));
       try {
         await deps.messages.edit(occurrence.agenda.channelId, occurrence.agenda.messageId, body);
       } catch (error) {
