@@ -22,6 +22,18 @@ function rssMb(pid: number): number {
  * Resident memory of one bot process (gateway and worker together) in 1,000
  * servers, each configured, with a live session (board, questions, votes) in 50.
  */
+export const BUILT_BOT = 'dist/src/main.js';
+
+/**
+ * Compiles the bot (npm run build) so it runs as in production: plain node,
+ * no TypeScript loader (under tsx, every lazy require() inside discord.js
+ * goes through the loader's hooks and costs a fraction of a millisecond).
+ */
+export function buildBot(): void {
+  const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
+}
+
 export async function memoryFigures(redisUrl: string): Promise<{ figures: Record<string, Figure>; line: string }> {
   const emu = await new Emulator().start();
   const guilds = Array.from({ length: GUILDS }, (_, i) => paperClub(emu, { name: `Server ${i}` }));
@@ -34,10 +46,8 @@ export async function memoryFigures(redisUrl: string): Promise<{ figures: Record
       hostRoleId: emu.world.roleByName(guild, 'hosts').id, timeZone: 'Europe/Berlin',
     });
   }
-  // As in production: the compiled bot (npm run build), plain node, no TypeScript loader.
-  const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
-  const bot = new BotProcess(botEnv(emu, redisUrl, { LOG_LEVEL: 'info', DISCORD_GLOBAL_REQUESTS_PER_SECOND: '100000' }), 'dist/src/main.js');
+  buildBot();
+  const bot = new BotProcess(botEnv(emu, redisUrl, { LOG_LEVEL: 'info', DISCORD_GLOBAL_REQUESTS_PER_SECOND: '100000' }), BUILT_BOT);
   try {
     await bot.waitForLog(/worker ready/, 120_000);
     const idle = rssMb(bot.child.pid!);

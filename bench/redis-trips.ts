@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 
 /**
  * Counts what the gateway process asks Redis for, from Redis's own MONITOR
- * stream: top-level commands on the gateway's named connection (commands a
+ * stream: top-level commands on the gateway's named connections (commands a
  * Lua script runs are not counted: they are part of its one call), and round
  * trips, taken as bursts of commands that reach Redis within 150 µs of each
  * other (a pipeline arrives in one read; a new round trip waits for the
@@ -16,16 +16,18 @@ export class RedisTrips {
 
   constructor(private readonly redisUrl: string) {}
 
+  /** Watches every connection whose CLIENT SETNAME matches (the gateway's own and its jobs connection). */
   async start(connectionName: RegExp): Promise<void> {
     const admin = new Redis(this.redisUrl);
     const list = await admin.client('LIST') as string;
     admin.disconnect();
-    const addr = list.split('\n').map((line) => Object.fromEntries(line.split(' ').map((kv) => kv.split('=') as [string, string]))).find((c) => connectionName.test(c.name ?? ''))?.addr;
-    if (!addr) throw new Error(`no Redis connection named like ${connectionName}`);
+    const addrs = new Set(list.split('\n').map((line) => Object.fromEntries(line.split(' ').map((kv) => kv.split('=') as [string, string])))
+      .filter((c) => connectionName.test(c.name ?? '')).map((c) => c.addr));
+    if (addrs.size === 0) throw new Error(`no Redis connection named like ${connectionName}`);
     this.base = new Redis(this.redisUrl);
     this.monitor = await this.base.monitor();
     this.monitor.on('monitor', (time: string, _args: string[], source: string) => {
-      if (this.counting && source === addr) this.times.push(Number(time));
+      if (this.counting && addrs.has(source)) this.times.push(Number(time));
     });
   }
 

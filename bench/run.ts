@@ -10,7 +10,7 @@ import { BotProcess } from '../tests/support/bot-process.js';
 import { paperClub, paperClubSpec } from '../tests/support/guild.js';
 import { botEnv } from '../tests/support/harness.js';
 import { PrivateRedis } from '../tests/support/redis-server.js';
-import { memoryFigures } from './memory.js';
+import { BUILT_BOT, buildBot, memoryFigures } from './memory.js';
 import { recapFigures } from './recap.js';
 import { RedisTrips } from './redis-trips.js';
 import { reminderGuilds, reminderPunctuality } from './reminders.js';
@@ -20,6 +20,8 @@ import { percentile, writeResults, type Figure } from './stats.js';
 
 const ROUNDS = Number(process.argv.find((a) => a.startsWith('--rounds='))?.split('=')[1] ?? 1000);
 const WARMUP = 200;
+/** `--only=interactions` stops after the interaction table (a quick check while working on latency). */
+const ONLY_INTERACTIONS = process.argv.includes('--only=interactions');
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 
 type Run = (invoker: Invoker) => ReturnType<Emulator['command']>;
@@ -71,11 +73,14 @@ async function main(): Promise<void> {
   const guild = paperClub(emu, { members: [...paperClubSpec().members!, ...readers.map((name) => ({ name }))] });
   const scheduled = reminderGuilds(emu);
 
-  // As in production at scale: one process holds the gateway and answers, another runs the jobs;
+  // As in production at scale: the compiled bot, one process holding the gateway and answering, another running the jobs;
   // the emulator (with its schema checks) stays in this process, so its work is not timed as the bot's.
+  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each bot process there (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const env = (role: string) => botEnv(emu, redisUrl, { LOG_LEVEL: 'info', LECTERN_ROLE: role, DISCORD_GLOBAL_REQUESTS_PER_SECOND: '100000' });
-  const gateway = new BotProcess(env('gateway'));
-  const worker = new BotProcess(env('worker'));
+  buildBot();
+  const gateway = new BotProcess(env('gateway'), BUILT_BOT, profile);
+  const worker = new BotProcess(env('worker'), BUILT_BOT, profile);
   await Promise.all([gateway.waitForLog(/gateway ready/), worker.waitForLog(/worker ready/)]);
 
   const host: Invoker = { guild, user: 'Tanishq', channel: 'general' };
@@ -112,7 +117,7 @@ async function main(): Promise<void> {
   let added = 0;
   let asked = 0;
   let voted = 0;
-  const cases: Case[] = [
+  const allCases: Case[] = [
     { name: 'ping', invoker: { ...host, user: 'Charlie' }, run: (i) => emu.command(i, 'ping') },
     { name: 'setup_show', invoker: { ...host, user: 'Aran' }, run: (i) => emu.command(i, 'setup', 'show') },
     { name: 'paper_list_20', invoker: { ...host, user: 'Hanish' }, run: (i) => emu.command(i, 'paper', 'list') },
@@ -131,6 +136,9 @@ async function main(): Promise<void> {
     { name: 'session_status', invoker: { ...host, user: 'Hanish' }, run: (i) => emu.command(i, 'session', 'status') },
   ];
 
+  // `--cases=ping,ask` times only those (with --only=interactions, for profiling one path).
+  const only = process.argv.find((a) => a.startsWith('--cases='))?.split('=')[1]?.split(',');
+  const cases = only ? allCases.filter((c) => only.includes(c.name)) : allCases;
   try {
     for (const c of cases) await roundTrips(emu, c, WARMUP);
   } catch (e) {
@@ -187,6 +195,16 @@ async function main(): Promise<void> {
     figures[`${name}_redis_round_trips`] = { value: redisUse.trips, unit: 'count' };
     figures[`${name}_redis_commands`] = { value: redisUse.commands, unit: 'count' };
     rows.push([name, String(s.length), p50.toFixed(2), p99.toFixed(2), name === 'ping' ? '1.00 (baseline)' : r50.toFixed(2), r99.toFixed(2), redisUse.trips.toFixed(2), redisUse.commands.toFixed(2)]);
+  }
+
+  if (ONLY_INTERACTIONS) {
+    console.log(table(rows));
+    await jobs.close();
+    redis.disconnect();
+    await Promise.all([gateway.kill('SIGTERM'), worker.kill('SIGTERM')]);
+    await emu.stop();
+    await privateRedis?.stop();
+    return;
   }
 
   // A burst: 500 members upvote a fresh question at the same moment.

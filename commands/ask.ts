@@ -1,36 +1,43 @@
-import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
+import { InteractionContextType, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { UserError } from '../src/domain/errors.js';
+import type { Question } from '../src/domain/session/question.js';
 import { MAX_QUESTION } from '../src/domain/session/session.js';
 import { requireText } from '../src/domain/text.js';
-import type { Command } from '../src/discord/command.js';
+import type { Command, ComponentHandler } from '../src/discord/command.js';
+import type { SessionStore } from '../src/store/session-store.js';
+
+const upvote: ComponentHandler<Awaited<ReturnType<SessionStore['vote']>>> = {
+  // The vote script checks for itself that the question's session is still live.
+  early: (ctx, [questionId]) => ctx.services.sessions.vote(ctx.guildId, questionId ?? '', ctx.interaction.user.id),
+  async run(ctx, [questionId]) {
+    const { outcome, votes, sessionId, cardDirty, boardDirty } = ctx.early;
+    if (outcome === 'ended') throw new UserError('session-ended', 'This session has ended; its questions are closed.');
+    if (outcome === 'missing') throw new UserError('question-missing', 'That question is no longer there.');
+    // In a burst, only the first vote queues the card and board edits; the rest ride along with them.
+    if (cardDirty) ctx.afterReply(() => ctx.services.live.questionChanged(ctx.guildId, questionId!));
+    if (boardDirty) ctx.afterReply(() => ctx.services.live.boardChanged(ctx.guildId, sessionId));
+    await ctx.reply(outcome === 'added' ? `Upvoted: ${votes} vote${votes === 1 ? '' : 's'}. Press again to take it back.` : `Vote taken back: ${votes} vote${votes === 1 ? '' : 's'}.`);
+  },
+};
 
 export default {
   data: new SlashCommandBuilder().setName('ask').setDescription('Ask a question about the paper being presented').setContexts(InteractionContextType.Guild)
     .addStringOption((o) => o.setName('question').setDescription('Your question').setRequired(true).setMaxLength(MAX_QUESTION))
     .addBooleanOption((o) => o.setName('anonymous').setDescription('Hide your name everywhere')).toJSON(),
   preconditions: { liveSession: true, rateLimit: { limit: 5, windowSeconds: 60 } },
-  async execute(ctx) {
+  // Stored in the same round trip as the router's reads: the ask script checks the session and the limit itself.
+  early(ctx) {
     const text = requireText(ctx.interaction.options.getString('question', true), 'question', MAX_QUESTION);
     const anonymous = ctx.interaction.options.getBoolean('anonymous') ?? false;
-    const question = await ctx.services.live.ask(ctx.guildId, ctx.session!, {
+    return ctx.services.live.ask(ctx.guildId, {
       text, anonymous, askedAt: ctx.services.now(), ...(anonymous ? {} : { askerId: ctx.interaction.user.id }),
-    });
+    }, ctx.rateLimit);
+  },
+  async execute(ctx) {
+    const { question } = ctx.early;
+    ctx.afterReply(() => ctx.services.live.questionAsked(ctx.guildId, ctx.early));
     const thread = ctx.session!.board?.threadId;
-    await ctx.reply(`Question logged${anonymous ? ' anonymously (your name is stored nowhere)' : ''}.${thread ? ` Its card is in <#${thread}>, where others can upvote it.` : ''} (id \`${question.id}\`)`);
+    await ctx.reply(`Question logged${question.anonymous ? ' anonymously (your name is stored nowhere)' : ''}.${thread ? ` Its card is in <#${thread}>, where others can upvote it.` : ''} (id \`${question.id}\`)`);
   },
-  components: {
-    upvote: {
-      async run(ctx, [questionId]) {
-        const { outcome, votes, sessionId, cardDirty, boardDirty } = await ctx.services.sessions.vote(ctx.guildId, questionId ?? '', ctx.interaction.user.id);
-        if (outcome === 'ended') throw new UserError('session-ended', 'This session has ended; its questions are closed.');
-        if (outcome === 'missing') throw new UserError('question-missing', 'That question is no longer there.');
-        // In a burst, only the first vote queues the card and board edits; the rest ride along with them.
-        await Promise.all([
-          cardDirty ? ctx.services.live.questionChanged(ctx.guildId, questionId!) : undefined,
-          boardDirty ? ctx.services.live.boardChanged(ctx.guildId, sessionId) : undefined,
-        ]);
-        await ctx.reply(outcome === 'added' ? `Upvoted: ${votes} vote${votes === 1 ? '' : 's'}. Press again to take it back.` : `Vote taken back: ${votes} vote${votes === 1 ? '' : 's'}.`);
-      },
-    },
-  },
-} satisfies Command;
+  components: { upvote },
+} satisfies Command<ChatInputCommandInteraction, { question: Question; boardDirty: boolean }>;

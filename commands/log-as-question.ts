@@ -12,7 +12,8 @@ export default {
     const target = ctx.interaction.targetMessage;
     if (target.author.bot) throw new UserError('question-from-bot', 'That message is from a bot; log a member\'s message.');
     const text = requireText(target.content, 'message', MAX_QUESTION);
-    await ctx.services.live.ask(ctx.guildId, ctx.session!, { text, anonymous: false, askerId: target.author.id, askedAt: ctx.services.now() });
+    const asked = await ctx.services.live.ask(ctx.guildId, { text, anonymous: false, askerId: target.author.id, askedAt: ctx.services.now() });
+    ctx.afterReply(() => ctx.services.live.questionAsked(ctx.guildId, asked));
     await ctx.reply(`Logged as a question from <@${target.author.id}>.`);
   },
 } satisfies Command<MessageContextMenuCommandInteraction>;

@@ -1,10 +1,11 @@
 import { InteractionContextType, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { UserError } from '../src/domain/errors.js';
-import { MAX_NOTE, paperLabel } from '../src/domain/papers/paper.js';
+import { MAX_NOTE, paperLabel, type Paper } from '../src/domain/papers/paper.js';
 import { MAX_PAPER_INPUT } from '../src/domain/papers/paper-ref.js';
-import type { Command, HandlerContext } from '../src/discord/command.js';
+import type { Command, EarlyContext, HandlerContext } from '../src/discord/command.js';
 import { history, list, type Ctx } from '../src/discord/paper-views.js';
 import { discordTime, safeText } from '../src/discord/render/text.js';
+import type { PaperService } from '../src/papers/paper-service.js';
 
 const data = new SlashCommandBuilder()
   .setName('paper').setDescription('The paper queue').setContexts(InteractionContextType.Guild)
@@ -24,29 +25,46 @@ const data = new SlashCommandBuilder()
     .addStringOption((o) => o.setName('paper').setDescription('The paper').setRequired(true).setAutocomplete(true).setMaxLength(200)))
   .addSubcommand((s) => s.setName('next').setDescription('Move to the next paper in queue order (hosts)'));
 
-async function add(ctx: HandlerContext<ChatInputCommandInteraction>): Promise<void> {
+/** Validates and stores the paper in the router's round trip; the add script checks the rate limit itself. */
+function addEarly(ctx: EarlyContext<ChatInputCommandInteraction>): Promise<Added> {
   const { options } = ctx.interaction;
   const presenter = options.getUser('presenter');
   if (presenter?.bot) throw new UserError('presenter-bot', 'A bot cannot present a paper; pick a member.');
   const member = options.getMember('presenter');
-  const { paper, position, lastReadAt } = await ctx.services.paperService.add(ctx.guildId, {
+  return ctx.services.paperService.add(ctx.guildId, {
     input: options.getString('url', true), note: options.getString('note'), suggestedById: ctx.interaction.user.id, now: ctx.services.now(),
     presenterId: presenter?.id, presenterName: (member && 'displayName' in member ? member.displayName : undefined) ?? presenter?.displayName,
-  });
+  }, ctx.rateLimit);
+}
+
+async function add(ctx: HandlerContext<ChatInputCommandInteraction>, { paper, position, lastReadAt }: Added): Promise<void> {
+  ctx.afterReply(() => ctx.services.paperService.announce(ctx.guildId, paper));
   const where = ctx.settings.announceChannelId ? `Its card goes up in <#${ctx.settings.announceChannelId}>` : 'No announce channel is set, so no card is posted (hosts: /setup channels)';
   const details = paper.metadataStatus === 'pending' ? '; details are on their way.' : '.';
   const reread = lastReadAt ? `\nThis paper was read here before, on ${discordTime(lastReadAt, 'D')}.` : '';
   await ctx.reply(`Queued **${safeText(paperLabel(paper), 200)}** at position ${position}. ${where}${details}${reread}`);
 }
 
+type Added = Awaited<ReturnType<PaperService['add']>>;
+/** What `/paper add` and `/paper list` send in the router's round trip. */
+type Early = { kind: 'add'; added: Added } | { kind: 'list'; queue: Paper[] } | undefined;
+
 export default {
   data: data.toJSON(),
   preconditions: { hostOnly: ['remove', 'move', 'start', 'next'], liveSession: ['start', 'next'], rateLimit: { limit: 5, windowSeconds: 60, subcommands: ['add'] } },
+  early(ctx) {
+    switch (ctx.interaction.options.getSubcommand()) {
+      case 'add': return addEarly(ctx).then((added) => ({ kind: 'add' as const, added }));
+      case 'list': return ctx.services.papers.list(ctx.guildId).then((queue) => ({ kind: 'list' as const, queue }));
+      default: return undefined;
+    }
+  },
   async execute(ctx) {
     const { options } = ctx.interaction;
+    const { early } = ctx;
+    if (early?.kind === 'add') return add(ctx, early.added);
+    if (early?.kind === 'list') return list(ctx, 0, early.queue);
     switch (options.getSubcommand()) {
-      case 'add': return add(ctx);
-      case 'list': return list(ctx, 0);
       case 'history': return history(ctx, 0, (options.getString('query') ?? '').trim());
       case 'remove': {
         const { paper } = await ctx.services.paperService.findQueued(ctx.guildId, options.getString('paper', true));
@@ -77,4 +95,4 @@ export default {
     list: { run: (ctx, [page]) => list(ctx as Ctx, Number(page)) },
     history: { run: (ctx, [page, ...query]) => history(ctx as Ctx, Number(page), query.join(':')) },
   },
-} satisfies Command;
+} satisfies Command<ChatInputCommandInteraction, Early>;

@@ -43,7 +43,8 @@ export default {
     const outcome = await ctx.services.sessions.resolveQuestion(ctx.guildId, question.id, sub === 'answer' ? 'answered' : 'dismissed', ctx.services.now(), answer);
     if (outcome === 'answered' || outcome === 'dismissed') throw new UserError('question-resolved', `That question was already ${outcome}.`);
     if (outcome !== 'ok') throw new UserError('question-unknown', 'That question is no longer there.');
-    await Promise.all([ctx.services.live.questionChanged(ctx.guildId, question.id, true), ctx.services.live.boardChanged(ctx.guildId, ctx.session!.id)]);
+    ctx.afterReply(() => ctx.services.live.questionChanged(ctx.guildId, question.id, true));
+    ctx.afterReply(() => ctx.services.live.boardChanged(ctx.guildId, ctx.session!.id));
     await ctx.reply(`${sub === 'answer' ? 'Answer recorded' : 'Dismissed'}: “${safeText(question.text, 150)}”.`);
   },
   async autocomplete(ctx) {

@@ -5,6 +5,7 @@ import { paperLabel } from '../src/domain/papers/paper.js';
 import type { Command, HandlerContext } from '../src/discord/command.js';
 import { callUp } from '../src/discord/stage.js';
 import { boundedList, discordTime, safeText } from '../src/discord/render/text.js';
+import type { SessionStatus } from '../src/store/session-store.js';
 
 type Ctx = HandlerContext<ChatInputCommandInteraction | ButtonInteraction>;
 
@@ -35,23 +36,18 @@ async function end(ctx: Ctx, recording?: string): Promise<void> {
   await ctx.reply(`Session ended. Covered papers moved to history; the rest stay queued, in order, for next time.${recap}`);
 }
 
-async function status(ctx: Ctx): Promise<void> {
-  const session = ctx.session;
-  if (!session) return ctx.reply('No session is live right now.');
-  const [paper, speakers, counts, talk] = await Promise.all([
-    ctx.services.live.currentPaper(ctx.guildId),
-    ctx.services.sessions.speakers(ctx.guildId, session.id),
-    ctx.services.sessions.counts(ctx.guildId, session.id),
-    ctx.services.sessions.talkTimes(ctx.guildId, session.id),
-  ]);
+/** `read`: the live session and what it shows, read in the router's round trip. */
+async function status(ctx: Ctx, read: SessionStatus | undefined): Promise<void> {
+  if (!read) return ctx.reply('No session is live right now.');
+  const { session, paper, handsUp, onStage, asked, open, talk } = read;
   await ctx.reply({ embeds: [{
     title: 'Session status',
     description: `Live since ${discordTime(session.startedAt, 't')} (${discordTime(session.startedAt, 'R')}).`,
     fields: [
       { name: 'Paper', value: paper ? safeText(paperLabel(paper), 200) : 'none started', inline: true },
-      { name: 'Hands up', value: String(speakers.queue.length), inline: true },
-      { name: 'Speaking', value: boundedList(speakers.onStage.map((id) => `<@${id}>`), 1024, ', ') || 'nobody', inline: true },
-      { name: 'Questions', value: `${counts.asked} asked, ${counts.open} open`, inline: true },
+      { name: 'Hands up', value: String(handsUp), inline: true },
+      { name: 'Speaking', value: boundedList(onStage.map((id) => `<@${id}>`), 1024, ', ') || 'nobody', inline: true },
+      { name: 'Questions', value: `${asked} asked, ${open} open`, inline: true },
       ...(talk.length > 0 ? [{ name: 'Talk time (heard in the channel)', value: boundedList(talk.map((t) => `<@${t.userId}> ${talkLabel(t.totalMs)}`), 1024, ', ') }] : []),
     ],
   }] });
@@ -65,6 +61,7 @@ function sameSession(ctx: Ctx, sessionId: string | undefined): void {
 export default {
   data: data.toJSON(),
   preconditions: { hostOnly: ['start', 'end'], liveSession: ['end'] },
+  early: (ctx) => (ctx.interaction.options.getSubcommand() === 'status' ? ctx.services.sessions.status(ctx.guildId) : undefined),
   async execute(ctx) {
     switch (ctx.interaction.options.getSubcommand()) {
       case 'start': {
@@ -74,7 +71,7 @@ export default {
         return ctx.reply(`Session started. ${where}${voice ? `\n${voice}` : ''}`);
       }
       case 'end': return end(ctx, recordingLink(ctx.interaction.options.getString('recording')));
-      case 'status': return status(ctx.session ? ctx : { ...ctx, session: await ctx.services.sessions.current(ctx.guildId) });
+      case 'status': return status(ctx, ctx.early);
     }
   },
   components: {
@@ -103,4 +100,4 @@ export default {
       },
     },
   },
-} satisfies Command;
+} satisfies Command<ChatInputCommandInteraction, SessionStatus | undefined>;

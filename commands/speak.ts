@@ -20,7 +20,7 @@ export default {
     const { outcome, position } = await ctx.services.sessions.raiseHand(ctx.guildId, session.id, ctx.interaction.user.id, topic, 'command', ctx.services.now());
     if (outcome === 'on-stage') throw new UserError('already-speaking', 'You are on stage already: go ahead!');
     if (outcome === 'not-live') throw new UserError('session-ended', 'This session has ended.');
-    if (outcome === 'raised') await ctx.services.live.boardChanged(ctx.guildId, session.id);
+    if (outcome === 'raised') ctx.afterReply(() => ctx.services.live.boardChanged(ctx.guildId, session.id));
     const text = outcome === 'raised' ? `Your hand is up: you are number ${position} in line.` : `Your hand is already up: you are number ${position} in line.`;
     await ctx.reply({ content: text, components: lowerButton(session.id) });
   },
@@ -30,7 +30,7 @@ export default {
       async run(ctx, [sessionId]) {
         if (ctx.session!.id !== sessionId) throw new UserError('session-ended', 'That session has ended.');
         const outcome = await ctx.services.sessions.lowerHand(ctx.guildId, sessionId, ctx.interaction.user.id, ctx.services.now());
-        if (outcome === 'lowered') await ctx.services.live.boardChanged(ctx.guildId, sessionId);
+        if (outcome === 'lowered') ctx.afterReply(() => ctx.services.live.boardChanged(ctx.guildId, sessionId));
         await ctx.update({ content: outcome === 'lowered' ? 'Hand lowered.' : 'Your hand was not up.', components: [] });
       },
     },

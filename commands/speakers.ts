@@ -1,8 +1,9 @@
-import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
+import { InteractionContextType, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { UserError } from '../src/domain/errors.js';
 import type { Command } from '../src/discord/command.js';
-import { callUp, stepDown } from '../src/discord/stage.js';
+import { callFirstEarly, calledFirst, callUp, stepDown } from '../src/discord/stage.js';
 import { boundedList, safeText } from '../src/discord/render/text.js';
+import type { CallFirstResult } from '../src/store/session-store.js';
 
 const data = new SlashCommandBuilder()
   .setName('speakers').setDescription('The speaker queue').setContexts(InteractionContextType.Guild)
@@ -17,6 +18,8 @@ const data = new SlashCommandBuilder()
 export default {
   data: data.toJSON(),
   preconditions: { hostOnly: ['next', 'call', 'done', 'clear'], liveSession: true },
+  // The first raised hand is called in the router's round trip; the script checks host, session and channel itself.
+  early: (ctx) => (ctx.interaction.options.getSubcommand() === 'next' ? callFirstEarly(ctx) : undefined),
   async execute(ctx) {
     const session = ctx.session!;
     const { options } = ctx.interaction;
@@ -28,6 +31,7 @@ export default {
         return ctx.reply({ embeds: [{ title: 'Speakers', description: `**Raised hands**\n${hands}`.slice(0, 4096), fields: [{ name: 'Speaking', value: speaking }] }] });
       }
       case 'next': {
+        if (ctx.early && (await calledFirst(ctx, ctx.early))) return;
         const first = (await ctx.services.sessions.speakers(ctx.guildId, session.id)).queue[0];
         if (!first) throw new UserError('queue-empty', 'Nobody has a hand up.');
         return callUp(ctx, first.userId, true);
@@ -45,9 +49,9 @@ export default {
       }
       case 'clear': {
         const cleared = await ctx.services.sessions.clearHands(ctx.guildId, session.id, ctx.services.now());
-        await ctx.services.live.boardChanged(ctx.guildId, session.id);
+        ctx.afterReply(() => ctx.services.live.boardChanged(ctx.guildId, session.id));
         return ctx.reply(cleared > 0 ? `Lowered ${cleared} raised hand${cleared === 1 ? '' : 's'}.` : 'No hands were up.');
       }
     }
   },
-} satisfies Command;
+} satisfies Command<ChatInputCommandInteraction, CallFirstResult | undefined>;

@@ -45,9 +45,16 @@ export interface Lectern {
 /** Builds and starts the pieces this process's LECTERN_ROLE asks for. */
 export async function startLectern({ config, logger, clientOptions, commandsDir, clock = Date.now }: LecternOptions): Promise<Lectern> {
   const commands = await loadCommands(commandsDir);
-  const redis = await connectRedis(config.REDIS_URL, { name: `lectern-${config.LECTERN_ROLE}-${process.pid}` });
+  const name = `lectern-${config.LECTERN_ROLE}-${process.pid}`;
+  const redis = await connectRedis(config.REDIS_URL, { name, autoPipelining: true });
   redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
-  const jobs = new JobQueue(redis, config.REDIS_URL, config.DISCORD_APPLICATION_ID, logger);
+  // BullMQ gets a connection of its own, without auto-pipelining (BullMQ is not tested with it).
+  const jobsRedis = await connectRedis(config.REDIS_URL, { name: `${name}-jobs` }).catch((error: unknown) => {
+    redis.disconnect();
+    throw error;
+  });
+  jobsRedis.on('error', (err) => logger.warn({ err }, 'redis connection error (jobs)'));
+  const jobs = new JobQueue(jobsRedis, config.REDIS_URL, config.DISCORD_APPLICATION_ID, logger);
   const papers = new PaperStore(redis);
   const metadata = new MetadataService(redis, { overrideBaseUrl: config.LECTERN_METADATA_BASE_URL, arxivIntervalMs: config.LECTERN_ARXIV_INTERVAL_MS });
   const settings = new SettingsStore(redis);
@@ -101,7 +108,7 @@ export async function startLectern({ config, logger, clientOptions, commandsDir,
       await services.voice?.stopAll();
       await jobs.close();
       await client?.destroy();
-      await redis.quit().catch(() => redis.disconnect());
+      await Promise.all([redis, jobsRedis].map((connection) => connection.quit().catch(() => connection.disconnect())));
     },
   };
 }

@@ -8,6 +8,7 @@ import type {
   ModalSubmitInteraction,
   RESTPostAPIApplicationCommandsJSONBody,
 } from 'discord.js';
+import type { MemberStanding } from '../domain/hosts.js';
 import type { Session } from '../domain/session/session.js';
 import type { GuildSettings } from '../domain/settings.js';
 import type { Services } from '../services.js';
@@ -27,13 +28,39 @@ export interface Preconditions {
 /** A reply: ephemeral unless `ephemeral: false`; mentions are off unless `allowedMentions` says otherwise. */
 export type ReplyOptions = Omit<InteractionReplyOptions, 'flags' | 'withResponse' | 'fetchReply'> & { ephemeral?: boolean };
 
-export interface HandlerContext<I> {
+/**
+ * What `early` work sees: the interaction, before the router's own reads
+ * (settings, live session, rate-limit count) have come back.
+ */
+export interface EarlyContext<I> {
+  interaction: I;
+  services: Services;
+  guildId: string;
+  /** The member's standing, for scripts that check the host role themselves. */
+  standing: MemberStanding;
+  /**
+   * This use's rate-limit counter, when the command has a limit: the router
+   * counts the use in the same pipeline just before the early work, so a
+   * script that compares the counter with `limit` sees this use counted.
+   */
+  rateLimit?: { key: string; limit: number };
+}
+
+export interface HandlerContext<I, E = unknown> {
   interaction: I;
   services: Services;
   guildId: string;
   settings: GuildSettings;
   /** The live session, loaded when the command declares `liveSession`. */
   session?: Session;
+  /** What the command's `early` work returned (undefined when it has none). */
+  early: E;
+  /**
+   * Work to run once the reply is sent (the jobs a change implies): the member
+   * is not kept waiting on it. It runs even if the reply failed, since the
+   * change it follows is stored; a failure is logged, not shown.
+   */
+  afterReply(work: () => Promise<unknown>): void;
   /** Replies, or edits the deferred reply when the router already deferred. */
   reply(options: ReplyOptions | string): Promise<void>;
   /** For buttons: replaces the message the button is on (paging); for commands, the same as reply. */
@@ -42,17 +69,28 @@ export interface HandlerContext<I> {
 
 export type CommandInteraction = ChatInputCommandInteraction | MessageContextMenuCommandInteraction;
 
-export interface ComponentHandler {
+export interface ComponentHandler<E = unknown> {
   preconditions?: Preconditions;
+  /** As Command.early. */
+  early?(ctx: EarlyContext<ButtonInteraction | ModalSubmitInteraction>, args: string[]): Promise<E> | undefined;
   /** `args` are the custom_id parts after `command:action:`. */
-  run(ctx: HandlerContext<ButtonInteraction | ModalSubmitInteraction>, args: string[]): Promise<void>;
+  run(ctx: HandlerContext<ButtonInteraction | ModalSubmitInteraction, E>, args: string[]): Promise<void>;
 }
 
-/** The shape of every file in commands/. */
-export interface Command<I extends CommandInteraction = ChatInputCommandInteraction> {
+/** The shape of every file in commands/; `E` is what its `early` work returns. */
+export interface Command<I extends CommandInteraction = ChatInputCommandInteraction, E = unknown> {
   data: RESTPostAPIApplicationCommandsJSONBody;
   preconditions?: Preconditions;
-  execute(ctx: HandlerContext<I>): Promise<void>;
+  /**
+   * Store work the router sends in the same Redis round trip as its own reads,
+   * so the command costs one round trip before its reply. It runs before the
+   * preconditions are known: it may only read, or write through a script that
+   * itself checks what the write relies on (live session, host role, rate
+   * limit) and changes nothing otherwise. A failed precondition still wins:
+   * its message is the one the member sees. `undefined`: nothing to send.
+   */
+  early?(ctx: EarlyContext<I>): Promise<E> | undefined;
+  execute(ctx: HandlerContext<I, E>): Promise<void>;
   autocomplete?(ctx: HandlerContext<AutocompleteInteraction>): Promise<ApplicationCommandOptionChoiceData[]>;
   /** Buttons and modals whose custom_id starts with `<command name>:<key>:`. */
   components?: Record<string, ComponentHandler>;

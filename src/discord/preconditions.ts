@@ -1,6 +1,6 @@
 import { PermissionFlagsBits, type Interaction } from 'discord.js';
 import { UserError } from '../domain/errors.js';
-import { isHost } from '../domain/hosts.js';
+import { isHost, type MemberStanding } from '../domain/hosts.js';
 import type { Session } from '../domain/session/session.js';
 import type { GuildSettings } from '../domain/settings.js';
 import type { Services } from '../services.js';
@@ -20,20 +20,20 @@ export function memberRoleIds(interaction: Interaction): string[] {
   return Array.isArray(roles) ? roles : [...roles.cache.keys()];
 }
 
-/** Counts this use against the command's per-user limit, if it has one (null when it has none). */
-export function countUse(spec: Preconditions | undefined, interaction: Interaction, subcommand: string | null, services: Services, bucket: string): Promise<RateLimitResult | null> {
-  const limit = spec?.rateLimit;
-  if (!limit || !interaction.guildId || (limit.subcommands && (subcommand === null || !limit.subcommands.includes(subcommand)))) return Promise.resolve(null);
-  return services.rateLimits.hit(interaction.guildId, interaction.user.id, bucket, limit.limit, limit.windowSeconds * 1000);
+export function memberStanding(interaction: Interaction): MemberStanding {
+  return { roleIds: memberRoleIds(interaction), hasManageGuild: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false };
 }
 
-/** Throws a UserError for the first precondition the interaction fails: host-only, then the rate limit. */
-export function assertPreconditions(spec: Preconditions | undefined, interaction: Interaction, subcommand: string | null, settings: GuildSettings, use: RateLimitResult | null, session: Session | undefined): void {
+/** The counter this use is counted on, if the command has a per-user limit here (null when it has none). */
+export function rateLimitFor(spec: Preconditions | undefined, interaction: Interaction, subcommand: string | null, bucket: string, services: Services): { key: string; limit: number; windowMs: number } | null {
+  const limit = spec?.rateLimit;
+  if (!limit || !interaction.guildId || (limit.subcommands && (subcommand === null || !limit.subcommands.includes(subcommand)))) return null;
+  return { key: services.rateLimits.key(interaction.guildId, interaction.user.id, bucket), limit: limit.limit, windowMs: limit.windowSeconds * 1000 };
+}
+
+/** Throws a UserError for the first precondition the interaction fails: host-only, live session, then the rate limit. */
+export function assertPreconditions(spec: Preconditions | undefined, standing: MemberStanding, subcommand: string | null, settings: GuildSettings, use: RateLimitResult | null, session: Session | undefined): void {
   if (applies(spec?.hostOnly, subcommand)) {
-    const standing = {
-      roleIds: memberRoleIds(interaction),
-      hasManageGuild: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false,
-    };
     if (!isHost(standing, settings.hostRoleId)) {
       const who = settings.hostRoleId ? `members with the <@&${settings.hostRoleId}> role or Manage Server` : 'members with Manage Server (no host role is set yet)';
       throw new UserError('not-host', `Only hosts can do that: ${who}.`);

@@ -7,16 +7,17 @@ import {
 } from 'discord.js';
 import { UserError } from '../domain/errors.js';
 import type { Services } from '../services.js';
-import type { AnyCommand, HandlerContext, Preconditions } from './command.js';
+import type { AnyCommand, EarlyContext, HandlerContext, Preconditions } from './command.js';
 import { commandKey } from './command-loader.js';
 import { describeError } from './error-reply.js';
-import { applies, assertPreconditions, countUse } from './preconditions.js';
+import { applies, assertPreconditions, memberStanding, rateLimitFor } from './preconditions.js';
 import { Responder } from './responder.js';
 
 interface Route {
   spec: Preconditions | undefined;
   subcommand: string | null;
   bucket: string;
+  early: ((ctx: EarlyContext<never>) => Promise<unknown> | undefined) | undefined;
   run(ctx: HandlerContext<never>): Promise<void>;
 }
 
@@ -60,21 +61,32 @@ export class InteractionRouter {
     if (!interaction.isRepliable()) return;
     const responder = new Responder(interaction, this.deferAfterMs);
     const log = { interactionId: interaction.id, kind: interaction.type, name: routeName(interaction) };
+    const afterReply: Array<() => Promise<unknown>> = [];
     try {
       const route = this.route(interaction);
       if (!interaction.inGuild() && route.spec?.guildOnly !== false) {
         throw new UserError('guild-only', 'Lectern works inside a server: run this in one of its channels.');
       }
       const guildId = interaction.guildId ?? '';
-      // One round trip for both: ioredis sends the two commands back to back.
-      const [settings, use, session] = await Promise.all([
+      const limit = rateLimitFor(route.spec, interaction, route.subcommand, route.bucket, this.services);
+      // One round trip: ioredis writes these back to back, in this order, and the
+      // command's early work follows them (the use is counted before it runs).
+      const reads = Promise.all([
         this.services.settings.get(guildId),
-        countUse(route.spec, interaction, route.subcommand, this.services, route.bucket),
+        limit ? this.services.rateLimits.hit(limit.key, limit.limit, limit.windowMs) : null,
         applies(route.spec?.liveSession, route.subcommand) ? this.services.sessions.current(guildId) : undefined,
       ]);
-      assertPreconditions(route.spec, interaction, route.subcommand, settings, use, session);
+      const standing = memberStanding(interaction);
+      // Runs now, up to its first await, so its Redis calls follow the reads above. Its error, if any
+      // (a bad option, a refused write), is raised below, after the preconditions have had their say.
+      const early = (async () => route.early?.({ interaction: interaction as never, services: this.services, guildId, standing, ...(limit ? { rateLimit: { key: limit.key, limit: limit.limit } } : {}) }))();
+      early.catch(() => {});
+      const [settings, use, session] = await reads;
+      assertPreconditions(route.spec, standing, route.subcommand, settings, use, session);
       const ctx = {
         interaction, services: this.services, guildId, settings, ...(session ? { session } : {}),
+        early: await early,
+        afterReply: (work: () => Promise<unknown>) => void afterReply.push(work),
         reply: (o: Parameters<Responder['reply']>[0]) => responder.reply(o),
         update: (o: Parameters<Responder['update']>[0]) => responder.update(o),
       };
@@ -83,6 +95,7 @@ export class InteractionRouter {
       await responder.reply({ content: describeError(error, this.services.logger, log), ephemeral: true });
     } finally {
       responder.finish();
+      await Promise.all(afterReply.map((work) => work().catch((err: unknown) => this.services.logger.error({ err, ...log }, 'work after the reply failed'))));
     }
   }
 
@@ -96,6 +109,7 @@ export class InteractionRouter {
         spec: command.preconditions,
         subcommand,
         bucket: `${interaction.commandName}:${subcommand ?? ''}`,
+        early: command.early?.bind(command) as Route['early'],
         run: (ctx) => command.execute(ctx),
       };
     }
@@ -103,7 +117,11 @@ export class InteractionRouter {
       const [name = '', action = '', ...args] = interaction.customId.split(':');
       const handler = this.commands.get(commandKey(ApplicationCommandType.ChatInput, name))?.components?.[action];
       if (!handler) throw new UserError('stale-component', 'That button is no longer in use. Run the command again.');
-      return { spec: handler.preconditions, subcommand: null, bucket: `${name}:${action}`, run: (ctx) => handler.run(ctx, args) };
+      return {
+        spec: handler.preconditions, subcommand: null, bucket: `${name}:${action}`,
+        early: handler.early ? (ctx) => handler.early!(ctx, args) : undefined,
+        run: (ctx) => handler.run(ctx, args),
+      };
     }
     throw new UserError('unsupported', 'Lectern does not handle that kind of interaction.');
   }
@@ -114,7 +132,7 @@ export class InteractionRouter {
     try {
       if (command?.autocomplete && interaction.inGuild()) {
         const [settings, session] = await Promise.all([this.services.settings.get(interaction.guildId), this.services.sessions.current(interaction.guildId)]);
-        const ctx = { interaction, services: this.services, guildId: interaction.guildId, settings, ...(session ? { session } : {}), reply: async () => {}, update: async () => {} };
+        const ctx = { interaction, services: this.services, guildId: interaction.guildId, settings, ...(session ? { session } : {}), early: undefined, afterReply: () => {}, reply: async () => {}, update: async () => {} };
         choices = await command.autocomplete(ctx);
       }
     } catch (err) {

@@ -18,3 +18,12 @@ export function quoteInput(text: string, max = 60): string {
   const cut = oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
   return `\`${cut.replace(/`/g, 'ˋ')}\``;
 }
+
+/**
+ * The rate limit, as a store script found it when another use by the same
+ * member landed between the router's count and the script (the router's own
+ * check names the limit; this one cannot).
+ */
+export function rateLimited(): UserError {
+  return new UserError('rate-limited', 'Slow down: you have done that too often in the last minute. Try again shortly.');
+}

@@ -33,9 +33,10 @@ export class JobQueue {
   private readonly prefix: string;
 
   /**
-   * `producer` is the app's own connection (fail-fast, not owned here). Jobs
-   * are added on it, so a job added right after a store write on the same
-   * connection reaches Redis after that write: no worker sees a job before its data.
+   * `producer` is a fail-fast connection of the app's (not owned here), kept
+   * for jobs. Callers add a job once the write it is about has returned; a
+   * handler that still finds no data (a write racing its job) retries for a
+   * moment (NotYetStoredError).
    */
   constructor(
     producer: Redis,

@@ -1,10 +1,11 @@
-import { UserError, quoteInput } from '../domain/errors.js';
+import { UserError, quoteInput, rateLimited } from '../domain/errors.js';
 import { cleanText } from '../domain/papers/metadata.js';
 import { MAX_NOTE, MAX_QUEUE, matchesQuery, paperLabel, type Paper } from '../domain/papers/paper.js';
 import { dedupKey, parseArxivId, parsePaperRef } from '../domain/papers/paper-ref.js';
 import { cardCoalesceKey } from '../jobs/contract.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import { PaperStore } from '../store/paper-store.js';
+import type { RateGuard } from '../store/rate-limit-store.js';
 import type { MetadataService } from './metadata-service.js';
 
 export interface AddRequest {
@@ -24,26 +25,24 @@ export class PaperService {
     private readonly metadata: MetadataService,
   ) {}
 
-  /** Queues a paper at once; its card and details follow as jobs. Throws UserError for a bad input or a duplicate. */
-  async add(guildId: string, request: AddRequest): Promise<{ paper: Paper; position: number; lastReadAt?: number }> {
+  /**
+   * Queues a paper at once; its card and details follow from `announce`, which
+   * the caller runs once the member has their answer. Throws UserError for a
+   * bad input, a duplicate or a full queue; with `guard`, nothing is stored
+   * when that rate-limit counter is over its limit.
+   */
+  async add(guildId: string, request: AddRequest, guard?: RateGuard): Promise<{ paper: Paper; position: number; lastReadAt?: number }> {
     const ref = parsePaperRef(request.input);
     const note = request.note ? cleanText(request.note, MAX_NOTE + 1) : '';
     if (note.length > MAX_NOTE) throw new UserError('note-too-long', `Keep the note to ${MAX_NOTE} characters.`);
-    const id = PaperStore.newId();
-    const metadataStatus = this.metadata.sourceFor(ref) ? 'pending' : 'none';
-    // The store write and the jobs go out together, on one connection, in this order (see JobQueue): one round trip.
-    // Jobs for a paper refused as a duplicate find no paper and do nothing.
-    const ids = { guildId, paperId: id };
-    const [result] = await Promise.all([
-      this.papers.add(guildId, {
-        id, ref, dedupKey: dedupKey(ref), addedAt: request.now, suggestedById: request.suggestedById, metadataStatus,
-        title: ref.kind === 'url' ? ref.url : ref.id,
-        ...(request.presenterId ? { presenterId: request.presenterId, presenterName: cleanText(request.presenterName ?? '', 100) } : {}),
-        ...(note ? { note } : {}),
-      }, MAX_QUEUE),
-      // One job: the metadata job posts the card first, then fills it; a plain link only needs its card.
-      metadataStatus === 'pending' ? this.jobs.enqueue('paper.metadata', ids) : this.jobs.enqueue('paper.card', ids, { coalesceKey: cardCoalesceKey(guildId, id) }),
-    ]);
+    const result = await this.papers.add(guildId, {
+      id: PaperStore.newId(), ref, dedupKey: dedupKey(ref), addedAt: request.now, suggestedById: request.suggestedById,
+      metadataStatus: this.metadata.sourceFor(ref) ? 'pending' : 'none',
+      title: ref.kind === 'url' ? ref.url : ref.id,
+      ...(request.presenterId ? { presenterId: request.presenterId, presenterName: cleanText(request.presenterName ?? '', 100) } : {}),
+      ...(note ? { note } : {}),
+    }, MAX_QUEUE, guard);
+    if (result.outcome === 'limited') throw rateLimited();
     if (result.outcome === 'full') throw new UserError('queue-full', `The queue already holds ${MAX_QUEUE} papers; remove some with /paper remove first.`);
     if (result.outcome === 'duplicate') {
       const existing = await this.papers.get(guildId, result.paperId);
@@ -51,6 +50,12 @@ export class PaperService {
       throw new UserError('paper-duplicate', `That paper is already queued for this session, at position ${result.position}${label}.`);
     }
     return result;
+  }
+
+  /** A newly queued paper's one job: the metadata job posts the card first, then fills it; a plain link only needs its card. */
+  async announce(guildId: string, paper: Paper): Promise<void> {
+    const ids = { guildId, paperId: paper.id };
+    await (paper.metadataStatus === 'pending' ? this.jobs.enqueue('paper.metadata', ids) : this.jobs.enqueue('paper.card', ids, { coalesceKey: cardCoalesceKey(guildId, paper.id) }));
   }
 
   /** Finds a queued paper from an autocomplete value (its id), an arXiv id, or a piece of its title. */

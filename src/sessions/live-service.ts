@@ -1,4 +1,4 @@
-import { UserError } from '../domain/errors.js';
+import { UserError, rateLimited } from '../domain/errors.js';
 import { paperLabel, type Paper } from '../domain/papers/paper.js';
 import type { Question } from '../domain/session/question.js';
 import type { Session } from '../domain/session/session.js';
@@ -7,6 +7,7 @@ import type { JobQueue } from '../jobs/job-queue.js';
 import type { ScheduleService } from '../schedule/schedule-service.js';
 import { newId } from '../store/ids.js';
 import type { PaperStore, StartResult } from '../store/paper-store.js';
+import type { RateGuard } from '../store/rate-limit-store.js';
 import { SessionStore } from '../store/session-store.js';
 
 /**
@@ -73,14 +74,20 @@ export class LiveService {
     return this.papers.current(guildId);
   }
 
-  /** Logs a question; the store write and its two jobs go out together on one connection (see JobQueue). */
-  async ask(guildId: string, session: Session, question: Omit<Question, 'id' | 'sessionId' | 'status' | 'votes' | 'paperId'>): Promise<Question> {
-    const id = SessionStore.newQuestionId();
-    const [stored] = await Promise.all([this.sessions.ask(guildId, session.id, { ...question, id }), this.questionChanged(guildId, id, true)]);
-    if (!stored) throw new UserError('session-ended', 'This session has ended; its questions are closed.');
-    // A busy session already has a board edit waiting: this question rides along with it.
-    if (stored.boardDirty) await this.boardChanged(guildId, session.id);
-    return stored.question;
+  /**
+   * Logs a question in the live session. Its card and the board follow from
+   * `questionAsked`, which the caller runs once the member has their answer.
+   */
+  async ask(guildId: string, question: Omit<Question, 'id' | 'sessionId' | 'status' | 'votes' | 'paperId'>, guard?: RateGuard): Promise<{ question: Question; boardDirty: boolean }> {
+    const result = await this.sessions.ask(guildId, { ...question, id: SessionStore.newQuestionId() }, guard);
+    if (result.outcome === 'not-live') throw new UserError('session-ended', 'No session is live; questions open when a host starts one.');
+    if (result.outcome === 'limited') throw rateLimited();
+    return result;
+  }
+
+  /** Posts a new question's card; a busy session already has a board edit waiting, and the question rides along with it. */
+  async questionAsked(guildId: string, { question, boardDirty }: { question: Question; boardDirty: boolean }): Promise<void> {
+    await Promise.all([this.questionChanged(guildId, question.id, true), boardDirty ? this.boardChanged(guildId, question.sessionId) : undefined]);
   }
 
   questionChanged(guildId: string, questionId: string, immediately = false): Promise<void> {

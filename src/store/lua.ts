@@ -21,3 +21,25 @@ function shaOf(lua: string): string {
   if (!sha) shas.set(lua, (sha = createHash('sha1').update(lua).digest('hex')));
   return sha;
 }
+
+/**
+ * Checks a script makes for itself when it runs as a command's early work,
+ * before the router's own checks are known (see Command.early). Needs `p`,
+ * the guild's key prefix, defined before it.
+ */
+export const luaGuards = `
+-- The router counted this use on \`key\` just before the script: over the limit, the script changes nothing.
+local function overLimit(key, limit)
+  return key ~= '' and tonumber(redis.call('GET', key) or '0') > tonumber(limit)
+end
+-- As isHost in src/domain/hosts.ts: Manage Server ('1'), or the guild's host role among the member's (comma-separated).
+local function isHost(manageGuild, roleIds)
+  if manageGuild == '1' then return true end
+  local hostRole = redis.call('HGET', p .. 'settings', 'hostRoleId')
+  if not hostRole then return false end
+  for role in string.gmatch(roleIds, '[^,]+') do
+    if role == hostRole then return true end
+  end
+  return false
+end
+`;

@@ -1,3 +1,5 @@
+import { luaGuards } from './lua.js';
+
 /**
  * Lua for the paper queue. KEYS[1] is the queue list (it routes the call on a
  * Cluster); ARGV[1] is the guild's key prefix, under the same hash tag, from
@@ -5,6 +7,7 @@
  */
 const helpers = `
 local p = ARGV[1]
+${luaGuards}
 local queueKey = KEYS[1]
 local function paperKey(id) return p .. 'paper:' .. id end
 local function cover(id, now)
@@ -20,21 +23,23 @@ end
 `;
 
 export const paperScripts = {
-  // ARGV: prefix, dedupKey, maxQueue, new id, field/value pairs…
+  // ARGV: prefix, rate-limit key ('' for none), limit, dedupKey, maxQueue, new id, field/value pairs…
+  //   → {'added' | 'duplicate' | 'full' | 'limited', id, position, last read at}
   add: `${helpers}
-local existing = redis.call('HGET', p .. 'papers:dedup', ARGV[2])
+if overLimit(ARGV[2], ARGV[3]) then return {'limited', '', 0, ''} end
+local existing = redis.call('HGET', p .. 'papers:dedup', ARGV[4])
 if existing then
   local pos = redis.call('LPOS', queueKey, existing)
   return {'duplicate', existing, (pos or -1) + 1, ''}
 end
-if redis.call('LLEN', queueKey) >= tonumber(ARGV[3]) then return {'full', '', 0, ''} end
-local id = ARGV[4]
+if redis.call('LLEN', queueKey) >= tonumber(ARGV[5]) then return {'full', '', 0, ''} end
+local id = ARGV[6]
 local fields = {}
-for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', paperKey(id), 'id', id, unpack(fields))
 local length = redis.call('RPUSH', queueKey, id)
-redis.call('HSET', p .. 'papers:dedup', ARGV[2], id)
-local readAt = redis.call('HGET', p .. 'papers:read', ARGV[2])
+redis.call('HSET', p .. 'papers:dedup', ARGV[4], id)
+local readAt = redis.call('HGET', p .. 'papers:read', ARGV[4])
 return {'added', id, length, readAt or ''}
 `,
   current: `${helpers}

@@ -5,11 +5,13 @@ import type { PaperRef } from '../domain/papers/paper-ref.js';
 import { keys } from './keys.js';
 import { runLua } from './lua.js';
 import { paperScripts } from './paper-scripts.js';
+import type { RateGuard } from './rate-limit-store.js';
 
 export type AddResult =
   | { outcome: 'added'; paper: Paper; position: number; lastReadAt?: number }
   | { outcome: 'duplicate'; paperId: string; position: number }
-  | { outcome: 'full' };
+  | { outcome: 'full' }
+  | { outcome: 'limited' };
 
 export type StartResult = { outcome: 'started'; paperId: string; previousId?: string } | { outcome: 'missing' | 'already-current' | 'covered' | 'none-left' };
 
@@ -74,11 +76,13 @@ export class PaperStore {
     return `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   }
 
-  async add(guildId: string, input: NewPaper, maxQueue: number): Promise<AddResult> {
+  /** Queues a paper unless it is already queued or the queue is full; with `guard`, nothing is written when that counter is over its limit. */
+  async add(guildId: string, input: NewPaper, maxQueue: number, guard?: RateGuard): Promise<AddResult> {
     const { id: newId, ...rest } = input;
     const fields = toHash({ authors: [], abstract: '', ...rest, status: 'queued' });
-    const [outcome, id, position, readAt] = (await this.run('add', guildId, input.dedupKey, maxQueue, newId, ...fields)) as [string, string, number, string];
-    if (outcome === 'full') return { outcome: 'full' };
+    const [outcome, id, position, readAt] = (await this.run('add', guildId, guard?.key ?? '', guard?.limit ?? 0, input.dedupKey, maxQueue, newId, ...fields)) as [string, string, number, string];
+    if (outcome === 'full') return { outcome };
+    if (outcome === 'limited') return { outcome };
     if (outcome === 'duplicate') return { outcome, paperId: id, position };
     const paper: Paper = { authors: [], abstract: '', ...rest, id, status: 'queued' };
     return { outcome: 'added', paper, position, ...(readAt ? { lastReadAt: Number(readAt) } : {}) };

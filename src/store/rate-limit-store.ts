@@ -9,6 +9,12 @@ if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return {count, redis.call('PTTL', KEYS[1])}
 `;
 
+/** A rate-limit counter a store script checks before it writes (see Command.early). */
+export interface RateGuard {
+  key: string;
+  limit: number;
+}
+
 export interface RateLimitResult {
   allowed: boolean;
   /** When the caller may try again, in milliseconds from now. */
@@ -19,8 +25,13 @@ export interface RateLimitResult {
 export class RateLimitStore {
   constructor(private readonly redis: Redis) {}
 
-  async hit(guildId: string, userId: string, bucket: string, limit: number, windowMs: number): Promise<RateLimitResult> {
-    const [count, ttl] = (await runLua(this.redis, HIT, [keys.rateLimit(guildId, userId, bucket)], [windowMs])) as [number, number];
+  key(guildId: string, userId: string, bucket: string): string {
+    return keys.rateLimit(guildId, userId, bucket);
+  }
+
+  /** Counts one use on `key` (from `key()`). */
+  async hit(key: string, limit: number, windowMs: number): Promise<RateLimitResult> {
+    const [count, ttl] = (await runLua(this.redis, HIT, [key], [windowMs])) as [number, number];
     return { allowed: count <= limit, retryAfterMs: Math.max(ttl, 0) };
   }
 }

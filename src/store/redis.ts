@@ -26,9 +26,12 @@ export function redactUrl(url: string): string {
  * connection is down fail at once instead of queueing, so an interaction is
  * never left waiting on a Redis that is gone.
  */
-export async function connectRedis(url: string, options: { connectTimeoutMs?: number; name?: string } = {}): Promise<Redis> {
+export async function connectRedis(url: string, options: { connectTimeoutMs?: number; name?: string; autoPipelining?: boolean } = {}): Promise<Redis> {
   const redis = new Redis(url, {
     lazyConnect: true,
+    // Commands issued in the same turn of the event loop leave in one write: an
+    // interaction's reads and its early work cost one system call and one round trip.
+    enableAutoPipelining: options.autoPipelining ?? false,
     // Named, so CLIENT LIST (and an operator) can tell Lectern's processes apart.
     ...(options.name ? { connectionName: options.name } : {}),
     enableOfflineQueue: false,

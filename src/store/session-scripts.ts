@@ -1,3 +1,5 @@
+import { luaGuards } from './lua.js';
+
 /**
  * Lua for sessions, speakers and questions. KEYS[1] is the guild's current
  * session pointer (it routes the call on a Cluster); ARGV[1] is the guild's
@@ -6,6 +8,7 @@
  */
 const helpers = `
 local p = ARGV[1]
+${luaGuards}
 local currentKey = KEYS[1]
 local function sessionKey(id) return p .. 'session:' .. id end
 local function live()
@@ -114,6 +117,30 @@ redis.call('SADD', sessionKey(id) .. ':stage', ARGV[3])
 log(id, ARGV[5])
 return {'called', markDirty('board')}
 `,
+  // ARGV: prefix, manageGuild ('1'|'0'), roleIds (comma-separated), stage channel id as the caller knows it,
+  //   members in that channel (comma-separated), by, at → {outcome, userId, boardDirty}
+  // /speakers next in one step: 'called' (taken off the queue onto the stage), 'absent' (first in line but not in
+  // the channel: they keep their place), 'empty', 'not-live', 'not-host', or 'stale' (the stage channel changed:
+  // the caller asks again the long way).
+  callFirst: `${helpers}
+if not isHost(ARGV[2], ARGV[3]) then return {'not-host', '', 0} end
+local id = live()
+if not id then return {'not-live', '', 0} end
+if redis.call('HGET', p .. 'settings', 'stageChannelId') ~= ARGV[4] then return {'stale', '', 0} end
+local hands = sessionKey(id) .. ':hands'
+local first = redis.call('LINDEX', hands, 0)
+if not first then return {'empty', '', 0} end
+local present = false
+for member in string.gmatch(ARGV[5], '[^,]+') do
+  if member == first then present = true end
+end
+if not present then return {'absent', first, 0} end
+redis.call('LPOP', hands)
+redis.call('HDEL', hands .. ':topics', first)
+redis.call('SADD', sessionKey(id) .. ':stage', first)
+log(id, cjson.encode({type = 'speaker.called', userId = first, by = ARGV[6], at = tonumber(ARGV[7])}))
+return {'called', first, markDirty('board')}
+`,
   // ARGV: prefix, sessionId, userId, event → 'done' | 'not-on-stage' | 'not-live'
   done: `${helpers}
 local id = ARGV[2]
@@ -132,26 +159,41 @@ for _, user in ipairs(users) do log(id, cjson.encode({type = 'hand.lowered', use
 redis.call('DEL', hands, hands .. ':topics')
 return #users
 `,
-  // ARGV: prefix, sessionId, questionId, event, field/value pairs… → 'asked' | 'not-live'
-  // The question is tied to the paper current at this moment, read in the same step.
+  // ARGV: prefix, rate-limit key ('' for none), limit, questionId, event, field/value pairs…
+  //   → {'asked' | 'not-live' | 'limited', paperId, boardDirty, sessionId}
+  // The question goes to the live session and the paper current at this moment, both read in the same step.
   ask: `${helpers}
-local id = ARGV[2]
-if live() ~= id then return {'not-live', '', 0} end
+local id = live()
+if not id then return {'not-live', '', 0, ''} end
+if overLimit(ARGV[2], ARGV[3]) then return {'limited', '', 0, id} end
 local fields = {}
-for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
-local q = p .. 'question:' .. ARGV[3]
-redis.call('HSET', q, unpack(fields))
+for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
+local q = p .. 'question:' .. ARGV[4]
+redis.call('HSET', q, 'sessionId', id, unpack(fields))
 local paper = redis.call('GET', p .. 'papers:current')
-local event = cjson.decode(ARGV[4])
+local event = cjson.decode(ARGV[5])
 if paper then
   redis.call('HSET', q, 'paperId', paper)
   event['paperId'] = paper
 end
-redis.call('ZADD', sessionKey(id) .. ':questions', redis.call('HGET', q, 'askedAt'), ARGV[3])
-redis.call('ZADD', sessionKey(id) .. ':votes', 0, ARGV[3])
-redis.call('SADD', sessionKey(id) .. ':open', ARGV[3])
+redis.call('ZADD', sessionKey(id) .. ':questions', redis.call('HGET', q, 'askedAt'), ARGV[4])
+redis.call('ZADD', sessionKey(id) .. ':votes', 0, ARGV[4])
+redis.call('SADD', sessionKey(id) .. ':open', ARGV[4])
 log(id, cjson.encode(event))
-return {'asked', paper or '', markDirty('board')}
+return {'asked', paper or '', markDirty('board'), id}
+`,
+  // ARGV: prefix → {} when no session is live, else {session (flat), current paper (flat or empty),
+  //   hands up, members on stage, questions asked, questions open, talk time (flat)}
+  status: `${helpers}
+local id = live()
+if not id then return {} end
+local s = sessionKey(id)
+local paper = redis.call('GET', p .. 'papers:current')
+return {
+  redis.call('HGETALL', s), paper and redis.call('HGETALL', p .. 'paper:' .. paper) or {},
+  redis.call('LLEN', s .. ':hands'), redis.call('SMEMBERS', s .. ':stage'),
+  redis.call('ZCARD', s .. ':questions'), redis.call('SCARD', s .. ':open'), redis.call('HGETALL', s .. ':talk'),
+}
 `,
   // ARGV: prefix, sessionId → {questions asked, questions open}
   counts: `${helpers}

@@ -1,11 +1,35 @@
 import type { Redis } from 'ioredis';
+import type { MemberStanding } from '../domain/hosts.js';
+import type { Paper } from '../domain/papers/paper.js';
 import type { Recap } from '../domain/recap/recap.js';
 import type { Question, QuestionStatus } from '../domain/session/question.js';
 import type { Session, TimelineEvent } from '../domain/session/session.js';
 import { newId } from './ids.js';
 import { keys } from './keys.js';
 import { runLua } from './lua.js';
+import { fromHash } from './paper-store.js';
+import type { RateGuard } from './rate-limit-store.js';
 import { sessionScripts } from './session-scripts.js';
+
+export type AskResult = { outcome: 'asked'; question: Question; boardDirty: boolean } | { outcome: 'not-live' } | { outcome: 'limited' };
+
+export interface SessionStatus {
+  session: Session;
+  paper?: Paper;
+  handsUp: number;
+  onStage: string[];
+  asked: number;
+  open: number;
+  /** Talk time per member heard so far (ms), most first. */
+  talk: Array<{ userId: string; totalMs: number }>;
+}
+
+export interface CallFirstResult {
+  outcome: 'called' | 'absent' | 'empty' | 'not-live' | 'not-host' | 'stale';
+  /** Who was called, or who is first in line but not in the channel. */
+  userId: string;
+  boardDirty: boolean;
+}
 
 export type SpeakerOutcome = 'raised' | 'already' | 'on-stage' | 'not-live';
 
@@ -28,6 +52,11 @@ function toSession(hash: Record<string, string>): Session {
     ...(hash.recording ? { recording: hash.recording } : {}),
     ...(hash.boardMessageId ? { board: { channelId: hash.boardChannelId!, messageId: hash.boardMessageId, ...(hash.threadId ? { threadId: hash.threadId } : {}) } } : {}),
   };
+}
+
+function toSpeakers([hands, topicsFlat, stage]: [string[], string[], string[]]): Speakers {
+  const topics = flatToRecord(topicsFlat);
+  return { queue: hands.map((userId) => ({ userId, ...(topics[userId] ? { topic: topics[userId] } : {}) })), onStage: stage.sort() };
 }
 
 function toQuestion(hash: Record<string, string>): Question {
@@ -130,6 +159,17 @@ export class SessionStore {
     return { outcome, boardDirty: dirty === 1 };
   }
 
+  /**
+   * /speakers next as one script, for a caller that knows the stage channel
+   * and who is in it: checks the host role, the live session and that
+   * channel, then calls the first raised hand if they are in it.
+   */
+  async callFirst(guildId: string, call: { standing: MemberStanding; stageId: string; present: string[]; by: string; at: number }): Promise<CallFirstResult> {
+    const { standing, stageId, present, by, at } = call;
+    const [outcome, userId, dirty] = (await this.run(guildId, 'callFirst', standing.hasManageGuild ? '1' : '0', standing.roleIds.join(','), stageId, present.join(','), by, at)) as [CallFirstResult['outcome'], string, number];
+    return { outcome, userId, boardDirty: dirty === 1 };
+  }
+
   async speakerDone(guildId: string, sessionId: string, userId: string, at: number): Promise<'done' | 'not-on-stage' | 'not-live'> {
     return (await this.run(guildId, 'done', sessionId, userId, JSON.stringify({ type: 'speaker.done', userId, at }))) as 'done';
   }
@@ -139,10 +179,9 @@ export class SessionStore {
   }
 
   async speakers(guildId: string, sessionId: string): Promise<Speakers> {
-    const [hands, topicsFlat, stage] = (await this.run(guildId, 'speakers', sessionId)) as [string[], string[], string[]];
-    const topics = flatToRecord(topicsFlat);
-    return { queue: hands.map((userId) => ({ userId, ...(topics[userId] ? { topic: topics[userId] } : {}) })), onStage: stage.sort() };
+    return toSpeakers((await this.run(guildId, 'speakers', sessionId)) as [string[], string[], string[]]);
   }
+
 
   /** A new question's id, known before it is stored so its jobs can be sent alongside. */
   static newQuestionId(): string {
@@ -150,15 +189,31 @@ export class SessionStore {
   }
 
   /**
-   * Stores a question on the paper current at that moment; null if the
-   * session is no longer live. `boardDirty`: no board edit is waiting yet.
+   * Stores a question in the live session, on the paper current at that
+   * moment. With `guard`, nothing is stored when that rate-limit counter is
+   * over its limit. `boardDirty`: no board edit is waiting yet.
    */
-  async ask(guildId: string, sessionId: string, question: Omit<Question, 'sessionId' | 'status' | 'votes' | 'paperId'>): Promise<{ question: Question; boardDirty: boolean } | null> {
-    const stored: Question = { ...question, sessionId, status: 'open', votes: 0 };
-    const fields = Object.entries(stored).flatMap(([k, v]) => (v === undefined || k === 'votes' || k === 'card' ? [] : [k, String(v)]));
+  async ask(guildId: string, question: Omit<Question, 'sessionId' | 'status' | 'votes' | 'paperId'>, guard?: RateGuard): Promise<AskResult> {
+    const fields = Object.entries({ ...question, status: 'open' }).flatMap(([k, v]) => (v === undefined || k === 'card' ? [] : [k, String(v)]));
     const event: TimelineEvent = { type: 'question.asked', questionId: question.id, at: question.askedAt };
-    const [outcome, paperId, dirty] = (await this.run(guildId, 'ask', sessionId, question.id, JSON.stringify(event), ...fields)) as [string, string, number];
-    return outcome === 'asked' ? { question: { ...stored, ...(paperId ? { paperId } : {}) }, boardDirty: dirty === 1 } : null;
+    const [outcome, paperId, dirty, sessionId] = (await this.run(guildId, 'ask', guard?.key ?? '', guard?.limit ?? 0, question.id, JSON.stringify(event), ...fields)) as [AskResult['outcome'], string, number, string];
+    if (outcome === 'not-live') return { outcome };
+    if (outcome === 'limited') return { outcome };
+    const stored: Question = { ...question, sessionId, status: 'open', votes: 0, ...(paperId ? { paperId } : {}) };
+    return { outcome, question: stored, boardDirty: dirty === 1 };
+  }
+
+  /** The live session with what /session status shows, in one round trip; undefined when none is live. */
+  async status(guildId: string): Promise<SessionStatus | undefined> {
+    const reply = (await this.run(guildId, 'status')) as [] | [string[], string[], number, string[], number, number, string[]];
+    if (reply.length === 0) return undefined;
+    const [session, paper, handsUp, onStage, asked, open, talk] = reply;
+    return {
+      session: toSession(flatToRecord(session)),
+      ...(paper.length > 0 ? { paper: fromHash(flatToRecord(paper)) } : {}),
+      handsUp, onStage: onStage.sort(), asked, open,
+      talk: Object.entries(flatToRecord(talk)).map(([userId, ms]) => ({ userId, totalMs: Number(ms) })).sort((a, b) => b.totalMs - a.totalMs),
+    };
   }
 
   /** How many questions were asked in a session, and how many are still open. */

@@ -21,8 +21,9 @@ describe('GIVEN a live session WHEN members and hosts send bad input', () => {
     // A question of another guild's session, on the same Redis.
     const other = h.emu.world.createGuild({ ...paperClubSpec(), name: 'Elsewhere' });
     await h.bot.services.sessions.start(other.id, '111111111111111111', Date.now());
-    const session = (await h.bot.services.sessions.current(other.id))!;
-    otherGuildQuestion = (await h.bot.services.sessions.ask(other.id, session.id, { id: 'elsewhere1', text: 'Not yours', anonymous: false, askedAt: Date.now() }))!.question.id;
+    const asked = await h.bot.services.sessions.ask(other.id, { id: 'elsewhere1', text: 'Not yours', anonymous: false, askedAt: Date.now() });
+    if (asked.outcome !== 'asked') throw new Error(`set-up: the other guild's question was ${asked.outcome}`);
+    otherGuildQuestion = asked.question.id;
   }, 60_000);
   afterAll(async () => {
     await h.stop();

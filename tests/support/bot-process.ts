@@ -11,13 +11,17 @@ export class BotProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   /** `entry` ending in `.js` runs as built (`npm run build`), with plain node, as in production. */
-  constructor(env: Record<string, string>, entry = 'src/main.ts') {
+  constructor(env: Record<string, string>, entry = 'src/main.ts', nodeArgs: string[] = []) {
     const inherited = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
-    const args = entry.endsWith('.ts') ? ['--import', 'tsx', entry] : [entry];
+    const args = [...nodeArgs, ...(entry.endsWith('.ts') ? ['--import', 'tsx', entry] : [entry])];
     this.child = spawn(process.execPath, args, { cwd: ROOT, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
+    // A test or benchmark that dies leaves no bot running behind it.
+    const orphanGuard = () => this.child.kill('SIGKILL');
+    process.once('exit', orphanGuard);
+    void this.exited.then(() => process.off('exit', orphanGuard));
   }
 
   /** Waits for a log line (JSON from pino) whose msg matches. */

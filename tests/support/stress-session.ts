@@ -57,7 +57,7 @@ export async function storeStressSession(redis: Redis, sessions: SessionStore, g
   const timeline = keys.timeline(guildId, sessionId);
   for (let i = 0; i < events.length; i += 1_000) await redis.rpush(timeline, ...events.slice(i, i + 1_000).map((e) => JSON.stringify(e)));
   for (const q of stressQuestions(sessionId, shape)) {
-    await sessions.ask(guildId, sessionId, { id: q.id, text: q.text, anonymous: q.anonymous, askedAt: q.askedAt, ...(q.askerId ? { askerId: q.askerId } : {}) });
+    await sessions.ask(guildId, { id: q.id, text: q.text, anonymous: q.anonymous, askedAt: q.askedAt, ...(q.askerId ? { askerId: q.askerId } : {}) });
     if (q.answer) await sessions.resolveQuestion(guildId, q.id, 'answered', q.askedAt + 500, q.answer);
   }
   await sessions.end(guildId, sessionId, HOST, STRESS_END);
