@@ -1,9 +1,9 @@
 import { InteractionContextType, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { UserError } from '../src/domain/errors.js';
-import type { Question } from '../src/domain/session/question.js';
 import { MAX_QUESTION } from '../src/domain/session/session.js';
 import { requireText } from '../src/domain/text.js';
 import type { Command, ComponentHandler } from '../src/discord/command.js';
+import type { LiveService } from '../src/sessions/live-service.js';
 import type { SessionStore } from '../src/store/session-store.js';
 
 const upvote: ComponentHandler<Awaited<ReturnType<SessionStore['vote']>>> = {
@@ -40,4 +40,4 @@ export default {
     await ctx.reply(`Question logged${question.anonymous ? ' anonymously (your name is stored nowhere)' : ''}.${thread ? ` Its card is in <#${thread}>, where others can upvote it.` : ''} (id \`${question.id}\`)`);
   },
   components: { upvote },
-} satisfies Command<ChatInputCommandInteraction, { question: Question; boardDirty: boolean }>;
+} satisfies Command<ChatInputCommandInteraction, Awaited<ReturnType<LiveService['ask']>>>;

@@ -12,6 +12,8 @@ export const jobPayloads = {
   'session.board': z.object({ guildId: snowflake, sessionId: z.string().min(1).max(20) }),
   /** Post a question's card in the session thread, or edit it (votes, answer). */
   'question.card': z.object({ guildId: snowflake, questionId: z.string().min(1).max(20) }),
+  /** Post the cards of a session's new questions, oldest first: one run for every question asked meanwhile. */
+  'question.cards': z.object({ guildId: snowflake, sessionId: z.string().min(1).max(20) }),
   /** Post a running note (a highlight, a takeaway) in the session thread, once. */
   'thread.post': z.object({ guildId: snowflake, sessionId: z.string().min(1).max(20), postId: z.string().min(1).max(40), content: z.string().min(1).max(2000) }),
   /** Compile an ended session's recap, keep it, and post it (edition: a new one posts again). */
@@ -61,6 +63,7 @@ export const jobOptions: Record<JobName, { attempts: number; backoffMs: number }
   'paper.card': { attempts: 8, backoffMs: 500 },
   'session.board': { attempts: 8, backoffMs: 500 },
   'question.card': { attempts: 8, backoffMs: 500 },
+  'question.cards': { attempts: 8, backoffMs: 500 },
   'thread.post': { attempts: 8, backoffMs: 500 },
   'member.dm': { attempts: 3, backoffMs: 1_000 },
   'session.recap': { attempts: 8, backoffMs: 1_000 },
@@ -84,6 +87,7 @@ export const agendaCoalesceKey = (guildId: string) => `agenda:${guildId}`;
 export const BOARD_INTERVAL_MS = 2_000;
 export const boardCoalesceKey = (guildId: string) => `board:${guildId}`;
 export const questionCoalesceKey = (guildId: string, questionId: string) => `question:${guildId}:${questionId}`;
+export const newCardsCoalesceKey = (guildId: string) => `cards:${guildId}`;
 
 /** One waiting card job per paper: edits requested while one waits are absorbed into it. */
 export const cardCoalesceKey = (guildId: string, paperId: string) => `card:${guildId}:${paperId}`;

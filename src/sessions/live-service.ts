@@ -2,7 +2,7 @@ import { UserError, rateLimited } from '../domain/errors.js';
 import { paperLabel, type Paper } from '../domain/papers/paper.js';
 import type { Question } from '../domain/session/question.js';
 import type { Session } from '../domain/session/session.js';
-import { BOARD_INTERVAL_MS, boardCoalesceKey, cardCoalesceKey, questionCoalesceKey } from '../jobs/contract.js';
+import { BOARD_INTERVAL_MS, boardCoalesceKey, cardCoalesceKey, newCardsCoalesceKey, questionCoalesceKey } from '../jobs/contract.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { ScheduleService } from '../schedule/schedule-service.js';
 import { newId } from '../store/ids.js';
@@ -43,6 +43,8 @@ export class LiveService {
     await this.papers.closeSession(guildId, at);
     await Promise.all([
       this.boardChanged(guildId, session.id, true),
+      // Any card still unposted (its job lost with a process that died) goes up now.
+      this.newCards(guildId, session.id),
       this.jobs.enqueue('session.recap', { guildId, sessionId: session.id, edition: 'first' }),
       this.schedule.sessionEnded(guildId, session.id, at),
     ]);
@@ -78,16 +80,24 @@ export class LiveService {
    * Logs a question in the live session. Its card and the board follow from
    * `questionAsked`, which the caller runs once the member has their answer.
    */
-  async ask(guildId: string, question: Omit<Question, 'id' | 'sessionId' | 'status' | 'votes' | 'paperId'>, guard?: RateGuard): Promise<{ question: Question; boardDirty: boolean }> {
+  async ask(guildId: string, question: Omit<Question, 'id' | 'sessionId' | 'status' | 'votes' | 'paperId'>, guard?: RateGuard): Promise<{ question: Question; boardDirty: boolean; cardsDirty: boolean }> {
     const result = await this.sessions.ask(guildId, { ...question, id: SessionStore.newQuestionId() }, guard);
     if (result.outcome === 'not-live') throw new UserError('session-ended', 'No session is live; questions open when a host starts one.');
     if (result.outcome === 'limited') throw rateLimited();
     return result;
   }
 
-  /** Posts a new question's card; a busy session already has a board edit waiting, and the question rides along with it. */
-  async questionAsked(guildId: string, { question, boardDirty }: { question: Question; boardDirty: boolean }): Promise<void> {
-    await Promise.all([this.questionChanged(guildId, question.id, true), boardDirty ? this.boardChanged(guildId, question.sessionId) : undefined]);
+  /**
+   * After a question is logged: its card and the board follow. In a busy
+   * session a card posting and a board edit are already waiting, and the
+   * question rides along with them (one job posts every new card, oldest first).
+   */
+  async questionAsked(guildId: string, { question, boardDirty, cardsDirty }: { question: Question; boardDirty: boolean; cardsDirty: boolean }): Promise<void> {
+    await Promise.all([cardsDirty ? this.newCards(guildId, question.sessionId) : undefined, boardDirty ? this.boardChanged(guildId, question.sessionId) : undefined]);
+  }
+
+  newCards(guildId: string, sessionId: string): Promise<void> {
+    return this.jobs.enqueue('question.cards', { guildId, sessionId }, { coalesceKey: newCardsCoalesceKey(guildId) });
   }
 
   questionChanged(guildId: string, questionId: string, immediately = false): Promise<void> {

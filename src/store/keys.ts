@@ -17,6 +17,8 @@ export const keys = {
   timeline: (guildId: string, sessionId: string) => `${PREFIX}:{${guildId}}:session:${sessionId}:timeline`,
   /** Talk time per member (ms) heard in the voice channel. */
   talk: (guildId: string, sessionId: string) => `${PREFIX}:{${guildId}}:session:${sessionId}:talk`,
+  /** Questions whose card is not posted yet (score: asked at). */
+  uncarded: (guildId: string, sessionId: string) => `${PREFIX}:{${guildId}}:session:${sessionId}:uncarded`,
   recap: (guildId: string, sessionId: string) => `${PREFIX}:{${guildId}}:session:${sessionId}:recap`,
   recapPosts: (guildId: string, sessionId: string, edition: string) => `${PREFIX}:{${guildId}}:session:${sessionId}:posts:${edition}`,
   sessions: (guildId: string) => `${PREFIX}:{${guildId}}:sessions`,

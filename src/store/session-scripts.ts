@@ -160,12 +160,13 @@ redis.call('DEL', hands, hands .. ':topics')
 return #users
 `,
   // ARGV: prefix, rate-limit key ('' for none), limit, questionId, event, field/value pairs…
-  //   → {'asked' | 'not-live' | 'limited', paperId, boardDirty, sessionId}
+  //   → {'asked' | 'not-live' | 'limited', paperId, boardDirty, sessionId, cardsDirty}
+  // The question waits in the session's uncarded set until its card is posted.
   // The question goes to the live session and the paper current at this moment, both read in the same step.
   ask: `${helpers}
 local id = live()
-if not id then return {'not-live', '', 0, ''} end
-if overLimit(ARGV[2], ARGV[3]) then return {'limited', '', 0, id} end
+if not id then return {'not-live', '', 0, '', 0} end
+if overLimit(ARGV[2], ARGV[3]) then return {'limited', '', 0, id, 0} end
 local fields = {}
 for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
 local q = p .. 'question:' .. ARGV[4]
@@ -179,8 +180,9 @@ end
 redis.call('ZADD', sessionKey(id) .. ':questions', redis.call('HGET', q, 'askedAt'), ARGV[4])
 redis.call('ZADD', sessionKey(id) .. ':votes', 0, ARGV[4])
 redis.call('SADD', sessionKey(id) .. ':open', ARGV[4])
+redis.call('ZADD', sessionKey(id) .. ':uncarded', redis.call('HGET', q, 'askedAt'), ARGV[4])
 log(id, cjson.encode(event))
-return {'asked', paper or '', markDirty('board'), id}
+return {'asked', paper or '', markDirty('board'), id, markDirty('cards')}
 `,
   // ARGV: prefix → {} when no session is live, else {session (flat), current paper (flat or empty),
   //   hands up, members on stage, questions asked, questions open, talk time (flat)}

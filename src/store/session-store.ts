@@ -11,7 +11,8 @@ import { fromHash } from './paper-store.js';
 import type { RateGuard } from './rate-limit-store.js';
 import { sessionScripts } from './session-scripts.js';
 
-export type AskResult = { outcome: 'asked'; question: Question; boardDirty: boolean } | { outcome: 'not-live' } | { outcome: 'limited' };
+/** `boardDirty` / `cardsDirty`: no board edit / no card posting is waiting yet, so one must be queued. */
+export type AskResult = { outcome: 'asked'; question: Question; boardDirty: boolean; cardsDirty: boolean } | { outcome: 'not-live' } | { outcome: 'limited' };
 
 export interface SessionStatus {
   session: Session;
@@ -196,11 +197,16 @@ export class SessionStore {
   async ask(guildId: string, question: Omit<Question, 'sessionId' | 'status' | 'votes' | 'paperId'>, guard?: RateGuard): Promise<AskResult> {
     const fields = Object.entries({ ...question, status: 'open' }).flatMap(([k, v]) => (v === undefined || k === 'card' ? [] : [k, String(v)]));
     const event: TimelineEvent = { type: 'question.asked', questionId: question.id, at: question.askedAt };
-    const [outcome, paperId, dirty, sessionId] = (await this.run(guildId, 'ask', guard?.key ?? '', guard?.limit ?? 0, question.id, JSON.stringify(event), ...fields)) as [AskResult['outcome'], string, number, string];
+    const [outcome, paperId, board, sessionId, cards] = (await this.run(guildId, 'ask', guard?.key ?? '', guard?.limit ?? 0, question.id, JSON.stringify(event), ...fields)) as [AskResult['outcome'], string, number, string, number];
     if (outcome === 'not-live') return { outcome };
     if (outcome === 'limited') return { outcome };
     const stored: Question = { ...question, sessionId, status: 'open', votes: 0, ...(paperId ? { paperId } : {}) };
-    return { outcome, question: stored, boardDirty: dirty === 1 };
+    return { outcome, question: stored, boardDirty: board === 1, cardsDirty: cards === 1 };
+  }
+
+  /** Questions whose card is not posted yet, oldest first. */
+  async uncarded(guildId: string, sessionId: string): Promise<string[]> {
+    return this.redis.zrange(keys.uncarded(guildId, sessionId), '0', '-1');
   }
 
   /** The live session with what /session status shows, in one round trip; undefined when none is live. */
@@ -233,7 +239,7 @@ export class SessionStore {
   }
 
   /** Called by a rendering job before it reads: changes after this queue a new job. */
-  async clean(guildId: string, what: 'board' | `question:${string}`): Promise<void> {
+  async clean(guildId: string, what: 'board' | 'cards' | `question:${string}`): Promise<void> {
     await this.run(guildId, 'clean', what);
   }
 
@@ -288,7 +294,11 @@ export class SessionStore {
     return sessions.filter((s): s is Session => s?.status === 'ended');
   }
 
-  async setQuestionCard(guildId: string, questionId: string, card: { channelId: string; messageId: string }): Promise<void> {
-    await this.redis.hset(keys.question(guildId, questionId), { cardChannelId: card.channelId, cardMessageId: card.messageId });
+  /** Keeps a question's card, and takes the question out of its session's uncarded set. */
+  async setQuestionCard(guildId: string, question: { id: string; sessionId: string }, card: { channelId: string; messageId: string }): Promise<void> {
+    await this.redis.multi()
+      .hset(keys.question(guildId, question.id), { cardChannelId: card.channelId, cardMessageId: card.messageId })
+      .zrem(keys.uncarded(guildId, question.sessionId), question.id)
+      .exec();
   }
 }

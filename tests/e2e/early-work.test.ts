@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportGuildData } from '../../src/store/guild-export.js';
 import { keys } from '../../src/store/keys.js';
 import { as } from '../support/as.js';
+import { settled } from '../support/scenario.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { liveSession } from '../support/live.js';
 import { PrivateRedis } from '../support/redis-server.js';
@@ -29,6 +30,7 @@ describe('GIVEN a live session WHEN a write goes out with the router\'s reads', 
   it('a non-host\'s /speakers next is refused and the raised hand stays where it was', async () => {
     h.emu.joinVoice(h.guild, 'Hanish', 'paper-stage');
     expect((await h.emu.command(as(h, 'Hanish'), 'speak').answer()).content).toMatch(/^Your hand is up: you are number 1 in line\./);
+    await settled(h.emu, h.bot.services.jobs);
     const before = await exportGuildData(h.bot.services.redis, h.guild.id);
     const answer = await h.emu.command(as(h, 'Cong'), 'speakers', 'next').answer();
     expect(answer.ephemeral).toBe(true);

@@ -5,6 +5,7 @@ import { paperClub, paperClubSpec } from '../support/guild.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { liveSession } from '../support/live.js';
 import { PrivateRedis } from '../support/redis-server.js';
+import { settled } from '../support/scenario.js';
 
 const CROWD = Array.from({ length: 40 }, (_, i) => `Guest ${i + 1}`);
 let turn = 0;
@@ -61,6 +62,8 @@ describe('GIVEN a live session WHEN members and hosts send bad input', () => {
       const [q] = await h.bot.services.sessions.questions(h.guild.id, (await h.bot.services.sessions.current(h.guild.id))!.id);
       options.question = q?.id ?? (await h.emu.command(as(h, 'Hanish'), 'ask', undefined, { question: 'A real question?' }).answer(), (await h.bot.services.sessions.questions(h.guild.id, (await h.bot.services.sessions.current(h.guild.id))!.id))[0]!.id);
     }
+    // The cards and board edits earlier interactions set off are done before the store is compared.
+    await settled(h.emu, h.bot.services.jobs);
     const before = await exportGuildData(h.bot.services.redis, h.guild.id);
     const answer = await h.emu.command(as(h, user ?? nextGuest()), command, sub, options).answer();
     expect(answer.ephemeral).toBe(true);

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { exportGuildData } from '../../src/store/guild-export.js';
 import { ARXIV } from '../fixtures/papers.js';
 import { as, expectCleanDiscord } from '../support/as.js';
+import { settled } from '../support/scenario.js';
 import { until } from '../support/bot-process.js';
 import type { Harness } from '../support/harness.js';
 import type { MetadataServer } from '../support/metadata-server.js';
@@ -67,6 +68,7 @@ describe('GIVEN the seed guild set up and the paper sources reachable', () => {
   });
 
   it('WHEN David adds 2408.03314 again THEN an ephemeral answer with its position, and nothing is added', async () => {
+    await settled(h.emu, h.bot.services.jobs);
     const before = await exportGuildData(h.bot.services.redis, h.guild.id);
     const answer = await h.emu.command(as(h, 'David'), 'paper', 'add', { url: '2408.03314' }).answer();
     expect(answer.ephemeral).toBe(true);
@@ -88,6 +90,7 @@ describe('GIVEN the seed guild set up and the paper sources reachable', () => {
   });
 
   it('WHEN a non-host runs /paper remove or /paper move THEN refused ephemerally and nothing changes', async () => {
+    await settled(h.emu, h.bot.services.jobs);
     const before = await exportGuildData(h.bot.services.redis, h.guild.id);
     for (const [sub, options] of [['remove', { paper: '2408.06072' }], ['move', { paper: '2408.06072', position: 1 }]] as const) {
       const answer = await h.emu.command(as(h, 'David'), 'paper', sub, options).answer();

@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { exportGuildData } from '../../src/store/guild-export.js';
+import { keys } from '../../src/store/keys.js';
 import { ARXIV } from '../fixtures/papers.js';
 import { as, expectCleanDiscord } from '../support/as.js';
+import { settled } from '../support/scenario.js';
 import { BotProcess, until } from '../support/bot-process.js';
 import { botEnv, type Harness } from '../support/harness.js';
 import { MetadataServer } from '../support/metadata-server.js';
@@ -38,6 +40,16 @@ describe('GIVEN paper sources that misbehave', () => {
   const card = (ref: string) => h.emu.messagesIn(h.emu.world.channelByName(h.guild, 'announcements').id).find((m) => m.embeds[0]?.footer?.text?.endsWith(ref))?.embeds[0];
   const status = (ref: string) => card(ref)?.fields?.find((f) => f.name === 'Status')?.value;
   const add = (url: string) => h.emu.command(as(h, nextReader()), 'paper', 'add', { url }).answer();
+
+  it('GIVEN details another guild already fetched WHEN the paper is added THEN its card goes up filled, in one post, with no request to the source', async () => {
+    await h.bot.services.redis.set(keys.metadataCache('arxiv', '2301.00001'), JSON.stringify({ title: 'A paper read elsewhere', authors: ['A. Author'], abstract: 'Fetched for another guild.' }));
+    await add('2301.00001');
+    await until(() => card('2301.00001')?.title === 'A paper read elsewhere', 5_000, 'filled card');
+    await settled(h.emu, h.bot.services.jobs);
+    const message = h.emu.messagesIn(h.emu.world.channelByName(h.guild, 'announcements').id).find((m) => m.embeds[0]?.footer?.text?.endsWith('2301.00001'))!;
+    expect(h.emu.posts.filter((p) => p.messageId === message.id).map((p) => p.action)).toEqual(['create']);
+    expect(sources.requestsFor('2301.00001')).toEqual([]);
+  });
 
   it('WHEN arXiv answers 503 twice and then 200 THEN the card ends up filled', async () => {
     sources.script('2408.03314', { status: 503 }, { status: 503 });
@@ -100,6 +112,7 @@ describe('GIVEN paper sources that misbehave', () => {
     ['an OpenReview link without id', 'https://openreview.net/forum', /is not an OpenReview paper/],
     ['a doi.org link without a DOI', 'https://doi.org/banana', /does not hold a DOI/],
   ])('WHEN /paper add gets %s THEN a specific ephemeral error and nothing is stored or fetched', async (_what, input, message) => {
+    await settled(h.emu, h.bot.services.jobs);
     const before = await exportGuildData(h.bot.services.redis, h.guild.id);
     const requests = sources.requests.length;
     const answer = await add(input);

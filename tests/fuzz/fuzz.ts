@@ -11,6 +11,7 @@ import { paperClub } from '../support/guild.js';
 import { botEnv } from '../support/harness.js';
 import { MetadataServer } from '../support/metadata-server.js';
 import { PrivateRedis } from '../support/redis-server.js';
+import { settled } from '../support/scenario.js';
 
 /**
  * Generated interactions against the running bot (its own process): every
@@ -194,15 +195,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       return { what: `menu ${menu} on ${target.id} as ${invoker.user}`, guild, refusedByConstruction: false, record: () => emu.messageCommand(invoker, menu, target) };
     };
 
-    // Jobs of earlier interactions write to the store too: a refusal is checked with none waiting or running.
-    const idle = async () => {
-      const deadline = Date.now() + 5_000;
-      while (Date.now() < deadline) {
-        const counts = await jobs.counts();
-        if ((counts.waiting ?? 0) + (counts.active ?? 0) === 0) return;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    };
+    // Jobs of earlier interactions write to the store too: a refusal is checked with the bot quiet.
+    const idle = () => settled(emu, jobs);
 
     // The control: an accepted command does change what is stored, and the detector sees it.
     await idle();
@@ -242,7 +236,6 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       if (/Something went wrong on my side/.test(text)) report.unexpected.push(generated.what);
       if (check) {
         report.refusalsChecked++;
-        await new Promise((resolve) => setTimeout(resolve, 30));
         await idle();
         const after = stable(await exportGuildData(redis, generated.guild.id));
         if (after !== before && !/^(Queued|Upvoted|Vote taken back|Question logged|Highlight saved|Saved|Moved|Removed|Now presenting)/.test(answer?.content ?? '')) {

@@ -104,6 +104,25 @@ export async function jobsIdle(jobs: JobQueue): Promise<void> {
   }
 }
 
+/**
+ * Waits until the bot has gone quiet: no request has reached the emulator for
+ * `quietMs` and no job is waiting or running. The jobs an interaction sets off
+ * are queued once its reply is through, so a job count alone, read right after
+ * an answer, can miss them.
+ */
+export async function settled(emu: Emulator, jobs: JobQueue, quietMs = 40): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  let seen = emu.requests.length;
+  let since = Date.now();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    if (emu.requests.length !== seen) [seen, since] = [emu.requests.length, Date.now()];
+    const counts = await jobs.counts();
+    if (Date.now() - since >= quietMs && (counts.waiting ?? 0) + (counts.active ?? 0) === 0) return;
+    if (Date.now() > deadline) throw new Error('the bot did not go quiet in 20 s');
+  }
+}
+
 /** A player for the bot in `h` whose clock the scenario sets, with jobs due by each step run first. */
 export function replayPlayer(h: { emu: Emulator; guild: WorldGuild; bot: { services: { jobs: JobQueue } } }, scenario: Scenario, clock: { set(iso: string): void; now(): number }): ScenarioPlayer {
   return new ScenarioPlayer(h.emu, h.guild, scenario, async (iso) => {

@@ -2,7 +2,7 @@ import type { JobHandlers } from '../contract.js';
 import { paperCardHandler, type PaperCardDeps } from './paper-card.js';
 import { paperMetadataHandler, type PaperMetadataDeps } from './paper-metadata.js';
 import { sessionBoardHandler, type SessionBoardDeps } from './session-board.js';
-import { memberDmHandler, questionCardHandler, threadPostHandler } from './session-posts.js';
+import { memberDmHandler, newCardsHandler, questionCardHandler, threadPostHandler } from './session-posts.js';
 import { scheduleHandlers, type ScheduleDeps } from './schedule.js';
 import { sessionRecapHandler } from './session-recap.js';
 
@@ -22,6 +22,7 @@ export function jobHandlers(deps: HandlerDeps): JobHandlers {
     },
     'session.board': sessionBoardHandler(deps),
     'question.card': questionCardHandler(deps),
+    'question.cards': newCardsHandler(deps),
     'thread.post': threadPostHandler(deps),
     'member.dm': memberDmHandler(deps),
     'session.recap': sessionRecapHandler(deps),

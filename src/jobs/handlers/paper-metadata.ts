@@ -16,7 +16,8 @@ export interface PaperMetadataDeps extends PaperCardDeps {
 
 /**
  * The one job a newly queued paper needs: its card goes up ("details
- * pending"), then the details are fetched and the card edited. A source that
+ * pending"), then the details are fetched and the card edited (details
+ * already in the cache go up with the card). A source that
  * fails is retried with backoff (the card is already up); a 404, a malformed
  * answer, a refused request or the last attempt marks the details unavailable.
  */
@@ -25,6 +26,12 @@ export function paperMetadataHandler(deps: PaperMetadataDeps): JobHandlers['pape
     const paper = await deps.papers.get(guildId, paperId);
     if (!paper && Date.now() - job.enqueuedAt < NOT_YET_WINDOW_MS) throw new NotYetStoredError(`paper ${paperId} not stored yet`);
     if (!paper || paper.metadataStatus !== 'pending') return;
+    // Details already fetched for another guild: the card goes up with them, in one post.
+    const cached = paper.card ? null : await deps.metadata.cached(paper.ref);
+    if (cached) {
+      if (await deps.papers.setMetadata(guildId, paperId, 'ready', cached)) await syncPaperCard(deps, guildId, paperId, job.id);
+      return;
+    }
     if (!paper.card) await syncPaperCard(deps, guildId, paperId, job.id);
     try {
       const metadata = await deps.metadata.resolve(paper.ref);

@@ -11,28 +11,42 @@ import type { SessionBoardDeps } from './session-board.js';
 export function questionCardHandler(deps: SessionBoardDeps): JobHandlers['question.card'] {
   return async ({ guildId, questionId }, job) => {
     await deps.sessions.clean(guildId, `question:${questionId}`);
-    const question = await deps.sessions.question(guildId, questionId);
-    if (!question) {
-      if (Date.now() - job.enqueuedAt < NOT_YET_WINDOW_MS) throw new NotYetStoredError(`question ${questionId} not stored yet`);
-      return;
+    if (!(await showQuestion(deps, guildId, questionId, job.id)) && Date.now() - job.enqueuedAt < NOT_YET_WINDOW_MS) {
+      throw new NotYetStoredError(`question ${questionId} not stored yet`);
     }
-    const [session, paper] = await Promise.all([
-      deps.sessions.get(guildId, question.sessionId),
-      question.paperId ? deps.papers.get(guildId, question.paperId) : undefined,
-    ]);
-    const threadId = session?.board?.threadId;
-    if (!threadId) throw new NotYetStoredError('the session thread is not up yet');
-    const body = questionCard(question, paper ? paperLabel(paper) : undefined);
-    if (question.card) {
-      try {
-        return await deps.messages.edit(question.card.channelId, question.card.messageId, body);
-      } catch (error) {
-        if (!isUnknownMessage(error)) throw error;
-      }
-    }
-    const message = await postOnce(deps, guildId, `question:${questionId}:${question.card?.messageId ?? ''}`, job.id, threadId, body);
-    await deps.sessions.setQuestionCard(guildId, questionId, { channelId: threadId, messageId: message.id });
   };
+}
+
+/** Posts the cards of the questions asked since the last run, oldest first; a failure retries from the one that failed. */
+export function newCardsHandler(deps: SessionBoardDeps): JobHandlers['question.cards'] {
+  return async ({ guildId, sessionId }, job) => {
+    await deps.sessions.clean(guildId, 'cards');
+    for (const questionId of await deps.sessions.uncarded(guildId, sessionId)) await showQuestion(deps, guildId, questionId, job.id);
+  };
+}
+
+/** Edits a question's card, or posts it (once) if it has none; false if the question is not stored. */
+async function showQuestion(deps: SessionBoardDeps, guildId: string, questionId: string, jobId: string): Promise<boolean> {
+  const question = await deps.sessions.question(guildId, questionId);
+  if (!question) return false;
+  const [session, paper] = await Promise.all([
+    deps.sessions.get(guildId, question.sessionId),
+    question.paperId ? deps.papers.get(guildId, question.paperId) : undefined,
+  ]);
+  const threadId = session?.board?.threadId;
+  if (!threadId) throw new NotYetStoredError('the session thread is not up yet');
+  const body = questionCard(question, paper ? paperLabel(paper) : undefined);
+  if (question.card) {
+    try {
+      await deps.messages.edit(question.card.channelId, question.card.messageId, body);
+      return true;
+    } catch (error) {
+      if (!isUnknownMessage(error)) throw error;
+    }
+  }
+  const message = await postOnce(deps, guildId, `question:${questionId}:${question.card?.messageId ?? ''}`, jobId, threadId, body);
+  await deps.sessions.setQuestionCard(guildId, question, { channelId: threadId, messageId: message.id });
+  return true;
 }
 
 /** Posts a highlight or takeaway in the session thread, once. */

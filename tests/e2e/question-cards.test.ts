@@ -1,0 +1,62 @@
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobPrefix } from '../../src/jobs/job-queue.js';
+import { as, expectCleanDiscord } from '../support/as.js';
+import { until } from '../support/bot-process.js';
+import { paperClub, paperClubSpec } from '../support/guild.js';
+import { startHarness, type Harness } from '../support/harness.js';
+import { liveSession } from '../support/live.js';
+import { PrivateRedis } from '../support/redis-server.js';
+import { settled } from '../support/scenario.js';
+
+const CROWD = Array.from({ length: 50 }, (_, i) => `Asker ${i + 1}`);
+
+/** New question cards are posted by one job for all the questions asked since its last run. */
+describe('GIVEN a live session WHEN many questions arrive at once', () => {
+  let redis: PrivateRedis;
+  let h: Harness;
+  let live: Awaited<ReturnType<typeof liveSession>>;
+  beforeAll(async () => {
+    redis = await PrivateRedis.start();
+    h = await startHarness({ redisUrl: redis.url, guild: (emu) => paperClub(emu, { members: [...paperClubSpec().members!, ...CROWD.map((name) => ({ name }))] }) });
+    live = await liveSession(h);
+  }, 60_000);
+  afterAll(async () => {
+    await h.stop();
+    await redis.stop();
+  });
+
+  const cardsIn = (threadId: string) => h.emu.messagesIn(threadId).filter((m) => m.embeds[0]?.description?.startsWith('Question from'));
+
+  it('THEN every question gets exactly one card, in the order asked, from fewer jobs than questions', async () => {
+    const answers = await Promise.all(CROWD.map((name, i) => h.emu.command(as(h, name), 'ask', undefined, { question: `Question from ${name}, number ${i + 1}?` }).answer(10_000)));
+    expect(answers.every((a) => a.content.startsWith('Question logged'))).toBe(true);
+    const thread = live.board().id;
+    await until(() => cardsIn(thread).length >= CROWD.length, 15_000, 'a card per question');
+    await settled(h.emu, h.bot.services.jobs);
+
+    const cards = cardsIn(thread);
+    expect(cards).toHaveLength(CROWD.length);
+    const asked = (await h.bot.services.sessions.questions(h.guild.id, live.sessionId)).sort((a, b) => a.askedAt - b.askedAt);
+    expect(cards.map((c) => c.embeds[0]!.description)).toEqual(asked.map((q) => q.text));
+    expect(asked.every((q) => q.card !== undefined)).toBe(true);
+    expect(await h.bot.services.sessions.uncarded(h.guild.id, live.sessionId)).toEqual([]);
+
+    const queue = new Queue('lectern', { connection: { url: redis.url }, prefix: jobPrefix(h.emu.applicationId) });
+    const runs = (await queue.getJobs(['completed'])).filter((j) => j.name === 'question.cards');
+    await queue.close();
+    expect(runs.length).toBeGreaterThan(0);
+    expect(runs.length).toBeLessThan(CROWD.length);
+    expectCleanDiscord(h);
+  });
+
+  it('GIVEN a question stored but its card job lost (the process died) WHEN the session ends THEN its card is posted', async () => {
+    const stored = await h.bot.services.sessions.ask(h.guild.id, { id: 'lostcard01', text: 'Question from a process that died?', anonymous: false, askedAt: Date.now() });
+    expect(stored.outcome).toBe('asked');
+    const thread = live.board().id;
+    expect(cardsIn(thread).some((c) => c.embeds[0]!.description === 'Question from a process that died?')).toBe(false);
+    expect((await h.emu.command(as(h, 'Tanishq'), 'session', 'end').answer()).content).toMatch(/^Session ended/);
+    await until(() => cardsIn(thread).some((c) => c.embeds[0]!.description === 'Question from a process that died?'), 10_000, 'the lost card');
+    expect(await h.bot.services.sessions.uncarded(h.guild.id, live.sessionId)).toEqual([]);
+  });
+});
