@@ -3,9 +3,8 @@ import { exportGuildData } from '../../src/store/guild-export.js';
 import { keys } from '../../src/store/keys.js';
 import { as } from '../support/as.js';
 import { settled } from '../support/scenario.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { startPrivateHarness, type Harness } from '../support/harness.js';
 import { liveSession } from '../support/live.js';
-import { PrivateRedis } from '../support/redis-server.js';
 
 /**
  * /ask, /paper add, /speakers next and the upvote button send their store
@@ -14,18 +13,13 @@ import { PrivateRedis } from '../support/redis-server.js';
  * still changes nothing, and that a stale guess is caught.
  */
 describe('GIVEN a live session WHEN a write goes out with the router\'s reads', () => {
-  let redis: PrivateRedis;
   let h: Harness;
   let sessionId: string;
   beforeAll(async () => {
-    redis = await PrivateRedis.start();
-    h = await startHarness({ redisUrl: redis.url });
+    h = await startPrivateHarness();
     ({ sessionId } = await liveSession(h));
   }, 60_000);
-  afterAll(async () => {
-    await h.stop();
-    await redis.stop();
-  });
+  afterAll(() => h.stop());
 
   it('a non-host\'s /speakers next is refused and the raised hand stays where it was', async () => {
     h.emu.joinVoice(h.guild, 'Hanish', 'paper-stage');

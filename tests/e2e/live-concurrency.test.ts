@@ -1,26 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, expectCleanDiscord } from '../support/as.js';
 import { until } from '../support/bot-process.js';
-import { paperClub, paperClubSpec } from '../support/guild.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { startPrivateHarness, type Harness } from '../support/harness.js';
 import { customIdOf, liveSession, questionCard } from '../support/live.js';
-import { PrivateRedis } from '../support/redis-server.js';
 
 const CROWD = Array.from({ length: 200 }, (_, i) => `Listener ${i + 1}`);
 
 describe('GIVEN a live session with 200 members in the room', () => {
-  let redis: PrivateRedis;
   let h: Harness;
   let live: Awaited<ReturnType<typeof liveSession>>;
   beforeAll(async () => {
-    redis = await PrivateRedis.start();
-    h = await startHarness({ redisUrl: redis.url, guild: (emu) => paperClub(emu, { members: [...paperClubSpec().members!, ...CROWD.map((name) => ({ name }))] }) });
+    h = await startPrivateHarness(CROWD);
     live = await liveSession(h);
   }, 60_000);
-  afterAll(async () => {
-    await h.stop();
-    await redis.stop();
-  });
+  afterAll(() => h.stop());
 
   it('WHEN 200 members upvote the same question at the same moment THEN it has exactly 200 votes, and its card says so', async () => {
     await h.emu.command(as(h, 'Hanish'), 'ask', undefined, { question: 'Does this scale past 100B parameters?' }).answer();

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportGuildData } from '../../src/store/guild-export.js';
 import { as, mentionLeaks } from '../support/as.js';
-import { paperClub, paperClubSpec } from '../support/guild.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { startHarness, startPrivateHarness, type Harness } from '../support/harness.js';
+import { paperClubSpec } from '../support/guild.js';
 import { liveSession } from '../support/live.js';
-import { PrivateRedis } from '../support/redis-server.js';
 import { settled } from '../support/scenario.js';
 
 const CROWD = Array.from({ length: 40 }, (_, i) => `Guest ${i + 1}`);
@@ -12,12 +11,10 @@ let turn = 0;
 const nextGuest = () => CROWD[turn++ % CROWD.length]!;
 
 describe('GIVEN a live session WHEN members and hosts send bad input', () => {
-  let redis: PrivateRedis;
   let h: Harness;
   let otherGuildQuestion: string;
   beforeAll(async () => {
-    redis = await PrivateRedis.start();
-    h = await startHarness({ redisUrl: redis.url, guild: (emu) => paperClub(emu, { members: [...paperClubSpec().members!, ...CROWD.map((name) => ({ name }))] }) });
+    h = await startPrivateHarness(CROWD);
     await liveSession(h);
     // A question of another guild's session, on the same Redis.
     const other = h.emu.world.createGuild({ ...paperClubSpec(), name: 'Elsewhere' });
@@ -26,10 +23,7 @@ describe('GIVEN a live session WHEN members and hosts send bad input', () => {
     if (asked.outcome !== 'asked') throw new Error(`set-up: the other guild's question was ${asked.outcome}`);
     otherGuildQuestion = asked.question.id;
   }, 60_000);
-  afterAll(async () => {
-    await h.stop();
-    await redis.stop();
-  });
+  afterAll(() => h.stop());
 
   const cases: Array<[string, string, string | undefined, Record<string, string | boolean>, RegExp, string?]> = [
     ['/ask empty', 'ask', undefined, { question: '' }, /^The question is empty/],

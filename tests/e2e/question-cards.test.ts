@@ -3,28 +3,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobPrefix } from '../../src/jobs/job-queue.js';
 import { as, expectCleanDiscord } from '../support/as.js';
 import { until } from '../support/bot-process.js';
-import { paperClub, paperClubSpec } from '../support/guild.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { startPrivateHarness, type Harness } from '../support/harness.js';
 import { liveSession } from '../support/live.js';
-import { PrivateRedis } from '../support/redis-server.js';
 import { settled } from '../support/scenario.js';
 
 const CROWD = Array.from({ length: 50 }, (_, i) => `Asker ${i + 1}`);
 
 /** New question cards are posted by one job for all the questions asked since its last run. */
 describe('GIVEN a live session WHEN many questions arrive at once', () => {
-  let redis: PrivateRedis;
   let h: Harness;
   let live: Awaited<ReturnType<typeof liveSession>>;
   beforeAll(async () => {
-    redis = await PrivateRedis.start();
-    h = await startHarness({ redisUrl: redis.url, guild: (emu) => paperClub(emu, { members: [...paperClubSpec().members!, ...CROWD.map((name) => ({ name }))] }) });
+    h = await startPrivateHarness(CROWD);
     live = await liveSession(h);
   }, 60_000);
-  afterAll(async () => {
-    await h.stop();
-    await redis.stop();
-  });
+  afterAll(() => h.stop());
 
   const cardsIn = (threadId: string) => h.emu.messagesIn(threadId).filter((m) => m.embeds[0]?.description?.startsWith('Question from'));
 
@@ -42,7 +35,7 @@ describe('GIVEN a live session WHEN many questions arrive at once', () => {
     expect(asked.every((q) => q.card !== undefined)).toBe(true);
     expect(await h.bot.services.sessions.uncarded(h.guild.id, live.sessionId)).toEqual([]);
 
-    const queue = new Queue('lectern', { connection: { url: redis.url }, prefix: jobPrefix(h.emu.applicationId) });
+    const queue = new Queue('lectern', { connection: { url: h.config.REDIS_URL }, prefix: jobPrefix(h.emu.applicationId) });
     const runs = (await queue.getJobs(['completed'])).filter((j) => j.name === 'question.cards');
     await queue.close();
     expect(runs.length).toBeGreaterThan(0);

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../support/bot-process.js';
-import { startHarness, type Harness } from '../support/harness.js';
-import { PrivateRedis } from '../support/redis-server.js';
+import { startPrivateHarness, type Harness } from '../support/harness.js';
 import { configureSeedGuild } from '../support/setup-guild.js';
 import { STRESS, storeStressSession } from '../support/stress-session.js';
 
@@ -20,19 +19,14 @@ async function jobsIdle(h: Harness): Promise<void> {
 }
 
 describe('GIVEN a 3-hour session with 2,000 questions, 500 highlights and 10,000 speaking segments', () => {
-  let redis: PrivateRedis;
   let h: Harness;
   let sessionId: string;
   beforeAll(async () => {
-    redis = await PrivateRedis.start();
-    h = await startHarness({ redisUrl: redis.url });
+    h = await startPrivateHarness();
     await configureSeedGuild(h);
     sessionId = await storeStressSession(h.bot.services.redis, h.bot.services.sessions, h.guild.id);
   }, 120_000);
-  afterAll(async () => {
-    await h.stop();
-    await redis.stop();
-  });
+  afterAll(() => h.stop());
 
   const recapChannel = () => h.emu.world.channelByName(h.guild, 'recaps').id;
 

@@ -5,7 +5,8 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { Emulator } from '../emulator/emulator.js';
 import type { WorldGuild } from '../emulator/world.js';
-import { paperClub } from './guild.js';
+import { paperClub, paperClubSpec } from './guild.js';
+import { PrivateRedis } from './redis-server.js';
 
 /** discord.js options for tests only: no identify throttle wait, no global REST limit. */
 export const testClientOptions: Partial<ClientOptions> = {
@@ -63,4 +64,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   };
   return harness;
+}
+
+/** A harness on a Redis of its own (stopped with it), in the seed's guild with `crowd` as extra members. */
+export async function startPrivateHarness(crowd: readonly string[] = []): Promise<Harness> {
+  const redis = await PrivateRedis.start();
+  const h = await startHarness({ redisUrl: redis.url, guild: (emu) => paperClub(emu, { members: [...paperClubSpec().members!, ...crowd.map((name) => ({ name }))] }) });
+  const stop = h.stop.bind(h);
+  h.stop = async () => {
+    await stop();
+    await redis.stop();
+  };
+  return h;
 }
