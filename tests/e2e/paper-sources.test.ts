@@ -115,11 +115,13 @@ describe('GIVEN paper sources that misbehave', () => {
     await settled(h.emu, h.bot.services.jobs);
     const before = await exportGuildData(h.bot.services.redis, h.guild.id);
     const requests = sources.requests.length;
+    // An earlier test's paper may still be retrying its source (backoff): those requests are not this input's.
+    const retrying = (await h.bot.services.papers.list(h.guild.id)).map((p) => p.ref.id);
     const answer = await add(input);
     expect(answer.ephemeral).toBe(true);
     expect(answer.content).toMatch(message);
     expect(await exportGuildData(h.bot.services.redis, h.guild.id)).toEqual(before);
-    expect(sources.requests.length).toBe(requests);
+    expect(sources.requests.slice(requests).filter((r) => !retrying.some((id) => r.includes(id)))).toEqual([]);
   });
 
   it('WHEN a link to any other https page is added THEN it is queued with its URL as title and never fetched', async () => {

@@ -62,7 +62,7 @@ export class MetadataServer {
       res.writeHead(200, { 'content-type': 'application/json' });
       const chunk = Buffer.alloc(64 * 1024, 'a');
       for (let sent = 0; sent < behaviour.bytes && !res.destroyed; sent += chunk.length) {
-        if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+        if (!res.write(chunk)) await drainedOrClosed(res);
       }
       return void res.end();
     }
@@ -83,4 +83,15 @@ export class MetadataServer {
     if (path.startsWith('/crossref/works/')) return ['crossref', decodeURIComponent(path.slice('/crossref/works/'.length))];
     return ['', ''];
   }
+}
+
+/** Resolves when `res` can take more, or is gone; leaves no listener behind either way. */
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.once('drain', done).once('close', done);
+  });
 }
