@@ -39,14 +39,14 @@ async function end(ctx: Ctx, recording?: string): Promise<void> {
 /** `read`: the live session and what it shows, read in the router's round trip. */
 async function status(ctx: Ctx, read: SessionStatus | undefined): Promise<void> {
   if (!read) return ctx.reply('No session is live right now.');
-  const { session, paper, handsUp, onStage, asked, open, talk } = read;
+  const { session, paper, handsUp, onStage, speaking, asked, open, talk } = read;
   await ctx.reply({ embeds: [{
     title: 'Session status',
     description: `Live since ${discordTime(session.startedAt, 't')} (${discordTime(session.startedAt, 'R')}).`,
     fields: [
       { name: 'Paper', value: paper ? safeText(paperLabel(paper), 200) : 'none started', inline: true },
       { name: 'Hands up', value: String(handsUp), inline: true },
-      { name: 'Speaking', value: boundedList(onStage.map((id) => `<@${id}>`), 1024, ', ') || 'nobody', inline: true },
+      { name: 'Speaking', value: boundedList(onStage.map((id) => `<@${id}>`), 1024, ', ', speaking) || 'nobody', inline: true },
       { name: 'Questions', value: `${asked} asked, ${open} open`, inline: true },
       ...(talk.length > 0 ? [{ name: 'Talk time (heard in the channel)', value: boundedList(talk.map((t) => `<@${t.userId}> ${talkLabel(t.totalMs)}`), 1024, ', ') }] : []),
     ],

@@ -130,11 +130,7 @@ if redis.call('HGET', p .. 'settings', 'stageChannelId') ~= ARGV[4] then return 
 local hands = sessionKey(id) .. ':hands'
 local first = redis.call('LINDEX', hands, 0)
 if not first then return {'empty', '', 0} end
-local present = false
-for member in string.gmatch(ARGV[5], '[^,]+') do
-  if member == first then present = true end
-end
-if not present then return {'absent', first, 0} end
+if not string.find(',' .. ARGV[5] .. ',', ',' .. first .. ',', 1, true) then return {'absent', first, 0} end
 redis.call('LPOP', hands)
 redis.call('HDEL', hands .. ':topics', first)
 redis.call('SADD', sessionKey(id) .. ':stage', first)
@@ -185,7 +181,8 @@ log(id, cjson.encode(event))
 return {'asked', paper or '', markDirty('board'), id, markDirty('cards')}
 `,
   // ARGV: prefix → {} when no session is live, else {session (flat), current paper (flat or empty),
-  //   hands up, members on stage, questions asked, questions open, talk time (flat)}
+  //   hands up, the first 60 members on stage in id order, questions asked, questions open, talk time (flat),
+  //   members on stage} (a status line shows about 45 mentions: a full room's stage is not read whole)
   status: `${helpers}
 local id = live()
 if not id then return {} end
@@ -193,8 +190,9 @@ local s = sessionKey(id)
 local paper = redis.call('GET', p .. 'papers:current')
 return {
   redis.call('HGETALL', s), paper and redis.call('HGETALL', p .. 'paper:' .. paper) or {},
-  redis.call('LLEN', s .. ':hands'), redis.call('SMEMBERS', s .. ':stage'),
+  redis.call('LLEN', s .. ':hands'), redis.call('SORT', s .. ':stage', 'ALPHA', 'LIMIT', 0, 60),
   redis.call('ZCARD', s .. ':questions'), redis.call('SCARD', s .. ':open'), redis.call('HGETALL', s .. ':talk'),
+  redis.call('SCARD', s .. ':stage'),
 }
 `,
   // ARGV: prefix, sessionId → {questions asked, questions open}

@@ -18,7 +18,10 @@ export interface SessionStatus {
   session: Session;
   paper?: Paper;
   handsUp: number;
+  /** The first members on stage, in id order (at most 60: more than a status line shows). */
   onStage: string[];
+  /** How many members are on stage. */
+  speaking: number;
   asked: number;
   open: number;
   /** Talk time per member heard so far (ms), most first. */
@@ -211,13 +214,13 @@ export class SessionStore {
 
   /** The live session with what /session status shows, in one round trip; undefined when none is live. */
   async status(guildId: string): Promise<SessionStatus | undefined> {
-    const reply = (await this.run(guildId, 'status')) as [] | [string[], string[], number, string[], number, number, string[]];
+    const reply = (await this.run(guildId, 'status')) as [] | [string[], string[], number, string[], number, number, string[], number];
     if (reply.length === 0) return undefined;
-    const [session, paper, handsUp, onStage, asked, open, talk] = reply;
+    const [session, paper, handsUp, onStage, asked, open, talk, speaking] = reply;
     return {
       session: toSession(flatToRecord(session)),
       ...(paper.length > 0 ? { paper: fromHash(flatToRecord(paper)) } : {}),
-      handsUp, onStage: onStage.sort(), asked, open,
+      handsUp, onStage, speaking, asked, open,
       talk: Object.entries(flatToRecord(talk)).map(([userId, ms]) => ({ userId, totalMs: Number(ms) })).sort((a, b) => b.totalMs - a.totalMs),
     };
   }

@@ -57,7 +57,12 @@ describe('GIVEN a live session with 200 members in the room', () => {
     for (const id of ids.slice(100)) await h.bot.services.sessions.raiseHand(h.guild.id, live.sessionId, id, 'a topic of some length', 'command', Date.now());
     await h.bot.services.live.boardChanged(h.guild.id, live.sessionId, true);
     const status = await h.emu.command(as(h, 'Hanish'), 'session', 'status').answer();
-    expect(status.embeds[0]!.fields!.find((f) => f.name === 'Speaking')!.value).toMatch(/…and \d+ more$/);
+    // The status reads only the first of a full stage, in id order, and still counts the rest.
+    const speaking = status.embeds[0]!.fields!.find((f) => f.name === 'Speaking')!.value;
+    const shown = [...speaking.matchAll(/<@(\d+)>/g)].map((m) => m[1]);
+    expect(shown.length).toBeGreaterThan(30);
+    expect(shown).toEqual([...ids.slice(0, 100)].sort().slice(0, shown.length));
+    expect(speaking).toMatch(new RegExp(`…and ${100 - shown.length} more$`));
     const list = await h.emu.command(as(h, 'Hanish'), 'speakers', 'list').answer();
     expect(list.embeds[0]!.description).toMatch(/…and \d+ more$/);
     await until(() => (live.board().embeds[0]?.fields ?? []).some((f) => f.name === 'Raised hands' && f.value.endsWith('…and 90 more')), 10_000, 'board with 100 hands');

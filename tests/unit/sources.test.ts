@@ -68,4 +68,10 @@ describe('bounded lists', () => {
     expect(text.endsWith(`…and ${300 - shown} more`)).toBe(true);
   });
   it('leaves a short list alone', () => expect(boundedList(['a', 'b'], 100)).toBe('a\nb'));
+  it('GIVEN only the first items of a longer list THEN counts the rest from the total', () => {
+    const all = Array.from({ length: 300 }, (_, i) => `<@${100000000000000000 + i}>`);
+    expect(boundedList(all.slice(0, 60), 1024, ', ', 300)).toBe(boundedList(all, 1024, ', '));
+    expect(boundedList(['a', 'b'], 100, '\n', 5)).toBe('a\nb\n…and 3 more');
+    expect(boundedList(['a', 'b'], 15, '\n', 5)).toBe('a\n…and 4 more');
+  });
 });

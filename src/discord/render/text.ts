@@ -24,17 +24,20 @@ export function discordTime(ms: number, style: 'f' | 'F' | 'R' | 'D' | 't' = 'f'
   return `<t:${Math.floor(ms / 1000)}:${style}>`;
 }
 
-/** Joins items until `max` characters, then says how many more there are; never cuts an item. */
-export function boundedList(items: string[], max: number, separator = '\n'): string {
+/**
+ * Joins items until `max` characters, then says how many more there are; never
+ * cuts an item. `total`: how many there are in all, when `items` holds only the first of them.
+ */
+export function boundedList(items: string[], max: number, separator = '\n', total = items.length): string {
   const shown: string[] = [];
   let size = 0;
   for (const [i, item] of items.entries()) {
-    const more = `${separator}…and ${items.length - i} more`;
-    if (size + item.length + separator.length + (i < items.length - 1 ? more.length : 0) > max) {
-      return shown.length > 0 ? `${shown.join(separator)}${separator}…and ${items.length - i} more` : `${items.length} in all`;
+    const more = `${separator}…and ${total - i} more`;
+    if (size + item.length + separator.length + (i < total - 1 ? more.length : 0) > max) {
+      return shown.length > 0 ? `${shown.join(separator)}${separator}…and ${total - i} more` : `${total} in all`;
     }
     shown.push(item);
     size += item.length + separator.length;
   }
-  return shown.join(separator);
+  return total > items.length ? `${shown.join(separator)}${separator}…and ${total - items.length} more` : shown.join(separator);
 }
