@@ -197,12 +197,15 @@ async function main(): Promise<void> {
     rows.push([name, String(s.length), p50.toFixed(2), p99.toFixed(2), name === 'ping' ? '1.00 (baseline)' : r50.toFixed(2), r99.toFixed(2), redisUse.trips.toFixed(2), redisUse.commands.toFixed(2)]);
   }
 
-  if (ONLY_INTERACTIONS) {
-    console.log(table(rows));
+  const stopBot = async () => {
     await jobs.close();
     redis.disconnect();
     await Promise.all([gateway.kill('SIGTERM'), worker.kill('SIGTERM')]);
     await emu.stop();
+  };
+  if (ONLY_INTERACTIONS) {
+    console.log(table(rows));
+    await stopBot();
     await privateRedis?.stop();
     return;
   }
@@ -229,10 +232,7 @@ async function main(): Promise<void> {
   const reminders = await reminderPunctuality(emu, scheduled);
   Object.assign(figures, reminders.figures);
 
-  await jobs.close();
-  redis.disconnect();
-  await Promise.all([gateway.kill('SIGTERM'), worker.kill('SIGTERM')]);
-  await emu.stop();
+  await stopBot();
   const memory = await memoryFigures(redisUrl);
   Object.assign(figures, memory.figures);
   await privateRedis?.stop();

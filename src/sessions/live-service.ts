@@ -8,7 +8,7 @@ import type { ScheduleService } from '../schedule/schedule-service.js';
 import { newId } from '../store/ids.js';
 import type { PaperStore, StartResult } from '../store/paper-store.js';
 import type { RateGuard } from '../store/rate-limit-store.js';
-import { SessionStore } from '../store/session-store.js';
+import type { SessionStore } from '../store/session-store.js';
 
 /**
  * The live session as commands and buttons drive it: each action is one
@@ -81,7 +81,7 @@ export class LiveService {
    * `questionAsked`, which the caller runs once the member has their answer.
    */
   async ask(guildId: string, question: Omit<Question, 'id' | 'sessionId' | 'status' | 'votes' | 'paperId'>, guard?: RateGuard): Promise<{ question: Question; boardDirty: boolean; cardsDirty: boolean }> {
-    const result = await this.sessions.ask(guildId, { ...question, id: SessionStore.newQuestionId() }, guard);
+    const result = await this.sessions.ask(guildId, { ...question, id: newId() }, guard);
     if (result.outcome === 'not-live') throw new UserError('session-ended', 'No session is live; questions open when a host starts one.');
     if (result.outcome === 'limited') throw rateLimited();
     return result;

@@ -71,7 +71,7 @@ export class PaperStore {
     return runLua(this.redis, paperScripts[name], [keys.paperQueue(guildId)], [keys.guildPrefix(guildId), ...args]);
   }
 
-  /** A new paper id: short, unique, and known before the paper is stored, so its jobs can be sent alongside. */
+  /** A new paper id: short and unique. */
   static newId(): string {
     return `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   }

@@ -58,11 +58,6 @@ function toSession(hash: Record<string, string>): Session {
   };
 }
 
-function toSpeakers([hands, topicsFlat, stage]: [string[], string[], string[]]): Speakers {
-  const topics = flatToRecord(topicsFlat);
-  return { queue: hands.map((userId) => ({ userId, ...(topics[userId] ? { topic: topics[userId] } : {}) })), onStage: stage.sort() };
-}
-
 function toQuestion(hash: Record<string, string>): Question {
   return {
     id: hash.id!, sessionId: hash.sessionId!, text: hash.text!, anonymous: hash.anonymous === 'true', status: hash.status as QuestionStatus,
@@ -183,13 +178,9 @@ export class SessionStore {
   }
 
   async speakers(guildId: string, sessionId: string): Promise<Speakers> {
-    return toSpeakers((await this.run(guildId, 'speakers', sessionId)) as [string[], string[], string[]]);
-  }
-
-
-  /** A new question's id, known before it is stored so its jobs can be sent alongside. */
-  static newQuestionId(): string {
-    return newId();
+    const [hands, topicsFlat, stage] = (await this.run(guildId, 'speakers', sessionId)) as [string[], string[], string[]];
+    const topics = flatToRecord(topicsFlat);
+    return { queue: hands.map((userId) => ({ userId, ...(topics[userId] ? { topic: topics[userId] } : {}) })), onStage: stage.sort() };
   }
 
   /**
