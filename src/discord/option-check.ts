@@ -4,8 +4,16 @@ import { UserError } from '../domain/errors.js';
 
 type Definition = APIApplicationCommandOption & { required?: boolean; choices?: Array<{ value: string | number }>; min_value?: number; max_value?: number };
 
-/** The zod schema of one option's value, from the command's own definition: what Discord promises to enforce, checked again. */
+/** Built once per option definition: building a zod schema costs far more than running it. */
+const schemas = new WeakMap<Definition, z.ZodType>();
 function schemaFor(definition: Definition): z.ZodType {
+  let schema = schemas.get(definition);
+  if (!schema) schemas.set(definition, (schema = buildSchema(definition)));
+  return schema;
+}
+
+/** The zod schema of one option's value, from the command's own definition: what Discord promises to enforce, checked again. */
+function buildSchema(definition: Definition): z.ZodType {
   const choices = definition.choices?.map((c) => c.value);
   switch (definition.type) {
     case ApplicationCommandOptionType.String: {

@@ -1,13 +1,5 @@
 import type { Redis } from 'ioredis';
 import { keys } from './keys.js';
-import { runLua } from './lua.js';
-
-// INCR and set the window's expiry in one round trip; returns [count, ms left].
-const HIT = `
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return {count, redis.call('PTTL', KEYS[1])}
-`;
 
 /** A rate-limit counter a store script checks before it writes (see Command.early). */
 export interface RateGuard {
@@ -29,9 +21,14 @@ export class RateLimitStore {
     return keys.rateLimit(guildId, userId, bucket);
   }
 
-  /** Counts one use on `key` (from `key()`). */
+  /**
+   * Counts one use on `key` (from `key()`): three plain commands in one round
+   * trip, far cheaper for Redis than a script. The window's expiry is set by
+   * the first use (PEXPIRE NX on every use sets it whenever it is missing, so
+   * a counter is never left without one).
+   */
   async hit(key: string, limit: number, windowMs: number): Promise<RateLimitResult> {
-    const [count, ttl] = (await runLua(this.redis, HIT, [key], [windowMs])) as [number, number];
+    const [count, , ttl] = await Promise.all([this.redis.incr(key), this.redis.pexpire(key, windowMs, 'NX'), this.redis.pttl(key)]);
     return { allowed: count <= limit, retryAfterMs: Math.max(ttl, 0) };
   }
 }

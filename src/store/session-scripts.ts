@@ -17,6 +17,17 @@ local function live()
   return nil
 end
 local function log(id, event) redis.call('RPUSH', sessionKey(id) .. ':timeline', event) end
+-- Members on stage: a sorted set, every score 0, so it reads in id order without sorting. A session
+-- stored by an earlier version kept a plain set; it is turned into the sorted set on first use.
+local function stageKey(id)
+  local key = sessionKey(id) .. ':stage'
+  if redis.call('TYPE', key).ok == 'set' then
+    local members = redis.call('SMEMBERS', key)
+    redis.call('DEL', key)
+    for _, member in ipairs(members) do redis.call('ZADD', key, 0, member) end
+  end
+  return key
+end
 -- 1 when a post must be (re)queued: no job for it is waiting yet. The job clears the mark before it reads;
 -- the mark lapses after 10 s, so an enqueue that failed after it delays the post at most that long.
 local function markDirty(what) return redis.call('SET', p .. 'dirty:' .. what, '1', 'NX', 'PX', 10000) and 1 or 0 end
@@ -32,7 +43,7 @@ return redis.call('HGETALL', sessionKey(id))
   // ARGV: prefix, sessionId → {hands, topics (flat), stage}
   speakers: `${helpers}
 local s = sessionKey(ARGV[2])
-return {redis.call('LRANGE', s .. ':hands', 0, -1), redis.call('HGETALL', s .. ':hands:topics'), redis.call('SMEMBERS', s .. ':stage')}
+return {redis.call('LRANGE', s .. ':hands', 0, -1), redis.call('HGETALL', s .. ':hands:topics'), redis.call('ZRANGE', stageKey(ARGV[2]), 0, -1)}
 `,
   // ARGV: prefix, questionId → the question hash (flat) with its votes, or empty
   question: `${helpers}
@@ -88,7 +99,7 @@ if live() ~= id then return {'not-live', 0} end
 local hands = sessionKey(id) .. ':hands'
 local pos = redis.call('LPOS', hands, ARGV[3])
 if pos then return {'already', pos + 1} end
-if redis.call('SISMEMBER', sessionKey(id) .. ':stage', ARGV[3]) == 1 then return {'on-stage', 0} end
+if redis.call('ZSCORE', stageKey(id), ARGV[3]) then return {'on-stage', 0} end
 local length = redis.call('RPUSH', hands, ARGV[3])
 if ARGV[4] ~= '' then redis.call('HSET', hands .. ':topics', ARGV[3], ARGV[4]) end
 log(id, ARGV[5])
@@ -113,7 +124,7 @@ local hands = sessionKey(id) .. ':hands'
 if ARGV[4] == '1' and redis.call('LINDEX', hands, 0) ~= ARGV[3] then return {'not-first', 0} end
 redis.call('LREM', hands, 0, ARGV[3])
 redis.call('HDEL', hands .. ':topics', ARGV[3])
-redis.call('SADD', sessionKey(id) .. ':stage', ARGV[3])
+redis.call('ZADD', stageKey(id), 0, ARGV[3])
 log(id, ARGV[5])
 return {'called', markDirty('board')}
 `,
@@ -133,7 +144,7 @@ if not first then return {'empty', '', 0} end
 if not string.find(',' .. ARGV[5] .. ',', ',' .. first .. ',', 1, true) then return {'absent', first, 0} end
 redis.call('LPOP', hands)
 redis.call('HDEL', hands .. ':topics', first)
-redis.call('SADD', sessionKey(id) .. ':stage', first)
+redis.call('ZADD', stageKey(id), 0, first)
 log(id, cjson.encode({type = 'speaker.called', userId = first, by = ARGV[6], at = tonumber(ARGV[7])}))
 return {'called', first, markDirty('board')}
 `,
@@ -141,7 +152,7 @@ return {'called', first, markDirty('board')}
   done: `${helpers}
 local id = ARGV[2]
 if live() ~= id then return 'not-live' end
-if redis.call('SREM', sessionKey(id) .. ':stage', ARGV[3]) == 0 then return 'not-on-stage' end
+if redis.call('ZREM', stageKey(id), ARGV[3]) == 0 then return 'not-on-stage' end
 log(id, ARGV[4])
 return 'done'
 `,
@@ -163,20 +174,27 @@ return #users
 local id = live()
 if not id then return {'not-live', '', 0, '', 0} end
 if overLimit(ARGV[2], ARGV[3]) then return {'limited', '', 0, id, 0} end
-local fields = {}
-for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
-local q = p .. 'question:' .. ARGV[4]
-redis.call('HSET', q, 'sessionId', id, unpack(fields))
+local qid = ARGV[4]
+local fields = {'sessionId', id}
+local askedAt
+for i = 6, #ARGV, 2 do
+  fields[#fields + 1] = ARGV[i]
+  fields[#fields + 1] = ARGV[i + 1]
+  if ARGV[i] == 'askedAt' then askedAt = ARGV[i + 1] end
+end
 local paper = redis.call('GET', p .. 'papers:current')
 local event = cjson.decode(ARGV[5])
 if paper then
-  redis.call('HSET', q, 'paperId', paper)
+  fields[#fields + 1] = 'paperId'
+  fields[#fields + 1] = paper
   event['paperId'] = paper
 end
-redis.call('ZADD', sessionKey(id) .. ':questions', redis.call('HGET', q, 'askedAt'), ARGV[4])
-redis.call('ZADD', sessionKey(id) .. ':votes', 0, ARGV[4])
-redis.call('SADD', sessionKey(id) .. ':open', ARGV[4])
-redis.call('ZADD', sessionKey(id) .. ':uncarded', redis.call('HGET', q, 'askedAt'), ARGV[4])
+local s = sessionKey(id)
+redis.call('HSET', p .. 'question:' .. qid, unpack(fields))
+redis.call('ZADD', s .. ':questions', askedAt, qid)
+redis.call('ZADD', s .. ':votes', 0, qid)
+redis.call('SADD', s .. ':open', qid)
+redis.call('ZADD', s .. ':uncarded', askedAt, qid)
 log(id, cjson.encode(event))
 return {'asked', paper or '', markDirty('board'), id, markDirty('cards')}
 `,
@@ -187,12 +205,13 @@ return {'asked', paper or '', markDirty('board'), id, markDirty('cards')}
 local id = live()
 if not id then return {} end
 local s = sessionKey(id)
+local stage = stageKey(id)
 local paper = redis.call('GET', p .. 'papers:current')
 return {
   redis.call('HGETALL', s), paper and redis.call('HGETALL', p .. 'paper:' .. paper) or {},
-  redis.call('LLEN', s .. ':hands'), redis.call('SORT', s .. ':stage', 'ALPHA', 'LIMIT', 0, 60),
+  redis.call('LLEN', s .. ':hands'), redis.call('ZRANGE', stage, 0, 59),
   redis.call('ZCARD', s .. ':questions'), redis.call('SCARD', s .. ':open'), redis.call('HGETALL', s .. ':talk'),
-  redis.call('SCARD', s .. ':stage'),
+  redis.call('ZCARD', stage),
 }
 `,
   // ARGV: prefix, sessionId → {questions asked, questions open}
@@ -218,6 +237,34 @@ else
   count = redis.call('ZINCRBY', votes, 1, ARGV[2])
 end
 return {outcome, tonumber(count), sid, markDirty('question:' .. ARGV[2]), markDirty('board')}
+`,
+  // ARGV: prefix, sessionId, claimPrefix, jobId, claimTtlMs, max
+  //   → {threadId, {question (flat, with votes), its paper (flat), 1 if this job holds the post's claim}...},
+  //     or {'', questions waiting} while the session thread is not up.
+  // The first questions without a card, with all their card needs, claimed for this job. The cards mark is
+  // cleared first, so a question asked after this read queues the next run.
+  cards: `${helpers}
+redis.call('DEL', p .. 'dirty:cards')
+local s = sessionKey(ARGV[2])
+local thread = redis.call('HGET', s, 'threadId')
+if not thread then return {'', redis.call('ZCARD', s .. ':uncarded')} end
+local out = {thread}
+for _, qid in ipairs(redis.call('ZRANGE', s .. ':uncarded', 0, tonumber(ARGV[6]) - 1)) do
+  local q = p .. 'question:' .. qid
+  local row = redis.call('HGETALL', q)
+  if #row == 0 then
+    redis.call('ZREM', s .. ':uncarded', qid)
+  else
+    row[#row + 1] = 'votes'
+    row[#row + 1] = redis.call('ZSCORE', s .. ':votes', qid) or '0'
+    local paperId = redis.call('HGET', q, 'paperId')
+    local paper = paperId and redis.call('HGETALL', p .. 'paper:' .. paperId) or {}
+    local claim = ARGV[3] .. 'question:' .. qid .. ':' .. (redis.call('HGET', q, 'cardMessageId') or '')
+    local held = redis.call('SET', claim, ARGV[4], 'PX', ARGV[5], 'NX') or redis.call('GET', claim) == ARGV[4]
+    out[#out + 1] = {row, paper, held and 1 or 0}
+  end
+end
+return out
 `,
   // ARGV: prefix, what → clears a dirty mark (a job about to render)
   clean: `${helpers}

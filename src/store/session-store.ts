@@ -4,6 +4,7 @@ import type { Paper } from '../domain/papers/paper.js';
 import type { Recap } from '../domain/recap/recap.js';
 import type { Question, QuestionStatus } from '../domain/session/question.js';
 import type { Session, TimelineEvent } from '../domain/session/session.js';
+import { claimKey, CLAIM_TTL_MS } from './claims.js';
 import { newId } from './ids.js';
 import { keys } from './keys.js';
 import { runLua } from './lua.js';
@@ -36,6 +37,11 @@ export interface CallFirstResult {
 }
 
 export type SpeakerOutcome = 'raised' | 'already' | 'on-stage' | 'not-live';
+
+/** Questions whose card is due, with what the card shows; `claimed`: this job may post it (see claims.ts). */
+export type CardsDue =
+  | { threadId: string; cards: Array<{ question: Question; paper?: Paper; claimed: boolean }> }
+  | { threadId: undefined; waiting: number };
 
 export interface Speakers {
   /** Raised hands, first in line first, with the topic each gave. */
@@ -201,6 +207,21 @@ export class SessionStore {
   /** Questions whose card is not posted yet, oldest first. */
   async uncarded(guildId: string, sessionId: string): Promise<string[]> {
     return this.redis.zrange(keys.uncarded(guildId, sessionId), '0', '-1');
+  }
+
+  /**
+   * The first `max` questions without a card, oldest first, each with its
+   * paper and its post claimed for `jobId`, in one round trip. Clears the
+   * cards mark, so a question asked after this read queues another run.
+   */
+  async cardsDue(guildId: string, sessionId: string, jobId: string, max: number): Promise<CardsDue> {
+    const reply = (await this.run(guildId, 'cards', sessionId, claimKey(guildId, ''), jobId, CLAIM_TTL_MS, max)) as [string, ...Array<[string[], string[], number]>] | ['', number];
+    const [threadId, ...rest] = reply;
+    if (!threadId) return { threadId: undefined, waiting: reply[1] as number };
+    const cards = (rest as Array<[string[], string[], number]>).map(([question, paper, claimed]) => ({
+      question: toQuestion(flatToRecord(question)), claimed: claimed === 1, ...(paper.length > 0 ? { paper: fromHash(flatToRecord(paper)) } : {}),
+    }));
+    return { threadId, cards };
   }
 
   /** The live session with what /session status shows, in one round trip; undefined when none is live. */

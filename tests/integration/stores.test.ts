@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { RateLimitStore } from '../../src/store/rate-limit-store.js';
+import { keys } from '../../src/store/keys.js';
+import { SessionStore } from '../../src/store/session-store.js';
 import { SettingsStore } from '../../src/store/settings-store.js';
 import { exportGuildData } from '../../src/store/guild-export.js';
 import { snowflake } from '../emulator/snowflake.js';
@@ -38,6 +40,60 @@ describe('stores on a real Redis', () => {
     expect((await limits.hit(limits.key(guild, 'u1', 'add'), 1, 100)).allowed).toBe(false);
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect((await limits.hit(limits.key(guild, 'u1', 'add'), 1, 100)).allowed).toBe(true);
+  });
+
+  it('GIVEN a counter left without an expiry THEN the next use gives it the window, and later uses do not stretch it', async () => {
+    const limits = new RateLimitStore(redis);
+    const key = limits.key(snowflake(), 'u1', 'ask');
+    await redis.set(key, '3');
+    const first = await limits.hit(key, 5, 10_000);
+    expect(first).toEqual({ allowed: true, retryAfterMs: expect.any(Number) });
+    expect(first.retryAfterMs).toBeGreaterThan(9_000);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const second = await limits.hit(key, 5, 10_000);
+    expect(second.allowed).toBe(true);
+    expect(second.retryAfterMs).toBeLessThan(first.retryAfterMs);
+    expect((await limits.hit(key, 5, 10_000)).allowed).toBe(false);
+  });
+
+  it('GIVEN questions without a card THEN cardsDue brings them oldest first, claimed for one job only, and clears the cards mark', async () => {
+    const sessions = new SessionStore(redis);
+    const guild = snowflake();
+    const { sessionId } = await sessions.start(guild, 'host', 1_000);
+    const ask = (id: string, at: number) => sessions.ask(guild, { id, text: `question ${id}`, anonymous: false, askerId: 'member', askedAt: at });
+    expect(await ask('q-late', 3_000)).toMatchObject({ outcome: 'asked', cardsDirty: true });
+    expect(await ask('q-early', 2_000)).toMatchObject({ outcome: 'asked', cardsDirty: false });
+    // No thread yet: nothing to post into, and how many wait.
+    expect(await sessions.cardsDue(guild, sessionId, 'job-a', 10)).toEqual({ threadId: undefined, waiting: 2 });
+    await sessions.setBoard(guild, sessionId, { channelId: 'board-channel', messageId: 'board-message', threadId: 'thread' });
+
+    const first = await sessions.cardsDue(guild, sessionId, 'job-a', 1);
+    expect(first.threadId).toBe('thread');
+    const firstCards = first.threadId === undefined ? [] : first.cards;
+    expect(firstCards.map((c) => [c.question.id, c.question.text, c.claimed])).toEqual([['q-early', 'question q-early', true]]);
+    const second = await sessions.cardsDue(guild, sessionId, 'job-b', 10);
+    const secondCards = second.threadId === undefined ? [] : second.cards;
+    // job-a holds q-early's claim; job-b may post only q-late. job-a may take its own claim again (a rerun).
+    expect(secondCards.map((c) => [c.question.id, c.claimed])).toEqual([['q-early', false], ['q-late', true]]);
+    const rerun = await sessions.cardsDue(guild, sessionId, 'job-a', 1);
+    expect(rerun.threadId === undefined ? [] : rerun.cards.map((c) => c.claimed)).toEqual([true]);
+    // The read cleared the mark: the next question queues a run.
+    expect(await ask('q-next', 4_000)).toMatchObject({ cardsDirty: true });
+    await sessions.setQuestionCard(guild, { id: 'q-early', sessionId }, { channelId: 'thread', messageId: 'card' });
+    expect(await sessions.uncarded(guild, sessionId)).toEqual(['q-late', 'q-next']);
+  });
+
+  it('GIVEN a stage stored as a plain set by an earlier version THEN it is read in id order, changed, and kept as a sorted set', async () => {
+    const sessions = new SessionStore(redis);
+    const guild = snowflake();
+    const { sessionId } = await sessions.start(guild, 'host', 1_000);
+    const stage = `${keys.session(guild, sessionId)}:stage`;
+    await redis.sadd(stage, '300000000000000003', '300000000000000001', '300000000000000002');
+    expect((await sessions.status(guild))?.onStage).toEqual(['300000000000000001', '300000000000000002', '300000000000000003']);
+    expect(await redis.type(stage)).toBe('zset');
+    expect(await sessions.speakerDone(guild, sessionId, '300000000000000002', 2_000)).toBe('done');
+    expect(await sessions.raiseHand(guild, sessionId, '300000000000000001', undefined, 'command', 3_000)).toEqual({ outcome: 'on-stage', position: 0 });
+    expect((await sessions.speakers(guild, sessionId)).onStage).toEqual(['300000000000000001', '300000000000000003']);
   });
 
   it('exports every key of the guild and nothing of other guilds or rate limits', async () => {

@@ -110,12 +110,12 @@ export async function jobsIdle(jobs: JobQueue): Promise<void> {
  * are queued once its reply is through, so a job count alone, read right after
  * an answer, can miss them.
  */
-export async function settled(emu: Emulator, jobs: JobQueue, quietMs = 40): Promise<void> {
+export async function settled(emu: Emulator, jobs: JobQueue, quietMs = 40, pollMs = 10): Promise<void> {
   const deadline = Date.now() + 20_000;
   let seen = emu.requests.length;
   let since = Date.now();
   for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
     if (emu.requests.length !== seen) [seen, since] = [emu.requests.length, Date.now()];
     const counts = await jobs.counts();
     if (Date.now() - since >= quietMs && (counts.waiting ?? 0) + (counts.active ?? 0) === 0) return;

@@ -15,6 +15,15 @@ export async function postOnce(
   files: Array<{ name: string; data: Buffer }> = [],
 ): Promise<{ id: string }> {
   if (!(await claimPost(deps.redis, guildId, what, jobId))) throw new Error(`another run is posting ${what}`);
+  return postClaimed(deps, guildId, what, channelId, body, files);
+}
+
+/** The post of `postOnce`, for a caller that already holds the claim on `what` (taken in a script with its reads). */
+export function postClaimed(
+  deps: { messages: DiscordMessages },
+  guildId: string, what: string, channelId: string, body: RESTPostAPIChannelMessageJSONBody,
+  files: Array<{ name: string; data: Buffer }> = [],
+): Promise<{ id: string }> {
   const nonce = createHash('sha256').update(`${guildId}:${what}`).digest('base64url').slice(0, 25);
   return deps.messages.create(channelId, { ...body, nonce, enforce_nonce: true }, files);
 }

@@ -1,10 +1,11 @@
 import type { Logger } from '../../logger.js';
 import { isUnknownMessage } from '../../discord/messages.js';
 import { questionCard } from '../../discord/render/question.js';
-import { paperLabel } from '../../domain/papers/paper.js';
+import { paperLabel, type Paper } from '../../domain/papers/paper.js';
+import type { Question } from '../../domain/session/question.js';
 import { NOT_YET_WINDOW_MS, NotYetStoredError, type JobHandlers } from '../contract.js';
 import { UnrecoverableError } from '../job-queue.js';
-import { postOnce } from './post-once.js';
+import { postClaimed, postOnce } from './post-once.js';
 import type { SessionBoardDeps } from './session-board.js';
 
 /** Posts a question's card in the session thread once, then edits it as votes and the answer change. */
@@ -17,11 +18,28 @@ export function questionCardHandler(deps: SessionBoardDeps): JobHandlers['questi
   };
 }
 
-/** Posts the cards of the questions asked since the last run, oldest first; a failure retries from the one that failed. */
+/** How many cards one read brings (a run loops until none are left). */
+const CARDS_PER_READ = 25;
+
+/**
+ * Posts the cards of the questions asked since the last run, oldest first; a
+ * failure retries from the one that failed. One script reads what the cards
+ * show and claims them, so a card costs that read, its post and its write.
+ */
 export function newCardsHandler(deps: SessionBoardDeps): JobHandlers['question.cards'] {
   return async ({ guildId, sessionId }, job) => {
-    await deps.sessions.clean(guildId, 'cards');
-    for (const questionId of await deps.sessions.uncarded(guildId, sessionId)) await showQuestion(deps, guildId, questionId, job.id);
+    for (;;) {
+      const due = await deps.sessions.cardsDue(guildId, sessionId, job.id, CARDS_PER_READ);
+      if (due.threadId === undefined) {
+        if (due.waiting > 0) throw new NotYetStoredError('the session thread is not up yet');
+        return;
+      }
+      for (const { question, paper, claimed } of due.cards) {
+        if (!claimed) throw new Error(`another run is posting the card of question ${question.id}`);
+        await showCard(deps, guildId, question, paper, due.threadId, job.id, true);
+      }
+      if (due.cards.length < CARDS_PER_READ) return;
+    }
   };
 }
 
@@ -35,18 +53,24 @@ async function showQuestion(deps: SessionBoardDeps, guildId: string, questionId:
   ]);
   const threadId = session?.board?.threadId;
   if (!threadId) throw new NotYetStoredError('the session thread is not up yet');
+  await showCard(deps, guildId, question, paper, threadId, jobId, false);
+  return true;
+}
+
+/** `claimed`: the caller already holds the claim on posting this card. */
+async function showCard(deps: SessionBoardDeps, guildId: string, question: Question, paper: Paper | undefined, threadId: string, jobId: string, claimed: boolean): Promise<void> {
   const body = questionCard(question, paper ? paperLabel(paper) : undefined);
   if (question.card) {
     try {
       await deps.messages.edit(question.card.channelId, question.card.messageId, body);
-      return true;
+      return;
     } catch (error) {
       if (!isUnknownMessage(error)) throw error;
     }
   }
-  const message = await postOnce(deps, guildId, `question:${questionId}:${question.card?.messageId ?? ''}`, jobId, threadId, body);
+  const what = `question:${question.id}:${question.card?.messageId ?? ''}`;
+  const message = claimed ? await postClaimed(deps, guildId, what, threadId, body) : await postOnce(deps, guildId, what, jobId, threadId, body);
   await deps.sessions.setQuestionCard(guildId, question, { channelId: threadId, messageId: message.id });
-  return true;
 }
 
 /** Posts a highlight or takeaway in the session thread, once. */
