@@ -48,7 +48,8 @@ export async function callUp(ctx: Ctx, userId: string, mustBeFirst: boolean): Pr
 export function callFirstEarly(ctx: EarlyContext<ChatInputCommandInteraction | ButtonInteraction>): Promise<CallFirstResult> | undefined {
   const stageId = ctx.services.settings.lastStage(ctx.guildId);
   if (!stageId) return undefined;
-  const present = [...(ctx.interaction.guild?.voiceStates.cache.values() ?? [])].filter((s) => s.channelId === stageId).map((s) => s.id);
+  const present: string[] = [];
+  for (const state of ctx.interaction.guild?.voiceStates.cache.values() ?? []) if (state.channelId === stageId) present.push(state.id);
   return ctx.services.sessions.callFirst(ctx.guildId, { standing: ctx.standing, stageId, present, by: ctx.interaction.user.id, at: ctx.services.now() });
 }
 

@@ -119,10 +119,11 @@ for _, id in ipairs(redis.call('LRANGE', queueKey, 0, -1)) do
 end
 return moved
 `,
-  // KEYS[1]: the paper hash; ARGV: field/value pairs. Writes only if the paper still exists.
+  // KEYS[1]: the paper hash; ARGV: field/value pairs → the paper as it is now (flat), or empty if it is gone.
+  // Writes only if the paper still exists.
   patch: `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
 redis.call('HSET', KEYS[1], unpack(ARGV))
-return 1
+return redis.call('HGETALL', KEYS[1])
 `,
 };

@@ -146,12 +146,17 @@ export class PaperStore {
   }
 
   /** Fills in metadata, unless the paper was removed meanwhile (then nothing is written). */
-  async setMetadata(guildId: string, paperId: string, status: MetadataStatus, metadata?: PaperMetadata): Promise<boolean> {
-    const fields = toHash({ metadataStatus: status, ...metadata });
-    return ((await runLua(this.redis, paperScripts.patch, [keys.paper(guildId, paperId)], fields)) as number) === 1;
+  /** Stores the details (or their status) of a paper still queued; returns the paper as it is now, or undefined if it is gone. */
+  async setMetadata(guildId: string, paperId: string, status: MetadataStatus, metadata?: PaperMetadata): Promise<Paper | undefined> {
+    return this.patch(guildId, paperId, toHash({ metadataStatus: status, ...metadata }));
   }
 
   async setCard(guildId: string, paperId: string, card: { channelId: string; messageId: string }): Promise<boolean> {
-    return ((await runLua(this.redis, paperScripts.patch, [keys.paper(guildId, paperId)], toHash({ card }))) as number) === 1;
+    return (await this.patch(guildId, paperId, toHash({ card }))) !== undefined;
+  }
+
+  private async patch(guildId: string, paperId: string, fields: string[]): Promise<Paper | undefined> {
+    const flat = (await runLua(this.redis, paperScripts.patch, [keys.paper(guildId, paperId)], fields)) as string[];
+    return flat.length > 0 ? fromHash(pairsToHash(flat)) : undefined;
   }
 }

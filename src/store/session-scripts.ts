@@ -36,9 +36,13 @@ local function markDirty(what) return redis.call('SET', p .. 'dirty:' .. what, '
 export const sessionScripts = {
   // ARGV: prefix → the live session's hash as a flat list, or empty
   current: `${helpers}
-local id = live()
+local id = redis.call('GET', currentKey)
 if not id then return {} end
-return redis.call('HGETALL', sessionKey(id))
+local row = redis.call('HGETALL', sessionKey(id))
+for i = 1, #row, 2 do
+  if row[i] == 'status' then return row[i + 1] == 'live' and row or {} end
+end
+return {}
 `,
   // ARGV: prefix, sessionId → {hands, topics (flat), stage}
   speakers: `${helpers}
@@ -241,8 +245,9 @@ return {outcome, tonumber(count), sid, markDirty('question:' .. ARGV[2]), markDi
   // ARGV: prefix, sessionId, claimPrefix, jobId, claimTtlMs, max
   //   → {threadId, {question (flat, with votes), its paper (flat), 1 if this job holds the post's claim}...},
   //     or {'', questions waiting} while the session thread is not up.
-  // The first questions without a card, with all their card needs, claimed for this job. The cards mark is
-  // cleared first, so a question asked after this read queues the next run.
+  // The first questions without a card, with all their card needs, claimed for this job (the claim postOnce
+  // would take for a first post). The cards mark is cleared first, so a question asked after this read queues
+  // the next run.
   cards: `${helpers}
 redis.call('DEL', p .. 'dirty:cards')
 local s = sessionKey(ARGV[2])
@@ -252,14 +257,15 @@ local out = {thread}
 for _, qid in ipairs(redis.call('ZRANGE', s .. ':uncarded', 0, tonumber(ARGV[6]) - 1)) do
   local q = p .. 'question:' .. qid
   local row = redis.call('HGETALL', q)
-  if #row == 0 then
+  if #row == 0 or redis.call('HEXISTS', q, 'cardMessageId') == 1 then
+    -- Gone, or carded already: nothing to post.
     redis.call('ZREM', s .. ':uncarded', qid)
   else
     row[#row + 1] = 'votes'
     row[#row + 1] = redis.call('ZSCORE', s .. ':votes', qid) or '0'
     local paperId = redis.call('HGET', q, 'paperId')
     local paper = paperId and redis.call('HGETALL', p .. 'paper:' .. paperId) or {}
-    local claim = ARGV[3] .. 'question:' .. qid .. ':' .. (redis.call('HGET', q, 'cardMessageId') or '')
+    local claim = ARGV[3] .. 'question:' .. qid .. ':'
     local held = redis.call('SET', claim, ARGV[4], 'PX', ARGV[5], 'NX') or redis.call('GET', claim) == ARGV[4]
     out[#out + 1] = {row, paper, held and 1 or 0}
   end

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { isUnknownMessage, type DiscordMessages } from '../../discord/messages.js';
 import { paperCard } from '../../discord/render/paper.js';
+import type { Paper } from '../../domain/papers/paper.js';
+import type { GuildSettings } from '../../domain/settings.js';
 import type { Logger } from '../../logger.js';
 import { claimPost } from '../../store/claims.js';
 import type { PaperStore } from '../../store/paper-store.js';
@@ -19,11 +21,12 @@ export interface PaperCardDeps {
 /**
  * Posts a paper's card once, then keeps it matching the paper. The message id
  * is stored on the paper; a rerun after a crash finds the claim (same job) or
- * Discord's nonce (same message) and never posts twice.
+ * Discord's nonce (same message) and never posts twice. `known`: the paper
+ * and settings as the caller has just read or written them, so they are not
+ * read again. Returns false when the paper is not stored (removed, or not written yet).
  */
-/** Returns false when the paper is not stored (removed, or not written yet). */
-export async function syncPaperCard(deps: PaperCardDeps, guildId: string, paperId: string, jobId: string): Promise<boolean> {
-  const paper = await deps.papers.get(guildId, paperId);
+export async function syncPaperCard(deps: PaperCardDeps, guildId: string, paperId: string, jobId: string, known: { paper?: Paper; settings?: GuildSettings } = {}): Promise<boolean> {
+  const [paper, settings] = await Promise.all([known.paper ?? deps.papers.get(guildId, paperId), known.settings ?? deps.settings.get(guildId)]);
   if (!paper) return false;
   const body = paperCard(paper);
   if (paper.card) {
@@ -35,7 +38,7 @@ export async function syncPaperCard(deps: PaperCardDeps, guildId: string, paperI
       deps.logger.info({ guildId, paperId }, 'paper card was deleted; posting it again');
     }
   }
-  const channelId = (await deps.settings.get(guildId)).announceChannelId;
+  const channelId = settings.announceChannelId;
   if (!channelId) return true;
   if (!(await claimPost(deps.redis, guildId, `card:${paperId}:${paper.card?.messageId ?? 'new'}`, jobId))) {
     throw new Error('another run is posting this card');

@@ -2,6 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 import type { Logger } from '../../logger.js';
 import type { MetadataService } from '../../papers/metadata-service.js';
 import { SourceError } from '../../papers/safe-fetch.js';
+import type { Paper } from '../../domain/papers/paper.js';
 import type { PaperStore } from '../../store/paper-store.js';
 import { NOT_YET_WINDOW_MS, NotYetStoredError, type JobHandlers } from '../contract.js';
 import { syncPaperCard, type PaperCardDeps } from './paper-card.js';
@@ -23,25 +24,28 @@ export interface PaperMetadataDeps extends PaperCardDeps {
  */
 export function paperMetadataHandler(deps: PaperMetadataDeps): JobHandlers['paper.metadata'] {
   return async ({ guildId, paperId }, job) => {
-    const paper = await deps.papers.get(guildId, paperId);
+    const [paper, settings] = await Promise.all([deps.papers.get(guildId, paperId), deps.settings.get(guildId)]);
     if (!paper && Date.now() - job.enqueuedAt < NOT_YET_WINDOW_MS) throw new NotYetStoredError(`paper ${paperId} not stored yet`);
     if (!paper || paper.metadataStatus !== 'pending') return;
+    // The card is synced from the paper each write returns, so it is not read again.
+    const show = async (updated: Paper | undefined) => {
+      if (updated) await syncPaperCard(deps, guildId, paperId, job.id, { paper: updated });
+    };
     // Details already fetched for another guild: the card goes up with them, in one post.
     const cached = paper.card ? null : await deps.metadata.cached(paper.ref);
     if (cached) {
-      if (await deps.papers.setMetadata(guildId, paperId, 'ready', cached)) await syncPaperCard(deps, guildId, paperId, job.id);
+      const updated = await deps.papers.setMetadata(guildId, paperId, 'ready', cached);
+      if (updated) await syncPaperCard(deps, guildId, paperId, job.id, { paper: updated, settings });
       return;
     }
-    if (!paper.card) await syncPaperCard(deps, guildId, paperId, job.id);
+    if (!paper.card) await syncPaperCard(deps, guildId, paperId, job.id, { paper, settings });
     try {
-      const metadata = await deps.metadata.resolve(paper.ref);
-      if (await deps.papers.setMetadata(guildId, paperId, 'ready', metadata)) await syncPaperCard(deps, guildId, paperId, job.id);
+      await show(await deps.papers.setMetadata(guildId, paperId, 'ready', await deps.metadata.resolve(paper.ref)));
     } catch (error) {
       const retryable = error instanceof SourceError && error.retryable;
       if (retryable && !job.finalAttempt) throw error;
       deps.logger.warn({ err: error, guildId, paperId, ref: paper.ref.id }, 'paper details unavailable');
-      await deps.papers.setMetadata(guildId, paperId, 'failed');
-      await syncPaperCard(deps, guildId, paperId, job.id);
+      await show(await deps.papers.setMetadata(guildId, paperId, 'failed'));
       throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
     }
   };

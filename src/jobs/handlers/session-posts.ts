@@ -36,7 +36,8 @@ export function newCardsHandler(deps: SessionBoardDeps): JobHandlers['question.c
       }
       for (const { question, paper, claimed } of due.cards) {
         if (!claimed) throw new Error(`another run is posting the card of question ${question.id}`);
-        await showCard(deps, guildId, question, paper, due.threadId, job.id, true);
+        const message = await postClaimed(deps, guildId, `question:${question.id}:`, due.threadId, cardOf(question, paper));
+        await deps.sessions.setQuestionCard(guildId, question, { channelId: due.threadId, messageId: message.id });
       }
       if (due.cards.length < CARDS_PER_READ) return;
     }
@@ -53,24 +54,22 @@ async function showQuestion(deps: SessionBoardDeps, guildId: string, questionId:
   ]);
   const threadId = session?.board?.threadId;
   if (!threadId) throw new NotYetStoredError('the session thread is not up yet');
-  await showCard(deps, guildId, question, paper, threadId, jobId, false);
-  return true;
-}
-
-/** `claimed`: the caller already holds the claim on posting this card. */
-async function showCard(deps: SessionBoardDeps, guildId: string, question: Question, paper: Paper | undefined, threadId: string, jobId: string, claimed: boolean): Promise<void> {
-  const body = questionCard(question, paper ? paperLabel(paper) : undefined);
+  const body = cardOf(question, paper);
   if (question.card) {
     try {
       await deps.messages.edit(question.card.channelId, question.card.messageId, body);
-      return;
+      return true;
     } catch (error) {
       if (!isUnknownMessage(error)) throw error;
     }
   }
-  const what = `question:${question.id}:${question.card?.messageId ?? ''}`;
-  const message = claimed ? await postClaimed(deps, guildId, what, threadId, body) : await postOnce(deps, guildId, what, jobId, threadId, body);
+  const message = await postOnce(deps, guildId, `question:${questionId}:${question.card?.messageId ?? ''}`, jobId, threadId, body);
   await deps.sessions.setQuestionCard(guildId, question, { channelId: threadId, messageId: message.id });
+  return true;
+}
+
+function cardOf(question: Question, paper: Paper | undefined) {
+  return questionCard(question, paper ? paperLabel(paper) : undefined);
 }
 
 /** Posts a highlight or takeaway in the session thread, once. */
