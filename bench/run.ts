@@ -151,11 +151,12 @@ async function main(): Promise<void> {
     console.log('gateway exit', gateway.child.exitCode, gateway.stdout.split('\n').filter((l) => !l.includes('"level":30')).slice(-20).join('\n'), gateway.stderr.slice(-3000));
     throw e;
   }
-  // Each case is timed two ways, interleaved in blocks so drift in machine load affects every case alike.
-  // Isolated (the targets): each round starts once the bot is quiet, the jobs the last one set off done, as
-  // when members' commands are seconds apart. Back to back: the next round starts as soon as the reply is
-  // in, so it shares the machine with the card posts the last one set off (load that the sustained run
-  // below measures on its own). Between blocks the worker finishes what the block caused.
+  // Each case is timed two ways. Isolated (the targets): one interaction of each case in turn, each started
+  // once the bot is quiet (the jobs the last one set off done), as when members' commands are seconds apart;
+  // taking the cases in turn gives every case the same machine, whatever its load does meanwhile. Back to
+  // back: a block of one case, each round started as soon as the last reply is in, so it shares the machine
+  // with the card posts the last one set off (load that the sustained run below measures on its own).
+  // Between blocks the worker finishes what the block caused.
   const jobs = new JobQueue(redis, redisUrl, emu.applicationId, createLogger('silent'));
   const drain = async () => {
     const deadline = Date.now() + 5_000;
@@ -169,9 +170,12 @@ async function main(): Promise<void> {
   const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
   const backToBack = new Map<string, number[]>(cases.map((c) => [c.name, []]));
   for (let block = 0; block < 10; block++) {
+    await drain();
+    for (let round = 0; round < ROUNDS / 10; round++) {
+      for (const c of cases) samples.get(c.name)!.push(...(await roundTrips(emu, c, 1, quiet)));
+    }
     for (const c of cases) {
       await drain();
-      samples.get(c.name)!.push(...(await roundTrips(emu, c, Math.ceil(ROUNDS / 10), quiet)));
       backToBack.get(c.name)!.push(...(await roundTrips(emu, c, Math.ceil(ROUNDS / 10))));
     }
   }

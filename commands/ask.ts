@@ -24,19 +24,20 @@ export default {
   data: new SlashCommandBuilder().setName('ask').setDescription('Ask a question about the paper being presented').setContexts(InteractionContextType.Guild)
     .addStringOption((o) => o.setName('question').setDescription('Your question').setRequired(true).setMaxLength(MAX_QUESTION))
     .addBooleanOption((o) => o.setName('anonymous').setDescription('Hide your name everywhere')).toJSON(),
-  preconditions: { liveSession: true, rateLimit: { limit: 5, windowSeconds: 60 } },
-  // Stored in the same round trip as the router's reads: the ask script checks the session and the limit itself.
+  // No liveSession or rateLimit precondition: the ask script checks the session and counts the member's use
+  // itself (5 a minute, on the counter the router would use), in the one round trip the router makes for its
+  // settings read, and answers as those preconditions would.
   early(ctx) {
     const text = requireText(ctx.interaction.options.getString('question', true), 'question', MAX_QUESTION);
     const anonymous = ctx.interaction.options.getBoolean('anonymous') ?? false;
+    const limit = { key: ctx.services.rateLimits.key(ctx.guildId, ctx.interaction.user.id, 'ask:'), limit: 5, windowSeconds: 60 };
     return ctx.services.live.ask(ctx.guildId, {
       text, anonymous, askedAt: ctx.services.now(), ...(anonymous ? {} : { askerId: ctx.interaction.user.id }),
-    }, ctx.rateLimit);
+    }, limit);
   },
   async execute(ctx) {
-    const { question } = ctx.early;
+    const { question, threadId: thread } = ctx.early;
     ctx.afterReply(() => ctx.services.live.questionAsked(ctx.guildId, ctx.early));
-    const thread = ctx.session!.board?.threadId;
     await ctx.reply(`Question logged${question.anonymous ? ' anonymously (your name is stored nowhere)' : ''}.${thread ? ` Its card is in <#${thread}>, where others can upvote it.` : ''} (id \`${question.id}\`)`);
   },
   components: { upvote },

@@ -1,5 +1,5 @@
 import { PermissionFlagsBits, type Interaction } from 'discord.js';
-import { UserError } from '../domain/errors.js';
+import { noLiveSession, overLimit, UserError } from '../domain/errors.js';
 import { isHost, type MemberStanding } from '../domain/hosts.js';
 import type { Session } from '../domain/session/session.js';
 import type { GuildSettings } from '../domain/settings.js';
@@ -39,12 +39,6 @@ export function assertPreconditions(spec: Preconditions | undefined, standing: M
       throw new UserError('not-host', `Only hosts can do that: ${who}.`);
     }
   }
-  if (applies(spec?.liveSession, subcommand) && !session) {
-    throw new UserError('no-live-session', 'No session is live right now. A host starts one with /session start.');
-  }
-  if (use && !use.allowed) {
-    const limit = spec!.rateLimit!;
-    const seconds = Math.max(1, Math.ceil(use.retryAfterMs / 1000));
-    throw new UserError('rate-limited', `Slow down: you can do that ${limit.limit} times every ${limit.windowSeconds} s. Try again in ${seconds} s.`);
-  }
+  if (applies(spec?.liveSession, subcommand) && !session) throw noLiveSession();
+  if (use && !use.allowed) throw overLimit(spec!.rateLimit!, use.retryAfterMs);
 }

@@ -19,6 +19,17 @@ export function quoteInput(text: string, max = 60): string {
   return `\`${cut.replace(/`/g, 'ˋ')}\``;
 }
 
+/** A command that needs a live session, run when none is. */
+export function noLiveSession(): UserError {
+  return new UserError('no-live-session', 'No session is live right now. A host starts one with /session start.');
+}
+
+/** A member over a command's limit, told which limit and when they may try again. */
+export function overLimit(limit: { limit: number; windowSeconds: number }, retryAfterMs: number): UserError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new UserError('rate-limited', `Slow down: you can do that ${limit.limit} times every ${limit.windowSeconds} s. Try again in ${seconds} s.`);
+}
+
 /**
  * The rate limit, as a store script found it when another use by the same
  * member landed between the router's count and the script (the router's own

@@ -1,4 +1,4 @@
-import { UserError, rateLimited } from '../domain/errors.js';
+import { noLiveSession, overLimit, UserError } from '../domain/errors.js';
 import { paperLabel, type Paper } from '../domain/papers/paper.js';
 import type { Question } from '../domain/session/question.js';
 import type { Session } from '../domain/session/session.js';
@@ -7,7 +7,7 @@ import type { JobQueue } from '../jobs/job-queue.js';
 import type { ScheduleService } from '../schedule/schedule-service.js';
 import { newId } from '../store/ids.js';
 import type { PaperStore, StartResult } from '../store/paper-store.js';
-import type { RateGuard } from '../store/rate-limit-store.js';
+import type { RateCount } from '../store/rate-limit-store.js';
 import type { SessionStore } from '../store/session-store.js';
 
 /**
@@ -80,10 +80,10 @@ export class LiveService {
    * Logs a question in the live session. Its card and the board follow from
    * `questionAsked`, which the caller runs once the member has their answer.
    */
-  async ask(guildId: string, question: Omit<Question, 'id' | 'sessionId' | 'status' | 'votes' | 'paperId'>, guard?: RateGuard): Promise<{ question: Question; boardDirty: boolean; cardsDirty: boolean }> {
-    const result = await this.sessions.ask(guildId, { ...question, id: newId() }, guard);
-    if (result.outcome === 'not-live') throw new UserError('session-ended', 'No session is live; questions open when a host starts one.');
-    if (result.outcome === 'limited') throw rateLimited();
+  async ask(guildId: string, question: Omit<Question, 'id' | 'sessionId' | 'status' | 'votes' | 'paperId'>, limit?: RateCount): Promise<{ question: Question; boardDirty: boolean; cardsDirty: boolean; threadId?: string }> {
+    const result = await this.sessions.ask(guildId, { ...question, id: newId() }, limit);
+    if (result.outcome === 'not-live') throw noLiveSession();
+    if (result.outcome === 'limited') throw overLimit(limit!, result.retryAfterMs);
     return result;
   }
 

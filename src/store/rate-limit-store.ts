@@ -7,6 +7,13 @@ export interface RateGuard {
   limit: number;
 }
 
+/** A limit a store script counts for itself, in the same step as the write it limits. */
+export interface RateCount {
+  key: string;
+  limit: number;
+  windowSeconds: number;
+}
+
 export interface RateLimitResult {
   allowed: boolean;
   /** When the caller may try again, in milliseconds from now. */

@@ -170,24 +170,31 @@ for _, user in ipairs(users) do log(id, cjson.encode({type = 'hand.lowered', use
 redis.call('DEL', hands, hands .. ':topics')
 return #users
 `,
-  // ARGV: prefix, rate-limit key ('' for none), limit, questionId, event, field/value pairs…
-  //   → {'asked' | 'not-live' | 'limited', paperId, boardDirty, sessionId, cardsDirty}
+  // ARGV: prefix, rate-limit key ('' for none), limit, window (ms), questionId, event, field/value pairs…
+  //   → {'asked', paperId, boardDirty, sessionId, cardsDirty, session thread id or ''}
+  //     | {'not-live'} | {'limited', '', 0, sessionId, 0, ms until the window ends}
+  // The member's use is counted here, once a session is live: no separate count or session read is needed.
   // The question waits in the session's uncarded set until its card is posted.
   // The question goes to the live session and the paper current at this moment, both read in the same step.
   ask: `${helpers}
 local id = live()
-if not id then return {'not-live', '', 0, '', 0} end
-if overLimit(ARGV[2], ARGV[3]) then return {'limited', '', 0, id, 0} end
-local qid = ARGV[4]
+if not id then return {'not-live'} end
+local limitKey = ARGV[2]
+if limitKey ~= '' then
+  local count = redis.call('INCR', limitKey)
+  redis.call('PEXPIRE', limitKey, ARGV[4], 'NX')
+  if count > tonumber(ARGV[3]) then return {'limited', '', 0, id, 0, redis.call('PTTL', limitKey)} end
+end
+local qid = ARGV[5]
 local fields = {'sessionId', id}
 local askedAt
-for i = 6, #ARGV, 2 do
+for i = 7, #ARGV, 2 do
   fields[#fields + 1] = ARGV[i]
   fields[#fields + 1] = ARGV[i + 1]
   if ARGV[i] == 'askedAt' then askedAt = ARGV[i + 1] end
 end
 local paper = redis.call('GET', p .. 'papers:current')
-local event = cjson.decode(ARGV[5])
+local event = cjson.decode(ARGV[6])
 if paper then
   fields[#fields + 1] = 'paperId'
   fields[#fields + 1] = paper
@@ -200,7 +207,7 @@ redis.call('ZADD', s .. ':votes', 0, qid)
 redis.call('SADD', s .. ':open', qid)
 redis.call('ZADD', s .. ':uncarded', askedAt, qid)
 log(id, cjson.encode(event))
-return {'asked', paper or '', markDirty('board'), id, markDirty('cards')}
+return {'asked', paper or '', markDirty('board'), id, markDirty('cards'), redis.call('HGET', s, 'threadId') or ''}
 `,
   // ARGV: prefix → {} when no session is live, else {session (flat), current paper (flat or empty),
   //   hands up, the first 60 members on stage in id order, questions asked, questions open, talk time (flat),

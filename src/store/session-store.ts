@@ -9,11 +9,17 @@ import { newId } from './ids.js';
 import { keys } from './keys.js';
 import { runLua } from './lua.js';
 import { fromHash } from './paper-store.js';
-import type { RateGuard } from './rate-limit-store.js';
+import type { RateCount } from './rate-limit-store.js';
 import { sessionScripts } from './session-scripts.js';
 
-/** `boardDirty` / `cardsDirty`: no board edit / no card posting is waiting yet, so one must be queued. */
-export type AskResult = { outcome: 'asked'; question: Question; boardDirty: boolean; cardsDirty: boolean } | { outcome: 'not-live' } | { outcome: 'limited' };
+/**
+ * `boardDirty` / `cardsDirty`: no board edit / no card posting is waiting yet, so one must be queued.
+ * `threadId`: the session thread the card goes to, once it is up.
+ */
+export type AskResult =
+  | { outcome: 'asked'; question: Question; boardDirty: boolean; cardsDirty: boolean; threadId?: string }
+  | { outcome: 'not-live' }
+  | { outcome: 'limited'; retryAfterMs: number };
 
 export interface SessionStatus {
   session: Session;
@@ -191,17 +197,19 @@ export class SessionStore {
 
   /**
    * Stores a question in the live session, on the paper current at that
-   * moment. With `guard`, nothing is stored when that rate-limit counter is
-   * over its limit. `boardDirty`: no board edit is waiting yet.
+   * moment, in one round trip. With `limit`, the member's use is counted in
+   * the same step (only when a session is live), and nothing is stored over it.
    */
-  async ask(guildId: string, question: Omit<Question, 'sessionId' | 'status' | 'votes' | 'paperId'>, guard?: RateGuard): Promise<AskResult> {
+  async ask(guildId: string, question: Omit<Question, 'sessionId' | 'status' | 'votes' | 'paperId'>, limit?: RateCount): Promise<AskResult> {
     const fields = Object.entries({ ...question, status: 'open' }).flatMap(([k, v]) => (v === undefined || k === 'card' ? [] : [k, String(v)]));
     const event: TimelineEvent = { type: 'question.asked', questionId: question.id, at: question.askedAt };
-    const [outcome, paperId, board, sessionId, cards] = (await this.run(guildId, 'ask', guard?.key ?? '', guard?.limit ?? 0, question.id, JSON.stringify(event), ...fields)) as [AskResult['outcome'], string, number, string, number];
+    const [outcome, paperId, board, sessionId, cards, last] = (await this.run(
+      guildId, 'ask', limit?.key ?? '', limit?.limit ?? 0, (limit?.windowSeconds ?? 0) * 1000, question.id, JSON.stringify(event), ...fields,
+    )) as [AskResult['outcome'], string, number, string, number, string | number];
     if (outcome === 'not-live') return { outcome };
-    if (outcome === 'limited') return { outcome };
+    if (outcome === 'limited') return { outcome, retryAfterMs: Math.max(Number(last), 0) };
     const stored: Question = { ...question, sessionId, status: 'open', votes: 0, ...(paperId ? { paperId } : {}) };
-    return { outcome, question: stored, boardDirty: board === 1, cardsDirty: cards === 1 };
+    return { outcome, question: stored, boardDirty: board === 1, cardsDirty: cards === 1, ...(last ? { threadId: String(last) } : {}) };
   }
 
   /** Questions whose card is not posted yet, oldest first. */
