@@ -209,7 +209,7 @@ redis.call('ZADD', s .. ':uncarded', askedAt, qid)
 log(id, cjson.encode(event))
 return {'asked', paper or '', markDirty('board'), id, markDirty('cards'), redis.call('HGET', s, 'threadId') or ''}
 `,
-  // ARGV: prefix → {} when no session is live, else {session (flat), current paper (flat or empty),
+  // ARGV: prefix → {} when no session is live, else {session (flat), current paper's id, title, ref and status (flat or empty),
   //   hands up, the first 60 members on stage in id order, questions asked, questions open, talk time (flat),
   //   members on stage} (a status line shows about 45 mentions: a full room's stage is not read whole)
   status: `${helpers}
@@ -218,8 +218,19 @@ if not id then return {} end
 local s = sessionKey(id)
 local stage = stageKey(id)
 local paper = redis.call('GET', p .. 'papers:current')
+-- Only what the status line shows of the paper (not its abstract and authors).
+local shown = {}
+if paper then
+  local names = {'id', 'title', 'ref', 'metadataStatus'}
+  for i, value in ipairs(redis.call('HMGET', p .. 'paper:' .. paper, unpack(names))) do
+    if value then
+      shown[#shown + 1] = names[i]
+      shown[#shown + 1] = value
+    end
+  end
+end
 return {
-  redis.call('HGETALL', s), paper and redis.call('HGETALL', p .. 'paper:' .. paper) or {},
+  redis.call('HGETALL', s), shown,
   redis.call('LLEN', s .. ':hands'), redis.call('ZRANGE', stage, 0, 59),
   redis.call('ZCARD', s .. ':questions'), redis.call('SCARD', s .. ':open'), redis.call('HGETALL', s .. ':talk'),
   redis.call('ZCARD', stage),

@@ -23,7 +23,8 @@ export type AskResult =
 
 export interface SessionStatus {
   session: Session;
-  paper?: Paper;
+  /** The paper being presented: what a status line shows of it. */
+  paper?: Pick<Paper, 'id' | 'title' | 'ref' | 'metadataStatus'>;
   handsUp: number;
   /** The first members on stage, in id order (at most 60: more than a status line shows). */
   onStage: string[];
@@ -236,10 +237,11 @@ export class SessionStore {
   async status(guildId: string): Promise<SessionStatus | undefined> {
     const reply = (await this.run(guildId, 'status')) as [] | [string[], string[], number, string[], number, number, string[], number];
     if (reply.length === 0) return undefined;
-    const [session, paper, handsUp, onStage, asked, open, talk, speaking] = reply;
+    const [session, paperFields, handsUp, onStage, asked, open, talk, speaking] = reply;
+    const paper = paperFields.length > 0 ? fromHash(flatToRecord(paperFields)) : undefined;
     return {
       session: toSession(flatToRecord(session)),
-      ...(paper.length > 0 ? { paper: fromHash(flatToRecord(paper)) } : {}),
+      ...(paper ? { paper: { id: paper.id, title: paper.title, ref: paper.ref, metadataStatus: paper.metadataStatus } } : {}),
       handsUp, onStage, speaking, asked, open,
       talk: Object.entries(flatToRecord(talk)).map(([userId, ms]) => ({ userId, totalMs: Number(ms) })).sort((a, b) => b.totalMs - a.totalMs),
     };

@@ -1,7 +1,9 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { RateLimitStore } from '../../src/store/rate-limit-store.js';
+import { dedupKey, parsePaperRef } from '../../src/domain/papers/paper-ref.js';
 import { keys } from '../../src/store/keys.js';
+import { PaperStore } from '../../src/store/paper-store.js';
 import { SessionStore } from '../../src/store/session-store.js';
 import { SettingsStore } from '../../src/store/settings-store.js';
 import { exportGuildData } from '../../src/store/guild-export.js';
@@ -99,6 +101,18 @@ describe('stores on a real Redis', () => {
     expect(await sessions.speakerDone(guild, sessionId, '300000000000000002', 2_000)).toBe('done');
     expect(await sessions.raiseHand(guild, sessionId, '300000000000000001', undefined, 'command', 3_000)).toEqual({ outcome: 'on-stage', position: 0 });
     expect((await sessions.speakers(guild, sessionId)).onStage).toEqual(['300000000000000001', '300000000000000003']);
+  });
+
+  it('GIVEN a paper on THEN /session status reads its id, title, reference and status, not its abstract or authors', async () => {
+    const sessions = new SessionStore(redis);
+    const papers = new PaperStore(redis);
+    const guild = snowflake();
+    await sessions.start(guild, 'host', 1_000);
+    const ref = parsePaperRef('2408.03314');
+    const id = PaperStore.newId();
+    await papers.add(guild, { id, ref, dedupKey: dedupKey(ref), metadataStatus: 'ready', title: 'Scaling test-time compute', authors: ['A. Author'], abstract: 'Long.', suggestedById: '111111111111111111', addedAt: 1 }, 50);
+    expect((await papers.start(guild, id, 2_000)).outcome).toBe('started');
+    expect((await sessions.status(guild))?.paper).toEqual({ id, title: 'Scaling test-time compute', ref, metadataStatus: 'ready' });
   });
 
   it('exports every key of the guild and nothing of other guilds or rate limits', async () => {
