@@ -24,16 +24,15 @@ export default {
   data: new SlashCommandBuilder().setName('ask').setDescription('Ask a question about the paper being presented').setContexts(InteractionContextType.Guild)
     .addStringOption((o) => o.setName('question').setDescription('Your question').setRequired(true).setMaxLength(MAX_QUESTION))
     .addBooleanOption((o) => o.setName('anonymous').setDescription('Hide your name everywhere')).toJSON(),
-  // No liveSession or rateLimit precondition: the ask script checks the session and counts the member's use
-  // itself (5 a minute, on the counter the router would use), in the one round trip the router makes for its
-  // settings read, and answers as those preconditions would.
+  // No liveSession precondition: the ask script checks the session itself, and counts the member's use, in
+  // the one round trip the router makes for its settings read; it answers as the precondition would.
+  preconditions: { rateLimit: { limit: 5, windowSeconds: 60, counted: 'early' } },
   early(ctx) {
     const text = requireText(ctx.interaction.options.getString('question', true), 'question', MAX_QUESTION);
     const anonymous = ctx.interaction.options.getBoolean('anonymous') ?? false;
-    const limit = { key: ctx.services.rateLimits.key(ctx.guildId, ctx.interaction.user.id, 'ask:'), limit: 5, windowSeconds: 60 };
     return ctx.services.live.ask(ctx.guildId, {
       text, anonymous, askedAt: ctx.services.now(), ...(anonymous ? {} : { askerId: ctx.interaction.user.id }),
-    }, limit);
+    }, ctx.rateLimit);
   },
   async execute(ctx) {
     const { question, threadId: thread } = ctx.early;

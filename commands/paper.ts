@@ -25,7 +25,7 @@ const data = new SlashCommandBuilder()
     .addStringOption((o) => o.setName('paper').setDescription('The paper').setRequired(true).setAutocomplete(true).setMaxLength(200)))
   .addSubcommand((s) => s.setName('next').setDescription('Move to the next paper in queue order (hosts)'));
 
-/** Validates and stores the paper in the router's round trip; the add script checks the rate limit itself. */
+/** Validates and stores the paper in the router's round trip; the add script counts the member's use itself. */
 function addEarly(ctx: EarlyContext<ChatInputCommandInteraction>): Promise<Added> {
   const { options } = ctx.interaction;
   const presenter = options.getUser('presenter');
@@ -51,7 +51,7 @@ type Early = { kind: 'add'; added: Added } | { kind: 'list'; queue: Paper[] } | 
 
 export default {
   data: data.toJSON(),
-  preconditions: { hostOnly: ['remove', 'move', 'start', 'next'], liveSession: ['start', 'next'], rateLimit: { limit: 5, windowSeconds: 60, subcommands: ['add'] } },
+  preconditions: { hostOnly: ['remove', 'move', 'start', 'next'], liveSession: ['start', 'next'], rateLimit: { limit: 5, windowSeconds: 60, subcommands: ['add'], counted: 'early' } },
   early(ctx) {
     switch (ctx.interaction.options.getSubcommand()) {
       case 'add': return addEarly(ctx).then((added) => ({ kind: 'add' as const, added }));

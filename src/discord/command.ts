@@ -12,6 +12,7 @@ import type { MemberStanding } from '../domain/hosts.js';
 import type { Session } from '../domain/session/session.js';
 import type { GuildSettings } from '../domain/settings.js';
 import type { Services } from '../services.js';
+import type { RateCount } from '../store/rate-limit-store.js';
 
 /** Checks the router runs before a handler; declared, never written inline. */
 export interface Preconditions {
@@ -19,8 +20,12 @@ export interface Preconditions {
   guildOnly?: boolean;
   /** Host-only: `true` for the whole command, or the names of the host-only subcommands. */
   hostOnly?: boolean | readonly string[];
-  /** Per-user limit, counted across all bot processes. */
-  rateLimit?: { limit: number; windowSeconds: number; subcommands?: readonly string[] };
+  /**
+   * Per-user limit, counted across all bot processes. `counted: 'early'`: the
+   * command's early script counts the use itself, in the same step as the
+   * write it limits (the router hands it `ctx.rateLimit` and counts nothing).
+   */
+  rateLimit?: { limit: number; windowSeconds: number; subcommands?: readonly string[]; counted?: 'early' };
   /** Needs a live session (`true`, or the subcommands that do); the handler gets it as `ctx.session`. */
   liveSession?: boolean | readonly string[];
 }
@@ -38,12 +43,8 @@ export interface EarlyContext<I> {
   guildId: string;
   /** The member's standing, for scripts that check the host role themselves. */
   standing: MemberStanding;
-  /**
-   * This use's rate-limit counter, when the command has a limit: the router
-   * counts the use in the same pipeline just before the early work, so a
-   * script that compares the counter with `limit` sees this use counted.
-   */
-  rateLimit?: { key: string; limit: number };
+  /** This use's rate-limit counter, for a command whose limit is `counted: 'early'`: its script counts the use. */
+  rateLimit?: RateCount;
 }
 
 export interface HandlerContext<I, E = unknown> {

@@ -4,7 +4,7 @@ import { isHost, type MemberStanding } from '../domain/hosts.js';
 import type { Session } from '../domain/session/session.js';
 import type { GuildSettings } from '../domain/settings.js';
 import type { Services } from '../services.js';
-import type { RateLimitResult } from '../store/rate-limit-store.js';
+import type { RateCount, RateLimitResult } from '../store/rate-limit-store.js';
 import type { Preconditions } from './command.js';
 
 export function applies(scope: boolean | readonly string[] | undefined, subcommand: string | null): boolean {
@@ -24,11 +24,15 @@ export function memberStanding(interaction: Interaction): MemberStanding {
   return { roleIds: memberRoleIds(interaction), hasManageGuild: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false };
 }
 
-/** The counter this use is counted on, if the command has a per-user limit here (null when it has none). */
-export function rateLimitFor(spec: Preconditions | undefined, interaction: Interaction, subcommand: string | null, bucket: string, services: Services): { key: string; limit: number; windowMs: number } | null {
+/**
+ * The counter this use is counted on, if the command has a per-user limit here
+ * (null when it has none); `byEarly`: the command's early script counts it.
+ */
+export function rateLimitFor(spec: Preconditions | undefined, interaction: Interaction, subcommand: string | null, bucket: string, services: Services): { count: RateCount; byEarly: boolean } | null {
   const limit = spec?.rateLimit;
   if (!limit || !interaction.guildId || (limit.subcommands && (subcommand === null || !limit.subcommands.includes(subcommand)))) return null;
-  return { key: services.rateLimits.key(interaction.guildId, interaction.user.id, bucket), limit: limit.limit, windowMs: limit.windowSeconds * 1000 };
+  const count = { key: services.rateLimits.key(interaction.guildId, interaction.user.id, bucket), limit: limit.limit, windowSeconds: limit.windowSeconds };
+  return { count, byEarly: limit.counted === 'early' };
 }
 
 /** Throws a UserError for the first precondition the interaction fails: host-only, live session, then the rate limit. */

@@ -70,16 +70,16 @@ export class InteractionRouter {
       const guildId = interaction.guildId ?? '';
       const limit = rateLimitFor(route.spec, interaction, route.subcommand, route.bucket, this.services);
       // One round trip: ioredis writes these back to back, in this order, and the
-      // command's early work follows them (the use is counted before it runs).
+      // command's early work follows them. A limit counted by the early script is left to it.
       const reads = Promise.all([
         this.services.settings.get(guildId),
-        limit ? this.services.rateLimits.hit(limit.key, limit.limit, limit.windowMs) : null,
+        limit && !limit.byEarly ? this.services.rateLimits.hit(limit.count.key, limit.count.limit, limit.count.windowSeconds * 1000) : null,
         applies(route.spec?.liveSession, route.subcommand) ? this.services.sessions.current(guildId) : undefined,
       ]);
       const standing = memberStanding(interaction);
       // Runs now, up to its first await, so its Redis calls follow the reads above. Its error, if any
       // (a bad option, a refused write), is raised below, after the preconditions have had their say.
-      const early = (async () => route.early?.({ interaction: interaction as never, services: this.services, guildId, standing, ...(limit ? { rateLimit: { key: limit.key, limit: limit.limit } } : {}) }))();
+      const early = (async () => route.early?.({ interaction: interaction as never, services: this.services, guildId, standing, ...(limit?.byEarly ? { rateLimit: limit.count } : {}) }))();
       early.catch(() => {});
       const [settings, use, session] = await reads;
       assertPreconditions(route.spec, standing, route.subcommand, settings, use, session);

@@ -29,12 +29,3 @@ export function overLimit(limit: { limit: number; windowSeconds: number }, retry
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   return new UserError('rate-limited', `Slow down: you can do that ${limit.limit} times every ${limit.windowSeconds} s. Try again in ${seconds} s.`);
 }
-
-/**
- * The rate limit, as a store script found it when another use by the same
- * member landed between the router's count and the script (the router's own
- * check names the limit; this one cannot).
- */
-export function rateLimited(): UserError {
-  return new UserError('rate-limited', 'Slow down: you have done that too often in the last minute. Try again shortly.');
-}

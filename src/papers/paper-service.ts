@@ -1,11 +1,12 @@
-import { UserError, quoteInput, rateLimited } from '../domain/errors.js';
+import { UserError, overLimit, quoteInput } from '../domain/errors.js';
 import { cleanText } from '../domain/papers/metadata.js';
 import { MAX_NOTE, MAX_QUEUE, matchesQuery, paperLabel, type Paper } from '../domain/papers/paper.js';
 import { dedupKey, parseArxivId, parsePaperRef } from '../domain/papers/paper-ref.js';
 import { cardCoalesceKey } from '../jobs/contract.js';
 import type { JobQueue } from '../jobs/job-queue.js';
-import { PaperStore } from '../store/paper-store.js';
-import type { RateGuard } from '../store/rate-limit-store.js';
+import { newId } from '../store/ids.js';
+import type { PaperStore } from '../store/paper-store.js';
+import type { RateCount } from '../store/rate-limit-store.js';
 import type { MetadataService } from './metadata-service.js';
 
 export interface AddRequest {
@@ -28,21 +29,21 @@ export class PaperService {
   /**
    * Queues a paper at once; its card and details follow from `announce`, which
    * the caller runs once the member has their answer. Throws UserError for a
-   * bad input, a duplicate or a full queue; with `guard`, nothing is stored
-   * when that rate-limit counter is over its limit.
+   * bad input, a duplicate, a full queue or a member over `limit` (counted
+   * in the same step as the write).
    */
-  async add(guildId: string, request: AddRequest, guard?: RateGuard): Promise<{ paper: Paper; position: number; lastReadAt?: number }> {
+  async add(guildId: string, request: AddRequest, limit?: RateCount): Promise<{ paper: Paper; position: number; lastReadAt?: number }> {
     const ref = parsePaperRef(request.input);
     const note = request.note ? cleanText(request.note, MAX_NOTE + 1) : '';
     if (note.length > MAX_NOTE) throw new UserError('note-too-long', `Keep the note to ${MAX_NOTE} characters.`);
     const result = await this.papers.add(guildId, {
-      id: PaperStore.newId(), ref, dedupKey: dedupKey(ref), addedAt: request.now, suggestedById: request.suggestedById,
+      id: newId(), ref, dedupKey: dedupKey(ref), addedAt: request.now, suggestedById: request.suggestedById,
       metadataStatus: this.metadata.sourceFor(ref) ? 'pending' : 'none',
       title: ref.kind === 'url' ? ref.url : ref.id,
       ...(request.presenterId ? { presenterId: request.presenterId, presenterName: cleanText(request.presenterName ?? '', 100) } : {}),
       ...(note ? { note } : {}),
-    }, MAX_QUEUE, guard);
-    if (result.outcome === 'limited') throw rateLimited();
+    }, MAX_QUEUE, limit);
+    if (result.outcome === 'limited') throw overLimit(limit!, result.retryAfterMs);
     if (result.outcome === 'full') throw new UserError('queue-full', `The queue already holds ${MAX_QUEUE} papers; remove some with /paper remove first.`);
     if (result.outcome === 'duplicate') {
       const existing = await this.papers.get(guildId, result.paperId);

@@ -28,9 +28,14 @@ function shaOf(lua: string): string {
  * the guild's key prefix, defined before it.
  */
 export const luaGuards = `
--- The router counted this use on \`key\` just before the script: over the limit, the script changes nothing.
-local function overLimit(key, limit)
-  return key ~= '' and tonumber(redis.call('GET', key) or '0') > tonumber(limit)
+-- Counts this use on \`key\` ('' for no limit) in a window of \`windowMs\` (see RateCount); over \`limit\`, returns
+-- the ms until the window ends, and the script changes nothing else. The expiry is set whenever it is missing.
+local function overLimit(key, limit, windowMs)
+  if key == '' then return nil end
+  local count = redis.call('INCR', key)
+  redis.call('PEXPIRE', key, windowMs, 'NX')
+  if count > tonumber(limit) then return redis.call('PTTL', key) end
+  return nil
 end
 -- As isHost in src/domain/hosts.ts: Manage Server ('1'), or the guild's host role among the member's (comma-separated).
 local function isHost(manageGuild, roleIds)

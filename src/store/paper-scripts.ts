@@ -23,23 +23,24 @@ end
 `;
 
 export const paperScripts = {
-  // ARGV: prefix, rate-limit key ('' for none), limit, dedupKey, maxQueue, new id, field/value pairs…
-  //   → {'added' | 'duplicate' | 'full' | 'limited', id, position, last read at}
+  // ARGV: prefix, rate-limit key ('' for none), limit, window (ms), dedupKey, maxQueue, new id, field/value pairs…
+  //   → {'added' | 'duplicate' | 'full', id, position, last read at} | {'limited', '', ms until the window ends, ''}
   add: `${helpers}
-if overLimit(ARGV[2], ARGV[3]) then return {'limited', '', 0, ''} end
-local existing = redis.call('HGET', p .. 'papers:dedup', ARGV[4])
+local retryAfter = overLimit(ARGV[2], ARGV[3], ARGV[4])
+if retryAfter then return {'limited', '', retryAfter, ''} end
+local existing = redis.call('HGET', p .. 'papers:dedup', ARGV[5])
 if existing then
   local pos = redis.call('LPOS', queueKey, existing)
   return {'duplicate', existing, (pos or -1) + 1, ''}
 end
-if redis.call('LLEN', queueKey) >= tonumber(ARGV[5]) then return {'full', '', 0, ''} end
-local id = ARGV[6]
+if redis.call('LLEN', queueKey) >= tonumber(ARGV[6]) then return {'full', '', 0, ''} end
+local id = ARGV[7]
 local fields = {}
-for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 8, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', paperKey(id), 'id', id, unpack(fields))
 local length = redis.call('RPUSH', queueKey, id)
-redis.call('HSET', p .. 'papers:dedup', ARGV[4], id)
-local readAt = redis.call('HGET', p .. 'papers:read', ARGV[4])
+redis.call('HSET', p .. 'papers:dedup', ARGV[5], id)
+local readAt = redis.call('HGET', p .. 'papers:read', ARGV[5])
 return {'added', id, length, readAt or ''}
 `,
   current: `${helpers}

@@ -1,22 +1,21 @@
-import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { MetadataStatus, Paper, PaperMetadata } from '../domain/papers/paper.js';
 import type { PaperRef } from '../domain/papers/paper-ref.js';
 import { keys } from './keys.js';
 import { runLua } from './lua.js';
 import { paperScripts } from './paper-scripts.js';
-import type { RateGuard } from './rate-limit-store.js';
+import type { RateCount } from './rate-limit-store.js';
 
 export type AddResult =
   | { outcome: 'added'; paper: Paper; position: number; lastReadAt?: number }
   | { outcome: 'duplicate'; paperId: string; position: number }
   | { outcome: 'full' }
-  | { outcome: 'limited' };
+  | { outcome: 'limited'; retryAfterMs: number };
 
 export type StartResult = { outcome: 'started'; paperId: string; previousId?: string } | { outcome: 'missing' | 'already-current' | 'covered' | 'none-left' };
 
 export interface NewPaper {
-  /** From PaperStore.newId(). */
+  /** From newId() (store/ids.ts). */
   id: string;
   ref: PaperRef;
   dedupKey: string;
@@ -71,18 +70,19 @@ export class PaperStore {
     return runLua(this.redis, paperScripts[name], [keys.paperQueue(guildId)], [keys.guildPrefix(guildId), ...args]);
   }
 
-  /** A new paper id: short and unique. */
-  static newId(): string {
-    return `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-  }
-
-  /** Queues a paper unless it is already queued or the queue is full; with `guard`, nothing is written when that counter is over its limit. */
-  async add(guildId: string, input: NewPaper, maxQueue: number, guard?: RateGuard): Promise<AddResult> {
+  /**
+   * Queues a paper unless it is already queued or the queue is full; with
+   * `limit`, the member's use is counted in the same step and nothing is
+   * written over it.
+   */
+  async add(guildId: string, input: NewPaper, maxQueue: number, limit?: RateCount): Promise<AddResult> {
     const { id: newId, ...rest } = input;
     const fields = toHash({ authors: [], abstract: '', ...rest, status: 'queued' });
-    const [outcome, id, position, readAt] = (await this.run('add', guildId, guard?.key ?? '', guard?.limit ?? 0, input.dedupKey, maxQueue, newId, ...fields)) as [string, string, number, string];
+    const [outcome, id, position, readAt] = (await this.run(
+      'add', guildId, limit?.key ?? '', limit?.limit ?? 0, (limit?.windowSeconds ?? 0) * 1000, input.dedupKey, maxQueue, newId, ...fields,
+    )) as [string, string, number, string];
     if (outcome === 'full') return { outcome };
-    if (outcome === 'limited') return { outcome };
+    if (outcome === 'limited') return { outcome, retryAfterMs: Math.max(position, 0) };
     if (outcome === 'duplicate') return { outcome, paperId: id, position };
     const paper: Paper = { authors: [], abstract: '', ...rest, id, status: 'queued' };
     return { outcome: 'added', paper, position, ...(readAt ? { lastReadAt: Number(readAt) } : {}) };

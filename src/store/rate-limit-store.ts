@@ -1,12 +1,6 @@
 import type { Redis } from 'ioredis';
 import { keys } from './keys.js';
 
-/** A rate-limit counter a store script checks before it writes (see Command.early). */
-export interface RateGuard {
-  key: string;
-  limit: number;
-}
-
 /** A limit a store script counts for itself, in the same step as the write it limits. */
 export interface RateCount {
   key: string;

@@ -179,12 +179,8 @@ return #users
   ask: `${helpers}
 local id = live()
 if not id then return {'not-live'} end
-local limitKey = ARGV[2]
-if limitKey ~= '' then
-  local count = redis.call('INCR', limitKey)
-  redis.call('PEXPIRE', limitKey, ARGV[4], 'NX')
-  if count > tonumber(ARGV[3]) then return {'limited', '', 0, id, 0, redis.call('PTTL', limitKey)} end
-end
+local retryAfter = overLimit(ARGV[2], ARGV[3], ARGV[4])
+if retryAfter then return {'limited', '', 0, id, 0, retryAfter} end
 local qid = ARGV[5]
 local fields = {'sessionId', id}
 local askedAt

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dedupKey, parsePaperRef } from '../../src/domain/papers/paper-ref.js';
+import { newId } from '../../src/store/ids.js';
 import { PaperStore, type NewPaper } from '../../src/store/paper-store.js';
 import { snowflake } from '../emulator/snowflake.js';
 
@@ -8,7 +9,7 @@ const SEED_QUEUE = ['2408.06292', '2408.03314', '2408.00118', 'https://huggingfa
 
 function newPaper(input: string, at = 1): NewPaper {
   const ref = parsePaperRef(input);
-  return { id: PaperStore.newId(), ref, dedupKey: dedupKey(ref), metadataStatus: 'pending', title: ref.id, suggestedById: '111111111111111111', addedAt: at };
+  return { id: newId(), ref, dedupKey: dedupKey(ref), metadataStatus: 'pending', title: ref.id, suggestedById: '111111111111111111', addedAt: at };
 }
 
 describe('paper queue on a real Redis', () => {

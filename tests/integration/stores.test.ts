@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { RateLimitStore } from '../../src/store/rate-limit-store.js';
 import { dedupKey, parsePaperRef } from '../../src/domain/papers/paper-ref.js';
+import { newId } from '../../src/store/ids.js';
 import { keys } from '../../src/store/keys.js';
 import { PaperStore } from '../../src/store/paper-store.js';
 import { SessionStore } from '../../src/store/session-store.js';
@@ -109,7 +110,7 @@ describe('stores on a real Redis', () => {
     const guild = snowflake();
     await sessions.start(guild, 'host', 1_000);
     const ref = parsePaperRef('2408.03314');
-    const id = PaperStore.newId();
+    const id = newId();
     await papers.add(guild, { id, ref, dedupKey: dedupKey(ref), metadataStatus: 'ready', title: 'Scaling test-time compute', authors: ['A. Author'], abstract: 'Long.', suggestedById: '111111111111111111', addedAt: 1 }, 50);
     expect((await papers.start(guild, id, 2_000)).outcome).toBe('started');
     expect((await sessions.status(guild))?.paper).toEqual({ id, title: 'Scaling test-time compute', ref, metadataStatus: 'ready' });
