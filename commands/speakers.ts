@@ -30,12 +30,7 @@ export default {
         const speaking = boundedList(onStage.map((id) => `<@${id}>`), 1024, ', ') || 'nobody';
         return ctx.reply({ embeds: [{ title: 'Speakers', description: `**Raised hands**\n${hands}`.slice(0, 4096), fields: [{ name: 'Speaking', value: speaking }] }] });
       }
-      case 'next': {
-        if (ctx.early && (await calledFirst(ctx, ctx.early))) return;
-        const first = (await ctx.services.sessions.speakers(ctx.guildId, session.id)).queue[0];
-        if (!first) throw new UserError('queue-empty', 'Nobody has a hand up.');
-        return callUp(ctx, first.userId, true);
-      }
+      case 'next': return calledFirst(ctx, ctx.early!);
       case 'call': {
         const user = options.getUser('user', true);
         if (user.bot) throw new UserError('speaker-bot', 'Bots do not take the stage.');

@@ -14,6 +14,7 @@ import { loadCommands } from './discord/command-loader.js';
 import { registerCommands } from './discord/register-commands.js';
 import { InteractionRouter } from './discord/router.js';
 import { onVoiceStateUpdate } from './discord/voice-events.js';
+import { VoicePresenceMirror } from './discord/voice-presence.js';
 import type { Logger } from './logger.js';
 import type { Services } from './services.js';
 import { RateLimitStore } from './store/rate-limit-store.js';
@@ -23,6 +24,7 @@ import { LiveService } from './sessions/live-service.js';
 import { ScheduleService } from './schedule/schedule-service.js';
 import { ScheduleStore } from './store/schedule-store.js';
 import { SettingsStore } from './store/settings-store.js';
+import { VoicePresenceStore } from './store/voice-presence-store.js';
 import { VoiceService } from './voice/voice-service.js';
 
 export interface LecternOptions {
@@ -63,7 +65,7 @@ export async function startLectern({ config, logger, clientOptions, commandsDir,
   const schedule = new ScheduleService(schedules, settings, jobs, clock, logger);
   const services: Services = {
     redis, logger, settings, rateLimits: new RateLimitStore(redis), papers, jobs, sessions, live: new LiveService(sessions, papers, jobs, schedule),
-    paperService: new PaperService(papers, jobs, metadata), schedule, now: clock,
+    paperService: new PaperService(papers, jobs, metadata), schedule, presence: new VoicePresenceStore(redis), now: clock,
   };
 
   let client: Client | undefined;
@@ -71,6 +73,7 @@ export async function startLectern({ config, logger, clientOptions, commandsDir,
   if (config.LECTERN_ROLE !== 'worker') {
     client = createClient(config, clientOptions);
     services.voice = new VoiceService(client, services, logger);
+    const presence = new VoicePresenceMirror(client, services.presence, logger);
     const activeRouter = (router = new InteractionRouter(commands, services));
     client.on(Events.InteractionCreate, (interaction) => activeRouter.handle(interaction));
     client.on(Events.VoiceStateUpdate, (before, after) => {
@@ -83,6 +86,7 @@ export async function startLectern({ config, logger, clientOptions, commandsDir,
     const ready = new Promise<void>((resolve) => client!.once(Events.ClientReady, () => resolve()));
     await client.login(config.DISCORD_TOKEN);
     await ready;
+    await presence.settled();
     await registerCommands({
       rest: client.rest, redis, logger, applicationId: config.DISCORD_APPLICATION_ID,
       guildId: config.DISCORD_DEV_GUILD_ID, commands: commands.values(),

@@ -8,6 +8,7 @@ import type { ScheduleService } from './schedule/schedule-service.js';
 import type { RateLimitStore } from './store/rate-limit-store.js';
 import type { SessionStore } from './store/session-store.js';
 import type { SettingsStore } from './store/settings-store.js';
+import type { VoicePresenceStore } from './store/voice-presence-store.js';
 import type { VoiceService } from './voice/voice-service.js';
 
 /** What handlers and jobs may use; built once in app.ts. */
@@ -18,6 +19,8 @@ export interface Services {
   rateLimits: RateLimitStore;
   papers: PaperStore;
   sessions: SessionStore;
+  /** Who is in which voice channel, mirrored by the gateway that owns the guild. */
+  presence: VoicePresenceStore;
   live: LiveService;
   paperService: PaperService;
   jobs: JobQueue;

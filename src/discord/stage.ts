@@ -6,9 +6,11 @@ import { describeError } from './error-reply.js';
 
 type Ctx = HandlerContext<ChatInputCommandInteraction | ButtonInteraction>;
 
+const noStage = () => new UserError('no-stage', 'No stage or voice channel is set yet: a host runs /setup channels.');
+
 function stageOf(ctx: Ctx): string {
   const stageId = ctx.settings.stageChannelId;
-  if (!stageId) throw new UserError('no-stage', 'No stage or voice channel is set yet: a host runs /setup channels.');
+  if (!stageId) throw noStage();
   return stageId;
 }
 
@@ -40,28 +42,30 @@ export async function callUp(ctx: Ctx, userId: string, mustBeFirst: boolean): Pr
 }
 
 /**
- * /speakers next, sent as early work: with the stage channel this process
- * last read and who is in it now, the first raised hand is called in the
- * same round trip as the router's reads. Undefined when the channel is not
- * known here yet; the command then goes the long way (callUp).
+ * /speakers next, sent as early work: the first raised hand is called in the
+ * same round trip as the router's reads. The script checks the host role,
+ * the session, and the stage channel against the voice presence mirror.
  */
-export function callFirstEarly(ctx: EarlyContext<ChatInputCommandInteraction | ButtonInteraction>): Promise<CallFirstResult> | undefined {
-  const stageId = ctx.services.settings.lastStage(ctx.guildId);
-  if (!stageId) return undefined;
-  const present: string[] = [];
-  for (const state of ctx.interaction.guild?.voiceStates.cache.values() ?? []) if (state.channelId === stageId) present.push(state.id);
-  return ctx.services.sessions.callFirst(ctx.guildId, { standing: ctx.standing, stageId, present, by: ctx.interaction.user.id, at: ctx.services.now() });
+export function callFirstEarly(ctx: EarlyContext<ChatInputCommandInteraction | ButtonInteraction>): Promise<CallFirstResult> {
+  return ctx.services.sessions.callFirst(ctx.guildId, { standing: ctx.standing, by: ctx.interaction.user.id, at: ctx.services.now() });
 }
 
-/** Answers /speakers next from what callFirstEarly did; false when it could not decide (the channel changed). */
-export async function calledFirst(ctx: Ctx, { outcome, userId, boardDirty }: CallFirstResult): Promise<boolean> {
+/** Answers /speakers next from what callFirstEarly did. */
+export async function calledFirst(ctx: Ctx, { outcome, userId, boardDirty }: CallFirstResult): Promise<void> {
   switch (outcome) {
-    case 'stale': return false;
     case 'not-host': throw new UserError('not-host', 'Only hosts can do that.');
     case 'not-live': throw new UserError('session-ended', 'This session has ended.');
+    case 'no-stage': throw noStage();
     case 'empty': throw new UserError('queue-empty', 'Nobody has a hand up.');
-    case 'absent': await notInChannel(ctx, userId, stageOf(ctx)); return true;
-    case 'called': await invited(ctx, userId, boardDirty); return true;
+    case 'absent': {
+      // The mirror is written after this process's cache: if the cache already has them in the channel,
+      // the mirror is behind (a write that failed). Put it right and call them the long way.
+      const stageId = stageOf(ctx);
+      if (ctx.interaction.guild?.voiceStates.cache.get(userId)?.channelId !== stageId) return notInChannel(ctx, userId, stageId);
+      await ctx.services.presence.moved(ctx.guildId, userId, stageId);
+      return callUp(ctx, userId, true);
+    }
+    case 'called': return invited(ctx, userId, boardDirty);
   }
 }
 

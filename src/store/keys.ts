@@ -33,5 +33,10 @@ export const keys = {
   metadataCache: (source: string, id: string) => `${PREFIX}:cache:metadata:${source}:${id}`,
   /** Rate-limit counters live outside the guild namespace: they are not guild data and never exported. */
   rateLimit: (guildId: string, userId: string, bucket: string) => `${PREFIX}:rl:{${guildId}}:${userId}:${bucket}`,
+  /**
+   * Who is in which voice channel (user id → channel id), as the gateway that owns the guild last saw it.
+   * A mirror of Discord's state, not guild data: outside the guild's namespace, so never exported.
+   */
+  voicePresence: (guildId: string) => `${PREFIX}:voice:{${guildId}}`,
   commandsHash: (applicationId: string, scope: string) => `${PREFIX}:meta:commands:${applicationId}:${scope}`,
 };

@@ -132,24 +132,25 @@ redis.call('ZADD', stageKey(id), 0, ARGV[3])
 log(id, ARGV[5])
 return {'called', markDirty('board')}
 `,
-  // ARGV: prefix, manageGuild ('1'|'0'), roleIds (comma-separated), stage channel id as the caller knows it,
-  //   members in that channel (comma-separated), by, at → {outcome, userId, boardDirty}
-  // /speakers next in one step: 'called' (taken off the queue onto the stage), 'absent' (first in line but not in
-  // the channel: they keep their place), 'empty', 'not-live', 'not-host', or 'stale' (the stage channel changed:
-  // the caller asks again the long way).
+  // ARGV: prefix, manageGuild ('1'|'0'), roleIds (comma-separated), the guild's voice presence key, by, at
+  //   → {outcome, userId, boardDirty}
+  // /speakers next in one step: 'called' (taken off the queue onto the stage), 'absent' (first in line but, as the
+  // gateway's voice presence mirror says, not in the stage channel: they keep their place), 'empty', 'no-stage',
+  // 'not-live' or 'not-host'.
   callFirst: `${helpers}
 if not isHost(ARGV[2], ARGV[3]) then return {'not-host', '', 0} end
 local id = live()
 if not id then return {'not-live', '', 0} end
-if redis.call('HGET', p .. 'settings', 'stageChannelId') ~= ARGV[4] then return {'stale', '', 0} end
+local stage = redis.call('HGET', p .. 'settings', 'stageChannelId')
+if not stage then return {'no-stage', '', 0} end
 local hands = sessionKey(id) .. ':hands'
 local first = redis.call('LINDEX', hands, 0)
 if not first then return {'empty', '', 0} end
-if not string.find(',' .. ARGV[5] .. ',', ',' .. first .. ',', 1, true) then return {'absent', first, 0} end
+if redis.call('HGET', ARGV[4], first) ~= stage then return {'absent', first, 0} end
 redis.call('LPOP', hands)
 redis.call('HDEL', hands .. ':topics', first)
 redis.call('ZADD', stageKey(id), 0, first)
-log(id, cjson.encode({type = 'speaker.called', userId = first, by = ARGV[6], at = tonumber(ARGV[7])}))
+log(id, cjson.encode({type = 'speaker.called', userId = first, by = ARGV[5], at = tonumber(ARGV[6])}))
 return {'called', first, markDirty('board')}
 `,
   // ARGV: prefix, sessionId, userId, event → 'done' | 'not-on-stage' | 'not-live'

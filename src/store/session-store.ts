@@ -37,7 +37,7 @@ export interface SessionStatus {
 }
 
 export interface CallFirstResult {
-  outcome: 'called' | 'absent' | 'empty' | 'not-live' | 'not-host' | 'stale';
+  outcome: 'called' | 'absent' | 'empty' | 'not-live' | 'not-host' | 'no-stage';
   /** Who was called, or who is first in line but not in the channel. */
   userId: string;
   boardDirty: boolean;
@@ -172,13 +172,13 @@ export class SessionStore {
   }
 
   /**
-   * /speakers next as one script, for a caller that knows the stage channel
-   * and who is in it: checks the host role, the live session and that
-   * channel, then calls the first raised hand if they are in it.
+   * /speakers next as one script: checks the host role and the live session,
+   * then calls the first raised hand if the voice presence mirror has them in
+   * the stage channel (VoicePresenceStore).
    */
-  async callFirst(guildId: string, call: { standing: MemberStanding; stageId: string; present: string[]; by: string; at: number }): Promise<CallFirstResult> {
-    const { standing, stageId, present, by, at } = call;
-    const [outcome, userId, dirty] = (await this.run(guildId, 'callFirst', standing.hasManageGuild ? '1' : '0', standing.roleIds.join(','), stageId, present.join(','), by, at)) as [CallFirstResult['outcome'], string, number];
+  async callFirst(guildId: string, call: { standing: MemberStanding; by: string; at: number }): Promise<CallFirstResult> {
+    const { standing, by, at } = call;
+    const [outcome, userId, dirty] = (await this.run(guildId, 'callFirst', standing.hasManageGuild ? '1' : '0', standing.roleIds.join(','), keys.voicePresence(guildId), by, at)) as [CallFirstResult['outcome'], string, number];
     return { outcome, userId, boardDirty: dirty === 1 };
   }
 

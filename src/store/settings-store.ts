@@ -19,9 +19,6 @@ type SettingsPatch = { [K in keyof GuildSettings]?: GuildSettings[K] | null };
 
 /** Guild settings in one Redis hash; each /setup subcommand writes only its own fields. */
 export class SettingsStore {
-  /** The stage channel each guild had when this process last read its settings. */
-  private readonly stages = new Map<string, string>();
-
   constructor(private readonly redis: Redis) {}
 
   async get(guildId: string): Promise<GuildSettings> {
@@ -31,18 +28,7 @@ export class SettingsStore {
     for (const [field, value] of Object.entries(parsed)) {
       if (value !== undefined) Object.assign(settings, { [field]: value });
     }
-    if (settings.stageChannelId) this.stages.set(guildId, settings.stageChannelId);
-    else this.stages.delete(guildId);
     return settings;
-  }
-
-  /**
-   * The stage channel as last read here: a hint for a script that must know
-   * it before this interaction's own read returns. The script compares it
-   * with the stored one and says when it is stale.
-   */
-  lastStage(guildId: string): string | undefined {
-    return this.stages.get(guildId);
   }
 
   /** Writes the given fields in one command; `null` clears a field. */

@@ -46,17 +46,29 @@ describe('GIVEN a live session WHEN a write goes out with the router\'s reads', 
     expect(timeline.filter((e) => e.type === 'question.asked' && stored.every((q) => q.id !== e.questionId))).toEqual([]);
   });
 
-  it('GIVEN another process moved the session to another channel WHEN a host runs /speakers next THEN the member is called in the new channel', async () => {
-    // This process last read paper-stage as the stage; another process's /setup channels now says the lounge.
-    const lounge = h.emu.world.channelByName(h.guild, 'lounge').id;
-    await h.bot.services.redis.hset(keys.settings(h.guild.id), { stageChannelId: lounge, stageKind: 'voice' });
-    expect(h.bot.services.settings.lastStage(h.guild.id)).toBe(h.emu.world.channelByName(h.guild, 'paper-stage').id);
-    h.emu.joinVoice(h.guild, 'Hanish', 'lounge');
-    const answer = await h.emu.command(as(h, 'Tanishq'), 'speakers', 'next').answer();
+  it('GIVEN the voice presence mirror lost a member WHEN a host runs /speakers next THEN they are still called, and the mirror is put right', async () => {
     const hanish = h.emu.world.memberByName(h.guild, 'Hanish').user.id;
+    const stage = h.emu.world.channelByName(h.guild, 'paper-stage').id;
+    await settled(h.emu, h.bot.services.jobs);
+    expect(await h.bot.services.presence.channelOf(h.guild.id, hanish)).toBe(stage);
+    // As if the write for Hanish's join had failed.
+    await h.bot.services.redis.hdel(keys.voicePresence(h.guild.id), hanish);
+    const answer = await h.emu.command(as(h, 'Tanishq'), 'speakers', 'next').answer();
     expect(answer.content).toBe(`<@${hanish}> is invited to speak.`);
     expect(await h.bot.services.sessions.speakers(h.guild.id, sessionId)).toEqual({ queue: [], onStage: [hanish] });
-    expect(h.bot.services.settings.lastStage(h.guild.id)).toBe(lounge);
+    expect(await h.bot.services.presence.channelOf(h.guild.id, hanish)).toBe(stage);
+  });
+
+  it('GIVEN another process moved the session to another channel WHEN a host runs /speakers next THEN the member is called in the new channel', async () => {
+    // Another process's /setup channels now says the lounge; this process's last read said paper-stage.
+    const lounge = h.emu.world.channelByName(h.guild, 'lounge').id;
+    await h.bot.services.redis.hset(keys.settings(h.guild.id), { stageChannelId: lounge, stageKind: 'voice' });
+    h.emu.joinVoice(h.guild, 'David', 'lounge');
+    expect((await h.emu.command(as(h, 'David'), 'speak').answer()).content).toMatch(/^Your hand is up: you are number 1 in line\./);
+    const answer = await h.emu.command(as(h, 'Tanishq'), 'speakers', 'next').answer();
+    const david = h.emu.world.memberByName(h.guild, 'David').user.id;
+    expect(answer.content).toBe(`<@${david}> is invited to speak.`);
+    expect((await h.bot.services.sessions.speakers(h.guild.id, sessionId)).queue).toEqual([]);
     expect(h.emu.violations).toEqual([]);
   });
 });

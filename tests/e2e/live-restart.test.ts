@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { SessionStore } from '../../src/store/session-store.js';
+import { VoicePresenceStore } from '../../src/store/voice-presence-store.js';
 import { Emulator } from '../emulator/emulator.js';
 import { BotProcess, until } from '../support/bot-process.js';
 import { paperClub } from '../support/guild.js';
@@ -39,8 +40,13 @@ describe('GIVEN a live session WHEN the bot is killed (SIGKILL) and started agai
     const card = emu.messagesIn(board()!.id).find((m) => m.embeds[0]?.description === 'What about the second figure?')!;
     const customId = (card.components![0] as { components: Array<{ custom_id: string }> }).components[0]!.custom_id;
     for (const user of ['Charlie', 'Cong', 'David']) await emu.button(as(user), card, customId).answer();
+    emu.joinVoice(guild, 'Hanish', 'paper-stage');
+    expect((await emu.command(as('Hanish'), 'speak').answer()).content).toMatch(/^Your hand is up: you are number 1 in line\./);
     // Killed right after the votes: the board edit they asked for is still waiting (coalesced, 2 s).
     await first.kill('SIGKILL');
+    // While the bot is down, Hanish leaves the stage and Cong joins it: no update reaches the bot.
+    emu.leaveVoice(guild, 'Hanish');
+    emu.joinVoice(guild, 'Cong', 'paper-stage');
 
     const second = new BotProcess(env);
     await second.waitForLog(/worker ready/);
@@ -53,6 +59,16 @@ describe('GIVEN a live session WHEN the bot is killed (SIGKILL) and started agai
     expect(queue.embeds[0]!.description!.split('\n')).toHaveLength(3);
     await until(() => (board()?.embeds[0]?.fields ?? []).some((f) => f.name === 'Top questions' && f.value.startsWith('▲ 3 ·')), 20_000, 'the board to catch up');
     expect(emu.messagesIn(announce).filter((m) => m.embeds[0]?.title === 'Live now')).toHaveLength(1);
+    // The voice presence mirror was rebuilt from what Discord sent on reconnecting: Hanish is not called.
+    const hanish = emu.world.memberByName(guild, 'Hanish').user.id;
+    const cong = emu.world.memberByName(guild, 'Cong').user.id;
+    const stage = emu.world.channelByName(guild, 'paper-stage').id;
+    const next = await emu.command(as('Tanishq'), 'speakers', 'next').answer();
+    expect(next.content).toBe(`<@${hanish}> is not in <#${stage}>. They keep their place in the queue, and I sent them a DM with a link to join.`);
+    const mirror = new Redis(redis.url);
+    const presence = new VoicePresenceStore(mirror);
+    expect([await presence.channelOf(guild.id, hanish), await presence.channelOf(guild.id, cong)]).toEqual([undefined, stage]);
+    mirror.disconnect();
     // And the session goes on: a vote after the restart counts on top.
     expect((await emu.button(as('Ben Schrod'), card, customId).answer()).content).toBe('Upvoted: 4 votes. Press again to take it back.');
     const connection = new Redis(redis.url);

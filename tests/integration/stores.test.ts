@@ -7,6 +7,7 @@ import { keys } from '../../src/store/keys.js';
 import { PaperStore } from '../../src/store/paper-store.js';
 import { SessionStore } from '../../src/store/session-store.js';
 import { SettingsStore } from '../../src/store/settings-store.js';
+import { VoicePresenceStore } from '../../src/store/voice-presence-store.js';
 import { exportGuildData } from '../../src/store/guild-export.js';
 import { snowflake } from '../emulator/snowflake.js';
 
@@ -116,10 +117,38 @@ describe('stores on a real Redis', () => {
     expect((await sessions.status(guild))?.paper).toEqual({ id, title: 'Scaling test-time compute', ref, metadataStatus: 'ready' });
   });
 
-  it('exports every key of the guild and nothing of other guilds or rate limits', async () => {
+  it('GIVEN the voice presence mirror THEN /speakers next calls the first hand only when the mirror has them in the stage channel', async () => {
+    const sessions = new SessionStore(redis);
+    const presence = new VoicePresenceStore(redis);
+    const guild = snowflake();
+    const [stage, lounge, first, second] = [snowflake(), snowflake(), snowflake(), snowflake()];
+    const host = { standing: { hasManageGuild: true, roleIds: [] }, by: 'host', at: 2_000 };
+    const { sessionId } = await sessions.start(guild, 'host', 1_000);
+    await sessions.raiseHand(guild, sessionId, first, undefined, 'command', 1_100);
+    await sessions.raiseHand(guild, sessionId, second, undefined, 'command', 1_200);
+    expect(await sessions.callFirst(guild, host)).toEqual({ outcome: 'no-stage', userId: '', boardDirty: false });
+    await new SettingsStore(redis).update(guild, { stageChannelId: stage });
+    // Rebuilt whole (a shard became ready), then single moves: the first hand is in another channel.
+    await presence.replace(guild, [[first, stage], [second, stage]]);
+    await presence.moved(guild, first, lounge);
+    expect(await sessions.callFirst(guild, host)).toEqual({ outcome: 'absent', userId: first, boardDirty: false });
+    expect((await sessions.speakers(guild, sessionId)).queue.map((s) => s.userId)).toEqual([first, second]);
+    await presence.moved(guild, first, stage);
+    expect(await sessions.callFirst(guild, host)).toMatchObject({ outcome: 'called', userId: first });
+    await presence.moved(guild, second, null);
+    expect(await sessions.callFirst(guild, host)).toEqual({ outcome: 'absent', userId: second, boardDirty: false });
+    await presence.replace(guild, [[second, stage]]);
+    expect([await presence.channelOf(guild, first), await presence.channelOf(guild, second)]).toEqual([undefined, stage]);
+    expect(await sessions.callFirst(guild, host)).toMatchObject({ outcome: 'called', userId: second });
+    expect(await sessions.callFirst(guild, host)).toEqual({ outcome: 'empty', userId: '', boardDirty: false });
+    expect(await sessions.speakers(guild, sessionId)).toEqual({ queue: [], onStage: [first, second].sort() });
+  });
+
+  it('exports every key of the guild and nothing of other guilds, rate limits or the voice presence mirror', async () => {
     const guild = snowflake();
     await new SettingsStore(redis).update(guild, { hostRoleId: '111111111111111111', reminderOffsets: [600] });
     await new RateLimitStore(redis).hit(new RateLimitStore(redis).key(guild, 'u1', 'ask'), 5, 10_000);
+    await new VoicePresenceStore(redis).moved(guild, '111111111111111112', '111111111111111113');
     await new SettingsStore(redis).update(snowflake(), { hostRoleId: '999999999999999999' });
     await redis.rpush(`lectern:{${guild}}:queue`, JSON.stringify({ id: 'p1' }));
     expect(await exportGuildData(redis, guild)).toEqual({
