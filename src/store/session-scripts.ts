@@ -246,14 +246,15 @@ if not sid then return {'missing', 0, '', 0, 0} end
 if live() ~= sid then return {'ended', 0, sid, 0, 0} end
 local voters = q .. ':voters'
 local votes = sessionKey(sid) .. ':votes'
+-- A first press (the usual case) is one SADD; a second press takes the vote back.
 local outcome = 'added'
 local count
-if redis.call('SREM', voters, ARGV[3]) == 1 then
+if redis.call('SADD', voters, ARGV[3]) == 1 then
+  count = redis.call('ZINCRBY', votes, 1, ARGV[2])
+else
+  redis.call('SREM', voters, ARGV[3])
   outcome = 'removed'
   count = redis.call('ZINCRBY', votes, -1, ARGV[2])
-else
-  redis.call('SADD', voters, ARGV[3])
-  count = redis.call('ZINCRBY', votes, 1, ARGV[2])
 end
 return {outcome, tonumber(count), sid, markDirty('question:' .. ARGV[2]), markDirty('board')}
 `,
