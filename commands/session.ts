@@ -2,10 +2,10 @@ import { talkLabel } from '../src/domain/recap/recap.js';
 import { InteractionContextType, SlashCommandBuilder, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
 import { UserError, quoteInput } from '../src/domain/errors.js';
 import { paperLabel } from '../src/domain/papers/paper.js';
-import type { Command, HandlerContext } from '../src/discord/command.js';
-import { callUp } from '../src/discord/stage.js';
+import type { Command, ComponentHandler, HandlerContext } from '../src/discord/command.js';
+import { calledFirst, callFirstEarly } from '../src/discord/stage.js';
 import { boundedList, discordTime, safeText } from '../src/discord/render/text.js';
-import type { SessionStatus } from '../src/store/session-store.js';
+import type { CallFirstResult, SessionStatus } from '../src/store/session-store.js';
 
 type Ctx = HandlerContext<ChatInputCommandInteraction | ButtonInteraction>;
 
@@ -58,6 +58,16 @@ function sameSession(ctx: Ctx, sessionId: string | undefined): void {
   if (ctx.session?.id !== sessionId) throw new UserError('session-ended', 'This session has ended; that button no longer does anything.');
 }
 
+/** The board's "Call next speaker": /speakers next for the board's own session, so a button of an ended session calls nobody. */
+const nextSpeaker: ComponentHandler<CallFirstResult | undefined> = {
+  preconditions: { hostOnly: true, liveSession: true },
+  early: (ctx, [sessionId]) => (sessionId ? callFirstEarly(ctx, sessionId) : undefined),
+  async run(ctx, [sessionId]) {
+    sameSession(ctx as Ctx, sessionId);
+    await calledFirst(ctx as Ctx, ctx.early!);
+  },
+};
+
 export default {
   data: data.toJSON(),
   preconditions: { hostOnly: ['start', 'end'], liveSession: ['end'] },
@@ -83,15 +93,7 @@ export default {
         await ctx.reply(`Now presenting: **${safeText(paperLabel(paper), 200)}**.`);
       },
     },
-    'next-speaker': {
-      preconditions: { hostOnly: true, liveSession: true },
-      async run(ctx, [sessionId]) {
-        sameSession(ctx as Ctx, sessionId);
-        const first = (await ctx.services.sessions.speakers(ctx.guildId, sessionId!)).queue[0];
-        if (!first) throw new UserError('queue-empty', 'Nobody has a hand up.');
-        await callUp(ctx as Ctx, first.userId, true);
-      },
-    },
+    'next-speaker': nextSpeaker,
     end: {
       preconditions: { hostOnly: true, liveSession: true },
       async run(ctx, [sessionId]) {

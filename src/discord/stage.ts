@@ -1,4 +1,4 @@
-import { Routes, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
+import { Routes, type ButtonInteraction, type ChatInputCommandInteraction, type ModalSubmitInteraction } from 'discord.js';
 import { UserError } from '../domain/errors.js';
 import type { CallFirstResult } from '../store/session-store.js';
 import type { EarlyContext, HandlerContext } from './command.js';
@@ -7,6 +7,7 @@ import { describeError } from './error-reply.js';
 type Ctx = HandlerContext<ChatInputCommandInteraction | ButtonInteraction>;
 
 const noStage = () => new UserError('no-stage', 'No stage or voice channel is set yet: a host runs /setup channels.');
+const speakerTaken = () => new UserError('speaker-taken', 'Another host just called the next speaker. /speakers list shows the queue now.');
 
 function stageOf(ctx: Ctx): string {
   const stageId = ctx.settings.stageChannelId;
@@ -36,27 +37,29 @@ export async function callUp(ctx: Ctx, userId: string, mustBeFirst: boolean): Pr
   const state = ctx.interaction.guild?.voiceStates.cache.get(userId);
   if (state?.channelId !== stageId) return notInChannel(ctx, userId, stageId);
   const { outcome, boardDirty } = await ctx.services.sessions.callSpeaker(ctx.guildId, session.id, userId, ctx.interaction.user.id, ctx.services.now(), mustBeFirst);
-  if (outcome === 'not-first') throw new UserError('speaker-taken', 'Another host just called the next speaker. /speakers list shows the queue now.');
+  if (outcome === 'not-first') throw speakerTaken();
   if (outcome === 'not-live') throw new UserError('session-ended', 'This session has ended.');
   return invited(ctx, userId, boardDirty);
 }
 
 /**
- * /speakers next, sent as early work: the first raised hand is called in the
- * same round trip as the router's reads. The script checks the host role,
- * the session, and the stage channel against the voice presence mirror.
+ * /speakers next and the board's "Call next speaker", sent as early work: the
+ * first raised hand is called in the same round trip as the router's reads.
+ * The script checks the host role, the session (the board's own, for the
+ * button), and the stage channel against the voice presence mirror.
  */
-export function callFirstEarly(ctx: EarlyContext<ChatInputCommandInteraction | ButtonInteraction>): Promise<CallFirstResult> {
-  return ctx.services.sessions.callFirst(ctx.guildId, { standing: ctx.standing, by: ctx.interaction.user.id, at: ctx.services.now() });
+export function callFirstEarly(ctx: EarlyContext<ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction>, sessionId?: string): Promise<CallFirstResult> {
+  return ctx.services.sessions.callFirst(ctx.guildId, { standing: ctx.standing, by: ctx.interaction.user.id, at: ctx.services.now(), ...(sessionId ? { sessionId } : {}) });
 }
 
-/** Answers /speakers next from what callFirstEarly did. */
+/** Answers /speakers next or "Call next speaker" from what callFirstEarly did. */
 export async function calledFirst(ctx: Ctx, { outcome, userId, boardDirty }: CallFirstResult): Promise<void> {
   switch (outcome) {
     case 'not-host': throw new UserError('not-host', 'Only hosts can do that.');
     case 'not-live': throw new UserError('session-ended', 'This session has ended.');
     case 'no-stage': throw noStage();
     case 'empty': throw new UserError('queue-empty', 'Nobody has a hand up.');
+    case 'just-called': throw speakerTaken();
     case 'absent': {
       // The mirror is written after this process's cache: if the cache already has them in the channel,
       // the mirror is behind (a write that failed). Put it right and call them the long way.

@@ -132,21 +132,27 @@ redis.call('ZADD', stageKey(id), 0, ARGV[3])
 log(id, ARGV[5])
 return {'called', markDirty('board')}
 `,
-  // ARGV: prefix, manageGuild ('1'|'0'), roleIds (comma-separated), the guild's voice presence key, by, at
-  //   → {outcome, userId, boardDirty}
+  // ARGV: prefix, manageGuild ('1'|'0'), roleIds (comma-separated), the guild's voice presence key, by, at,
+  //   sessionId ('' for whichever is live), window (ms) → {outcome, userId, boardDirty}
   // /speakers next in one step: 'called' (taken off the queue onto the stage), 'absent' (first in line but, as the
-  // gateway's voice presence mirror says, not in the stage channel: they keep their place), 'empty', 'no-stage',
-  // 'not-live' or 'not-host'.
+  // gateway's voice presence mirror says, not in the stage channel: they keep their place), 'just-called' (another
+  // host called the next speaker less than \`window\` ms ago: two hosts pressing at once call one member; userId is
+  // the member they called), 'empty', 'no-stage', 'not-live' (none live, or not the session named) or 'not-host'.
   callFirst: `${helpers}
 if not isHost(ARGV[2], ARGV[3]) then return {'not-host', '', 0} end
 local id = live()
-if not id then return {'not-live', '', 0} end
+if not id or (ARGV[7] ~= '' and ARGV[7] ~= id) then return {'not-live', '', 0} end
 local stage = redis.call('HGET', p .. 'settings', 'stageChannelId')
 if not stage then return {'no-stage', '', 0} end
-local hands = sessionKey(id) .. ':hands'
+local s = sessionKey(id)
+local last = redis.call('HMGET', s, 'nextCalledAt', 'nextCalledBy', 'nextCalled')
+local since = last[1] and tonumber(ARGV[6]) - tonumber(last[1])
+if since and since >= 0 and since < tonumber(ARGV[8]) and last[2] ~= ARGV[5] then return {'just-called', last[3], 0} end
+local hands = s .. ':hands'
 local first = redis.call('LINDEX', hands, 0)
 if not first then return {'empty', '', 0} end
 if redis.call('HGET', ARGV[4], first) ~= stage then return {'absent', first, 0} end
+redis.call('HSET', s, 'nextCalledAt', ARGV[6], 'nextCalledBy', ARGV[5], 'nextCalled', first)
 redis.call('LPOP', hands)
 redis.call('HDEL', hands .. ':topics', first)
 redis.call('ZADD', stageKey(id), 0, first)

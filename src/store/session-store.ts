@@ -37,7 +37,7 @@ export interface SessionStatus {
 }
 
 export interface CallFirstResult {
-  outcome: 'called' | 'absent' | 'empty' | 'not-live' | 'not-host' | 'no-stage';
+  outcome: 'called' | 'absent' | 'just-called' | 'empty' | 'not-live' | 'not-host' | 'no-stage';
   /** Who was called, or who is first in line but not in the channel. */
   userId: string;
   boardDirty: boolean;
@@ -80,6 +80,12 @@ function toQuestion(hash: Record<string, string>): Question {
     ...(hash.cardMessageId ? { card: { channelId: hash.cardChannelId!, messageId: hash.cardMessageId } } : {}),
   };
 }
+
+/**
+ * Two hosts calling the next speaker this close together were pressing at
+ * once (the live board shows a call within 2 s): the later press calls nobody.
+ */
+export const NEXT_CALL_WINDOW_MS = 2_000;
 
 /**
  * Sessions, their timelines, the speaker queue and questions. Each change is
@@ -172,13 +178,15 @@ export class SessionStore {
   }
 
   /**
-   * /speakers next as one script: checks the host role and the live session,
-   * then calls the first raised hand if the voice presence mirror has them in
-   * the stage channel (VoicePresenceStore).
+   * /speakers next as one script: checks the host role and the live session
+   * (`sessionId`, when given, must be the one live), then calls the first
+   * raised hand if the voice presence mirror has them in the stage channel
+   * (VoicePresenceStore). A call less than NEXT_CALL_WINDOW_MS after another
+   * host's is taken as the same press ('just-called').
    */
-  async callFirst(guildId: string, call: { standing: MemberStanding; by: string; at: number }): Promise<CallFirstResult> {
-    const { standing, by, at } = call;
-    const [outcome, userId, dirty] = (await this.run(guildId, 'callFirst', standing.hasManageGuild ? '1' : '0', standing.roleIds.join(','), keys.voicePresence(guildId), by, at)) as [CallFirstResult['outcome'], string, number];
+  async callFirst(guildId: string, call: { standing: MemberStanding; by: string; at: number; sessionId?: string }): Promise<CallFirstResult> {
+    const { standing, by, at, sessionId = '' } = call;
+    const [outcome, userId, dirty] = (await this.run(guildId, 'callFirst', standing.hasManageGuild ? '1' : '0', standing.roleIds.join(','), keys.voicePresence(guildId), by, at, sessionId, NEXT_CALL_WINDOW_MS)) as [CallFirstResult['outcome'], string, number];
     return { outcome, userId, boardDirty: dirty === 1 };
   }
 

@@ -3,6 +3,7 @@ import { as, expectCleanDiscord } from '../support/as.js';
 import { until } from '../support/bot-process.js';
 import { startPrivateHarness, type Harness } from '../support/harness.js';
 import { customIdOf, liveSession, questionCard } from '../support/live.js';
+import { NEXT_CALL_WINDOW_MS } from '../../src/store/session-store.js';
 
 const CROWD = Array.from({ length: 200 }, (_, i) => `Listener ${i + 1}`);
 
@@ -49,6 +50,23 @@ describe('GIVEN a live session with 200 members in the room', () => {
     const speakers = await h.bot.services.sessions.speakers(h.guild.id, live.sessionId);
     expect(speakers.onStage).toEqual([listener2]);
     expect(speakers.queue.map((s) => s.userId)).toEqual([h.emu.world.memberByName(h.guild, 'Listener 3').user.id]);
+  });
+
+  it('WHEN two hosts run /speakers next at the same moment THEN exactly one member is called', async () => {
+    // Out of the window of the button presses above.
+    await new Promise((resolve) => setTimeout(resolve, NEXT_CALL_WINDOW_MS));
+    h.emu.joinVoice(h.guild, 'Listener 4', 'paper-stage');
+    await h.emu.command(as(h, 'Listener 4'), 'speak').answer();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const [a, b] = await Promise.all([h.emu.command(as(h, 'Tanishq'), 'speakers', 'next').answer(), h.emu.command(as(h, 'Aran'), 'speakers', 'next').answer()]);
+    const [listener3, listener4] = ['Listener 3', 'Listener 4'].map((name) => h.emu.world.memberByName(h.guild, name).user.id);
+    expect([a.content, b.content].sort()).toEqual(['Another host just called the next speaker. /speakers list shows the queue now.', `<@${listener3}> is invited to speak.`].sort());
+    const speakers = await h.bot.services.sessions.speakers(h.guild.id, live.sessionId);
+    expect(speakers.queue.map((s) => s.userId)).toEqual([listener4]);
+    // The same host may call the next one straight away.
+    const caller = a.content.startsWith('<@') ? 'Tanishq' : 'Aran';
+    expect((await h.emu.command(as(h, caller), 'speakers', 'next').answer()).content).toBe(`<@${listener4}> is invited to speak.`);
+    for (const id of [listener3, listener4]) await h.bot.services.sessions.speakerDone(h.guild.id, live.sessionId, id!, Date.now());
   });
 
   it('WHEN 200 members are speaking or have a hand up THEN /session status, /speakers list and the board stay within Discord\'s limits', async () => {

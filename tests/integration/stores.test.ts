@@ -5,7 +5,7 @@ import { dedupKey, parsePaperRef } from '../../src/domain/papers/paper-ref.js';
 import { newId } from '../../src/store/ids.js';
 import { keys } from '../../src/store/keys.js';
 import { PaperStore } from '../../src/store/paper-store.js';
-import { SessionStore } from '../../src/store/session-store.js';
+import { NEXT_CALL_WINDOW_MS, SessionStore } from '../../src/store/session-store.js';
 import { SettingsStore } from '../../src/store/settings-store.js';
 import { VoicePresenceStore } from '../../src/store/voice-presence-store.js';
 import { exportGuildData } from '../../src/store/guild-export.js';
@@ -142,6 +142,15 @@ describe('stores on a real Redis', () => {
     expect(await sessions.callFirst(guild, host)).toMatchObject({ outcome: 'called', userId: second });
     expect(await sessions.callFirst(guild, host)).toEqual({ outcome: 'empty', userId: '', boardDirty: false });
     expect(await sessions.speakers(guild, sessionId)).toEqual({ queue: [], onStage: [first, second].sort() });
+    // Another host within the window of the last call calls nobody; after it, the next hand; a button names its session.
+    const third = snowflake();
+    await sessions.raiseHand(guild, sessionId, third, undefined, 'command', 2_100);
+    await presence.moved(guild, third, stage);
+    const other = { ...host, by: 'other host' };
+    expect(await sessions.callFirst(guild, { ...other, at: 2_000 + NEXT_CALL_WINDOW_MS - 1 })).toEqual({ outcome: 'just-called', userId: second, boardDirty: false });
+    expect(await sessions.callFirst(guild, { ...other, at: 2_000 + NEXT_CALL_WINDOW_MS, sessionId: 'an-ended-session' })).toEqual({ outcome: 'not-live', userId: '', boardDirty: false });
+    expect((await sessions.speakers(guild, sessionId)).queue.map((s) => s.userId)).toEqual([third]);
+    expect(await sessions.callFirst(guild, { ...other, at: 2_000 + NEXT_CALL_WINDOW_MS, sessionId })).toMatchObject({ outcome: 'called', userId: third });
   });
 
   it('exports every key of the guild and nothing of other guilds, rate limits or the voice presence mirror', async () => {
