@@ -13,7 +13,7 @@ export class VoicePresenceMirror {
   private readonly pending = new Set<Promise<void>>();
 
   constructor(
-    private readonly client: Client,
+    client: Client,
     private readonly store: VoicePresenceStore,
     private readonly logger: Logger,
   ) {

@@ -145,8 +145,7 @@ export class PaperStore {
     return rows.map(([, hash]) => hash as Record<string, string>).filter((h) => h.id).map(fromHash);
   }
 
-  /** Fills in metadata, unless the paper was removed meanwhile (then nothing is written). */
-  /** Stores the details (or their status) of a paper still queued; returns the paper as it is now, or undefined if it is gone. */
+  /** Stores the details (or their status) of a paper; returns it as it is now, or undefined (nothing written) if it was removed. */
   async setMetadata(guildId: string, paperId: string, status: MetadataStatus, metadata?: PaperMetadata): Promise<Paper | undefined> {
     return this.patch(guildId, paperId, toHash({ metadataStatus: status, ...metadata }));
   }

@@ -221,11 +221,6 @@ export class SessionStore {
     return { outcome, question: stored, boardDirty: board === 1, cardsDirty: cards === 1, ...(last ? { threadId: String(last) } : {}) };
   }
 
-  /** Questions whose card is not posted yet, oldest first. */
-  async uncarded(guildId: string, sessionId: string): Promise<string[]> {
-    return this.redis.zrange(keys.uncarded(guildId, sessionId), '0', '-1');
-  }
-
   /**
    * The first `max` questions without a card, oldest first, each with its
    * paper and its post claimed for `jobId`, in one round trip. Clears the

@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobPrefix } from '../../src/jobs/job-queue.js';
+import { keys } from '../../src/store/keys.js';
 import { as, expectCleanDiscord } from '../support/as.js';
 import { until } from '../support/bot-process.js';
 import { startPrivateHarness, type Harness } from '../support/harness.js';
@@ -33,7 +34,7 @@ describe('GIVEN a live session WHEN many questions arrive at once', () => {
     const asked = (await h.bot.services.sessions.questions(h.guild.id, live.sessionId)).sort((a, b) => a.askedAt - b.askedAt);
     expect(cards.map((c) => c.embeds[0]!.description)).toEqual(asked.map((q) => q.text));
     expect(asked.every((q) => q.card !== undefined)).toBe(true);
-    expect(await h.bot.services.sessions.uncarded(h.guild.id, live.sessionId)).toEqual([]);
+    expect(await h.bot.services.redis.zrange(keys.uncarded(h.guild.id, live.sessionId), '0', '-1')).toEqual([]);
 
     const queue = new Queue('lectern', { connection: { url: h.config.REDIS_URL }, prefix: jobPrefix(h.emu.applicationId) });
     const runs = (await queue.getJobs(['completed'])).filter((j) => j.name === 'question.cards');
@@ -50,6 +51,6 @@ describe('GIVEN a live session WHEN many questions arrive at once', () => {
     expect(cardsIn(thread).some((c) => c.embeds[0]!.description === 'Question from a process that died?')).toBe(false);
     expect((await h.emu.command(as(h, 'Tanishq'), 'session', 'end').answer()).content).toMatch(/^Session ended/);
     await until(() => cardsIn(thread).some((c) => c.embeds[0]!.description === 'Question from a process that died?'), 10_000, 'the lost card');
-    expect(await h.bot.services.sessions.uncarded(h.guild.id, live.sessionId)).toEqual([]);
+    expect(await h.bot.services.redis.zrange(keys.uncarded(h.guild.id, live.sessionId), '0', '-1')).toEqual([]);
   });
 });

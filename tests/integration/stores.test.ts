@@ -84,12 +84,12 @@ describe('stores on a real Redis', () => {
     // The read cleared the mark: the next question queues a run.
     expect(await ask('q-next', 4_000)).toMatchObject({ cardsDirty: true });
     await sessions.setQuestionCard(guild, { id: 'q-early', sessionId }, { channelId: 'thread', messageId: 'card' });
-    expect(await sessions.uncarded(guild, sessionId)).toEqual(['q-late', 'q-next']);
+    expect(await redis.zrange(keys.uncarded(guild, sessionId), '0', '-1')).toEqual(['q-late', 'q-next']);
     // A question that has its card already is dropped from the set, not posted again.
     await redis.hset(keys.question(guild, 'q-late'), 'cardChannelId', 'thread', 'cardMessageId', 'card-late');
     const last = await sessions.cardsDue(guild, sessionId, 'job-c', 10);
     expect(last.threadId === undefined ? [] : last.cards.map((c) => c.question.id)).toEqual(['q-next']);
-    expect(await sessions.uncarded(guild, sessionId)).toEqual(['q-next']);
+    expect(await redis.zrange(keys.uncarded(guild, sessionId), '0', '-1')).toEqual(['q-next']);
   });
 
   it('GIVEN a stage stored as a plain set by an earlier version THEN it is read in id order, changed, and kept as a sorted set', async () => {

@@ -3,6 +3,7 @@ import type { Logger } from '../../logger.js';
 import type { MetadataService } from '../../papers/metadata-service.js';
 import { SourceError } from '../../papers/safe-fetch.js';
 import type { Paper } from '../../domain/papers/paper.js';
+import type { GuildSettings } from '../../domain/settings.js';
 import type { PaperStore } from '../../store/paper-store.js';
 import { NOT_YET_WINDOW_MS, NotYetStoredError, type JobHandlers } from '../contract.js';
 import { syncPaperCard, type PaperCardDeps } from './paper-card.js';
@@ -27,17 +28,14 @@ export function paperMetadataHandler(deps: PaperMetadataDeps): JobHandlers['pape
     const [paper, settings] = await Promise.all([deps.papers.get(guildId, paperId), deps.settings.get(guildId)]);
     if (!paper && Date.now() - job.enqueuedAt < NOT_YET_WINDOW_MS) throw new NotYetStoredError(`paper ${paperId} not stored yet`);
     if (!paper || paper.metadataStatus !== 'pending') return;
-    // The card is synced from the paper each write returns, so it is not read again.
-    const show = async (updated: Paper | undefined) => {
-      if (updated) await syncPaperCard(deps, guildId, paperId, job.id, { paper: updated });
+    // The card is synced from the paper each write returns, so it is not read again. Settings read before a
+    // fetch (which may take seconds) are read again after it.
+    const show = async (updated: Paper | undefined, known: { settings?: GuildSettings } = {}) => {
+      if (updated) await syncPaperCard(deps, guildId, paperId, job.id, { paper: updated, ...known });
     };
     // Details already fetched for another guild: the card goes up with them, in one post.
     const cached = paper.card ? null : await deps.metadata.cached(paper.ref);
-    if (cached) {
-      const updated = await deps.papers.setMetadata(guildId, paperId, 'ready', cached);
-      if (updated) await syncPaperCard(deps, guildId, paperId, job.id, { paper: updated, settings });
-      return;
-    }
+    if (cached) return show(await deps.papers.setMetadata(guildId, paperId, 'ready', cached), { settings });
     if (!paper.card) await syncPaperCard(deps, guildId, paperId, job.id, { paper, settings });
     try {
       await show(await deps.papers.setMetadata(guildId, paperId, 'ready', await deps.metadata.resolve(paper.ref)));
