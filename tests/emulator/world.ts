@@ -49,6 +49,8 @@ export interface WorldGuild {
 
 export interface GuildSpec {
   name: string;
+  /** A fixed id, for tests that need a guild on a given shard; a fresh snowflake otherwise. */
+  id?: string;
   roles?: Array<{ name: string; permissions?: bigint; mentionable?: boolean }>;
   channels?: Array<{ name: string; type: ChannelType; overwrites?: WorldChannel['overwrites'] }>;
   members?: Array<{ name: string; roles?: string[]; bot?: boolean }>;
@@ -90,7 +92,7 @@ export class World {
 
   /** Builds a guild; the bot is a member with a managed role holding `botPermissions`. */
   createGuild(spec: GuildSpec): WorldGuild {
-    const id = snowflake();
+    const id = spec.id ?? snowflake();
     const owner = this.createUser(`${spec.name} owner`);
     const guild: WorldGuild = {
       id, name: spec.name, ownerId: owner.id, roles: new Map(), channels: new Map(), members: new Map(),
