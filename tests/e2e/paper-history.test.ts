@@ -19,7 +19,14 @@ describe('GIVEN two past sessions covered papers', () => {
     for (const [i, url] of inputs.entries()) {
       await h.emu.command(as(h, ['Aran', 'Tanishq', 'Charlie', 'Cong'][i % 4]!), 'paper', 'add', { url, presenter: 'Aran' }).answer();
     }
+    // The searches below read titles and authors, which the metadata jobs write after the adds are answered.
+    const deadline = Date.now() + 20_000;
+    while ((await papers.list(h.guild.id)).some((p) => p.metadataStatus === 'pending')) {
+      if (Date.now() > deadline) throw new Error('paper details still pending after 20 s');
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
     const queue = await papers.list(h.guild.id);
+    expect(queue.filter((p) => p.metadataStatus === 'ready')).toHaveLength(SEED.length);
     const day = Date.UTC(2024, 7, 7, 19);
     for (const [i, paper] of queue.entries()) await papers.start(h.guild.id, paper.id, day + (i < 9 ? 0 : 7 * 86_400_000) + i * 60_000);
     await papers.closeSession(h.guild.id, day + 8 * 86_400_000);
