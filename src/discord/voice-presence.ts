@@ -24,7 +24,7 @@ export class VoicePresenceMirror {
   }
 
   /** Writes the guild's voice channels as this process's cache holds them now. */
-  sync(guild: Guild): void {
+  private sync(guild: Guild): void {
     const members: Array<[string, string]> = [];
     for (const state of guild.voiceStates.cache.values()) if (state.channelId) members.push([state.id, state.channelId]);
     this.track(this.store.replace(guild.id, members), guild.id);

@@ -4,7 +4,7 @@ import type { PaperRef } from '../domain/papers/paper-ref.js';
 import { keys } from './keys.js';
 import { runLua } from './lua.js';
 import { paperScripts } from './paper-scripts.js';
-import type { RateCount } from './rate-limit-store.js';
+import { rateCountArgs, type RateCount } from './rate-limit-store.js';
 
 export type AddResult =
   | { outcome: 'added'; paper: Paper; position: number; lastReadAt?: number }
@@ -79,7 +79,7 @@ export class PaperStore {
     const { id: newId, ...rest } = input;
     const fields = toHash({ authors: [], abstract: '', ...rest, status: 'queued' });
     const [outcome, id, position, readAt] = (await this.run(
-      'add', guildId, limit?.key ?? '', limit?.limit ?? 0, (limit?.windowSeconds ?? 0) * 1000, input.dedupKey, maxQueue, newId, ...fields,
+      'add', guildId, ...rateCountArgs(limit), input.dedupKey, maxQueue, newId, ...fields,
     )) as [string, string, number, string];
     if (outcome === 'full') return { outcome };
     if (outcome === 'limited') return { outcome, retryAfterMs: Math.max(position, 0) };

@@ -8,6 +8,11 @@ export interface RateCount {
   windowSeconds: number;
 }
 
+/** A limit as a script's arguments: counter key ('' for none), limit, window in ms (luaGuards' overLimit). */
+export function rateCountArgs(limit: RateCount | undefined): [string, number, number] {
+  return limit ? [limit.key, limit.limit, limit.windowSeconds * 1000] : ['', 0, 0];
+}
+
 export interface RateLimitResult {
   allowed: boolean;
   /** When the caller may try again, in milliseconds from now. */

@@ -9,7 +9,7 @@ import { newId } from './ids.js';
 import { keys } from './keys.js';
 import { runLua } from './lua.js';
 import { fromHash } from './paper-store.js';
-import type { RateCount } from './rate-limit-store.js';
+import { rateCountArgs, type RateCount } from './rate-limit-store.js';
 import { sessionScripts } from './session-scripts.js';
 
 /**
@@ -213,7 +213,7 @@ export class SessionStore {
     const fields = Object.entries({ ...question, status: 'open' }).flatMap(([k, v]) => (v === undefined || k === 'card' ? [] : [k, String(v)]));
     const event: TimelineEvent = { type: 'question.asked', questionId: question.id, at: question.askedAt };
     const [outcome, paperId, board, sessionId, cards, last] = (await this.run(
-      guildId, 'ask', limit?.key ?? '', limit?.limit ?? 0, (limit?.windowSeconds ?? 0) * 1000, question.id, JSON.stringify(event), ...fields,
+      guildId, 'ask', ...rateCountArgs(limit), question.id, JSON.stringify(event), ...fields,
     )) as [AskResult['outcome'], string, number, string, number, string | number];
     if (outcome === 'not-live') return { outcome };
     if (outcome === 'limited') return { outcome, retryAfterMs: Math.max(Number(last), 0) };

@@ -25,8 +25,4 @@ export class VoicePresenceStore {
     if (flat.length > 0) multi.hset(key, ...flat);
     await multi.exec();
   }
-
-  async channelOf(guildId: string, userId: string): Promise<string | undefined> {
-    return (await this.redis.hget(keys.voicePresence(guildId), userId)) ?? undefined;
-  }
 }

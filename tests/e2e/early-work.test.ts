@@ -50,13 +50,13 @@ describe('GIVEN a live session WHEN a write goes out with the router\'s reads', 
     const hanish = h.emu.world.memberByName(h.guild, 'Hanish').user.id;
     const stage = h.emu.world.channelByName(h.guild, 'paper-stage').id;
     await settled(h.emu, h.bot.services.jobs);
-    expect(await h.bot.services.presence.channelOf(h.guild.id, hanish)).toBe(stage);
+    expect(await h.bot.services.redis.hget(keys.voicePresence(h.guild.id), hanish)).toBe(stage);
     // As if the write for Hanish's join had failed.
     await h.bot.services.redis.hdel(keys.voicePresence(h.guild.id), hanish);
     const answer = await h.emu.command(as(h, 'Tanishq'), 'speakers', 'next').answer();
     expect(answer.content).toBe(`<@${hanish}> is invited to speak.`);
     expect(await h.bot.services.sessions.speakers(h.guild.id, sessionId)).toEqual({ queue: [], onStage: [hanish] });
-    expect(await h.bot.services.presence.channelOf(h.guild.id, hanish)).toBe(stage);
+    expect(await h.bot.services.redis.hget(keys.voicePresence(h.guild.id), hanish)).toBe(stage);
   });
 
   it('GIVEN another process moved the session to another channel WHEN a host runs /speakers next THEN the member is called in the new channel', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { SessionStore } from '../../src/store/session-store.js';
-import { VoicePresenceStore } from '../../src/store/voice-presence-store.js';
+import { keys } from '../../src/store/keys.js';
 import { Emulator } from '../emulator/emulator.js';
 import { BotProcess, until } from '../support/bot-process.js';
 import { paperClub } from '../support/guild.js';
@@ -66,8 +66,7 @@ describe('GIVEN a live session WHEN the bot is killed (SIGKILL) and started agai
     const next = await emu.command(as('Tanishq'), 'speakers', 'next').answer();
     expect(next.content).toBe(`<@${hanish}> is not in <#${stage}>. They keep their place in the queue, and I sent them a DM with a link to join.`);
     const mirror = new Redis(redis.url);
-    const presence = new VoicePresenceStore(mirror);
-    expect([await presence.channelOf(guild.id, hanish), await presence.channelOf(guild.id, cong)]).toEqual([undefined, stage]);
+    expect(await mirror.hmget(keys.voicePresence(guild.id), hanish, cong)).toEqual([null, stage]);
     mirror.disconnect();
     // And the session goes on: a vote after the restart counts on top.
     expect((await emu.button(as('Ben Schrod'), card, customId).answer()).content).toBe('Upvoted: 4 votes. Press again to take it back.');

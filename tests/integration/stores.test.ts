@@ -138,7 +138,7 @@ describe('stores on a real Redis', () => {
     await presence.moved(guild, second, null);
     expect(await sessions.callFirst(guild, host)).toEqual({ outcome: 'absent', userId: second, boardDirty: false });
     await presence.replace(guild, [[second, stage]]);
-    expect([await presence.channelOf(guild, first), await presence.channelOf(guild, second)]).toEqual([undefined, stage]);
+    expect(await redis.hmget(keys.voicePresence(guild), first, second)).toEqual([null, stage]);
     expect(await sessions.callFirst(guild, host)).toMatchObject({ outcome: 'called', userId: second });
     expect(await sessions.callFirst(guild, host)).toEqual({ outcome: 'empty', userId: '', boardDirty: false });
     expect(await sessions.speakers(guild, sessionId)).toEqual({ queue: [], onStage: [first, second].sort() });
