@@ -28,14 +28,17 @@ function shaOf(lua: string): string {
  * the guild's key prefix, defined before it.
  */
 export const luaGuards = `
--- Counts this use on \`key\` ('' for no limit) in a window of \`windowMs\` (see RateCount); over \`limit\`, returns
--- the ms until the window ends, and the script changes nothing else. The expiry is set whenever it is missing.
+-- Counts this use on \`key\` ('' for no limit) in a window of \`windowMs\` (see RateCount); over \`limit\` (at least 1),
+-- returns the ms until the window ends, and the script changes nothing else. A first use creates the counter
+-- with its expiry in one write; a counter found over the limit without an expiry gets one.
 local function overLimit(key, limit, windowMs)
   if key == '' then return nil end
-  local count = redis.call('INCR', key)
-  redis.call('PEXPIRE', key, windowMs, 'NX')
-  if count > tonumber(limit) then return redis.call('PTTL', key) end
-  return nil
+  if redis.call('SET', key, 1, 'PX', windowMs, 'NX') then return nil end
+  if redis.call('INCR', key) <= tonumber(limit) then return nil end
+  local ttl = redis.call('PTTL', key)
+  if ttl >= 0 then return ttl end
+  redis.call('PEXPIRE', key, windowMs)
+  return tonumber(windowMs)
 end
 -- As isHost in src/domain/hosts.ts: Manage Server ('1'), or the guild's host role among the member's (comma-separated).
 local function isHost(manageGuild, roleIds)

@@ -60,6 +60,47 @@ describe('stores on a real Redis', () => {
     expect((await limits.hit(key, 5, 10_000)).allowed).toBe(false);
   });
 
+  it('GIVEN /ask counted by its own script THEN the limit holds, the window is set by the first use, and a counter without one gets it', async () => {
+    const sessions = new SessionStore(redis);
+    const limits = new RateLimitStore(redis);
+    const guild = snowflake();
+    await sessions.start(guild, 'host', 1_000);
+    const limit = { key: limits.key(guild, 'member', 'ask:'), limit: 2, windowSeconds: 10 };
+    const ask = (id: string) => sessions.ask(guild, { id, text: `question ${id}`, anonymous: false, askerId: 'member', askedAt: 2_000 }, limit);
+    expect(await ask('lim-1')).toMatchObject({ outcome: 'asked' });
+    const ttl = await redis.pttl(limit.key);
+    expect(ttl).toBeGreaterThan(9_000);
+    expect(await ask('lim-2')).toMatchObject({ outcome: 'asked' });
+    const refused = await ask('lim-3');
+    expect(refused).toMatchObject({ outcome: 'limited' });
+    expect(refused.outcome === 'limited' && refused.retryAfterMs).toBeGreaterThan(8_000);
+    expect(await redis.exists(keys.question(guild, 'lim-3'))).toBe(0);
+    expect(await redis.pttl(limit.key)).toBeLessThanOrEqual(ttl);
+    // A counter an earlier version left at the limit without an expiry: refused, and given the window.
+    await redis.set(limit.key, '2');
+    const stuck = await ask('lim-4');
+    expect(stuck).toMatchObject({ outcome: 'limited' });
+    expect(stuck.outcome === 'limited' && stuck.retryAfterMs).toBe(10_000);
+    expect(await redis.pttl(limit.key)).toBeGreaterThan(9_000);
+  });
+
+  it('GIVEN a paper on THEN a question and its timeline event name it; GIVEN none THEN neither does', async () => {
+    const sessions = new SessionStore(redis);
+    const guild = snowflake();
+    const { sessionId } = await sessions.start(guild, 'host', 1_000);
+    await sessions.ask(guild, { id: 'no-paper', text: 'Before any paper?', anonymous: true, askedAt: 2_000 });
+    await redis.set(`${keys.guildPrefix(guild)}papers:current`, 'paper-7');
+    const asked = await sessions.ask(guild, { id: 'on-paper', text: 'About this one?', anonymous: false, askerId: 'member', askedAt: 3_000 });
+    expect(asked).toMatchObject({ outcome: 'asked', question: { paperId: 'paper-7', votes: 0 } });
+    const events = (await redis.lrange(keys.timeline(guild, sessionId), 0, -1)).map((e) => JSON.parse(e) as Record<string, unknown>);
+    expect(events.slice(1)).toEqual([
+      { type: 'question.asked', questionId: 'no-paper', at: 2_000 },
+      { type: 'question.asked', questionId: 'on-paper', at: 3_000, paperId: 'paper-7' },
+    ]);
+    expect(await redis.hgetall(keys.question(guild, 'no-paper'))).toEqual({ id: 'no-paper', sessionId, text: 'Before any paper?', anonymous: 'true', askedAt: '2000', status: 'open' });
+    expect((await sessions.question(guild, 'on-paper'))?.votes).toBe(0);
+  });
+
   it('GIVEN questions without a card THEN cardsDue brings them oldest first, claimed for one job only, and clears the cards mark', async () => {
     const sessions = new SessionStore(redis);
     const guild = snowflake();
