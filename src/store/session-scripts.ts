@@ -11,11 +11,9 @@ local p = ARGV[1]
 ${luaGuards}
 local currentKey = KEYS[1]
 local function sessionKey(id) return p .. 'session:' .. id end
-local function live()
-  local id = redis.call('GET', currentKey)
-  if id and redis.call('HGET', sessionKey(id), 'status') == 'live' then return id end
-  return nil
-end
+-- The live session's id, or false. Only start and end write the pointer, each in the same step as the session's
+-- status, so the pointer names a live session or none: one read, where checking the status too would be two.
+local function live() return redis.call('GET', currentKey) end
 local function log(id, event) redis.call('RPUSH', sessionKey(id) .. ':timeline', event) end
 -- Members on stage: a sorted set, every score 0, so it reads in id order without sorting. A session
 -- stored by an earlier version kept a plain set; it is turned into the sorted set on first use.
@@ -184,13 +182,11 @@ return #users
   // The question waits in the session's uncarded set until its card is posted; its votes are counted from
   // its first upvote (readers take a missing score as 0). The question goes to the live session and the paper
   // current at this moment, both read in the same step. Each redis.call costs a few microseconds on the
-  // busiest command of a session, so this one makes as few as it can (the live check and the thread are one read).
+  // busiest command of a session, so this one makes as few as it can.
   ask: `${helpers}
-local id = redis.call('GET', currentKey)
+local id = live()
 if not id then return {'not-live'} end
 local s = sessionKey(id)
-local session = redis.call('HMGET', s, 'status', 'threadId')
-if session[1] ~= 'live' then return {'not-live'} end
 local retryAfter = overLimit(ARGV[2], ARGV[3], ARGV[4])
 if retryAfter then return {'limited', '', 0, id, 0, retryAfter} end
 local qid = ARGV[5]
@@ -214,7 +210,7 @@ redis.call('ZADD', s .. ':questions', askedAt, qid)
 redis.call('SADD', s .. ':open', qid)
 redis.call('ZADD', s .. ':uncarded', askedAt, qid)
 log(id, event)
-return {'asked', paper or '', markDirty('board'), id, markDirty('cards'), session[2] or ''}
+return {'asked', paper or '', markDirty('board'), id, markDirty('cards'), redis.call('HGET', s, 'threadId') or ''}
 `,
   // ARGV: prefix → {} when no session is live, else {session (flat), current paper's id, title, ref and status (flat or empty),
   //   hands up, the first 60 members on stage in id order, questions asked, questions open, talk time (flat),
