@@ -1,6 +1,6 @@
 import { InteractionContextType, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { UserError } from '../src/domain/errors.js';
-import { MAX_NOTE, paperLabel, type Paper } from '../src/domain/papers/paper.js';
+import { MAX_NOTE, paperLabel, type QueueEntry } from '../src/domain/papers/paper.js';
 import { MAX_PAPER_INPUT } from '../src/domain/papers/paper-ref.js';
 import type { Command, EarlyContext, HandlerContext } from '../src/discord/command.js';
 import { history, list, type Ctx } from '../src/discord/paper-views.js';
@@ -47,7 +47,7 @@ async function add(ctx: HandlerContext<ChatInputCommandInteraction>, { paper, po
 
 type Added = Awaited<ReturnType<PaperService['add']>>;
 /** What `/paper add` and `/paper list` send in the router's round trip. */
-type Early = { kind: 'add'; added: Added } | { kind: 'list'; queue: Paper[] } | undefined;
+type Early = { kind: 'add'; added: Added } | { kind: 'list'; queue: QueueEntry[] } | undefined;
 
 export default {
   data: data.toJSON(),
@@ -55,7 +55,7 @@ export default {
   early(ctx) {
     switch (ctx.interaction.options.getSubcommand()) {
       case 'add': return addEarly(ctx).then((added) => ({ kind: 'add' as const, added }));
-      case 'list': return ctx.services.papers.list(ctx.guildId).then((queue) => ({ kind: 'list' as const, queue }));
+      case 'list': return ctx.services.papers.queue(ctx.guildId).then((queue) => ({ kind: 'list' as const, queue }));
       default: return undefined;
     }
   },

@@ -55,6 +55,16 @@ for _, id in ipairs(redis.call('LRANGE', queueKey, 0, -1)) do
 end
 return out
 `,
+  // ARGV: prefix, field names… → each queued paper's values of those fields (HMGET), in queue order.
+  // Redis converts every element of a script's reply, so a list that reads only what it shows is faster.
+  fields: `${helpers}
+local names = {unpack(ARGV, 2)}
+local out = {}
+for _, id in ipairs(redis.call('LRANGE', queueKey, 0, -1)) do
+  out[#out + 1] = redis.call('HMGET', paperKey(id), unpack(names))
+end
+return out
+`,
   // ARGV: prefix, id, 1-based position
   move: `${helpers}
 local ids = redis.call('LRANGE', queueKey, 0, -1)

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { MetadataStatus, Paper, PaperMetadata } from '../domain/papers/paper.js';
+import type { MetadataStatus, Paper, PaperMetadata, QueueEntry } from '../domain/papers/paper.js';
 import type { PaperRef } from '../domain/papers/paper-ref.js';
 import { keys } from './keys.js';
 import { runLua } from './lua.js';
@@ -32,6 +32,7 @@ export interface NewPaper {
 
 const JSON_FIELDS = new Set(['ref', 'authors']);
 const NUMBER_FIELDS = new Set(['addedAt', 'startedAt', 'coveredAt']);
+const QUEUE_ENTRY_FIELDS = ['id', 'ref', 'status', 'metadataStatus', 'title', 'presenterId'] as const satisfies ReadonlyArray<keyof QueueEntry>;
 
 function toHash(paper: Partial<Paper>): string[] {
   const flat: string[] = [];
@@ -103,6 +104,16 @@ export class PaperStore {
   async list(guildId: string): Promise<Paper[]> {
     const rows = (await this.run('list', guildId)) as string[][];
     return rows.map((flat) => fromHash(pairsToHash(flat)));
+  }
+
+  /** The queue as its lines show it (`/paper list`), in one round trip: no abstracts or authors read. */
+  async queue(guildId: string): Promise<QueueEntry[]> {
+    const rows = (await this.run('fields', guildId, ...QUEUE_ENTRY_FIELDS)) as Array<Array<string | null>>;
+    return rows.map((values) => {
+      const hash: Record<string, string> = {};
+      values.forEach((value, i) => value !== null && (hash[QUEUE_ENTRY_FIELDS[i]!] = value));
+      return fromHash(hash);
+    });
   }
 
   /** Moves a paper to a 1-based position (clamped to the queue); returns the position it got, or null if it is not queued. */

@@ -109,4 +109,25 @@ describe('paper queue on a real Redis', () => {
     expect(new Set(queue.map((p) => p.dedupKey)).size).toBe(50);
     expect(await redis.llen(`lectern:{${guild}}:papers:queue`)).toBe(50);
   });
+
+  it('GIVEN the seed queue, one paper with its details and presenter, one current THEN the queue read gives what its lines show, in order, and no abstract or authors', async () => {
+    const guild = snowflake();
+    const ids = await seedQueue(guild);
+    const detailed = ids.get('2408.03314')!;
+    await store.setMetadata(guild, detailed, 'ready', { title: 'Scaling test-time compute', authors: ['A. Author', 'B. Author'], abstract: 'A long abstract. '.repeat(50) });
+    const presented = { ...newPaper('2409.00001'), presenterId: '222222222222222222', presenterName: 'Presenter' };
+    expect(await store.add(guild, presented, 50)).toMatchObject({ outcome: 'added' });
+    expect(await store.start(guild, ids.get('2408.06292')!, 5_000)).toMatchObject({ outcome: 'started' });
+
+    const full = await store.list(guild);
+    const queue = await store.queue(guild);
+    expect(queue).toEqual(full.map((p) => ({
+      id: p.id, ref: p.ref, status: p.status, metadataStatus: p.metadataStatus, title: p.title, authors: [], abstract: '',
+      ...(p.presenterId ? { presenterId: p.presenterId } : {}),
+    })));
+    expect(queue.map((p) => p.status)).toEqual(['current', ...Array.from({ length: 7 }, () => 'queued')]);
+    expect(queue[1]).toMatchObject({ title: 'Scaling test-time compute', metadataStatus: 'ready' });
+    expect(queue.at(-1)).toMatchObject({ id: presented.id, presenterId: '222222222222222222' });
+    expect(full[1]!.abstract.length).toBeGreaterThan(500);
+  });
 });

@@ -1,5 +1,5 @@
 import type { APIEmbed, RESTPostAPIChannelMessageJSONBody } from 'discord.js';
-import { paperLabel, type Paper } from '../../domain/papers/paper.js';
+import { paperLabel, type Paper, type QueueEntry } from '../../domain/papers/paper.js';
 import { discordTime, safeText } from './text.js';
 
 const STATUS: Record<Paper['metadataStatus'], string> = {
@@ -11,7 +11,7 @@ const STATUS: Record<Paper['metadataStatus'], string> = {
 
 const SOURCE_NAME: Record<Paper['ref']['kind'], string> = { arxiv: 'arXiv', huggingface: 'Hugging Face', openreview: 'OpenReview', doi: 'DOI', url: 'Link' };
 
-export function paperTitle(paper: Paper, max = 256): string {
+export function paperTitle(paper: Pick<Paper, 'title' | 'ref' | 'metadataStatus'>, max = 256): string {
   return safeText(paperLabel(paper), max);
 }
 
@@ -43,7 +43,7 @@ export function paperCard(paper: Paper): RESTPostAPIChannelMessageJSONBody {
 }
 
 /** One line of /paper list: position, linked title, presenter, state. */
-export function queueLine(paper: Paper, position: number): string {
+export function queueLine(paper: QueueEntry, position: number): string {
   const state = paper.status === 'current' ? '**now presenting**' : paper.status === 'covered' ? 'covered' : paper.metadataStatus === 'pending' ? 'details pending' : '';
   const presenter = paper.presenterId ? `presented by <@${paper.presenterId}>` : 'no presenter yet';
   return `${position}. [${paperTitle(paper, 150)}](${paper.ref.url}) · ${presenter}${state ? ` · ${state}` : ''}`;

@@ -33,6 +33,9 @@ export interface Paper {
   card?: { channelId: string; messageId: string };
 }
 
+/** What a line of the queue shows of a paper (`/paper list`): read without its abstract and authors. */
+export type QueueEntry = Pick<Paper, 'id' | 'ref' | 'status' | 'metadataStatus' | 'title' | 'presenterId'>;
+
 export const MAX_NOTE = 300;
 export const MAX_QUEUE = 50;
 
