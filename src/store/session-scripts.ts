@@ -232,11 +232,13 @@ if paper then
     end
   end
 end
+local onStage = redis.call('ZRANGE', stage, 0, 59)
 return {
   redis.call('HGETALL', s), shown,
-  redis.call('LLEN', s .. ':hands'), redis.call('ZRANGE', stage, 0, 59),
+  redis.call('LLEN', s .. ':hands'), onStage,
   redis.call('ZCARD', s .. ':questions'), redis.call('SCARD', s .. ':open'), redis.call('HGETALL', s .. ':talk'),
-  redis.call('ZCARD', stage),
+  -- Counted only when the first 60 are not all of them.
+  #onStage < 60 and #onStage or redis.call('ZCARD', stage),
 }
 `,
   // ARGV: prefix, sessionId → {questions asked, questions open}

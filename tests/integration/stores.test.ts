@@ -146,6 +146,24 @@ describe('stores on a real Redis', () => {
     expect((await sessions.speakers(guild, sessionId)).onStage).toEqual(['300000000000000001', '300000000000000003']);
   });
 
+  it('GIVEN 3, 60 and 61 members on stage THEN /session status reads the first 60 in id order and counts them all', async () => {
+    const sessions = new SessionStore(redis);
+    const guild = snowflake();
+    const { sessionId } = await sessions.start(guild, 'host', 1_000);
+    const member = (i: number) => `4000000000000000${String(i).padStart(2, '0')}`;
+    const seat = async (from: number, to: number) => {
+      for (let i = from; i < to; i++) await sessions.callSpeaker(guild, sessionId, member(i), 'host', 2_000, false);
+    };
+    await seat(0, 3);
+    expect(await sessions.status(guild)).toMatchObject({ onStage: [member(0), member(1), member(2)], speaking: 3 });
+    await seat(3, 60);
+    expect(await sessions.status(guild)).toMatchObject({ onStage: Array.from({ length: 60 }, (_, i) => member(i)), speaking: 60 });
+    await seat(60, 61);
+    const full = await sessions.status(guild);
+    expect(full?.onStage).toHaveLength(60);
+    expect(full?.speaking).toBe(61);
+  });
+
   it('GIVEN a paper on THEN /session status reads its id, title, reference and status, not its abstract or authors', async () => {
     const sessions = new SessionStore(redis);
     const papers = new PaperStore(redis);
