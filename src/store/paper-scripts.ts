@@ -48,20 +48,14 @@ local id = redis.call('GET', p .. 'papers:current')
 if not id then return {} end
 return redis.call('HGETALL', paperKey(id))
 `,
+  // ARGV: prefix, field names… → each queued paper, in queue order: its whole hash (flat) when no field is
+  // named, else the values of the named fields (HMGET). Redis converts every element of a script's reply,
+  // so a read of only what is shown is faster.
   list: `${helpers}
-local out = {}
-for _, id in ipairs(redis.call('LRANGE', queueKey, 0, -1)) do
-  out[#out + 1] = redis.call('HGETALL', paperKey(id))
-end
-return out
-`,
-  // ARGV: prefix, field names… → each queued paper's values of those fields (HMGET), in queue order.
-  // Redis converts every element of a script's reply, so a list that reads only what it shows is faster.
-  fields: `${helpers}
 local names = {unpack(ARGV, 2)}
 local out = {}
 for _, id in ipairs(redis.call('LRANGE', queueKey, 0, -1)) do
-  out[#out + 1] = redis.call('HMGET', paperKey(id), unpack(names))
+  out[#out + 1] = #names == 0 and redis.call('HGETALL', paperKey(id)) or redis.call('HMGET', paperKey(id), unpack(names))
 end
 return out
 `,

@@ -108,7 +108,7 @@ export class PaperStore {
 
   /** The queue as its lines show it (`/paper list`), in one round trip: no abstracts or authors read. */
   async queue(guildId: string): Promise<QueueEntry[]> {
-    const rows = (await this.run('fields', guildId, ...QUEUE_ENTRY_FIELDS)) as Array<Array<string | null>>;
+    const rows = (await this.run('list', guildId, ...QUEUE_ENTRY_FIELDS)) as Array<Array<string | null>>;
     return rows.map((values) => {
       const hash: Record<string, string> = {};
       values.forEach((value, i) => value !== null && (hash[QUEUE_ENTRY_FIELDS[i]!] = value));

@@ -34,13 +34,9 @@ local function markDirty(what) return redis.call('SET', p .. 'dirty:' .. what, '
 export const sessionScripts = {
   // ARGV: prefix → the live session's hash as a flat list, or empty
   current: `${helpers}
-local id = redis.call('GET', currentKey)
+local id = live()
 if not id then return {} end
-local row = redis.call('HGETALL', sessionKey(id))
-for i = 1, #row, 2 do
-  if row[i] == 'status' then return row[i + 1] == 'live' and row or {} end
-end
-return {}
+return redis.call('HGETALL', sessionKey(id))
 `,
   // ARGV: prefix, sessionId → {hands, topics (flat), stage}
   speakers: `${helpers}
