@@ -11,16 +11,28 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through src/config.ts.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration through src/config.ts.' },
+      ],
     },
   },
   {
     // The dependency rule: domain code is plain TypeScript and knows nothing of transport.
     files: ['src/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: transportLibraries, message: 'src/domain may not import discord.js, bullmq or ioredis: put transport code in src/discord, src/jobs or src/store.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: transportLibraries,
+              message:
+                'src/domain may not import discord.js, bullmq or ioredis: put transport code in src/discord, src/jobs or src/store.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -14,7 +14,9 @@ const GUILDS = 1_000;
 const LIVE = 50;
 
 function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'))!;
   return Number(line.replace(/\D+/g, '')) / 1024;
 }
 
@@ -30,7 +32,10 @@ export const BUILT_BOT = 'dist/src/main.js';
  * goes through the loader's hooks and costs a fraction of a millisecond).
  */
 export function buildBot(): void {
-  const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' });
+  const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    encoding: 'utf8',
+  });
   if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
 }
 
@@ -42,28 +47,41 @@ export async function memoryFigures(redisUrl: string): Promise<{ figures: Record
   for (const guild of guilds) {
     const channel = (name: string) => emu.world.channelByName(guild, name).id;
     await settings.update(guild.id, {
-      announceChannelId: channel('announcements'), recapChannelId: channel('recaps'), stageChannelId: channel('paper-stage'), stageKind: 'stage',
-      hostRoleId: emu.world.roleByName(guild, 'hosts').id, timeZone: 'Europe/Berlin',
+      announceChannelId: channel('announcements'),
+      recapChannelId: channel('recaps'),
+      stageChannelId: channel('paper-stage'),
+      stageKind: 'stage',
+      hostRoleId: emu.world.roleByName(guild, 'hosts').id,
+      timeZone: 'Europe/Berlin',
     });
   }
   buildBot();
-  const bot = new BotProcess(botEnv(emu, redisUrl, { LOG_LEVEL: 'info', DISCORD_GLOBAL_REQUESTS_PER_SECOND: '100000' }), BUILT_BOT);
+  const bot = new BotProcess(
+    botEnv(emu, redisUrl, { LOG_LEVEL: 'info', DISCORD_GLOBAL_REQUESTS_PER_SECOND: '100000' }),
+    BUILT_BOT,
+  );
   try {
     await bot.waitForLog(/worker ready/, 120_000);
     const idle = rssMb(bot.child.pid!);
     for (const guild of guilds.slice(0, LIVE)) {
       const as = (user: string) => ({ guild, user, channel: 'general' });
       await emu.command(as('Tanishq'), 'session', 'start').answer();
-      for (const user of ['Charlie', 'Cong', 'Hanish']) await emu.command(as(user), 'ask', undefined, { question: `A question from ${user}?` }).answer();
+      for (const user of ['Charlie', 'Cong', 'Hanish'])
+        await emu.command(as(user), 'ask', undefined, { question: `A question from ${user}?` }).answer();
       await emu.command(as('Charlie'), 'speak').answer();
       await emu.command(as('Hanish'), 'session', 'status').answer();
     }
     await new Promise((resolve) => setTimeout(resolve, 3_000)); // boards and cards posted
     const live = rssMb(bot.child.pid!);
     const sessions = new SessionStore(redis);
-    const running = (await Promise.all(guilds.slice(0, LIVE).map((g) => sessions.current(g.id)))).filter((s) => s?.status === 'live').length;
+    const running = (await Promise.all(guilds.slice(0, LIVE).map((g) => sessions.current(g.id)))).filter(
+      (s) => s?.status === 'live',
+    ).length;
     return {
-      figures: { rss_1000_guilds_idle: { value: idle, unit: 'MB' }, rss_1000_guilds_50_live: { value: live, unit: 'MB' } },
+      figures: {
+        rss_1000_guilds_idle: { value: idle, unit: 'MB' },
+        rss_1000_guilds_50_live: { value: live, unit: 'MB' },
+      },
       line: `memory: one bot process in ${GUILDS.toLocaleString('en-US')} servers: ${idle.toFixed(0)} MB resident when ready, ${live.toFixed(0)} MB with ${running} live sessions (boards, questions, hands)`,
     };
   } finally {

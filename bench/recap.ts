@@ -6,7 +6,13 @@ import { percentile, type Figure } from './stats.js';
 
 /** Compile and render the stress recap (both the Discord parts and the file), in memory: time and heap growth. */
 export function recapFigures(rounds = 7): { figures: Record<string, Figure>; line: string } {
-  const session = { id: 'stress', status: 'ended' as const, startedAt: STRESS_START, startedBy: 'host', endedAt: STRESS_END };
+  const session = {
+    id: 'stress',
+    status: 'ended' as const,
+    startedAt: STRESS_START,
+    startedBy: 'host',
+    endedAt: STRESS_END,
+  };
   const timeline = stressTimeline();
   const questions = stressQuestions(session.id);
   const names = new Map<string, string>();

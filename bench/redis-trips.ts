@@ -19,10 +19,15 @@ export class RedisTrips {
   /** Watches every connection whose CLIENT SETNAME matches (the gateway's own and its jobs connection). */
   async start(connectionName: RegExp): Promise<void> {
     const admin = new Redis(this.redisUrl);
-    const list = await admin.client('LIST') as string;
+    const list = (await admin.client('LIST')) as string;
     admin.disconnect();
-    const addrs = new Set(list.split('\n').map((line) => Object.fromEntries(line.split(' ').map((kv) => kv.split('=') as [string, string])))
-      .filter((c) => connectionName.test(c.name ?? '')).map((c) => c.addr));
+    const addrs = new Set(
+      list
+        .split('\n')
+        .map((line) => Object.fromEntries(line.split(' ').map((kv) => kv.split('=') as [string, string])))
+        .filter((c) => connectionName.test(c.name ?? ''))
+        .map((c) => c.addr),
+    );
     if (addrs.size === 0) throw new Error(`no Redis connection named like ${connectionName}`);
     this.base = new Redis(this.redisUrl);
     this.monitor = await this.base.monitor();

@@ -40,7 +40,12 @@ interface Case {
  * emulator. `between` (untimed) runs after each one; `quiet` there makes each
  * round start on an idle bot, as a member's command usually does.
  */
-async function roundTrips(emu: Emulator, { invoker, run, after }: Case, rounds: number, between?: () => Promise<void>): Promise<number[]> {
+async function roundTrips(
+  emu: Emulator,
+  { invoker, run, after }: Case,
+  rounds: number,
+  between?: () => Promise<void>,
+): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < rounds; i++) {
     const record = run(invoker);
@@ -64,7 +69,17 @@ async function waitFor<T>(find: () => T | undefined, timeoutMs = 10_000): Promis
 }
 
 function table(rows: string[][]): string {
-  const header = ['interaction', 'n', 'p50 ms', 'p99 ms', 'p50 ratio', 'p99 ratio', 'back to back: p50 / p99 ratio', 'Redis trips', 'Redis cmds'];
+  const header = [
+    'interaction',
+    'n',
+    'p50 ms',
+    'p99 ms',
+    'p50 ratio',
+    'p99 ratio',
+    'back to back: p50 / p99 ratio',
+    'Redis trips',
+    'Redis cmds',
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
@@ -83,31 +98,48 @@ async function main(): Promise<void> {
   // the emulator (with its schema checks) stays in this process, so its work is not timed as the bot's.
   // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each bot process there (open it in Chrome's DevTools).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const env = (role: string) => botEnv(emu, redisUrl, { LOG_LEVEL: 'info', LECTERN_ROLE: role, DISCORD_GLOBAL_REQUESTS_PER_SECOND: '100000' });
+  const env = (role: string) =>
+    botEnv(emu, redisUrl, { LOG_LEVEL: 'info', LECTERN_ROLE: role, DISCORD_GLOBAL_REQUESTS_PER_SECOND: '100000' });
   buildBot();
   const gateway = new BotProcess(env('gateway'), BUILT_BOT, profile);
   const worker = new BotProcess(env('worker'), BUILT_BOT, profile);
   await Promise.all([gateway.waitForLog(/gateway ready/), worker.waitForLog(/worker ready/)]);
 
   const host: Invoker = { guild, user: 'Tanishq', channel: 'general' };
-  await emu.command(host, 'setup', 'channels', { announce: '#announcements', recap: '#recaps', stage: '#paper-stage' }).answer();
+  await emu
+    .command(host, 'setup', 'channels', { announce: '#announcements', recap: '#recaps', stage: '#paper-stage' })
+    .answer();
   await emu.command(host, 'setup', 'roles', { host: '@hosts', ping: '@paper-club' }).answer();
-  for (let i = 0; i < 20; i++) await emu.command(host, 'paper', 'add', { url: `https://example.org/queued-${i}` }).answer();
+  for (let i = 0; i < 20; i++)
+    await emu.command(host, 'paper', 'add', { url: `https://example.org/queued-${i}` }).answer();
 
   const redis = new Redis(redisUrl);
   const papers = new PaperStore(redis);
   const total = ROUNDS + WARMUP;
   for (let i = 0; i < total; i++) {
-    await redis.set(keys.metadataCache('arxiv', `2301.${10000 + i}`), JSON.stringify({ title: `Cached paper ${i}`, authors: ['A. Author'], abstract: 'Cached.' }));
+    await redis.set(
+      keys.metadataCache('arxiv', `2301.${10000 + i}`),
+      JSON.stringify({ title: `Cached paper ${i}`, authors: ['A. Author'], abstract: 'Cached.' }),
+    );
   }
   // A live session: a paper on, a question card to upvote, members on the stage with their hands up.
-  await emu.command(host, 'session', 'start').answer().catch((e) => { console.log(gateway.stdout.slice(-3000), gateway.stderr.slice(-2000)); throw e; });
+  await emu
+    .command(host, 'session', 'start')
+    .answer()
+    .catch((e) => {
+      console.log(gateway.stdout.slice(-3000), gateway.stderr.slice(-2000));
+      throw e;
+    });
   await emu.command(host, 'paper', 'next').answer();
   const sessions = new SessionStore(redis);
   const sessionId = (await sessions.current(guild.id))!.id;
   await emu.command(host, 'ask', undefined, { question: 'The question everyone upvotes' }).answer();
-  const card = await waitFor(() => emu.messagesIn(emu.world.channelByName(guild, 'announcements').id)
-    .map((m) => emu.messagesIn(m.id).find((c) => c.embeds[0]?.description === 'The question everyone upvotes')).find(Boolean));
+  const card = await waitFor(() =>
+    emu
+      .messagesIn(emu.world.channelByName(guild, 'announcements').id)
+      .map((m) => emu.messagesIn(m.id).find((c) => c.embeds[0]?.description === 'The question everyone upvotes'))
+      .find(Boolean),
+  );
   const upvoteId = (card.components![0] as { components: Array<{ custom_id: string }> }).components[0]!.custom_id;
   const speakersInRoom = readers.slice(0, 300);
   for (const name of speakersInRoom) emu.joinVoice(guild, name, 'paper-stage');
@@ -129,26 +161,53 @@ async function main(): Promise<void> {
     { name: 'paper_list_20', invoker: { ...host, user: 'Hanish' }, run: (i) => emu.command(i, 'paper', 'list') },
     {
       // Metadata already cached; each added paper is removed again, untimed, so the queue stays at 20.
-      name: 'paper_add_cached', invoker: host,
-      run: (i) => emu.command({ ...i, user: readers[added % readers.length]! }, 'paper', 'add', { url: `2301.${10000 + added++}` }),
+      name: 'paper_add_cached',
+      invoker: host,
+      run: (i) =>
+        emu.command({ ...i, user: readers[added % readers.length]! }, 'paper', 'add', {
+          url: `2301.${10000 + added++}`,
+        }),
       after: async () => {
         const queue = await papers.list(guild.id);
         await papers.remove(guild.id, queue.at(-1)!.id);
       },
     },
-    { name: 'ask', invoker: host, run: (i) => emu.command({ ...i, user: readers[asked++ % readers.length]! }, 'ask', undefined, { question: `Question number ${asked}?` }) },
-    { name: 'upvote', invoker: host, run: (i) => emu.button({ ...i, user: readers[voted++ % readers.length]! }, card, upvoteId) },
+    {
+      name: 'ask',
+      invoker: host,
+      run: (i) =>
+        emu.command({ ...i, user: readers[asked++ % readers.length]! }, 'ask', undefined, {
+          question: `Question number ${asked}?`,
+        }),
+    },
+    {
+      name: 'upvote',
+      invoker: host,
+      run: (i) => emu.button({ ...i, user: readers[voted++ % readers.length]! }, card, upvoteId),
+    },
     { name: 'speakers_next', invoker: host, run: (i) => emu.command(i, 'speakers', 'next'), after: raiseNext },
     { name: 'session_status', invoker: { ...host, user: 'Hanish' }, run: (i) => emu.command(i, 'session', 'status') },
   ];
 
   // `--cases=ping,ask` times only those (with --only=interactions, for profiling one path).
-  const only = process.argv.find((a) => a.startsWith('--cases='))?.split('=')[1]?.split(',');
+  const only = process.argv
+    .find((a) => a.startsWith('--cases='))
+    ?.split('=')[1]
+    ?.split(',');
   const cases = only ? allCases.filter((c) => only.includes(c.name)) : allCases;
   try {
     for (const c of cases) await roundTrips(emu, c, WARMUP);
   } catch (e) {
-    console.log('gateway exit', gateway.child.exitCode, gateway.stdout.split('\n').filter((l) => !l.includes('"level":30')).slice(-20).join('\n'), gateway.stderr.slice(-3000));
+    console.log(
+      'gateway exit',
+      gateway.child.exitCode,
+      gateway.stdout
+        .split('\n')
+        .filter((l) => !l.includes('"level":30'))
+        .slice(-20)
+        .join('\n'),
+      gateway.stderr.slice(-3000),
+    );
     throw e;
   }
   // Each case is timed two ways. Isolated (the targets): one interaction of each case in turn, each started
@@ -212,14 +271,31 @@ async function main(): Promise<void> {
     figures[`${name}_back_to_back_p50`] = { value: b.p50, unit: 'ms' };
     figures[`${name}_back_to_back_p99`] = { value: b.p99, unit: 'ms' };
     if (name !== 'ping') {
-      Object.assign(figures, { [`${name}_p50_ratio`]: { value: r50, unit: 'ratio' }, [`${name}_p99_ratio`]: { value: r99, unit: 'ratio' } });
-      Object.assign(figures, { [`${name}_back_to_back_p50_ratio`]: { value: b.r50, unit: 'ratio' }, [`${name}_back_to_back_p99_ratio`]: { value: b.r99, unit: 'ratio' } });
+      Object.assign(figures, {
+        [`${name}_p50_ratio`]: { value: r50, unit: 'ratio' },
+        [`${name}_p99_ratio`]: { value: r99, unit: 'ratio' },
+      });
+      Object.assign(figures, {
+        [`${name}_back_to_back_p50_ratio`]: { value: b.r50, unit: 'ratio' },
+        [`${name}_back_to_back_p99_ratio`]: { value: b.r99, unit: 'ratio' },
+      });
     }
     const redisUse = perCase.get(name)!;
     figures[`${name}_redis_round_trips`] = { value: redisUse.trips, unit: 'count' };
     figures[`${name}_redis_commands`] = { value: redisUse.commands, unit: 'count' };
-    const ratioCells = name === 'ping' ? ['1.00 (baseline)', '1.00', `${b.p50.toFixed(2)} / ${b.p99.toFixed(2)} ms`] : [r50.toFixed(2), r99.toFixed(2), `${b.r50.toFixed(2)} / ${b.r99.toFixed(2)}`];
-    rows.push([name, String(n), p50.toFixed(2), p99.toFixed(2), ...ratioCells, redisUse.trips.toFixed(2), redisUse.commands.toFixed(2)]);
+    const ratioCells =
+      name === 'ping'
+        ? ['1.00 (baseline)', '1.00', `${b.p50.toFixed(2)} / ${b.p99.toFixed(2)} ms`]
+        : [r50.toFixed(2), r99.toFixed(2), `${b.r50.toFixed(2)} / ${b.r99.toFixed(2)}`];
+    rows.push([
+      name,
+      String(n),
+      p50.toFixed(2),
+      p99.toFixed(2),
+      ...ratioCells,
+      redisUse.trips.toFixed(2),
+      redisUse.commands.toFixed(2),
+    ]);
   }
 
   const stopBot = async () => {
@@ -237,7 +313,9 @@ async function main(): Promise<void> {
 
   // A burst: 500 members upvote a fresh question at the same moment.
   await emu.command(host, 'ask', undefined, { question: 'The burst question' }).answer();
-  const burstCard = await waitFor(() => emu.messagesIn(card.channel_id).find((c) => c.embeds[0]?.description === 'The burst question'));
+  const burstCard = await waitFor(() =>
+    emu.messagesIn(card.channel_id).find((c) => c.embeds[0]?.description === 'The burst question'),
+  );
   const burstId = (burstCard.components![0] as { components: Array<{ custom_id: string }> }).components[0]!.custom_id;
   const burst = readers.slice(0, 500).map((name) => emu.button({ ...host, user: name }, burstCard, burstId));
   await Promise.all(burst.map((r) => r.answer(30_000)));

@@ -16,8 +16,18 @@ const round = (n: number) => Math.round(n * 1000) / 1000;
 
 /** Merges this run's figures into bench/results.json, keeping figures other benchmarks wrote. */
 export function writeResults(path: string, figures: Record<string, Figure>): void {
-  const previous = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { figures?: Record<string, Figure> }).figures ?? {} : {};
-  const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30) };
+  const previous = existsSync(path)
+    ? ((JSON.parse(readFileSync(path, 'utf8')) as { figures?: Record<string, Figure> }).figures ?? {})
+    : {};
+  const machine = {
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+  };
   const rounded = Object.fromEntries(Object.entries(figures).map(([k, f]) => [k, { ...f, value: round(f.value) }]));
-  writeFileSync(path, `${JSON.stringify({ measuredAt: new Date().toISOString(), machine, figures: { ...previous, ...rounded } }, null, 2)}\n`);
+  writeFileSync(
+    path,
+    `${JSON.stringify({ measuredAt: new Date().toISOString(), machine, figures: { ...previous, ...rounded } }, null, 2)}\n`,
+  );
 }

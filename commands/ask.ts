@@ -16,28 +16,47 @@ const upvote: ComponentHandler<Awaited<ReturnType<SessionStore['vote']>>> = {
     // In a burst, only the first vote queues the card and board edits; the rest ride along with them.
     if (cardDirty) ctx.afterReply(() => ctx.services.live.questionChanged(ctx.guildId, questionId!));
     if (boardDirty) ctx.afterReply(() => ctx.services.live.boardChanged(ctx.guildId, sessionId));
-    await ctx.reply(outcome === 'added' ? `Upvoted: ${votes} vote${votes === 1 ? '' : 's'}. Press again to take it back.` : `Vote taken back: ${votes} vote${votes === 1 ? '' : 's'}.`);
+    await ctx.reply(
+      outcome === 'added'
+        ? `Upvoted: ${votes} vote${votes === 1 ? '' : 's'}. Press again to take it back.`
+        : `Vote taken back: ${votes} vote${votes === 1 ? '' : 's'}.`,
+    );
   },
 };
 
 export default {
-  data: new SlashCommandBuilder().setName('ask').setDescription('Ask a question about the paper being presented').setContexts(InteractionContextType.Guild)
-    .addStringOption((o) => o.setName('question').setDescription('Your question').setRequired(true).setMaxLength(MAX_QUESTION))
-    .addBooleanOption((o) => o.setName('anonymous').setDescription('Hide your name everywhere')).toJSON(),
+  data: new SlashCommandBuilder()
+    .setName('ask')
+    .setDescription('Ask a question about the paper being presented')
+    .setContexts(InteractionContextType.Guild)
+    .addStringOption((o) =>
+      o.setName('question').setDescription('Your question').setRequired(true).setMaxLength(MAX_QUESTION),
+    )
+    .addBooleanOption((o) => o.setName('anonymous').setDescription('Hide your name everywhere'))
+    .toJSON(),
   // No liveSession precondition: the ask script checks the session itself, and counts the member's use, in
   // the one round trip the router makes for its settings read; it answers as the precondition would.
   preconditions: { rateLimit: { limit: 5, windowSeconds: 60, counted: 'early' } },
   early(ctx) {
     const text = requireText(ctx.interaction.options.getString('question', true), 'question', MAX_QUESTION);
     const anonymous = ctx.interaction.options.getBoolean('anonymous') ?? false;
-    return ctx.services.live.ask(ctx.guildId, {
-      text, anonymous, askedAt: ctx.services.now(), ...(anonymous ? {} : { askerId: ctx.interaction.user.id }),
-    }, ctx.rateLimit);
+    return ctx.services.live.ask(
+      ctx.guildId,
+      {
+        text,
+        anonymous,
+        askedAt: ctx.services.now(),
+        ...(anonymous ? {} : { askerId: ctx.interaction.user.id }),
+      },
+      ctx.rateLimit,
+    );
   },
   async execute(ctx) {
     const { question, threadId: thread } = ctx.early;
     ctx.afterReply(() => ctx.services.live.questionAsked(ctx.guildId, ctx.early));
-    await ctx.reply(`Question logged${question.anonymous ? ' anonymously (your name is stored nowhere)' : ''}.${thread ? ` Its card is in <#${thread}>, where others can upvote it.` : ''} (id \`${question.id}\`)`);
+    await ctx.reply(
+      `Question logged${question.anonymous ? ' anonymously (your name is stored nowhere)' : ''}.${thread ? ` Its card is in <#${thread}>, where others can upvote it.` : ''} (id \`${question.id}\`)`,
+    );
   },
   components: { upvote },
 } satisfies Command<ChatInputCommandInteraction, Awaited<ReturnType<LiveService['ask']>>>;

@@ -4,8 +4,14 @@ import type { Command } from '../src/discord/command.js';
 import { saveNote } from '../src/discord/notes.js';
 
 export default {
-  data: new SlashCommandBuilder().setName('highlight').setDescription('Mark a moment of the session (hosts)').setContexts(InteractionContextType.Guild)
-    .addStringOption((o) => o.setName('text').setDescription('The highlight').setRequired(true).setMaxLength(MAX_HIGHLIGHT)).toJSON(),
+  data: new SlashCommandBuilder()
+    .setName('highlight')
+    .setDescription('Mark a moment of the session (hosts)')
+    .setContexts(InteractionContextType.Guild)
+    .addStringOption((o) =>
+      o.setName('text').setDescription('The highlight').setRequired(true).setMaxLength(MAX_HIGHLIGHT),
+    )
+    .toJSON(),
   preconditions: { hostOnly: true, liveSession: true },
   execute: (ctx) => saveNote(ctx, 'highlight', ctx.interaction.options.getString('text', true)),
 } satisfies Command;

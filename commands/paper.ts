@@ -8,21 +8,57 @@ import { discordTime, safeText } from '../src/discord/render/text.js';
 import type { PaperService } from '../src/papers/paper-service.js';
 
 const data = new SlashCommandBuilder()
-  .setName('paper').setDescription('The paper queue').setContexts(InteractionContextType.Guild)
-  .addSubcommand((s) => s.setName('add').setDescription('Suggest a paper for the next session')
-    .addStringOption((o) => o.setName('url').setDescription('arXiv id or link (arXiv, Hugging Face, OpenReview, DOI or any https page)').setRequired(true).setMaxLength(MAX_PAPER_INPUT))
-    .addUserOption((o) => o.setName('presenter').setDescription('Who presents it'))
-    .addStringOption((o) => o.setName('note').setDescription('A note for the card').setMaxLength(MAX_NOTE)))
+  .setName('paper')
+  .setDescription('The paper queue')
+  .setContexts(InteractionContextType.Guild)
+  .addSubcommand((s) =>
+    s
+      .setName('add')
+      .setDescription('Suggest a paper for the next session')
+      .addStringOption((o) =>
+        o
+          .setName('url')
+          .setDescription('arXiv id or link (arXiv, Hugging Face, OpenReview, DOI or any https page)')
+          .setRequired(true)
+          .setMaxLength(MAX_PAPER_INPUT),
+      )
+      .addUserOption((o) => o.setName('presenter').setDescription('Who presents it'))
+      .addStringOption((o) => o.setName('note').setDescription('A note for the card').setMaxLength(MAX_NOTE)),
+  )
   .addSubcommand((s) => s.setName('list').setDescription('The queue for the next session'))
-  .addSubcommand((s) => s.setName('history').setDescription('Papers covered in past sessions')
-    .addStringOption((o) => o.setName('query').setDescription('Title, author or id').setMaxLength(100)))
-  .addSubcommand((s) => s.setName('remove').setDescription('Take a paper off the queue (hosts)')
-    .addStringOption((o) => o.setName('paper').setDescription('The paper').setRequired(true).setAutocomplete(true).setMaxLength(200)))
-  .addSubcommand((s) => s.setName('move').setDescription('Move a paper to another place in the queue (hosts)')
-    .addStringOption((o) => o.setName('paper').setDescription('The paper').setRequired(true).setAutocomplete(true).setMaxLength(200))
-    .addIntegerOption((o) => o.setName('position').setDescription('New place, 1 is first').setRequired(true).setMinValue(1).setMaxValue(50)))
-  .addSubcommand((s) => s.setName('start').setDescription('Present this paper now, in any order (hosts)')
-    .addStringOption((o) => o.setName('paper').setDescription('The paper').setRequired(true).setAutocomplete(true).setMaxLength(200)))
+  .addSubcommand((s) =>
+    s
+      .setName('history')
+      .setDescription('Papers covered in past sessions')
+      .addStringOption((o) => o.setName('query').setDescription('Title, author or id').setMaxLength(100)),
+  )
+  .addSubcommand((s) =>
+    s
+      .setName('remove')
+      .setDescription('Take a paper off the queue (hosts)')
+      .addStringOption((o) =>
+        o.setName('paper').setDescription('The paper').setRequired(true).setAutocomplete(true).setMaxLength(200),
+      ),
+  )
+  .addSubcommand((s) =>
+    s
+      .setName('move')
+      .setDescription('Move a paper to another place in the queue (hosts)')
+      .addStringOption((o) =>
+        o.setName('paper').setDescription('The paper').setRequired(true).setAutocomplete(true).setMaxLength(200),
+      )
+      .addIntegerOption((o) =>
+        o.setName('position').setDescription('New place, 1 is first').setRequired(true).setMinValue(1).setMaxValue(50),
+      ),
+  )
+  .addSubcommand((s) =>
+    s
+      .setName('start')
+      .setDescription('Present this paper now, in any order (hosts)')
+      .addStringOption((o) =>
+        o.setName('paper').setDescription('The paper').setRequired(true).setAutocomplete(true).setMaxLength(200),
+      ),
+  )
   .addSubcommand((s) => s.setName('next').setDescription('Move to the next paper in queue order (hosts)'));
 
 /** Validates and stores the paper in the router's round trip; the add script counts the member's use itself. */
@@ -31,18 +67,33 @@ function addEarly(ctx: EarlyContext<ChatInputCommandInteraction>): Promise<Added
   const presenter = options.getUser('presenter');
   if (presenter?.bot) throw new UserError('presenter-bot', 'A bot cannot present a paper; pick a member.');
   const member = options.getMember('presenter');
-  return ctx.services.paperService.add(ctx.guildId, {
-    input: options.getString('url', true), note: options.getString('note'), suggestedById: ctx.interaction.user.id, now: ctx.services.now(),
-    presenterId: presenter?.id, presenterName: (member && 'displayName' in member ? member.displayName : undefined) ?? presenter?.displayName,
-  }, ctx.rateLimit);
+  return ctx.services.paperService.add(
+    ctx.guildId,
+    {
+      input: options.getString('url', true),
+      note: options.getString('note'),
+      suggestedById: ctx.interaction.user.id,
+      now: ctx.services.now(),
+      presenterId: presenter?.id,
+      presenterName: (member && 'displayName' in member ? member.displayName : undefined) ?? presenter?.displayName,
+    },
+    ctx.rateLimit,
+  );
 }
 
-async function add(ctx: HandlerContext<ChatInputCommandInteraction>, { paper, position, lastReadAt }: Added): Promise<void> {
+async function add(
+  ctx: HandlerContext<ChatInputCommandInteraction>,
+  { paper, position, lastReadAt }: Added,
+): Promise<void> {
   ctx.afterReply(() => ctx.services.paperService.announce(ctx.guildId, paper));
-  const where = ctx.settings.announceChannelId ? `Its card goes up in <#${ctx.settings.announceChannelId}>` : 'No announce channel is set, so no card is posted (hosts: /setup channels)';
+  const where = ctx.settings.announceChannelId
+    ? `Its card goes up in <#${ctx.settings.announceChannelId}>`
+    : 'No announce channel is set, so no card is posted (hosts: /setup channels)';
   const details = paper.metadataStatus === 'pending' ? '; details are on their way.' : '.';
   const reread = lastReadAt ? `\nThis paper was read here before, on ${discordTime(lastReadAt, 'D')}.` : '';
-  await ctx.reply(`Queued **${safeText(paperLabel(paper), 200)}** at position ${position}. ${where}${details}${reread}`);
+  await ctx.reply(
+    `Queued **${safeText(paperLabel(paper), 200)}** at position ${position}. ${where}${details}${reread}`,
+  );
 }
 
 type Added = Awaited<ReturnType<PaperService['add']>>;
@@ -51,12 +102,19 @@ type Early = { kind: 'add'; added: Added } | { kind: 'list'; queue: QueueEntry[]
 
 export default {
   data: data.toJSON(),
-  preconditions: { hostOnly: ['remove', 'move', 'start', 'next'], liveSession: ['start', 'next'], rateLimit: { limit: 5, windowSeconds: 60, subcommands: ['add'], counted: 'early' } },
+  preconditions: {
+    hostOnly: ['remove', 'move', 'start', 'next'],
+    liveSession: ['start', 'next'],
+    rateLimit: { limit: 5, windowSeconds: 60, subcommands: ['add'], counted: 'early' },
+  },
   early(ctx) {
     switch (ctx.interaction.options.getSubcommand()) {
-      case 'add': return addEarly(ctx).then((added) => ({ kind: 'add' as const, added }));
-      case 'list': return ctx.services.papers.queue(ctx.guildId).then((queue) => ({ kind: 'list' as const, queue }));
-      default: return undefined;
+      case 'add':
+        return addEarly(ctx).then((added) => ({ kind: 'add' as const, added }));
+      case 'list':
+        return ctx.services.papers.queue(ctx.guildId).then((queue) => ({ kind: 'list' as const, queue }));
+      default:
+        return undefined;
     }
   },
   async execute(ctx) {
@@ -65,26 +123,45 @@ export default {
     if (early?.kind === 'add') return add(ctx, early.added);
     if (early?.kind === 'list') return list(ctx, 0, early.queue);
     switch (options.getSubcommand()) {
-      case 'history': return history(ctx, 0, (options.getString('query') ?? '').trim());
+      case 'history':
+        return history(ctx, 0, (options.getString('query') ?? '').trim());
       case 'remove': {
         const { paper } = await ctx.services.paperService.findQueued(ctx.guildId, options.getString('paper', true));
         // The agenda refresh reads the queue when it runs (2 s later), so it is asked for alongside the change.
-        const [outcome] = await Promise.all([ctx.services.papers.remove(ctx.guildId, paper.id), ctx.services.schedule.agendaChanged(ctx.guildId)]);
-        if (outcome === 'current') throw new UserError('remove-current', 'That paper is being presented now; move on with /paper next first.');
+        const [outcome] = await Promise.all([
+          ctx.services.papers.remove(ctx.guildId, paper.id),
+          ctx.services.schedule.agendaChanged(ctx.guildId),
+        ]);
+        if (outcome === 'current')
+          throw new UserError('remove-current', 'That paper is being presented now; move on with /paper next first.');
         if (outcome === 'missing') throw new UserError('paper-not-queued', 'That paper is no longer in the queue.');
         return ctx.reply(`Removed **${safeText(paperLabel(paper), 200)}** from the queue.`);
       }
       case 'move': {
         const { paper } = await ctx.services.paperService.findQueued(ctx.guildId, options.getString('paper', true));
-        const [position] = await Promise.all([ctx.services.papers.move(ctx.guildId, paper.id, options.getInteger('position', true)), ctx.services.schedule.agendaChanged(ctx.guildId)]);
+        const [position] = await Promise.all([
+          ctx.services.papers.move(ctx.guildId, paper.id, options.getInteger('position', true)),
+          ctx.services.schedule.agendaChanged(ctx.guildId),
+        ]);
         if (position === null) throw new UserError('paper-not-queued', 'That paper is no longer in the queue.');
         return ctx.reply(`Moved **${safeText(paperLabel(paper), 200)}** to position ${position}.`);
       }
       case 'start':
       case 'next': {
-        const chosen = options.getSubcommand() === 'start' ? (await ctx.services.paperService.findQueued(ctx.guildId, options.getString('paper', true))).paper.id : undefined;
-        const paper = await ctx.services.live.startPaper(ctx.guildId, ctx.session!, ctx.interaction.user.id, ctx.services.now(), chosen);
-        return ctx.reply(`Now presenting: **${safeText(paperLabel(paper), 200)}**${paper.presenterId ? ` by <@${paper.presenterId}>` : ''}.`);
+        const chosen =
+          options.getSubcommand() === 'start'
+            ? (await ctx.services.paperService.findQueued(ctx.guildId, options.getString('paper', true))).paper.id
+            : undefined;
+        const paper = await ctx.services.live.startPaper(
+          ctx.guildId,
+          ctx.session!,
+          ctx.interaction.user.id,
+          ctx.services.now(),
+          chosen,
+        );
+        return ctx.reply(
+          `Now presenting: **${safeText(paperLabel(paper), 200)}**${paper.presenterId ? ` by <@${paper.presenterId}>` : ''}.`,
+        );
       }
     }
   },

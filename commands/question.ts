@@ -8,21 +8,58 @@ import { boundedList, safeText } from '../src/discord/render/text.js';
 import type { ChatInputCommandInteraction } from 'discord.js';
 
 const data = new SlashCommandBuilder()
-  .setName('question').setDescription('Questions of the live session').setContexts(InteractionContextType.Guild)
-  .addSubcommand((s) => s.setName('answer').setDescription('Record the answer to a question (hosts)')
-    .addStringOption((o) => o.setName('question').setDescription('The question').setRequired(true).setAutocomplete(true).setMaxLength(200))
-    .addStringOption((o) => o.setName('answer').setDescription('The answer').setRequired(true).setMaxLength(MAX_ANSWER)))
-  .addSubcommand((s) => s.setName('dismiss').setDescription('Dismiss a question (hosts)')
-    .addStringOption((o) => o.setName('question').setDescription('The question').setRequired(true).setAutocomplete(true).setMaxLength(200)))
-  .addSubcommand((s) => s.setName('list').setDescription('Questions of the session')
-    .addStringOption((o) => o.setName('status').setDescription('Which ones').addChoices({ name: 'open', value: 'open' }, { name: 'answered', value: 'answered' }, { name: 'all', value: 'all' })));
+  .setName('question')
+  .setDescription('Questions of the live session')
+  .setContexts(InteractionContextType.Guild)
+  .addSubcommand((s) =>
+    s
+      .setName('answer')
+      .setDescription('Record the answer to a question (hosts)')
+      .addStringOption((o) =>
+        o.setName('question').setDescription('The question').setRequired(true).setAutocomplete(true).setMaxLength(200),
+      )
+      .addStringOption((o) =>
+        o.setName('answer').setDescription('The answer').setRequired(true).setMaxLength(MAX_ANSWER),
+      ),
+  )
+  .addSubcommand((s) =>
+    s
+      .setName('dismiss')
+      .setDescription('Dismiss a question (hosts)')
+      .addStringOption((o) =>
+        o.setName('question').setDescription('The question').setRequired(true).setAutocomplete(true).setMaxLength(200),
+      ),
+  )
+  .addSubcommand((s) =>
+    s
+      .setName('list')
+      .setDescription('Questions of the session')
+      .addStringOption((o) =>
+        o
+          .setName('status')
+          .setDescription('Which ones')
+          .addChoices(
+            { name: 'open', value: 'open' },
+            { name: 'answered', value: 'answered' },
+            { name: 'all', value: 'all' },
+          ),
+      ),
+  );
 
 /** An autocomplete value is a question id; typed text matches one question of this session by its words. */
 async function findQuestion(ctx: HandlerContext<ChatInputCommandInteraction>, value: string) {
   const questions = await ctx.services.sessions.questions(ctx.guildId, ctx.session!.id);
   const byId = questions.find((q) => q.id === value);
-  const matches = byId ? [byId] : questions.filter((q) => value.trim().length >= 3 && q.text.toLowerCase().includes(value.trim().toLowerCase()));
-  if (matches.length !== 1) throw new UserError('question-unknown', matches.length === 0 ? `No question of this session matches ${quoteInput(value)}.` : `${quoteInput(value)} matches ${matches.length} questions; pick one from the list as you type.`);
+  const matches = byId
+    ? [byId]
+    : questions.filter((q) => value.trim().length >= 3 && q.text.toLowerCase().includes(value.trim().toLowerCase()));
+  if (matches.length !== 1)
+    throw new UserError(
+      'question-unknown',
+      matches.length === 0
+        ? `No question of this session matches ${quoteInput(value)}.`
+        : `${quoteInput(value)} matches ${matches.length} questions; pick one from the list as you type.`,
+    );
   return matches[0]!;
 }
 
@@ -34,14 +71,30 @@ export default {
     const sub = options.getSubcommand();
     if (sub === 'list') {
       const status = options.getString('status') ?? 'open';
-      const questions = (await ctx.services.sessions.questions(ctx.guildId, ctx.session!.id)).filter((q) => status === 'all' || q.status === status);
-      const lines = questions.map((q) => `▲ ${q.votes} · ${safeText(q.text, 150)}${q.askerId ? ` · <@${q.askerId}>` : ' · anonymous'}${q.status !== 'open' ? ` · ${q.status}` : ''}`);
-      return ctx.reply(lines.length > 0 ? { embeds: [{ title: `Questions (${status})`, description: boundedList(lines, 4000) }] } : `No ${status === 'all' ? '' : `${status} `}questions yet.`);
+      const questions = (await ctx.services.sessions.questions(ctx.guildId, ctx.session!.id)).filter(
+        (q) => status === 'all' || q.status === status,
+      );
+      const lines = questions.map(
+        (q) =>
+          `▲ ${q.votes} · ${safeText(q.text, 150)}${q.askerId ? ` · <@${q.askerId}>` : ' · anonymous'}${q.status !== 'open' ? ` · ${q.status}` : ''}`,
+      );
+      return ctx.reply(
+        lines.length > 0
+          ? { embeds: [{ title: `Questions (${status})`, description: boundedList(lines, 4000) }] }
+          : `No ${status === 'all' ? '' : `${status} `}questions yet.`,
+      );
     }
     const question = await findQuestion(ctx, options.getString('question', true));
     const answer = sub === 'answer' ? requireText(options.getString('answer', true), 'answer', MAX_ANSWER) : undefined;
-    const outcome = await ctx.services.sessions.resolveQuestion(ctx.guildId, question.id, sub === 'answer' ? 'answered' : 'dismissed', ctx.services.now(), answer);
-    if (outcome === 'answered' || outcome === 'dismissed') throw new UserError('question-resolved', `That question was already ${outcome}.`);
+    const outcome = await ctx.services.sessions.resolveQuestion(
+      ctx.guildId,
+      question.id,
+      sub === 'answer' ? 'answered' : 'dismissed',
+      ctx.services.now(),
+      answer,
+    );
+    if (outcome === 'answered' || outcome === 'dismissed')
+      throw new UserError('question-resolved', `That question was already ${outcome}.`);
     if (outcome !== 'ok') throw new UserError('question-unknown', 'That question is no longer there.');
     ctx.afterReply(() => ctx.services.live.questionChanged(ctx.guildId, question.id, true));
     ctx.afterReply(() => ctx.services.live.boardChanged(ctx.guildId, ctx.session!.id));
@@ -51,6 +104,8 @@ export default {
     if (!ctx.session) return [];
     const typed = String(ctx.interaction.options.getFocused()).toLowerCase();
     const questions = await ctx.services.sessions.questions(ctx.guildId, ctx.session.id);
-    return questions.filter((q) => q.status === 'open' && q.text.toLowerCase().includes(typed)).map((q) => ({ name: cleanText(q.text, 100), value: q.id }));
+    return questions
+      .filter((q) => q.status === 'open' && q.text.toLowerCase().includes(typed))
+      .map((q) => ({ name: cleanText(q.text, 100), value: q.id }));
   },
 } satisfies Command;

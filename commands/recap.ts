@@ -1,4 +1,9 @@
-import { InteractionContextType, SlashCommandBuilder, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
+import {
+  InteractionContextType,
+  SlashCommandBuilder,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+} from 'discord.js';
 import { UserError, quoteInput } from '../src/domain/errors.js';
 import { customId, type Command, type HandlerContext } from '../src/discord/command.js';
 import { pageButtons } from '../src/discord/render/pages.js';
@@ -9,11 +14,33 @@ import { newId } from '../src/store/ids.js';
 type Ctx = HandlerContext<ChatInputCommandInteraction | ButtonInteraction>;
 
 const data = new SlashCommandBuilder()
-  .setName('recap').setDescription('Recaps of past sessions').setContexts(InteractionContextType.Guild)
-  .addSubcommand((s) => s.setName('show').setDescription('Read a recap (only you see it)')
-    .addStringOption((o) => o.setName('date').setDescription('Session date, YYYY-MM-DD (default: the last one)').setMinLength(10).setMaxLength(10)))
-  .addSubcommand((s) => s.setName('post').setDescription('Post a recap in the recap channel again (hosts)')
-    .addStringOption((o) => o.setName('date').setDescription('Session date, YYYY-MM-DD (default: the last one)').setMinLength(10).setMaxLength(10)));
+  .setName('recap')
+  .setDescription('Recaps of past sessions')
+  .setContexts(InteractionContextType.Guild)
+  .addSubcommand((s) =>
+    s
+      .setName('show')
+      .setDescription('Read a recap (only you see it)')
+      .addStringOption((o) =>
+        o
+          .setName('date')
+          .setDescription('Session date, YYYY-MM-DD (default: the last one)')
+          .setMinLength(10)
+          .setMaxLength(10),
+      ),
+  )
+  .addSubcommand((s) =>
+    s
+      .setName('post')
+      .setDescription('Post a recap in the recap channel again (hosts)')
+      .addStringOption((o) =>
+        o
+          .setName('date')
+          .setDescription('Session date, YYYY-MM-DD (default: the last one)')
+          .setMinLength(10)
+          .setMaxLength(10),
+      ),
+  );
 
 /** The ended session on `date` (in the guild's time zone), or the latest. */
 async function findSession(ctx: Ctx, date: string | null) {
@@ -23,17 +50,26 @@ async function findSession(ctx: Ctx, date: string | null) {
   const sessions = await ctx.services.sessions.endedSessions(ctx.guildId);
   const localDate = new Intl.DateTimeFormat('en-CA', { timeZone: ctx.settings.timeZone ?? 'UTC' });
   const session = date === null ? sessions[0] : sessions.find((s) => localDate.format(s.startedAt) === date);
-  if (!session) throw new UserError('recap-none', date === null ? 'No session has ended here yet.' : `No session took place on ${date}.`);
+  if (!session)
+    throw new UserError(
+      'recap-none',
+      date === null ? 'No session has ended here yet.' : `No session took place on ${date}.`,
+    );
   return session;
 }
 
 async function show(ctx: Ctx, sessionId: string, page: number): Promise<void> {
   const recap = await ctx.services.sessions.recap(ctx.guildId, sessionId);
   if (!recap) throw new UserError('recap-pending', 'That recap is still being compiled; try again in a few seconds.');
-  const day = new Intl.DateTimeFormat('en-GB', { timeZone: ctx.settings.timeZone ?? 'UTC', dateStyle: 'full' }).format(recap.startedAt);
+  const day = new Intl.DateTimeFormat('en-GB', { timeZone: ctx.settings.timeZone ?? 'UTC', dateStyle: 'full' }).format(
+    recap.startedAt,
+  );
   const parts = splitIntoMessages(recapLines(recap, discordStyle(), `Recap: session of ${day}`));
   const shown = Math.min(Math.max(page, 0), parts.length - 1);
-  const payload = { content: parts[shown]!, components: pageButtons(shown, parts.length, (n) => customId('recap', 'page', sessionId, n)) };
+  const payload = {
+    content: parts[shown]!,
+    components: pageButtons(shown, parts.length, (n) => customId('recap', 'page', sessionId, n)),
+  };
   return ctx.update(payload);
 }
 
@@ -43,7 +79,8 @@ export default {
   async execute(ctx) {
     const session = await findSession(ctx, ctx.interaction.options.getString('date'));
     if (ctx.interaction.options.getSubcommand() === 'show') return show(ctx, session.id, 0);
-    if (!ctx.settings.recapChannelId) throw new UserError('no-recap-channel', 'No recap channel is set: run /setup channels first.');
+    if (!ctx.settings.recapChannelId)
+      throw new UserError('no-recap-channel', 'No recap channel is set: run /setup channels first.');
     await ctx.services.jobs.enqueue('session.recap', { guildId: ctx.guildId, sessionId: session.id, edition: newId() });
     await ctx.reply(`Posting the recap again in <#${ctx.settings.recapChannelId}>.`);
   },

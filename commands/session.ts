@@ -1,5 +1,10 @@
 import { talkLabel } from '../src/domain/recap/recap.js';
-import { InteractionContextType, SlashCommandBuilder, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
+import {
+  InteractionContextType,
+  SlashCommandBuilder,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+} from 'discord.js';
 import { UserError, quoteInput } from '../src/domain/errors.js';
 import { paperLabel } from '../src/domain/papers/paper.js';
 import type { Command, ComponentHandler, HandlerContext } from '../src/discord/command.js';
@@ -10,10 +15,16 @@ import type { CallFirstResult, SessionStatus } from '../src/store/session-store.
 type Ctx = HandlerContext<ChatInputCommandInteraction | ButtonInteraction>;
 
 const data = new SlashCommandBuilder()
-  .setName('session').setDescription('The live session').setContexts(InteractionContextType.Guild)
+  .setName('session')
+  .setDescription('The live session')
+  .setContexts(InteractionContextType.Guild)
   .addSubcommand((s) => s.setName('start').setDescription('Start the session now (hosts)'))
-  .addSubcommand((s) => s.setName('end').setDescription('End the session; the recap follows (hosts)')
-    .addStringOption((o) => o.setName('recording').setDescription('Link to the recording (https)').setMaxLength(500)))
+  .addSubcommand((s) =>
+    s
+      .setName('end')
+      .setDescription('End the session; the recap follows (hosts)')
+      .addStringOption((o) => o.setName('recording').setDescription('Link to the recording (https)').setMaxLength(500)),
+  )
   .addSubcommand((s) => s.setName('status').setDescription('What is happening in the session'));
 
 function recordingLink(raw: string | null): string | undefined {
@@ -32,30 +43,60 @@ async function end(ctx: Ctx, recording?: string): Promise<void> {
   // What the voice channel heard up to now is stored before the recap is compiled.
   await ctx.services.voice?.stop(ctx.guildId, at);
   await ctx.services.live.end(ctx.guildId, ctx.session!, ctx.interaction.user.id, at, recording);
-  const recap = ctx.settings.recapChannelId ? ` The recap is on its way to <#${ctx.settings.recapChannelId}>.` : ' No recap channel is set, so the recap is kept but not posted (/recap show).';
-  await ctx.reply(`Session ended. Covered papers moved to history; the rest stay queued, in order, for next time.${recap}`);
+  const recap = ctx.settings.recapChannelId
+    ? ` The recap is on its way to <#${ctx.settings.recapChannelId}>.`
+    : ' No recap channel is set, so the recap is kept but not posted (/recap show).';
+  await ctx.reply(
+    `Session ended. Covered papers moved to history; the rest stay queued, in order, for next time.${recap}`,
+  );
 }
 
 /** `read`: the live session and what it shows, read in the router's round trip. */
 async function status(ctx: Ctx, read: SessionStatus | undefined): Promise<void> {
   if (!read) return ctx.reply('No session is live right now.');
   const { session, paper, handsUp, onStage, speaking, asked, open, talk } = read;
-  await ctx.reply({ embeds: [{
-    title: 'Session status',
-    description: `Live since ${discordTime(session.startedAt, 't')} (${discordTime(session.startedAt, 'R')}).`,
-    fields: [
-      { name: 'Paper', value: paper ? safeText(paperLabel(paper), 200) : 'none started', inline: true },
-      { name: 'Hands up', value: String(handsUp), inline: true },
-      { name: 'Speaking', value: boundedList(onStage.map((id) => `<@${id}>`), 1024, ', ', speaking) || 'nobody', inline: true },
-      { name: 'Questions', value: `${asked} asked, ${open} open`, inline: true },
-      ...(talk.length > 0 ? [{ name: 'Talk time (heard in the channel)', value: boundedList(talk.map((t) => `<@${t.userId}> ${talkLabel(t.totalMs)}`), 1024, ', ') }] : []),
+  await ctx.reply({
+    embeds: [
+      {
+        title: 'Session status',
+        description: `Live since ${discordTime(session.startedAt, 't')} (${discordTime(session.startedAt, 'R')}).`,
+        fields: [
+          { name: 'Paper', value: paper ? safeText(paperLabel(paper), 200) : 'none started', inline: true },
+          { name: 'Hands up', value: String(handsUp), inline: true },
+          {
+            name: 'Speaking',
+            value:
+              boundedList(
+                onStage.map((id) => `<@${id}>`),
+                1024,
+                ', ',
+                speaking,
+              ) || 'nobody',
+            inline: true,
+          },
+          { name: 'Questions', value: `${asked} asked, ${open} open`, inline: true },
+          ...(talk.length > 0
+            ? [
+                {
+                  name: 'Talk time (heard in the channel)',
+                  value: boundedList(
+                    talk.map((t) => `<@${t.userId}> ${talkLabel(t.totalMs)}`),
+                    1024,
+                    ', ',
+                  ),
+                },
+              ]
+            : []),
+        ],
+      },
     ],
-  }] });
+  });
 }
 
 /** Board buttons act only on the session they were posted for. */
 function sameSession(ctx: Ctx, sessionId: string | undefined): void {
-  if (ctx.session?.id !== sessionId) throw new UserError('session-ended', 'This session has ended; that button no longer does anything.');
+  if (ctx.session?.id !== sessionId)
+    throw new UserError('session-ended', 'This session has ended; that button no longer does anything.');
 }
 
 /** The board's "Call next speaker": /speakers next for the board's own session, so a button of an ended session calls nobody. */
@@ -71,17 +112,22 @@ const nextSpeaker: ComponentHandler<CallFirstResult | undefined> = {
 export default {
   data: data.toJSON(),
   preconditions: { hostOnly: ['start', 'end'], liveSession: ['end'] },
-  early: (ctx) => (ctx.interaction.options.getSubcommand() === 'status' ? ctx.services.sessions.status(ctx.guildId) : undefined),
+  early: (ctx) =>
+    ctx.interaction.options.getSubcommand() === 'status' ? ctx.services.sessions.status(ctx.guildId) : undefined,
   async execute(ctx) {
     switch (ctx.interaction.options.getSubcommand()) {
       case 'start': {
         const sessionId = await ctx.services.live.start(ctx.guildId, ctx.interaction.user.id, ctx.services.now());
-        const where = ctx.settings.announceChannelId ? `The live board is going up in <#${ctx.settings.announceChannelId}>.` : 'No announce channel is set, so there is no live board (hosts: /setup channels).';
+        const where = ctx.settings.announceChannelId
+          ? `The live board is going up in <#${ctx.settings.announceChannelId}>.`
+          : 'No announce channel is set, so there is no live board (hosts: /setup channels).';
         const voice = await ctx.services.voice?.start(ctx.guildId, sessionId);
         return ctx.reply(`Session started. ${where}${voice ? `\n${voice}` : ''}`);
       }
-      case 'end': return end(ctx, recordingLink(ctx.interaction.options.getString('recording')));
-      case 'status': return status(ctx, ctx.early);
+      case 'end':
+        return end(ctx, recordingLink(ctx.interaction.options.getString('recording')));
+      case 'status':
+        return status(ctx, ctx.early);
     }
   },
   components: {
@@ -89,7 +135,12 @@ export default {
       preconditions: { hostOnly: true, liveSession: true },
       async run(ctx, [sessionId]) {
         sameSession(ctx as Ctx, sessionId);
-        const paper = await ctx.services.live.startPaper(ctx.guildId, ctx.session!, ctx.interaction.user.id, ctx.services.now());
+        const paper = await ctx.services.live.startPaper(
+          ctx.guildId,
+          ctx.session!,
+          ctx.interaction.user.id,
+          ctx.services.now(),
+        );
         await ctx.reply(`Now presenting: **${safeText(paperLabel(paper), 200)}**.`);
       },
     },

@@ -1,4 +1,12 @@
-import { AttachmentBuilder, ChannelType, InteractionContextType, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction, type Guild } from 'discord.js';
+import {
+  AttachmentBuilder,
+  ChannelType,
+  InteractionContextType,
+  PermissionFlagsBits,
+  SlashCommandBuilder,
+  type ChatInputCommandInteraction,
+  type Guild,
+} from 'discord.js';
 import { UserError } from '../src/domain/errors.js';
 import { parseReminderOffsets, formatOffset } from '../src/domain/settings.js';
 import type { Command, HandlerContext } from '../src/discord/command.js';
@@ -13,20 +21,57 @@ const data = new SlashCommandBuilder()
   .setName('setup')
   .setDescription('Configure Lectern for this server (hosts)')
   .setContexts(InteractionContextType.Guild)
-  .addSubcommand((s) => s.setName('channels').setDescription('Where Lectern posts and where sessions happen')
-    .addChannelOption((o) => o.setName('announce').setDescription('Agenda, reminders and the live board').addChannelTypes(...TEXT).setRequired(true))
-    .addChannelOption((o) => o.setName('recap').setDescription('Where recaps are posted').addChannelTypes(...TEXT).setRequired(true))
-    .addChannelOption((o) => o.setName('stage').setDescription('The stage or voice channel of the session')
-      .addChannelTypes(ChannelType.GuildStageVoice, ChannelType.GuildVoice).setRequired(true)))
-  .addSubcommand((s) => s.setName('roles').setDescription('Who hosts, and who gets pinged')
-    .addRoleOption((o) => o.setName('host').setDescription('Members with this role can run host commands').setRequired(true))
-    .addRoleOption((o) => o.setName('ping').setDescription('Role pinged by the agenda and reminders')))
-  .addSubcommand((s) => s.setName('reminders').setDescription('When reminders go out before a session')
-    .addStringOption((o) => o.setName('offsets').setDescription('Like 24h,1h,10m').setRequired(true).setMaxLength(200)))
-  .addSubcommand((s) => s.setName('voice').setDescription('Whether I join the stage to note who speaks (no audio is recorded)')
-    .addBooleanOption((o) => o.setName('enabled').setDescription('Join the stage during sessions').setRequired(true)))
+  .addSubcommand((s) =>
+    s
+      .setName('channels')
+      .setDescription('Where Lectern posts and where sessions happen')
+      .addChannelOption((o) =>
+        o
+          .setName('announce')
+          .setDescription('Agenda, reminders and the live board')
+          .addChannelTypes(...TEXT)
+          .setRequired(true),
+      )
+      .addChannelOption((o) =>
+        o
+          .setName('recap')
+          .setDescription('Where recaps are posted')
+          .addChannelTypes(...TEXT)
+          .setRequired(true),
+      )
+      .addChannelOption((o) =>
+        o
+          .setName('stage')
+          .setDescription('The stage or voice channel of the session')
+          .addChannelTypes(ChannelType.GuildStageVoice, ChannelType.GuildVoice)
+          .setRequired(true),
+      ),
+  )
+  .addSubcommand((s) =>
+    s
+      .setName('roles')
+      .setDescription('Who hosts, and who gets pinged')
+      .addRoleOption((o) =>
+        o.setName('host').setDescription('Members with this role can run host commands').setRequired(true),
+      )
+      .addRoleOption((o) => o.setName('ping').setDescription('Role pinged by the agenda and reminders')),
+  )
+  .addSubcommand((s) =>
+    s
+      .setName('reminders')
+      .setDescription('When reminders go out before a session')
+      .addStringOption((o) =>
+        o.setName('offsets').setDescription('Like 24h,1h,10m').setRequired(true).setMaxLength(200),
+      ),
+  )
+  .addSubcommand((s) =>
+    s
+      .setName('voice')
+      .setDescription('Whether I join the stage to note who speaks (no audio is recorded)')
+      .addBooleanOption((o) => o.setName('enabled').setDescription('Join the stage during sessions').setRequired(true)),
+  )
   .addSubcommand((s) => s.setName('show').setDescription('Show the current settings'))
-  .addSubcommand((s) => s.setName('export').setDescription('Download all of this server\'s Lectern data as JSON'));
+  .addSubcommand((s) => s.setName('export').setDescription("Download all of this server's Lectern data as JSON"));
 
 async function channels(ctx: Ctx, guild: Guild): Promise<void> {
   const picked: Record<ChannelPurpose, string> = {
@@ -42,22 +87,41 @@ async function channels(ctx: Ctx, guild: Guild): Promise<void> {
     if (problem) problems.push(`${purpose}: ${problem}`);
     if (purpose === 'stage' && channel.type === ChannelType.GuildStageVoice) stageKind = 'stage';
   }
-  if (problems.length > 0) throw new UserError('channels-unusable', `Nothing saved. Fix these first:\n${problems.map((p) => `• ${p}`).join('\n')}`);
-  await ctx.services.settings.update(ctx.guildId, { announceChannelId: picked.announce, recapChannelId: picked.recap, stageChannelId: picked.stage, stageKind });
-  await ctx.reply(`Saved. Announcements go to <#${picked.announce}>, recaps to <#${picked.recap}>, and sessions happen in <#${picked.stage}>.`);
+  if (problems.length > 0)
+    throw new UserError(
+      'channels-unusable',
+      `Nothing saved. Fix these first:\n${problems.map((p) => `• ${p}`).join('\n')}`,
+    );
+  await ctx.services.settings.update(ctx.guildId, {
+    announceChannelId: picked.announce,
+    recapChannelId: picked.recap,
+    stageChannelId: picked.stage,
+    stageKind,
+  });
+  await ctx.reply(
+    `Saved. Announcements go to <#${picked.announce}>, recaps to <#${picked.recap}>, and sessions happen in <#${picked.stage}>.`,
+  );
 }
 
 async function roles(ctx: Ctx, guild: Guild): Promise<void> {
   const host = ctx.interaction.options.getRole('host', true);
   const ping = ctx.interaction.options.getRole('ping');
-  if (host.id === guild.id) throw new UserError('host-everyone', 'The host role cannot be @everyone: pick a role only your hosts have.');
-  if (ping?.id === guild.id) throw new UserError('ping-everyone', 'Lectern never pings @everyone: pick a role members opt into.');
-  if ((host.managed ?? false) || (ping?.managed ?? false)) throw new UserError('role-managed', 'That role belongs to a bot or integration; pick a role members can hold.');
+  if (host.id === guild.id)
+    throw new UserError('host-everyone', 'The host role cannot be @everyone: pick a role only your hosts have.');
+  if (ping?.id === guild.id)
+    throw new UserError('ping-everyone', 'Lectern never pings @everyone: pick a role members opt into.');
+  if ((host.managed ?? false) || (ping?.managed ?? false))
+    throw new UserError('role-managed', 'That role belongs to a bot or integration; pick a role members can hold.');
   if (ping && !ping.mentionable && !guild.members.me?.permissions.has(PermissionFlagsBits.MentionEveryone)) {
-    throw new UserError('ping-unmentionable', `I cannot ping <@&${ping.id}>: make the role mentionable, or give me Mention @everyone, @here, and All Roles. Nothing saved.`);
+    throw new UserError(
+      'ping-unmentionable',
+      `I cannot ping <@&${ping.id}>: make the role mentionable, or give me Mention @everyone, @here, and All Roles. Nothing saved.`,
+    );
   }
   await ctx.services.settings.update(ctx.guildId, { hostRoleId: host.id, pingRoleId: ping?.id ?? null });
-  await ctx.reply(`Saved. Hosts: <@&${host.id}> (and anyone with Manage Server). ${ping ? `Reminders ping <@&${ping.id}>.` : 'No ping role: reminders will not ping anyone.'}`);
+  await ctx.reply(
+    `Saved. Hosts: <@&${host.id}> (and anyone with Manage Server). ${ping ? `Reminders ping <@&${ping.id}>.` : 'No ping role: reminders will not ping anyone.'}`,
+  );
 }
 
 async function show(ctx: Ctx, guild: Guild): Promise<void> {
@@ -81,26 +145,42 @@ export default {
   preconditions: { hostOnly: true },
   async execute(ctx) {
     const guild = ctx.interaction.guild;
-    if (!guild) throw new UserError('guild-uncached', 'I have not finished loading this server yet; try again in a few seconds.');
+    if (!guild)
+      throw new UserError('guild-uncached', 'I have not finished loading this server yet; try again in a few seconds.');
     switch (ctx.interaction.options.getSubcommand()) {
-      case 'channels': return channels(ctx, guild);
-      case 'roles': return roles(ctx, guild);
+      case 'channels':
+        return channels(ctx, guild);
+      case 'roles':
+        return roles(ctx, guild);
       case 'reminders': {
         const offsets = parseReminderOffsets(ctx.interaction.options.getString('offsets', true));
         await ctx.services.settings.update(ctx.guildId, { reminderOffsets: offsets });
         // The session already opened is planned again with the new times.
         await ctx.services.schedule.replan(ctx.guildId);
-        return ctx.reply(`Saved. The agenda goes out ${formatOffset(offsets[0]!)} before each session${offsets.length > 1 ? `, reminders ${offsets.slice(1).map(formatOffset).join(', ')} before` : ''}.`);
+        return ctx.reply(
+          `Saved. The agenda goes out ${formatOffset(offsets[0]!)} before each session${offsets.length > 1 ? `, reminders ${offsets.slice(1).map(formatOffset).join(', ')} before` : ''}.`,
+        );
       }
       case 'voice': {
         const enabled = ctx.interaction.options.getBoolean('enabled', true);
         await ctx.services.settings.update(ctx.guildId, { voiceEnabled: enabled });
-        return ctx.reply(enabled ? 'Saved. During sessions I will join the stage and note who speaks when; I record no audio.' : 'Saved. I will stay out of the voice channel.');
+        return ctx.reply(
+          enabled
+            ? 'Saved. During sessions I will join the stage and note who speaks when; I record no audio.'
+            : 'Saved. I will stay out of the voice channel.',
+        );
       }
-      case 'show': return show(ctx, guild);
+      case 'show':
+        return show(ctx, guild);
       case 'export': {
-        const exported = { guildId: ctx.guildId, exportedAt: new Date().toISOString(), data: await exportGuildData(ctx.services.redis, ctx.guildId) };
-        const file = new AttachmentBuilder(Buffer.from(JSON.stringify(exported, null, 2)), { name: `lectern-${ctx.guildId}.json` });
+        const exported = {
+          guildId: ctx.guildId,
+          exportedAt: new Date().toISOString(),
+          data: await exportGuildData(ctx.services.redis, ctx.guildId),
+        };
+        const file = new AttachmentBuilder(Buffer.from(JSON.stringify(exported, null, 2)), {
+          name: `lectern-${ctx.guildId}.json`,
+        });
         return ctx.reply({ content: 'Everything Lectern stores for this server:', files: [file] });
       }
     }

@@ -6,13 +6,23 @@ import { boundedList, safeText } from '../src/discord/render/text.js';
 import type { CallFirstResult } from '../src/store/session-store.js';
 
 const data = new SlashCommandBuilder()
-  .setName('speakers').setDescription('The speaker queue').setContexts(InteractionContextType.Guild)
+  .setName('speakers')
+  .setDescription('The speaker queue')
+  .setContexts(InteractionContextType.Guild)
   .addSubcommand((s) => s.setName('list').setDescription('Who has a hand up, and who is speaking'))
   .addSubcommand((s) => s.setName('next').setDescription('Invite the first raised hand to speak (hosts)'))
-  .addSubcommand((s) => s.setName('call').setDescription('Invite a member to speak (hosts)')
-    .addUserOption((o) => o.setName('user').setDescription('Who').setRequired(true)))
-  .addSubcommand((s) => s.setName('done').setDescription('Send a speaker back to the audience (hosts)')
-    .addUserOption((o) => o.setName('user').setDescription('Who (default: the only speaker)')))
+  .addSubcommand((s) =>
+    s
+      .setName('call')
+      .setDescription('Invite a member to speak (hosts)')
+      .addUserOption((o) => o.setName('user').setDescription('Who').setRequired(true)),
+  )
+  .addSubcommand((s) =>
+    s
+      .setName('done')
+      .setDescription('Send a speaker back to the audience (hosts)')
+      .addUserOption((o) => o.setName('user').setDescription('Who (default: the only speaker)')),
+  )
   .addSubcommand((s) => s.setName('clear').setDescription('Lower every raised hand (hosts)'));
 
 export default {
@@ -26,11 +36,29 @@ export default {
     switch (options.getSubcommand()) {
       case 'list': {
         const { queue, onStage } = await ctx.services.sessions.speakers(ctx.guildId, session.id);
-        const hands = boundedList(queue.map((s, i) => `${i + 1}. <@${s.userId}>${s.topic ? ` · ${safeText(s.topic, 80)}` : ''}`), 4000) || 'No hands up.';
-        const speaking = boundedList(onStage.map((id) => `<@${id}>`), 1024, ', ') || 'nobody';
-        return ctx.reply({ embeds: [{ title: 'Speakers', description: `**Raised hands**\n${hands}`.slice(0, 4096), fields: [{ name: 'Speaking', value: speaking }] }] });
+        const hands =
+          boundedList(
+            queue.map((s, i) => `${i + 1}. <@${s.userId}>${s.topic ? ` · ${safeText(s.topic, 80)}` : ''}`),
+            4000,
+          ) || 'No hands up.';
+        const speaking =
+          boundedList(
+            onStage.map((id) => `<@${id}>`),
+            1024,
+            ', ',
+          ) || 'nobody';
+        return ctx.reply({
+          embeds: [
+            {
+              title: 'Speakers',
+              description: `**Raised hands**\n${hands}`.slice(0, 4096),
+              fields: [{ name: 'Speaking', value: speaking }],
+            },
+          ],
+        });
       }
-      case 'next': return calledFirst(ctx, ctx.early!);
+      case 'next':
+        return calledFirst(ctx, ctx.early!);
       case 'call': {
         const user = options.getUser('user', true);
         if (user.bot) throw new UserError('speaker-bot', 'Bots do not take the stage.');
@@ -39,13 +67,21 @@ export default {
       case 'done': {
         const named = options.getUser('user')?.id;
         const { onStage } = await ctx.services.sessions.speakers(ctx.guildId, session.id);
-        if (!named && onStage.length !== 1) throw new UserError('done-who', onStage.length === 0 ? 'Nobody is speaking.' : 'More than one member is speaking: name the one who is done.');
+        if (!named && onStage.length !== 1)
+          throw new UserError(
+            'done-who',
+            onStage.length === 0
+              ? 'Nobody is speaking.'
+              : 'More than one member is speaking: name the one who is done.',
+          );
         return stepDown(ctx, named ?? onStage[0]!);
       }
       case 'clear': {
         const cleared = await ctx.services.sessions.clearHands(ctx.guildId, session.id, ctx.services.now());
         ctx.afterReply(() => ctx.services.live.boardChanged(ctx.guildId, session.id));
-        return ctx.reply(cleared > 0 ? `Lowered ${cleared} raised hand${cleared === 1 ? '' : 's'}.` : 'No hands were up.');
+        return ctx.reply(
+          cleared > 0 ? `Lowered ${cleared} raised hand${cleared === 1 ? '' : 's'}.` : 'No hands were up.',
+        );
       }
     }
   },

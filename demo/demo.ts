@@ -9,7 +9,14 @@ import { until } from '../tests/support/bot-process.js';
 import { botEnv, testClientOptions } from '../tests/support/harness.js';
 import { MetadataServer } from '../tests/support/metadata-server.js';
 import { PrivateRedis } from '../tests/support/redis-server.js';
-import { catchUpJobs, jobsIdle, loadScenario, ScenarioPlayer, scenarioGuild, type ScenarioStep } from '../tests/support/scenario.js';
+import {
+  catchUpJobs,
+  jobsIdle,
+  loadScenario,
+  ScenarioPlayer,
+  scenarioGuild,
+  type ScenarioStep,
+} from '../tests/support/scenario.js';
 import { localTime, sessionHtml } from './html.js';
 
 export interface DemoOptions {
@@ -27,7 +34,10 @@ export interface DemoResult {
 
 function describeStep(step: ScenarioStep, player: ScenarioPlayer): string {
   const who = 'as' in step ? player.name(step.as) : '';
-  if ('command' in step) return `${who}: ${step.command}${Object.entries(step.options ?? {}).map(([k, v]) => ` ${k}:${String(v).slice(0, 60)}`).join('')}`;
+  if ('command' in step)
+    return `${who}: ${step.command}${Object.entries(step.options ?? {})
+      .map(([k, v]) => ` ${k}:${String(v).slice(0, 60)}`)
+      .join('')}`;
   if ('say' in step) return `${who} says: ${step.say}`;
   if ('press' in step) return `${who} presses ${step.press} on "${step.question}"`;
   if ('menu' in step) return `${who}: ${step.menu} on "${step.message}"`;
@@ -49,8 +59,19 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   // Discord's "now" is the replay's, so a scheduled event for the scenario's week is in the future as it should be.
   const emu = await new Emulator({ now: () => now }).start();
   const guild = scenarioGuild(emu, scenario);
-  const config = loadConfig(botEnv(emu, options.redisUrl ?? redis!.url, { LOG_LEVEL: 'silent', LECTERN_METADATA_BASE_URL: sources.url, LECTERN_ARXIV_INTERVAL_MS: '0' }));
-  const bot = await startLectern({ config, logger: createLogger('silent'), clientOptions: testClientOptions, clock: () => now });
+  const config = loadConfig(
+    botEnv(emu, options.redisUrl ?? redis!.url, {
+      LOG_LEVEL: 'silent',
+      LECTERN_METADATA_BASE_URL: sources.url,
+      LECTERN_ARXIV_INTERVAL_MS: '0',
+    }),
+  );
+  const bot = await startLectern({
+    config,
+    logger: createLogger('silent'),
+    clientOptions: testClientOptions,
+    clock: () => now,
+  });
   try {
     await bot.services.settings.update(guild.id, { timeZone: scenario.timeZone });
     // Each step sets the clock; agendas and reminders due by then go out before the step is played.
@@ -61,11 +82,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const names = new Map(scenario.members.map((m) => [player.userId(m.id), m.name]));
     const channelName = (id: string) => emu.world.channels.get(id)?.name ?? 'channel';
     const roleName = (id: string) => [...guild.roles.values()].find((r) => r.id === id)?.name ?? 'role';
-    const readable = (text: string) => text
-      .replace(/<@!?(\d+)>/g, (_m, id: string) => `@${names.get(id) ?? 'member'}`)
-      .replace(/<@&(\d+)>/g, (_m, id: string) => `@${roleName(id)}`)
-      .replace(/<#(\d+)>/g, (_m, id: string) => `#${channelName(id)}`)
-      .replace(/<t:(\d+):([A-Za-z])>/g, (_m, unix: string, style: string) => localTime(Number(unix) * 1000, style, scenario.timeZone, now));
+    const readable = (text: string) =>
+      text
+        .replace(/<@!?(\d+)>/g, (_m, id: string) => `@${names.get(id) ?? 'member'}`)
+        .replace(/<@&(\d+)>/g, (_m, id: string) => `@${roleName(id)}`)
+        .replace(/<#(\d+)>/g, (_m, id: string) => `#${channelName(id)}`)
+        .replace(/<t:(\d+):([A-Za-z])>/g, (_m, unix: string, style: string) =>
+          localTime(Number(unix) * 1000, style, scenario.timeZone, now),
+        );
     print(`Replaying "${scenario.title}" (${scenario.steps.length} steps) against a local Discord…`);
     for (const [i, step] of scenario.steps.entries()) {
       const time = step.at.slice(0, 19).replace('T', ' ');
@@ -73,13 +97,22 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const result = await player.play(step);
       // What the step set off (cards, the recap) is shown with it.
       await jobsIdle(bot.services.jobs);
-      const answer = result.answer ? `\n    → ${readable(result.answer.content || result.answer.embeds[0]?.title || '(an embed)').split('\n')[0]}` : '';
+      const answer = result.answer
+        ? `\n    → ${readable(result.answer.content || result.answer.embeds[0]?.title || '(an embed)').split('\n')[0]}`
+        : '';
       // Each step shows what the bot posted because of it (cards, agenda, reminders, DMs, the recap).
-      const posted = emu.posts.slice(seen).filter((p) => p.action === 'create' && p.via !== 'interaction').map((p) => {
-        const channel = emu.world.channels.get(p.channelId);
-        const where = channel?.recipientId ? `DM to ${names.get(channel.recipientId) ?? 'a member'}` : `#${channel?.name ?? 'channel'}`;
-        return `\n    ⇒ ${where}: ${readable(p.message.embeds[0]?.title ?? p.message.content).split('\n')[0]!.slice(0, 120)}`;
-      });
+      const posted = emu.posts
+        .slice(seen)
+        .filter((p) => p.action === 'create' && p.via !== 'interaction')
+        .map((p) => {
+          const channel = emu.world.channels.get(p.channelId);
+          const where = channel?.recipientId
+            ? `DM to ${names.get(channel.recipientId) ?? 'a member'}`
+            : `#${channel?.name ?? 'channel'}`;
+          return `\n    ⇒ ${where}: ${readable(p.message.embeds[0]?.title ?? p.message.content)
+            .split('\n')[0]!
+            .slice(0, 120)}`;
+        });
       print(`[${time}] (${i + 1}/${scenario.steps.length}) ${describeStep(step, player)}${answer}${posted.join('')}`);
     }
     const recaps = emu.world.channelByName(guild, 'recaps').id;
@@ -96,7 +129,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     writeFileSync(files.html, sessionHtml(emu, scenario.title, scenario.timeZone));
     const png = screenshot(files.html, join(options.outDir, 'session.png'));
     if (png) files.png = png;
-    print(`\nWrote ${[files.recap, files.html, files.png].filter(Boolean).join(', ')}${png ? '' : ' (no Chromium found for session.png: apt-get install chromium)'}`);
+    print(
+      `\nWrote ${[files.recap, files.html, files.png].filter(Boolean).join(', ')}${png ? '' : ' (no Chromium found for session.png: apt-get install chromium)'}`,
+    );
     return { emu, files };
   } finally {
     await bot.stop();
@@ -108,12 +143,27 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
 /** A headless Chromium screenshot of the page, where Chromium is installed. */
 function screenshot(html: string, png: string): string | undefined {
-  const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((path) => existsSync(path));
+  const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((path) =>
+    existsSync(path),
+  );
   if (!chromium) return undefined;
-  const run = spawnSync(chromium, [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', `--user-data-dir=${join(png, '..', '.chromium-profile')}`,
-    '--window-size=1000,2400', `--screenshot=${png}`, `file://${html}`,
-  ], { timeout: 60_000, stdio: 'ignore' });
+  const run = spawnSync(
+    chromium,
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${join(png, '..', '.chromium-profile')}`,
+      '--window-size=1000,2400',
+      `--screenshot=${png}`,
+      `file://${html}`,
+    ],
+    { timeout: 60_000, stdio: 'ignore' },
+  );
   return run.status === 0 && existsSync(png) ? png : undefined;
 }

@@ -45,7 +45,13 @@ export interface Lectern {
 }
 
 /** Builds and starts the pieces this process's LECTERN_ROLE asks for. */
-export async function startLectern({ config, logger, clientOptions, commandsDir, clock = Date.now }: LecternOptions): Promise<Lectern> {
+export async function startLectern({
+  config,
+  logger,
+  clientOptions,
+  commandsDir,
+  clock = Date.now,
+}: LecternOptions): Promise<Lectern> {
   const commands = await loadCommands(commandsDir);
   const name = `lectern-${config.LECTERN_ROLE}-${process.pid}`;
   const redis = await connectRedis(config.REDIS_URL, { name, autoPipelining: true });
@@ -58,14 +64,27 @@ export async function startLectern({ config, logger, clientOptions, commandsDir,
   jobsRedis.on('error', (err) => logger.warn({ err }, 'redis connection error (jobs)'));
   const jobs = new JobQueue(jobsRedis, config.REDIS_URL, config.DISCORD_APPLICATION_ID, logger);
   const papers = new PaperStore(redis);
-  const metadata = new MetadataService(redis, { overrideBaseUrl: config.LECTERN_METADATA_BASE_URL, arxivIntervalMs: config.LECTERN_ARXIV_INTERVAL_MS });
+  const metadata = new MetadataService(redis, {
+    overrideBaseUrl: config.LECTERN_METADATA_BASE_URL,
+    arxivIntervalMs: config.LECTERN_ARXIV_INTERVAL_MS,
+  });
   const settings = new SettingsStore(redis);
   const sessions = new SessionStore(redis);
   const schedules = new ScheduleStore(redis);
   const schedule = new ScheduleService(schedules, settings, jobs, clock, logger);
   const services: Services = {
-    redis, logger, settings, rateLimits: new RateLimitStore(redis), papers, jobs, sessions, live: new LiveService(sessions, papers, jobs, schedule),
-    paperService: new PaperService(papers, jobs, metadata), schedule, presence: new VoicePresenceStore(redis), now: clock,
+    redis,
+    logger,
+    settings,
+    rateLimits: new RateLimitStore(redis),
+    papers,
+    jobs,
+    sessions,
+    live: new LiveService(sessions, papers, jobs, schedule),
+    paperService: new PaperService(papers, jobs, metadata),
+    schedule,
+    presence: new VoicePresenceStore(redis),
+    now: clock,
   };
 
   let client: Client | undefined;
@@ -77,10 +96,14 @@ export async function startLectern({ config, logger, clientOptions, commandsDir,
     const activeRouter = (router = new InteractionRouter(commands, services));
     client.on(Events.InteractionCreate, (interaction) => activeRouter.handle(interaction));
     client.on(Events.VoiceStateUpdate, (before, after) => {
-      onVoiceStateUpdate(services, before, after).catch((err: unknown) => logger.warn({ err }, 'voice state update not recorded'));
+      onVoiceStateUpdate(services, before, after).catch((err: unknown) =>
+        logger.warn({ err }, 'voice state update not recorded'),
+      );
     });
     client.on(Events.GuildScheduledEventUpdate, (before, after) => {
-      onScheduledEventUpdate(services, schedules, before, after).catch((err: unknown) => logger.warn({ err }, 'scheduled event update not handled'));
+      onScheduledEventUpdate(services, schedules, before, after).catch((err: unknown) =>
+        logger.warn({ err }, 'scheduled event update not handled'),
+      );
     });
     client.on(Events.Error, (err) => logger.error({ err }, 'discord client error'));
     const ready = new Promise<void>((resolve) => client!.once(Events.ClientReady, () => resolve()));
@@ -88,17 +111,41 @@ export async function startLectern({ config, logger, clientOptions, commandsDir,
     await ready;
     await presence.settled();
     await registerCommands({
-      rest: client.rest, redis, logger, applicationId: config.DISCORD_APPLICATION_ID,
-      guildId: config.DISCORD_DEV_GUILD_ID, commands: commands.values(),
+      rest: client.rest,
+      redis,
+      logger,
+      applicationId: config.DISCORD_APPLICATION_ID,
+      guildId: config.DISCORD_DEV_GUILD_ID,
+      commands: commands.values(),
     });
     logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'gateway ready');
   }
   if (config.LECTERN_ROLE !== 'gateway') {
-    const rest = client?.rest ?? new REST({ api: config.DISCORD_API_URL, globalRequestsPerSecond: config.DISCORD_GLOBAL_REQUESTS_PER_SECOND, ...clientOptions?.rest }).setToken(config.DISCORD_TOKEN);
-    jobs.startWorker(jobHandlers({
-      redis, papers, settings, metadata, jobs, logger, sessions: services.sessions, schedules, schedule, live: services.live, now: clock,
-      messages: new DiscordMessages(rest), channels: new DiscordChannels(rest), events: new DiscordScheduledEvents(rest),
-    }));
+    const rest =
+      client?.rest ??
+      new REST({
+        api: config.DISCORD_API_URL,
+        globalRequestsPerSecond: config.DISCORD_GLOBAL_REQUESTS_PER_SECOND,
+        ...clientOptions?.rest,
+      }).setToken(config.DISCORD_TOKEN);
+    jobs.startWorker(
+      jobHandlers({
+        redis,
+        papers,
+        settings,
+        metadata,
+        jobs,
+        logger,
+        sessions: services.sessions,
+        schedules,
+        schedule,
+        live: services.live,
+        now: clock,
+        messages: new DiscordMessages(rest),
+        channels: new DiscordChannels(rest),
+        events: new DiscordScheduledEvents(rest),
+      }),
+    );
     // Delays were set against the clock when the jobs were added: after downtime, line them up with it again.
     const due = await jobs.realign(clock());
     logger.info({ due }, 'worker ready');

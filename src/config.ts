@@ -3,33 +3,55 @@ import { z } from 'zod';
 const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17 to 20 digits)');
 
 const urlWithProtocols = (protocols: readonly string[]) =>
-  z.string().refine((value) => {
-    try {
-      return protocols.includes(new URL(value).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+  );
 
 const ConfigSchema = z.object({
-  DISCORD_TOKEN: z.string({ error: 'is required: the bot token from the Discord developer portal' }).min(1, 'must not be empty'),
+  DISCORD_TOKEN: z
+    .string({ error: 'is required: the bot token from the Discord developer portal' })
+    .min(1, 'must not be empty'),
   DISCORD_APPLICATION_ID: snowflake,
   DISCORD_API_URL: urlWithProtocols(['https:', 'http:']).default('https://discord.com/api'),
   DISCORD_DEV_GUILD_ID: snowflake.optional(),
-  DISCORD_GLOBAL_REQUESTS_PER_SECOND: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').default(50),
+  DISCORD_GLOBAL_REQUESTS_PER_SECOND: z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .default(50),
   REDIS_URL: urlWithProtocols(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   LECTERN_ROLE: z.enum(['all', 'gateway', 'worker'], { error: 'must be all, gateway or worker' }).default('all'),
   /** Which gateway shards this process runs, as `ids/total` (`0/2`, `2,3/4`); unset: all of them, as Discord recommends. */
-  LECTERN_SHARDS: z.string().regex(/^\d+(,\d+)*\/\d+$/, 'must look like 0/2 or 2,3/4 (this process\'s shard ids / the total)').transform((value, ctx) => {
-    const [ids, total] = value.split('/') as [string, string];
-    const shards = ids.split(',').map(Number);
-    const count = Number(total);
-    if (count < 1 || shards.some((id) => id >= count)) ctx.addIssue({ code: 'custom', message: 'has a shard id not below the total' });
-    return { shards, count };
-  }).optional(),
+  LECTERN_SHARDS: z
+    .string()
+    .regex(/^\d+(,\d+)*\/\d+$/, "must look like 0/2 or 2,3/4 (this process's shard ids / the total)")
+    .transform((value, ctx) => {
+      const [ids, total] = value.split('/') as [string, string];
+      const shards = ids.split(',').map(Number);
+      const count = Number(total);
+      if (count < 1 || shards.some((id) => id >= count))
+        ctx.addIssue({ code: 'custom', message: 'has a shard id not below the total' });
+      return { shards, count };
+    })
+    .optional(),
   LECTERN_METADATA_BASE_URL: urlWithProtocols(['https:', 'http:']).optional(),
-  LECTERN_ARXIV_INTERVAL_MS: z.coerce.number({ error: 'must be a whole number of milliseconds' }).int('must be a whole number of milliseconds').min(0, 'must be 0 or more').default(3_000),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be a pino level: fatal, error, warn, info, debug, trace or silent' }).default('info'),
+  LECTERN_ARXIV_INTERVAL_MS: z.coerce
+    .number({ error: 'must be a whole number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(0, 'must be 0 or more')
+    .default(3_000),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'must be a pino level: fatal, error, warn, info, debug, trace or silent',
+    })
+    .default('info'),
 });
 
 /** The bot's whole configuration, validated once at start. */

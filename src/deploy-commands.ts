@@ -12,8 +12,13 @@ try {
   const redis = await connectRedis(config.REDIS_URL);
   const rest = new REST({ api: config.DISCORD_API_URL }).setToken(config.DISCORD_TOKEN);
   await registerCommands({
-    rest, redis, logger, applicationId: config.DISCORD_APPLICATION_ID,
-    guildId: config.DISCORD_DEV_GUILD_ID, commands: (await loadCommands()).values(), force: true,
+    rest,
+    redis,
+    logger,
+    applicationId: config.DISCORD_APPLICATION_ID,
+    guildId: config.DISCORD_DEV_GUILD_ID,
+    commands: (await loadCommands()).values(),
+    force: true,
   });
   await redis.quit();
 } catch (error) {

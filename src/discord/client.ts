@@ -12,6 +12,10 @@ export function createClient(config: Config, overrides: Partial<ClientOptions> =
     allowedMentions: { parse: [], repliedUser: false },
     ...(config.LECTERN_SHARDS ? { shards: config.LECTERN_SHARDS.shards, shardCount: config.LECTERN_SHARDS.count } : {}),
     ...overrides,
-    rest: { api: config.DISCORD_API_URL, globalRequestsPerSecond: config.DISCORD_GLOBAL_REQUESTS_PER_SECOND, ...overrides.rest },
+    rest: {
+      api: config.DISCORD_API_URL,
+      globalRequestsPerSecond: config.DISCORD_GLOBAL_REQUESTS_PER_SECOND,
+      ...overrides.rest,
+    },
   });
 }

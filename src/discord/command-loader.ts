@@ -37,14 +37,20 @@ export async function loadCommands(dir = COMMANDS_DIR): Promise<Map<string, AnyC
     const module = (await import(pathToFileURL(join(dir, file)).href)) as { default?: unknown };
     const parsed = CommandShape.safeParse(module.default);
     if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'default export'} ${i.message}`).join('; ');
-      throw new CommandLoadError(`commands/${file} does not export a command (export default { data, execute } satisfies Command): ${problems}`);
+      const problems = parsed.error.issues
+        .map((i) => `${i.path.join('.') || 'default export'} ${i.message}`)
+        .join('; ');
+      throw new CommandLoadError(
+        `commands/${file} does not export a command (export default { data, execute } satisfies Command): ${problems}`,
+      );
     }
     const command = module.default as AnyCommand;
     const key = commandKey(command.data.type, command.data.name);
     const previous = sources.get(key);
     if (previous) {
-      throw new CommandLoadError(`commands/${file} and commands/${previous} both define the command "${command.data.name}"`);
+      throw new CommandLoadError(
+        `commands/${file} and commands/${previous} both define the command "${command.data.name}"`,
+      );
     }
     sources.set(key, basename(file));
     commands.set(key, command);

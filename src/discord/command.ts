@@ -31,7 +31,9 @@ export interface Preconditions {
 }
 
 /** A reply: ephemeral unless `ephemeral: false`; mentions are off unless `allowedMentions` says otherwise. */
-export type ReplyOptions = Omit<InteractionReplyOptions, 'flags' | 'withResponse' | 'fetchReply'> & { ephemeral?: boolean };
+export type ReplyOptions = Omit<InteractionReplyOptions, 'flags' | 'withResponse' | 'fetchReply'> & {
+  ephemeral?: boolean;
+};
 
 /**
  * What `early` work sees: the interaction, before the router's own reads

@@ -6,8 +6,21 @@ import type { HandlerContext } from './command.js';
 import { safeText } from './render/text.js';
 
 /** /highlight, /takeaway and "Save as highlight": the note, tied to the current paper and this moment. */
-export async function saveNote(ctx: HandlerContext<ChatInputCommandInteraction | MessageContextMenuCommandInteraction>, kind: 'highlight' | 'takeaway', raw: string): Promise<void> {
+export async function saveNote(
+  ctx: HandlerContext<ChatInputCommandInteraction | MessageContextMenuCommandInteraction>,
+  kind: 'highlight' | 'takeaway',
+  raw: string,
+): Promise<void> {
   const text = requireText(raw, kind, MAX_HIGHLIGHT);
-  const paper = await ctx.services.live.note(ctx.guildId, ctx.session!, kind, safeText(text, MAX_HIGHLIGHT + 50), ctx.interaction.user.id, ctx.services.now());
-  await ctx.reply(`${kind === 'highlight' ? 'Highlight' : 'Takeaway'} saved${paper ? ` on **${safeText(paperLabel(paper), 120)}**` : ''}.`);
+  const paper = await ctx.services.live.note(
+    ctx.guildId,
+    ctx.session!,
+    kind,
+    safeText(text, MAX_HIGHLIGHT + 50),
+    ctx.interaction.user.id,
+    ctx.services.now(),
+  );
+  await ctx.reply(
+    `${kind === 'highlight' ? 'Highlight' : 'Takeaway'} saved${paper ? ` on **${safeText(paperLabel(paper), 120)}**` : ''}.`,
+  );
 }

@@ -21,14 +21,21 @@ export async function list(ctx: Ctx, page: number, read?: QueueEntry[]): Promise
 }
 
 export async function history(ctx: Ctx, page: number, query: string): Promise<void> {
-  const covered = (await ctx.services.papers.history(ctx.guildId)).filter((p) => matchesQuery(p, query, p.presenterName));
-  if (covered.length === 0) return ctx.reply(query ? `No covered paper matches ${safeText(query, 100)}.` : 'No paper has been covered yet.');
+  const covered = (await ctx.services.papers.history(ctx.guildId)).filter((p) =>
+    matchesQuery(p, query, p.presenterName),
+  );
+  if (covered.length === 0)
+    return ctx.reply(query ? `No covered paper matches ${safeText(query, 100)}.` : 'No paper has been covered yet.');
   const pages = paginate(covered.map(historyLine), 3_800, 10);
   const shown = Math.min(Math.max(page, 0), pages.length - 1);
   const payload = {
-    embeds: [{ title: query ? `Papers covered matching “${safeText(query, 100)}”` : 'Papers covered', description: pages[shown]!.join('\n') }],
+    embeds: [
+      {
+        title: query ? `Papers covered matching “${safeText(query, 100)}”` : 'Papers covered',
+        description: pages[shown]!.join('\n'),
+      },
+    ],
     components: pageButtons(shown, pages.length, (n) => customId('paper', 'history', n, query.slice(0, 60))),
   };
   return ctx.update(payload);
 }
-

@@ -5,8 +5,23 @@ const P = PermissionFlagsBits;
 
 /** What the bot needs in each configured channel, and why (the README's permission table mirrors this). */
 export const CHANNEL_NEEDS = {
-  announce: [P.ViewChannel, P.SendMessages, P.EmbedLinks, P.ReadMessageHistory, P.CreatePublicThreads, P.SendMessagesInThreads],
-  recap: [P.ViewChannel, P.SendMessages, P.EmbedLinks, P.AttachFiles, P.ReadMessageHistory, P.CreatePublicThreads, P.SendMessagesInThreads],
+  announce: [
+    P.ViewChannel,
+    P.SendMessages,
+    P.EmbedLinks,
+    P.ReadMessageHistory,
+    P.CreatePublicThreads,
+    P.SendMessagesInThreads,
+  ],
+  recap: [
+    P.ViewChannel,
+    P.SendMessages,
+    P.EmbedLinks,
+    P.AttachFiles,
+    P.ReadMessageHistory,
+    P.CreatePublicThreads,
+    P.SendMessagesInThreads,
+  ],
   stage: [P.ViewChannel, P.Connect, P.MuteMembers, P.MoveMembers, P.ManageChannels, P.CreateEvents],
   voice: [P.ViewChannel, P.Connect, P.CreateEvents],
 } as const;
@@ -38,7 +53,8 @@ export function channelProblem(guild: Guild, channel: GuildBasedChannel, purpose
   if (!(isStagePurpose ? STAGE_TYPES : TEXT_TYPES).includes(channel.type)) {
     return `<#${channel.id}> is not a ${isStagePurpose ? 'stage or voice' : 'text or announcement'} channel`;
   }
-  const needs = isStagePurpose && channel.type === ChannelType.GuildVoice ? CHANNEL_NEEDS.voice : CHANNEL_NEEDS[purpose];
+  const needs =
+    isStagePurpose && channel.type === ChannelType.GuildVoice ? CHANNEL_NEEDS.voice : CHANNEL_NEEDS[purpose];
   const missing = missingInChannel(guild, channel, needs);
   return missing.length > 0 ? `in <#${channel.id}> I am missing ${missing.join(', ')}` : null;
 }

@@ -21,25 +21,52 @@ export function memberRoleIds(interaction: Interaction): string[] {
 }
 
 export function memberStanding(interaction: Interaction): MemberStanding {
-  return { roleIds: memberRoleIds(interaction), hasManageGuild: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false };
+  return {
+    roleIds: memberRoleIds(interaction),
+    hasManageGuild: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false,
+  };
 }
 
 /**
  * The counter this use is counted on, if the command has a per-user limit here
  * (null when it has none); `byEarly`: the command's early script counts it.
  */
-export function rateLimitFor(spec: Preconditions | undefined, interaction: Interaction, subcommand: string | null, bucket: string, services: Services): { count: RateCount; byEarly: boolean } | null {
+export function rateLimitFor(
+  spec: Preconditions | undefined,
+  interaction: Interaction,
+  subcommand: string | null,
+  bucket: string,
+  services: Services,
+): { count: RateCount; byEarly: boolean } | null {
   const limit = spec?.rateLimit;
-  if (!limit || !interaction.guildId || (limit.subcommands && (subcommand === null || !limit.subcommands.includes(subcommand)))) return null;
-  const count = { key: services.rateLimits.key(interaction.guildId, interaction.user.id, bucket), limit: limit.limit, windowSeconds: limit.windowSeconds };
+  if (
+    !limit ||
+    !interaction.guildId ||
+    (limit.subcommands && (subcommand === null || !limit.subcommands.includes(subcommand)))
+  )
+    return null;
+  const count = {
+    key: services.rateLimits.key(interaction.guildId, interaction.user.id, bucket),
+    limit: limit.limit,
+    windowSeconds: limit.windowSeconds,
+  };
   return { count, byEarly: limit.counted === 'early' };
 }
 
 /** Throws a UserError for the first precondition the interaction fails: host-only, live session, then the rate limit. */
-export function assertPreconditions(spec: Preconditions | undefined, standing: MemberStanding, subcommand: string | null, settings: GuildSettings, use: RateLimitResult | null, session: Session | undefined): void {
+export function assertPreconditions(
+  spec: Preconditions | undefined,
+  standing: MemberStanding,
+  subcommand: string | null,
+  settings: GuildSettings,
+  use: RateLimitResult | null,
+  session: Session | undefined,
+): void {
   if (applies(spec?.hostOnly, subcommand)) {
     if (!isHost(standing, settings.hostRoleId)) {
-      const who = settings.hostRoleId ? `members with the <@&${settings.hostRoleId}> role or Manage Server` : 'members with Manage Server (no host role is set yet)';
+      const who = settings.hostRoleId
+        ? `members with the <@&${settings.hostRoleId}> role or Manage Server`
+        : 'members with Manage Server (no host role is set yet)';
       throw new UserError('not-host', `Only hosts can do that: ${who}.`);
     }
   }

@@ -23,7 +23,9 @@ export interface RegisterOptions {
  * request and never hit Discord's daily command-creation limit.
  */
 export async function registerCommands(options: RegisterOptions): Promise<'registered' | 'unchanged'> {
-  const body = [...options.commands].map((command) => command.data).sort((a, b) => a.name.localeCompare(b.name) || (a.type ?? 1) - (b.type ?? 1));
+  const body = [...options.commands]
+    .map((command) => command.data)
+    .sort((a, b) => a.name.localeCompare(b.name) || (a.type ?? 1) - (b.type ?? 1));
   const hash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
   const scope = options.guildId ? `guild:${options.guildId}` : 'global';
   const key = keys.commandsHash(options.applicationId, scope);

@@ -73,18 +73,31 @@ export class InteractionRouter {
       // command's early work follows them. A limit counted by the early script is left to it.
       const reads = Promise.all([
         this.services.settings.get(guildId),
-        limit && !limit.byEarly ? this.services.rateLimits.hit(limit.count.key, limit.count.limit, limit.count.windowSeconds * 1000) : null,
+        limit && !limit.byEarly
+          ? this.services.rateLimits.hit(limit.count.key, limit.count.limit, limit.count.windowSeconds * 1000)
+          : null,
         applies(route.spec?.liveSession, route.subcommand) ? this.services.sessions.current(guildId) : undefined,
       ]);
       const standing = memberStanding(interaction);
       // Runs now, up to its first await, so its Redis calls follow the reads above. Its error, if any
       // (a bad option, a refused write), is raised below, after the preconditions have had their say.
-      const early = (async () => route.early?.({ interaction: interaction as never, services: this.services, guildId, standing, ...(limit?.byEarly ? { rateLimit: limit.count } : {}) }))();
+      const early = (async () =>
+        route.early?.({
+          interaction: interaction as never,
+          services: this.services,
+          guildId,
+          standing,
+          ...(limit?.byEarly ? { rateLimit: limit.count } : {}),
+        }))();
       early.catch(() => {});
       const [settings, use, session] = await reads;
       assertPreconditions(route.spec, standing, route.subcommand, settings, use, session);
       const ctx = {
-        interaction, services: this.services, guildId, settings, ...(session ? { session } : {}),
+        interaction,
+        services: this.services,
+        guildId,
+        settings,
+        ...(session ? { session } : {}),
         early: await early,
         afterReply: (work: () => Promise<unknown>) => void afterReply.push(work),
         reply: (o: Parameters<Responder['reply']>[0]) => responder.reply(o),
@@ -95,14 +108,19 @@ export class InteractionRouter {
       await responder.reply({ content: describeError(error, this.services.logger, log), ephemeral: true });
     } finally {
       responder.finish();
-      await Promise.all(afterReply.map((work) => work().catch((err: unknown) => this.services.logger.error({ err, ...log }, 'work after the reply failed'))));
+      await Promise.all(
+        afterReply.map((work) =>
+          work().catch((err: unknown) => this.services.logger.error({ err, ...log }, 'work after the reply failed')),
+        ),
+      );
     }
   }
 
   private route(interaction: RepliableInteraction): Route {
     if (interaction.isChatInputCommand() || interaction.isMessageContextMenuCommand()) {
       const command = this.commands.get(commandKey(interaction.commandType, interaction.commandName));
-      if (!command) throw new UserError('unknown-command', 'That command is no longer available; it may have been renamed.');
+      if (!command)
+        throw new UserError('unknown-command', 'That command is no longer available; it may have been renamed.');
       const subcommand = interaction.isChatInputCommand() ? interaction.options.getSubcommand(false) : null;
       if (interaction.isChatInputCommand()) checkOptions(command.data, interaction.options.data);
       return {
@@ -118,7 +136,9 @@ export class InteractionRouter {
       const handler = this.commands.get(commandKey(ApplicationCommandType.ChatInput, name))?.components?.[action];
       if (!handler) throw new UserError('stale-component', 'That button is no longer in use. Run the command again.');
       return {
-        spec: handler.preconditions, subcommand: null, bucket: `${name}:${action}`,
+        spec: handler.preconditions,
+        subcommand: null,
+        bucket: `${name}:${action}`,
         early: handler.early ? (ctx) => handler.early!(ctx, args) : undefined,
         run: (ctx) => handler.run(ctx, args),
       };
@@ -131,8 +151,21 @@ export class InteractionRouter {
     let choices: Awaited<ReturnType<NonNullable<AnyCommand['autocomplete']>>> = [];
     try {
       if (command?.autocomplete && interaction.inGuild()) {
-        const [settings, session] = await Promise.all([this.services.settings.get(interaction.guildId), this.services.sessions.current(interaction.guildId)]);
-        const ctx = { interaction, services: this.services, guildId: interaction.guildId, settings, ...(session ? { session } : {}), early: undefined, afterReply: () => {}, reply: async () => {}, update: async () => {} };
+        const [settings, session] = await Promise.all([
+          this.services.settings.get(interaction.guildId),
+          this.services.sessions.current(interaction.guildId),
+        ]);
+        const ctx = {
+          interaction,
+          services: this.services,
+          guildId: interaction.guildId,
+          settings,
+          ...(session ? { session } : {}),
+          early: undefined,
+          afterReply: () => {},
+          reply: async () => {},
+          update: async () => {},
+        };
         choices = await command.autocomplete(ctx);
       }
     } catch (err) {
@@ -144,6 +177,7 @@ export class InteractionRouter {
 
 function routeName(interaction: RepliableInteraction): string {
   if (interaction.isCommand()) return interaction.commandName;
-  if (interaction.isMessageComponent() || interaction.isModalSubmit()) return interaction.customId.split(':').slice(0, 2).join(':');
+  if (interaction.isMessageComponent() || interaction.isModalSubmit())
+    return interaction.customId.split(':').slice(0, 2).join(':');
   return 'unknown';
 }

@@ -7,8 +7,10 @@ import type { ScheduleStore } from '../store/schedule-store.js';
  * ends the live session it belongs to, as /session end would.
  */
 export async function onScheduledEventUpdate(
-  services: Services, schedules: ScheduleStore,
-  _before: GuildScheduledEvent | PartialGuildScheduledEvent | null, after: GuildScheduledEvent | PartialGuildScheduledEvent,
+  services: Services,
+  schedules: ScheduleStore,
+  _before: GuildScheduledEvent | PartialGuildScheduledEvent | null,
+  after: GuildScheduledEvent | PartialGuildScheduledEvent,
 ): Promise<void> {
   if (after.status !== GuildScheduledEventStatus.Completed || !after.guildId) return;
   const occurrence = await schedules.byEvent(after.guildId, after.id);

@@ -1,4 +1,11 @@
-import { DiscordAPIError, GuildScheduledEventEntityType, GuildScheduledEventPrivacyLevel, GuildScheduledEventStatus, Routes, type REST } from 'discord.js';
+import {
+  DiscordAPIError,
+  GuildScheduledEventEntityType,
+  GuildScheduledEventPrivacyLevel,
+  GuildScheduledEventStatus,
+  Routes,
+  type REST,
+} from 'discord.js';
 
 export interface EventDetails {
   name: string;
@@ -34,11 +41,18 @@ export class DiscordScheduledEvents {
   /** A scheduled (not yet started) event on `channelId` starting at `start`: what an earlier run may have created. */
   async find(guildId: string, channelId: string, start: number): Promise<ApiEvent | undefined> {
     const events = (await this.rest.get(Routes.guildScheduledEvents(guildId))) as ApiEvent[];
-    return events.find((e) => e.channel_id === channelId && Date.parse(e.scheduled_start_time) === start && e.status === GuildScheduledEventStatus.Scheduled);
+    return events.find(
+      (e) =>
+        e.channel_id === channelId &&
+        Date.parse(e.scheduled_start_time) === start &&
+        e.status === GuildScheduledEventStatus.Scheduled,
+    );
   }
 
   async create(guildId: string, details: EventDetails): Promise<string> {
-    const event = (await this.rest.post(Routes.guildScheduledEvents(guildId), { body: this.body(details) })) as ApiEvent;
+    const event = (await this.rest.post(Routes.guildScheduledEvents(guildId), {
+      body: this.body(details),
+    })) as ApiEvent;
     return event.id;
   }
 
@@ -59,10 +73,14 @@ export class DiscordScheduledEvents {
 
   private body(details: EventDetails) {
     return {
-      name: details.name.slice(0, 100), description: details.description.slice(0, 1000), channel_id: details.channelId,
-      entity_type: details.kind === 'stage' ? GuildScheduledEventEntityType.StageInstance : GuildScheduledEventEntityType.Voice,
+      name: details.name.slice(0, 100),
+      description: details.description.slice(0, 1000),
+      channel_id: details.channelId,
+      entity_type:
+        details.kind === 'stage' ? GuildScheduledEventEntityType.StageInstance : GuildScheduledEventEntityType.Voice,
       privacy_level: GuildScheduledEventPrivacyLevel.GuildOnly,
-      scheduled_start_time: new Date(details.start).toISOString(), scheduled_end_time: new Date(details.end).toISOString(),
+      scheduled_start_time: new Date(details.start).toISOString(),
+      scheduled_end_time: new Date(details.end).toISOString(),
     };
   }
 }

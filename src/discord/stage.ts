@@ -1,4 +1,9 @@
-import { Routes, type ButtonInteraction, type ChatInputCommandInteraction, type ModalSubmitInteraction } from 'discord.js';
+import {
+  Routes,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type ModalSubmitInteraction,
+} from 'discord.js';
 import { UserError } from '../domain/errors.js';
 import type { CallFirstResult } from '../store/session-store.js';
 import type { EarlyContext, HandlerContext } from './command.js';
@@ -7,7 +12,8 @@ import { describeError } from './error-reply.js';
 type Ctx = HandlerContext<ChatInputCommandInteraction | ButtonInteraction>;
 
 const noStage = () => new UserError('no-stage', 'No stage or voice channel is set yet: a host runs /setup channels.');
-const speakerTaken = () => new UserError('speaker-taken', 'Another host just called the next speaker. /speakers list shows the queue now.');
+const speakerTaken = () =>
+  new UserError('speaker-taken', 'Another host just called the next speaker. /speakers list shows the queue now.');
 
 function stageOf(ctx: Ctx): string {
   const stageId = ctx.settings.stageChannelId;
@@ -19,9 +25,13 @@ function stageOf(ctx: Ctx): string {
 async function setSuppressed(ctx: Ctx, userId: string, suppress: boolean): Promise<void> {
   if (ctx.settings.stageKind !== 'stage') return;
   try {
-    await ctx.interaction.client.rest.patch(Routes.guildVoiceState(ctx.guildId, userId), { body: { channel_id: stageOf(ctx), suppress } });
+    await ctx.interaction.client.rest.patch(Routes.guildVoiceState(ctx.guildId, userId), {
+      body: { channel_id: stageOf(ctx), suppress },
+    });
   } catch (error) {
-    await ctx.reply(`I could not ${suppress ? 'move' : 'invite'} <@${userId}>: ${describeError(error, ctx.services.logger, { action: 'stage' })}`);
+    await ctx.reply(
+      `I could not ${suppress ? 'move' : 'invite'} <@${userId}>: ${describeError(error, ctx.services.logger, { action: 'stage' })}`,
+    );
   }
 }
 
@@ -36,7 +46,14 @@ export async function callUp(ctx: Ctx, userId: string, mustBeFirst: boolean): Pr
   const session = ctx.session!;
   const state = ctx.interaction.guild?.voiceStates.cache.get(userId);
   if (state?.channelId !== stageId) return notInChannel(ctx, userId, stageId);
-  const { outcome, boardDirty } = await ctx.services.sessions.callSpeaker(ctx.guildId, session.id, userId, ctx.interaction.user.id, ctx.services.now(), mustBeFirst);
+  const { outcome, boardDirty } = await ctx.services.sessions.callSpeaker(
+    ctx.guildId,
+    session.id,
+    userId,
+    ctx.interaction.user.id,
+    ctx.services.now(),
+    mustBeFirst,
+  );
   if (outcome === 'not-first') throw speakerTaken();
   if (outcome === 'not-live') throw new UserError('session-ended', 'This session has ended.');
   return invited(ctx, userId, boardDirty);
@@ -48,33 +65,50 @@ export async function callUp(ctx: Ctx, userId: string, mustBeFirst: boolean): Pr
  * The script checks the host role, the session (the board's own, for the
  * button), and the stage channel against the voice presence mirror.
  */
-export function callFirstEarly(ctx: EarlyContext<ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction>, sessionId?: string): Promise<CallFirstResult> {
-  return ctx.services.sessions.callFirst(ctx.guildId, { standing: ctx.standing, by: ctx.interaction.user.id, at: ctx.services.now(), ...(sessionId ? { sessionId } : {}) });
+export function callFirstEarly(
+  ctx: EarlyContext<ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction>,
+  sessionId?: string,
+): Promise<CallFirstResult> {
+  return ctx.services.sessions.callFirst(ctx.guildId, {
+    standing: ctx.standing,
+    by: ctx.interaction.user.id,
+    at: ctx.services.now(),
+    ...(sessionId ? { sessionId } : {}),
+  });
 }
 
 /** Answers /speakers next or "Call next speaker" from what callFirstEarly did. */
 export async function calledFirst(ctx: Ctx, { outcome, userId, boardDirty }: CallFirstResult): Promise<void> {
   switch (outcome) {
-    case 'not-host': throw new UserError('not-host', 'Only hosts can do that.');
-    case 'not-live': throw new UserError('session-ended', 'This session has ended.');
-    case 'no-stage': throw noStage();
-    case 'empty': throw new UserError('queue-empty', 'Nobody has a hand up.');
-    case 'just-called': throw speakerTaken();
+    case 'not-host':
+      throw new UserError('not-host', 'Only hosts can do that.');
+    case 'not-live':
+      throw new UserError('session-ended', 'This session has ended.');
+    case 'no-stage':
+      throw noStage();
+    case 'empty':
+      throw new UserError('queue-empty', 'Nobody has a hand up.');
+    case 'just-called':
+      throw speakerTaken();
     case 'absent': {
       // The mirror is written after this process's cache: if the cache already has them in the channel,
       // the mirror is behind (a write that failed). Put it right and call them the long way.
       const stageId = stageOf(ctx);
-      if (ctx.interaction.guild?.voiceStates.cache.get(userId)?.channelId !== stageId) return notInChannel(ctx, userId, stageId);
+      if (ctx.interaction.guild?.voiceStates.cache.get(userId)?.channelId !== stageId)
+        return notInChannel(ctx, userId, stageId);
       await ctx.services.presence.moved(ctx.guildId, userId, stageId);
       return callUp(ctx, userId, true);
     }
-    case 'called': return invited(ctx, userId, boardDirty);
+    case 'called':
+      return invited(ctx, userId, boardDirty);
   }
 }
 
 async function notInChannel(ctx: Ctx, userId: string, stageId: string): Promise<void> {
   ctx.afterReply(() => ctx.services.jobs.enqueue('member.dm', { guildId: ctx.guildId, userId, channelId: stageId }));
-  await ctx.reply(`<@${userId}> is not in <#${stageId}>. They keep their place in the queue, and I sent them a DM with a link to join.`);
+  await ctx.reply(
+    `<@${userId}> is not in <#${stageId}>. They keep their place in the queue, and I sent them a DM with a link to join.`,
+  );
 }
 
 async function invited(ctx: Ctx, userId: string, boardDirty: boolean): Promise<void> {
@@ -89,5 +123,6 @@ export async function stepDown(ctx: Ctx, userId: string): Promise<void> {
   if (outcome === 'not-on-stage') throw new UserError('not-on-stage', `<@${userId}> is not speaking right now.`);
   ctx.afterReply(() => ctx.services.live.boardChanged(ctx.guildId, ctx.session!.id));
   await ctx.reply(`<@${userId}> is back in the audience. Thanks!`);
-  if (ctx.interaction.guild?.voiceStates.cache.get(userId)?.channelId === ctx.settings.stageChannelId) await setSuppressed(ctx, userId, true);
+  if (ctx.interaction.guild?.voiceStates.cache.get(userId)?.channelId === ctx.settings.stageChannelId)
+    await setSuppressed(ctx, userId, true);
 }

@@ -7,7 +7,9 @@ export class DiscordChannels {
   /** Starts a public thread under a message; the thread has the message's id. Already started: that thread. */
   async threadFromMessage(channelId: string, messageId: string, name: string): Promise<string> {
     try {
-      const thread = (await this.rest.post(Routes.threads(channelId, messageId), { body: { name: name.slice(0, 100), auto_archive_duration: 1440 } })) as { id: string };
+      const thread = (await this.rest.post(Routes.threads(channelId, messageId), {
+        body: { name: name.slice(0, 100), auto_archive_duration: 1440 },
+      })) as { id: string };
       return thread.id;
     } catch (error) {
       if (error instanceof DiscordAPIError && error.code === 160004) return messageId;
@@ -39,7 +41,9 @@ export class DiscordChannels {
   async dm(userId: string, content: string, nonce?: string): Promise<boolean> {
     const channel = (await this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as { id: string };
     try {
-      await this.rest.post(Routes.channelMessages(channel.id), { body: { content, allowed_mentions: { parse: [] }, ...(nonce ? { nonce, enforce_nonce: true } : {}) } });
+      await this.rest.post(Routes.channelMessages(channel.id), {
+        body: { content, allowed_mentions: { parse: [] }, ...(nonce ? { nonce, enforce_nonce: true } : {}) },
+      });
       return true;
     } catch (error) {
       if (error instanceof DiscordAPIError && error.code === 50007) return false;

@@ -11,7 +11,11 @@ export async function onVoiceStateUpdate(services: Services, before: VoiceState,
   const guildId = after.guild.id;
   // Sent before any await, so the mirror's writes keep the order of the updates.
   const mirrored = services.presence.moved(guildId, after.id, after.channelId);
-  const [settings, session] = await Promise.all([services.settings.get(guildId), services.sessions.current(guildId), mirrored]);
+  const [settings, session] = await Promise.all([
+    services.settings.get(guildId),
+    services.sessions.current(guildId),
+    mirrored,
+  ]);
   const stage = settings.stageChannelId;
   if (!stage || !session || after.member?.user.bot) return;
   const userId = after.id;

@@ -26,7 +26,8 @@ export class VoicePresenceMirror {
   /** Writes the guild's voice channels as this process's cache holds them now. */
   private sync(guild: Guild): void {
     const members: Array<[string, string]> = [];
-    for (const state of guild.voiceStates.cache.values()) if (state.channelId) members.push([state.id, state.channelId]);
+    for (const state of guild.voiceStates.cache.values())
+      if (state.channelId) members.push([state.id, state.channelId]);
     this.track(this.store.replace(guild.id, members), guild.id);
   }
 

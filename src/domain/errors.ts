@@ -27,5 +27,8 @@ export function noLiveSession(): UserError {
 /** A member over a command's limit, told which limit and when they may try again. */
 export function overLimit(limit: { limit: number; windowSeconds: number }, retryAfterMs: number): UserError {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  return new UserError('rate-limited', `Slow down: you can do that ${limit.limit} times every ${limit.windowSeconds} s. Try again in ${seconds} s.`);
+  return new UserError(
+    'rate-limited',
+    `Slow down: you can do that ${limit.limit} times every ${limit.windowSeconds} s. Try again in ${seconds} s.`,
+  );
 }

@@ -30,7 +30,10 @@ export function defaultSettings(): GuildSettings {
  * into seconds, largest first. Throws a UserError that names the bad item.
  */
 export function parseReminderOffsets(input: string): number[] {
-  const items = input.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
+  const items = input
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
   if (items.length === 0) {
     throw new UserError('offsets-empty', 'Give at least one reminder time, like `24h,1h,10m`.');
   }
@@ -48,11 +51,20 @@ export function parseReminderOffsets(input: string): number[] {
 function parseOffset(item: string): number {
   const match = /^(?:\d+[dhms])+$/i.test(item) ? item.toLowerCase().match(/\d+[dhms]/g) : null;
   if (!match) {
-    throw new UserError('offset-invalid', `${quoteInput(item)} is not a reminder time: use a number and a unit (d, h, m or s), like \`24h\` or \`10m\`.`);
+    throw new UserError(
+      'offset-invalid',
+      `${quoteInput(item)} is not a reminder time: use a number and a unit (d, h, m or s), like \`24h\` or \`10m\`.`,
+    );
   }
-  const total = match.reduce((sum, part) => sum + Number(part.slice(0, -1)) * UNIT_SECONDS[part.slice(-1) as keyof typeof UNIT_SECONDS], 0);
+  const total = match.reduce(
+    (sum, part) => sum + Number(part.slice(0, -1)) * UNIT_SECONDS[part.slice(-1) as keyof typeof UNIT_SECONDS],
+    0,
+  );
   if (total < 1 || total > MAX_OFFSET_SECONDS) {
-    throw new UserError('offset-range', `${quoteInput(item)} is out of range: reminders go from 1s to 14d before the session.`);
+    throw new UserError(
+      'offset-range',
+      `${quoteInput(item)} is out of range: reminders go from 1s to 14d before the session.`,
+    );
   }
   return total;
 }
@@ -61,7 +73,11 @@ function parseOffset(item: string): number {
 export function formatOffset(seconds: number): string {
   const parts: string[] = [];
   let rest = seconds;
-  for (const [unit, size] of [['h', 3600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     const count = Math.floor(rest / size);
     if (count > 0) parts.push(`${count}${unit}`);
     rest -= count * size;

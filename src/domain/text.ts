@@ -9,6 +9,7 @@ import { cleanText } from './papers/metadata.js';
 export function requireText(text: string | null | undefined, field: string, max: number): string {
   const cleaned = cleanText(text ?? '', Number.POSITIVE_INFINITY);
   if (cleaned.length === 0) throw new UserError('text-empty', `The ${field} is empty: write some words.`);
-  if (cleaned.length > max) throw new UserError('text-too-long', `The ${field} is ${[...(text ?? '')].length} characters; keep it to ${max}.`);
+  if (cleaned.length > max)
+    throw new UserError('text-too-long', `The ${field} is ${[...(text ?? '')].length} characters; keep it to ${max}.`);
   return cleaned;
 }

@@ -15,17 +15,42 @@ export const jobPayloads = {
   /** Post the cards of a session's new questions, oldest first: one run for every question asked meanwhile. */
   'question.cards': z.object({ guildId: snowflake, sessionId: z.string().min(1).max(20) }),
   /** Post a running note (a highlight, a takeaway) in the session thread, once. */
-  'thread.post': z.object({ guildId: snowflake, sessionId: z.string().min(1).max(20), postId: z.string().min(1).max(40), content: z.string().min(1).max(2000) }),
+  'thread.post': z.object({
+    guildId: snowflake,
+    sessionId: z.string().min(1).max(20),
+    postId: z.string().min(1).max(40),
+    content: z.string().min(1).max(2000),
+  }),
   /** Compile an ended session's recap, keep it, and post it (edition: a new one posts again). */
-  'session.recap': z.object({ guildId: snowflake, sessionId: z.string().min(1).max(20), edition: z.string().min(1).max(20) }),
+  'session.recap': z.object({
+    guildId: snowflake,
+    sessionId: z.string().min(1).max(20),
+    edition: z.string().min(1).max(20),
+  }),
   /** Open the schedule's next session: plan its agenda, reminders and auto-end (a weekly cron adds it, as do /schedule changes). */
   'schedule.open': z.object({ guildId: snowflake }),
   /** Post a session's agenda (with presenter DMs) or a reminder, once, if still on time and still wanted. */
-  'schedule.post': z.object({ guildId: snowflake, start: z.number().int(), kind: z.enum(['agenda', 'reminder']), offset: z.number().int().positive(), at: z.number().int(), generation: z.number().int() }),
+  'schedule.post': z.object({
+    guildId: snowflake,
+    start: z.number().int(),
+    kind: z.enum(['agenda', 'reminder']),
+    offset: z.number().int().positive(),
+    at: z.number().int(),
+    generation: z.number().int(),
+  }),
   /** Bring a session's Discord Scheduled Event in line: create or update it, or move it to active, completed or canceled. */
-  'schedule.event': z.object({ guildId: snowflake, start: z.number().int(), action: z.enum(['sync', 'active', 'completed', 'cancel']) }),
+  'schedule.event': z.object({
+    guildId: snowflake,
+    start: z.number().int(),
+    action: z.enum(['sync', 'active', 'completed', 'cancel']),
+  }),
   /** End a session nobody ended, an hour after its scheduled end. */
-  'schedule.autoend': z.object({ guildId: snowflake, start: z.number().int(), at: z.number().int(), generation: z.number().int() }),
+  'schedule.autoend': z.object({
+    guildId: snowflake,
+    start: z.number().int(),
+    at: z.number().int(),
+    generation: z.number().int(),
+  }),
   /** Edit the posted agenda to match the queue now. */
   'agenda.refresh': z.object({ guildId: snowflake }),
   /** DM a member a link to the stage when a host calls them and they are not there. */
@@ -76,9 +101,11 @@ export const jobOptions: Record<JobName, { attempts: number; backoffMs: number }
 
 /** Deterministic job ids: planning the same session twice adds each job once. */
 export const scheduleJobIds = {
-  post: (guildId: string, start: number, offset: number, generation: number) => `post-${guildId}-${start}-${offset}-${generation}`,
+  post: (guildId: string, start: number, offset: number, generation: number) =>
+    `post-${guildId}-${start}-${offset}-${generation}`,
   autoend: (guildId: string, start: number, generation: number) => `autoend-${guildId}-${start}-${generation}`,
-  event: (guildId: string, start: number, action: string, generation: number) => `event-${guildId}-${start}-${action}-${generation}`,
+  event: (guildId: string, start: number, action: string, generation: number) =>
+    `event-${guildId}-${start}-${action}-${generation}`,
   scheduler: (guildId: string) => `open-${guildId}`,
 };
 export const agendaCoalesceKey = (guildId: string) => `agenda:${guildId}`;

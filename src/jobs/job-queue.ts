@@ -17,7 +17,6 @@ export interface EnqueueOptions {
   jobId?: string;
 }
 
-
 /** Raised inside a handler when retrying cannot help (a 404, a malformed answer). */
 export { UnrecoverableError };
 
@@ -59,8 +58,10 @@ export class JobQueue {
   private jobOptions(name: JobName, options: EnqueueOptions): JobsOptions {
     const { attempts, backoffMs } = jobOptions[name];
     return {
-      attempts, backoff: { type: 'exponential', delay: backoffMs },
-      removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 },
+      attempts,
+      backoff: { type: 'exponential', delay: backoffMs },
+      removeOnComplete: { age: 24 * 3600 },
+      removeOnFail: { age: 7 * 24 * 3600 },
       ...(options.coalesceKey ? { deduplication: { id: options.coalesceKey, keepLastIfActive: true } } : {}),
       ...(options.delayMs ? { delay: options.delayMs } : {}),
       ...(options.jobId ? { jobId: options.jobId } : {}),
@@ -76,11 +77,28 @@ export class JobQueue {
    * Creates or updates a cron scheduler that adds `name` with `data` at each
    * match of `pattern`, read in `timeZone` (so local wall time is kept across DST).
    */
-  async upsertScheduler<N extends JobName>(schedulerId: string, pattern: string, timeZone: string, name: N, data: JobData<N>): Promise<void> {
+  async upsertScheduler<N extends JobName>(
+    schedulerId: string,
+    pattern: string,
+    timeZone: string,
+    name: N,
+    data: JobData<N>,
+  ): Promise<void> {
     const { attempts, backoffMs } = jobOptions[name];
-    await this.queue.upsertJobScheduler(schedulerId, { pattern, tz: timeZone }, {
-      name, data, opts: { attempts, backoff: { type: 'exponential', delay: backoffMs }, removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } },
-    });
+    await this.queue.upsertJobScheduler(
+      schedulerId,
+      { pattern, tz: timeZone },
+      {
+        name,
+        data,
+        opts: {
+          attempts,
+          backoff: { type: 'exponential', delay: backoffMs },
+          removeOnComplete: { age: 24 * 3600 },
+          removeOnFail: { age: 7 * 24 * 3600 },
+        },
+      },
+    );
   }
 
   async removeScheduler(schedulerId: string): Promise<void> {
@@ -120,9 +138,12 @@ export class JobQueue {
     this.workerConnection = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
     this.workerConnection.on('error', (err) => this.logger.warn({ err }, 'worker connection error'));
     this.worker = new Worker(QUEUE, (job) => this.process(job, handlers), {
-      connection: this.workerConnection, prefix: this.prefix, concurrency,
+      connection: this.workerConnection,
+      prefix: this.prefix,
+      concurrency,
       // A killed worker's job is taken over within ~15 s rather than BullMQ's default 60 s.
-      lockDuration: 10_000, stalledInterval: 5_000,
+      lockDuration: 10_000,
+      stalledInterval: 5_000,
     });
     this.worker.on('failed', (job, err) => {
       // A job that raced its own data (see NotYetStoredError) retries quietly.
@@ -138,7 +159,12 @@ export class JobQueue {
     if (!schema) throw new UnrecoverableError(`unknown job ${job.name}`);
     const parsed = schema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`bad payload for ${job.name}: ${parsed.error.message}`);
-    const info = { id: job.id ?? '', attemptsMade: job.attemptsMade, finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1), enqueuedAt: job.timestamp };
+    const info = {
+      id: job.id ?? '',
+      attemptsMade: job.attemptsMade,
+      finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+      enqueuedAt: job.timestamp,
+    };
     await (handlers[name] as (data: unknown, info: unknown) => Promise<void>)(parsed.data, info);
   }
 
@@ -153,8 +179,14 @@ export class JobQueue {
     const graceful = (async () => {
       await this.worker?.close();
       await this.queue.close();
-    })().then(() => true, () => true);
-    const finished = await Promise.race([graceful, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]);
+    })().then(
+      () => true,
+      () => true,
+    );
+    const finished = await Promise.race([
+      graceful,
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
     clearTimeout(timer);
     if (!finished) {
       this.logger.warn('jobs did not stop in time; their locks will lapse and another worker will take them over');

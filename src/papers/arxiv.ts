@@ -1,7 +1,11 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { malformed, type MetadataSource } from './source.js';
 
-const parser = new XMLParser({ ignoreAttributes: true, processEntities: true, isArray: (name) => name === 'entry' || name === 'author' });
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  processEntities: true,
+  isArray: (name) => name === 'entry' || name === 'author',
+});
 
 interface AtomEntry {
   id?: string;
@@ -22,6 +26,10 @@ export const arxiv: MetadataSource = {
     if (!entry || String(entry.id ?? '').includes('/api/errors') || !entry.title) {
       throw Object.assign(malformed('arXiv', id, 'no such paper'), { status: 404 });
     }
-    return { title: String(entry.title), authors: (entry.author ?? []).map((a) => String(a.name ?? '')), abstract: String(entry.summary ?? '') };
+    return {
+      title: String(entry.title),
+      authors: (entry.author ?? []).map((a) => String(a.name ?? '')),
+      abstract: String(entry.summary ?? ''),
+    };
   },
 };

@@ -17,10 +17,19 @@ const PUBLIC_BASES: Record<MetadataSource['name'], string> = {
   crossref: 'https://api.crossref.org/works',
 };
 const OVERRIDE_PATHS: Record<MetadataSource['name'], string> = {
-  arxiv: '/arxiv/api/query', huggingface: '/huggingface/api/papers', openreview: '/openreview/notes', crossref: '/crossref/works',
+  arxiv: '/arxiv/api/query',
+  huggingface: '/huggingface/api/papers',
+  openreview: '/openreview/notes',
+  crossref: '/crossref/works',
 };
 /** The only hosts Lectern ever requests, besides Discord. */
-export const ALLOWED_HOSTS: ReadonlySet<string> = new Set(['export.arxiv.org', 'arxiv.org', 'huggingface.co', 'api2.openreview.net', 'api.crossref.org']);
+export const ALLOWED_HOSTS: ReadonlySet<string> = new Set([
+  'export.arxiv.org',
+  'arxiv.org',
+  'huggingface.co',
+  'api2.openreview.net',
+  'api.crossref.org',
+]);
 const CACHE_SECONDS = 30 * 24 * 3600;
 
 export interface MetadataServiceOptions {
@@ -40,7 +49,13 @@ export class MetadataService {
     private readonly options: MetadataServiceOptions,
   ) {
     const override = options.overrideBaseUrl ? new URL(options.overrideBaseUrl) : undefined;
-    this.policy = { allowedHosts: ALLOWED_HOSTS, overrideOrigin: override?.origin, timeoutMs: 5_000, maxBytes: 2 * 1024 * 1024, maxRedirects: 3 };
+    this.policy = {
+      allowedHosts: ALLOWED_HOSTS,
+      overrideOrigin: override?.origin,
+      timeoutMs: 5_000,
+      maxBytes: 2 * 1024 * 1024,
+      maxRedirects: 3,
+    };
   }
 
   /** The source for a reference, or null for plain links, which are never fetched. */
@@ -61,8 +76,12 @@ export class MetadataService {
     const hit = await this.cached(ref);
     if (hit) return hit;
     if (source === arxiv) await this.waitForArxivSlot();
-    const base = this.options.overrideBaseUrl ? `${this.options.overrideBaseUrl.replace(/\/$/, '')}${OVERRIDE_PATHS[source.name]}` : PUBLIC_BASES[source.name];
-    const response = await safeGet(source.url(base, ref.id), this.policy, { accept: source === arxiv ? 'application/atom+xml' : 'application/json' });
+    const base = this.options.overrideBaseUrl
+      ? `${this.options.overrideBaseUrl.replace(/\/$/, '')}${OVERRIDE_PATHS[source.name]}`
+      : PUBLIC_BASES[source.name];
+    const response = await safeGet(source.url(base, ref.id), this.policy, {
+      accept: source === arxiv ? 'application/atom+xml' : 'application/json',
+    });
     const metadata = cleanMetadata(source.parse(expectOk(response, source.name, ref.id), ref.id));
     await this.redis.set(keys.metadataCache(source.name, ref.id), JSON.stringify(metadata), 'EX', CACHE_SECONDS);
     return metadata;

@@ -31,10 +31,29 @@ export class SourceError extends Error {
 }
 
 const blocked = new BlockList();
-for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) {
+for (const [net, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) {
   blocked.addSubnet(net, prefix, 'ipv4');
 }
-for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) blocked.addSubnet(net, prefix, 'ipv6');
+for (const [net, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const)
+  blocked.addSubnet(net, prefix, 'ipv6');
 
 /** True for loopback, private, link-local, CGNAT, multicast and reserved addresses (IPv4-mapped IPv6 included). */
 export function isPrivateAddress(address: string): boolean {
@@ -50,8 +69,10 @@ const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
     if (error) return callback(error, '', 0);
     const list = addresses as Array<{ address: string; family: number }>;
     const bad = list.find((a) => isPrivateAddress(a.address));
-    if (bad || list.length === 0) return callback(new FetchRefusedError(`${hostname} resolves to a private address`), '', 0);
-    if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: typeof list) => void)(null, list);
+    if (bad || list.length === 0)
+      return callback(new FetchRefusedError(`${hostname} resolves to a private address`), '', 0);
+    if ((options as { all?: boolean }).all)
+      return (callback as unknown as (e: null, a: typeof list) => void)(null, list);
     return callback(null, list[0]!.address, list[0]!.family);
   });
 };
@@ -60,7 +81,8 @@ function checkUrl(url: URL, policy: FetchPolicy, isRedirect: boolean): 'override
   if (policy.overrideOrigin && url.origin === policy.overrideOrigin && !isRedirect) return 'override';
   if (url.protocol !== 'https:') throw new FetchRefusedError(`refusing ${url.protocol} URL`);
   if (!policy.allowedHosts.has(url.hostname)) throw new FetchRefusedError(`refusing host ${url.hostname}`);
-  if (url.username || url.password || (url.port && url.port !== '443')) throw new FetchRefusedError('refusing credentials or a port');
+  if (url.username || url.password || (url.port && url.port !== '443'))
+    throw new FetchRefusedError('refusing credentials or a port');
   return 'public';
 }
 
@@ -74,7 +96,11 @@ export interface FetchedText {
  * origin), public addresses only, redirects re-checked hop by hop, a deadline
  * for the whole exchange, and a cap on the body.
  */
-export async function safeGet(target: string, policy: FetchPolicy, headers: Record<string, string> = {}): Promise<FetchedText> {
+export async function safeGet(
+  target: string,
+  policy: FetchPolicy,
+  headers: Record<string, string> = {},
+): Promise<FetchedText> {
   let url = new URL(target);
   for (let hop = 0; hop <= policy.maxRedirects; hop++) {
     const kind = checkUrl(url, policy, hop > 0);
@@ -88,31 +114,55 @@ export async function safeGet(target: string, policy: FetchPolicy, headers: Reco
   throw new FetchRefusedError(`more than ${policy.maxRedirects} redirects`);
 }
 
-function getOnce(url: URL, kind: 'override' | 'public', policy: FetchPolicy, headers: Record<string, string>): Promise<FetchedText & { location?: string }> {
+function getOnce(
+  url: URL,
+  kind: 'override' | 'public',
+  policy: FetchPolicy,
+  headers: Record<string, string>,
+): Promise<FetchedText & { location?: string }> {
   return new Promise((resolve, reject) => {
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
-    const req = send(url, { method: 'GET', headers: { 'user-agent': 'Lectern (paper-reading Discord bot)', ...headers }, ...(kind === 'public' ? { lookup: publicOnlyLookup } : {}) });
-    const deadline = setTimeout(() => req.destroy(new SourceError(`no answer within ${policy.timeoutMs} ms`, true)), policy.timeoutMs);
+    const req = send(url, {
+      method: 'GET',
+      headers: { 'user-agent': 'Lectern (paper-reading Discord bot)', ...headers },
+      ...(kind === 'public' ? { lookup: publicOnlyLookup } : {}),
+    });
+    const deadline = setTimeout(
+      () => req.destroy(new SourceError(`no answer within ${policy.timeoutMs} ms`, true)),
+      policy.timeoutMs,
+    );
     const fail = (error: Error) => {
       clearTimeout(deadline);
-      reject(error instanceof FetchRefusedError || error instanceof SourceError ? error : new SourceError(error.message, true));
+      reject(
+        error instanceof FetchRefusedError || error instanceof SourceError
+          ? error
+          : new SourceError(error.message, true),
+      );
     };
     req.on('error', fail);
     req.on('response', (res: IncomingMessage) => {
       const declared = Number(res.headers['content-length'] ?? 0);
-      if (declared > policy.maxBytes) return req.destroy(new SourceError(`response of ${declared} bytes is over the ${policy.maxBytes}-byte cap`, false));
+      if (declared > policy.maxBytes)
+        return req.destroy(
+          new SourceError(`response of ${declared} bytes is over the ${policy.maxBytes}-byte cap`, false),
+        );
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (size > policy.maxBytes) return req.destroy(new SourceError(`response is over the ${policy.maxBytes}-byte cap`, false));
+        if (size > policy.maxBytes)
+          return req.destroy(new SourceError(`response is over the ${policy.maxBytes}-byte cap`, false));
         chunks.push(chunk);
       });
       res.on('error', fail);
       res.on('end', () => {
         clearTimeout(deadline);
         const location = res.headers.location;
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ...(location ? { location } : {}) });
+        resolve({
+          status: res.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString('utf8'),
+          ...(location ? { location } : {}),
+        });
       });
     });
     req.end();

@@ -1,4 +1,11 @@
-import { durationLabel, talkLabel, type Recap, type RecapNote, type RecapPaper, type RecapQuestion } from '../domain/recap/recap.js';
+import {
+  durationLabel,
+  talkLabel,
+  type Recap,
+  type RecapNote,
+  type RecapPaper,
+  type RecapQuestion,
+} from '../domain/recap/recap.js';
 import { offsetLabel } from '../domain/session/session.js';
 import { safeText } from '../discord/render/text.js';
 
@@ -62,18 +69,26 @@ export function recapLines(recap: Recap, style: RecapStyle, heading: string): st
   const summary = [
     `${recap.covered.length} paper${recap.covered.length === 1 ? '' : 's'} covered${presenters.length ? `, presented by ${presenters.join(', ')}` : ''}.`,
     `${asked} question${asked === 1 ? '' : 's'} asked, ${recap.answered.length} answered.`,
-    recap.mostUpvoted ? `Most upvoted: “${style.text(recap.mostUpvoted.text)}” (${recap.mostUpvoted.votes} votes).` : '',
+    recap.mostUpvoted
+      ? `Most upvoted: “${style.text(recap.mostUpvoted.text)}” (${recap.mostUpvoted.votes} votes).`
+      : '',
     `Duration ${durationLabel(recap.endedAt - recap.startedAt)}, from ${style.time(recap.startedAt, false)} to ${style.time(recap.endedAt, false)}.`,
     recap.attendancePeak > 0 ? `Attendance peak: ${recap.attendancePeak} in the channel.` : '',
-  ].filter(Boolean).join(' ');
+  ]
+    .filter(Boolean)
+    .join(' ');
   lines.push('## Summary', summary, '');
   if (recap.recording) lines.push(`Recording: ${recap.recording}`, '');
 
   lines.push('## Papers covered');
   recap.covered.forEach((paper, i) => {
-    lines.push(`### ${i + 1}. ${paperLink(paper, style)}`, `Presented by ${paper.presenterId ? style.person(paper.presenterId) : 'nobody named'}, from ${style.time(paper.startedAt, false)} (${offsetLabel(recap.startedAt, paper.startedAt)}).`);
+    lines.push(
+      `### ${i + 1}. ${paperLink(paper, style)}`,
+      `Presented by ${paper.presenterId ? style.person(paper.presenterId) : 'nobody named'}, from ${style.time(paper.startedAt, false)} (${offsetLabel(recap.startedAt, paper.startedAt)}).`,
+    );
     for (const h of recap.highlights.filter((n) => n.paperId === paper.id)) lines.push(`- ✦ ${note(h, recap, style)}`);
-    for (const q of recap.answered.filter((x) => x.paperId === paper.id)) lines.push(`- **Q** (${asker(q, style)}): ${style.text(q.text)}`, `  **A**: ${style.text(q.answer ?? '')}`);
+    for (const q of recap.answered.filter((x) => x.paperId === paper.id))
+      lines.push(`- **Q** (${asker(q, style)}): ${style.text(q.text)}`, `  **A**: ${style.text(q.answer ?? '')}`);
     lines.push('');
   });
   const loose = recap.answered.filter((q) => !recap.covered.some((p) => p.id === q.paperId));
@@ -81,11 +96,12 @@ export function recapLines(recap: Recap, style: RecapStyle, heading: string): st
   if (loose.length > 0 || looseHighlights.length > 0) {
     lines.push('## Outside the papers');
     for (const h of looseHighlights) lines.push(`- ✦ ${note(h, recap, style)}`);
-    for (const q of loose) lines.push(`- **Q** (${asker(q, style)}): ${style.text(q.text)}`, `  **A**: ${style.text(q.answer ?? '')}`);
+    for (const q of loose)
+      lines.push(`- **Q** (${asker(q, style)}): ${style.text(q.text)}`, `  **A**: ${style.text(q.answer ?? '')}`);
     lines.push('');
   }
   if (recap.unanswered.length > 0) {
-    lines.push('## Unanswered (carried over to next week\'s agenda)');
+    lines.push("## Unanswered (carried over to next week's agenda)");
     for (const q of recap.unanswered) lines.push(`- ${style.text(q.text)} (${asker(q, style)})`);
     lines.push('');
   }
@@ -99,7 +115,9 @@ export function recapLines(recap: Recap, style: RecapStyle, heading: string): st
     lines.push(voice ? '## Speaker timeline (who spoke when, from the voice channel)' : '## Speaker timeline');
     for (const s of recap.speakers) {
       const spans = s.segments.map((seg) => `${style.time(seg.from, false)}–${style.time(seg.to, false)}`).join(', ');
-      lines.push(`- ${style.person(s.userId)}: ${spans} (${voice ? talkLabel(s.totalMs) : durationLabel(s.totalMs)} in all)`);
+      lines.push(
+        `- ${style.person(s.userId)}: ${spans} (${voice ? talkLabel(s.totalMs) : durationLabel(s.totalMs)} in all)`,
+      );
     }
     if (recap.talkByPaper.length > 0) {
       lines.push('', '**Talk time by paper**');
@@ -110,7 +128,10 @@ export function recapLines(recap: Recap, style: RecapStyle, heading: string): st
       }
     }
     if (recap.voiceGaps.length > 0) {
-      lines.push('', `Not heard (the voice connection was down): ${recap.voiceGaps.map((g) => `${style.time(g.from, false)}–${style.time(g.to, false)}`).join(', ')}`);
+      lines.push(
+        '',
+        `Not heard (the voice connection was down): ${recap.voiceGaps.map((g) => `${style.time(g.from, false)}–${style.time(g.to, false)}`).join(', ')}`,
+      );
     }
     lines.push('');
   }

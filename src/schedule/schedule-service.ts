@@ -1,5 +1,13 @@
 import { UserError } from '../domain/errors.js';
-import { AUTO_END_AFTER_MS, cronPattern, nextSession, parseSkipDate, planPosts, localDate, type Schedule } from '../domain/schedule/plan.js';
+import {
+  AUTO_END_AFTER_MS,
+  cronPattern,
+  nextSession,
+  parseSkipDate,
+  planPosts,
+  localDate,
+  type Schedule,
+} from '../domain/schedule/plan.js';
 import { agendaCoalesceKey, scheduleJobIds } from '../jobs/contract.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { Logger } from '../logger.js';
@@ -35,27 +43,42 @@ export class ScheduleService {
   }
 
   /** Sets the weekly slot (un-pausing it) and opens the next session; skips still ahead are kept. */
-  async set(guildId: string, slot: Pick<Schedule, 'weekday' | 'time' | 'timeZone' | 'durationMin'>): Promise<OccurrenceRecord | undefined> {
+  async set(
+    guildId: string,
+    slot: Pick<Schedule, 'weekday' | 'time' | 'timeZone' | 'durationMin'>,
+  ): Promise<OccurrenceRecord | undefined> {
     const previous = await this.store.schedule(guildId);
     const today = localDate(slot.timeZone, this.now());
-    const schedule: Schedule = { ...slot, paused: false, skips: (previous?.skips ?? []).filter((date) => date >= today) };
+    const schedule: Schedule = {
+      ...slot,
+      paused: false,
+      skips: (previous?.skips ?? []).filter((date) => date >= today),
+    };
     await this.store.saveSchedule(guildId, schedule);
     await this.settings.update(guildId, { timeZone: slot.timeZone });
-    await this.jobs.upsertScheduler(scheduleJobIds.scheduler(guildId), cronPattern(schedule), schedule.timeZone, 'schedule.open', { guildId });
+    await this.jobs.upsertScheduler(
+      scheduleJobIds.scheduler(guildId),
+      cronPattern(schedule),
+      schedule.timeZone,
+      'schedule.open',
+      { guildId },
+    );
     return this.open(guildId);
   }
 
   async skip(guildId: string, dateInput: string): Promise<{ date: string; next: OccurrenceRecord | undefined }> {
     const schedule = await this.required(guildId);
     const date = parseSkipDate(dateInput, schedule, this.now());
-    if (schedule.skips.includes(date)) throw new UserError('skip-already', `The session of ${date} is already skipped.`);
+    if (schedule.skips.includes(date))
+      throw new UserError('skip-already', `The session of ${date} is already skipped.`);
     await this.store.saveSchedule(guildId, { ...schedule, skips: [...schedule.skips, date].sort() });
     return { date, next: await this.open(guildId) };
   }
 
   async pause(guildId: string): Promise<void> {
     const schedule = await this.required(guildId);
-    if (schedule.paused) throw new UserError('schedule-paused', 'The schedule is already paused; /schedule resume starts it again.');
+    if (schedule.paused)
+      throw new UserError('schedule-paused', 'The schedule is already paused; /schedule resume starts it again.');
     await this.store.saveSchedule(guildId, { ...schedule, paused: true });
     await this.jobs.removeScheduler(scheduleJobIds.scheduler(guildId));
     await this.open(guildId);
@@ -65,7 +88,13 @@ export class ScheduleService {
     const schedule = await this.required(guildId);
     if (!schedule.paused) throw new UserError('schedule-running', 'The schedule is not paused.');
     await this.store.saveSchedule(guildId, { ...schedule, paused: false });
-    await this.jobs.upsertScheduler(scheduleJobIds.scheduler(guildId), cronPattern(schedule), schedule.timeZone, 'schedule.open', { guildId });
+    await this.jobs.upsertScheduler(
+      scheduleJobIds.scheduler(guildId),
+      cronPattern(schedule),
+      schedule.timeZone,
+      'schedule.open',
+      { guildId },
+    );
     return this.open(guildId);
   }
 
@@ -87,14 +116,16 @@ export class ScheduleService {
     const schedule = await this.store.schedule(guildId);
     const next = schedule ? nextSession(schedule, now) : undefined;
     const previous = await this.store.open(guildId);
-    if (previous && previous.status === 'open' && previous.start !== next?.start && previous.start > now) await this.cancel(guildId, previous);
+    if (previous && previous.status === 'open' && previous.start !== next?.start && previous.start > now)
+      await this.cancel(guildId, previous);
     if (!schedule || !next) {
       if (previous) await this.store.clearOpen(guildId);
       return undefined;
     }
     const existing = previous?.start === next.start ? previous : await this.store.occurrence(guildId, next.start);
     if (existing && existing.status === 'open' && existing.generation === schedule.generation) {
-      if (previous?.start !== next.start) await this.store.markOpen(guildId, next, schedule.generation, existing.jobIds);
+      if (previous?.start !== next.start)
+        await this.store.markOpen(guildId, next, schedule.generation, existing.jobIds);
       return existing;
     }
     if (existing) await this.jobs.remove(existing.jobIds);
@@ -110,11 +141,24 @@ export class ScheduleService {
     // Stored before the jobs are added, so no job runs before the session it is for.
     await this.store.markOpen(guildId, next, generation, [...posts.map((p) => p.id), autoEndId]);
     await Promise.all([
-      ...posts.map((post) => this.jobs.enqueue('schedule.post', post.data, { jobId: post.id, delayMs: Math.max(0, post.data.at - now) })),
-      this.jobs.enqueue('schedule.autoend', { guildId, start: next.start, at: autoEndAt, generation }, { jobId: autoEndId, delayMs: autoEndAt - now }),
-      this.jobs.enqueue('schedule.event', { guildId, start: next.start, action: 'sync' }, { jobId: scheduleJobIds.event(guildId, next.start, 'sync', generation) }),
+      ...posts.map((post) =>
+        this.jobs.enqueue('schedule.post', post.data, { jobId: post.id, delayMs: Math.max(0, post.data.at - now) }),
+      ),
+      this.jobs.enqueue(
+        'schedule.autoend',
+        { guildId, start: next.start, at: autoEndAt, generation },
+        { jobId: autoEndId, delayMs: autoEndAt - now },
+      ),
+      this.jobs.enqueue(
+        'schedule.event',
+        { guildId, start: next.start, action: 'sync' },
+        { jobId: scheduleJobIds.event(guildId, next.start, 'sync', generation) },
+      ),
     ]);
-    this.logger.info({ guildId, start: new Date(next.start).toISOString(), posts: posts.length, generation }, 'session opened');
+    this.logger.info(
+      { guildId, start: new Date(next.start).toISOString(), posts: posts.length, generation },
+      'session opened',
+    );
     return this.store.occurrence(guildId, next.start);
   }
 
@@ -124,15 +168,30 @@ export class ScheduleService {
    */
   async agendaChanged(guildId: string): Promise<void> {
     const open = await this.store.open(guildId);
-    if (open?.agenda && open.status === 'open' && !open.sessionId && open.start > this.now()) await this.jobs.enqueue('agenda.refresh', { guildId }, { coalesceKey: agendaCoalesceKey(guildId), delayMs: 2_000 });
+    if (open?.agenda && open.status === 'open' && !open.sessionId && open.start > this.now())
+      await this.jobs.enqueue(
+        'agenda.refresh',
+        { guildId },
+        { coalesceKey: agendaCoalesceKey(guildId), delayMs: 2_000 },
+      );
   }
 
   /** Links a live session to the scheduled one it runs (if any) and marks its event active. */
   async sessionStarted(guildId: string, sessionId: string, at: number): Promise<void> {
     const occurrence = await this.store.latestBetween(guildId, at - SESSION_MATCH_MS, at + SESSION_MATCH_MS);
-    if (!occurrence || occurrence.status !== 'open' || occurrence.sessionId || Math.abs(occurrence.start - at) > SESSION_MATCH_MS) return;
+    if (
+      !occurrence ||
+      occurrence.status !== 'open' ||
+      occurrence.sessionId ||
+      Math.abs(occurrence.start - at) > SESSION_MATCH_MS
+    )
+      return;
     if (!(await this.store.setOnce(guildId, occurrence.start, 'sessionId', sessionId))) return;
-    await this.jobs.enqueue('schedule.event', { guildId, start: occurrence.start, action: 'active' }, { jobId: scheduleJobIds.event(guildId, occurrence.start, 'active', occurrence.generation) });
+    await this.jobs.enqueue(
+      'schedule.event',
+      { guildId, start: occurrence.start, action: 'active' },
+      { jobId: scheduleJobIds.event(guildId, occurrence.start, 'active', occurrence.generation) },
+    );
   }
 
   /**
@@ -141,10 +200,18 @@ export class ScheduleService {
    * unanswered) belongs to it now.
    */
   async sessionEnded(guildId: string, sessionId: string, at: number): Promise<void> {
-    const occurrence = await this.store.latestBetween(guildId, at - 2 * SESSION_MATCH_MS - AUTO_END_AFTER_MS, at + SESSION_MATCH_MS);
+    const occurrence = await this.store.latestBetween(
+      guildId,
+      at - 2 * SESSION_MATCH_MS - AUTO_END_AFTER_MS,
+      at + SESSION_MATCH_MS,
+    );
     await Promise.all([
       occurrence?.sessionId === sessionId
-        ? this.jobs.enqueue('schedule.event', { guildId, start: occurrence.start, action: 'completed' }, { jobId: scheduleJobIds.event(guildId, occurrence.start, 'completed', occurrence.generation) })
+        ? this.jobs.enqueue(
+            'schedule.event',
+            { guildId, start: occurrence.start, action: 'completed' },
+            { jobId: scheduleJobIds.event(guildId, occurrence.start, 'completed', occurrence.generation) },
+          )
         : undefined,
       this.jobs.enqueue('schedule.open', { guildId }),
     ]);
@@ -153,7 +220,11 @@ export class ScheduleService {
   private async cancel(guildId: string, occurrence: OccurrenceRecord): Promise<void> {
     await this.store.cancel(guildId, occurrence.start);
     await this.jobs.remove(occurrence.jobIds);
-    await this.jobs.enqueue('schedule.event', { guildId, start: occurrence.start, action: 'cancel' }, { jobId: scheduleJobIds.event(guildId, occurrence.start, 'cancel', occurrence.generation) });
+    await this.jobs.enqueue(
+      'schedule.event',
+      { guildId, start: occurrence.start, action: 'cancel' },
+      { jobId: scheduleJobIds.event(guildId, occurrence.start, 'cancel', occurrence.generation) },
+    );
     this.logger.info({ guildId, start: new Date(occurrence.start).toISOString() }, 'scheduled session cancelled');
   }
 

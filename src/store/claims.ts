@@ -11,7 +11,13 @@ export const CLAIM_TTL_MS = 60_000;
  * A post claimed by one job run. The same job (same id) may claim again, so a
  * rerun after a crash proceeds; another job must wait until the claim lapses.
  */
-export async function claimPost(redis: Redis, guildId: string, what: string, jobId: string, ttlMs = CLAIM_TTL_MS): Promise<boolean> {
+export async function claimPost(
+  redis: Redis,
+  guildId: string,
+  what: string,
+  jobId: string,
+  ttlMs = CLAIM_TTL_MS,
+): Promise<boolean> {
   const key = claimKey(guildId, what);
   const taken = await redis.set(key, jobId, 'PX', ttlMs, 'NX');
   return taken === 'OK' || (await redis.get(key)) === jobId;

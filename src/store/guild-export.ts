@@ -36,7 +36,8 @@ async function readKey(redis: Redis, key: string): Promise<unknown> {
     case 'zset': {
       const flat = await redis.zrange(key, '0', '-1', 'WITHSCORES');
       const entries: Array<{ member: unknown; score: number }> = [];
-      for (let i = 0; i < flat.length; i += 2) entries.push({ member: parseMaybeJson(flat[i]!), score: Number(flat[i + 1]) });
+      for (let i = 0; i < flat.length; i += 2)
+        entries.push({ member: parseMaybeJson(flat[i]!), score: Number(flat[i + 1]) });
       return entries;
     }
     default:

@@ -20,7 +20,8 @@ export const keys = {
   /** Questions whose card is not posted yet (score: asked at). */
   uncarded: (guildId: string, sessionId: string) => `${PREFIX}:{${guildId}}:session:${sessionId}:uncarded`,
   recap: (guildId: string, sessionId: string) => `${PREFIX}:{${guildId}}:session:${sessionId}:recap`,
-  recapPosts: (guildId: string, sessionId: string, edition: string) => `${PREFIX}:{${guildId}}:session:${sessionId}:posts:${edition}`,
+  recapPosts: (guildId: string, sessionId: string, edition: string) =>
+    `${PREFIX}:{${guildId}}:session:${sessionId}:posts:${edition}`,
   sessions: (guildId: string) => `${PREFIX}:{${guildId}}:sessions`,
   schedule: (guildId: string) => `${PREFIX}:{${guildId}}:schedule`,
   /** The session the schedule has opened next (its start, ms). */

@@ -5,7 +5,12 @@ import type { Redis } from 'ioredis';
  * Runs a Lua script by its SHA (EVALSHA), sending the body only the first
  * time a server lacks it (after a restart, or on a new replica).
  */
-export async function runLua(redis: Redis, lua: string, keys: string[], args: Array<string | number>): Promise<unknown> {
+export async function runLua(
+  redis: Redis,
+  lua: string,
+  keys: string[],
+  args: Array<string | number>,
+): Promise<unknown> {
   const sha = shaOf(lua);
   try {
     return await redis.evalsha(sha, keys.length, ...keys, ...args);

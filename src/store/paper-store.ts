@@ -12,7 +12,9 @@ export type AddResult =
   | { outcome: 'full' }
   | { outcome: 'limited'; retryAfterMs: number };
 
-export type StartResult = { outcome: 'started'; paperId: string; previousId?: string } | { outcome: 'missing' | 'already-current' | 'covered' | 'none-left' };
+export type StartResult =
+  | { outcome: 'started'; paperId: string; previousId?: string }
+  | { outcome: 'missing' | 'already-current' | 'covered' | 'none-left' };
 
 export interface NewPaper {
   /** From newId() (store/ids.ts). */
@@ -32,7 +34,14 @@ export interface NewPaper {
 
 const JSON_FIELDS = new Set(['ref', 'authors']);
 const NUMBER_FIELDS = new Set(['addedAt', 'startedAt', 'coveredAt']);
-const QUEUE_ENTRY_FIELDS = ['id', 'ref', 'status', 'metadataStatus', 'title', 'presenterId'] as const satisfies ReadonlyArray<keyof QueueEntry>;
+const QUEUE_ENTRY_FIELDS = [
+  'id',
+  'ref',
+  'status',
+  'metadataStatus',
+  'title',
+  'presenterId',
+] as const satisfies ReadonlyArray<keyof QueueEntry>;
 
 function toHash(paper: Partial<Paper>): string[] {
   const flat: string[] = [];
@@ -50,7 +59,8 @@ export function fromHash(hash: Record<string, string>): Paper {
     if (field === 'cardChannelId' || field === 'cardMessageId') continue;
     paper[field] = JSON_FIELDS.has(field) ? JSON.parse(value) : NUMBER_FIELDS.has(field) ? Number(value) : value;
   }
-  if (hash.cardChannelId && hash.cardMessageId) paper.card = { channelId: hash.cardChannelId, messageId: hash.cardMessageId };
+  if (hash.cardChannelId && hash.cardMessageId)
+    paper.card = { channelId: hash.cardChannelId, messageId: hash.cardMessageId };
   return paper as unknown as Paper;
 }
 
@@ -80,7 +90,13 @@ export class PaperStore {
     const { id: newId, ...rest } = input;
     const fields = toHash({ authors: [], abstract: '', ...rest, status: 'queued' });
     const [outcome, id, position, readAt] = (await this.run(
-      'add', guildId, ...rateCountArgs(limit), input.dedupKey, maxQueue, newId, ...fields,
+      'add',
+      guildId,
+      ...rateCountArgs(limit),
+      input.dedupKey,
+      maxQueue,
+      newId,
+      ...fields,
     )) as [string, string, number, string];
     if (outcome === 'full') return { outcome };
     if (outcome === 'limited') return { outcome, retryAfterMs: Math.max(position, 0) };
@@ -129,13 +145,17 @@ export class PaperStore {
   /** Makes a paper current; the paper that was current becomes covered. */
   async start(guildId: string, paperId: string, now: number): Promise<StartResult> {
     const [outcome, id, previous] = (await this.run('start', guildId, paperId, now)) as [string, string, string];
-    return outcome === 'started' ? { outcome, paperId: id, ...(previous ? { previousId: previous } : {}) } : { outcome: outcome as 'missing' };
+    return outcome === 'started'
+      ? { outcome, paperId: id, ...(previous ? { previousId: previous } : {}) }
+      : { outcome: outcome as 'missing' };
   }
 
   /** Moves to the next queued paper after the current one in queue order (see nextPaperId). */
   async next(guildId: string, now: number): Promise<StartResult> {
     const [outcome, id, previous] = (await this.run('next', guildId, now)) as [string, string, string];
-    return outcome === 'started' ? { outcome, paperId: id, ...(previous ? { previousId: previous } : {}) } : { outcome: outcome as 'none-left' };
+    return outcome === 'started'
+      ? { outcome, paperId: id, ...(previous ? { previousId: previous } : {}) }
+      : { outcome: outcome as 'none-left' };
   }
 
   /**
@@ -153,11 +173,19 @@ export class PaperStore {
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hgetall(keys.paper(guildId, id));
     const rows = (await pipeline.exec()) ?? [];
-    return rows.map(([, hash]) => hash as Record<string, string>).filter((h) => h.id).map(fromHash);
+    return rows
+      .map(([, hash]) => hash as Record<string, string>)
+      .filter((h) => h.id)
+      .map(fromHash);
   }
 
   /** Stores the details (or their status) of a paper; returns it as it is now, or undefined (nothing written) if it was removed. */
-  async setMetadata(guildId: string, paperId: string, status: MetadataStatus, metadata?: PaperMetadata): Promise<Paper | undefined> {
+  async setMetadata(
+    guildId: string,
+    paperId: string,
+    status: MetadataStatus,
+    metadata?: PaperMetadata,
+  ): Promise<Paper | undefined> {
     return this.patch(guildId, paperId, toHash({ metadataStatus: status, ...metadata }));
   }
 

@@ -34,7 +34,11 @@ export class RateLimitStore {
    * a counter is never left without one).
    */
   async hit(key: string, limit: number, windowMs: number): Promise<RateLimitResult> {
-    const [count, , ttl] = await Promise.all([this.redis.incr(key), this.redis.pexpire(key, windowMs, 'NX'), this.redis.pttl(key)]);
+    const [count, , ttl] = await Promise.all([
+      this.redis.incr(key),
+      this.redis.pexpire(key, windowMs, 'NX'),
+      this.redis.pttl(key),
+    ]);
     return { allowed: count <= limit, retryAfterMs: Math.max(ttl, 0) };
   }
 }

@@ -26,7 +26,10 @@ export function redactUrl(url: string): string {
  * connection is down fail at once instead of queueing, so an interaction is
  * never left waiting on a Redis that is gone.
  */
-export async function connectRedis(url: string, options: { connectTimeoutMs?: number; name?: string; autoPipelining?: boolean } = {}): Promise<Redis> {
+export async function connectRedis(
+  url: string,
+  options: { connectTimeoutMs?: number; name?: string; autoPipelining?: boolean } = {},
+): Promise<Redis> {
   const redis = new Redis(url, {
     lazyConnect: true,
     // Commands issued in the same turn of the event loop leave in one write: an

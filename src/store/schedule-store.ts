@@ -26,17 +26,31 @@ export interface OccurrenceRecord extends Occurrence {
 }
 
 const ScheduleHash = z.object({
-  weekday: z.enum(WEEKDAYS), time: z.string(), timeZone: z.string(),
-  durationMin: z.coerce.number().int(), paused: z.enum(['true', 'false']).transform((s) => s === 'true'),
-  skips: z.string().transform((s) => z.array(z.string()).parse(JSON.parse(s))), generation: z.coerce.number().int(),
+  weekday: z.enum(WEEKDAYS),
+  time: z.string(),
+  timeZone: z.string(),
+  durationMin: z.coerce.number().int(),
+  paused: z.enum(['true', 'false']).transform((s) => s === 'true'),
+  skips: z.string().transform((s) => z.array(z.string()).parse(JSON.parse(s))),
+  generation: z.coerce.number().int(),
 });
 
-const OccurrenceHash = z.object({
-  start: z.coerce.number(), end: z.coerce.number(), date: z.string(), generation: z.coerce.number().int(),
-  status: z.enum(['open', 'cancelled']), eventId: z.string().optional(), sessionId: z.string().optional(),
-  agenda: z.string().transform((s) => z.object({ channelId: z.string(), messageId: z.string() }).parse(JSON.parse(s))).optional(),
-  jobIds: z.string().transform((s) => z.array(z.string()).parse(JSON.parse(s))),
-}).loose();
+const OccurrenceHash = z
+  .object({
+    start: z.coerce.number(),
+    end: z.coerce.number(),
+    date: z.string(),
+    generation: z.coerce.number().int(),
+    status: z.enum(['open', 'cancelled']),
+    eventId: z.string().optional(),
+    sessionId: z.string().optional(),
+    agenda: z
+      .string()
+      .transform((s) => z.object({ channelId: z.string(), messageId: z.string() }).parse(JSON.parse(s)))
+      .optional(),
+    jobIds: z.string().transform((s) => z.array(z.string()).parse(JSON.parse(s))),
+  })
+  .loose();
 
 function toOccurrence(hash: Record<string, string>): OccurrenceRecord {
   const { start, end, date, generation, status, eventId, sessionId, agenda, jobIds } = OccurrenceHash.parse(hash);
@@ -46,7 +60,19 @@ function toOccurrence(hash: Record<string, string>): OccurrenceRecord {
     if (field.startsWith('post:')) posts[field.slice(5)] = value;
     if (field.startsWith('dm:')) dms[field.slice(3)] = value === 'closed' ? 'closed' : 'sent';
   }
-  return { start, end, date, generation, status, posts, dms, jobIds, ...(eventId ? { eventId } : {}), ...(sessionId ? { sessionId } : {}), ...(agenda ? { agenda } : {}) };
+  return {
+    start,
+    end,
+    date,
+    generation,
+    status,
+    posts,
+    dms,
+    jobIds,
+    ...(eventId ? { eventId } : {}),
+    ...(sessionId ? { sessionId } : {}),
+    ...(agenda ? { agenda } : {}),
+  };
 }
 
 /** The weekly schedule and the sessions it opens, in Redis hashes. */
@@ -61,8 +87,16 @@ export class ScheduleStore {
   /** Saves the schedule and returns its new generation. */
   async saveSchedule(guildId: string, schedule: Schedule): Promise<number> {
     const key = keys.schedule(guildId);
-    const result = await this.redis.multi()
-      .hset(key, { weekday: schedule.weekday, time: schedule.time, timeZone: schedule.timeZone, durationMin: schedule.durationMin, paused: String(schedule.paused), skips: JSON.stringify(schedule.skips) })
+    const result = await this.redis
+      .multi()
+      .hset(key, {
+        weekday: schedule.weekday,
+        time: schedule.time,
+        timeZone: schedule.timeZone,
+        durationMin: schedule.durationMin,
+        paused: String(schedule.paused),
+        skips: JSON.stringify(schedule.skips),
+      })
       .hincrby(key, 'generation', 1)
       .exec();
     return Number(result?.[1]?.[1]);
@@ -90,8 +124,16 @@ export class ScheduleStore {
    */
   async markOpen(guildId: string, occurrence: Occurrence, generation: number, jobIds: string[]): Promise<void> {
     const key = keys.occurrence(guildId, occurrence.start);
-    await this.redis.multi()
-      .hset(key, { start: occurrence.start, end: occurrence.end, date: occurrence.date, generation, status: 'open', jobIds: JSON.stringify(jobIds) })
+    await this.redis
+      .multi()
+      .hset(key, {
+        start: occurrence.start,
+        end: occurrence.end,
+        date: occurrence.date,
+        generation,
+        status: 'open',
+        jobIds: JSON.stringify(jobIds),
+      })
       .zadd(keys.occurrences(guildId), occurrence.start, String(occurrence.start))
       .set(keys.openOccurrence(guildId), String(occurrence.start))
       .exec();
@@ -106,7 +148,12 @@ export class ScheduleStore {
   }
 
   /** Sets one field of an occurrence if it is still unset; true when this call set it. */
-  async setOnce(guildId: string, start: number, field: `post:${string}` | `dm:${string}` | 'eventId' | 'sessionId' | 'agenda', value: string): Promise<boolean> {
+  async setOnce(
+    guildId: string,
+    start: number,
+    field: `post:${string}` | `dm:${string}` | 'eventId' | 'sessionId' | 'agenda',
+    value: string,
+  ): Promise<boolean> {
     return (await this.redis.hsetnx(keys.occurrence(guildId, start), field, value)) === 1;
   }
 

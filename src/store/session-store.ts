@@ -64,18 +64,35 @@ function flatToRecord(flat: string[]): Record<string, string> {
 
 function toSession(hash: Record<string, string>): Session {
   return {
-    id: hash.id!, status: hash.status as Session['status'], startedAt: Number(hash.startedAt), startedBy: hash.startedBy!,
+    id: hash.id!,
+    status: hash.status as Session['status'],
+    startedAt: Number(hash.startedAt),
+    startedBy: hash.startedBy!,
     ...(hash.endedAt ? { endedAt: Number(hash.endedAt) } : {}),
     ...(hash.recording ? { recording: hash.recording } : {}),
-    ...(hash.boardMessageId ? { board: { channelId: hash.boardChannelId!, messageId: hash.boardMessageId, ...(hash.threadId ? { threadId: hash.threadId } : {}) } } : {}),
+    ...(hash.boardMessageId
+      ? {
+          board: {
+            channelId: hash.boardChannelId!,
+            messageId: hash.boardMessageId,
+            ...(hash.threadId ? { threadId: hash.threadId } : {}),
+          },
+        }
+      : {}),
   };
 }
 
 function toQuestion(hash: Record<string, string>): Question {
   return {
-    id: hash.id!, sessionId: hash.sessionId!, text: hash.text!, anonymous: hash.anonymous === 'true', status: hash.status as QuestionStatus,
-    askedAt: Number(hash.askedAt), votes: Number(hash.votes ?? 0),
-    ...(hash.paperId ? { paperId: hash.paperId } : {}), ...(hash.askerId ? { askerId: hash.askerId } : {}),
+    id: hash.id!,
+    sessionId: hash.sessionId!,
+    text: hash.text!,
+    anonymous: hash.anonymous === 'true',
+    status: hash.status as QuestionStatus,
+    askedAt: Number(hash.askedAt),
+    votes: Number(hash.votes ?? 0),
+    ...(hash.paperId ? { paperId: hash.paperId } : {}),
+    ...(hash.askerId ? { askerId: hash.askerId } : {}),
     ...(hash.answer ? { answer: hash.answer } : {}),
     ...(hash.cardMessageId ? { card: { channelId: hash.cardChannelId!, messageId: hash.cardMessageId } } : {}),
   };
@@ -96,7 +113,12 @@ export class SessionStore {
   constructor(private readonly redis: Redis) {}
 
   private run(guildId: string, script: keyof typeof sessionScripts, ...args: Array<string | number>): Promise<unknown> {
-    return runLua(this.redis, sessionScripts[script], [keys.currentSession(guildId)], [keys.guildPrefix(guildId), ...args]);
+    return runLua(
+      this.redis,
+      sessionScripts[script],
+      [keys.currentSession(guildId)],
+      [keys.guildPrefix(guildId), ...args],
+    );
   }
 
   async current(guildId: string): Promise<Session | undefined> {
@@ -110,7 +132,14 @@ export class SessionStore {
   }
 
   async start(guildId: string, by: string, at: number): Promise<{ outcome: 'started' | 'live'; sessionId: string }> {
-    const [outcome, sessionId] = (await this.run(guildId, 'start', newId(), at, by, JSON.stringify({ type: 'session.started', by, at }))) as ['started' | 'live', string];
+    const [outcome, sessionId] = (await this.run(
+      guildId,
+      'start',
+      newId(),
+      at,
+      by,
+      JSON.stringify({ type: 'session.started', by, at }),
+    )) as ['started' | 'live', string];
     return { outcome, sessionId };
   }
 
@@ -134,7 +163,12 @@ export class SessionStore {
    * timeline, and talk time per member. Also after the session ended (the
    * last words before /session end), so nothing heard is lost.
    */
-  async logVoice(guildId: string, sessionId: string, segments: Array<{ userId: string; from: number; to: number }>, gaps: Array<{ from: number; to: number }>): Promise<void> {
+  async logVoice(
+    guildId: string,
+    sessionId: string,
+    segments: Array<{ userId: string; from: number; to: number }>,
+    gaps: Array<{ from: number; to: number }>,
+  ): Promise<void> {
     if (segments.length === 0 && gaps.length === 0) return;
     const multi = this.redis.multi();
     const events: TimelineEvent[] = [
@@ -149,31 +183,82 @@ export class SessionStore {
   /** Talk time per member heard so far (ms), most first. */
   async talkTimes(guildId: string, sessionId: string): Promise<Array<{ userId: string; totalMs: number }>> {
     const hash = await this.redis.hgetall(keys.talk(guildId, sessionId));
-    return Object.entries(hash).map(([userId, ms]) => ({ userId, totalMs: Number(ms) })).sort((a, b) => b.totalMs - a.totalMs);
+    return Object.entries(hash)
+      .map(([userId, ms]) => ({ userId, totalMs: Number(ms) }))
+      .sort((a, b) => b.totalMs - a.totalMs);
   }
 
   async timeline(guildId: string, sessionId: string): Promise<TimelineEvent[]> {
-    return (await this.redis.lrange(keys.timeline(guildId, sessionId), 0, -1)).map((e) => JSON.parse(e) as TimelineEvent);
+    return (await this.redis.lrange(keys.timeline(guildId, sessionId), 0, -1)).map(
+      (e) => JSON.parse(e) as TimelineEvent,
+    );
   }
 
-  async setBoard(guildId: string, sessionId: string, board: { channelId: string; messageId: string; threadId?: string }): Promise<void> {
-    await this.redis.hset(keys.session(guildId, sessionId), { boardChannelId: board.channelId, boardMessageId: board.messageId, ...(board.threadId ? { threadId: board.threadId } : {}) });
+  async setBoard(
+    guildId: string,
+    sessionId: string,
+    board: { channelId: string; messageId: string; threadId?: string },
+  ): Promise<void> {
+    await this.redis.hset(keys.session(guildId, sessionId), {
+      boardChannelId: board.channelId,
+      boardMessageId: board.messageId,
+      ...(board.threadId ? { threadId: board.threadId } : {}),
+    });
   }
 
-  async raiseHand(guildId: string, sessionId: string, userId: string, topic: string | undefined, via: 'command' | 'stage', at: number): Promise<{ outcome: SpeakerOutcome; position: number }> {
+  async raiseHand(
+    guildId: string,
+    sessionId: string,
+    userId: string,
+    topic: string | undefined,
+    via: 'command' | 'stage',
+    at: number,
+  ): Promise<{ outcome: SpeakerOutcome; position: number }> {
     const event: TimelineEvent = { type: 'hand.raised', userId, via, at, ...(topic ? { topic } : {}) };
-    const [outcome, position] = (await this.run(guildId, 'raise', sessionId, userId, topic ?? '', JSON.stringify(event))) as [SpeakerOutcome, number];
+    const [outcome, position] = (await this.run(
+      guildId,
+      'raise',
+      sessionId,
+      userId,
+      topic ?? '',
+      JSON.stringify(event),
+    )) as [SpeakerOutcome, number];
     return { outcome, position };
   }
 
-  async lowerHand(guildId: string, sessionId: string, userId: string, at: number): Promise<'lowered' | 'not-raised' | 'not-live'> {
-    return (await this.run(guildId, 'lower', sessionId, userId, JSON.stringify({ type: 'hand.lowered', userId, at }))) as 'lowered';
+  async lowerHand(
+    guildId: string,
+    sessionId: string,
+    userId: string,
+    at: number,
+  ): Promise<'lowered' | 'not-raised' | 'not-live'> {
+    return (await this.run(
+      guildId,
+      'lower',
+      sessionId,
+      userId,
+      JSON.stringify({ type: 'hand.lowered', userId, at }),
+    )) as 'lowered';
   }
 
   /** Takes a member off the queue onto the stage; with `mustBeFirst`, only if they are still first in line. */
-  async callSpeaker(guildId: string, sessionId: string, userId: string, by: string, at: number, mustBeFirst: boolean): Promise<{ outcome: 'called' | 'not-first' | 'not-live'; boardDirty: boolean }> {
+  async callSpeaker(
+    guildId: string,
+    sessionId: string,
+    userId: string,
+    by: string,
+    at: number,
+    mustBeFirst: boolean,
+  ): Promise<{ outcome: 'called' | 'not-first' | 'not-live'; boardDirty: boolean }> {
     const event: TimelineEvent = { type: 'speaker.called', userId, by, at };
-    const [outcome, dirty] = (await this.run(guildId, 'call', sessionId, userId, mustBeFirst ? '1' : '0', JSON.stringify(event))) as ['called', number];
+    const [outcome, dirty] = (await this.run(
+      guildId,
+      'call',
+      sessionId,
+      userId,
+      mustBeFirst ? '1' : '0',
+      JSON.stringify(event),
+    )) as ['called', number];
     return { outcome, boardDirty: dirty === 1 };
   }
 
@@ -184,14 +269,38 @@ export class SessionStore {
    * (VoicePresenceStore). A call less than NEXT_CALL_WINDOW_MS after another
    * host's is taken as the same press ('just-called').
    */
-  async callFirst(guildId: string, call: { standing: MemberStanding; by: string; at: number; sessionId?: string }): Promise<CallFirstResult> {
+  async callFirst(
+    guildId: string,
+    call: { standing: MemberStanding; by: string; at: number; sessionId?: string },
+  ): Promise<CallFirstResult> {
     const { standing, by, at, sessionId = '' } = call;
-    const [outcome, userId, dirty] = (await this.run(guildId, 'callFirst', standing.hasManageGuild ? '1' : '0', standing.roleIds.join(','), keys.voicePresence(guildId), by, at, sessionId, NEXT_CALL_WINDOW_MS)) as [CallFirstResult['outcome'], string, number];
+    const [outcome, userId, dirty] = (await this.run(
+      guildId,
+      'callFirst',
+      standing.hasManageGuild ? '1' : '0',
+      standing.roleIds.join(','),
+      keys.voicePresence(guildId),
+      by,
+      at,
+      sessionId,
+      NEXT_CALL_WINDOW_MS,
+    )) as [CallFirstResult['outcome'], string, number];
     return { outcome, userId, boardDirty: dirty === 1 };
   }
 
-  async speakerDone(guildId: string, sessionId: string, userId: string, at: number): Promise<'done' | 'not-on-stage' | 'not-live'> {
-    return (await this.run(guildId, 'done', sessionId, userId, JSON.stringify({ type: 'speaker.done', userId, at }))) as 'done';
+  async speakerDone(
+    guildId: string,
+    sessionId: string,
+    userId: string,
+    at: number,
+  ): Promise<'done' | 'not-on-stage' | 'not-live'> {
+    return (await this.run(
+      guildId,
+      'done',
+      sessionId,
+      userId,
+      JSON.stringify({ type: 'speaker.done', userId, at }),
+    )) as 'done';
   }
 
   async clearHands(guildId: string, sessionId: string, at: number): Promise<number> {
@@ -199,9 +308,16 @@ export class SessionStore {
   }
 
   async speakers(guildId: string, sessionId: string): Promise<Speakers> {
-    const [hands, topicsFlat, stage] = (await this.run(guildId, 'speakers', sessionId)) as [string[], string[], string[]];
+    const [hands, topicsFlat, stage] = (await this.run(guildId, 'speakers', sessionId)) as [
+      string[],
+      string[],
+      string[],
+    ];
     const topics = flatToRecord(topicsFlat);
-    return { queue: hands.map((userId) => ({ userId, ...(topics[userId] ? { topic: topics[userId] } : {}) })), onStage: stage.sort() };
+    return {
+      queue: hands.map((userId) => ({ userId, ...(topics[userId] ? { topic: topics[userId] } : {}) })),
+      onStage: stage.sort(),
+    };
   }
 
   /**
@@ -209,19 +325,45 @@ export class SessionStore {
    * moment, in one round trip. With `limit`, the member's use is counted in
    * the same step (only when a session is live), and nothing is stored over it.
    */
-  async ask(guildId: string, question: Omit<Question, 'sessionId' | 'status' | 'votes' | 'paperId'>, limit?: RateCount): Promise<AskResult> {
+  async ask(
+    guildId: string,
+    question: Omit<Question, 'sessionId' | 'status' | 'votes' | 'paperId'>,
+    limit?: RateCount,
+  ): Promise<AskResult> {
     // Spelled out: this runs on every /ask, and a generic entries-and-flatMap costs several microseconds.
-    const fields = ['id', question.id, 'text', question.text, 'anonymous', String(question.anonymous), 'askedAt', String(question.askedAt), 'status', 'open'];
+    const fields = [
+      'id',
+      question.id,
+      'text',
+      question.text,
+      'anonymous',
+      String(question.anonymous),
+      'askedAt',
+      String(question.askedAt),
+      'status',
+      'open',
+    ];
     if (question.askerId !== undefined) fields.push('askerId', question.askerId);
     if (question.answer !== undefined) fields.push('answer', question.answer);
     const event: TimelineEvent = { type: 'question.asked', questionId: question.id, at: question.askedAt };
     const [outcome, paperId, board, sessionId, cards, last] = (await this.run(
-      guildId, 'ask', ...rateCountArgs(limit), question.id, JSON.stringify(event), ...fields,
+      guildId,
+      'ask',
+      ...rateCountArgs(limit),
+      question.id,
+      JSON.stringify(event),
+      ...fields,
     )) as [AskResult['outcome'], string, number, string, number, string | number];
     if (outcome === 'not-live') return { outcome };
     if (outcome === 'limited') return { outcome, retryAfterMs: Math.max(Number(last), 0) };
     const stored: Question = { ...question, sessionId, status: 'open', votes: 0, ...(paperId ? { paperId } : {}) };
-    return { outcome, question: stored, boardDirty: board === 1, cardsDirty: cards === 1, ...(last ? { threadId: String(last) } : {}) };
+    return {
+      outcome,
+      question: stored,
+      boardDirty: board === 1,
+      cardsDirty: cards === 1,
+      ...(last ? { threadId: String(last) } : {}),
+    };
   }
 
   /**
@@ -230,26 +372,38 @@ export class SessionStore {
    * cards mark, so a question asked after this read queues another run.
    */
   async cardsDue(guildId: string, sessionId: string, jobId: string, max: number): Promise<CardsDue> {
-    const reply = (await this.run(guildId, 'cards', sessionId, claimKey(guildId, ''), jobId, CLAIM_TTL_MS, max)) as [string, ...Array<[string[], string[], number]>] | ['', number];
+    const reply = (await this.run(guildId, 'cards', sessionId, claimKey(guildId, ''), jobId, CLAIM_TTL_MS, max)) as
+      [string, ...Array<[string[], string[], number]>] | ['', number];
     const [threadId, ...rest] = reply;
     if (!threadId) return { threadId: undefined, waiting: reply[1] as number };
     const cards = (rest as Array<[string[], string[], number]>).map(([question, paper, claimed]) => ({
-      question: toQuestion(flatToRecord(question)), claimed: claimed === 1, ...(paper.length > 0 ? { paper: fromHash(flatToRecord(paper)) } : {}),
+      question: toQuestion(flatToRecord(question)),
+      claimed: claimed === 1,
+      ...(paper.length > 0 ? { paper: fromHash(flatToRecord(paper)) } : {}),
     }));
     return { threadId, cards };
   }
 
   /** The live session with what /session status shows, in one round trip; undefined when none is live. */
   async status(guildId: string): Promise<SessionStatus | undefined> {
-    const reply = (await this.run(guildId, 'status')) as [] | [string[], string[], number, string[], number, number, string[], number];
+    const reply = (await this.run(guildId, 'status')) as
+      [] | [string[], string[], number, string[], number, number, string[], number];
     if (reply.length === 0) return undefined;
     const [session, paperFields, handsUp, onStage, asked, open, talk, speaking] = reply;
     const paper = paperFields.length > 0 ? fromHash(flatToRecord(paperFields)) : undefined;
     return {
       session: toSession(flatToRecord(session)),
-      ...(paper ? { paper: { id: paper.id, title: paper.title, ref: paper.ref, metadataStatus: paper.metadataStatus } } : {}),
-      handsUp, onStage, speaking, asked, open,
-      talk: Object.entries(flatToRecord(talk)).map(([userId, ms]) => ({ userId, totalMs: Number(ms) })).sort((a, b) => b.totalMs - a.totalMs),
+      ...(paper
+        ? { paper: { id: paper.id, title: paper.title, ref: paper.ref, metadataStatus: paper.metadataStatus } }
+        : {}),
+      handsUp,
+      onStage,
+      speaking,
+      asked,
+      open,
+      talk: Object.entries(flatToRecord(talk))
+        .map(([userId, ms]) => ({ userId, totalMs: Number(ms) }))
+        .sort((a, b) => b.totalMs - a.totalMs),
     };
   }
 
@@ -264,8 +418,24 @@ export class SessionStore {
    * One vote per member: a second press takes it back. `cardDirty` and
    * `boardDirty` say whether the card and board need a job queued (none is waiting).
    */
-  async vote(guildId: string, questionId: string, userId: string): Promise<{ outcome: 'added' | 'removed' | 'ended' | 'missing'; votes: number; sessionId: string; cardDirty: boolean; boardDirty: boolean }> {
-    const [outcome, votes, sessionId, card, board] = (await this.run(guildId, 'vote', questionId, userId)) as ['added', number, string, number, number];
+  async vote(
+    guildId: string,
+    questionId: string,
+    userId: string,
+  ): Promise<{
+    outcome: 'added' | 'removed' | 'ended' | 'missing';
+    votes: number;
+    sessionId: string;
+    cardDirty: boolean;
+    boardDirty: boolean;
+  }> {
+    const [outcome, votes, sessionId, card, board] = (await this.run(guildId, 'vote', questionId, userId)) as [
+      'added',
+      number,
+      string,
+      number,
+      number,
+    ];
     return { outcome, votes, sessionId, cardDirty: card === 1, boardDirty: board === 1 };
   }
 
@@ -275,8 +445,18 @@ export class SessionStore {
   }
 
   /** Answers or dismisses an open question; otherwise says what it already is. */
-  async resolveQuestion(guildId: string, questionId: string, status: 'answered' | 'dismissed', at: number, answer?: string): Promise<'ok' | QuestionStatus | 'missing' | 'ended'> {
-    const event: TimelineEvent = { type: status === 'answered' ? 'question.answered' : 'question.dismissed', questionId, at };
+  async resolveQuestion(
+    guildId: string,
+    questionId: string,
+    status: 'answered' | 'dismissed',
+    at: number,
+    answer?: string,
+  ): Promise<'ok' | QuestionStatus | 'missing' | 'ended'> {
+    const event: TimelineEvent = {
+      type: status === 'answered' ? 'question.answered' : 'question.dismissed',
+      questionId,
+      at,
+    };
     return (await this.run(guildId, 'resolve', questionId, status, answer ?? '', JSON.stringify(event))) as 'ok';
   }
 
@@ -286,7 +466,9 @@ export class SessionStore {
   }
 
   async questions(guildId: string, sessionId: string): Promise<Question[]> {
-    return ((await this.run(guildId, 'questions', sessionId)) as string[][]).map((flat) => toQuestion(flatToRecord(flat)));
+    return ((await this.run(guildId, 'questions', sessionId)) as string[][]).map((flat) =>
+      toQuestion(flatToRecord(flat)),
+    );
   }
 
   async saveRecap(guildId: string, sessionId: string, recap: Recap): Promise<void> {
@@ -304,7 +486,13 @@ export class SessionStore {
     return new Map(Object.entries(hash).map(([part, id]) => [Number(part), id]));
   }
 
-  async recordRecapPost(guildId: string, sessionId: string, edition: string, part: number, messageId: string): Promise<void> {
+  async recordRecapPost(
+    guildId: string,
+    sessionId: string,
+    edition: string,
+    part: number,
+    messageId: string,
+  ): Promise<void> {
     await this.redis.hset(keys.recapPosts(guildId, sessionId, edition), String(part), messageId);
   }
 
@@ -326,8 +514,13 @@ export class SessionStore {
   }
 
   /** Keeps a question's card, and takes the question out of its session's uncarded set. */
-  async setQuestionCard(guildId: string, question: { id: string; sessionId: string }, card: { channelId: string; messageId: string }): Promise<void> {
-    await this.redis.multi()
+  async setQuestionCard(
+    guildId: string,
+    question: { id: string; sessionId: string },
+    card: { channelId: string; messageId: string },
+  ): Promise<void> {
+    await this.redis
+      .multi()
       .hset(keys.question(guildId, question.id), { cardChannelId: card.channelId, cardMessageId: card.messageId })
       .zrem(keys.uncarded(guildId, question.sessionId), question.id)
       .exec();

@@ -11,8 +11,14 @@ const StoredSettings = z.object({
   hostRoleId: z.string().optional(),
   pingRoleId: z.string().optional(),
   timeZone: z.string().optional(),
-  reminderOffsets: z.string().transform((s) => z.array(z.number().int().positive()).parse(JSON.parse(s))).optional(),
-  voiceEnabled: z.enum(['true', 'false']).transform((s) => s === 'true').optional(),
+  reminderOffsets: z
+    .string()
+    .transform((s) => z.array(z.number().int().positive()).parse(JSON.parse(s)))
+    .optional(),
+  voiceEnabled: z
+    .enum(['true', 'false'])
+    .transform((s) => s === 'true')
+    .optional(),
 });
 
 type SettingsPatch = { [K in keyof GuildSettings]?: GuildSettings[K] | null };

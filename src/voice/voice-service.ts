@@ -47,10 +47,14 @@ export class VoiceService {
     const guild = this.client.guilds.cache.get(guildId);
     const channel = guild?.channels.cache.get(settings.stageChannelId);
     // Known at once: told in the reply to /session start (and only there).
-    if (!guild || !channel?.isVoiceBased()) return this.unavailable(guildId, sessionId, 'the session channel is gone; run /setup channels', false);
+    if (!guild || !channel?.isVoiceBased())
+      return this.unavailable(guildId, sessionId, 'the session channel is gone; run /setup channels', false);
     const missing = await this.missingPermissions(guild, channel);
-    if (missing.length > 0) return this.unavailable(guildId, sessionId, `I lack ${missing.join(', ')} in <#${channel.id}>`, false);
-    void this.join(guild, channel, sessionId).catch((err: unknown) => this.logger.warn({ err, guildId }, 'voice join failed'));
+    if (missing.length > 0)
+      return this.unavailable(guildId, sessionId, `I lack ${missing.join(', ')} in <#${channel.id}>`, false);
+    void this.join(guild, channel, sessionId).catch((err: unknown) =>
+      this.logger.warn({ err, guildId }, 'voice join failed'),
+    );
     return undefined;
   }
 
@@ -76,20 +80,34 @@ export class VoiceService {
     const permissions = channel.permissionsFor(me);
     const stage = channel.type === ChannelType.GuildStageVoice;
     const needed: Array<[bigint, string]> = [
-      [PermissionFlagsBits.ViewChannel, 'View Channel'], [PermissionFlagsBits.Connect, 'Connect'],
-      ...(stage ? [[PermissionFlagsBits.RequestToSpeak, 'Request to Speak'], [PermissionFlagsBits.MuteMembers, 'Mute Members']] as Array<[bigint, string]> : [[PermissionFlagsBits.Speak, 'Speak']] as Array<[bigint, string]>),
+      [PermissionFlagsBits.ViewChannel, 'View Channel'],
+      [PermissionFlagsBits.Connect, 'Connect'],
+      ...(stage
+        ? ([
+            [PermissionFlagsBits.RequestToSpeak, 'Request to Speak'],
+            [PermissionFlagsBits.MuteMembers, 'Mute Members'],
+          ] as Array<[bigint, string]>)
+        : ([[PermissionFlagsBits.Speak, 'Speak']] as Array<[bigint, string]>)),
     ];
     return needed.filter(([flag]) => !permissions.has(flag)).map(([, name]) => name);
   }
 
   private async join(guild: Guild, channel: VoiceBasedChannel, sessionId: string): Promise<void> {
     const connection = joinVoiceChannel({
-      guildId: guild.id, channelId: channel.id, adapterCreator: guild.voiceAdapterCreator,
+      guildId: guild.id,
+      channelId: channel.id,
+      adapterCreator: guild.voiceAdapterCreator,
       // Deaf bots hear nothing; muted, since it never talks.
-      selfDeaf: false, selfMute: true,
+      selfDeaf: false,
+      selfMute: true,
     });
     const state: Listening = {
-      sessionId, channelId: channel.id, connection, tracker: new SpeakingTracker(), stopping: false, told: new Set(),
+      sessionId,
+      channelId: channel.id,
+      connection,
+      tracker: new SpeakingTracker(),
+      stopping: false,
+      told: new Set(),
       timer: setInterval(() => void this.tick(guild.id), FLUSH_INTERVAL_MS),
     };
     this.listening.set(guild.id, state);
@@ -104,7 +122,8 @@ export class VoiceService {
     connection.receiver.speaking.on('end', (userId) => state.tracker.end(userId, this.services.now()));
     connection.on('stateChange', (_before, after) => {
       if (state.stopping) return;
-      if (after.status === VoiceConnectionStatus.Disconnected || after.status === VoiceConnectionStatus.Signalling) state.tracker.connectionLost(this.services.now());
+      if (after.status === VoiceConnectionStatus.Disconnected || after.status === VoiceConnectionStatus.Signalling)
+        state.tracker.connectionLost(this.services.now());
       if (after.status === VoiceConnectionStatus.Ready) state.tracker.connectionRestored(this.services.now());
       if (after.status === VoiceConnectionStatus.Disconnected) void this.rejoin(guild.id, state);
     });
@@ -135,7 +154,8 @@ export class VoiceService {
     try {
       // Ended elsewhere (a board button in another process, the auto-end): stop listening too.
       const current = await this.services.sessions.current(guildId);
-      if (current?.id !== state.sessionId || current.status !== 'live') return await this.stop(guildId, current?.endedAt ?? this.services.now());
+      if (current?.id !== state.sessionId || current.status !== 'live')
+        return await this.stop(guildId, current?.endedAt ?? this.services.now());
       state.tracker.tick(this.services.now());
       await this.flush(guildId, state);
     } catch (err) {
@@ -161,8 +181,18 @@ export class VoiceService {
   /** Records why voice is off for the session; found later than /session start, the hosts are told once in the session thread. */
   private async unavailable(guildId: string, sessionId: string, reason: string, postInThread = true): Promise<string> {
     const message = `I cannot note who speaks in this session: ${reason}. The session goes on; the recap will time speakers from their calls instead.`;
-    await this.services.sessions.log(guildId, sessionId, { type: 'voice.unavailable', reason, at: this.services.now() });
-    if (postInThread) await this.services.jobs.enqueue('thread.post', { guildId, sessionId, postId: `voice-${sessionId}`, content: message });
+    await this.services.sessions.log(guildId, sessionId, {
+      type: 'voice.unavailable',
+      reason,
+      at: this.services.now(),
+    });
+    if (postInThread)
+      await this.services.jobs.enqueue('thread.post', {
+        guildId,
+        sessionId,
+        postId: `voice-${sessionId}`,
+        content: message,
+      });
     this.logger.warn({ guildId, reason }, 'voice unavailable for this session');
     return message;
   }
@@ -172,7 +202,11 @@ export class VoiceService {
     if (!(await claimPost(this.services.redis, guildId, `voice-hello:${sessionId}`, sessionId, 24 * 3600_000))) return;
     const channel = this.client.channels.cache.get(channelId);
     if (!channel?.isSendable()) return;
-    await channel.send({ content: 'I am here to note who speaks and when, for the recap. I record no audio.', allowedMentions: { parse: [] } })
+    await channel
+      .send({
+        content: 'I am here to note who speaks and when, for the recap. I record no audio.',
+        allowedMentions: { parse: [] },
+      })
       .catch((err: unknown) => this.logger.info({ err, guildId }, 'could not say hello in the session channel'));
   }
 }

@@ -18,27 +18,57 @@ describe('GIVEN the emulator WHEN discord.js sends a body Discord would refuse',
 
   const post = (body: unknown) => rest.post(Routes.channelMessages(channel), { body });
   async function refusal(body: unknown): Promise<DiscordAPIError> {
-    const error = await post(body).then(() => null, (e: unknown) => e);
+    const error = await post(body).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(DiscordAPIError);
     return error as DiscordAPIError;
   }
 
   it('THEN a valid message is accepted and stored', async () => {
-    const message = (await post({ content: 'hello', embeds: [{ title: 't', description: 'd' }], allowed_mentions: { parse: [] } })) as { id: string };
+    const message = (await post({
+      content: 'hello',
+      embeds: [{ title: 't', description: 'd' }],
+      allowed_mentions: { parse: [] },
+    })) as { id: string };
     expect(emu.messagesIn(channel).map((m) => m.id)).toContain(message.id);
   });
 
   it.each([
     ['a 2001-character content', { content: 'x'.repeat(2001) }, 'content'],
-    ['embeds over 6000 characters together', { embeds: [{ description: 'a'.repeat(3500) }, { description: 'b'.repeat(2600) }] }, 'embeds'],
+    [
+      'embeds over 6000 characters together',
+      { embeds: [{ description: 'a'.repeat(3500) }, { description: 'b'.repeat(2600) }] },
+      'embeds',
+    ],
     ['an embed title of 257 characters', { embeds: [{ title: 't'.repeat(257) }] }, 'embeds.0.title'],
-    ['26 embed fields', { embeds: [{ fields: Array.from({ length: 26 }, () => ({ name: 'n', value: 'v' })) }] }, 'embeds.0.fields'],
+    [
+      '26 embed fields',
+      { embeds: [{ fields: Array.from({ length: 26 }, () => ({ name: 'n', value: 'v' })) }] },
+      'embeds.0.fields',
+    ],
     ['11 embeds', { embeds: Array.from({ length: 11 }, () => ({ title: 'x' })) }, 'embeds'],
     ['an unknown component type', { components: [{ type: 99, components: [] }] }, 'components.0'],
     ['a field of the wrong type', { content: 12345 }, 'content'],
     ['a typo for embeds', { embed: { title: 'x' } }, 'embed'],
-    ['a 101-character custom_id', { components: [{ type: 1, components: [{ type: 2, style: 1, label: 'x', custom_id: 'c'.repeat(101) }] }] }, 'components.0.components.0.custom_id'],
-    ['six buttons in a row', { components: [{ type: 1, components: Array.from({ length: 6 }, (_, i) => ({ type: 2, style: 1, label: 'x', custom_id: `b${i}` })) }] }, 'components.0'],
+    [
+      'a 101-character custom_id',
+      { components: [{ type: 1, components: [{ type: 2, style: 1, label: 'x', custom_id: 'c'.repeat(101) }] }] },
+      'components.0.components.0.custom_id',
+    ],
+    [
+      'six buttons in a row',
+      {
+        components: [
+          {
+            type: 1,
+            components: Array.from({ length: 6 }, (_, i) => ({ type: 2, style: 1, label: 'x', custom_id: `b${i}` })),
+          },
+        ],
+      },
+      'components.0',
+    ],
   ])('THEN %s is refused with 400 / 50035 and recorded', async (_what, body, path) => {
     const before = emu.violations.length;
     const error = await refusal(body);
@@ -51,6 +81,8 @@ describe('GIVEN the emulator WHEN discord.js sends a body Discord would refuse',
 
   it('THEN a request with another token is refused with 401', async () => {
     const stranger = new REST({ api: emu.apiUrl, retries: 0 }).setToken('not-the-token');
-    await expect(stranger.post(Routes.channelMessages(channel), { body: { content: 'x' } })).rejects.toMatchObject({ status: 401 });
+    await expect(stranger.post(Routes.channelMessages(channel), { body: { content: 'x' } })).rejects.toMatchObject({
+      status: 401,
+    });
   });
 });

@@ -39,8 +39,14 @@ describe('GIVEN the seed guild set up and the paper sources reachable', () => {
   });
 
   const announce = () => h.emu.world.channelByName(h.guild, 'announcements').id;
-  const cards = () => h.emu.messagesIn(announce()).filter((m) => m.embeds[0]?.footer?.text?.startsWith('arXiv') || m.embeds[0]?.footer?.text?.startsWith('Hugging Face'));
-  const cardFor = (id: string): APIEmbed | undefined => cards().find((m) => m.embeds[0]!.footer!.text!.endsWith(id))?.embeds[0];
+  const cards = () =>
+    h.emu
+      .messagesIn(announce())
+      .filter(
+        (m) => m.embeds[0]?.footer?.text?.startsWith('arXiv') || m.embeds[0]?.footer?.text?.startsWith('Hugging Face'),
+      );
+  const cardFor = (id: string): APIEmbed | undefined =>
+    cards().find((m) => m.embeds[0]!.footer!.text!.endsWith(id))?.embeds[0];
   const member = (name: string) => h.emu.world.memberByName(h.guild, name).user.id;
 
   it('WHEN the seven seed papers are added THEN each is queued at once with a card, and the cards fill in from the sources', async () => {
@@ -48,18 +54,22 @@ describe('GIVEN the seed guild set up and the paper sources reachable', () => {
       const options = { url: step.url, presenter: step.presenter, ...(step.note ? { note: step.note } : {}) };
       const answer = await h.emu.command(as(h, step.by), 'paper', 'add', options).answer();
       expect(answer.ephemeral).toBe(true);
-      expect(answer.content).toMatch(new RegExp(`^Queued \\*\\*.+\\*\\* at position ${i + 1}\\. Its card goes up in <#${announce()}>`));
+      expect(answer.content).toMatch(
+        new RegExp(`^Queued \\*\\*.+\\*\\* at position ${i + 1}\\. Its card goes up in <#${announce()}>`),
+      );
     }
     await until(() => SEED_ORDER.every((id) => cardFor(id)?.title === ARXIV[id]!.title), 15_000, 'cards filled');
     const gemma = cardFor('2408.00118')!;
     expect(gemma.url).toBe('https://arxiv.org/abs/2408.00118');
     expect(gemma.description).toContain('Gemma Team, Morgane Riviere');
     expect(gemma.description).toContain('**Note:** Gemma 2 and PaliGemma together');
-    expect(gemma.fields).toEqual(expect.arrayContaining([
-      { name: 'Presenter', value: `<@${member('Aran')}>`, inline: true },
-      { name: 'Suggested by', value: `<@${member('Aran')}>`, inline: true },
-      { name: 'Status', value: 'details from the source', inline: true },
-    ]));
+    expect(gemma.fields).toEqual(
+      expect.arrayContaining([
+        { name: 'Presenter', value: `<@${member('Aran')}>`, inline: true },
+        { name: 'Suggested by', value: `<@${member('Aran')}>`, inline: true },
+        { name: 'Status', value: 'details from the source', inline: true },
+      ]),
+    );
     expect(cardFor('2407.07726')!.footer!.text).toBe('Hugging Face 2407.07726');
     // Exactly one card per paper, each posted once and then edited.
     expect(cards()).toHaveLength(7);
@@ -72,27 +82,48 @@ describe('GIVEN the seed guild set up and the paper sources reachable', () => {
     const before = await exportGuildData(h.bot.services.redis, h.guild.id);
     const answer = await h.emu.command(as(h, 'David'), 'paper', 'add', { url: '2408.03314' }).answer();
     expect(answer.ephemeral).toBe(true);
-    expect(answer.content).toMatch(/^That paper is already queued for this session, at position 2 \(`Scaling LLM Test-Time Compute Optimally[^`]*…`\)\.$/);
+    expect(answer.content).toMatch(
+      /^That paper is already queued for this session, at position 2 \(`Scaling LLM Test-Time Compute Optimally[^`]*…`\)\.$/,
+    );
     expect(await exportGuildData(h.bot.services.redis, h.guild.id)).toEqual(before);
   });
 
   it('WHEN Aran moves 2408.03314 to position 1, picked through autocomplete THEN /paper list shows the new order', async () => {
-    const choices = (await h.emu.autocomplete(as(h, 'Aran'), 'paper', 'move', { paper: '2408.03314', position: 1 }, 'paper').answer()).choices!;
-    expect(choices[0]!.name).toBe('2. Scaling LLM Test-Time Compute Optimally can be More Effective than Scaling Model… — Charlie');
+    const choices = (
+      await h.emu.autocomplete(as(h, 'Aran'), 'paper', 'move', { paper: '2408.03314', position: 1 }, 'paper').answer()
+    ).choices!;
+    expect(choices[0]!.name).toBe(
+      '2. Scaling LLM Test-Time Compute Optimally can be More Effective than Scaling Model… — Charlie',
+    );
     expect(choices).toHaveLength(1);
-    const moved = await h.emu.command(as(h, 'Aran'), 'paper', 'move', { paper: String(choices[0]!.value), position: 1 }).answer();
+    const moved = await h.emu
+      .command(as(h, 'Aran'), 'paper', 'move', { paper: String(choices[0]!.value), position: 1 })
+      .answer();
     expect(moved.content).toMatch(/^Moved \*\*Scaling LLM Test-Time Compute.*\*\* to position 1\.$/);
     const list = await h.emu.command(as(h, 'Hanish'), 'paper', 'list').answer();
     const lines = list.embeds[0]!.description!.split('\n');
-    expect(lines.map((l) => /\]\(https:\/\/[^)]+\/(\d{4}\.\d{5})\)/.exec(l)?.[1])).toEqual(['2408.03314', '2408.06292', '2408.00118', '2407.07726', '2408.00714', '2408.03322', '2408.06072']);
-    expect(lines[0]).toBe(`1. [Scaling LLM Test-Time Compute Optimally can be More Effective than Scaling Model Parameters](https://arxiv.org/abs/2408.03314) · presented by <@${member('Charlie')}>`);
+    expect(lines.map((l) => /\]\(https:\/\/[^)]+\/(\d{4}\.\d{5})\)/.exec(l)?.[1])).toEqual([
+      '2408.03314',
+      '2408.06292',
+      '2408.00118',
+      '2407.07726',
+      '2408.00714',
+      '2408.03322',
+      '2408.06072',
+    ]);
+    expect(lines[0]).toBe(
+      `1. [Scaling LLM Test-Time Compute Optimally can be More Effective than Scaling Model Parameters](https://arxiv.org/abs/2408.03314) · presented by <@${member('Charlie')}>`,
+    );
     expect(list.embeds[0]!.title).toBe('Paper queue (7)');
   });
 
   it('WHEN a non-host runs /paper remove or /paper move THEN refused ephemerally and nothing changes', async () => {
     await settled(h.emu, h.bot.services.jobs);
     const before = await exportGuildData(h.bot.services.redis, h.guild.id);
-    for (const [sub, options] of [['remove', { paper: '2408.06072' }], ['move', { paper: '2408.06072', position: 1 }]] as const) {
+    for (const [sub, options] of [
+      ['remove', { paper: '2408.06072' }],
+      ['move', { paper: '2408.06072', position: 1 }],
+    ] as const) {
       const answer = await h.emu.command(as(h, 'David'), 'paper', sub, options).answer();
       expect(answer.ephemeral).toBe(true);
       expect(answer.content).toMatch(/^Only hosts can do that/);
@@ -101,14 +132,22 @@ describe('GIVEN the seed guild set up and the paper sources reachable', () => {
   });
 
   it('WHEN a host removes a paper THEN it leaves the queue and can be suggested again', async () => {
-    expect((await h.emu.command(as(h, 'Aran'), 'paper', 'remove', { paper: 'CogVideoX' }).answer()).content).toMatch(/^Removed \*\*CogVideoX/);
+    expect((await h.emu.command(as(h, 'Aran'), 'paper', 'remove', { paper: 'CogVideoX' }).answer()).content).toMatch(
+      /^Removed \*\*CogVideoX/,
+    );
     expect((await h.bot.services.papers.list(h.guild.id)).map((p) => p.ref.id)).not.toContain('2408.06072');
-    expect((await h.emu.command(as(h, 'Tanishq'), 'paper', 'add', { url: '2408.06072', presenter: 'Tanishq' }).answer()).content).toMatch(/at position 7/);
+    expect(
+      (await h.emu.command(as(h, 'Tanishq'), 'paper', 'add', { url: '2408.06072', presenter: 'Tanishq' }).answer())
+        .content,
+    ).toMatch(/at position 7/);
   });
 
   it('WHEN a member adds more than 5 papers in a minute THEN the sixth is refused with when to try again', async () => {
     const answers = [];
-    for (let i = 0; i < 6; i++) answers.push(await h.emu.command(as(h, 'Hanish'), 'paper', 'add', { url: `https://example.org/paper-${i}` }).answer());
+    for (let i = 0; i < 6; i++)
+      answers.push(
+        await h.emu.command(as(h, 'Hanish'), 'paper', 'add', { url: `https://example.org/paper-${i}` }).answer(),
+      );
     expect(answers.slice(0, 5).every((a) => a.content.startsWith('Queued'))).toBe(true);
     expect(answers[5]!.content).toMatch(/^Slow down: you can do that 5 times every 60 s\. Try again in \d+ s\.$/);
     expect(sources.requests.some((r) => r.includes('example.org'))).toBe(false);

@@ -20,10 +20,17 @@ describe('GIVEN a live session WHEN many questions arrive at once', () => {
   }, 60_000);
   afterAll(() => h.stop());
 
-  const cardsIn = (threadId: string) => h.emu.messagesIn(threadId).filter((m) => m.embeds[0]?.description?.startsWith('Question from'));
+  const cardsIn = (threadId: string) =>
+    h.emu.messagesIn(threadId).filter((m) => m.embeds[0]?.description?.startsWith('Question from'));
 
   it('THEN every question gets exactly one card, in the order asked, from fewer jobs than questions', async () => {
-    const answers = await Promise.all(CROWD.map((name, i) => h.emu.command(as(h, name), 'ask', undefined, { question: `Question from ${name}, number ${i + 1}?` }).answer(10_000)));
+    const answers = await Promise.all(
+      CROWD.map((name, i) =>
+        h.emu
+          .command(as(h, name), 'ask', undefined, { question: `Question from ${name}, number ${i + 1}?` })
+          .answer(10_000),
+      ),
+    );
     expect(answers.every((a) => a.content.startsWith('Question logged'))).toBe(true);
     const thread = live.board().id;
     await until(() => cardsIn(thread).length >= CROWD.length, 15_000, 'a card per question');
@@ -31,12 +38,17 @@ describe('GIVEN a live session WHEN many questions arrive at once', () => {
 
     const cards = cardsIn(thread);
     expect(cards).toHaveLength(CROWD.length);
-    const asked = (await h.bot.services.sessions.questions(h.guild.id, live.sessionId)).sort((a, b) => a.askedAt - b.askedAt);
+    const asked = (await h.bot.services.sessions.questions(h.guild.id, live.sessionId)).sort(
+      (a, b) => a.askedAt - b.askedAt,
+    );
     expect(cards.map((c) => c.embeds[0]!.description)).toEqual(asked.map((q) => q.text));
     expect(asked.every((q) => q.card !== undefined)).toBe(true);
     expect(await h.bot.services.redis.zrange(keys.uncarded(h.guild.id, live.sessionId), '0', '-1')).toEqual([]);
 
-    const queue = new Queue('lectern', { connection: { url: h.config.REDIS_URL }, prefix: jobPrefix(h.emu.applicationId) });
+    const queue = new Queue('lectern', {
+      connection: { url: h.config.REDIS_URL },
+      prefix: jobPrefix(h.emu.applicationId),
+    });
     const runs = (await queue.getJobs(['completed'])).filter((j) => j.name === 'question.cards');
     await queue.close();
     expect(runs.length).toBeGreaterThan(0);
@@ -45,12 +57,21 @@ describe('GIVEN a live session WHEN many questions arrive at once', () => {
   });
 
   it('GIVEN a question stored but its card job lost (the process died) WHEN the session ends THEN its card is posted', async () => {
-    const stored = await h.bot.services.sessions.ask(h.guild.id, { id: 'lostcard01', text: 'Question from a process that died?', anonymous: false, askedAt: Date.now() });
+    const stored = await h.bot.services.sessions.ask(h.guild.id, {
+      id: 'lostcard01',
+      text: 'Question from a process that died?',
+      anonymous: false,
+      askedAt: Date.now(),
+    });
     expect(stored.outcome).toBe('asked');
     const thread = live.board().id;
     expect(cardsIn(thread).some((c) => c.embeds[0]!.description === 'Question from a process that died?')).toBe(false);
     expect((await h.emu.command(as(h, 'Tanishq'), 'session', 'end').answer()).content).toMatch(/^Session ended/);
-    await until(() => cardsIn(thread).some((c) => c.embeds[0]!.description === 'Question from a process that died?'), 10_000, 'the lost card');
+    await until(
+      () => cardsIn(thread).some((c) => c.embeds[0]!.description === 'Question from a process that died?'),
+      10_000,
+      'the lost card',
+    );
     expect(await h.bot.services.redis.zrange(keys.uncarded(h.guild.id, live.sessionId), '0', '-1')).toEqual([]);
   });
 });

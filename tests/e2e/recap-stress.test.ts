@@ -32,7 +32,13 @@ describe('GIVEN a 3-hour session with 2,000 questions, 500 highlights and 10,000
 
   it('WHEN the recap job runs THEN every item is in the file and in the messages, no message breaks a limit, and a second run posts nothing', async () => {
     await h.bot.services.jobs.enqueue('session.recap', { guildId: h.guild.id, sessionId, edition: 'first' });
-    await until(() => h.emu.messagesIn(recapChannel()).length === 1 && h.emu.world.channels.has(h.emu.messagesIn(recapChannel())[0]!.id), 60_000, 'the first part and its thread');
+    await until(
+      () =>
+        h.emu.messagesIn(recapChannel()).length === 1 &&
+        h.emu.world.channels.has(h.emu.messagesIn(recapChannel())[0]!.id),
+      60_000,
+      'the first part and its thread',
+    );
     const first = h.emu.messagesIn(recapChannel())[0]!;
     await jobsIdle(h);
     const parts = [first, ...h.emu.messagesIn(first.id)];

@@ -38,7 +38,9 @@ describe('GIVEN the bot is running', () => {
     const record = h.emu.command(as(h, 'Charlie'), 'ping');
     expect((await record.answer()).content).toBe('Pong.');
     expect(record.roundTripMs).toBeGreaterThanOrEqual(300);
-    expect(h.emu.requests.filter((r) => r.path.includes(`/interactions/${record.id}/`)).map((r) => r.status)).toEqual([429, 204]);
+    expect(h.emu.requests.filter((r) => r.path.includes(`/interactions/${record.id}/`)).map((r) => r.status)).toEqual([
+      429, 204,
+    ]);
   });
 });
 
@@ -54,7 +56,7 @@ describe('GIVEN Redis stalls for 2.6 s', () => {
     await redis.stop();
   });
 
-  it('WHEN a command arrives THEN the bot defers within Discord\'s 3 s and answers when Redis is back', async () => {
+  it("WHEN a command arrives THEN the bot defers within Discord's 3 s and answers when Redis is back", async () => {
     const staller = new Redis(redis.url);
     const stall = staller.call('DEBUG', 'SLEEP', '2.6');
     await new Promise((resolve) => setTimeout(resolve, 20));

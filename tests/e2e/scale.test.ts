@@ -26,12 +26,20 @@ describe('GIVEN two shards and two workers on one Redis, 20 servers', () => {
     // one millisecond would all land on the same shard.
     const start = Date.now();
     guilds = Array.from({ length: 20 }, (_, i) => paperClub(emu, { name: `Club ${i}`, id: snowflake(start + i) }));
-    const env = (extra: Record<string, string>) => botEnv(emu, redis.url, { LOG_LEVEL: 'info', DISCORD_GLOBAL_REQUESTS_PER_SECOND: '1000', ...extra });
+    const env = (extra: Record<string, string>) =>
+      botEnv(emu, redis.url, { LOG_LEVEL: 'info', DISCORD_GLOBAL_REQUESTS_PER_SECOND: '1000', ...extra });
     processes.push(
-      new BotProcess(env({ LECTERN_ROLE: 'gateway', LECTERN_SHARDS: '0/2' })), new BotProcess(env({ LECTERN_ROLE: 'gateway', LECTERN_SHARDS: '1/2' })),
-      new BotProcess(env({ LECTERN_ROLE: 'worker' })), new BotProcess(env({ LECTERN_ROLE: 'worker' })),
+      new BotProcess(env({ LECTERN_ROLE: 'gateway', LECTERN_SHARDS: '0/2' })),
+      new BotProcess(env({ LECTERN_ROLE: 'gateway', LECTERN_SHARDS: '1/2' })),
+      new BotProcess(env({ LECTERN_ROLE: 'worker' })),
+      new BotProcess(env({ LECTERN_ROLE: 'worker' })),
     );
-    await Promise.all([processes[0]!.waitForLog(/gateway ready/), processes[1]!.waitForLog(/gateway ready/), processes[2]!.waitForLog(/worker ready/), processes[3]!.waitForLog(/worker ready/)]);
+    await Promise.all([
+      processes[0]!.waitForLog(/gateway ready/),
+      processes[1]!.waitForLog(/gateway ready/),
+      processes[2]!.waitForLog(/worker ready/),
+      processes[3]!.waitForLog(/worker ready/),
+    ]);
   }, 60_000);
   afterAll(async () => {
     await Promise.all(processes.map((p) => (p.child.exitCode === null ? p.kill('SIGTERM') : undefined)));
@@ -48,14 +56,26 @@ describe('GIVEN two shards and two workers on one Redis, 20 servers', () => {
     const records = [];
     for (const guild of guilds) {
       const as = (user: string) => ({ guild, user, channel: 'general' });
-      records.push(emu.command(as('Tanishq'), 'setup', 'channels', { announce: '#announcements', recap: '#recaps', stage: '#paper-stage' }));
+      records.push(
+        emu.command(as('Tanishq'), 'setup', 'channels', {
+          announce: '#announcements',
+          recap: '#recaps',
+          stage: '#paper-stage',
+        }),
+      );
       records.push(emu.command(as('Tanishq'), 'setup', 'roles', { host: '@hosts' }));
     }
     for (const record of records) expect((await record.answer()).content).toMatch(/^Saved/);
     // Five papers in each server, all at once: 100 card posts for the workers, each taking Discord 100 ms,
     // so that the killed worker dies with posts in flight.
     emu.fault({ method: 'POST', path: /^\/channels\/\d+\/messages$/, delayMs: 100, times: 100 });
-    const adds = guilds.flatMap((guild) => Array.from({ length: 5 }, (_, i) => emu.command({ guild, user: 'Aran', channel: 'general' }, 'paper', 'add', { url: `https://example.org/${guild.id}/${i}` })));
+    const adds = guilds.flatMap((guild) =>
+      Array.from({ length: 5 }, (_, i) =>
+        emu.command({ guild, user: 'Aran', channel: 'general' }, 'paper', 'add', {
+          url: `https://example.org/${guild.id}/${i}`,
+        }),
+      ),
+    );
     const cards = () => guilds.map((g) => emu.messagesIn(emu.world.channelByName(g, 'announcements').id).length);
     // One worker dies while the cards are going out; the other takes over its jobs once their locks lapse.
     await until(() => cards().reduce((a, b) => a + b, 0) >= 10, 20_000, 'the first cards');
@@ -73,7 +93,10 @@ describe('GIVEN two shards and two workers on one Redis, 20 servers', () => {
 
     // Each interaction was sent to one shard, the owner of its server, and answered once.
     const all = [...records, ...adds];
-    const delivered = emu.gateway.deliveries('INTERACTION_CREATE') as Array<{ shard: [number, number]; d: { id: string; guild_id: string } }>;
+    const delivered = emu.gateway.deliveries('INTERACTION_CREATE') as Array<{
+      shard: [number, number];
+      d: { id: string; guild_id: string };
+    }>;
     for (const record of all) {
       const to = delivered.filter((d) => d.d.id === record.id);
       expect(to.map((d) => d.shard[0])).toEqual([shardOf(to[0]!.d.guild_id, 2)]);

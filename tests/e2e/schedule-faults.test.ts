@@ -20,12 +20,17 @@ afterEach(async () => {
 async function world(): Promise<{ emu: Emulator; guild: WorldGuild; redis: PrivateRedis }> {
   const redis = await PrivateRedis.start();
   const emu = await new Emulator().start();
-  cleanup.push(() => redis.stop(), () => emu.stop());
+  cleanup.push(
+    () => redis.stop(),
+    () => emu.stop(),
+  );
   return { emu, guild: paperClub(emu), redis };
 }
 
 function bot(emu: Emulator, redis: PrivateRedis, extra: Record<string, string> = {}): BotProcess {
-  const process = new BotProcess(botEnv(emu, redis.url, { LOG_LEVEL: 'info', DISCORD_GLOBAL_REQUESTS_PER_SECOND: '1000', ...extra }));
+  const process = new BotProcess(
+    botEnv(emu, redis.url, { LOG_LEVEL: 'info', DISCORD_GLOBAL_REQUESTS_PER_SECOND: '1000', ...extra }),
+  );
   cleanup.push(() => process.kill('SIGKILL'));
   return process;
 }
@@ -33,7 +38,13 @@ function bot(emu: Emulator, redis: PrivateRedis, extra: Record<string, string> =
 /** Setup, two papers with presenters (their cards posted), and reminders at `secondsFromNow` for a slot a little ahead. */
 async function scheduleSoon(emu: Emulator, guild: WorldGuild, secondsFromNow: number[]) {
   const as = (user: string) => ({ guild, user, channel: 'general' });
-  await emu.command(as('Tanishq'), 'setup', 'channels', { announce: '#announcements', recap: '#recaps', stage: '#paper-stage' }).answer();
+  await emu
+    .command(as('Tanishq'), 'setup', 'channels', {
+      announce: '#announcements',
+      recap: '#recaps',
+      stage: '#paper-stage',
+    })
+    .answer();
   await emu.command(as('Tanishq'), 'setup', 'roles', { host: '@hosts', ping: '@paper-club' }).answer();
   await emu.command(as('Aran'), 'paper', 'add', { url: 'https://example.org/one', presenter: 'Charlie' }).answer();
   await emu.command(as('Aran'), 'paper', 'add', { url: 'https://example.org/two', presenter: 'Cong' }).answer();
@@ -42,7 +53,9 @@ async function scheduleSoon(emu: Emulator, guild: WorldGuild, secondsFromNow: nu
   const slot = slotAhead(Date.now(), (Math.max(...secondsFromNow) + 15) * 1000);
   const offsets = offsetsFor(slot.start, Date.now(), secondsFromNow);
   await emu.command(as('Tanishq'), 'setup', 'reminders', { offsets: offsets.text }).answer();
-  const set = await emu.command(as('Tanishq'), 'schedule', 'set', { weekday: slot.weekday, time: slot.time, timezone: 'UTC' }).answer();
+  const set = await emu
+    .command(as('Tanishq'), 'schedule', 'set', { weekday: slot.weekday, time: slot.time, timezone: 'UTC' })
+    .answer();
   expect(set.content).toMatch(/^Saved/);
   return { announce, targets: offsets.targets };
 }
@@ -72,7 +85,13 @@ describe('GIVEN scheduled posts WHEN things go wrong', () => {
     await first.waitForLog(/worker ready/);
     const { announce } = await scheduleSoon(emu, guild, [3, 30, 34]);
     // The agenda is stored by Discord, but its answer is held back: the worker dies waiting for it.
-    emu.fault({ method: 'POST', path: new RegExp(`^/channels/${announce}/messages$`), afterAccept: true, delayMs: 5_000, times: 1 });
+    emu.fault({
+      method: 'POST',
+      path: new RegExp(`^/channels/${announce}/messages$`),
+      afterAccept: true,
+      delayMs: 5_000,
+      times: 1,
+    });
     await until(() => schedulePosts(emu, guild).agendas.length === 1, 10_000, 'the agenda to reach Discord');
     await first.kill('SIGKILL');
     const second = bot(emu, redis);
@@ -102,7 +121,9 @@ describe('GIVEN scheduled posts WHEN things go wrong', () => {
     emu.fault({ method: 'POST', path, status: 500, times: 2 });
     emu.fault({ method: 'POST', path, status: 429, retryAfter: 0.5, times: 1 });
     await expectEachPostOnce(emu, guild, 25_000);
-    expect(emu.requests.filter((r) => r.method === 'POST' && path.test(r.path) && r.status >= 400).map((r) => r.status)).toEqual([500, 500, 429]);
+    expect(
+      emu.requests.filter((r) => r.method === 'POST' && path.test(r.path) && r.status >= 400).map((r) => r.status),
+    ).toEqual([500, 500, 429]);
   }, 60_000);
 
   it('(d) two bot processes run at once on one Redis: each post once', async () => {

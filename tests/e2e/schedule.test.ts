@@ -40,8 +40,13 @@ async function withQueue<T>(harness: Harness, read: (queue: Queue) => Promise<T>
 }
 
 /** Delayed jobs of this bot's queue. */
-const delayedJobs = (harness: Harness) => withQueue(harness, async (queue) =>
-  (await queue.getDelayed()).map((job) => ({ name: job.name, data: job.data as { guildId?: string; start?: number } })));
+const delayedJobs = (harness: Harness) =>
+  withQueue(harness, async (queue) =>
+    (await queue.getDelayed()).map((job) => ({
+      name: job.name,
+      data: job.data as { guildId?: string; start?: number },
+    })),
+  );
 
 describe('GIVEN a weekly schedule a few seconds ahead', () => {
   it('THEN the event, the agenda (with DMs) and each reminder go out once, within 1 s of their time, and the event follows the session', async () => {
@@ -50,13 +55,29 @@ describe('GIVEN a weekly schedule a few seconds ahead', () => {
     const slot = slotAhead(Date.now(), 20_000);
     const offsets = offsetsFor(slot.start, Date.now(), [4, 6, 8]);
     await configure(harness, offsets.text);
-    const members = Object.fromEntries(['Charlie', 'Cong', 'Hanish'].map((name) => [name, harness.emu.world.memberByName(harness.guild, name).user.id]));
+    const members = Object.fromEntries(
+      ['Charlie', 'Cong', 'Hanish'].map((name) => [name, harness.emu.world.memberByName(harness.guild, name).user.id]),
+    );
     harness.emu.world.dmClosed.add(members.Hanish!);
-    for (const [url, presenter] of [['https://example.org/first', 'Charlie'], ['https://example.org/second', 'Cong'], ['https://example.org/third', 'Hanish'], ['https://example.org/fourth', 'Charlie']] as const) {
-      expect((await harness.emu.command(as(harness, 'Aran'), 'paper', 'add', { url, presenter }).answer()).content).toMatch(/^Queued/);
+    for (const [url, presenter] of [
+      ['https://example.org/first', 'Charlie'],
+      ['https://example.org/second', 'Cong'],
+      ['https://example.org/third', 'Hanish'],
+      ['https://example.org/fourth', 'Charlie'],
+    ] as const) {
+      expect(
+        (await harness.emu.command(as(harness, 'Aran'), 'paper', 'add', { url, presenter }).answer()).content,
+      ).toMatch(/^Queued/);
     }
 
-    const set = await harness.emu.command(as(harness, 'Tanishq'), 'schedule', 'set', { weekday: slot.weekday, time: slot.time, timezone: 'UTC', duration: 30 }).answer();
+    const set = await harness.emu
+      .command(as(harness, 'Tanishq'), 'schedule', 'set', {
+        weekday: slot.weekday,
+        time: slot.time,
+        timezone: 'UTC',
+        duration: 30,
+      })
+      .answer();
     expect(set.content).toContain(`Next session: <t:${slot.start / 1000}:F>`);
 
     // The event: on the stage, at the slot, scheduled.
@@ -80,7 +101,9 @@ describe('GIVEN a weekly schedule a few seconds ahead', () => {
 
     const ping = [...harness.guild.roles.values()].find((r) => r.name === 'paper-club')!.id;
     const agenda = agendas[0]!;
-    expect(agenda.message.content).toBe(`<@&${ping}> The agenda for <t:${slot.start / 1000}:F> (<t:${slot.start / 1000}:R>) is up.`);
+    expect(agenda.message.content).toBe(
+      `<@&${ping}> The agenda for <t:${slot.start / 1000}:F> (<t:${slot.start / 1000}:R>) is up.`,
+    );
     expect(agenda.pings.roles).toEqual([ping]);
     const lines = agenda.message.embeds[0]!.description!.split('\n').filter((l) => /^\d\./.test(l));
     expect(lines).toEqual([
@@ -91,16 +114,24 @@ describe('GIVEN a weekly schedule a few seconds ahead', () => {
     ]);
     // The agenda gains the event link (an edit, not a new post).
     const eventLink = `https://discord.com/events/${harness.guild.id}/${event.id}`;
-    await until(() => harness.emu.findMessage(agenda.messageId)!.embeds[0]!.fields!.some((f) => f.value.includes(eventLink)), 5_000, 'the event link on the agenda');
+    await until(
+      () => harness.emu.findMessage(agenda.messageId)!.embeds[0]!.fields!.some((f) => f.value.includes(eventLink)),
+      5_000,
+      'the event link on the agenda',
+    );
     for (const reminder of reminders) {
-      expect(reminder.message.content).toMatch(new RegExp(`^<@&${ping}> \\*\\*Paper reading starts in [\\dhms]+\\*\\*: <t:${slot.start / 1000}:F>`));
+      expect(reminder.message.content).toMatch(
+        new RegExp(`^<@&${ping}> \\*\\*Paper reading starts in [\\dhms]+\\*\\*: <t:${slot.start / 1000}:F>`),
+      );
       expect(reminder.pings.roles).toEqual([ping]);
     }
 
     // One DM per presenter, naming all their papers; Hanish has DMs closed: noted, not retried.
     const dms = (name: string) => harness.emu.messagesIn(harness.emu.dmChannel(members[name]!).id);
     expect(dms('Charlie')).toHaveLength(1);
-    expect(dms('Charlie')[0]!.content).toMatch(/^You are presenting \*\*https:\/\/example\.org\/first\*\*.* and \*\*https:\/\/example\.org\/fourth\*\*/);
+    expect(dms('Charlie')[0]!.content).toMatch(
+      /^You are presenting \*\*https:\/\/example\.org\/first\*\*.* and \*\*https:\/\/example\.org\/fourth\*\*/,
+    );
     expect(dms('Cong')).toHaveLength(1);
     expect(dms('Hanish')).toHaveLength(0);
     const show = await harness.emu.command(as(harness, 'Charlie'), 'schedule', 'show').answer();
@@ -108,8 +139,15 @@ describe('GIVEN a weekly schedule a few seconds ahead', () => {
     expect(show.embeds[0]!.description).toContain(`**Event**: ${eventLink}`);
 
     // The queue changes after the agenda: the agenda is edited, not posted again.
-    await harness.emu.command(as(harness, 'Tanishq'), 'paper', 'move', { paper: 'https://example.org/fourth', position: 1 }).answer();
-    await until(() => harness.emu.findMessage(agenda.messageId)!.embeds[0]!.description!.includes('1. [https://example.org/fourth]'), 6_000, 'the agenda edit');
+    await harness.emu
+      .command(as(harness, 'Tanishq'), 'paper', 'move', { paper: 'https://example.org/fourth', position: 1 })
+      .answer();
+    await until(
+      () =>
+        harness.emu.findMessage(agenda.messageId)!.embeds[0]!.description!.includes('1. [https://example.org/fourth]'),
+      6_000,
+      'the agenda edit',
+    );
     expect(schedulePosts(harness.emu, harness.guild).agendas).toHaveLength(1);
 
     // The session runs: the event goes active, then completed.
@@ -127,15 +165,19 @@ describe('GIVEN a weekly schedule a few seconds ahead', () => {
 
 /** The schedule's own delayed jobs for this guild (posts and auto-end), by session start. */
 async function plannedStarts(harness: Harness): Promise<number[]> {
-  const jobs = (await delayedJobs(harness)).filter((j) => (j.name === 'schedule.post' || j.name === 'schedule.autoend') && j.data.guildId === harness.guild.id);
+  const jobs = (await delayedJobs(harness)).filter(
+    (j) => (j.name === 'schedule.post' || j.name === 'schedule.autoend') && j.data.guildId === harness.guild.id,
+  );
   return jobs.map((j) => j.data.start!).sort();
 }
 
-const scheduler = (harness: Harness) => withQueue(harness, (queue) => queue.getJobScheduler(`open-${harness.guild.id}`));
+const scheduler = (harness: Harness) =>
+  withQueue(harness, (queue) => queue.getJobScheduler(`open-${harness.guild.id}`));
 
-const eventsByStart = (harness: Harness) => [...harness.guild.scheduledEvents.values()]
-  .map((e) => ({ start: new Date(e.scheduled_start_time).toISOString(), status: e.status }))
-  .sort((a, b) => a.start.localeCompare(b.start) || a.status - b.status);
+const eventsByStart = (harness: Harness) =>
+  [...harness.guild.scheduledEvents.values()]
+    .map((e) => ({ start: new Date(e.scheduled_start_time).toISOString(), status: e.status }))
+    .sort((a, b) => a.start.localeCompare(b.start) || a.status - b.status);
 
 describe('GIVEN a schedule WHEN hosts skip, pause, resume and move it', () => {
   it('THEN each change leaves no stale job in the queue, no stale post, and the events follow', async () => {
@@ -148,44 +190,84 @@ describe('GIVEN a schedule WHEN hosts skip, pause, resume and move it', () => {
     const S2 = Date.parse('2026-12-09T12:00:00Z');
     const { Scheduled, Canceled } = GuildScheduledEventStatus;
 
-    await harness.emu.command(tanishq, 'schedule', 'set', { weekday: 'wednesday', time: '12:00', timezone: 'UTC' }).answer();
+    await harness.emu
+      .command(tanishq, 'schedule', 'set', { weekday: 'wednesday', time: '12:00', timezone: 'UTC' })
+      .answer();
     expect(await plannedStarts(harness)).toEqual([S1, S1, S1, S1]);
     expect(await scheduler(harness)).toMatchObject({ pattern: '0 12 * * 3', tz: 'UTC' });
     await until(() => eventsByStart(harness).length === 1, 5_000, 'the first event');
 
     // Skipped four seconds before its agenda was due.
     const skip = await harness.emu.command(tanishq, 'schedule', 'skip', { date: '2026-12-02' }).answer();
-    expect(skip.content).toBe(`The session of 2026-12-02 is skipped; its reminders will not go out. Next session: <t:${S2 / 1000}:F> (<t:${S2 / 1000}:R>).`);
+    expect(skip.content).toBe(
+      `The session of 2026-12-02 is skipped; its reminders will not go out. Next session: <t:${S2 / 1000}:F> (<t:${S2 / 1000}:R>).`,
+    );
     expect(await plannedStarts(harness)).toEqual([S2, S2, S2, S2]);
     await until(() => eventsByStart(harness).length === 2, 5_000, 'the next event');
-    expect(eventsByStart(harness)).toEqual([{ start: '2026-12-02T12:00:00.000Z', status: Canceled }, { start: '2026-12-09T12:00:00.000Z', status: Scheduled }]);
+    expect(eventsByStart(harness)).toEqual([
+      { start: '2026-12-02T12:00:00.000Z', status: Canceled },
+      { start: '2026-12-09T12:00:00.000Z', status: Scheduled },
+    ]);
 
     // Refusals change nothing.
-    expect((await harness.emu.command(tanishq, 'schedule', 'skip', { date: '2026-12-03' }).answer()).content).toBe('2026-12-03 is a thursday; sessions are on wednesdays.');
-    expect((await harness.emu.command(tanishq, 'schedule', 'skip', { date: '2026-02-30' }).answer()).content).toMatch(/is not a date: write it as YYYY-MM-DD/);
-    expect((await harness.emu.command(tanishq, 'schedule', 'set', { weekday: 'friday', time: '18:00', timezone: 'PST' }).answer()).content).toMatch(/`PST` is not a time zone name\. Abbreviations are ambiguous/);
+    expect((await harness.emu.command(tanishq, 'schedule', 'skip', { date: '2026-12-03' }).answer()).content).toBe(
+      '2026-12-03 is a thursday; sessions are on wednesdays.',
+    );
+    expect((await harness.emu.command(tanishq, 'schedule', 'skip', { date: '2026-02-30' }).answer()).content).toMatch(
+      /is not a date: write it as YYYY-MM-DD/,
+    );
+    expect(
+      (
+        await harness.emu
+          .command(tanishq, 'schedule', 'set', { weekday: 'friday', time: '18:00', timezone: 'PST' })
+          .answer()
+      ).content,
+    ).toMatch(/`PST` is not a time zone name\. Abbreviations are ambiguous/);
     expect((await harness.emu.command(as(harness, 'Charlie'), 'schedule', 'pause').answer()).content).toMatch(/hosts/i);
     expect(await plannedStarts(harness)).toEqual([S2, S2, S2, S2]);
 
     await harness.emu.command(tanishq, 'schedule', 'pause').answer();
     expect(await plannedStarts(harness)).toEqual([]);
     expect(await scheduler(harness)).toBeUndefined();
-    await until(() => eventsByStart(harness).every((e) => e.status === Canceled), 5_000, 'the paused session\'s event to be cancelled');
+    await until(
+      () => eventsByStart(harness).every((e) => e.status === Canceled),
+      5_000,
+      "the paused session's event to be cancelled",
+    );
     expect((await harness.emu.command(tanishq, 'schedule', 'show').answer()).content).toMatch(/\*\*Paused\*\*/);
 
     const resumed = await harness.emu.command(tanishq, 'schedule', 'resume').answer();
     expect(resumed.content).toBe(`Resumed. Next session: <t:${S2 / 1000}:F> (<t:${S2 / 1000}:R>).`);
     expect(await plannedStarts(harness)).toEqual([S2, S2, S2, S2]);
     expect(await scheduler(harness)).toMatchObject({ pattern: '0 12 * * 3', tz: 'UTC' });
-    await until(() => eventsByStart(harness).filter((e) => e.status === Scheduled).length === 1, 5_000, 'a new event for the resumed session');
+    await until(
+      () => eventsByStart(harness).filter((e) => e.status === Scheduled).length === 1,
+      5_000,
+      'a new event for the resumed session',
+    );
 
     // Moved to Thursdays 18:00 Berlin (17:00 UTC in winter).
     const S3 = Date.parse('2026-12-03T17:00:00Z');
-    await harness.emu.command(tanishq, 'schedule', 'set', { weekday: 'thursday', time: '18:00', timezone: 'Europe/Berlin', duration: 120 }).answer();
+    await harness.emu
+      .command(tanishq, 'schedule', 'set', {
+        weekday: 'thursday',
+        time: '18:00',
+        timezone: 'Europe/Berlin',
+        duration: 120,
+      })
+      .answer();
     expect(await plannedStarts(harness)).toEqual([S3, S3, S3, S3]);
     expect(await scheduler(harness)).toMatchObject({ pattern: '0 18 * * 4', tz: 'Europe/Berlin' });
-    await until(() => eventsByStart(harness).some((e) => e.start === '2026-12-03T17:00:00.000Z'), 5_000, 'the moved session\'s event');
-    await until(() => eventsByStart(harness).filter((e) => e.status === Scheduled).length === 1, 5_000, 'older events cancelled');
+    await until(
+      () => eventsByStart(harness).some((e) => e.start === '2026-12-03T17:00:00.000Z'),
+      5_000,
+      "the moved session's event",
+    );
+    await until(
+      () => eventsByStart(harness).filter((e) => e.status === Scheduled).length === 1,
+      5_000,
+      'older events cancelled',
+    );
 
     // Past the skipped session's agenda time: it never went out.
     await until(() => clock.now() > S1 - 86_400_000 + 2_000, 10_000, 'the skipped agenda time to pass');
@@ -200,8 +282,17 @@ describe('GIVEN the bot down across a reminder WHEN it is back twenty minutes af
     h = await startHarness({ clock: clock.now });
     const harness = h;
     await configure(harness, '30m,25m,5m');
-    await harness.emu.command(as(harness, 'Aran'), 'paper', 'add', { url: 'https://example.org/only', presenter: 'Cong' }).answer();
-    await harness.emu.command(as(harness, 'Tanishq'), 'schedule', 'set', { weekday: 'wednesday', time: '12:00', timezone: 'UTC', duration: 30 }).answer();
+    await harness.emu
+      .command(as(harness, 'Aran'), 'paper', 'add', { url: 'https://example.org/only', presenter: 'Cong' })
+      .answer();
+    await harness.emu
+      .command(as(harness, 'Tanishq'), 'schedule', 'set', {
+        weekday: 'wednesday',
+        time: '12:00',
+        timezone: 'UTC',
+        duration: 30,
+      })
+      .answer();
     await until(() => schedulePosts(harness.emu, harness.guild).agendas.length === 1, 6_000, 'the agenda');
 
     // Down from 11:30 to 11:54:56: the 11:35 reminder passes unseen.
@@ -236,7 +327,14 @@ describe('GIVEN a live scheduled session WHEN its Scheduled Event is completed i
     h = await startHarness({ clock: clock.now });
     const harness = h;
     await configure(harness, '1h');
-    await harness.emu.command(as(harness, 'Tanishq'), 'schedule', 'set', { weekday: 'wednesday', time: '12:00', timezone: 'UTC', duration: 30 }).answer();
+    await harness.emu
+      .command(as(harness, 'Tanishq'), 'schedule', 'set', {
+        weekday: 'wednesday',
+        time: '12:00',
+        timezone: 'UTC',
+        duration: 30,
+      })
+      .answer();
     await until(() => harness.guild.scheduledEvents.size === 1, 5_000, 'the event');
     await harness.emu.command(as(harness, 'Tanishq'), 'session', 'start').answer();
     const event = [...harness.guild.scheduledEvents.values()][0]!;

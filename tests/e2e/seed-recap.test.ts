@@ -36,7 +36,7 @@ describe('GIVEN the whole seed session replayed, /session end included', () => {
     await stack.stop();
   });
 
-  it('THEN the recap is posted once, and every message passed Discord\'s checks and pinged nobody but the ping role (agenda and reminders)', () => {
+  it("THEN the recap is posted once, and every message passed Discord's checks and pinged nobody but the ping role (agenda and reminders)", () => {
     expect(h.emu.messagesIn(h.emu.world.channelByName(h.guild, 'recaps').id)).toHaveLength(1);
     expectCleanDiscord(h, { roles: [h.emu.world.roleByName(h.guild, 'paper-club').id] });
   });
@@ -46,7 +46,9 @@ describe('GIVEN the whole seed session replayed, /session end included', () => {
       const titles = [...text.matchAll(/^### \d+\. \[([^\]]+)\]/gm)].map((m) => m[1]);
       expect(titles).toEqual(COVERED.map((id) => ARXIV[id]!.title));
     }
-    expect(file).toContain(`### 1. [${ARXIV['2408.03314']!.title}](https://arxiv.org/abs/2408.03314)\nPresented by Charlie, from 12:05:30 (+0:05:30).`);
+    expect(file).toContain(
+      `### 1. [${ARXIV['2408.03314']!.title}](https://arxiv.org/abs/2408.03314)\nPresented by Charlie, from 12:05:30 (+0:05:30).`,
+    );
     expect(messages).toContain(`Presented by <@${player.userId('charlie')}>`);
   });
 
@@ -62,10 +64,13 @@ describe('GIVEN the whole seed session replayed, /session end included', () => {
     expect(messages).not.toContain(`<@${player.userId('ben')}>): Is the AI Scientist multimodal`);
   });
 
-  it('THEN next week\'s agenda (a week on) carries the 2 unanswered questions over, with no papers queued yet', () => {
+  it("THEN next week's agenda (a week on) carries the 2 unanswered questions over, with no papers queued yet", () => {
     const announce = h.emu.world.channelByName(h.guild, 'announcements').id;
     const agendas = h.emu.messagesIn(announce).filter((m) => m.embeds[0]?.title?.startsWith('Agenda'));
-    expect(agendas.map((m) => m.embeds[0]!.title)).toEqual(['Agenda · Wednesday, 14 August 2024', 'Agenda · Wednesday, 21 August 2024']);
+    expect(agendas.map((m) => m.embeds[0]!.title)).toEqual([
+      'Agenda · Wednesday, 14 August 2024',
+      'Agenda · Wednesday, 21 August 2024',
+    ]);
     const next = agendas[1]!.embeds[0]!;
     expect(next.description).toContain('No papers queued yet');
     const carried = next.fields!.find((f) => f.name === 'Still open from last time')!.value.split('\n');
@@ -75,10 +80,22 @@ describe('GIVEN the whole seed session replayed, /session end included', () => {
   });
 
   it('THEN the 7 highlights and 3 takeaways carry their local times and offsets', () => {
-    expect([...file.matchAll(/^- ✦ (\d{2}:\d{2}:\d{2}) \((\+\d:\d{2}:\d{2})\)/gm)].map((m) => `${m[1]} ${m[2]}`)).toEqual([
-      '12:14:35 +0:14:35', '12:25:41 +0:25:41', '12:38:19 +0:38:19', '12:45:55 +0:45:55', '12:52:02 +0:52:02', '13:20:00 +1:20:00', '13:48:00 +1:48:00',
+    expect(
+      [...file.matchAll(/^- ✦ (\d{2}:\d{2}:\d{2}) \((\+\d:\d{2}:\d{2})\)/gm)].map((m) => `${m[1]} ${m[2]}`),
+    ).toEqual([
+      '12:14:35 +0:14:35',
+      '12:25:41 +0:25:41',
+      '12:38:19 +0:38:19',
+      '12:45:55 +0:45:55',
+      '12:52:02 +0:52:02',
+      '13:20:00 +1:20:00',
+      '13:48:00 +1:48:00',
     ]);
-    expect([...file.matchAll(/^- ★ (\d{2}:\d{2}:\d{2})/gm)].map((m) => m[1])).toEqual(['12:31:00', '13:05:29', '13:58:00']);
+    expect([...file.matchAll(/^- ★ (\d{2}:\d{2}:\d{2})/gm)].map((m) => m[1])).toEqual([
+      '12:31:00',
+      '13:05:29',
+      '13:58:00',
+    ]);
     expect(messages).toContain('<t:1723662875:T> (+0:14:35)');
   });
 
@@ -96,9 +113,15 @@ describe('GIVEN the whole seed session replayed, /session end included', () => {
     const shown = await h.emu.command(tanishq, 'recap', 'show', { date: '2024-08-14' }).answer();
     expect(shown.ephemeral).toBe(true);
     expect(shown.content).toMatch(/^# Recap: session of Wednesday, 14 August 2024/);
-    expect((await h.emu.command(tanishq, 'recap', 'show', { date: '2024-08-13' }).answer()).content).toBe('No session took place on 2024-08-13.');
-    expect((await h.emu.command(tanishq, 'recap', 'show', { date: '14/08/2024' }).answer()).content).toMatch(/is not a date/);
-    expect((await h.emu.command({ ...tanishq, user: 'David' }, 'recap', 'post').answer()).content).toMatch(/^Only hosts/);
+    expect((await h.emu.command(tanishq, 'recap', 'show', { date: '2024-08-13' }).answer()).content).toBe(
+      'No session took place on 2024-08-13.',
+    );
+    expect((await h.emu.command(tanishq, 'recap', 'show', { date: '14/08/2024' }).answer()).content).toMatch(
+      /is not a date/,
+    );
+    expect((await h.emu.command({ ...tanishq, user: 'David' }, 'recap', 'post').answer()).content).toMatch(
+      /^Only hosts/,
+    );
     await h.emu.command(tanishq, 'recap', 'post').answer();
     const recaps = h.emu.world.channelByName(h.guild, 'recaps').id;
     await until(() => h.emu.messagesIn(recaps).length === 2, 20_000, 'the second posting');

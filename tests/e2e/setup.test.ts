@@ -21,9 +21,26 @@ describe('GIVEN the bot started against a fresh guild', () => {
   it('THEN its commands were registered once, with a body Discord accepts', () => {
     const puts = h.emu.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/commands'));
     expect(puts.map((r) => r.status)).toEqual([200]);
-    expect(h.emu.commands.get('global')?.map((c) => `${c.type}:${c.name}`).sort()).toEqual([
-      '1:ask', '1:highlight', '1:paper', '1:ping', '1:question', '1:recap', '1:schedule', '1:session', '1:setup', '1:speak', '1:speakers', '1:takeaway',
-      '3:Log as question', '3:Save as highlight',
+    expect(
+      h.emu.commands
+        .get('global')
+        ?.map((c) => `${c.type}:${c.name}`)
+        .sort(),
+    ).toEqual([
+      '1:ask',
+      '1:highlight',
+      '1:paper',
+      '1:ping',
+      '1:question',
+      '1:recap',
+      '1:schedule',
+      '1:session',
+      '1:setup',
+      '1:speak',
+      '1:speakers',
+      '1:takeaway',
+      '3:Log as question',
+      '3:Save as highlight',
     ]);
     const setup = h.emu.commands.get('global')!.find((c) => c.name === 'setup')!;
     expect(setup.options?.map((o) => o.name)).toEqual(['channels', 'roles', 'reminders', 'voice', 'show', 'export']);
@@ -38,13 +55,16 @@ describe('GIVEN the bot started against a fresh guild', () => {
     ['voice', { enabled: true }],
     ['show', {}],
     ['export', {}],
-  ] as const)('WHEN a non-host runs /setup %s THEN it is refused ephemerally and nothing is stored', async (sub, options) => {
-    const before = await stored(h);
-    const answer = await h.emu.command(as(h, 'Charlie'), 'setup', sub, options).answer();
-    expect(answer.ephemeral).toBe(true);
-    expect(answer.content).toMatch(/^Only hosts can do that/);
-    expect(await stored(h)).toEqual(before);
-  });
+  ] as const)(
+    'WHEN a non-host runs /setup %s THEN it is refused ephemerally and nothing is stored',
+    async (sub, options) => {
+      const before = await stored(h);
+      const answer = await h.emu.command(as(h, 'Charlie'), 'setup', sub, options).answer();
+      expect(answer.ephemeral).toBe(true);
+      expect(answer.content).toMatch(/^Only hosts can do that/);
+      expect(await stored(h)).toEqual(before);
+    },
+  );
 
   it('WHEN a host runs every /setup subcommand THEN each is saved and shown', async () => {
     const run = async (user: string, sub: string, options: Record<string, string | boolean> = {}) => {
@@ -52,10 +72,17 @@ describe('GIVEN the bot started against a fresh guild', () => {
       expect(answer.ephemeral).toBe(true);
       return answer;
     };
-    expect((await run('Tanishq', 'channels', { announce: '#announcements', recap: '#recaps', stage: '#paper-stage' })).content).toMatch(/^Saved\./);
-    expect((await run('Tanishq', 'roles', { host: '@hosts', ping: '@paper-club' })).content).toMatch(/^Saved\..*Reminders ping <@&\d+>/);
+    expect(
+      (await run('Tanishq', 'channels', { announce: '#announcements', recap: '#recaps', stage: '#paper-stage' }))
+        .content,
+    ).toMatch(/^Saved\./);
+    expect((await run('Tanishq', 'roles', { host: '@hosts', ping: '@paper-club' })).content).toMatch(
+      /^Saved\..*Reminders ping <@&\d+>/,
+    );
     // Aran holds only the host role: from now on that is enough.
-    expect((await run('Aran', 'reminders', { offsets: '2d, 1h,10m' })).content).toBe('Saved. The agenda goes out 48h before each session, reminders 1h, 10m before.');
+    expect((await run('Aran', 'reminders', { offsets: '2d, 1h,10m' })).content).toBe(
+      'Saved. The agenda goes out 48h before each session, reminders 1h, 10m before.',
+    );
     expect((await run('Aran', 'voice', { enabled: true })).content).toMatch(/^Saved\. During sessions I will join/);
 
     const show = await run('Aran', 'show');
@@ -63,18 +90,31 @@ describe('GIVEN the bot started against a fresh guild', () => {
     const id = (name: string) => h.emu.world.channelByName(h.guild, name).id;
     const role = (name: string) => h.emu.world.roleByName(h.guild, name).id;
     expect(fields).toMatchObject({
-      Announcements: `<#${id('announcements')}>`, Recaps: `<#${id('recaps')}>`, Stage: `<#${id('paper-stage')}>`,
-      'Host role': `<@&${role('hosts')}>`, 'Ping role': `<@&${role('paper-club')}>`, 'Reminders before a session': '48h, 1h, 10m',
+      Announcements: `<#${id('announcements')}>`,
+      Recaps: `<#${id('recaps')}>`,
+      Stage: `<#${id('paper-stage')}>`,
+      'Host role': `<@&${role('hosts')}>`,
+      'Ping role': `<@&${role('paper-club')}>`,
+      'Reminders before a session': '48h, 1h, 10m',
     });
     expect(show.embeds[0]!.description).toBeUndefined();
 
     const exported = await run('Aran', 'export');
     expect(exported.attachments).toHaveLength(1);
-    const file = JSON.parse(h.emu.attachmentText(exported.attachments[0]!.id)) as { guildId: string; data: { settings: Record<string, unknown> } };
+    const file = JSON.parse(h.emu.attachmentText(exported.attachments[0]!.id)) as {
+      guildId: string;
+      data: { settings: Record<string, unknown> };
+    };
     expect(file.guildId).toBe(h.guild.id);
     expect(file.data.settings).toEqual({
-      announceChannelId: id('announcements'), recapChannelId: id('recaps'), stageChannelId: id('paper-stage'), stageKind: 'stage',
-      hostRoleId: role('hosts'), pingRoleId: role('paper-club'), reminderOffsets: [172_800, 3_600, 600], voiceEnabled: true,
+      announceChannelId: id('announcements'),
+      recapChannelId: id('recaps'),
+      stageChannelId: id('paper-stage'),
+      stageKind: 'stage',
+      hostRoleId: role('hosts'),
+      pingRoleId: role('paper-club'),
+      reminderOffsets: [172_800, 3_600, 600],
+      voiceEnabled: true,
     });
   });
 
@@ -85,21 +125,36 @@ describe('GIVEN the bot started against a fresh guild', () => {
   });
 
   it.each([
-    ['channels', { announce: '#announcements', recap: '#recaps', stage: '#general' }, /stage: <#\d+> is not a stage or voice channel/],
-    ['channels', { announce: '#paper-stage', recap: '#recaps', stage: '#paper-stage' }, /announce: <#\d+> is not a text or announcement channel/],
+    [
+      'channels',
+      { announce: '#announcements', recap: '#recaps', stage: '#general' },
+      /stage: <#\d+> is not a stage or voice channel/,
+    ],
+    [
+      'channels',
+      { announce: '#paper-stage', recap: '#recaps', stage: '#paper-stage' },
+      /announce: <#\d+> is not a text or announcement channel/,
+    ],
     ['reminders', { offsets: '25x' }, /`25x` is not a reminder time/],
-    ['reminders', { offsets: Array.from({ length: 50 }, (_, i) => `${i + 1}m`).join(',') }, /At most 10 reminders a session; you gave 50/],
+    [
+      'reminders',
+      { offsets: Array.from({ length: 50 }, (_, i) => `${i + 1}m`).join(',') },
+      /At most 10 reminders a session; you gave 50/,
+    ],
     ['reminders', { offsets: '1h,60m' }, /Two of those reminder times are the same/],
     ['roles', { host: '@everyone' }, /cannot be @everyone/],
     ['roles', { host: '@hosts', ping: '@everyone' }, /never pings @everyone/],
     ['roles', { host: '@Lectern' }, /belongs to a bot or integration/],
-  ] as const)('WHEN a host gives /setup %s a bad option THEN a specific ephemeral error and nothing changes (%#)', async (sub, options, message) => {
-    const before = await stored(h);
-    const answer = await h.emu.command(as(h, 'Tanishq'), 'setup', sub, options).answer();
-    expect(answer.ephemeral).toBe(true);
-    expect(answer.content).toMatch(message);
-    expect(await stored(h)).toEqual(before);
-  });
+  ] as const)(
+    'WHEN a host gives /setup %s a bad option THEN a specific ephemeral error and nothing changes (%#)',
+    async (sub, options, message) => {
+      const before = await stored(h);
+      const answer = await h.emu.command(as(h, 'Tanishq'), 'setup', sub, options).answer();
+      expect(answer.ephemeral).toBe(true);
+      expect(answer.content).toMatch(message);
+      expect(await stored(h)).toEqual(before);
+    },
+  );
 });
 
 describe('GIVEN the bot lacks permissions it needs', () => {
@@ -107,10 +162,21 @@ describe('GIVEN the bot lacks permissions it needs', () => {
   beforeAll(async () => {
     h = await startHarness({
       guild: (emu) => {
-        const guild = paperClub(emu, { botPermissions: INVITE_PERMISSIONS.bitfield & ~PermissionFlagsBits.MentionEveryone });
+        const guild = paperClub(emu, {
+          botPermissions: INVITE_PERMISSIONS.bitfield & ~PermissionFlagsBits.MentionEveryone,
+        });
         const botRole = emu.world.roleByName(guild, 'Lectern').id;
-        emu.world.channelByName(guild, 'recaps').overwrites.push({ id: botRole, type: 0, allow: 0n, deny: PermissionFlagsBits.AttachFiles | PermissionFlagsBits.EmbedLinks });
-        emu.world.channelByName(guild, 'paper-stage').overwrites.push({ id: botRole, type: 0, allow: 0n, deny: PermissionFlagsBits.MuteMembers });
+        emu.world
+          .channelByName(guild, 'recaps')
+          .overwrites.push({
+            id: botRole,
+            type: 0,
+            allow: 0n,
+            deny: PermissionFlagsBits.AttachFiles | PermissionFlagsBits.EmbedLinks,
+          });
+        emu.world
+          .channelByName(guild, 'paper-stage')
+          .overwrites.push({ id: botRole, type: 0, allow: 0n, deny: PermissionFlagsBits.MuteMembers });
         return guild;
       },
     });
@@ -119,7 +185,13 @@ describe('GIVEN the bot lacks permissions it needs', () => {
 
   it('WHEN a host picks those channels THEN every missing permission is named, per channel, and nothing is saved', async () => {
     const before = await stored(h);
-    const answer = await h.emu.command(as(h, 'Tanishq'), 'setup', 'channels', { announce: '#announcements', recap: '#recaps', stage: '#paper-stage' }).answer();
+    const answer = await h.emu
+      .command(as(h, 'Tanishq'), 'setup', 'channels', {
+        announce: '#announcements',
+        recap: '#recaps',
+        stage: '#paper-stage',
+      })
+      .answer();
     expect(answer.ephemeral).toBe(true);
     expect(answer.content).toMatch(/^Nothing saved\./);
     expect(answer.content).toMatch(/recap: in <#\d+> I am missing Embed Links, Attach Files/);
@@ -129,7 +201,9 @@ describe('GIVEN the bot lacks permissions it needs', () => {
   });
 
   it('WHEN the ping role is not mentionable and the bot cannot mention all roles THEN refused with the fix', async () => {
-    const answer = await h.emu.command(as(h, 'Tanishq'), 'setup', 'roles', { host: '@hosts', ping: '@quiet-club' }).answer();
+    const answer = await h.emu
+      .command(as(h, 'Tanishq'), 'setup', 'roles', { host: '@hosts', ping: '@quiet-club' })
+      .answer();
     expect(answer.content).toMatch(/I cannot ping <@&\d+>: make the role mentionable/);
     expect((await stored(h)).settings).toBeUndefined();
   });

@@ -31,9 +31,19 @@ async function world(options: { refuse?: boolean } = {}) {
   const voice = await new VoiceServer(certificate).start();
   voice.refuse = options.refuse ?? false;
   emu.attachVoice(voice);
-  cleanup.push(() => redis.stop(), () => emu.stop(), () => voice.stop());
+  cleanup.push(
+    () => redis.stop(),
+    () => emu.stop(),
+    () => voice.stop(),
+  );
   const guild = paperClub(emu);
-  const bot = new BotProcess(botEnv(emu, redis.url, { LOG_LEVEL: 'info', DISCORD_GLOBAL_REQUESTS_PER_SECOND: '1000', NODE_EXTRA_CA_CERTS: certificate.certPath }));
+  const bot = new BotProcess(
+    botEnv(emu, redis.url, {
+      LOG_LEVEL: 'info',
+      DISCORD_GLOBAL_REQUESTS_PER_SECOND: '1000',
+      NODE_EXTRA_CA_CERTS: certificate.certPath,
+    }),
+  );
   cleanup.push(() => bot.kill('SIGKILL'));
   await bot.waitForLog(/worker ready/);
   return { redis, emu, voice, guild, bot };
@@ -41,7 +51,9 @@ async function world(options: { refuse?: boolean } = {}) {
 
 async function setUp(emu: Emulator, guild: WorldGuild): Promise<void> {
   const tanishq = { guild, user: 'Tanishq', channel: 'general' };
-  await emu.command(tanishq, 'setup', 'channels', { announce: '#announcements', recap: '#recaps', stage: '#paper-stage' }).answer();
+  await emu
+    .command(tanishq, 'setup', 'channels', { announce: '#announcements', recap: '#recaps', stage: '#paper-stage' })
+    .answer();
   await emu.command(tanishq, 'setup', 'roles', { host: '@hosts' }).answer();
   expect((await emu.command(tanishq, 'setup', 'voice', { enabled: true }).answer()).content).toMatch(/^Saved/);
 }
@@ -70,7 +82,9 @@ describe('GIVEN /setup voice enabled WHEN a session runs', () => {
     const stage = emu.world.channelByName(guild, 'paper-stage').id;
     expect(emu.botVoiceRequests[0]).toMatchObject({ channelId: stage, selfMute: true, selfDeaf: false });
     await until(() => emu.messagesIn(stage).length === 1, 5_000, 'the hello in the stage chat');
-    expect(emu.messagesIn(stage)[0]!.content).toBe('I am here to note who speaks and when, for the recap. I record no audio.');
+    expect(emu.messagesIn(stage)[0]!.content).toBe(
+      'I am here to note who speaks and when, for the recap. I record no audio.',
+    );
 
     // Charlie, then Cong, in turns.
     const spoke: Array<{ userId: string; from: number; to: number }> = [];
@@ -95,7 +109,9 @@ describe('GIVEN /setup voice enabled WHEN a session runs', () => {
     await new Promise((resolve) => setTimeout(resolve, 3_500));
 
     const status = await emu.command(as('Hanish'), 'session', 'status').answer();
-    expect(status.embeds[0]!.fields!.find((f) => f.name === 'Talk time (heard in the channel)')?.value).toMatch(new RegExp(`^<@${id('Charlie')}> [23]s, <@${id('Cong')}> 2s$`));
+    expect(status.embeds[0]!.fields!.find((f) => f.name === 'Talk time (heard in the channel)')?.value).toMatch(
+      new RegExp(`^<@${id('Charlie')}> [23]s, <@${id('Cong')}> 2s$`),
+    );
 
     await emu.command(as('Tanishq'), 'session', 'end').answer();
     await until(() => emu.botVoiceRequests.at(-1)?.channelId === null, 5_000, 'the bot to leave the channel');
@@ -103,7 +119,9 @@ describe('GIVEN /setup voice enabled WHEN a session runs', () => {
     await until(() => emu.messagesIn(recaps).length > 0, 15_000, 'the recap');
 
     const events = await timeline(redis, guild.id);
-    const segments = events.flatMap((e) => (e.type === 'voice.segment' ? [{ userId: e.userId, from: e.from, to: e.at }] : []));
+    const segments = events.flatMap((e) =>
+      e.type === 'voice.segment' ? [{ userId: e.userId, from: e.from, to: e.at }] : [],
+    );
     expect(segments.map((s) => s.userId)).toEqual(spoke.map((s) => s.userId));
     segments.forEach((segment, i) => {
       expect(Math.abs(segment.from - spoke[i]!.from)).toBeLessThan(300);
@@ -113,7 +131,11 @@ describe('GIVEN /setup voice enabled WHEN a session runs', () => {
     expect(gaps).toHaveLength(1);
     expect(Math.abs(gaps[0]!.from - dropped)).toBeLessThan(300);
     expect(Math.abs(gaps[0]!.to - back)).toBeLessThan(300);
-    const recap = emu.messagesIn(recaps).concat(emu.messagesIn(emu.messagesIn(recaps)[0]!.id)).map((m) => m.content).join('\n');
+    const recap = emu
+      .messagesIn(recaps)
+      .concat(emu.messagesIn(emu.messagesIn(recaps)[0]!.id))
+      .map((m) => m.content)
+      .join('\n');
     expect(recap).toContain('## Speaker timeline (who spoke when, from the voice channel)');
     expect(recap).toContain('Not heard (the voice connection was down)');
     expect(emu.violations).toEqual([]);
@@ -130,7 +152,9 @@ describe('GIVEN /setup voice enabled WHEN a session runs', () => {
     const board = emu.messagesIn(announce).find((m) => m.embeds[0]?.title === 'Live now')!;
     const notices = () => emu.messagesIn(board.id).filter((m) => m.content.startsWith('I cannot note who speaks'));
     await until(() => notices().length === 1, 25_000, 'the notice in the session thread');
-    expect(notices()[0]!.content).toBe('I cannot note who speaks in this session: the voice connection could not be set up. The session goes on; the recap will time speakers from their calls instead.');
+    expect(notices()[0]!.content).toBe(
+      'I cannot note who speaks in this session: the voice connection could not be set up. The session goes on; the recap will time speakers from their calls instead.',
+    );
     expect(voice.identifies.length).toBeGreaterThan(0);
     await emu.command(as('Tanishq'), 'session', 'end').answer();
     const recaps = emu.world.channelByName(guild, 'recaps').id;

@@ -1,7 +1,10 @@
 // discord-api-spec ships its zod schemas as plain JS; the emulator only needs these as parsers.
 declare module 'discord-api-spec/zod' {
   type Parser = {
-    safeParse(v: unknown): { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; message: string; code: string }> } };
+    safeParse(v: unknown): {
+      success: boolean;
+      error?: { issues: Array<{ path: PropertyKey[]; message: string; code: string }> };
+    };
     _zod: { def: { shape?: Record<string, unknown> } };
   };
   export const MessageCreateRequestSchema: Parser;

@@ -85,7 +85,13 @@ export class Emulator {
   private readonly faults: Fault[] = [];
   private voice: VoiceServer | undefined;
   /** The bot's voice state requests (gateway op 4), in order. */
-  readonly botVoiceRequests: Array<{ guildId: string; channelId: string | null; selfMute: boolean; selfDeaf: boolean; at: number }> = [];
+  readonly botVoiceRequests: Array<{
+    guildId: string;
+    channelId: string | null;
+    selfMute: boolean;
+    selfDeaf: boolean;
+    at: number;
+  }> = [];
   /** Discord's "now"; replaceable so a rehearsal at another time sees the same checks. */
   now: () => number;
   private readonly routes;
@@ -172,7 +178,15 @@ export class Emulator {
     try {
       const parsed = await readBody(req);
       body = parsed.json;
-      reply = await this.handle(method, path, url.searchParams, parsed.json, parsed.files, req.headers.authorization, receivedAt);
+      reply = await this.handle(
+        method,
+        path,
+        url.searchParams,
+        parsed.json,
+        parsed.files,
+        req.headers.authorization,
+        receivedAt,
+      );
     } catch (error) {
       reply = { status: 500, body: { code: 0, message: `emulator error: ${(error as Error).message}` } };
     }
@@ -186,13 +200,28 @@ export class Emulator {
     const headers: Record<string, string> = {};
     if (reply.status === 429) {
       const retry = (reply.body as { retry_after: number }).retry_after;
-      Object.assign(headers, { 'retry-after': String(Math.ceil(retry)), 'x-ratelimit-limit': '5', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset-after': String(retry), 'x-ratelimit-bucket': 'emulated', 'x-ratelimit-scope': (reply.body as { global: boolean }).global ? 'global' : 'user' });
+      Object.assign(headers, {
+        'retry-after': String(Math.ceil(retry)),
+        'x-ratelimit-limit': '5',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset-after': String(retry),
+        'x-ratelimit-bucket': 'emulated',
+        'x-ratelimit-scope': (reply.body as { global: boolean }).global ? 'global' : 'user',
+      });
       if ((reply.body as { global: boolean }).global) headers['x-ratelimit-global'] = 'true';
     }
     sendJson(res, reply.status, reply.body, headers);
   }
 
-  private async handle(method: string, path: string, query: URLSearchParams, json: unknown, files: UploadedFile[], auth: string | undefined, receivedAt: number): Promise<RestReply> {
+  private async handle(
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    json: unknown,
+    files: UploadedFile[],
+    auth: string | undefined,
+    receivedAt: number,
+  ): Promise<RestReply> {
     const faultIndex = this.faults.findIndex((f) => f.path.test(path) && (!f.method || f.method === method));
     let holdAfter = 0;
     if (faultIndex >= 0) {
@@ -200,15 +229,31 @@ export class Emulator {
       if (--fault.times <= 0) this.faults.splice(faultIndex, 1);
       if (fault.afterAccept) holdAfter = fault.delayMs ?? 0;
       else if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
-      if (fault.status === 429) return { status: 429, body: { message: 'You are being rate limited.', retry_after: fault.retryAfter ?? 0.1, global: fault.global ?? false } };
+      if (fault.status === 429)
+        return {
+          status: 429,
+          body: {
+            message: 'You are being rate limited.',
+            retry_after: fault.retryAfter ?? 0.1,
+            global: fault.global ?? false,
+          },
+        };
       if (fault.status) return { status: fault.status, body: { code: 0, message: 'emulated failure' } };
     }
     for (const route of this.routes) {
       if (route.method !== method) continue;
       const match = route.pattern.exec(path);
       if (!match) continue;
-      if (route.auth && auth !== `Bot ${this.token}`) return { status: 401, body: { code: 0, message: '401: Unauthorized' } };
-      const request: RestRequest = { method, receivedAt, params: match.slice(1), query, body: (json ?? {}) as Record<string, unknown>, files };
+      if (route.auth && auth !== `Bot ${this.token}`)
+        return { status: 401, body: { code: 0, message: '401: Unauthorized' } };
+      const request: RestRequest = {
+        method,
+        receivedAt,
+        params: match.slice(1),
+        query,
+        body: (json ?? {}) as Record<string, unknown>,
+        files,
+      };
       if (holdAfter === 0) return route.handler(request);
       const reply = await route.handler(request);
       await new Promise((resolve) => setTimeout(resolve, holdAfter));
@@ -227,14 +272,33 @@ export class Emulator {
     return undefined;
   }
 
-  storeMessage(channelId: string, body: Record<string, unknown>, files: UploadedFile[], via: PostRecord['via'], extra: Partial<APIMessage> = {}): APIMessage {
+  storeMessage(
+    channelId: string,
+    body: Record<string, unknown>,
+    files: UploadedFile[],
+    via: PostRecord['via'],
+    extra: Partial<APIMessage> = {},
+  ): APIMessage {
     const channel = this.world.channels.get(channelId);
     const message: APIMessage = {
-      id: snowflake(), channel_id: channelId, author: this.world.bot, content: String(body.content ?? ''),
-      embeds: (body.embeds ?? []) as APIMessage['embeds'], components: (body.components ?? []) as APIMessage['components'],
-      attachments: this.attachmentsFrom(body, files), timestamp: new Date(this.now()).toISOString(), edited_timestamp: null,
-      flags: Number(body.flags ?? 0), mentions: [], mention_roles: [], mention_everyone: false, pinned: false, tts: false, type: 0,
-      ...(channel?.guildId ? { guild_id: channel.guildId } : {}), ...extra,
+      id: snowflake(),
+      channel_id: channelId,
+      author: this.world.bot,
+      content: String(body.content ?? ''),
+      embeds: (body.embeds ?? []) as APIMessage['embeds'],
+      components: (body.components ?? []) as APIMessage['components'],
+      attachments: this.attachmentsFrom(body, files),
+      timestamp: new Date(this.now()).toISOString(),
+      edited_timestamp: null,
+      flags: Number(body.flags ?? 0),
+      mentions: [],
+      mention_roles: [],
+      mention_everyone: false,
+      pinned: false,
+      tts: false,
+      type: 0,
+      ...(channel?.guildId ? { guild_id: channel.guildId } : {}),
+      ...extra,
     } as APIMessage;
     this.world.messages.get(channelId)?.set(message.id, message);
     this.record('create', via, message, body);
@@ -245,7 +309,13 @@ export class Emulator {
     return message;
   }
 
-  editMessage(channelId: string, messageId: string, body: Record<string, unknown>, files: UploadedFile[], via: PostRecord['via']): APIMessage | undefined {
+  editMessage(
+    channelId: string,
+    messageId: string,
+    body: Record<string, unknown>,
+    files: UploadedFile[],
+    via: PostRecord['via'],
+  ): APIMessage | undefined {
     const message = this.world.messages.get(channelId)?.get(messageId) ?? this.findMessage(messageId);
     if (!message) return undefined;
     for (const field of ['content', 'embeds', 'components', 'flags'] as const) {
@@ -270,15 +340,35 @@ export class Emulator {
   }
 
   dmChannel(userId: string): WorldChannel {
-    const existing = [...this.world.channels.values()].find((c) => c.type === ChannelType.DM && c.recipientId === userId);
-    return existing ?? this.world.addChannel({ id: snowflake(), guildId: null, type: ChannelType.DM, name: '', recipientId: userId, overwrites: [] });
+    const existing = [...this.world.channels.values()].find(
+      (c) => c.type === ChannelType.DM && c.recipientId === userId,
+    );
+    return (
+      existing ??
+      this.world.addChannel({
+        id: snowflake(),
+        guildId: null,
+        type: ChannelType.DM,
+        name: '',
+        recipientId: userId,
+        overwrites: [],
+      })
+    );
   }
 
   registerCommands(guildId: string | null, body: unknown): RestReply {
     const list = Array.isArray(body) ? body : [];
-    const problems = list.flatMap((command, i) => checkSchema(schemas.commandCreate, command).map((p) => ({ ...p, path: `${i}.${p.path}` })));
+    const problems = list.flatMap((command, i) =>
+      checkSchema(schemas.commandCreate, command).map((p) => ({ ...p, path: `${i}.${p.path}` })),
+    );
     if (problems.length > 0) return { status: 400, problems };
-    const registered = list.map((c: Record<string, unknown>) => ({ ...c, id: snowflake(), application_id: this.applicationId, version: snowflake(), type: c.type ?? 1 })) as APIApplicationCommand[];
+    const registered = list.map((c: Record<string, unknown>) => ({
+      ...c,
+      id: snowflake(),
+      application_id: this.applicationId,
+      version: snowflake(),
+      type: c.type ?? 1,
+    })) as APIApplicationCommand[];
     this.commands.set(guildId ?? 'global', registered);
     return { status: 200, body: registered };
   }
@@ -288,15 +378,32 @@ export class Emulator {
     if (!guild) return { status: 404, body: { code: 10004, message: 'Unknown Guild' } };
     const stage = body.entity_type === 1;
     const problems = checkSchema(stage ? schemas.stageEventCreate : schemas.voiceEventCreate, body);
-    if (Date.parse(String(body.scheduled_start_time)) <= this.now()) problems.push({ path: 'scheduled_start_time', message: 'must be in the future' });
+    if (Date.parse(String(body.scheduled_start_time)) <= this.now())
+      problems.push({ path: 'scheduled_start_time', message: 'must be in the future' });
     if (problems.length > 0) return { status: 400, problems };
-    const open = [...guild.scheduledEvents.values()].filter((e) => e.status === GuildScheduledEventStatus.Scheduled || e.status === GuildScheduledEventStatus.Active);
-    if (open.length >= 100) return { status: 400, body: { code: 30038, message: 'Maximum number of guild scheduled events reached' } };
+    const open = [...guild.scheduledEvents.values()].filter(
+      (e) => e.status === GuildScheduledEventStatus.Scheduled || e.status === GuildScheduledEventStatus.Active,
+    );
+    if (open.length >= 100)
+      return { status: 400, body: { code: 30038, message: 'Maximum number of guild scheduled events reached' } };
     const event = {
-      id: snowflake(), guild_id: guildId, channel_id: String(body.channel_id), creator_id: this.world.bot.id, creator: this.world.bot,
-      name: String(body.name), description: (body.description as string | undefined) ?? null, scheduled_start_time: String(body.scheduled_start_time),
-      scheduled_end_time: (body.scheduled_end_time as string | undefined) ?? null, privacy_level: 2, status: GuildScheduledEventStatus.Scheduled,
-      entity_type: body.entity_type, entity_id: null, entity_metadata: null, user_count: 0, image: null, recurrence_rule: null,
+      id: snowflake(),
+      guild_id: guildId,
+      channel_id: String(body.channel_id),
+      creator_id: this.world.bot.id,
+      creator: this.world.bot,
+      name: String(body.name),
+      description: (body.description as string | undefined) ?? null,
+      scheduled_start_time: String(body.scheduled_start_time),
+      scheduled_end_time: (body.scheduled_end_time as string | undefined) ?? null,
+      privacy_level: 2,
+      status: GuildScheduledEventStatus.Scheduled,
+      entity_type: body.entity_type,
+      entity_id: null,
+      entity_metadata: null,
+      user_count: 0,
+      image: null,
+      recurrence_rule: null,
     } as APIGuildScheduledEvent;
     guild.scheduledEvents.set(event.id, event);
     this.gateway.dispatch(guildId, 'GUILD_SCHEDULED_EVENT_CREATE', event, GatewayIntentBits.GuildScheduledEvents);
@@ -309,9 +416,21 @@ export class Emulator {
     const problems = checkSchema(event.entity_type === 1 ? schemas.stageEventPatch : schemas.voiceEventPatch, body);
     if (problems.length > 0) return { status: 400, problems };
     const { Scheduled, Active, Completed, Canceled } = GuildScheduledEventStatus;
-    const allowed: Record<number, number[]> = { [Scheduled]: [Active, Canceled], [Active]: [Completed], [Completed]: [], [Canceled]: [] };
-    if (typeof body.status === 'number' && body.status !== event.status && !allowed[event.status]!.includes(body.status)) {
-      return { status: 400, body: { code: 180000, message: `Cannot move a scheduled event from status ${event.status} to ${body.status}` } };
+    const allowed: Record<number, number[]> = {
+      [Scheduled]: [Active, Canceled],
+      [Active]: [Completed],
+      [Completed]: [],
+      [Canceled]: [],
+    };
+    if (
+      typeof body.status === 'number' &&
+      body.status !== event.status &&
+      !allowed[event.status]!.includes(body.status)
+    ) {
+      return {
+        status: 400,
+        body: { code: 180000, message: `Cannot move a scheduled event from status ${event.status} to ${body.status}` },
+      };
     }
     Object.assign(event, body);
     this.gateway.dispatch(guildId, 'GUILD_SCHEDULED_EVENT_UPDATE', event, GatewayIntentBits.GuildScheduledEvents);
@@ -321,29 +440,51 @@ export class Emulator {
   upsertStageInstance(channelId: string, body: Record<string, unknown>, create: boolean): RestReply {
     const channel = this.world.channels.get(channelId);
     const guild = channel?.guildId ? this.world.guilds.get(channel.guildId) : undefined;
-    if (!channel || !guild || channel.type !== ChannelType.GuildStageVoice) return { status: 404, body: { code: 10003, message: 'Unknown Channel' } };
+    if (!channel || !guild || channel.type !== ChannelType.GuildStageVoice)
+      return { status: 404, body: { code: 10003, message: 'Unknown Channel' } };
     const topic = body.topic as string | undefined;
-    if (topic !== undefined && (topic.length < 1 || topic.length > 120)) return { status: 400, problems: [{ path: 'topic', message: 'topic must be 1 to 120 characters' }] };
+    if (topic !== undefined && (topic.length < 1 || topic.length > 120))
+      return { status: 400, problems: [{ path: 'topic', message: 'topic must be 1 to 120 characters' }] };
     const existing = guild.stageInstances.get(channelId);
     if (create && existing) return { status: 400, body: { code: 150006, message: 'Stage already has an instance' } };
     if (!create && !existing) return { status: 404, body: { code: 10067, message: 'Unknown Stage Instance' } };
-    const instance = { id: existing?.id ?? snowflake(), guild_id: guild.id, channel_id: channelId, topic: topic ?? existing!.topic, privacy_level: 2, discoverable_disabled: true, guild_scheduled_event_id: (body.guild_scheduled_event_id as string | undefined) ?? existing?.guild_scheduled_event_id ?? null } as APIStageInstance;
+    const instance = {
+      id: existing?.id ?? snowflake(),
+      guild_id: guild.id,
+      channel_id: channelId,
+      topic: topic ?? existing!.topic,
+      privacy_level: 2,
+      discoverable_disabled: true,
+      guild_scheduled_event_id:
+        (body.guild_scheduled_event_id as string | undefined) ?? existing?.guild_scheduled_event_id ?? null,
+    } as APIStageInstance;
     guild.stageInstances.set(channelId, instance);
-    this.gateway.dispatch(guild.id, create ? 'STAGE_INSTANCE_CREATE' : 'STAGE_INSTANCE_UPDATE', instance, GatewayIntentBits.Guilds);
+    this.gateway.dispatch(
+      guild.id,
+      create ? 'STAGE_INSTANCE_CREATE' : 'STAGE_INSTANCE_UPDATE',
+      instance,
+      GatewayIntentBits.Guilds,
+    );
     return { status: 200, body: instance };
   }
 
   updateVoiceState(guildId: string, userId: string, body: Record<string, unknown>): RestReply {
     const guild = this.world.guilds.get(guildId);
     const state = guild?.voiceStates.get(userId);
-    if (!guild || !state || (body.channel_id && body.channel_id !== state.channel_id)) return { status: 404, body: { code: 10065, message: 'Unknown Voice State' } };
+    if (!guild || !state || (body.channel_id && body.channel_id !== state.channel_id))
+      return { status: 404, body: { code: 10065, message: 'Unknown Voice State' } };
     const channel = this.world.channels.get(state.channel_id ?? '');
-    if (channel?.type !== ChannelType.GuildStageVoice) return { status: 400, body: { code: 50024, message: 'Cannot execute action on this channel type' } };
-    if (userId !== this.world.bot.id && (this.world.permissions(guild, this.world.bot.id, channel.id) & PermissionFlagsBits.MuteMembers) === 0n) {
+    if (channel?.type !== ChannelType.GuildStageVoice)
+      return { status: 400, body: { code: 50024, message: 'Cannot execute action on this channel type' } };
+    if (
+      userId !== this.world.bot.id &&
+      (this.world.permissions(guild, this.world.bot.id, channel.id) & PermissionFlagsBits.MuteMembers) === 0n
+    ) {
       return { status: 403, body: { code: 50013, message: 'Missing Permissions' } };
     }
     if (typeof body.suppress === 'boolean') state.suppress = body.suppress;
-    if (body.request_to_speak_timestamp !== undefined) state.request_to_speak_timestamp = body.request_to_speak_timestamp as string | null;
+    if (body.request_to_speak_timestamp !== undefined)
+      state.request_to_speak_timestamp = body.request_to_speak_timestamp as string | null;
     if (body.suppress === false) state.request_to_speak_timestamp = null;
     this.dispatchVoiceState(guild, state);
     return { status: 204 };
@@ -351,23 +492,61 @@ export class Emulator {
 
   private dispatchVoiceState(guild: WorldGuild, state: GatewayVoiceState): void {
     const member = guild.members.get(state.user_id);
-    this.gateway.dispatch(guild.id, 'VOICE_STATE_UPDATE', { ...state, guild_id: guild.id, member: member && { user: member.user, roles: member.roles, joined_at: member.joinedAt, deaf: false, mute: false, flags: 0 } }, GatewayIntentBits.GuildVoiceStates);
+    this.gateway.dispatch(
+      guild.id,
+      'VOICE_STATE_UPDATE',
+      {
+        ...state,
+        guild_id: guild.id,
+        member: member && {
+          user: member.user,
+          roles: member.roles,
+          joined_at: member.joinedAt,
+          deaf: false,
+          mute: false,
+          flags: 0,
+        },
+      },
+      GatewayIntentBits.GuildVoiceStates,
+    );
   }
 
   private attachmentsFrom(body: Record<string, unknown>, files: UploadedFile[]): APIMessage['attachments'] {
     const described = (body.attachments ?? []) as Array<{ id: string | number; filename?: string }>;
     return files.map((file, index) => {
-      const meta = described.find((a) => String(a.id) === file.field.replace(/^files\[(\d+)\]$/, '$1')) ?? described[index];
+      const meta =
+        described.find((a) => String(a.id) === file.field.replace(/^files\[(\d+)\]$/, '$1')) ?? described[index];
       const id = snowflake();
       const filename = meta?.filename ?? file.filename;
       this.world.attachments.set(id, { id, filename, contentType: file.contentType, data: file.data });
-      return { id, filename, size: file.data.length, url: `${this.apiUrl}/attachments/${id}/${filename}`, proxy_url: '', content_type: file.contentType };
+      return {
+        id,
+        filename,
+        size: file.data.length,
+        url: `${this.apiUrl}/attachments/${id}/${filename}`,
+        proxy_url: '',
+        content_type: file.contentType,
+      };
     });
   }
 
-  private record(action: PostRecord['action'], via: PostRecord['via'], message: APIMessage, body: Record<string, unknown>): void {
+  private record(
+    action: PostRecord['action'],
+    via: PostRecord['via'],
+    message: APIMessage,
+    body: Record<string, unknown>,
+  ): void {
     const pings = computePings(message.content, body.allowed_mentions as Parameters<typeof computePings>[1]);
-    this.posts.push({ action, via, channelId: message.channel_id, messageId: message.id, at: this.now(), body, pings, message: structuredClone(message) });
+    this.posts.push({
+      action,
+      via,
+      channelId: message.channel_id,
+      messageId: message.id,
+      at: this.now(),
+      body,
+      pings,
+      message: structuredClone(message),
+    });
   }
 
   // --- acting as members ------------------------------------------------------
@@ -384,16 +563,35 @@ export class Emulator {
     return guild.members.get(user) ?? this.world.memberByName(guild, user);
   }
 
-  private baseInteraction(invoker: Invoker, type: InteractionType, data: unknown, extra: Record<string, unknown> = {}): InteractionRecord {
+  private baseInteraction(
+    invoker: Invoker,
+    type: InteractionType,
+    data: unknown,
+    extra: Record<string, unknown> = {},
+  ): InteractionRecord {
     const { guild } = invoker;
     const channel = this.channelFor(invoker);
     const member = this.memberFor(guild, invoker.user);
     const payload = {
-      id: snowflake(), application_id: this.applicationId, type, data, guild_id: guild.id, guild: { id: guild.id, locale: 'en-US', features: [] },
-      channel: apiChannel(this.world, channel), channel_id: channel.id, member: interactionMember(this.world, guild, member, channel.id),
-      token: `tok_${snowflake()}_${Math.random().toString(36).slice(2)}`, version: 1,
-      app_permissions: this.world.permissions(guild, this.world.bot.id, channel.id).toString(), locale: 'en-US', guild_locale: 'en-US',
-      entitlements: [], authorizing_integration_owners: { 0: guild.id }, context: 0, attachment_size_limit: 10 * 1024 * 1024, ...extra,
+      id: snowflake(),
+      application_id: this.applicationId,
+      type,
+      data,
+      guild_id: guild.id,
+      guild: { id: guild.id, locale: 'en-US', features: [] },
+      channel: apiChannel(this.world, channel),
+      channel_id: channel.id,
+      member: interactionMember(this.world, guild, member, channel.id),
+      token: `tok_${snowflake()}_${Math.random().toString(36).slice(2)}`,
+      version: 1,
+      app_permissions: this.world.permissions(guild, this.world.bot.id, channel.id).toString(),
+      locale: 'en-US',
+      guild_locale: 'en-US',
+      entitlements: [],
+      authorizing_integration_owners: { 0: guild.id },
+      context: 0,
+      attachment_size_limit: 10 * 1024 * 1024,
+      ...extra,
     } as unknown as APIInteraction;
     const record = new InteractionRecord(payload, (id) => this.findMessage(id));
     this.interactionsByToken.set(payload.token, record);
@@ -402,13 +600,21 @@ export class Emulator {
   }
 
   private registered(guild: WorldGuild, name: string, type: ApplicationCommandType): APIApplicationCommand {
-    const command = [...(this.commands.get(guild.id) ?? []), ...(this.commands.get('global') ?? [])].find((c) => c.name === name && c.type === type);
+    const command = [...(this.commands.get(guild.id) ?? []), ...(this.commands.get('global') ?? [])].find(
+      (c) => c.name === name && c.type === type,
+    );
     if (!command) throw new Error(`command ${name} (type ${type}) is not registered`);
     return command;
   }
 
   /** Builds option values and `resolved` the way Discord does, typing each option from the registered command. */
-  private commandData(guild: WorldGuild, command: APIApplicationCommand, subcommand: string | undefined, values: Record<string, OptionValue>, focused?: string) {
+  private commandData(
+    guild: WorldGuild,
+    command: APIApplicationCommand,
+    subcommand: string | undefined,
+    values: Record<string, OptionValue>,
+    focused?: string,
+  ) {
     const resolved: Record<string, Record<string, unknown>> = {};
     const add = (kind: string, id: string, value: unknown) => ((resolved[kind] ??= {})[id] = value);
     let definitions: APIApplicationCommandOption[] = command.options ?? [];
@@ -425,7 +631,12 @@ export class Emulator {
         const member = this.memberFor(guild, String(raw).replace(/^@/, ''));
         value = member.user.id;
         add('users', value, member.user);
-        add('members', value, { roles: member.roles, joined_at: member.joinedAt, permissions: this.world.permissions(guild, value).toString(), flags: 0 });
+        add('members', value, {
+          roles: member.roles,
+          joined_at: member.joinedAt,
+          permissions: this.world.permissions(guild, value).toString(),
+          flags: 0,
+        });
       } else if (definition.type === ApplicationCommandOptionType.Channel) {
         const channel = this.channelFor({ guild, user: '', channel: String(raw) });
         value = channel.id;
@@ -438,40 +649,89 @@ export class Emulator {
       return { name, type: definition.type, value, ...(focused === name ? { focused: true } : {}) };
     });
     const top = subcommand ? [{ name: subcommand, type: ApplicationCommandOptionType.Subcommand, options }] : options;
-    return { id: command.id, name: command.name, type: command.type, guild_id: guild.id, options: top, ...(Object.keys(resolved).length > 0 ? { resolved } : {}) };
+    return {
+      id: command.id,
+      name: command.name,
+      type: command.type,
+      guild_id: guild.id,
+      options: top,
+      ...(Object.keys(resolved).length > 0 ? { resolved } : {}),
+    };
   }
 
   /** Whether an option of a registered command is filled through autocomplete. */
   isAutocompleted(guild: WorldGuild, name: string, subcommand: string | undefined, option: string): boolean {
-    let definitions: APIApplicationCommandOption[] = this.registered(guild, name, ApplicationCommandType.ChatInput).options ?? [];
-    if (subcommand) definitions = ((definitions.find((o) => o.name === subcommand) as { options?: APIApplicationCommandOption[] } | undefined)?.options ?? []);
-    return (definitions.find((o) => o.name === option) as { autocomplete?: boolean } | undefined)?.autocomplete === true;
+    let definitions: APIApplicationCommandOption[] =
+      this.registered(guild, name, ApplicationCommandType.ChatInput).options ?? [];
+    if (subcommand)
+      definitions =
+        (definitions.find((o) => o.name === subcommand) as { options?: APIApplicationCommandOption[] } | undefined)
+          ?.options ?? [];
+    return (
+      (definitions.find((o) => o.name === option) as { autocomplete?: boolean } | undefined)?.autocomplete === true
+    );
   }
 
   /** Runs `/name [subcommand] options…` as a member. Channel, role and user options may be given by name. */
-  command(invoker: Invoker, name: string, subcommand?: string, options: Record<string, OptionValue> = {}): InteractionRecord {
+  command(
+    invoker: Invoker,
+    name: string,
+    subcommand?: string,
+    options: Record<string, OptionValue> = {},
+  ): InteractionRecord {
     const command = this.registered(invoker.guild, name, ApplicationCommandType.ChatInput);
-    return this.baseInteraction(invoker, InteractionType.ApplicationCommand, this.commandData(invoker.guild, command, subcommand, options));
+    return this.baseInteraction(
+      invoker,
+      InteractionType.ApplicationCommand,
+      this.commandData(invoker.guild, command, subcommand, options),
+    );
   }
 
-  autocomplete(invoker: Invoker, name: string, subcommand: string | undefined, options: Record<string, OptionValue>, focused: string): InteractionRecord {
+  autocomplete(
+    invoker: Invoker,
+    name: string,
+    subcommand: string | undefined,
+    options: Record<string, OptionValue>,
+    focused: string,
+  ): InteractionRecord {
     const command = this.registered(invoker.guild, name, ApplicationCommandType.ChatInput);
-    return this.baseInteraction(invoker, InteractionType.ApplicationCommandAutocomplete, this.commandData(invoker.guild, command, subcommand, options, focused));
+    return this.baseInteraction(
+      invoker,
+      InteractionType.ApplicationCommandAutocomplete,
+      this.commandData(invoker.guild, command, subcommand, options, focused),
+    );
   }
 
   /**
    * Runs a command from a DM with the bot, as a user (Discord does not offer
    * guild-only commands there; a fuzzer sends them anyway).
    */
-  dmCommand(guild: WorldGuild, user: string, name: string, subcommand?: string, options: Record<string, OptionValue> = {}): InteractionRecord {
+  dmCommand(
+    guild: WorldGuild,
+    user: string,
+    name: string,
+    subcommand?: string,
+    options: Record<string, OptionValue> = {},
+  ): InteractionRecord {
     const command = this.registered(guild, name, ApplicationCommandType.ChatInput);
     const member = this.memberFor(guild, user);
     const channel = this.dmChannel(member.user.id);
     const payload = {
-      id: snowflake(), application_id: this.applicationId, type: InteractionType.ApplicationCommand, data: { ...this.commandData(guild, command, subcommand, options), guild_id: undefined },
-      channel: apiChannel(this.world, channel), channel_id: channel.id, user: member.user,
-      token: `tok_${snowflake()}_${Math.random().toString(36).slice(2)}`, version: 1, app_permissions: '0', locale: 'en-US',
-      entitlements: [], authorizing_integration_owners: { 1: member.user.id }, context: 1, attachment_size_limit: 10 * 1024 * 1024,
+      id: snowflake(),
+      application_id: this.applicationId,
+      type: InteractionType.ApplicationCommand,
+      data: { ...this.commandData(guild, command, subcommand, options), guild_id: undefined },
+      channel: apiChannel(this.world, channel),
+      channel_id: channel.id,
+      user: member.user,
+      token: `tok_${snowflake()}_${Math.random().toString(36).slice(2)}`,
+      version: 1,
+      app_permissions: '0',
+      locale: 'en-US',
+      entitlements: [],
+      authorizing_integration_owners: { 1: member.user.id },
+      context: 1,
+      attachment_size_limit: 10 * 1024 * 1024,
     } as unknown as APIInteraction;
     const record = new InteractionRecord(payload, (id) => this.findMessage(id));
     this.interactionsByToken.set(payload.token, record);
@@ -481,18 +741,32 @@ export class Emulator {
 
   /** Presses the button `customId` on `message`. */
   button(invoker: Invoker, message: APIMessage, customId: string): InteractionRecord {
-    return this.baseInteraction({ ...invoker, channel: message.channel_id }, InteractionType.MessageComponent, { custom_id: customId, component_type: 2 }, { message });
+    return this.baseInteraction(
+      { ...invoker, channel: message.channel_id },
+      InteractionType.MessageComponent,
+      { custom_id: customId, component_type: 2 },
+      { message },
+    );
   }
 
   modalSubmit(invoker: Invoker, customId: string, fields: Record<string, string>): InteractionRecord {
-    const components = Object.entries(fields).map(([id, value]) => ({ type: 1, components: [{ type: 4, custom_id: id, value }] }));
+    const components = Object.entries(fields).map(([id, value]) => ({
+      type: 1,
+      components: [{ type: 4, custom_id: id, value }],
+    }));
     return this.baseInteraction(invoker, InteractionType.ModalSubmit, { custom_id: customId, components });
   }
 
   /** Runs a message context-menu command on `target`. */
   messageCommand(invoker: Invoker, name: string, target: APIMessage): InteractionRecord {
     const command = this.registered(invoker.guild, name, ApplicationCommandType.Message);
-    const data = { id: command.id, name, type: ApplicationCommandType.Message, target_id: target.id, resolved: { messages: { [target.id]: target } } };
+    const data = {
+      id: command.id,
+      name,
+      type: ApplicationCommandType.Message,
+      target_id: target.id,
+      resolved: { messages: { [target.id]: target } },
+    };
     return this.baseInteraction({ ...invoker, channel: target.channel_id }, InteractionType.ApplicationCommand, data);
   }
 
@@ -500,9 +774,32 @@ export class Emulator {
   memberMessage(guild: WorldGuild, user: string, channel: string, content: string): APIMessage {
     const member = this.memberFor(guild, user);
     const target = this.channelFor({ guild, user, channel });
-    const message = { id: snowflake(), channel_id: target.id, guild_id: guild.id, author: member.user, content, embeds: [], components: [], attachments: [], timestamp: new Date().toISOString(), edited_timestamp: null, flags: 0, mentions: [], mention_roles: [], mention_everyone: false, pinned: false, tts: false, type: 0 } as unknown as APIMessage;
+    const message = {
+      id: snowflake(),
+      channel_id: target.id,
+      guild_id: guild.id,
+      author: member.user,
+      content,
+      embeds: [],
+      components: [],
+      attachments: [],
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      flags: 0,
+      mentions: [],
+      mention_roles: [],
+      mention_everyone: false,
+      pinned: false,
+      tts: false,
+      type: 0,
+    } as unknown as APIMessage;
     this.world.messages.get(target.id)!.set(message.id, message);
-    this.gateway.dispatch(guild.id, 'MESSAGE_CREATE', { ...message, member: { roles: member.roles, joined_at: member.joinedAt } }, GatewayIntentBits.GuildMessages);
+    this.gateway.dispatch(
+      guild.id,
+      'MESSAGE_CREATE',
+      { ...message, member: { roles: member.roles, joined_at: member.joinedAt } },
+      GatewayIntentBits.GuildMessages,
+    );
     return message;
   }
 
@@ -520,11 +817,22 @@ export class Emulator {
   }
 
   /** The bot joins or leaves a voice channel: its voice state, then (joining) the voice server to connect to. */
-  private botVoiceState(d: { guild_id: string; channel_id: string | null; self_mute: boolean; self_deaf: boolean }): void {
+  private botVoiceState(d: {
+    guild_id: string;
+    channel_id: string | null;
+    self_mute: boolean;
+    self_deaf: boolean;
+  }): void {
     const guild = this.world.guilds.get(d.guild_id);
     if (!guild) return;
     const bot = this.world.bot.id;
-    this.botVoiceRequests.push({ guildId: d.guild_id, channelId: d.channel_id, selfMute: d.self_mute, selfDeaf: d.self_deaf, at: Date.now() });
+    this.botVoiceRequests.push({
+      guildId: d.guild_id,
+      channelId: d.channel_id,
+      selfMute: d.self_mute,
+      selfDeaf: d.self_deaf,
+      at: Date.now(),
+    });
     const previous = guild.voiceStates.get(bot);
     if (!d.channel_id) {
       if (!previous) return;
@@ -536,18 +844,42 @@ export class Emulator {
     // Discord ignores a join the bot may not make.
     if (!channel || (this.world.permissions(guild, bot, channel.id) & PermissionFlagsBits.Connect) === 0n) return;
     const state = {
-      channel_id: channel.id, user_id: bot, session_id: previous?.session_id ?? snowflake(), deaf: false, mute: false, self_deaf: d.self_deaf, self_mute: d.self_mute,
-      self_video: false, suppress: channel.type === ChannelType.GuildStageVoice, request_to_speak_timestamp: null,
+      channel_id: channel.id,
+      user_id: bot,
+      session_id: previous?.session_id ?? snowflake(),
+      deaf: false,
+      mute: false,
+      self_deaf: d.self_deaf,
+      self_mute: d.self_mute,
+      self_video: false,
+      suppress: channel.type === ChannelType.GuildStageVoice,
+      request_to_speak_timestamp: null,
     } as GatewayVoiceState;
     guild.voiceStates.set(bot, state);
     this.dispatchVoiceState(guild, state);
-    if (this.voice) this.gateway.dispatch(guild.id, 'VOICE_SERVER_UPDATE', { token: this.voice.token(guild.id), guild_id: guild.id, endpoint: this.voice.endpoint() });
+    if (this.voice)
+      this.gateway.dispatch(guild.id, 'VOICE_SERVER_UPDATE', {
+        token: this.voice.token(guild.id),
+        guild_id: guild.id,
+        endpoint: this.voice.endpoint(),
+      });
   }
 
   joinVoice(guild: WorldGuild, user: string, channel: string): GatewayVoiceState {
     const member = this.memberFor(guild, user);
     const target = this.channelFor({ guild, user, channel });
-    const state = { channel_id: target.id, user_id: member.user.id, session_id: snowflake(), deaf: false, mute: false, self_deaf: false, self_mute: false, self_video: false, suppress: target.type === ChannelType.GuildStageVoice, request_to_speak_timestamp: null } as GatewayVoiceState;
+    const state = {
+      channel_id: target.id,
+      user_id: member.user.id,
+      session_id: snowflake(),
+      deaf: false,
+      mute: false,
+      self_deaf: false,
+      self_mute: false,
+      self_video: false,
+      suppress: target.type === ChannelType.GuildStageVoice,
+      request_to_speak_timestamp: null,
+    } as GatewayVoiceState;
     guild.voiceStates.set(member.user.id, state);
     this.dispatchVoiceState(guild, state);
     return state;

@@ -33,7 +33,8 @@ export function shardOf(guildId: string, shardCount: number): number {
 export class Gateway {
   private readonly sessions = new Map<string, Session>();
   /** The bot asking to join or leave a voice channel (gateway op 4). */
-  onVoiceStateUpdate: ((d: { guild_id: string; channel_id: string | null; self_mute: boolean; self_deaf: boolean }) => void) | undefined;
+  onVoiceStateUpdate:
+    ((d: { guild_id: string; channel_id: string | null; self_mute: boolean; self_deaf: boolean }) => void) | undefined;
   private wss: WebSocketServer | undefined;
 
   constructor(
@@ -64,7 +65,9 @@ export class Gateway {
 
   /** Which shard sessions were sent an event of type `t` (from their replay buffers), with its data. */
   deliveries(t: string): Array<{ shard: [number, number]; d: unknown }> {
-    return [...this.sessions.values()].flatMap((session) => session.sent.filter((e) => e.t === t).map((e) => ({ shard: session.shard, d: e.d })));
+    return [...this.sessions.values()].flatMap((session) =>
+      session.sent.filter((e) => e.t === t).map((e) => ({ shard: session.shard, d: e.d })),
+    );
   }
 
   get connectedShards(): number {
@@ -84,7 +87,8 @@ export class Gateway {
     const dispatch = { s: ++session.seq, t, d };
     session.sent.push(dispatch);
     if (session.sent.length > 5_000) session.sent.splice(0, 1_000);
-    if (session.socket?.readyState === 1) session.socket.send(JSON.stringify({ op: GatewayOpcodes.Dispatch, ...dispatch }));
+    if (session.socket?.readyState === 1)
+      session.socket.send(JSON.stringify({ op: GatewayOpcodes.Dispatch, ...dispatch }));
   }
 
   private onConnection(socket: WebSocket): void {
@@ -102,7 +106,9 @@ export class Gateway {
           this.resume(socket, payload.d as { token: string; session_id: string; seq: number });
           break;
         case GatewayOpcodes.VoiceStateUpdate:
-          this.onVoiceStateUpdate?.(payload.d as { guild_id: string; channel_id: string | null; self_mute: boolean; self_deaf: boolean });
+          this.onVoiceStateUpdate?.(
+            payload.d as { guild_id: string; channel_id: string | null; self_mute: boolean; self_deaf: boolean },
+          );
           break;
         default:
           break;
@@ -123,8 +129,13 @@ export class Gateway {
     this.sessions.set(session.id, session);
     const guilds = [...this.world.guilds.values()].filter((g) => shardOf(g.id, shard[1]) === shard[0]);
     this.send(session, GatewayDispatchEvents.Ready, {
-      v: 10, user: this.world.bot, guilds: guilds.map((g) => ({ id: g.id, unavailable: true })),
-      session_id: session.id, resume_gateway_url: this.url(), shard, application: { id: this.world.applicationId, flags: 0 },
+      v: 10,
+      user: this.world.bot,
+      guilds: guilds.map((g) => ({ id: g.id, unavailable: true })),
+      session_id: session.id,
+      resume_gateway_url: this.url(),
+      shard,
+      application: { id: this.world.applicationId, flags: 0 },
     });
     for (const guild of guilds) this.send(session, GatewayDispatchEvents.GuildCreate, guildCreate(this.world, guild));
   }
@@ -136,7 +147,8 @@ export class Gateway {
       return;
     }
     session.socket = socket;
-    for (const missed of session.sent.filter((e) => e.s > d.seq)) socket.send(JSON.stringify({ op: GatewayOpcodes.Dispatch, ...missed }));
+    for (const missed of session.sent.filter((e) => e.s > d.seq))
+      socket.send(JSON.stringify({ op: GatewayOpcodes.Dispatch, ...missed }));
     this.send(session, GatewayDispatchEvents.Resumed, {});
   }
 }

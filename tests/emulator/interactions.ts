@@ -52,7 +52,10 @@ export class InteractionRecord {
   async answer(timeoutMs = 5_000): Promise<Answer> {
     if (!this.answered) {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`interaction ${this.describe()} not answered within ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`interaction ${this.describe()} not answered within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         this.waiters.push(() => {
           clearTimeout(timer);
           resolve();
@@ -67,8 +70,13 @@ export class InteractionRecord {
     const message = this.readMessage(type === 6 && this.followupIds[0] ? this.followupIds[0] : this.originalId!);
     if (!message) throw new Error(`interaction ${this.describe()} has no visible message`);
     return {
-      callbackType: type, content: message.content, embeds: message.embeds ?? [], components: message.components ?? [],
-      attachments: message.attachments, ephemeral: ((message.flags ?? 0) & 64) !== 0, message,
+      callbackType: type,
+      content: message.content,
+      embeds: message.embeds ?? [],
+      components: message.components ?? [],
+      attachments: message.attachments,
+      ephemeral: ((message.flags ?? 0) & 64) !== 0,
+      message,
     };
   }
 

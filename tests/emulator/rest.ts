@@ -40,20 +40,38 @@ const TOKEN = '([^/]+)';
 /** Discord's REST API, as much of it as Lectern uses, over the emulator's world. */
 export function restRoutes(emu: Emulator): Array<{ method: string; pattern: RegExp; auth: boolean; handler: Handler }> {
   const { world } = emu;
-  const route = (method: string, path: string, handler: Handler, auth = true) => ({ method, pattern: new RegExp(`^${path}$`), auth, handler });
+  const route = (method: string, path: string, handler: Handler, auth = true) => ({
+    method,
+    pattern: new RegExp(`^${path}$`),
+    auth,
+    handler,
+  });
   const guildOf = (id: string): WorldGuild | undefined => world.guilds.get(id);
 
-  const createMessage = (channelId: string, req: RestRequest, via: 'channel' | 'interaction' | 'webhook', extra: Partial<APIMessage> = {}): RestReply => {
+  const createMessage = (
+    channelId: string,
+    req: RestRequest,
+    via: 'channel' | 'interaction' | 'webhook',
+    extra: Partial<APIMessage> = {},
+  ): RestReply => {
     const channel = world.channels.get(channelId);
     if (!channel) return fail(404, 10003, 'Unknown Channel');
     const guild = channel.guildId ? guildOf(channel.guildId) : undefined;
     if (via === 'channel' && guild) {
       const perms = world.permissions(guild, world.bot.id, channelId);
-      const send = channel.type === ChannelType.PublicThread ? PermissionFlagsBits.SendMessagesInThreads : PermissionFlagsBits.SendMessages;
-      const needed = [PermissionFlagsBits.ViewChannel, send, ...(req.files.length > 0 ? [PermissionFlagsBits.AttachFiles] : [])];
+      const send =
+        channel.type === ChannelType.PublicThread
+          ? PermissionFlagsBits.SendMessagesInThreads
+          : PermissionFlagsBits.SendMessages;
+      const needed = [
+        PermissionFlagsBits.ViewChannel,
+        send,
+        ...(req.files.length > 0 ? [PermissionFlagsBits.AttachFiles] : []),
+      ];
       if (needed.some((bit) => (perms & bit) === 0n)) return fail(403, 50013, 'Missing Permissions');
     }
-    if (channel.type === ChannelType.DM && world.dmClosed.has(channel.recipientId!)) return fail(403, 50007, 'Cannot send messages to this user');
+    if (channel.type === ChannelType.DM && world.dmClosed.has(channel.recipientId!))
+      return fail(403, 50007, 'Cannot send messages to this user');
     const nonce = req.body.nonce as string | undefined;
     if (nonce && req.body.enforce_nonce) {
       const existing = emu.nonces.get(`${channelId}:${nonce}`);
@@ -67,91 +85,149 @@ export function restRoutes(emu: Emulator): Array<{ method: string; pattern: RegE
   const interactionByToken = (token: string) => emu.interactionsByToken.get(token);
 
   return [
-    route('GET', '/gateway/bot', () => ok({ url: emu.gatewayUrl, shards: emu.shardCount, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } })),
+    route('GET', '/gateway/bot', () =>
+      ok({
+        url: emu.gatewayUrl,
+        shards: emu.shardCount,
+        session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 },
+      }),
+    ),
     route('GET', '/users/@me', () => ok(world.bot)),
-    route('GET', `/users/${S}`, ({ params }) => (world.users.has(params[0]!) ? ok(world.users.get(params[0]!)) : fail(404, 10013, 'Unknown User'))),
+    route('GET', `/users/${S}`, ({ params }) =>
+      world.users.has(params[0]!) ? ok(world.users.get(params[0]!)) : fail(404, 10013, 'Unknown User'),
+    ),
 
     route('PUT', `/applications/${S}/commands`, ({ body }) => emu.registerCommands(null, body)),
-    route('PUT', `/applications/${S}/guilds/${S}/commands`, ({ params, body }) => emu.registerCommands(params[1]!, body)),
+    route('PUT', `/applications/${S}/guilds/${S}/commands`, ({ params, body }) =>
+      emu.registerCommands(params[1]!, body),
+    ),
     route('GET', `/applications/${S}/commands`, () => ok(emu.commands.get('global') ?? [])),
 
-    route('POST', `/interactions/${S}/${TOKEN}/callback`, ({ params, body, files, query, receivedAt }) => {
-      const record = interactionByToken(params[1]!);
-      if (!record || record.id !== params[0]) return fail(404, 10062, 'Unknown interaction');
-      if (record.callback) return fail(400, 40060, 'Interaction has already been acknowledged.');
-      const late = receivedAt - record.sentAt;
-      if (late > 3_000) {
-        emu.violations.push({ method: 'POST', path: `/interactions/${record.id}/callback`, problems: [{ path: '', message: `first response after ${Math.round(late)} ms (limit 3000)` }] });
-        return fail(404, 10062, 'Unknown interaction');
-      }
-      const problems = checkCallback(body);
-      if (problems.length > 0) return invalid(problems);
-      record.callback = { type: body.type as number, data: body.data, at: receivedAt };
-      const data = (body.data ?? {}) as Record<string, unknown>;
-      const channelId = record.payload.channel?.id ?? '';
-      const type = body.type as number;
-      if (type === 4 || type === 5) {
-        const message = emu.storeMessage(channelId, type === 5 ? { flags: data.flags, content: '' } : data, files, 'interaction', { webhook_id: world.applicationId, interaction_metadata: { id: record.id, type: record.payload.type, user: record.payload.member?.user ?? record.payload.user, authorizing_integration_owners: {} } as APIMessage['interaction_metadata'] });
-        record.originalId = message.id;
-        record.originalEdited = type === 4;
-        if (type === 4) record.markAnswered();
-      } else if (type === 6 || type === 7) {
-        const messageId = (record.payload as { message?: { id: string } }).message?.id ?? '';
-        record.originalId = messageId;
-        if (type === 7) {
-          emu.editMessage(record.payload.channel!.id, messageId, data, files, 'interaction');
+    route(
+      'POST',
+      `/interactions/${S}/${TOKEN}/callback`,
+      ({ params, body, files, query, receivedAt }) => {
+        const record = interactionByToken(params[1]!);
+        if (!record || record.id !== params[0]) return fail(404, 10062, 'Unknown interaction');
+        if (record.callback) return fail(400, 40060, 'Interaction has already been acknowledged.');
+        const late = receivedAt - record.sentAt;
+        if (late > 3_000) {
+          emu.violations.push({
+            method: 'POST',
+            path: `/interactions/${record.id}/callback`,
+            problems: [{ path: '', message: `first response after ${Math.round(late)} ms (limit 3000)` }],
+          });
+          return fail(404, 10062, 'Unknown interaction');
+        }
+        const problems = checkCallback(body);
+        if (problems.length > 0) return invalid(problems);
+        record.callback = { type: body.type as number, data: body.data, at: receivedAt };
+        const data = (body.data ?? {}) as Record<string, unknown>;
+        const channelId = record.payload.channel?.id ?? '';
+        const type = body.type as number;
+        if (type === 4 || type === 5) {
+          const message = emu.storeMessage(
+            channelId,
+            type === 5 ? { flags: data.flags, content: '' } : data,
+            files,
+            'interaction',
+            {
+              webhook_id: world.applicationId,
+              interaction_metadata: {
+                id: record.id,
+                type: record.payload.type,
+                user: record.payload.member?.user ?? record.payload.user,
+                authorizing_integration_owners: {},
+              } as APIMessage['interaction_metadata'],
+            },
+          );
+          record.originalId = message.id;
+          record.originalEdited = type === 4;
+          if (type === 4) record.markAnswered();
+        } else if (type === 6 || type === 7) {
+          const messageId = (record.payload as { message?: { id: string } }).message?.id ?? '';
+          record.originalId = messageId;
+          if (type === 7) {
+            emu.editMessage(record.payload.channel!.id, messageId, data, files, 'interaction');
+            record.originalEdited = true;
+            record.markAnswered();
+          }
+        } else {
+          record.markAnswered();
+        }
+        const response = {
+          interaction: { id: record.id, type: record.payload.type },
+          resource: { type: body.type, message: record.originalId ? emu.findMessage(record.originalId) : undefined },
+        };
+        return query.get('with_response') === 'true' ? ok(response) : ok();
+      },
+      false,
+    ),
+
+    route(
+      'PATCH',
+      `/webhooks/${S}/${TOKEN}/messages/([^/]+)`,
+      ({ params, body, files }) => {
+        const record = interactionByToken(params[1]!);
+        if (!record?.callback) return fail(404, 10015, 'Unknown Webhook');
+        const problems = [...checkSchema(schemas.webhookEdit, body), ...checkMessageLimits(body)];
+        if (problems.length > 0) return invalid(problems);
+        const id = params[2] === '@original' ? record.originalId! : params[2]!;
+        const message = emu.editMessage(record.payload.channel!.id, id, body, files, 'webhook');
+        if (!message) return fail(404, 10008, 'Unknown Message');
+        if (id === record.originalId) {
           record.originalEdited = true;
           record.markAnswered();
         }
-      } else {
-        record.markAnswered();
-      }
-      const response = { interaction: { id: record.id, type: record.payload.type }, resource: { type: body.type, message: record.originalId ? emu.findMessage(record.originalId) : undefined } };
-      return query.get('with_response') === 'true' ? ok(response) : ok();
-    }, false),
-
-    route('PATCH', `/webhooks/${S}/${TOKEN}/messages/([^/]+)`, ({ params, body, files }) => {
-      const record = interactionByToken(params[1]!);
-      if (!record?.callback) return fail(404, 10015, 'Unknown Webhook');
-      const problems = [...checkSchema(schemas.webhookEdit, body), ...checkMessageLimits(body)];
-      if (problems.length > 0) return invalid(problems);
-      const id = params[2] === '@original' ? record.originalId! : params[2]!;
-      const message = emu.editMessage(record.payload.channel!.id, id, body, files, 'webhook');
-      if (!message) return fail(404, 10008, 'Unknown Message');
-      if (id === record.originalId) {
-        record.originalEdited = true;
-        record.markAnswered();
-      }
-      return ok(message);
-    }, false),
-    route('GET', `/webhooks/${S}/${TOKEN}/messages/([^/]+)`, ({ params }) => {
-      const record = interactionByToken(params[1]!);
-      const message = record && emu.findMessage(params[2] === '@original' ? (record.originalId ?? '') : params[2]!);
-      return message ? ok(message) : fail(404, 10008, 'Unknown Message');
-    }, false),
-    route('DELETE', `/webhooks/${S}/${TOKEN}/messages/([^/]+)`, ({ params }) => {
-      const record = interactionByToken(params[1]!);
-      const id = params[2] === '@original' ? record?.originalId : params[2];
-      return id && emu.deleteMessage(id) ? ok() : fail(404, 10008, 'Unknown Message');
-    }, false),
-    route('POST', `/webhooks/${S}/${TOKEN}`, ({ params, body, files }) => {
-      const record = interactionByToken(params[1]!);
-      if (!record?.callback) return fail(404, 10015, 'Unknown Webhook');
-      const problems = [...checkSchema(schemas.webhookExecute, body), ...checkMessageLimits(body)];
-      if (problems.length > 0) return invalid(problems);
-      if (record.callback.type === 5 && !record.originalEdited) {
-        // Discord: after a defer, the first follow-up fills the "thinking" message.
-        const message = emu.editMessage(record.payload.channel!.id, record.originalId!, body, files, 'webhook');
-        record.originalEdited = true;
-        record.markAnswered();
         return ok(message);
-      }
-      const reply = createMessage(record.payload.channel!.id, { body, files } as unknown as RestRequest, 'webhook', { webhook_id: world.applicationId });
-      const message = reply.body as APIMessage;
-      record.followupIds.push(message.id);
-      record.markAnswered();
-      return reply;
-    }, false),
+      },
+      false,
+    ),
+    route(
+      'GET',
+      `/webhooks/${S}/${TOKEN}/messages/([^/]+)`,
+      ({ params }) => {
+        const record = interactionByToken(params[1]!);
+        const message = record && emu.findMessage(params[2] === '@original' ? (record.originalId ?? '') : params[2]!);
+        return message ? ok(message) : fail(404, 10008, 'Unknown Message');
+      },
+      false,
+    ),
+    route(
+      'DELETE',
+      `/webhooks/${S}/${TOKEN}/messages/([^/]+)`,
+      ({ params }) => {
+        const record = interactionByToken(params[1]!);
+        const id = params[2] === '@original' ? record?.originalId : params[2];
+        return id && emu.deleteMessage(id) ? ok() : fail(404, 10008, 'Unknown Message');
+      },
+      false,
+    ),
+    route(
+      'POST',
+      `/webhooks/${S}/${TOKEN}`,
+      ({ params, body, files }) => {
+        const record = interactionByToken(params[1]!);
+        if (!record?.callback) return fail(404, 10015, 'Unknown Webhook');
+        const problems = [...checkSchema(schemas.webhookExecute, body), ...checkMessageLimits(body)];
+        if (problems.length > 0) return invalid(problems);
+        if (record.callback.type === 5 && !record.originalEdited) {
+          // Discord: after a defer, the first follow-up fills the "thinking" message.
+          const message = emu.editMessage(record.payload.channel!.id, record.originalId!, body, files, 'webhook');
+          record.originalEdited = true;
+          record.markAnswered();
+          return ok(message);
+        }
+        const reply = createMessage(record.payload.channel!.id, { body, files } as unknown as RestRequest, 'webhook', {
+          webhook_id: world.applicationId,
+        });
+        const message = reply.body as APIMessage;
+        record.followupIds.push(message.id);
+        record.markAnswered();
+        return reply;
+      },
+      false,
+    ),
 
     route('GET', `/channels/${S}`, ({ params }) => {
       const channel = world.channels.get(params[0]!);
@@ -171,16 +247,27 @@ export function restRoutes(emu: Emulator): Array<{ method: string; pattern: RegE
       const message = emu.editMessage(params[0]!, params[1]!, body, files, 'channel');
       return message ? ok(message) : fail(404, 10008, 'Unknown Message');
     }),
-    route('DELETE', `/channels/${S}/messages/${S}`, ({ params }) => (emu.deleteMessage(params[1]!) ? ok() : fail(404, 10008, 'Unknown Message'))),
+    route('DELETE', `/channels/${S}/messages/${S}`, ({ params }) =>
+      emu.deleteMessage(params[1]!) ? ok() : fail(404, 10008, 'Unknown Message'),
+    ),
     route('PUT', `/channels/${S}/messages/pins/${S}`, ({ params }) => emu.setPinned(params[0]!, params[1]!, true)),
     route('DELETE', `/channels/${S}/messages/pins/${S}`, ({ params }) => emu.setPinned(params[0]!, params[1]!, false)),
     route('POST', `/channels/${S}/messages/${S}/threads`, ({ params, body }) => {
       const problems = checkSchema(schemas.threadFromMessage, body);
       if (problems.length > 0) return invalid(problems);
       const parent = world.channels.get(params[0]!);
-      if (!parent?.guildId || !world.messages.get(parent.id)?.has(params[1]!)) return fail(404, 10008, 'Unknown Message');
-      if (world.channels.has(params[1]!)) return fail(400, 160004, 'A thread has already been created for this message');
-      const thread = world.addChannel({ id: params[1]!, guildId: parent.guildId, type: ChannelType.PublicThread, name: String(body.name), parentId: parent.id, overwrites: [] });
+      if (!parent?.guildId || !world.messages.get(parent.id)?.has(params[1]!))
+        return fail(404, 10008, 'Unknown Message');
+      if (world.channels.has(params[1]!))
+        return fail(400, 160004, 'A thread has already been created for this message');
+      const thread = world.addChannel({
+        id: params[1]!,
+        guildId: parent.guildId,
+        type: ChannelType.PublicThread,
+        name: String(body.name),
+        parentId: parent.id,
+        overwrites: [],
+      });
       const payload = { ...apiChannel(world, thread), newly_created: true };
       emu.gateway.dispatch(parent.guildId, 'THREAD_CREATE', payload, GatewayIntentBits.Guilds);
       return { status: 201, body: payload };
@@ -194,21 +281,36 @@ export function restRoutes(emu: Emulator): Array<{ method: string; pattern: RegE
 
     route('GET', `/guilds/${S}`, ({ params }) => {
       const guild = guildOf(params[0]!);
-      return guild ? ok({ id: guild.id, name: guild.name, owner_id: guild.ownerId, roles: [...guild.roles.values()], emojis: [], features: [] }) : fail(404, 10004, 'Unknown Guild');
+      return guild
+        ? ok({
+            id: guild.id,
+            name: guild.name,
+            owner_id: guild.ownerId,
+            roles: [...guild.roles.values()],
+            emojis: [],
+            features: [],
+          })
+        : fail(404, 10004, 'Unknown Guild');
     }),
-    route('GET', `/guilds/${S}/channels`, ({ params }) => ok([...(guildOf(params[0]!)?.channels.values() ?? [])].map((c) => apiChannel(world, c)))),
+    route('GET', `/guilds/${S}/channels`, ({ params }) =>
+      ok([...(guildOf(params[0]!)?.channels.values() ?? [])].map((c) => apiChannel(world, c))),
+    ),
     route('GET', `/guilds/${S}/members/${S}`, ({ params }) => {
       const member = guildOf(params[0]!)?.members.get(params[1]!);
       return member ? ok(apiMember(member)) : fail(404, 10007, 'Unknown Member');
     }),
 
-    route('GET', `/guilds/${S}/scheduled-events`, ({ params }) => ok([...(guildOf(params[0]!)?.scheduledEvents.values() ?? [])])),
+    route('GET', `/guilds/${S}/scheduled-events`, ({ params }) =>
+      ok([...(guildOf(params[0]!)?.scheduledEvents.values() ?? [])]),
+    ),
     route('GET', `/guilds/${S}/scheduled-events/${S}`, ({ params }) => {
       const event = guildOf(params[0]!)?.scheduledEvents.get(params[1]!);
       return event ? ok(event) : fail(404, 10070, 'Unknown Guild Scheduled Event');
     }),
     route('POST', `/guilds/${S}/scheduled-events`, ({ params, body }) => emu.createScheduledEvent(params[0]!, body)),
-    route('PATCH', `/guilds/${S}/scheduled-events/${S}`, ({ params, body }) => emu.patchScheduledEvent(params[0]!, params[1]!, body)),
+    route('PATCH', `/guilds/${S}/scheduled-events/${S}`, ({ params, body }) =>
+      emu.patchScheduledEvent(params[0]!, params[1]!, body),
+    ),
     route('DELETE', `/guilds/${S}/scheduled-events/${S}`, ({ params }) => {
       const guild = guildOf(params[0]!);
       const event = guild?.scheduledEvents.get(params[1]!);

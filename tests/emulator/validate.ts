@@ -6,7 +6,13 @@ export interface Problem {
   message: string;
 }
 
-type Schema = { safeParse(v: unknown): { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; message: string; code: string }> } }; _zod: { def: { shape?: Record<string, unknown> } } };
+type Schema = {
+  safeParse(v: unknown): {
+    success: boolean;
+    error?: { issues: Array<{ path: PropertyKey[]; message: string; code: string }> };
+  };
+  _zod: { def: { shape?: Record<string, unknown> } };
+};
 
 /** The Discord request schema for each kind of body the bot sends. */
 export const schemas = {
@@ -38,8 +44,14 @@ const callbackSchemas: Record<number, Schema> = {
 function normalizePermissions(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(normalizePermissions);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) =>
-      [k, (k === 'default_member_permissions' || k === 'permissions') && typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : normalizePermissions(v)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        (k === 'default_member_permissions' || k === 'permissions') && typeof v === 'string' && /^\d+$/.test(v)
+          ? Number(v)
+          : normalizePermissions(v),
+      ]),
+    );
   }
   return value;
 }
@@ -51,15 +63,26 @@ const shapeKeys = (schema: Schema) => Object.keys(schema._zod.def.shape ?? {});
  * each (e.g. `tts` to a webhook edit), and Discord ignores the ones an endpoint
  * does not use; a key outside this set is a typo such as `embed`.
  */
-const MESSAGE_FIELDS = new Set([schemas.messageCreate, schemas.messageEdit, schemas.webhookExecute, schemas.webhookEdit].flatMap(shapeKeys));
-const MESSAGE_SCHEMAS = new Set<Schema>([schemas.messageCreate, schemas.messageEdit, schemas.webhookExecute, schemas.webhookEdit]);
+const MESSAGE_FIELDS = new Set(
+  [schemas.messageCreate, schemas.messageEdit, schemas.webhookExecute, schemas.webhookEdit].flatMap(shapeKeys),
+);
+const MESSAGE_SCHEMAS = new Set<Schema>([
+  schemas.messageCreate,
+  schemas.messageEdit,
+  schemas.webhookExecute,
+  schemas.webhookEdit,
+]);
 
 /** Checks a body against a spec schema; message bodies also get the unknown-field check the spec cannot do. */
 export function checkSchema(schema: Schema, body: unknown): Problem[] {
   const result = schema.safeParse(normalizePermissions(body));
-  const problems: Problem[] = (result.error?.issues ?? []).map((i) => ({ path: i.path.join('.'), message: `${i.code}: ${i.message}` }));
+  const problems: Problem[] = (result.error?.issues ?? []).map((i) => ({
+    path: i.path.join('.'),
+    message: `${i.code}: ${i.message}`,
+  }));
   if (MESSAGE_SCHEMAS.has(schema) && body && typeof body === 'object' && !Array.isArray(body)) {
-    for (const key of Object.keys(body)) if (!MESSAGE_FIELDS.has(key)) problems.push({ path: key, message: 'unknown field' });
+    for (const key of Object.keys(body))
+      if (!MESSAGE_FIELDS.has(key)) problems.push({ path: key, message: 'unknown field' });
   }
   return problems;
 }
@@ -75,16 +98,20 @@ export function checkCallback(body: { type?: unknown; data?: unknown }): Problem
     const title = (body.data as { title?: string } | undefined)?.title ?? '';
     if (title.length > 45) problems.push({ path: 'data.title', message: 'modal title over 45 characters' });
   } else if (body.data && typeof body.data === 'object') {
-    for (const key of Object.keys(body.data)) if (!MESSAGE_FIELDS.has(key)) problems.push({ path: `data.${key}`, message: 'unknown field' });
+    for (const key of Object.keys(body.data))
+      if (!MESSAGE_FIELDS.has(key)) problems.push({ path: `data.${key}`, message: 'unknown field' });
     problems.push(...checkMessageLimits(body.data, 'data.'));
   }
   return problems;
 }
 
 interface EmbedLike {
-  title?: string; description?: string; url?: string;
+  title?: string;
+  description?: string;
+  url?: string;
   fields?: Array<{ name?: string; value?: string }>;
-  footer?: { text?: string }; author?: { name?: string };
+  footer?: { text?: string };
+  author?: { name?: string };
 }
 
 const len = (s: string | undefined) => s?.length ?? 0;
@@ -93,7 +120,12 @@ const len = (s: string | undefined) => s?.length ?? 0;
 export function checkMessageLimits(body: unknown, prefix = ''): Problem[] {
   const problems: Problem[] = [];
   if (!body || typeof body !== 'object') return problems;
-  const message = body as { content?: string; embeds?: EmbedLike[]; components?: Array<{ type: number; components?: Array<{ type: number; custom_id?: string }> }>; embed?: unknown };
+  const message = body as {
+    content?: string;
+    embeds?: EmbedLike[];
+    components?: Array<{ type: number; components?: Array<{ type: number; custom_id?: string }> }>;
+    embed?: unknown;
+  };
   const at = (path: string, text: string) => problems.push({ path: prefix + path, message: text });
   if (len(message.content) > 2000) at('content', `content is ${len(message.content)} characters; bots may send 2000`);
   if ('embed' in message) at('embed', 'unknown field "embed" (did you mean "embeds"?)');
@@ -120,15 +152,21 @@ export function checkMessageLimits(body: unknown, prefix = ''): Problem[] {
     const buttons = row.components?.filter((c) => c.type === 2) ?? [];
     if (buttons.length > 5) at(`components.${i}`, 'at most 5 buttons in a row');
     row.components?.forEach((c, j) => {
-      if (c.custom_id !== undefined && (c.custom_id.length < 1 || c.custom_id.length > 100)) at(`components.${i}.components.${j}.custom_id`, 'custom_id must be 1 to 100 characters');
+      if (c.custom_id !== undefined && (c.custom_id.length < 1 || c.custom_id.length > 100))
+        at(`components.${i}.components.${j}.custom_id`, 'custom_id must be 1 to 100 characters');
     });
   });
   return problems;
 }
 
 /** Discord's 400 body for an invalid form. */
-export function invalidFormBody(problems: Problem[]): { code: 50035; message: string; errors: Record<string, unknown> } {
+export function invalidFormBody(problems: Problem[]): {
+  code: 50035;
+  message: string;
+  errors: Record<string, unknown>;
+} {
   const errors: Record<string, unknown> = {};
-  for (const p of problems) errors[p.path || '_root'] = { _errors: [{ code: 'BASE_TYPE_INVALID', message: p.message }] };
+  for (const p of problems)
+    errors[p.path || '_root'] = { _errors: [{ code: 'BASE_TYPE_INVALID', message: p.message }] };
   return { code: 50035, message: 'Invalid Form Body', errors };
 }

@@ -14,7 +14,18 @@ import { WebSocketServer, type WebSocket } from 'ws';
  */
 
 /** Voice gateway opcodes (discord-api-types/voice/v8). */
-const Op = { Identify: 0, SelectProtocol: 1, Ready: 2, Heartbeat: 3, SessionDescription: 4, Speaking: 5, HeartbeatAck: 6, Resume: 7, Hello: 8, Resumed: 9 } as const;
+const Op = {
+  Identify: 0,
+  SelectProtocol: 1,
+  Ready: 2,
+  Heartbeat: 3,
+  SessionDescription: 4,
+  Speaking: 5,
+  HeartbeatAck: 6,
+  Resume: 7,
+  Hello: 8,
+  Resumed: 9,
+} as const;
 /** Three bytes of Opus silence: what Discord clients send between words. */
 const OPUS_FRAME = Buffer.from([0xf8, 0xff, 0xfe]);
 const RTP_OPUS = 0x78;
@@ -136,14 +147,37 @@ export class VoiceServer {
       const { op, d } = JSON.parse(String(raw)) as { op: number; d: Record<string, unknown> };
       switch (op) {
         case Op.Identify: {
-          this.identifies.push({ guildId: String(d.server_id), userId: String(d.user_id), sessionId: String(d.session_id), at: Date.now() });
+          this.identifies.push({
+            guildId: String(d.server_id),
+            userId: String(d.user_id),
+            sessionId: String(d.session_id),
+            at: Date.now(),
+          });
           if (this.refuse || d.token !== this.token(String(d.server_id))) {
             ws.close(4006, 'Session is no longer valid');
             return;
           }
-          client = { ws, guildId: String(d.server_id), userId: String(d.user_id), sessionId: String(d.session_id), ssrc: this.nextSsrc++, announced: new Set(), counter: 0 };
+          client = {
+            ws,
+            guildId: String(d.server_id),
+            userId: String(d.user_id),
+            sessionId: String(d.session_id),
+            ssrc: this.nextSsrc++,
+            announced: new Set(),
+            counter: 0,
+          };
           this.clients.add(client);
-          ws.send(JSON.stringify({ op: Op.Ready, d: { ssrc: client.ssrc, ip: '127.0.0.1', port: this.port, modes: ['aead_aes256_gcm_rtpsize', 'aead_xchacha20_poly1305_rtpsize'] } }));
+          ws.send(
+            JSON.stringify({
+              op: Op.Ready,
+              d: {
+                ssrc: client.ssrc,
+                ip: '127.0.0.1',
+                port: this.port,
+                modes: ['aead_aes256_gcm_rtpsize', 'aead_xchacha20_poly1305_rtpsize'],
+              },
+            }),
+          );
           break;
         }
         case Op.SelectProtocol: {
@@ -154,7 +188,12 @@ export class VoiceServer {
           }
           client.remote = { address: data.address, port: data.port };
           client.secretKey = randomBytes(32);
-          ws.send(JSON.stringify({ op: Op.SessionDescription, d: { mode: data.mode, secret_key: [...client.secretKey], dave_protocol_version: 0 } }));
+          ws.send(
+            JSON.stringify({
+              op: Op.SessionDescription,
+              d: { mode: data.mode, secret_key: [...client.secretKey], dave_protocol_version: 0 },
+            }),
+          );
           this.established.push({ guildId: client.guildId, at: Date.now() });
           break;
         }

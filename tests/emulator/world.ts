@@ -59,8 +59,14 @@ export interface GuildSpec {
   everyonePermissions?: bigint;
 }
 
-const DEFAULT_EVERYONE = PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | PermissionFlagsBits.ReadMessageHistory |
-  PermissionFlagsBits.Connect | PermissionFlagsBits.Speak | PermissionFlagsBits.UseApplicationCommands | PermissionFlagsBits.RequestToSpeak;
+const DEFAULT_EVERYONE =
+  PermissionFlagsBits.ViewChannel |
+  PermissionFlagsBits.SendMessages |
+  PermissionFlagsBits.ReadMessageHistory |
+  PermissionFlagsBits.Connect |
+  PermissionFlagsBits.Speak |
+  PermissionFlagsBits.UseApplicationCommands |
+  PermissionFlagsBits.RequestToSpeak;
 
 /** Everything the emulator knows: guilds, users, messages and attachments. */
 export class World {
@@ -78,7 +84,14 @@ export class World {
   }
 
   createUser(name: string, bot = false, id = snowflake()): APIUser {
-    const user: APIUser = { id, username: name.toLowerCase().replace(/\W+/g, '_'), global_name: name, discriminator: '0', avatar: null, ...(bot ? { bot: true } : {}) };
+    const user: APIUser = {
+      id,
+      username: name.toLowerCase().replace(/\W+/g, '_'),
+      global_name: name,
+      discriminator: '0',
+      avatar: null,
+      ...(bot ? { bot: true } : {}),
+    };
     this.users.set(id, user);
     return user;
   }
@@ -95,28 +108,60 @@ export class World {
     const id = spec.id ?? snowflake();
     const owner = this.createUser(`${spec.name} owner`);
     const guild: WorldGuild = {
-      id, name: spec.name, ownerId: owner.id, roles: new Map(), channels: new Map(), members: new Map(),
-      voiceStates: new Map(), scheduledEvents: new Map(), stageInstances: new Map(),
+      id,
+      name: spec.name,
+      ownerId: owner.id,
+      roles: new Map(),
+      channels: new Map(),
+      members: new Map(),
+      voiceStates: new Map(),
+      scheduledEvents: new Map(),
+      stageInstances: new Map(),
     };
     this.guilds.set(id, guild);
     const role = (name: string, permissions: bigint, extra: Partial<APIRole> = {}): APIRole => {
-      const r: APIRole = { id: name === '@everyone' ? id : snowflake(), name, permissions: permissions.toString(), color: 0, colors: { primary_color: 0, secondary_color: null, tertiary_color: null }, hoist: false, managed: false, mentionable: false, position: guild.roles.size, flags: 0 as APIRole['flags'], icon: null, unicode_emoji: null, ...extra };
+      const r: APIRole = {
+        id: name === '@everyone' ? id : snowflake(),
+        name,
+        permissions: permissions.toString(),
+        color: 0,
+        colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
+        hoist: false,
+        managed: false,
+        mentionable: false,
+        position: guild.roles.size,
+        flags: 0 as APIRole['flags'],
+        icon: null,
+        unicode_emoji: null,
+        ...extra,
+      };
       guild.roles.set(r.id, r);
       return r;
     };
     role('@everyone', spec.everyonePermissions ?? DEFAULT_EVERYONE);
-    const botRole = role('Lectern', spec.botPermissions ?? PermissionFlagsBits.Administrator, { managed: true, tags: { bot_id: this.bot.id } });
+    const botRole = role('Lectern', spec.botPermissions ?? PermissionFlagsBits.Administrator, {
+      managed: true,
+      tags: { bot_id: this.bot.id },
+    });
     for (const r of spec.roles ?? []) role(r.name, r.permissions ?? 0n, { mentionable: r.mentionable ?? false });
-    const join = (user: APIUser, roles: string[]) => guild.members.set(user.id, { user, roles, joinedAt: new Date().toISOString() });
+    const join = (user: APIUser, roles: string[]) =>
+      guild.members.set(user.id, { user, roles, joinedAt: new Date().toISOString() });
     join(owner, []);
     join(this.bot, [botRole.id]);
-    for (const m of spec.members ?? []) join(this.createUser(m.name, m.bot), (m.roles ?? []).map((name) => this.roleByName(guild, name).id));
-    for (const c of spec.channels ?? []) this.addChannel({ id: snowflake(), guildId: id, type: c.type, name: c.name, overwrites: c.overwrites ?? [] });
+    for (const m of spec.members ?? [])
+      join(
+        this.createUser(m.name, m.bot),
+        (m.roles ?? []).map((name) => this.roleByName(guild, name).id),
+      );
+    for (const c of spec.channels ?? [])
+      this.addChannel({ id: snowflake(), guildId: id, type: c.type, name: c.name, overwrites: c.overwrites ?? [] });
     return guild;
   }
 
   roleByName(guild: WorldGuild, name: string): APIRole {
-    const role = [...guild.roles.values()].find((r) => r.name === name) ?? [...guild.roles.values()].find((r) => r.name === name.replace(/^@/, ''));
+    const role =
+      [...guild.roles.values()].find((r) => r.name === name) ??
+      [...guild.roles.values()].find((r) => r.name === name.replace(/^@/, ''));
     if (!role) throw new Error(`no role ${name} in ${guild.name}`);
     return role;
   }
@@ -143,14 +188,18 @@ export class World {
     for (const roleId of member.roles) perms |= BigInt(guild.roles.get(roleId)?.permissions ?? '0');
     if (perms & PermissionFlagsBits.Administrator) return ALL;
     const channel = channelId ? this.channels.get(channelId) : undefined;
-    const base = channel?.parentId && channel.type >= 10 && channel.type <= 12 ? this.channels.get(channel.parentId) : channel;
+    const base =
+      channel?.parentId && channel.type >= 10 && channel.type <= 12 ? this.channels.get(channel.parentId) : channel;
     if (!base) return perms;
     const apply = (o: { allow: bigint; deny: bigint } | undefined) => {
       if (o) perms = (perms & ~o.deny) | o.allow;
     };
     apply(base.overwrites.find((o) => o.id === guild.id));
     const roleOverwrites = base.overwrites.filter((o) => o.type === 0 && member.roles.includes(o.id));
-    apply({ allow: roleOverwrites.reduce((a, o) => a | o.allow, 0n), deny: roleOverwrites.reduce((a, o) => a | o.deny, 0n) });
+    apply({
+      allow: roleOverwrites.reduce((a, o) => a | o.allow, 0n),
+      deny: roleOverwrites.reduce((a, o) => a | o.deny, 0n),
+    });
     apply(base.overwrites.find((o) => o.type === 1 && o.id === userId));
     return perms;
   }

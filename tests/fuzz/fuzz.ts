@@ -1,4 +1,9 @@
-import { ApplicationCommandOptionType, ApplicationCommandType, type APIApplicationCommandOption, type APIMessage } from 'discord-api-types/v10';
+import {
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  type APIApplicationCommandOption,
+  type APIMessage,
+} from 'discord-api-types/v10';
 import { Redis } from 'ioredis';
 import { JobQueue } from '../../src/jobs/job-queue.js';
 import { createLogger } from '../../src/logger.js';
@@ -57,15 +62,55 @@ function rng(seed: number) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
-  return { next, pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!, chance: (p: number) => next() < p };
+  return {
+    next,
+    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!,
+    chance: (p: number) => next() < p,
+  };
 }
 
 const HOSTILE = [
-  '', ' ', '\u200b\u200b', '\u202e reversed', '@everyone', '@here', '<@&1>', '<@123456789012345678>', '<#123456789012345678>',
-  '**'.repeat(500), '`'.repeat(300), '> '.repeat(200), '[click](https://evil.example/)', 'javascript:alert(1)', 'file:///etc/passwd',
-  'http://127.0.0.1:6379/', 'https://169.254.169.254/latest/meta-data/', 'https://[::1]/', 'https://localhost/', 'x'.repeat(10_000),
-  '2408.03314', 'https://arxiv.org/abs/2408.03314', '2999.99999', 'hep-th/9901001', '<t:0:R>', '||spoiler||', '\n\n\n', '💥'.repeat(100),
-  '2024-02-30', '2026-12-24', '25:99', '12:00', 'PST', '+2', 'Europe/Berlin', '24h,1h,10m', '0s', '999d', 'a,b,c', '-1', 'NaN',
+  '',
+  ' ',
+  '\u200b\u200b',
+  '\u202e reversed',
+  '@everyone',
+  '@here',
+  '<@&1>',
+  '<@123456789012345678>',
+  '<#123456789012345678>',
+  '**'.repeat(500),
+  '`'.repeat(300),
+  '> '.repeat(200),
+  '[click](https://evil.example/)',
+  'javascript:alert(1)',
+  'file:///etc/passwd',
+  'http://127.0.0.1:6379/',
+  'https://169.254.169.254/latest/meta-data/',
+  'https://[::1]/',
+  'https://localhost/',
+  'x'.repeat(10_000),
+  '2408.03314',
+  'https://arxiv.org/abs/2408.03314',
+  '2999.99999',
+  'hep-th/9901001',
+  '<t:0:R>',
+  '||spoiler||',
+  '\n\n\n',
+  '💥'.repeat(100),
+  '2024-02-30',
+  '2026-12-24',
+  '25:99',
+  '12:00',
+  'PST',
+  '+2',
+  'Europe/Berlin',
+  '24h,1h,10m',
+  '0s',
+  '999d',
+  'a,b,c',
+  '-1',
+  'NaN',
 ];
 const NUMBERS = [-1, 0, 1, 2, 3, 50, 999_999, 2 ** 53, 1.5];
 
@@ -74,9 +119,12 @@ function stable(data: Record<string, unknown>): string {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(data)) {
     if (/^dirty:|:posts:|:recap$|^occurrence/.test(key)) continue;
-    out[key] = value && typeof value === 'object' && !Array.isArray(value)
-      ? Object.fromEntries(Object.entries(value).filter(([f]) => !/card|board|thread|metadata|^title$|^authors$|^abstract$/i.test(f)))
-      : value;
+    out[key] =
+      value && typeof value === 'object' && !Array.isArray(value)
+        ? Object.fromEntries(
+            Object.entries(value).filter(([f]) => !/card|board|thread|metadata|^title$|^authors$|^abstract$/i.test(f)),
+          )
+        : value;
   }
   return JSON.stringify(out);
 }
@@ -90,10 +138,30 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const emu = await new Emulator().start();
   const home = paperClub(emu);
   const other = paperClub(emu, { name: 'Another server' });
-  const bot = new BotProcess(botEnv(emu, redisUrl, { LOG_LEVEL: 'info', LECTERN_METADATA_BASE_URL: sources.url, LECTERN_ARXIV_INTERVAL_MS: '0', DISCORD_GLOBAL_REQUESTS_PER_SECOND: '1000' }));
+  const bot = new BotProcess(
+    botEnv(emu, redisUrl, {
+      LOG_LEVEL: 'info',
+      LECTERN_METADATA_BASE_URL: sources.url,
+      LECTERN_ARXIV_INTERVAL_MS: '0',
+      DISCORD_GLOBAL_REQUESTS_PER_SECOND: '1000',
+    }),
+  );
   const redis = new Redis(redisUrl);
   const jobs = new JobQueue(redis, redisUrl, emu.applicationId, createLogger('silent'));
-  const report: FuzzReport = { sent: 0, answered: 0, slowest: 0, late: [], unexpected: [], changedOnRefusal: [], mentionLeaks: 0, violations: 0, crashed: false, refusalsChecked: 0, skipped: 0, detectorWorks: false };
+  const report: FuzzReport = {
+    sent: 0,
+    answered: 0,
+    slowest: 0,
+    late: [],
+    unexpected: [],
+    changedOnRefusal: [],
+    mentionLeaks: 0,
+    violations: 0,
+    crashed: false,
+    refusalsChecked: 0,
+    skipped: 0,
+    detectorWorks: false,
+  };
   try {
     await bot.waitForLog(/worker ready/, 30_000);
     await until(() => (emu.commands.get('global')?.length ?? 0) > 0, 20_000, 'commands registered');
@@ -101,33 +169,55 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     // guild whose session has ended (its buttons are stale).
     for (const guild of [home, other]) {
       const host = { guild, user: 'Tanishq', channel: 'general' };
-      await emu.command(host, 'setup', 'channels', { announce: '#announcements', recap: '#recaps', stage: '#paper-stage' }).answer();
+      await emu
+        .command(host, 'setup', 'channels', { announce: '#announcements', recap: '#recaps', stage: '#paper-stage' })
+        .answer();
       await emu.command(host, 'setup', 'roles', { host: '@hosts' }).answer();
       await emu.command(host, 'paper', 'add', { url: 'https://example.org/fuzz-paper' }).answer();
       await emu.command(host, 'session', 'start').answer();
-      await emu.command({ ...host, user: 'Charlie' }, 'ask', undefined, { question: 'A real question to upvote' }).answer();
+      await emu
+        .command({ ...host, user: 'Charlie' }, 'ask', undefined, { question: 'A real question to upvote' })
+        .answer();
     }
-    const boardOf = (guild: WorldGuild) => emu.messagesIn(emu.world.channelByName(guild, 'announcements').id).find((m) => m.embeds[0]?.title === 'Live now');
-    await until(() => [home, other].every((g) => boardOf(g) && emu.messagesIn(boardOf(g)!.id).length > 0), 20_000, 'boards and cards');
+    const boardOf = (guild: WorldGuild) =>
+      emu.messagesIn(emu.world.channelByName(guild, 'announcements').id).find((m) => m.embeds[0]?.title === 'Live now');
+    await until(
+      () => [home, other].every((g) => boardOf(g) && emu.messagesIn(boardOf(g)!.id).length > 0),
+      20_000,
+      'boards and cards',
+    );
     await emu.command({ guild: other, user: 'Tanishq', channel: 'general' }, 'session', 'end').answer();
     emu.memberMessage(home, 'Hanish', 'general', '@everyone look at <@&1> **this** [link](https://evil.example)');
 
     const commands = emu.commands.get('global')!.filter((c) => c.type === ApplicationCommandType.ChatInput);
-    const menus = emu.commands.get('global')!.filter((c) => c.type === ApplicationCommandType.Message).map((c) => c.name);
+    const menus = emu.commands
+      .get('global')!
+      .filter((c) => c.type === ApplicationCommandType.Message)
+      .map((c) => c.name);
     // Members of both guilds (each guild's owner is its own).
-    const members = [...home.members.values()].map((m) => m.user.global_name ?? m.user.username).filter((n) => n !== 'Lectern' && !n.endsWith(' owner'));
+    const members = [...home.members.values()]
+      .map((m) => m.user.global_name ?? m.user.username)
+      .filter((n) => n !== 'Lectern' && !n.endsWith(' owner'));
     const channels = ['general', 'announcements', 'recaps', 'paper-stage', 'lounge'];
     const roles = [...home.roles.values()].map((r) => r.name).filter((n) => n !== '@everyone');
     const guildOf = (m: APIMessage) => emu.world.channels.get(m.channel_id)?.guildId;
-    const botMessages = (): APIMessage[] => [...emu.world.channels.values()].flatMap((c) => emu.messagesIn(c.id)).filter((m) => (m.components?.length ?? 0) > 0);
-    const customIdsOf = (m: APIMessage) => (m.components ?? []).flatMap((row) => ('components' in row ? (row.components as Array<{ custom_id?: string }>) : [])).flatMap((b) => (b.custom_id ? [b.custom_id] : []));
+    const botMessages = (): APIMessage[] =>
+      [...emu.world.channels.values()]
+        .flatMap((c) => emu.messagesIn(c.id))
+        .filter((m) => (m.components?.length ?? 0) > 0);
+    const customIdsOf = (m: APIMessage) =>
+      (m.components ?? [])
+        .flatMap((row) => ('components' in row ? (row.components as Array<{ custom_id?: string }>) : []))
+        .flatMap((b) => (b.custom_id ? [b.custom_id] : []));
 
     const value = (option: APIApplicationCommandOption): { value: string | number | boolean; invalid: boolean } => {
       const mistyped = random.chance(0.08);
       switch (option.type) {
         case ApplicationCommandOptionType.Integer:
         case ApplicationCommandOptionType.Number:
-          return mistyped ? { value: random.pick(HOSTILE.slice(0, 10)), invalid: true } : { value: random.pick(NUMBERS), invalid: false };
+          return mistyped
+            ? { value: random.pick(HOSTILE.slice(0, 10)), invalid: true }
+            : { value: random.pick(NUMBERS), invalid: false };
         case ApplicationCommandOptionType.Boolean:
           return mistyped ? { value: 'yes', invalid: true } : { value: random.chance(0.5), invalid: false };
         case ApplicationCommandOptionType.User:
@@ -145,16 +235,27 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       }
     };
 
-    type Generated = { what: string; record: () => InteractionRecord; refusedByConstruction: boolean; guild: WorldGuild };
+    type Generated = {
+      what: string;
+      record: () => InteractionRecord;
+      refusedByConstruction: boolean;
+      guild: WorldGuild;
+    };
     const generate = (): Generated => {
       const guild = random.chance(0.85) ? home : other;
-      const invoker: Invoker = { guild, user: random.pick(members), channel: random.pick(channels.filter((c) => c !== 'paper-stage' && c !== 'lounge')) };
+      const invoker: Invoker = {
+        guild,
+        user: random.pick(members),
+        channel: random.pick(channels.filter((c) => c !== 'paper-stage' && c !== 'lounge')),
+      };
       const roll = random.next();
       if (roll < 0.6 || roll >= 0.95) {
         const command = random.pick(commands);
         const subs = (command.options ?? []).filter((o) => o.type === ApplicationCommandOptionType.Subcommand);
         const sub = subs.length > 0 ? random.pick(subs) : undefined;
-        const definitions = ((sub ? (sub as { options?: APIApplicationCommandOption[] }).options : command.options) ?? []).filter((o) => o.type !== ApplicationCommandOptionType.Subcommand);
+        const definitions = (
+          (sub ? (sub as { options?: APIApplicationCommandOption[] }).options : command.options) ?? []
+        ).filter((o) => o.type !== ApplicationCommandOptionType.Subcommand);
         const values: Record<string, string | number | boolean> = {};
         let invalid = false;
         for (const option of definitions) {
@@ -167,16 +268,41 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
           invalid ||= generated.invalid;
         }
         const what = `/${command.name}${sub ? ` ${sub.name}` : ''} ${JSON.stringify(values).slice(0, 120)} as ${invoker.user}`;
-        if (roll >= 0.95) return { what: `DM ${what}`, guild, refusedByConstruction: true, record: () => emu.dmCommand(guild, invoker.user, command.name, sub?.name, values) };
-        return { what, guild, refusedByConstruction: invalid, record: () => emu.command(invoker, command.name, sub?.name, values) };
+        if (roll >= 0.95)
+          return {
+            what: `DM ${what}`,
+            guild,
+            refusedByConstruction: true,
+            record: () => emu.dmCommand(guild, invoker.user, command.name, sub?.name, values),
+          };
+        return {
+          what,
+          guild,
+          refusedByConstruction: invalid,
+          record: () => emu.command(invoker, command.name, sub?.name, values),
+        };
       }
       if (roll < 0.7) {
-        const command = random.pick(commands.filter((c) => JSON.stringify(c.options ?? []).includes('"autocomplete":true')));
-        const subs = (command.options ?? []).filter((o) => o.type === ApplicationCommandOptionType.Subcommand && JSON.stringify(o).includes('"autocomplete":true'));
+        const command = random.pick(
+          commands.filter((c) => JSON.stringify(c.options ?? []).includes('"autocomplete":true')),
+        );
+        const subs = (command.options ?? []).filter(
+          (o) =>
+            o.type === ApplicationCommandOptionType.Subcommand && JSON.stringify(o).includes('"autocomplete":true'),
+        );
         const sub = subs.length > 0 ? random.pick(subs) : undefined;
-        const focused = ((sub as { options?: APIApplicationCommandOption[] } | undefined)?.options ?? command.options ?? []).find((o) => (o as { autocomplete?: boolean }).autocomplete)!;
+        const focused = (
+          (sub as { options?: APIApplicationCommandOption[] } | undefined)?.options ??
+          command.options ??
+          []
+        ).find((o) => (o as { autocomplete?: boolean }).autocomplete)!;
         const typed = random.pick(HOSTILE);
-        return { what: `autocomplete /${command.name} ${sub?.name ?? ''} ${focused.name}=${typed.slice(0, 40)}`, guild, refusedByConstruction: true, record: () => emu.autocomplete(invoker, command.name, sub?.name, { [focused.name]: typed }, focused.name) };
+        return {
+          what: `autocomplete /${command.name} ${sub?.name ?? ''} ${focused.name}=${typed.slice(0, 40)}`,
+          guild,
+          refusedByConstruction: true,
+          record: () => emu.autocomplete(invoker, command.name, sub?.name, { [focused.name]: typed }, focused.name),
+        };
       }
       if (roll < 0.9) {
         // A message of this guild carrying a custom_id that is real, mutated, made up, or copied from the other guild.
@@ -185,14 +311,35 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         const real = random.pick(messages.flatMap(customIdsOf));
         const foreign = !messages.some((m) => guildOf(m) === guild.id && customIdsOf(m).includes(real));
         const customId = random.pick([
-          real, real, `${real}x`, real.replace(/:[^:]*$/, ':000000'), 'ask:upvote:', 'session:end:nope', 'nope:nope:nope', 'x'.repeat(100), 'paper:page:-1:x', 'speak:lower:',
+          real,
+          real,
+          `${real}x`,
+          real.replace(/:[^:]*$/, ':000000'),
+          'ask:upvote:',
+          'session:end:nope',
+          'nope:nope:nope',
+          'x'.repeat(100),
+          'paper:page:-1:x',
+          'speak:lower:',
         ]);
         const known = customId === real && !foreign;
-        return { what: `button ${customId.slice(0, 60)} on ${message.id}${foreign && customId === real ? ' (from the other guild)' : ''} as ${invoker.user}`, guild, refusedByConstruction: !known, record: () => emu.button(invoker, message, customId) };
+        return {
+          what: `button ${customId.slice(0, 60)} on ${message.id}${foreign && customId === real ? ' (from the other guild)' : ''} as ${invoker.user}`,
+          guild,
+          refusedByConstruction: !known,
+          record: () => emu.button(invoker, message, customId),
+        };
       }
-      const target = random.pick([...emu.world.channels.values()].flatMap((c) => emu.messagesIn(c.id)).filter((m) => guildOf(m) === guild.id));
+      const target = random.pick(
+        [...emu.world.channels.values()].flatMap((c) => emu.messagesIn(c.id)).filter((m) => guildOf(m) === guild.id),
+      );
       const menu = random.pick(menus);
-      return { what: `menu ${menu} on ${target.id} as ${invoker.user}`, guild, refusedByConstruction: false, record: () => emu.messageCommand(invoker, menu, target) };
+      return {
+        what: `menu ${menu} on ${target.id} as ${invoker.user}`,
+        guild,
+        refusedByConstruction: false,
+        record: () => emu.messageCommand(invoker, menu, target),
+      };
     };
 
     // Jobs of earlier interactions write to the store too: a refusal is checked with the bot quiet.
@@ -201,7 +348,11 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     // The control: an accepted command does change what is stored, and the detector sees it.
     await idle();
     const control = stable(await exportGuildData(redis, home.id));
-    await emu.command({ guild: home, user: 'Tanishq', channel: 'general' }, 'paper', 'add', { url: 'https://example.org/fuzz-control' }).answer();
+    await emu
+      .command({ guild: home, user: 'Tanishq', channel: 'general' }, 'paper', 'add', {
+        url: 'https://example.org/fuzz-control',
+      })
+      .answer();
     await idle();
     report.detectorWorks = stable(await exportGuildData(redis, home.id)) !== control;
 
@@ -238,22 +389,40 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         report.refusalsChecked++;
         await idle();
         const after = stable(await exportGuildData(redis, generated.guild.id));
-        if (after !== before && !/^(Queued|Upvoted|Vote taken back|Question logged|Highlight saved|Saved|Moved|Removed|Now presenting)/.test(answer?.content ?? '')) {
+        if (
+          after !== before &&
+          !/^(Queued|Upvoted|Vote taken back|Question logged|Highlight saved|Saved|Moved|Removed|Now presenting)/.test(
+            answer?.content ?? '',
+          )
+        ) {
           report.changedOnRefusal.push(`${generated.what} → ${(answer?.content ?? '').slice(0, 100)}`);
         }
       }
-      if ((i + 1) % 250 === 0) log(`${i + 1}/${options.count} sent, ${report.late.length} late, ${report.unexpected.length} unexpected, ${report.changedOnRefusal.length} changed on refusal`);
+      if ((i + 1) % 250 === 0)
+        log(
+          `${i + 1}/${options.count} sent, ${report.late.length} late, ${report.unexpected.length} unexpected, ${report.changedOnRefusal.length} changed on refusal`,
+        );
     }
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     report.crashed ||= bot.child.exitCode !== null;
     report.violations = emu.violations.length;
     // The agenda and reminders ping the ping role on purpose (the fuzzer may have set one and a schedule); nothing else pings.
-    const announcing = (p: { message: APIMessage }) => /^<@&\d+> (The agenda for|\*\*Paper reading starts in)/.test(p.message.content);
-    const leaks = emu.posts.filter((p) => p.pings.everyone || p.pings.users.length > 0 || (p.pings.roles.length > 0 && !announcing(p)));
+    const announcing = (p: { message: APIMessage }) =>
+      /^<@&\d+> (The agenda for|\*\*Paper reading starts in)/.test(p.message.content);
+    const leaks = emu.posts.filter(
+      (p) => p.pings.everyone || p.pings.users.length > 0 || (p.pings.roles.length > 0 && !announcing(p)),
+    );
     report.mentionLeaks = leaks.length;
     if (leaks.length > 0) log(`mention leaks: ${JSON.stringify(leaks.slice(0, 3).map((p) => p.message.content))}`);
     if (report.violations > 0) log(`violations: ${JSON.stringify(emu.violations.slice(0, 3))}`);
-    if (report.unexpected.length > 0) log(`bot stderr/stdout tail:\n${bot.stdout.split('\n').filter((l) => l.includes('"level":50')).slice(-5).join('\n')}`);
+    if (report.unexpected.length > 0)
+      log(
+        `bot stderr/stdout tail:\n${bot.stdout
+          .split('\n')
+          .filter((l) => l.includes('"level":50'))
+          .slice(-5)
+          .join('\n')}`,
+      );
     return report;
   } finally {
     await jobs.close();

@@ -25,13 +25,19 @@ describe('stores on a real Redis', () => {
     await store.update(guild, { hostRoleId: '111111111111111111', pingRoleId: '222222222222222222' });
     await store.update(guild, { reminderOffsets: [60], voiceEnabled: true });
     await store.update(guild, { pingRoleId: null });
-    expect(await store.get(guild)).toEqual({ hostRoleId: '111111111111111111', reminderOffsets: [60], voiceEnabled: true });
+    expect(await store.get(guild)).toEqual({
+      hostRoleId: '111111111111111111',
+      reminderOffsets: [60],
+      voiceEnabled: true,
+    });
   });
 
   it('GIVEN 12 hits in a 5-per-window limit from one user THEN exactly 5 pass, other users unaffected', async () => {
     const limits = new RateLimitStore(redis);
     const guild = snowflake();
-    const results = await Promise.all(Array.from({ length: 12 }, () => limits.hit(limits.key(guild, 'u1', 'ask'), 5, 10_000)));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () => limits.hit(limits.key(guild, 'u1', 'ask'), 5, 10_000)),
+    );
     expect(results.filter((r) => r.allowed)).toHaveLength(5);
     expect(results.find((r) => !r.allowed)!.retryAfterMs).toBeGreaterThan(9_000);
     expect((await limits.hit(limits.key(guild, 'u2', 'ask'), 5, 10_000)).allowed).toBe(true);
@@ -66,7 +72,8 @@ describe('stores on a real Redis', () => {
     const guild = snowflake();
     await sessions.start(guild, 'host', 1_000);
     const limit = { key: limits.key(guild, 'member', 'ask:'), limit: 2, windowSeconds: 10 };
-    const ask = (id: string) => sessions.ask(guild, { id, text: `question ${id}`, anonymous: false, askerId: 'member', askedAt: 2_000 }, limit);
+    const ask = (id: string) =>
+      sessions.ask(guild, { id, text: `question ${id}`, anonymous: false, askerId: 'member', askedAt: 2_000 }, limit);
     expect(await ask('lim-1')).toMatchObject({ outcome: 'asked' });
     const ttl = await redis.pttl(limit.key);
     expect(ttl).toBeGreaterThan(9_000);
@@ -90,14 +97,29 @@ describe('stores on a real Redis', () => {
     const { sessionId } = await sessions.start(guild, 'host', 1_000);
     await sessions.ask(guild, { id: 'no-paper', text: 'Before any paper?', anonymous: true, askedAt: 2_000 });
     await redis.set(`${keys.guildPrefix(guild)}papers:current`, 'paper-7');
-    const asked = await sessions.ask(guild, { id: 'on-paper', text: 'About this one?', anonymous: false, askerId: 'member', askedAt: 3_000 });
+    const asked = await sessions.ask(guild, {
+      id: 'on-paper',
+      text: 'About this one?',
+      anonymous: false,
+      askerId: 'member',
+      askedAt: 3_000,
+    });
     expect(asked).toMatchObject({ outcome: 'asked', question: { paperId: 'paper-7', votes: 0 } });
-    const events = (await redis.lrange(keys.timeline(guild, sessionId), 0, -1)).map((e) => JSON.parse(e) as Record<string, unknown>);
+    const events = (await redis.lrange(keys.timeline(guild, sessionId), 0, -1)).map(
+      (e) => JSON.parse(e) as Record<string, unknown>,
+    );
     expect(events.slice(1)).toEqual([
       { type: 'question.asked', questionId: 'no-paper', at: 2_000 },
       { type: 'question.asked', questionId: 'on-paper', at: 3_000, paperId: 'paper-7' },
     ]);
-    expect(await redis.hgetall(keys.question(guild, 'no-paper'))).toEqual({ id: 'no-paper', sessionId, text: 'Before any paper?', anonymous: 'true', askedAt: '2000', status: 'open' });
+    expect(await redis.hgetall(keys.question(guild, 'no-paper'))).toEqual({
+      id: 'no-paper',
+      sessionId,
+      text: 'Before any paper?',
+      anonymous: 'true',
+      askedAt: '2000',
+      status: 'open',
+    });
     expect((await sessions.question(guild, 'on-paper'))?.votes).toBe(0);
   });
 
@@ -105,21 +127,31 @@ describe('stores on a real Redis', () => {
     const sessions = new SessionStore(redis);
     const guild = snowflake();
     const { sessionId } = await sessions.start(guild, 'host', 1_000);
-    const ask = (id: string, at: number) => sessions.ask(guild, { id, text: `question ${id}`, anonymous: false, askerId: 'member', askedAt: at });
+    const ask = (id: string, at: number) =>
+      sessions.ask(guild, { id, text: `question ${id}`, anonymous: false, askerId: 'member', askedAt: at });
     expect(await ask('q-late', 3_000)).toMatchObject({ outcome: 'asked', cardsDirty: true });
     expect(await ask('q-early', 2_000)).toMatchObject({ outcome: 'asked', cardsDirty: false });
     // No thread yet: nothing to post into, and how many wait.
     expect(await sessions.cardsDue(guild, sessionId, 'job-a', 10)).toEqual({ threadId: undefined, waiting: 2 });
-    await sessions.setBoard(guild, sessionId, { channelId: 'board-channel', messageId: 'board-message', threadId: 'thread' });
+    await sessions.setBoard(guild, sessionId, {
+      channelId: 'board-channel',
+      messageId: 'board-message',
+      threadId: 'thread',
+    });
 
     const first = await sessions.cardsDue(guild, sessionId, 'job-a', 1);
     expect(first.threadId).toBe('thread');
     const firstCards = first.threadId === undefined ? [] : first.cards;
-    expect(firstCards.map((c) => [c.question.id, c.question.text, c.claimed])).toEqual([['q-early', 'question q-early', true]]);
+    expect(firstCards.map((c) => [c.question.id, c.question.text, c.claimed])).toEqual([
+      ['q-early', 'question q-early', true],
+    ]);
     const second = await sessions.cardsDue(guild, sessionId, 'job-b', 10);
     const secondCards = second.threadId === undefined ? [] : second.cards;
     // job-a holds q-early's claim; job-b may post only q-late. job-a may take its own claim again (a rerun).
-    expect(secondCards.map((c) => [c.question.id, c.claimed])).toEqual([['q-early', false], ['q-late', true]]);
+    expect(secondCards.map((c) => [c.question.id, c.claimed])).toEqual([
+      ['q-early', false],
+      ['q-late', true],
+    ]);
     const rerun = await sessions.cardsDue(guild, sessionId, 'job-a', 1);
     expect(rerun.threadId === undefined ? [] : rerun.cards.map((c) => c.claimed)).toEqual([true]);
     // The read cleared the mark: the next question queues a run.
@@ -139,10 +171,17 @@ describe('stores on a real Redis', () => {
     const { sessionId } = await sessions.start(guild, 'host', 1_000);
     const stage = `${keys.session(guild, sessionId)}:stage`;
     await redis.sadd(stage, '300000000000000003', '300000000000000001', '300000000000000002');
-    expect((await sessions.status(guild))?.onStage).toEqual(['300000000000000001', '300000000000000002', '300000000000000003']);
+    expect((await sessions.status(guild))?.onStage).toEqual([
+      '300000000000000001',
+      '300000000000000002',
+      '300000000000000003',
+    ]);
     expect(await redis.type(stage)).toBe('zset');
     expect(await sessions.speakerDone(guild, sessionId, '300000000000000002', 2_000)).toBe('done');
-    expect(await sessions.raiseHand(guild, sessionId, '300000000000000001', undefined, 'command', 3_000)).toEqual({ outcome: 'on-stage', position: 0 });
+    expect(await sessions.raiseHand(guild, sessionId, '300000000000000001', undefined, 'command', 3_000)).toEqual({
+      outcome: 'on-stage',
+      position: 0,
+    });
     expect((await sessions.speakers(guild, sessionId)).onStage).toEqual(['300000000000000001', '300000000000000003']);
   });
 
@@ -157,7 +196,10 @@ describe('stores on a real Redis', () => {
     await seat(0, 3);
     expect(await sessions.status(guild)).toMatchObject({ onStage: [member(0), member(1), member(2)], speaking: 3 });
     await seat(3, 60);
-    expect(await sessions.status(guild)).toMatchObject({ onStage: Array.from({ length: 60 }, (_, i) => member(i)), speaking: 60 });
+    expect(await sessions.status(guild)).toMatchObject({
+      onStage: Array.from({ length: 60 }, (_, i) => member(i)),
+      speaking: 60,
+    });
     await seat(60, 61);
     const full = await sessions.status(guild);
     expect(full?.onStage).toHaveLength(60);
@@ -171,9 +213,28 @@ describe('stores on a real Redis', () => {
     await sessions.start(guild, 'host', 1_000);
     const ref = parsePaperRef('2408.03314');
     const id = newId();
-    await papers.add(guild, { id, ref, dedupKey: dedupKey(ref), metadataStatus: 'ready', title: 'Scaling test-time compute', authors: ['A. Author'], abstract: 'Long.', suggestedById: '111111111111111111', addedAt: 1 }, 50);
+    await papers.add(
+      guild,
+      {
+        id,
+        ref,
+        dedupKey: dedupKey(ref),
+        metadataStatus: 'ready',
+        title: 'Scaling test-time compute',
+        authors: ['A. Author'],
+        abstract: 'Long.',
+        suggestedById: '111111111111111111',
+        addedAt: 1,
+      },
+      50,
+    );
     expect((await papers.start(guild, id, 2_000)).outcome).toBe('started');
-    expect((await sessions.status(guild))?.paper).toEqual({ id, title: 'Scaling test-time compute', ref, metadataStatus: 'ready' });
+    expect((await sessions.status(guild))?.paper).toEqual({
+      id,
+      title: 'Scaling test-time compute',
+      ref,
+      metadataStatus: 'ready',
+    });
   });
 
   it('GIVEN the voice presence mirror THEN /speakers next calls the first hand only when the mirror has them in the stage channel', async () => {
@@ -188,7 +249,10 @@ describe('stores on a real Redis', () => {
     expect(await sessions.callFirst(guild, host)).toEqual({ outcome: 'no-stage', userId: '', boardDirty: false });
     await new SettingsStore(redis).update(guild, { stageChannelId: stage });
     // Rebuilt whole (a shard became ready), then single moves: the first hand is in another channel.
-    await presence.replace(guild, [[first, stage], [second, stage]]);
+    await presence.replace(guild, [
+      [first, stage],
+      [second, stage],
+    ]);
     await presence.moved(guild, first, lounge);
     expect(await sessions.callFirst(guild, host)).toEqual({ outcome: 'absent', userId: first, boardDirty: false });
     expect((await sessions.speakers(guild, sessionId)).queue.map((s) => s.userId)).toEqual([first, second]);
@@ -206,10 +270,19 @@ describe('stores on a real Redis', () => {
     await sessions.raiseHand(guild, sessionId, third, undefined, 'command', 2_100);
     await presence.moved(guild, third, stage);
     const other = { ...host, by: 'other host' };
-    expect(await sessions.callFirst(guild, { ...other, at: 2_000 + NEXT_CALL_WINDOW_MS - 1 })).toEqual({ outcome: 'just-called', userId: second, boardDirty: false });
-    expect(await sessions.callFirst(guild, { ...other, at: 2_000 + NEXT_CALL_WINDOW_MS, sessionId: 'an-ended-session' })).toEqual({ outcome: 'not-live', userId: '', boardDirty: false });
+    expect(await sessions.callFirst(guild, { ...other, at: 2_000 + NEXT_CALL_WINDOW_MS - 1 })).toEqual({
+      outcome: 'just-called',
+      userId: second,
+      boardDirty: false,
+    });
+    expect(
+      await sessions.callFirst(guild, { ...other, at: 2_000 + NEXT_CALL_WINDOW_MS, sessionId: 'an-ended-session' }),
+    ).toEqual({ outcome: 'not-live', userId: '', boardDirty: false });
     expect((await sessions.speakers(guild, sessionId)).queue.map((s) => s.userId)).toEqual([third]);
-    expect(await sessions.callFirst(guild, { ...other, at: 2_000 + NEXT_CALL_WINDOW_MS, sessionId })).toMatchObject({ outcome: 'called', userId: third });
+    expect(await sessions.callFirst(guild, { ...other, at: 2_000 + NEXT_CALL_WINDOW_MS, sessionId })).toMatchObject({
+      outcome: 'called',
+      userId: third,
+    });
   });
 
   it('exports every key of the guild and nothing of other guilds, rate limits or the voice presence mirror', async () => {

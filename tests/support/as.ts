@@ -9,9 +9,12 @@ export function as(h: Harness, user: string, channel = 'general'): Invoker {
 
 /** Every message the bot sent in this run that could ping someone it did not mean to. */
 export function mentionLeaks(h: Harness, intended: { roles?: string[]; users?: string[] } = {}) {
-  return h.emu.posts.filter((p) => p.pings.everyone
-    || p.pings.roles.some((r) => !(intended.roles ?? []).includes(r))
-    || p.pings.users.some((u) => !(intended.users ?? []).includes(u)));
+  return h.emu.posts.filter(
+    (p) =>
+      p.pings.everyone ||
+      p.pings.roles.some((r) => !(intended.roles ?? []).includes(r)) ||
+      p.pings.users.some((u) => !(intended.users ?? []).includes(u)),
+  );
 }
 
 /** What every e2e test ends on: Discord accepted every request, and no message pinged anyone unintended. */

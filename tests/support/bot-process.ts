@@ -14,7 +14,11 @@ export class BotProcess {
   constructor(env: Record<string, string>, entry = 'src/main.ts', nodeArgs: string[] = []) {
     const inherited = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
     const args = [...nodeArgs, ...(entry.endsWith('.ts') ? ['--import', 'tsx', entry] : [entry])];
-    this.child = spawn(process.execPath, args, { cwd: ROOT, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...inherited, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
@@ -28,8 +32,12 @@ export class BotProcess {
   async waitForLog(pattern: RegExp, timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.stdout.split('\n').some((line) => pattern.test(line))) {
-      if (this.child.exitCode !== null) throw new Error(`bot exited (${this.child.exitCode}) before logging ${pattern}:\n${this.stdout}\n${this.stderr}`);
-      if (Date.now() > deadline) throw new Error(`bot did not log ${pattern} in ${timeoutMs} ms:\n${this.stdout}\n${this.stderr}`);
+      if (this.child.exitCode !== null)
+        throw new Error(
+          `bot exited (${this.child.exitCode}) before logging ${pattern}:\n${this.stdout}\n${this.stderr}`,
+        );
+      if (Date.now() > deadline)
+        throw new Error(`bot did not log ${pattern} in ${timeoutMs} ms:\n${this.stdout}\n${this.stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

@@ -7,7 +7,12 @@ import type { GuildSpec, WorldGuild } from '../emulator/world.js';
 export const paperClubSpec = (): GuildSpec => ({
   name: 'AI Papers of the Week',
   botPermissions: INVITE_PERMISSIONS.bitfield,
-  roles: [{ name: 'admins', permissions: PermissionFlagsBits.ManageGuild }, { name: 'hosts' }, { name: 'paper-club', mentionable: true }, { name: 'quiet-club' }],
+  roles: [
+    { name: 'admins', permissions: PermissionFlagsBits.ManageGuild },
+    { name: 'hosts' },
+    { name: 'paper-club', mentionable: true },
+    { name: 'quiet-club' },
+  ],
   channels: [
     { name: 'general', type: ChannelType.GuildText },
     { name: 'announcements', type: ChannelType.GuildText },

@@ -17,8 +17,12 @@ export const testClientOptions: Partial<ClientOptions> = {
 
 export function botEnv(emu: Emulator, redisUrl: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    DISCORD_TOKEN: emu.token, DISCORD_APPLICATION_ID: emu.applicationId, DISCORD_API_URL: emu.apiUrl,
-    REDIS_URL: redisUrl, LOG_LEVEL: process.env.LECTERN_TEST_LOG_LEVEL ?? 'silent', ...extra,
+    DISCORD_TOKEN: emu.token,
+    DISCORD_APPLICATION_ID: emu.applicationId,
+    DISCORD_API_URL: emu.apiUrl,
+    REDIS_URL: redisUrl,
+    LOG_LEVEL: process.env.LECTERN_TEST_LOG_LEVEL ?? 'silent',
+    ...extra,
   };
 }
 
@@ -46,12 +50,24 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   // Discord's "now" is the bot's: a test that moves the clock moves both.
   const emu = await new Emulator(options.clock ? { now: options.clock } : {}).start();
   const guild = (options.guild ?? paperClub)(emu);
-  const extra: Record<string, string> = { LECTERN_ARXIV_INTERVAL_MS: '20', ...(options.metadataBaseUrl ? { LECTERN_METADATA_BASE_URL: options.metadataBaseUrl } : {}) };
+  const extra: Record<string, string> = {
+    LECTERN_ARXIV_INTERVAL_MS: '20',
+    ...(options.metadataBaseUrl ? { LECTERN_METADATA_BASE_URL: options.metadataBaseUrl } : {}),
+  };
   const config = loadConfig(botEnv(emu, options.redisUrl ?? inject('redisUrl'), extra));
   const logger = createLogger(config.LOG_LEVEL);
-  const start = () => startLectern({ config, logger, clientOptions: testClientOptions, ...(options.clock ? { clock: options.clock } : {}) });
+  const start = () =>
+    startLectern({
+      config,
+      logger,
+      clientOptions: testClientOptions,
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
   const harness: Harness = {
-    emu, guild, config, bot: await start(),
+    emu,
+    guild,
+    config,
+    bot: await start(),
     async restartBot(whileDown) {
       await harness.bot.stop();
       await whileDown?.();
@@ -69,7 +85,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 /** A harness on a Redis of its own (stopped with it), in the seed's guild with `crowd` as extra members. */
 export async function startPrivateHarness(crowd: readonly string[] = []): Promise<Harness> {
   const redis = await PrivateRedis.start();
-  const h = await startHarness({ redisUrl: redis.url, guild: (emu) => paperClub(emu, { members: [...paperClubSpec().members!, ...crowd.map((name) => ({ name }))] }) });
+  const h = await startHarness({
+    redisUrl: redis.url,
+    guild: (emu) => paperClub(emu, { members: [...paperClubSpec().members!, ...crowd.map((name) => ({ name }))] }),
+  });
   const stop = h.stop.bind(h);
   h.stop = async () => {
     await stop();

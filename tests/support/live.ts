@@ -13,8 +13,13 @@ export async function liveSession(h: Harness): Promise<{ board: () => APIMessage
   await h.emu.command(as(h, 'Tanishq'), 'session', 'start').answer();
   await h.emu.command(as(h, 'Tanishq'), 'paper', 'next').answer();
   const announce = h.emu.world.channelByName(h.guild, 'announcements').id;
-  const board = () => h.emu.messagesIn(announce).find((m) => ['Live now', 'Session ended'].includes(m.embeds[0]?.title ?? ''))!;
-  await until(() => board() !== undefined && h.emu.world.channels.has(board().id), 10_000, 'the live board and its thread');
+  const board = () =>
+    h.emu.messagesIn(announce).find((m) => ['Live now', 'Session ended'].includes(m.embeds[0]?.title ?? ''))!;
+  await until(
+    () => board() !== undefined && h.emu.world.channels.has(board().id),
+    10_000,
+    'the live board and its thread',
+  );
   const session = await h.bot.services.sessions.current(h.guild.id);
   return { board, sessionId: session!.id };
 }
@@ -22,7 +27,11 @@ export async function liveSession(h: Harness): Promise<{ board: () => APIMessage
 /** The card of the question whose text contains `text`, once it is in the thread. */
 export async function questionCard(h: Harness, threadId: string, text: string): Promise<APIMessage> {
   let card: APIMessage | undefined;
-  await until(() => (card = h.emu.messagesIn(threadId).find((m) => m.embeds[0]?.description?.includes(text))) !== undefined, 10_000, `card for "${text}"`);
+  await until(
+    () => (card = h.emu.messagesIn(threadId).find((m) => m.embeds[0]?.description?.includes(text))) !== undefined,
+    10_000,
+    `card for "${text}"`,
+  );
   return card!;
 }
 

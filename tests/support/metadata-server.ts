@@ -4,11 +4,7 @@ import { arxivFeed, crossrefWork, huggingfacePaper, openreviewNotes } from '../f
 
 /** What the server does for one request instead of answering from the fixtures. */
 export type Behaviour =
-  | { status: number; body?: string }
-  | { hang: true }
-  | { delayMs: number }
-  | { redirect: string }
-  | { bytes: number };
+  { status: number; body?: string } | { hang: true } | { delayMs: number } | { redirect: string } | { bytes: number };
 
 /**
  * The paper sources, served locally from recorded answers (the bot's
@@ -57,7 +53,10 @@ export class MetadataServer {
     }
     if (behaviour && 'delayMs' in behaviour) await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs));
     if (behaviour && 'redirect' in behaviour) return void res.writeHead(302, { location: behaviour.redirect }).end();
-    if (behaviour && 'status' in behaviour) return void res.writeHead(behaviour.status, { 'content-type': 'text/plain' }).end(behaviour.body ?? 'unavailable');
+    if (behaviour && 'status' in behaviour)
+      return void res
+        .writeHead(behaviour.status, { 'content-type': 'text/plain' })
+        .end(behaviour.body ?? 'unavailable');
     if (behaviour && 'bytes' in behaviour) {
       res.writeHead(200, { 'content-type': 'application/json' });
       const chunk = Buffer.alloc(64 * 1024, 'a');
@@ -66,11 +65,18 @@ export class MetadataServer {
       }
       return void res.end();
     }
-    const body = source === 'arxiv' ? arxivFeed(id)
-      : source === 'huggingface' ? huggingfacePaper(id)
-        : source === 'openreview' ? openreviewNotes(id)
-          : source === 'crossref' ? crossrefWork(id) : undefined;
-    if (body === undefined) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+    const body =
+      source === 'arxiv'
+        ? arxivFeed(id)
+        : source === 'huggingface'
+          ? huggingfacePaper(id)
+          : source === 'openreview'
+            ? openreviewNotes(id)
+            : source === 'crossref'
+              ? crossrefWork(id)
+              : undefined;
+    if (body === undefined)
+      return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
     const type = source === 'arxiv' ? 'application/atom+xml' : 'application/json';
     res.writeHead(200, { 'content-type': type }).end(typeof body === 'string' ? body : JSON.stringify(body));
   }
@@ -78,9 +84,11 @@ export class MetadataServer {
   private route(url: URL): [string, string] {
     const path = url.pathname;
     if (path === '/arxiv/api/query') return ['arxiv', url.searchParams.get('id_list') ?? ''];
-    if (path.startsWith('/huggingface/api/papers/')) return ['huggingface', decodeURIComponent(path.slice('/huggingface/api/papers/'.length))];
+    if (path.startsWith('/huggingface/api/papers/'))
+      return ['huggingface', decodeURIComponent(path.slice('/huggingface/api/papers/'.length))];
     if (path === '/openreview/notes') return ['openreview', url.searchParams.get('id') ?? ''];
-    if (path.startsWith('/crossref/works/')) return ['crossref', decodeURIComponent(path.slice('/crossref/works/'.length))];
+    if (path.startsWith('/crossref/works/'))
+      return ['crossref', decodeURIComponent(path.slice('/crossref/works/'.length))];
     return ['', ''];
   }
 }

@@ -47,10 +47,27 @@ export class PrivateRedis {
   }
 
   private async launch(): Promise<void> {
-    this.process = spawn('redis-server', [
-      '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '',
-      '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', ...this.extraArgs,
-    ], { stdio: 'ignore' });
+    this.process = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        this.dir,
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'everysec',
+        '--maxmemory-policy',
+        'noeviction',
+        ...this.extraArgs,
+      ],
+      { stdio: 'ignore' },
+    );
     // A run that dies leaves no server behind it.
     const child = this.process;
     const orphanGuard = () => child.kill('SIGKILL');

@@ -8,31 +8,63 @@ import type { WorldGuild } from '../emulator/world.js';
 import type { JobQueue } from '../../src/jobs/job-queue.js';
 import { until } from './bot-process.js';
 
-const isoTime = z.string().refine((s) => /T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)$/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO date-time with an offset, like 2024-08-14T12:00:00-07:00');
+const isoTime = z
+  .string()
+  .refine(
+    (s) => /T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)$/.test(s) && !Number.isNaN(Date.parse(s)),
+    'must be an ISO date-time with an offset, like 2024-08-14T12:00:00-07:00',
+  );
 const optionValue = z.union([z.string().max(10_000), z.number(), z.boolean()]);
 const common = { at: isoTime, why: z.string().optional(), expect: z.string().optional() };
 
 const Step = z.union([
-  z.object({ ...common, as: z.string(), command: z.string().regex(/^\/[a-z-]+( [a-z-]+)?$/, 'must look like "/paper add"'), options: z.record(z.string(), optionValue).optional() }).strict(),
+  z
+    .object({
+      ...common,
+      as: z.string(),
+      command: z.string().regex(/^\/[a-z-]+( [a-z-]+)?$/, 'must look like "/paper add"'),
+      options: z.record(z.string(), optionValue).optional(),
+    })
+    .strict(),
   z.object({ ...common, as: z.string(), say: z.string().min(1).max(2000) }).strict(),
   z.object({ ...common, as: z.string(), press: z.literal('upvote'), question: z.string().min(1) }).strict(),
-  z.object({ ...common, as: z.string(), menu: z.enum(['Log as question', 'Save as highlight']), message: z.string().min(1) }).strict(),
+  z
+    .object({
+      ...common,
+      as: z.string(),
+      menu: z.enum(['Log as question', 'Save as highlight']),
+      message: z.string().min(1),
+    })
+    .strict(),
   z.object({ ...common, join: z.string() }).strict(),
   z.object({ ...common, leave: z.string() }).strict(),
   z.object({ ...common }).strict(),
 ]);
 
 /** The scenario format (`lectern-scenario/1`); README.md documents it. */
-export const ScenarioSchema = z.object({
-  format: z.literal('lectern-scenario/1'),
-  title: z.string().min(1).max(200),
-  about: z.string().optional(),
-  guild: z.string().min(1).max(100),
-  timeZone: z.string().min(1),
-  members: z.array(z.object({ id: z.string().regex(/^[a-z0-9_-]+$/), name: z.string().min(1).max(32), host: z.boolean().optional(), manageServer: z.boolean().optional() }).strict()).min(1),
-  steps: z.array(Step).min(1),
-  speaking: z.array(z.object({ who: z.string(), from: isoTime, to: isoTime }).strict()).optional(),
-}).strict();
+export const ScenarioSchema = z
+  .object({
+    format: z.literal('lectern-scenario/1'),
+    title: z.string().min(1).max(200),
+    about: z.string().optional(),
+    guild: z.string().min(1).max(100),
+    timeZone: z.string().min(1),
+    members: z
+      .array(
+        z
+          .object({
+            id: z.string().regex(/^[a-z0-9_-]+$/),
+            name: z.string().min(1).max(32),
+            host: z.boolean().optional(),
+            manageServer: z.boolean().optional(),
+          })
+          .strict(),
+      )
+      .min(1),
+    steps: z.array(Step).min(1),
+    speaking: z.array(z.object({ who: z.string(), from: isoTime, to: isoTime }).strict()).optional(),
+  })
+  .strict();
 
 export type Scenario = z.infer<typeof ScenarioSchema>;
 export type ScenarioStep = Scenario['steps'][number];
@@ -50,13 +82,19 @@ export function loadScenario(path: string): Scenario {
       if (closest) issue = { ...closest, path: [...issue.path, ...closest.path] };
     }
     const [top, index, ...field] = issue.path;
-    const where = top === 'steps' ? `step ${Number(index) + 1}${field.length ? `, field "${field.join('.')}"` : ''}` : `field "${issue.path.join('.')}"`;
+    const where =
+      top === 'steps'
+        ? `step ${Number(index) + 1}${field.length ? `, field "${field.join('.')}"` : ''}`
+        : `field "${issue.path.join('.')}"`;
     throw new Error(`${path}: ${where}: ${issue.message}`);
   }
   const keys = new Set(parsed.data.members.map((m) => m.id));
   parsed.data.steps.forEach((step, i) => {
     const who = 'as' in step ? step.as : 'join' in step ? step.join : 'leave' in step ? step.leave : undefined;
-    if (who !== undefined && !keys.has(who)) throw new Error(`${path}: step ${i + 1}, field "${'as' in step ? 'as' : 'join' in step ? 'join' : 'leave'}": no member "${who}"`);
+    if (who !== undefined && !keys.has(who))
+      throw new Error(
+        `${path}: step ${i + 1}, field "${'as' in step ? 'as' : 'join' in step ? 'join' : 'leave'}": no member "${who}"`,
+      );
   });
   return parsed.data;
 }
@@ -66,12 +104,21 @@ export function scenarioGuild(emu: Emulator, scenario: Scenario): WorldGuild {
   return emu.world.createGuild({
     name: scenario.guild,
     botPermissions: INVITE_PERMISSIONS.bitfield,
-    roles: [{ name: 'admins', permissions: PermissionFlagsBits.ManageGuild }, { name: 'hosts' }, { name: 'paper-club', mentionable: true }],
-    channels: [
-      { name: 'general', type: ChannelType.GuildText }, { name: 'announcements', type: ChannelType.GuildText },
-      { name: 'recaps', type: ChannelType.GuildText }, { name: 'paper-stage', type: ChannelType.GuildStageVoice },
+    roles: [
+      { name: 'admins', permissions: PermissionFlagsBits.ManageGuild },
+      { name: 'hosts' },
+      { name: 'paper-club', mentionable: true },
     ],
-    members: scenario.members.map((m) => ({ name: m.name, roles: [...(m.manageServer ? ['admins'] : []), ...(m.host ? ['hosts'] : [])] })),
+    channels: [
+      { name: 'general', type: ChannelType.GuildText },
+      { name: 'announcements', type: ChannelType.GuildText },
+      { name: 'recaps', type: ChannelType.GuildText },
+      { name: 'paper-stage', type: ChannelType.GuildStageVoice },
+    ],
+    members: scenario.members.map((m) => ({
+      name: m.name,
+      roles: [...(m.manageServer ? ['admins'] : []), ...(m.host ? ['hosts'] : [])],
+    })),
   });
 }
 
@@ -124,7 +171,11 @@ export async function settled(emu: Emulator, jobs: JobQueue, quietMs = 40, pollM
 }
 
 /** A player for the bot in `h` whose clock the scenario sets, with jobs due by each step run first. */
-export function replayPlayer(h: { emu: Emulator; guild: WorldGuild; bot: { services: { jobs: JobQueue } } }, scenario: Scenario, clock: { set(iso: string): void; now(): number }): ScenarioPlayer {
+export function replayPlayer(
+  h: { emu: Emulator; guild: WorldGuild; bot: { services: { jobs: JobQueue } } },
+  scenario: Scenario,
+  clock: { set(iso: string): void; now(): number },
+): ScenarioPlayer {
   return new ScenarioPlayer(h.emu, h.guild, scenario, async (iso) => {
     clock.set(iso);
     await catchUpJobs(h.bot.services.jobs, clock.now());
@@ -163,7 +214,8 @@ export class ScenarioPlayer {
       }
       for (const key of Object.keys(options).filter((k) => this.emu.isAutocompleted(this.guild, name, sub, k))) {
         const choices = (await this.emu.autocomplete(invoker, name, sub, options, key).answer()).choices ?? [];
-        if (choices.length === 0) throw new Error(`${step.at} ${step.command}: no autocomplete choice for ${key} "${options[key]}"`);
+        if (choices.length === 0)
+          throw new Error(`${step.at} ${step.command}: no autocomplete choice for ${key} "${options[key]}"`);
         options[key] = choices[0]!.value;
       }
       return { step, answer: await this.emu.command(invoker, name, sub, options).answer() };
@@ -173,7 +225,11 @@ export class ScenarioPlayer {
       return { step };
     }
     if ('press' in step && invoker) {
-      const card = await this.findMessage((m) => (m.embeds[0]?.description ?? '').includes(step.question) && JSON.stringify(m.components).includes('ask:upvote'));
+      const card = await this.findMessage(
+        (m) =>
+          (m.embeds[0]?.description ?? '').includes(step.question) &&
+          JSON.stringify(m.components).includes('ask:upvote'),
+      );
       const button = (card.components![0] as { components: Array<{ custom_id: string }> }).components[0]!;
       return { step, answer: await this.emu.button(invoker, card, button.custom_id).answer() };
     }
@@ -190,13 +246,17 @@ export class ScenarioPlayer {
 
   private async findMessage(match: (m: APIMessage) => boolean): Promise<APIMessage> {
     let found: APIMessage | undefined;
-    await until(() => {
-      for (const channel of this.emu.world.channels.values()) {
-        found = this.emu.messagesIn(channel.id).find(match);
-        if (found) return true;
-      }
-      return false;
-    }, 10_000, 'the message a step refers to');
+    await until(
+      () => {
+        for (const channel of this.emu.world.channels.values()) {
+          found = this.emu.messagesIn(channel.id).find(match);
+          if (found) return true;
+        }
+        return false;
+      },
+      10_000,
+      'the message a step refers to',
+    );
     return found!;
   }
 }

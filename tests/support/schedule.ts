@@ -11,10 +11,18 @@ export function slotAhead(now: number, minLeadMs = 15_000): { start: number; wee
 }
 
 /** Reminder offsets (whole seconds before `start`) that fall `secondsFromNow` after `now`. */
-export function offsetsFor(start: number, now: number, secondsFromNow: number[]): { text: string; seconds: number[]; targets: number[] } {
+export function offsetsFor(
+  start: number,
+  now: number,
+  secondsFromNow: number[],
+): { text: string; seconds: number[]; targets: number[] } {
   const lead = Math.floor((start - now) / 1000);
   const offsets = secondsFromNow.map((s) => lead - s);
-  return { text: offsets.map((o) => `${o}s`).join(','), seconds: offsets, targets: offsets.map((o) => start - o * 1000) };
+  return {
+    text: offsets.map((o) => `${o}s`).join(','),
+    seconds: offsets,
+    targets: offsets.map((o) => start - o * 1000),
+  };
 }
 
 /** The agenda and reminder messages in the announce channel (not paper cards or boards). */

@@ -15,7 +15,9 @@ export async function startStack(options: Omit<HarnessOptions, 'redisUrl' | 'met
   const sources = await new MetadataServer().start();
   const h = await startHarness({ ...options, redisUrl: redis.url, metadataBaseUrl: sources.url });
   return {
-    redis, sources, h,
+    redis,
+    sources,
+    h,
     async stop() {
       await h.stop();
       await sources.stop();

@@ -13,7 +13,13 @@ export interface StressShape {
 }
 
 /** The recap issue's stress session: 3 hours, 2,000 questions (answers up to 1,500 characters), 500 highlights, 10,000 speaking segments. */
-export const STRESS: StressShape = { questions: 2_000, answerLength: 1_500, highlights: 500, segments: 10_000, speakers: 50 };
+export const STRESS: StressShape = {
+  questions: 2_000,
+  answerLength: 1_500,
+  highlights: 500,
+  segments: 10_000,
+  speakers: 50,
+};
 export const STRESS_START = Date.UTC(2024, 7, 21, 19);
 export const STRESS_END = STRESS_START + 3 * 3600_000;
 const HOST = '100000000000000001';
@@ -35,7 +41,13 @@ export function stressTimeline(shape = STRESS): TimelineEvent[] {
     t += step / 2;
     events.push({ type: 'speaker.done', userId, at: Math.round(t) });
     t += step / 2;
-    if (i % Math.round(shape.segments / shape.highlights) === 0) events.push({ type: 'highlight', text: `Highlight ${events.length}: ${sentence(i, 120)}`, by: HOST, at: Math.round(t) });
+    if (i % Math.round(shape.segments / shape.highlights) === 0)
+      events.push({
+        type: 'highlight',
+        text: `Highlight ${events.length}: ${sentence(i, 120)}`,
+        by: HOST,
+        at: Math.round(t),
+      });
   }
   return events;
 }
@@ -43,21 +55,38 @@ export function stressTimeline(shape = STRESS): TimelineEvent[] {
 /** Every tenth question left open, every seventh anonymous, the rest answered at full length. */
 export function stressQuestions(sessionId: string, shape = STRESS): Question[] {
   return Array.from({ length: shape.questions }, (_, i) => ({
-    id: `q${i}`, sessionId, text: `Question ${i}: ${sentence(i, 200)}?`, anonymous: i % 7 === 0, askedAt: STRESS_START + i * 1000, votes: i % 13,
-    status: i % 10 === 0 ? 'open' as const : 'answered' as const,
+    id: `q${i}`,
+    sessionId,
+    text: `Question ${i}: ${sentence(i, 200)}?`,
+    anonymous: i % 7 === 0,
+    askedAt: STRESS_START + i * 1000,
+    votes: i % 13,
+    status: i % 10 === 0 ? ('open' as const) : ('answered' as const),
     ...(i % 7 === 0 ? {} : { askerId: String(300000000000000000n + BigInt(i % 40)) }),
     ...(i % 10 === 0 ? {} : { answer: `Answer ${i}: ${sentence(i + 1, shape.answerLength - 12)}` }),
   }));
 }
 
 /** The stress session stored for real, through the same store scripts the bot uses. */
-export async function storeStressSession(redis: Redis, sessions: SessionStore, guildId: string, shape = STRESS): Promise<string> {
+export async function storeStressSession(
+  redis: Redis,
+  sessions: SessionStore,
+  guildId: string,
+  shape = STRESS,
+): Promise<string> {
   const { sessionId } = await sessions.start(guildId, HOST, STRESS_START);
   const events = stressTimeline(shape);
   const timeline = keys.timeline(guildId, sessionId);
-  for (let i = 0; i < events.length; i += 1_000) await redis.rpush(timeline, ...events.slice(i, i + 1_000).map((e) => JSON.stringify(e)));
+  for (let i = 0; i < events.length; i += 1_000)
+    await redis.rpush(timeline, ...events.slice(i, i + 1_000).map((e) => JSON.stringify(e)));
   for (const q of stressQuestions(sessionId, shape)) {
-    await sessions.ask(guildId, { id: q.id, text: q.text, anonymous: q.anonymous, askedAt: q.askedAt, ...(q.askerId ? { askerId: q.askerId } : {}) });
+    await sessions.ask(guildId, {
+      id: q.id,
+      text: q.text,
+      anonymous: q.anonymous,
+      askedAt: q.askedAt,
+      ...(q.askerId ? { askerId: q.askerId } : {}),
+    });
     if (q.answer) await sessions.resolveQuestion(guildId, q.id, 'answered', q.askedAt + 500, q.answer);
   }
   await sessions.end(guildId, sessionId, HOST, STRESS_END);

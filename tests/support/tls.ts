@@ -18,10 +18,32 @@ export interface TestCertificate {
 export function testCertificate(): TestCertificate {
   const dir = mkdtempSync(join(tmpdir(), 'lectern-tls-'));
   const [keyPath, certPath] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-  const made = spawnSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-    '-keyout', keyPath, '-out', certPath, '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  ], { encoding: 'utf8' });
-  if (made.status !== 0) throw new Error(`openssl could not make a test certificate (install openssl): ${made.error?.message ?? made.stderr}`);
+  const made = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '2',
+      '-keyout',
+      keyPath,
+      '-out',
+      certPath,
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ],
+    { encoding: 'utf8' },
+  );
+  if (made.status !== 0)
+    throw new Error(
+      `openssl could not make a test certificate (install openssl): ${made.error?.message ?? made.stderr}`,
+    );
   return { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8'), certPath };
 }

@@ -13,7 +13,7 @@ function commandsDir(files: Record<string, string>): string {
 const good = (name: string) => `export default { data: { name: '${name}', description: 'x' }, async execute() {} };`;
 
 describe('command loader', () => {
-  it('loads the project\'s own commands folder', async () => {
+  it("loads the project's own commands folder", async () => {
     const commands = await loadCommands();
     expect([...commands.keys()]).toEqual(expect.arrayContaining(['1:ping', '1:setup']));
   });
@@ -24,12 +24,16 @@ describe('command loader', () => {
   });
 
   it('GIVEN a file with no default export THEN start-up stops naming the file', async () => {
-    await expect(loadCommands(commandsDir({ 'named.js': 'export const command = 1;' }))).rejects.toThrow(/commands\/named\.js/);
+    await expect(loadCommands(commandsDir({ 'named.js': 'export const command = 1;' }))).rejects.toThrow(
+      /commands\/named\.js/,
+    );
   });
 
   it('GIVEN two files with the same command name THEN start-up stops naming both', async () => {
     const dir = commandsDir({ 'one.js': good('paper'), 'two.js': good('paper') });
-    await expect(loadCommands(dir)).rejects.toThrow('commands/two.js and commands/one.js both define the command "paper"');
+    await expect(loadCommands(dir)).rejects.toThrow(
+      'commands/two.js and commands/one.js both define the command "paper"',
+    );
   });
 
   it('GIVEN a chat command and a context menu with one name THEN both load', async () => {

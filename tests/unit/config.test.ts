@@ -16,7 +16,13 @@ function problemsOf(env: Record<string, string>): string[] {
 describe('configuration', () => {
   it('GIVEN only the required variables THEN the documented defaults apply', () => {
     expect(loadConfig(valid)).toEqual({
-      ...valid, DISCORD_API_URL: 'https://discord.com/api', REDIS_URL: 'redis://127.0.0.1:6379', LECTERN_ROLE: 'all', LOG_LEVEL: 'info', LECTERN_ARXIV_INTERVAL_MS: 3_000, DISCORD_GLOBAL_REQUESTS_PER_SECOND: 50,
+      ...valid,
+      DISCORD_API_URL: 'https://discord.com/api',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      LECTERN_ROLE: 'all',
+      LOG_LEVEL: 'info',
+      LECTERN_ARXIV_INTERVAL_MS: 3_000,
+      DISCORD_GLOBAL_REQUESTS_PER_SECOND: 50,
     });
   });
 
@@ -47,10 +53,12 @@ describe('configuration', () => {
     expect(problemsOf({ REDIS_URL: 'x', LECTERN_ROLE: 'x' })).toHaveLength(4);
   });
 
-  it('GIVEN LECTERN_SHARDS THEN it names this process\'s shards out of the total, and refuses ids beyond it', () => {
+  it("GIVEN LECTERN_SHARDS THEN it names this process's shards out of the total, and refuses ids beyond it", () => {
     expect(loadConfig({ ...valid, LECTERN_SHARDS: '0/2' }).LECTERN_SHARDS).toEqual({ shards: [0], count: 2 });
     expect(loadConfig({ ...valid, LECTERN_SHARDS: '2,3/4' }).LECTERN_SHARDS).toEqual({ shards: [2, 3], count: 4 });
-    expect(problemsOf({ ...valid, LECTERN_SHARDS: '2/2' })).toEqual(['LECTERN_SHARDS has a shard id not below the total']);
+    expect(problemsOf({ ...valid, LECTERN_SHARDS: '2/2' })).toEqual([
+      'LECTERN_SHARDS has a shard id not below the total',
+    ]);
     expect(problemsOf({ ...valid, LECTERN_SHARDS: 'half' })[0]).toMatch(/^LECTERN_SHARDS must look like 0\/2/);
   });
 

@@ -14,8 +14,18 @@ describe('paper references', () => {
     ['https://arxiv.org/abs/2408.06292', 'arxiv', '2408.06292', 'https://arxiv.org/abs/2408.06292'],
     ['https://arxiv.org/pdf/2408.06292v3.pdf', 'arxiv', '2408.06292', 'https://arxiv.org/abs/2408.06292'],
     ['https://www.arxiv.org/pdf/2408.06292', 'arxiv', '2408.06292', 'https://arxiv.org/abs/2408.06292'],
-    ['https://huggingface.co/papers/2407.07726', 'huggingface', '2407.07726', 'https://huggingface.co/papers/2407.07726'],
-    ['https://openreview.net/forum?id=rJXMpikCZ', 'openreview', 'rJXMpikCZ', 'https://openreview.net/forum?id=rJXMpikCZ'],
+    [
+      'https://huggingface.co/papers/2407.07726',
+      'huggingface',
+      '2407.07726',
+      'https://huggingface.co/papers/2407.07726',
+    ],
+    [
+      'https://openreview.net/forum?id=rJXMpikCZ',
+      'openreview',
+      'rJXMpikCZ',
+      'https://openreview.net/forum?id=rJXMpikCZ',
+    ],
     ['https://openreview.net/pdf?id=rJXMpikCZ', 'openreview', 'rJXMpikCZ', 'https://openreview.net/forum?id=rJXMpikCZ'],
     ['https://doi.org/10.1038/nature14539', 'doi', '10.1038/nature14539', 'https://doi.org/10.1038/nature14539'],
     ['10.1038/nature14539', 'doi', '10.1038/nature14539', 'https://doi.org/10.1038/nature14539'],
@@ -24,17 +34,23 @@ describe('paper references', () => {
     expect(parsePaperRef(input)).toEqual({ kind, id, url });
   });
 
-  it.each(['2408.0331', '1412.69801', '2413.12345', '2400.12345', '9901001', 'hep-th/990100'])('%s is not an arXiv id', (input) => {
-    expect(parseArxivId(input)).toBeNull();
-  });
+  it.each(['2408.0331', '1412.69801', '2413.12345', '2400.12345', '9901001', 'hep-th/990100'])(
+    '%s is not an arXiv id',
+    (input) => {
+      expect(parseArxivId(input)).toBeNull();
+    },
+  );
 
   it('treats an arXiv id and its Hugging Face page as the same paper', () => {
-    expect(dedupKey(parsePaperRef('https://huggingface.co/papers/2407.07726'))).toBe(dedupKey(parsePaperRef('2407.07726v2')));
+    expect(dedupKey(parsePaperRef('https://huggingface.co/papers/2407.07726'))).toBe(
+      dedupKey(parsePaperRef('2407.07726v2')),
+    );
   });
 });
 
 describe('/paper next', () => {
-  const q = (...statuses: Array<'queued' | 'current' | 'covered'>) => statuses.map((status, i) => ({ id: String(i), status }));
+  const q = (...statuses: Array<'queued' | 'current' | 'covered'>) =>
+    statuses.map((status, i) => ({ id: String(i), status }));
   it('takes the first queued paper after the current one, leaving skipped ones queued', () => {
     expect(nextPaperId(q('covered', 'queued', 'current', 'queued', 'queued'))).toBe('3');
   });
@@ -51,7 +67,11 @@ describe('metadata cleaning', () => {
     expect(cleanText('alpha beta gamma delta', 12)).toBe('alpha beta…');
   });
   it('bounds authors and abstract', () => {
-    const cleaned = cleanMetadata({ title: 't'.repeat(1000), authors: Array.from({ length: 60 }, (_, i) => `Author ${i}`), abstract: 'word '.repeat(1000) });
+    const cleaned = cleanMetadata({
+      title: 't'.repeat(1000),
+      authors: Array.from({ length: 60 }, (_, i) => `Author ${i}`),
+      abstract: 'word '.repeat(1000),
+    });
     expect(cleaned.title.length).toBeLessThanOrEqual(300);
     expect(cleaned.authors).toHaveLength(51);
     expect(cleaned.authors.at(-1)).toBe('and 10 more');

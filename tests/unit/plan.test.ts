@@ -1,14 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/domain/errors.js';
-import { cronPattern, LATE_LIMIT_MS, nextSession, onTime, parseDuration, parseSkipDate, planPosts, type Schedule } from '../../src/domain/schedule/plan.js';
+import {
+  cronPattern,
+  LATE_LIMIT_MS,
+  nextSession,
+  onTime,
+  parseDuration,
+  parseSkipDate,
+  planPosts,
+  type Schedule,
+} from '../../src/domain/schedule/plan.js';
 
-const wednesdays: Schedule = { weekday: 'wednesday', time: '12:00', timeZone: 'America/Los_Angeles', durationMin: 150, paused: false, skips: [] };
+const wednesdays: Schedule = {
+  weekday: 'wednesday',
+  time: '12:00',
+  timeZone: 'America/Los_Angeles',
+  durationMin: 150,
+  paused: false,
+  skips: [],
+};
 const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('the next session', () => {
   it('is the next slot, ending after its duration', () => {
     const next = nextSession(wednesdays, Date.parse('2024-08-10T16:03:00Z'))!;
-    expect([iso(next.start), iso(next.end), next.date]).toEqual(['2024-08-14T19:00:00.000Z', '2024-08-14T21:30:00.000Z', '2024-08-14']);
+    expect([iso(next.start), iso(next.end), next.date]).toEqual([
+      '2024-08-14T19:00:00.000Z',
+      '2024-08-14T21:30:00.000Z',
+      '2024-08-14',
+    ]);
   });
 
   it('passes over skipped dates (local dates, not UTC ones)', () => {
@@ -28,13 +48,18 @@ describe('the posts of a session', () => {
   it('puts the agenda at the largest offset and reminders at the others', () => {
     const posts = planPosts(session, [600, 86_400, 3_600], Date.parse('2024-08-10T16:03:00Z'));
     expect(posts.map((p) => [p.kind, p.offset, iso(p.at)])).toEqual([
-      ['agenda', 86_400, '2024-08-13T19:00:00.000Z'], ['reminder', 3_600, '2024-08-14T18:00:00.000Z'], ['reminder', 600, '2024-08-14T18:50:00.000Z'],
+      ['agenda', 86_400, '2024-08-13T19:00:00.000Z'],
+      ['reminder', 3_600, '2024-08-14T18:00:00.000Z'],
+      ['reminder', 600, '2024-08-14T18:50:00.000Z'],
     ]);
   });
 
   it('posts the agenda at once when set late, and leaves out reminders already past', () => {
     const now = Date.parse('2024-08-14T18:30:00Z');
-    expect(planPosts(session, [86_400, 3_600, 600], now).map((p) => [p.kind, iso(p.at)])).toEqual([['agenda', iso(now)], ['reminder', '2024-08-14T18:50:00.000Z']]);
+    expect(planPosts(session, [86_400, 3_600, 600], now).map((p) => [p.kind, iso(p.at)])).toEqual([
+      ['agenda', iso(now)],
+      ['reminder', '2024-08-14T18:50:00.000Z'],
+    ]);
   });
 
   it('plans nothing for a session already started', () => {
@@ -54,10 +79,16 @@ describe('schedule input', () => {
   });
 
   it.each([
-    ['2024-08-13', 'skip-date-weekday'], ['2024-8-14', 'skip-date-invalid'], ['2024-02-30', 'skip-date-invalid'],
-    ['2024-08-07', 'skip-date-past'], ['2026-08-19', 'skip-date-far'], ['<@123>', 'skip-date-invalid'],
+    ['2024-08-13', 'skip-date-weekday'],
+    ['2024-8-14', 'skip-date-invalid'],
+    ['2024-02-30', 'skip-date-invalid'],
+    ['2024-08-07', 'skip-date-past'],
+    ['2026-08-19', 'skip-date-far'],
+    ['<@123>', 'skip-date-invalid'],
   ])('refuses %s as a skip date (%s)', (input, code) => {
-    expect(() => parseSkipDate(input, wednesdays, Date.parse('2024-08-10T16:00:00Z'))).toThrow(expect.objectContaining({ code }) as UserError);
+    expect(() => parseSkipDate(input, wednesdays, Date.parse('2024-08-10T16:00:00Z'))).toThrow(
+      expect.objectContaining({ code }) as UserError,
+    );
   });
 
   it('takes a future session date', () => {

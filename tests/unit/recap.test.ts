@@ -16,7 +16,12 @@ describe('splitting a recap into messages', () => {
   });
 
   it('breaks a long line between words, never inside a word, a link, a mention or a timestamp', () => {
-    const tokens = ['<t:1723662875:T>', '[A paper title with spaces](https://arxiv.org/abs/2408.03314)', '<@123456789012345678>', 'https://example.org/a/very/long/path'];
+    const tokens = [
+      '<t:1723662875:T>',
+      '[A paper title with spaces](https://arxiv.org/abs/2408.03314)',
+      '<@123456789012345678>',
+      'https://example.org/a/very/long/path',
+    ];
     const line = Array.from({ length: 200 }, (_, i) => `${tokens[i % 4]} word${i}`).join(' ');
     const parts = splitIntoMessages([line], 500);
     expect(parts.length).toBeGreaterThan(5);
@@ -24,7 +29,9 @@ describe('splitting a recap into messages', () => {
     for (const part of parts) {
       expect(part.length).toBeLessThanOrEqual(500);
       for (const token of tokens) {
-        const cut = [...Array(token.length - 1).keys()].map((k) => token.slice(0, k + 1)).filter((prefix) => prefix.length > 3);
+        const cut = [...Array(token.length - 1).keys()]
+          .map((k) => token.slice(0, k + 1))
+          .filter((prefix) => prefix.length > 3);
         expect(cut.some((prefix) => part.endsWith(prefix) && !part.endsWith(token))).toBe(false);
       }
       expect(part).not.toMatch(/^(?!word\d|<|\[|https| )\S/);
@@ -39,7 +46,14 @@ describe('splitting a recap into messages', () => {
 
 describe('composing a recap', () => {
   const start = Date.UTC(2024, 7, 14, 19, 0, 0);
-  const session: Session = { id: 's', status: 'ended', startedAt: start, startedBy: 'h', endedAt: start + 122 * 60_000, recording: 'https://example.org/r' };
+  const session: Session = {
+    id: 's',
+    status: 'ended',
+    startedAt: start,
+    startedBy: 'h',
+    endedAt: start + 122 * 60_000,
+    recording: 'https://example.org/r',
+  };
   const t = (min: number) => start + min * 60_000;
   const timeline: TimelineEvent[] = [
     { type: 'session.started', by: 'h', at: start },
@@ -52,9 +66,26 @@ describe('composing a recap', () => {
     { type: 'speaker.called', userId: 'u2', by: 'h', at: t(49) },
     { type: 'takeaway', text: 't1', by: 'h', at: t(60) },
   ];
-  const q = (id: string, status: Question['status'], extra: Partial<Question> = {}): Question => ({ id, sessionId: 's', text: id, anonymous: false, status, askedAt: t(Number(id.slice(1))), votes: 0, ...extra });
-  const questions = [q('q10', 'answered', { askerId: 'u3', answer: 'a', paperId: 'p2', votes: 2 }), q('q11', 'answered', { anonymous: true, answer: 'b' }), q('q12', 'open'), q('q13', 'dismissed')];
-  const papers = new Map([['p1', { id: 'p1', title: 'One', url: 'https://a' }], ['p2', { id: 'p2', title: 'Two', url: 'https://b', presenterId: 'u1' }]]);
+  const q = (id: string, status: Question['status'], extra: Partial<Question> = {}): Question => ({
+    id,
+    sessionId: 's',
+    text: id,
+    anonymous: false,
+    status,
+    askedAt: t(Number(id.slice(1))),
+    votes: 0,
+    ...extra,
+  });
+  const questions = [
+    q('q10', 'answered', { askerId: 'u3', answer: 'a', paperId: 'p2', votes: 2 }),
+    q('q11', 'answered', { anonymous: true, answer: 'b' }),
+    q('q12', 'open'),
+    q('q13', 'dismissed'),
+  ];
+  const papers = new Map([
+    ['p1', { id: 'p1', title: 'One', url: 'https://a' }],
+    ['p2', { id: 'p2', title: 'Two', url: 'https://b', presenterId: 'u1' }],
+  ]);
 
   it('lists papers in the order covered, each once, and sorts questions by state', () => {
     const recap = composeRecap(session, timeline, questions, papers);
@@ -86,14 +117,34 @@ describe('composing a recap', () => {
     const recap = composeRecap(session, voice, questions, papers);
     expect(recap.speakerSource).toBe('voice');
     expect(recap.speakers).toEqual([
-      { userId: 'u1', segments: [{ from: t(1), to: t(2) }, { from: t(6), to: t(10) }], totalMs: 5 * 60_000 },
-      { userId: 'u3', segments: [{ from: t(7), to: t(8) }, { from: t(60), to: t(61) }], totalMs: 2 * 60_000 },
+      {
+        userId: 'u1',
+        segments: [
+          { from: t(1), to: t(2) },
+          { from: t(6), to: t(10) },
+        ],
+        totalMs: 5 * 60_000,
+      },
+      {
+        userId: 'u3',
+        segments: [
+          { from: t(7), to: t(8) },
+          { from: t(60), to: t(61) },
+        ],
+        totalMs: 2 * 60_000,
+      },
     ]);
     expect(recap.voiceGaps).toEqual([{ from: t(20), to: t(21) }]);
     // p2 starts at 5 min, p1 at 34, p2 again at 40: speech at 6–10 and 7–8 is p2's, at 60 p2's again.
     expect(recap.talkByPaper).toEqual([
       { talk: [{ userId: 'u1', totalMs: 60_000 }] },
-      { paperId: 'p2', talk: [{ userId: 'u1', totalMs: 4 * 60_000 }, { userId: 'u3', totalMs: 2 * 60_000 }] },
+      {
+        paperId: 'p2',
+        talk: [
+          { userId: 'u1', totalMs: 4 * 60_000 },
+          { userId: 'u3', totalMs: 2 * 60_000 },
+        ],
+      },
     ]);
     const text = recapLines(recap, discordStyle(), 'Recap').join('\n');
     expect(text).toContain('## Speaker timeline (who spoke when, from the voice channel)');

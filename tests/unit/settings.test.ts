@@ -46,8 +46,11 @@ describe('reminder offsets', () => {
 });
 
 describe('hosts', () => {
-  it('GIVEN the host role THEN a host', () => expect(isHost({ roleIds: ['1', '2'], hasManageGuild: false }, '2')).toBe(true));
-  it('GIVEN Manage Server and no host role set THEN a host', () => expect(isHost({ roleIds: [], hasManageGuild: true }, undefined)).toBe(true));
+  it('GIVEN the host role THEN a host', () =>
+    expect(isHost({ roleIds: ['1', '2'], hasManageGuild: false }, '2')).toBe(true));
+  it('GIVEN Manage Server and no host role set THEN a host', () =>
+    expect(isHost({ roleIds: [], hasManageGuild: true }, undefined)).toBe(true));
   it('GIVEN neither THEN not a host', () => expect(isHost({ roleIds: ['1'], hasManageGuild: false }, '2')).toBe(false));
-  it('GIVEN no host role configured THEN roles alone never make a host', () => expect(isHost({ roleIds: ['1'], hasManageGuild: false }, undefined)).toBe(false));
+  it('GIVEN no host role configured THEN roles alone never make a host', () =>
+    expect(isHost({ roleIds: ['1'], hasManageGuild: false }, undefined)).toBe(false));
 });

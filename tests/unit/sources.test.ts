@@ -10,7 +10,9 @@ import { arxivFeed, crossrefWork, huggingfacePaper, openreviewNotes } from '../f
 describe('source answers', () => {
   it('reads an arXiv Atom entry', () => {
     const parsed = arxiv.parse(arxivFeed('2408.03314'), '2408.03314');
-    expect(parsed.title).toBe('Scaling LLM Test-Time Compute Optimally can be More Effective than Scaling Model Parameters');
+    expect(parsed.title).toBe(
+      'Scaling LLM Test-Time Compute Optimally can be More Effective than Scaling Model Parameters',
+    );
     expect(parsed.authors).toEqual(['Charlie Snell', 'Jaehoon Lee', 'Kelvin Xu', 'Aviral Kumar']);
   });
   it('turns arXiv\'s error entry into a final "no such paper"', () => {
@@ -26,15 +28,37 @@ describe('source answers', () => {
     }
   });
   it('reads Hugging Face, OpenReview and Crossref answers', () => {
-    expect(huggingface.parse(JSON.stringify(huggingfacePaper('2407.07726')), '2407.07726').title).toBe('PaliGemma: A versatile 3B VLM for transfer');
-    expect(openreview.parse(JSON.stringify(openreviewNotes('rJXMpikCZ')), 'rJXMpikCZ').authors).toContain('Petar Veličković');
+    expect(huggingface.parse(JSON.stringify(huggingfacePaper('2407.07726')), '2407.07726').title).toBe(
+      'PaliGemma: A versatile 3B VLM for transfer',
+    );
+    expect(openreview.parse(JSON.stringify(openreviewNotes('rJXMpikCZ')), 'rJXMpikCZ').authors).toContain(
+      'Petar Veličković',
+    );
     const work = crossref.parse(JSON.stringify(crossrefWork('10.1038/nature14539')), '10.1038/nature14539');
-    expect(work).toEqual({ title: 'Deep learning', authors: ['Yann LeCun', 'Yoshua Bengio', 'Geoffrey Hinton'], abstract: ' A review of deep learning. ' });
+    expect(work).toEqual({
+      title: 'Deep learning',
+      authors: ['Yann LeCun', 'Yoshua Bengio', 'Geoffrey Hinton'],
+      abstract: ' A review of deep learning. ',
+    });
   });
 });
 
 describe('address guard', () => {
-  it.each(['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '224.0.0.1', 'not-an-ip'])('%s is private', (address) => {
+  it.each([
+    '127.0.0.1',
+    '10.1.2.3',
+    '172.20.0.1',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '::1',
+    'fe80::1',
+    'fd00::1',
+    '::ffff:127.0.0.1',
+    '224.0.0.1',
+    'not-an-ip',
+  ])('%s is private', (address) => {
     expect(isPrivateAddress(address)).toBe(true);
   });
   it.each(['151.101.1.69', '2606:4700::6810:84e5', '8.8.8.8'])('%s is public', (address) => {
@@ -44,7 +68,9 @@ describe('address guard', () => {
 
 describe('safe text', () => {
   it('defuses mentions and escapes markdown without losing the words', () => {
-    expect(safeText('@everyone **hi** <@&123> # title', 100)).toBe('@\u200deveryone \\*\\*hi\\*\\* <\u200d@\u200d&123> # title');
+    expect(safeText('@everyone **hi** <@&123> # title', 100)).toBe(
+      '@\u200deveryone \\*\\*hi\\*\\* <\u200d@\u200d&123> # title',
+    );
   });
   it('escapes list and heading markers only where they would format', () => {
     expect(safeText('2408.00714', 50)).toBe('2408.00714');

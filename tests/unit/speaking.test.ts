@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { SpeakingTracker, talkTimes, type Segment } from '../../src/domain/voice/speaking.js';
 
 /** Plays `[at, 'start'|'end', user]` events, then finishes at `endAt`; returns every segment. */
-function play(events: Array<[number, 'start' | 'end', string]>, endAt: number): { segments: Segment[]; gaps: Array<{ from: number; to: number }> } {
+function play(
+  events: Array<[number, 'start' | 'end', string]>,
+  endAt: number,
+): { segments: Segment[]; gaps: Array<{ from: number; to: number }> } {
   const tracker = new SpeakingTracker();
   for (const [at, kind, user] of events) tracker[kind](user, at);
   tracker.finish(endAt);
@@ -11,29 +14,69 @@ function play(events: Array<[number, 'start' | 'end', string]>, endAt: number): 
 
 describe('speaking segments', () => {
   it('keeps one stretch as one segment', () => {
-    expect(play([[1_000, 'start', 'a'], [5_000, 'end', 'a']], 10_000).segments).toEqual([{ userId: 'a', from: 1_000, to: 5_000 }]);
+    expect(
+      play(
+        [
+          [1_000, 'start', 'a'],
+          [5_000, 'end', 'a'],
+        ],
+        10_000,
+      ).segments,
+    ).toEqual([{ userId: 'a', from: 1_000, to: 5_000 }]);
   });
 
   it('merges pauses under 2 s and splits at 2 s or more', () => {
-    const { segments } = play([
-      [0, 'start', 'a'], [1_000, 'end', 'a'], [2_999, 'start', 'a'], [4_000, 'end', 'a'], // 1,999 ms pause: merged
-      [6_000, 'start', 'a'], [7_000, 'end', 'a'], // 2,000 ms pause: a new segment
-    ], 10_000);
-    expect(segments).toEqual([{ userId: 'a', from: 0, to: 4_000 }, { userId: 'a', from: 6_000, to: 7_000 }]);
+    const { segments } = play(
+      [
+        [0, 'start', 'a'],
+        [1_000, 'end', 'a'],
+        [2_999, 'start', 'a'],
+        [4_000, 'end', 'a'], // 1,999 ms pause: merged
+        [6_000, 'start', 'a'],
+        [7_000, 'end', 'a'], // 2,000 ms pause: a new segment
+      ],
+      10_000,
+    );
+    expect(segments).toEqual([
+      { userId: 'a', from: 0, to: 4_000 },
+      { userId: 'a', from: 6_000, to: 7_000 },
+    ]);
   });
 
   it('drops blips under 300 ms, but not a blip that merges into speech', () => {
-    const { segments } = play([
-      [0, 'start', 'a'], [299, 'end', 'a'],
-      [10_000, 'start', 'b'], [10_300, 'end', 'b'],
-      [20_000, 'start', 'c'], [20_100, 'end', 'c'], [21_000, 'start', 'c'], [21_500, 'end', 'c'],
-    ], 30_000);
-    expect(segments).toEqual([{ userId: 'b', from: 10_000, to: 10_300 }, { userId: 'c', from: 20_000, to: 21_500 }]);
+    const { segments } = play(
+      [
+        [0, 'start', 'a'],
+        [299, 'end', 'a'],
+        [10_000, 'start', 'b'],
+        [10_300, 'end', 'b'],
+        [20_000, 'start', 'c'],
+        [20_100, 'end', 'c'],
+        [21_000, 'start', 'c'],
+        [21_500, 'end', 'c'],
+      ],
+      30_000,
+    );
+    expect(segments).toEqual([
+      { userId: 'b', from: 10_000, to: 10_300 },
+      { userId: 'c', from: 20_000, to: 21_500 },
+    ]);
   });
 
   it('keeps overlapping speakers apart', () => {
-    const { segments } = play([[0, 'start', 'a'], [1_000, 'start', 'b'], [3_000, 'end', 'a'], [4_000, 'end', 'b']], 5_000);
-    expect(segments).toEqual([{ userId: 'a', from: 0, to: 3_000 }, { userId: 'b', from: 1_000, to: 4_000 }]);
+    const { segments } = play(
+      [
+        [0, 'start', 'a'],
+        [1_000, 'start', 'b'],
+        [3_000, 'end', 'a'],
+        [4_000, 'end', 'b'],
+      ],
+      5_000,
+    );
+    expect(segments).toEqual([
+      { userId: 'a', from: 0, to: 3_000 },
+      { userId: 'b', from: 1_000, to: 4_000 },
+    ]);
   });
 
   it('folds a flapping microphone (start/end every 100 ms for 10 s) into one segment', () => {
@@ -43,8 +86,18 @@ describe('speaking segments', () => {
   });
 
   it('ignores a repeated start and an end without a start', () => {
-    expect(play([[0, 'end', 'a'], [1_000, 'start', 'a'], [1_500, 'start', 'a'], [3_000, 'end', 'a'], [3_100, 'end', 'a']], 5_000).segments)
-      .toEqual([{ userId: 'a', from: 1_000, to: 3_000 }]);
+    expect(
+      play(
+        [
+          [0, 'end', 'a'],
+          [1_000, 'start', 'a'],
+          [1_500, 'start', 'a'],
+          [3_000, 'end', 'a'],
+          [3_100, 'end', 'a'],
+        ],
+        5_000,
+      ).segments,
+    ).toEqual([{ userId: 'a', from: 1_000, to: 3_000 }]);
   });
 
   it('ends segments when the connection drops, records the gap, and ignores events until it is back', () => {
@@ -57,7 +110,10 @@ describe('speaking segments', () => {
     tracker.end('a', 12_000);
     tracker.finish(20_000);
     expect(tracker.take()).toEqual({
-      segments: [{ userId: 'a', from: 0, to: 4_000 }, { userId: 'a', from: 9_500, to: 12_000 }],
+      segments: [
+        { userId: 'a', from: 0, to: 4_000 },
+        { userId: 'a', from: 9_500, to: 12_000 },
+      ],
       gaps: [{ from: 4_000, to: 9_000 }],
     });
   });

@@ -21,17 +21,30 @@ export const eventUrl = (guildId: string, eventId: string) => `https://discord.c
 
 /** "Wednesday, 14 August 2024" in the schedule's zone. */
 export function sessionDay(start: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(start);
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+  }).format(start);
 }
 
 function authorsShort(paper: Paper): string {
   if (paper.authors.length === 0) return '';
-  return safeText(paper.authors.length > 3 ? `${paper.authors.slice(0, 3).join(', ')} et al.` : paper.authors.join(', '), 120);
+  return safeText(
+    paper.authors.length > 3 ? `${paper.authors.slice(0, 3).join(', ')} et al.` : paper.authors.join(', '),
+    120,
+  );
 }
 
 /** The ping, allowed for the ping role only (and only when one is set). */
-function ping(pingRoleId: string | undefined): Pick<RESTPostAPIChannelMessageJSONBody, 'allowed_mentions'> & { prefix: string } {
-  return pingRoleId ? { prefix: `<@&${pingRoleId}> `, allowed_mentions: { parse: [], roles: [pingRoleId] } } : { prefix: '', allowed_mentions: { parse: [] } };
+function ping(
+  pingRoleId: string | undefined,
+): Pick<RESTPostAPIChannelMessageJSONBody, 'allowed_mentions'> & { prefix: string } {
+  return pingRoleId
+    ? { prefix: `<@&${pingRoleId}> `, allowed_mentions: { parse: [], roles: [pingRoleId] } }
+    : { prefix: '', allowed_mentions: { parse: [] } };
 }
 
 /** The agenda: when (in every reader's own time), the papers in order, last week's open questions, the event. */
@@ -43,18 +56,29 @@ export function renderAgenda(state: AgendaState): RESTPostAPIChannelMessageJSONB
   });
   const fields: NonNullable<APIEmbed['fields']> = [];
   if (state.carriedOver.length > 0) {
-    fields.push({ name: 'Still open from last time', value: boundedList(state.carriedOver.map((q) => `• ${safeText(q.text, 200)}`), 1024) });
+    fields.push({
+      name: 'Still open from last time',
+      value: boundedList(
+        state.carriedOver.map((q) => `• ${safeText(q.text, 200)}`),
+        1024,
+      ),
+    });
   }
-  if (state.eventId) fields.push({ name: 'Event', value: `[Mark yourself interested](${eventUrl(state.guildId, state.eventId)})` });
+  if (state.eventId)
+    fields.push({ name: 'Event', value: `[Mark yourself interested](${eventUrl(state.guildId, state.eventId)})` });
   const { prefix, allowed_mentions } = ping(state.pingRoleId);
   return {
     content: `${prefix}The agenda for ${discordTime(occurrence.start, 'F')} (${discordTime(occurrence.start, 'R')}) is up.`,
-    embeds: [{
-      title: `Agenda · ${sessionDay(occurrence.start, state.timeZone)}`,
-      description: `Starts ${discordTime(occurrence.start, 'F')}, ${discordTime(occurrence.start, 'R')}; ends ${discordTime(occurrence.end, 't')}.\n\n${lines.length > 0 ? boundedList(lines, 3500) : 'No papers queued yet: suggest one with /paper add.'}`,
-      fields,
-      footer: { text: `${queue.length} paper${queue.length === 1 ? '' : 's'} · the queue can still change until the session starts` },
-    }],
+    embeds: [
+      {
+        title: `Agenda · ${sessionDay(occurrence.start, state.timeZone)}`,
+        description: `Starts ${discordTime(occurrence.start, 'F')}, ${discordTime(occurrence.start, 'R')}; ends ${discordTime(occurrence.end, 't')}.\n\n${lines.length > 0 ? boundedList(lines, 3500) : 'No papers queued yet: suggest one with /paper add.'}`,
+        fields,
+        footer: {
+          text: `${queue.length} paper${queue.length === 1 ? '' : 's'} · the queue can still change until the session starts`,
+        },
+      },
+    ],
     allowed_mentions,
   };
 }
@@ -63,18 +87,37 @@ export function renderAgenda(state: AgendaState): RESTPostAPIChannelMessageJSONB
 export function renderCancelledAgenda(occurrence: Occurrence, timeZone: string): RESTPostAPIChannelMessageJSONBody {
   return {
     content: `The session of ${discordTime(occurrence.start, 'F')} will not take place.`,
-    embeds: [{ title: `Cancelled · ${sessionDay(occurrence.start, timeZone)}`, description: 'Hosts skipped, paused or moved this session. The queue carries over to the next one: /schedule show.' }],
+    embeds: [
+      {
+        title: `Cancelled · ${sessionDay(occurrence.start, timeZone)}`,
+        description:
+          'Hosts skipped, paused or moved this session. The queue carries over to the next one: /schedule show.',
+      },
+    ],
     allowed_mentions: { parse: [] },
   };
 }
 
 /** A reminder at one offset before the start. */
-export function renderReminder(guildId: string, occurrence: Occurrence, offsetSeconds: number, queue: Paper[], pingRoleId?: string, eventId?: string): RESTPostAPIChannelMessageJSONBody {
+export function renderReminder(
+  guildId: string,
+  occurrence: Occurrence,
+  offsetSeconds: number,
+  queue: Paper[],
+  pingRoleId?: string,
+  eventId?: string,
+): RESTPostAPIChannelMessageJSONBody {
   const { prefix, allowed_mentions } = ping(pingRoleId);
   const first = queue[0];
-  const lineup = first ? `${queue.length} paper${queue.length === 1 ? '' : 's'}, first up: [${paperTitle(first, 120)}](${first.ref.url})` : 'no papers queued yet';
+  const lineup = first
+    ? `${queue.length} paper${queue.length === 1 ? '' : 's'}, first up: [${paperTitle(first, 120)}](${first.ref.url})`
+    : 'no papers queued yet';
   return {
-    content: `${prefix}**Paper reading starts in ${formatOffset(offsetSeconds)}**: ${discordTime(occurrence.start, 'F')} (${discordTime(occurrence.start, 'R')}) · ${lineup}${eventId ? ` · ${eventUrl(guildId, eventId)}` : ''}`.slice(0, 2000),
+    content:
+      `${prefix}**Paper reading starts in ${formatOffset(offsetSeconds)}**: ${discordTime(occurrence.start, 'F')} (${discordTime(occurrence.start, 'R')}) · ${lineup}${eventId ? ` · ${eventUrl(guildId, eventId)}` : ''}`.slice(
+        0,
+        2000,
+      ),
     allowed_mentions,
   };
 }
@@ -82,12 +125,16 @@ export function renderReminder(guildId: string, occurrence: Occurrence, offsetSe
 /** The DM a presenter gets with the agenda. */
 export function presenterDm(occurrence: Occurrence, papers: Paper[], agendaLink: string): string {
   const titles = papers.map((p) => `**${paperTitle(p, 200)}** (<${p.ref.url}>)`).join(' and ');
-  return `You are presenting ${titles} at the paper reading on ${discordTime(occurrence.start, 'F')} (${discordTime(occurrence.start, 'R')}). The agenda: ${agendaLink}`.slice(0, 2000);
+  return `You are presenting ${titles} at the paper reading on ${discordTime(occurrence.start, 'F')} (${discordTime(occurrence.start, 'R')}). The agenda: ${agendaLink}`.slice(
+    0,
+    2000,
+  );
 }
 
 /** The Scheduled Event's description: the papers in order, plain text (1000 characters at most). */
 export function eventDescription(queue: Paper[]): string {
   const lines = queue.map((p, i) => `${i + 1}. ${p.title || p.ref.url}`.slice(0, 200));
-  const text = lines.length > 0 ? `Papers:\n${lines.join('\n')}` : 'Papers to be announced: suggest one with /paper add.';
+  const text =
+    lines.length > 0 ? `Papers:\n${lines.join('\n')}` : 'Papers to be announced: suggest one with /paper add.';
   return text.length <= 1000 ? text : `${text.slice(0, 998)}…`;
 }

@@ -24,20 +24,68 @@ export function renderBoard({ session, queue, speakers, questions }: BoardState)
     title: live ? 'Live now' : 'Session ended',
     description: current
       ? `**Now:** [${paperTitle(current, 200)}](${current.ref.url})${current.presenterId ? ` · presented by <@${current.presenterId}>` : ''}`
-      : live ? 'No paper started yet. Hosts: /paper start.' : `Ran ${discordTime(session.startedAt, 't')} to ${discordTime(session.endedAt ?? session.startedAt, 't')}.`,
+      : live
+        ? 'No paper started yet. Hosts: /paper start.'
+        : `Ran ${discordTime(session.startedAt, 't')} to ${discordTime(session.endedAt ?? session.startedAt, 't')}.`,
     fields: [
-      { name: 'Raised hands', value: list(speakers.queue.map((s, i) => `${i + 1}. <@${s.userId}>${s.topic ? ` · ${safeText(s.topic, 60)}` : ''}`).slice(0, 10).concat(speakers.queue.length > 10 ? [`…and ${speakers.queue.length - 10} more`] : []), 'nobody yet: /speak'), inline: true },
-      { name: 'On stage', value: list(speakers.onStage.map((id) => `<@${id}>`), 'nobody'), inline: true },
-      { name: 'Top questions', value: list(topQuestions(questions, 5).map((q) => `▲ ${q.votes} · ${safeText(q.text, 120)}`), 'none yet: /ask') },
-      { name: 'Up next', value: list(upNext.map((p) => `[${paperTitle(p, 80)}](${p.ref.url})`), 'nothing queued') },
+      {
+        name: 'Raised hands',
+        value: list(
+          speakers.queue
+            .map((s, i) => `${i + 1}. <@${s.userId}>${s.topic ? ` · ${safeText(s.topic, 60)}` : ''}`)
+            .slice(0, 10)
+            .concat(speakers.queue.length > 10 ? [`…and ${speakers.queue.length - 10} more`] : []),
+          'nobody yet: /speak',
+        ),
+        inline: true,
+      },
+      {
+        name: 'On stage',
+        value: list(
+          speakers.onStage.map((id) => `<@${id}>`),
+          'nobody',
+        ),
+        inline: true,
+      },
+      {
+        name: 'Top questions',
+        value: list(
+          topQuestions(questions, 5).map((q) => `▲ ${q.votes} · ${safeText(q.text, 120)}`),
+          'none yet: /ask',
+        ),
+      },
+      {
+        name: 'Up next',
+        value: list(
+          upNext.map((p) => `[${paperTitle(p, 80)}](${p.ref.url})`),
+          'nothing queued',
+        ),
+      },
     ],
-    footer: { text: live ? `Started ${new Date(session.startedAt).toISOString().slice(11, 16)} UTC` : 'Recap follows in the recap channel' },
+    footer: {
+      text: live
+        ? `Started ${new Date(session.startedAt).toISOString().slice(11, 16)} UTC`
+        : 'Recap follows in the recap channel',
+    },
   };
-  const button = (action: string, label: string, style: ButtonStyle.Primary | ButtonStyle.Secondary | ButtonStyle.Danger) => ({ type: ComponentType.Button as const, style, label, custom_id: `session:${action}:${session.id}` });
+  const button = (
+    action: string,
+    label: string,
+    style: ButtonStyle.Primary | ButtonStyle.Secondary | ButtonStyle.Danger,
+  ) => ({ type: ComponentType.Button as const, style, label, custom_id: `session:${action}:${session.id}` });
   return {
     embeds: [embed],
     components: live
-      ? [{ type: ComponentType.ActionRow, components: [button('next-paper', 'Next paper', ButtonStyle.Primary), button('next-speaker', 'Call next speaker', ButtonStyle.Secondary), button('end', 'End session', ButtonStyle.Danger)] }]
+      ? [
+          {
+            type: ComponentType.ActionRow,
+            components: [
+              button('next-paper', 'Next paper', ButtonStyle.Primary),
+              button('next-speaker', 'Call next speaker', ButtonStyle.Secondary),
+              button('end', 'End session', ButtonStyle.Danger),
+            ],
+          },
+        ]
       : [],
     allowed_mentions: { parse: [] },
   };

@@ -19,14 +19,38 @@ export function paginate(lines: string[], maxChars = 3_800, maxLines = 15): stri
 }
 
 /** Previous / next buttons; `customIdFor(page)` names the page each one opens. */
-export function pageButtons(page: number, pageCount: number, customIdFor: (page: number) => string): APIActionRowComponent<APIButtonComponent>[] {
+export function pageButtons(
+  page: number,
+  pageCount: number,
+  customIdFor: (page: number) => string,
+): APIActionRowComponent<APIButtonComponent>[] {
   if (pageCount <= 1) return [];
-  return [{
-    type: ComponentType.ActionRow,
-    components: [
-      { type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Previous', custom_id: customIdFor(page - 1), disabled: page <= 0 },
-      { type: ComponentType.Button, style: ButtonStyle.Secondary, label: `Page ${page + 1} of ${pageCount}`, custom_id: customIdFor(page), disabled: true },
-      { type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Next', custom_id: customIdFor(page + 1), disabled: page >= pageCount - 1 },
-    ],
-  }];
+  return [
+    {
+      type: ComponentType.ActionRow,
+      components: [
+        {
+          type: ComponentType.Button,
+          style: ButtonStyle.Secondary,
+          label: 'Previous',
+          custom_id: customIdFor(page - 1),
+          disabled: page <= 0,
+        },
+        {
+          type: ComponentType.Button,
+          style: ButtonStyle.Secondary,
+          label: `Page ${page + 1} of ${pageCount}`,
+          custom_id: customIdFor(page),
+          disabled: true,
+        },
+        {
+          type: ComponentType.Button,
+          style: ButtonStyle.Secondary,
+          label: 'Next',
+          custom_id: customIdFor(page + 1),
+          disabled: page >= pageCount - 1,
+        },
+      ],
+    },
+  ];
 }

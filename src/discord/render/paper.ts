@@ -9,7 +9,13 @@ const STATUS: Record<Paper['metadataStatus'], string> = {
   none: 'a link; details are not fetched',
 };
 
-const SOURCE_NAME: Record<Paper['ref']['kind'], string> = { arxiv: 'arXiv', huggingface: 'Hugging Face', openreview: 'OpenReview', doi: 'DOI', url: 'Link' };
+const SOURCE_NAME: Record<Paper['ref']['kind'], string> = {
+  arxiv: 'arXiv',
+  huggingface: 'Hugging Face',
+  openreview: 'OpenReview',
+  doi: 'DOI',
+  url: 'Link',
+};
 
 export function paperTitle(paper: Pick<Paper, 'title' | 'ref' | 'metadataStatus'>, max = 256): string {
   return safeText(paperLabel(paper), max);
@@ -27,7 +33,9 @@ export function paperCard(paper: Paper): RESTPostAPIChannelMessageJSONBody {
     authorsLine(paper),
     paper.abstract ? safeText(paper.abstract, 700) : '',
     paper.note ? `**Note:** ${safeText(paper.note, 300)}` : '',
-  ].filter(Boolean).join('\n\n');
+  ]
+    .filter(Boolean)
+    .join('\n\n');
   const embed: APIEmbed = {
     title: paperTitle(paper),
     url: paper.ref.url,
@@ -37,14 +45,23 @@ export function paperCard(paper: Paper): RESTPostAPIChannelMessageJSONBody {
       { name: 'Suggested by', value: `<@${paper.suggestedById}>`, inline: true },
       { name: 'Status', value: paper.status === 'covered' ? 'covered' : STATUS[paper.metadataStatus], inline: true },
     ],
-    footer: { text: `${SOURCE_NAME[paper.ref.kind]} ${paper.ref.kind === 'url' ? '' : paper.ref.id}`.trim().slice(0, 200) },
+    footer: {
+      text: `${SOURCE_NAME[paper.ref.kind]} ${paper.ref.kind === 'url' ? '' : paper.ref.id}`.trim().slice(0, 200),
+    },
   };
   return { embeds: [embed], allowed_mentions: { parse: [] } };
 }
 
 /** One line of /paper list: position, linked title, presenter, state. */
 export function queueLine(paper: QueueEntry, position: number): string {
-  const state = paper.status === 'current' ? '**now presenting**' : paper.status === 'covered' ? 'covered' : paper.metadataStatus === 'pending' ? 'details pending' : '';
+  const state =
+    paper.status === 'current'
+      ? '**now presenting**'
+      : paper.status === 'covered'
+        ? 'covered'
+        : paper.metadataStatus === 'pending'
+          ? 'details pending'
+          : '';
   const presenter = paper.presenterId ? `presented by <@${paper.presenterId}>` : 'no presenter yet';
   return `${position}. [${paperTitle(paper, 150)}](${paper.ref.url}) · ${presenter}${state ? ` · ${state}` : ''}`;
 }

@@ -14,9 +14,21 @@ export function settingsEmbed(settings: GuildSettings, problems: string[]): APIE
       { name: 'Recaps', value: channel(settings.recapChannelId), inline: true },
       { name: 'Stage', value: channel(settings.stageChannelId), inline: true },
       { name: 'Host role', value: role(settings.hostRoleId), inline: true },
-      { name: 'Ping role', value: settings.pingRoleId ? role(settings.pingRoleId) : 'none (reminders ping nobody)', inline: true },
-      { name: 'Reminders before a session', value: settings.reminderOffsets.map(formatOffset).join(', '), inline: true },
-      { name: 'Voice', value: settings.voiceEnabled ? 'on: I join the stage and note who speaks (no audio is recorded)' : 'off', inline: true },
+      {
+        name: 'Ping role',
+        value: settings.pingRoleId ? role(settings.pingRoleId) : 'none (reminders ping nobody)',
+        inline: true,
+      },
+      {
+        name: 'Reminders before a session',
+        value: settings.reminderOffsets.map(formatOffset).join(', '),
+        inline: true,
+      },
+      {
+        name: 'Voice',
+        value: settings.voiceEnabled ? 'on: I join the stage and note who speaks (no audio is recorded)' : 'off',
+        inline: true,
+      },
     ],
   };
 }

@@ -12,7 +12,11 @@ const LEADING_MARKDOWN = /^(\s*)([>#-]|\d+\.)(?=\s)/;
 export function safeText(text: string, max: number): string {
   const safe = cleanText(text, max)
     .replace(INLINE_MARKDOWN, '\\$&')
-    .replace(LEADING_MARKDOWN, (_all, space: string, marker: string) => `${space}${marker.endsWith('.') ? `${marker.slice(0, -1)}\\.` : `\\${marker}`}`)
+    .replace(
+      LEADING_MARKDOWN,
+      (_all, space: string, marker: string) =>
+        `${space}${marker.endsWith('.') ? `${marker.slice(0, -1)}\\.` : `\\${marker}`}`,
+    )
     .replace(/@/g, '@\u200d')
     .replace(/<(?=[@#&:]|t:)/g, '<\u200d');
   // Escapes add characters: cut again, never leaving a dangling backslash.
@@ -39,5 +43,7 @@ export function boundedList(items: string[], max: number, separator = '\n', tota
     shown.push(item);
     size += item.length + separator.length;
   }
-  return total > items.length ? `${shown.join(separator)}${separator}…and ${total - items.length} more` : shown.join(separator);
+  return total > items.length
+    ? `${shown.join(separator)}${separator}…and ${total - items.length} more`
+    : shown.join(separator);
 }

@@ -4,9 +4,12 @@ export const LIMITS = { title: 300, author: 100, authors: 50, abstract: 2_000 } 
 
 /** One line, no control or zero-width characters, at most `max` characters (cut at a word). */
 export function cleanText(text: string, max: number): string {
-  // Control characters are exactly what this strips.
-  // eslint-disable-next-line no-control-regex
-  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = text
+    // Control characters are exactly what this strips.
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (flat.length <= max) return flat;
   const cut = flat.slice(0, max - 1);
   const space = cut.lastIndexOf(' ');
@@ -18,7 +21,10 @@ export function cleanMetadata(raw: { title: string; authors: string[]; abstract:
   const authors = raw.authors.map((a) => cleanText(a, LIMITS.author)).filter((a) => a.length > 0);
   return {
     title: cleanText(raw.title, LIMITS.title),
-    authors: authors.length > LIMITS.authors ? [...authors.slice(0, LIMITS.authors), `and ${authors.length - LIMITS.authors} more`] : authors,
+    authors:
+      authors.length > LIMITS.authors
+        ? [...authors.slice(0, LIMITS.authors), `and ${authors.length - LIMITS.authors} more`]
+        : authors,
     abstract: cleanText(raw.abstract, LIMITS.abstract),
   };
 }

@@ -38,8 +38,13 @@ const arxivUrl = (id: string) => `https://arxiv.org/abs/${id}`;
  */
 export function parsePaperRef(input: string): PaperRef {
   const text = input.trim();
-  if (text.length === 0) throw new UserError('paper-empty', 'Give an arXiv id (like `2408.03314`) or a link to the paper.');
-  if (text.length > MAX_PAPER_INPUT) throw new UserError('paper-too-long', `That is ${text.length} characters; a paper id or link is at most ${MAX_PAPER_INPUT}.`);
+  if (text.length === 0)
+    throw new UserError('paper-empty', 'Give an arXiv id (like `2408.03314`) or a link to the paper.');
+  if (text.length > MAX_PAPER_INPUT)
+    throw new UserError(
+      'paper-too-long',
+      `That is ${text.length} characters; a paper id or link is at most ${MAX_PAPER_INPUT}.`,
+    );
   const arxivId = parseArxivId(text.replace(/^arxiv:/i, ''));
   if (arxivId) return { kind: 'arxiv', id: arxivId, url: arxivUrl(arxivId) };
   if (DOI.test(text)) return { kind: 'doi', id: text, url: `https://doi.org/${text}` };
@@ -50,34 +55,54 @@ export function parsePaperRef(input: string): PaperRef {
   } catch {
     throw new UserError('paper-unrecognised', `${quoteInput(text)} is not an arXiv id or a URL.`);
   }
-  if (url.protocol !== 'https:') throw new UserError('paper-not-https', `Only https links are accepted; ${quoteInput(text)} is not one.`);
-  if (url.username || url.password) throw new UserError('paper-credentials', 'Links with a user name or password in them are not accepted.');
+  if (url.protocol !== 'https:')
+    throw new UserError('paper-not-https', `Only https links are accepted; ${quoteInput(text)} is not one.`);
+  if (url.username || url.password)
+    throw new UserError('paper-credentials', 'Links with a user name or password in them are not accepted.');
   const host = url.hostname.toLowerCase();
   if (isAddressLiteral(host) || host === 'localhost' || host.endsWith('.localhost') || !host.includes('.')) {
-    throw new UserError('paper-private-host', 'Links to IP addresses or local hosts are not accepted; link to the paper\'s public page.');
+    throw new UserError(
+      'paper-private-host',
+      "Links to IP addresses or local hosts are not accepted; link to the paper's public page.",
+    );
   }
   const path = url.pathname;
   if (host === 'arxiv.org' || host === 'www.arxiv.org') {
     const match = /^\/(?:abs|pdf|html)\/(.+?)(?:\.pdf)?\/?$/.exec(path);
     const id = match ? parseArxivId(match[1]!) : null;
-    if (!id) throw new UserError('paper-arxiv-path', `${quoteInput(text)} does not point at an arXiv paper (expected arxiv.org/abs/<id>).`);
+    if (!id)
+      throw new UserError(
+        'paper-arxiv-path',
+        `${quoteInput(text)} does not point at an arXiv paper (expected arxiv.org/abs/<id>).`,
+      );
     return { kind: 'arxiv', id, url: arxivUrl(id) };
   }
   if (host === 'huggingface.co' || host === 'www.huggingface.co') {
     const id = parseArxivId(/^\/papers\/([^/]+)\/?$/.exec(path)?.[1] ?? '');
-    if (!id) throw new UserError('paper-hf-path', `${quoteInput(text)} is not a Hugging Face paper page (expected huggingface.co/papers/<arXiv id>).`);
+    if (!id)
+      throw new UserError(
+        'paper-hf-path',
+        `${quoteInput(text)} is not a Hugging Face paper page (expected huggingface.co/papers/<arXiv id>).`,
+      );
     return { kind: 'huggingface', id, url: `https://huggingface.co/papers/${id}` };
   }
   if (host === 'openreview.net' || host === 'www.openreview.net') {
     const id = url.searchParams.get('id') ?? '';
     if (!/^(?:forum|pdf)\/?$/.test(path.slice(1)) || !/^[A-Za-z0-9_-]{5,40}$/.test(id)) {
-      throw new UserError('paper-openreview-path', `${quoteInput(text)} is not an OpenReview paper (expected openreview.net/forum?id=<id>).`);
+      throw new UserError(
+        'paper-openreview-path',
+        `${quoteInput(text)} is not an OpenReview paper (expected openreview.net/forum?id=<id>).`,
+      );
     }
     return { kind: 'openreview', id, url: `https://openreview.net/forum?id=${id}` };
   }
   if (host === 'doi.org' || host === 'dx.doi.org') {
     const doi = decodeURIComponent(path.slice(1));
-    if (!DOI.test(doi)) throw new UserError('paper-doi-path', `${quoteInput(text)} does not hold a DOI (expected doi.org/10.<prefix>/<suffix>).`);
+    if (!DOI.test(doi))
+      throw new UserError(
+        'paper-doi-path',
+        `${quoteInput(text)} does not hold a DOI (expected doi.org/10.<prefix>/<suffix>).`,
+      );
     return { kind: 'doi', id: doi, url: `https://doi.org/${doi}` };
   }
   url.hash = '';
@@ -90,5 +115,7 @@ export function dedupKey(ref: PaperRef): string {
 }
 
 function isAddressLiteral(host: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[') || /^\d+$/.test(host) || /^0x[0-9a-f]+$/i.test(host);
+  return (
+    /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[') || /^\d+$/.test(host) || /^0x[0-9a-f]+$/i.test(host)
+  );
 }

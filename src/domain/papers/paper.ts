@@ -41,7 +41,11 @@ export const MAX_QUEUE = 50;
 
 /** A paper's label in lists and autocomplete: its title when known, else its id. */
 export function paperLabel(paper: Pick<Paper, 'title' | 'ref' | 'metadataStatus'>): string {
-  return paper.metadataStatus === 'ready' ? paper.title : paper.ref.kind === 'url' ? paper.ref.url : `${paper.ref.kind === 'doi' ? 'doi:' : ''}${paper.ref.id}`;
+  return paper.metadataStatus === 'ready'
+    ? paper.title
+    : paper.ref.kind === 'url'
+      ? paper.ref.url
+      : `${paper.ref.kind === 'doi' ? 'doi:' : ''}${paper.ref.id}`;
 }
 
 /**
@@ -59,5 +63,7 @@ export function nextPaperId(queue: ReadonlyArray<Pick<Paper, 'id' | 'status'>>):
 export function matchesQuery(paper: Paper, query: string, presenterName?: string): boolean {
   const q = query.trim().toLowerCase();
   if (q === '') return true;
-  return [paper.title, paper.ref.id, paper.ref.url, ...paper.authors, presenterName ?? ''].some((field) => field.toLowerCase().includes(q));
+  return [paper.title, paper.ref.id, paper.ref.url, ...paper.authors, presenterName ?? ''].some((field) =>
+    field.toLowerCase().includes(q),
+  );
 }

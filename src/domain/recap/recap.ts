@@ -56,7 +56,12 @@ export interface Recap {
 }
 
 /** Compiles the recap from the session's timeline, questions and papers. Pure: the same input gives the same recap. */
-export function composeRecap(session: Session, timeline: TimelineEvent[], questions: Question[], papers: Map<string, RecapPaper>): Recap {
+export function composeRecap(
+  session: Session,
+  timeline: TimelineEvent[],
+  questions: Question[],
+  papers: Map<string, RecapPaper>,
+): Recap {
   const endedAt = session.endedAt ?? timeline.at(-1)?.at ?? session.startedAt;
   const covered: Recap['covered'] = [];
   const seen = new Set<string>();
@@ -86,7 +91,12 @@ export function composeRecap(session: Session, timeline: TimelineEvent[], questi
       }
       case 'highlight':
       case 'takeaway':
-        notes[event.type].push({ text: event.text, at: event.at, byId: event.by, ...(event.paperId ? { paperId: event.paperId } : {}) });
+        notes[event.type].push({
+          text: event.text,
+          at: event.at,
+          byId: event.by,
+          ...(event.paperId ? { paperId: event.paperId } : {}),
+        });
         break;
       case 'speaker.called':
         if (!onStage.has(event.userId)) onStage.set(event.userId, event.at);
@@ -109,22 +119,40 @@ export function composeRecap(session: Session, timeline: TimelineEvent[], questi
   for (const userId of [...onStage.keys()]) closeSegment(userId, endedAt);
   const voice = voiceTimeline(timeline);
   const toRecap = (q: Question): RecapQuestion => ({
-    text: q.text, votes: q.votes,
+    text: q.text,
+    votes: q.votes,
     ...(q.askerId && !q.anonymous ? { askerId: q.askerId } : {}),
     ...(q.answer ? { answer: q.answer } : {}),
     ...(q.paperId ? { paperId: q.paperId } : {}),
   });
   const byTime = (a: Question, b: Question) => a.askedAt - b.askedAt;
-  const answered = questions.filter((q) => q.status === 'answered').sort(byTime).map(toRecap);
-  const unanswered = questions.filter((q) => q.status === 'open').sort(byTime).map(toRecap);
+  const answered = questions
+    .filter((q) => q.status === 'answered')
+    .sort(byTime)
+    .map(toRecap);
+  const unanswered = questions
+    .filter((q) => q.status === 'open')
+    .sort(byTime)
+    .map(toRecap);
   const ranked = [...answered, ...unanswered].sort((a, b) => b.votes - a.votes);
   return {
-    sessionId: session.id, startedAt: session.startedAt, endedAt,
+    sessionId: session.id,
+    startedAt: session.startedAt,
+    endedAt,
     ...(session.recording ? { recording: session.recording } : {}),
-    covered, asked: questions.length, answered, unanswered, highlights: notes.highlight, takeaways: notes.takeaway,
+    covered,
+    asked: questions.length,
+    answered,
+    unanswered,
+    highlights: notes.highlight,
+    takeaways: notes.takeaway,
     ...(voice.speakers.length > 0
       ? { speakers: voice.speakers, speakerSource: 'voice' as const, talkByPaper: voice.talkByPaper }
-      : { speakers: [...speakers.values()].sort((a, b) => a.segments[0]!.from - b.segments[0]!.from), speakerSource: 'calls' as const, talkByPaper: [] }),
+      : {
+          speakers: [...speakers.values()].sort((a, b) => a.segments[0]!.from - b.segments[0]!.from),
+          speakerSource: 'calls' as const,
+          talkByPaper: [],
+        }),
     voiceGaps: voice.gaps,
     attendancePeak,
     ...(ranked[0] && ranked[0].votes > 0 ? { mostUpvoted: ranked[0] } : {}),
@@ -133,7 +161,9 @@ export function composeRecap(session: Session, timeline: TimelineEvent[], questi
 
 /** Who the voice channel heard, when, and during which paper. */
 function voiceTimeline(timeline: TimelineEvent[]) {
-  const starts = timeline.flatMap((e) => (e.type === 'paper.started' ? [{ at: e.at, paperId: e.paperId }] : [])).sort((a, b) => a.at - b.at);
+  const starts = timeline
+    .flatMap((e) => (e.type === 'paper.started' ? [{ at: e.at, paperId: e.paperId }] : []))
+    .sort((a, b) => a.at - b.at);
   const paperAt = (at: number) => starts.filter((s) => s.at <= at).at(-1)?.paperId;
   const byMember = new Map<string, SpeakerTime>();
   const byPaper = new Map<string | undefined, Map<string, number>>();
@@ -155,10 +185,14 @@ function voiceTimeline(timeline: TimelineEvent[]) {
   return {
     speakers: [...byMember.values()].sort((a, b) => a.segments[0]!.from - b.segments[0]!.from),
     gaps: gaps.sort((a, b) => a.from - b.from),
-    talkByPaper: order.filter((id) => byPaper.has(id)).map((paperId) => ({
-      ...(paperId ? { paperId } : {}),
-      talk: [...byPaper.get(paperId)!].map(([userId, totalMs]) => ({ userId, totalMs })).sort((a, b) => b.totalMs - a.totalMs),
-    })),
+    talkByPaper: order
+      .filter((id) => byPaper.has(id))
+      .map((paperId) => ({
+        ...(paperId ? { paperId } : {}),
+        talk: [...byPaper.get(paperId)!]
+          .map(([userId, totalMs]) => ({ userId, totalMs }))
+          .sort((a, b) => b.totalMs - a.totalMs),
+      })),
   };
 }
 

@@ -89,7 +89,10 @@ export function parseSkipDate(input: string, schedule: Schedule, now: number): s
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   const asUtc = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : Number.NaN;
   if (!match || Number.isNaN(asUtc) || new Date(asUtc).toISOString().slice(0, 10) !== text) {
-    throw new UserError('skip-date-invalid', `${quoteInput(input)} is not a date: write it as YYYY-MM-DD, like 2026-12-24.`);
+    throw new UserError(
+      'skip-date-invalid',
+      `${quoteInput(input)} is not a date: write it as YYYY-MM-DD, like 2026-12-24.`,
+    );
   }
   const weekday = WEEKDAYS[new Date(asUtc).getUTCDay()]!;
   if (weekday !== schedule.weekday) {
@@ -107,7 +110,10 @@ export function parseSkipDate(input: string, schedule: Schedule, now: number): s
 export function parseDuration(minutes: number | undefined): number {
   if (minutes === undefined) return DEFAULT_DURATION_MIN;
   if (!Number.isInteger(minutes) || minutes < 10 || minutes > MAX_DURATION_MIN) {
-    throw new UserError('duration-range', `A session lasts from 10 to ${MAX_DURATION_MIN} minutes; you gave ${minutes}.`);
+    throw new UserError(
+      'duration-range',
+      `A session lasts from 10 to ${MAX_DURATION_MIN} minutes; you gave ${minutes}.`,
+    );
   }
   return minutes;
 }

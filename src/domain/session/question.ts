@@ -21,5 +21,8 @@ export interface Question {
 
 /** Top questions for the board: open ones by votes, then oldest first. */
 export function topQuestions(questions: Question[], count: number): Question[] {
-  return questions.filter((q) => q.status === 'open').sort((a, b) => b.votes - a.votes || a.askedAt - b.askedAt).slice(0, count);
+  return questions
+    .filter((q) => q.status === 'open')
+    .sort((a, b) => b.votes - a.votes || a.askedAt - b.askedAt)
+    .slice(0, count);
 }

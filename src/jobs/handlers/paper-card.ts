@@ -25,8 +25,17 @@ export interface PaperCardDeps {
  * and settings as the caller has just read or written them, so they are not
  * read again. Returns false when the paper is not stored (removed, or not written yet).
  */
-export async function syncPaperCard(deps: PaperCardDeps, guildId: string, paperId: string, jobId: string, known: { paper?: Paper; settings?: GuildSettings } = {}): Promise<boolean> {
-  const [paper, settings] = await Promise.all([known.paper ?? deps.papers.get(guildId, paperId), known.settings ?? deps.settings.get(guildId)]);
+export async function syncPaperCard(
+  deps: PaperCardDeps,
+  guildId: string,
+  paperId: string,
+  jobId: string,
+  known: { paper?: Paper; settings?: GuildSettings } = {},
+): Promise<boolean> {
+  const [paper, settings] = await Promise.all([
+    known.paper ?? deps.papers.get(guildId, paperId),
+    known.settings ?? deps.settings.get(guildId),
+  ]);
   if (!paper) return false;
   const body = paperCard(paper);
   if (paper.card) {
@@ -43,7 +52,10 @@ export async function syncPaperCard(deps: PaperCardDeps, guildId: string, paperI
   if (!(await claimPost(deps.redis, guildId, `card:${paperId}:${paper.card?.messageId ?? 'new'}`, jobId))) {
     throw new Error('another run is posting this card');
   }
-  const nonce = createHash('sha256').update(`card:${guildId}:${paperId}:${paper.card?.messageId ?? ''}`).digest('base64url').slice(0, 25);
+  const nonce = createHash('sha256')
+    .update(`card:${guildId}:${paperId}:${paper.card?.messageId ?? ''}`)
+    .digest('base64url')
+    .slice(0, 25);
   const message = await deps.messages.create(channelId, { ...body, nonce, enforce_nonce: true });
   await deps.papers.setCard(guildId, paperId, { channelId, messageId: message.id });
   return true;
@@ -52,6 +64,7 @@ export async function syncPaperCard(deps: PaperCardDeps, guildId: string, paperI
 export function paperCardHandler(deps: PaperCardDeps): JobHandlers['paper.card'] {
   return async ({ guildId, paperId }, job) => {
     const found = await syncPaperCard(deps, guildId, paperId, job.id);
-    if (!found && Date.now() - job.enqueuedAt < NOT_YET_WINDOW_MS) throw new NotYetStoredError(`paper ${paperId} not stored yet`);
+    if (!found && Date.now() - job.enqueuedAt < NOT_YET_WINDOW_MS)
+      throw new NotYetStoredError(`paper ${paperId} not stored yet`);
   };
 }

@@ -26,7 +26,8 @@ export interface PaperMetadataDeps extends PaperCardDeps {
 export function paperMetadataHandler(deps: PaperMetadataDeps): JobHandlers['paper.metadata'] {
   return async ({ guildId, paperId }, job) => {
     const [paper, settings] = await Promise.all([deps.papers.get(guildId, paperId), deps.settings.get(guildId)]);
-    if (!paper && Date.now() - job.enqueuedAt < NOT_YET_WINDOW_MS) throw new NotYetStoredError(`paper ${paperId} not stored yet`);
+    if (!paper && Date.now() - job.enqueuedAt < NOT_YET_WINDOW_MS)
+      throw new NotYetStoredError(`paper ${paperId} not stored yet`);
     if (!paper || paper.metadataStatus !== 'pending') return;
     // The card is synced from the paper each write returns, so it is not read again. Settings read before a
     // fetch (which may take seconds) are read again after it.

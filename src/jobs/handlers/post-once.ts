@@ -11,7 +11,11 @@ import { claimPost } from '../../store/claims.js';
  */
 export async function postOnce(
   deps: { redis: Redis; messages: DiscordMessages },
-  guildId: string, what: string, jobId: string, channelId: string, body: RESTPostAPIChannelMessageJSONBody,
+  guildId: string,
+  what: string,
+  jobId: string,
+  channelId: string,
+  body: RESTPostAPIChannelMessageJSONBody,
   files: Array<{ name: string; data: Buffer }> = [],
 ): Promise<{ id: string }> {
   if (!(await claimPost(deps.redis, guildId, what, jobId))) throw new Error(`another run is posting ${what}`);
@@ -21,7 +25,10 @@ export async function postOnce(
 /** The post of `postOnce`, for a caller that already holds the claim on `what` (taken in a script with its reads). */
 export function postClaimed(
   deps: { messages: DiscordMessages },
-  guildId: string, what: string, channelId: string, body: RESTPostAPIChannelMessageJSONBody,
+  guildId: string,
+  what: string,
+  channelId: string,
+  body: RESTPostAPIChannelMessageJSONBody,
   files: Array<{ name: string; data: Buffer }> = [],
 ): Promise<{ id: string }> {
   const nonce = createHash('sha256').update(`${guildId}:${what}`).digest('base64url').slice(0, 25);

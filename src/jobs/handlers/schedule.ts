@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { GuildScheduledEventStatus } from 'discord.js';
 import { isUnknownMessage } from '../../discord/messages.js';
-import { eventDescription, presenterDm, renderAgenda, renderCancelledAgenda, renderReminder, sessionDay } from '../../discord/render/agenda.js';
+import {
+  eventDescription,
+  presenterDm,
+  renderAgenda,
+  renderCancelledAgenda,
+  renderReminder,
+  sessionDay,
+} from '../../discord/render/agenda.js';
 import type { DiscordScheduledEvents } from '../../discord/scheduled-events.js';
 import { onTime } from '../../domain/schedule/plan.js';
 import type { Paper } from '../../domain/papers/paper.js';
@@ -30,30 +37,54 @@ async function announcing(deps: ScheduleDeps, guildId: string) {
 }
 
 /** The agenda as it should read now: the queue, last session's open questions, the event. */
-async function agendaBody(deps: ScheduleDeps, guildId: string, occurrence: OccurrenceRecord, { settings, queue }: Awaited<ReturnType<typeof announcing>>) {
+async function agendaBody(
+  deps: ScheduleDeps,
+  guildId: string,
+  occurrence: OccurrenceRecord,
+  { settings, queue }: Awaited<ReturnType<typeof announcing>>,
+) {
   const last = await deps.sessions.lastEnded(guildId);
   const carriedOver = last ? topQuestions(await deps.sessions.questions(guildId, last.id), 10) : [];
   return renderAgenda({
-    guildId, occurrence, timeZone: settings.timeZone ?? 'UTC', queue, carriedOver,
-    ...(occurrence.eventId ? { eventId: occurrence.eventId } : {}), ...(settings.pingRoleId ? { pingRoleId: settings.pingRoleId } : {}),
+    guildId,
+    occurrence,
+    timeZone: settings.timeZone ?? 'UTC',
+    queue,
+    carriedOver,
+    ...(occurrence.eventId ? { eventId: occurrence.eventId } : {}),
+    ...(settings.pingRoleId ? { pingRoleId: settings.pingRoleId } : {}),
   });
 }
 
 const nonceOf = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 25);
 
 /** Each presenter gets one DM naming their papers; a member with DMs closed is noted (for /schedule show), not retried. */
-async function dmPresenters(deps: ScheduleDeps, guildId: string, occurrence: OccurrenceRecord, queue: Paper[], agendaLink: string): Promise<void> {
+async function dmPresenters(
+  deps: ScheduleDeps,
+  guildId: string,
+  occurrence: OccurrenceRecord,
+  queue: Paper[],
+  agendaLink: string,
+): Promise<void> {
   const byPresenter = new Map<string, Paper[]>();
-  for (const paper of queue) if (paper.presenterId) byPresenter.set(paper.presenterId, [...(byPresenter.get(paper.presenterId) ?? []), paper]);
+  for (const paper of queue)
+    if (paper.presenterId) byPresenter.set(paper.presenterId, [...(byPresenter.get(paper.presenterId) ?? []), paper]);
   for (const [userId, papers] of byPresenter) {
     if (occurrence.dms[userId]) continue;
-    const delivered = await deps.channels.dm(userId, presenterDm(occurrence, papers, agendaLink), nonceOf(`dm:${guildId}:${occurrence.start}:${userId}`));
+    const delivered = await deps.channels.dm(
+      userId,
+      presenterDm(occurrence, papers, agendaLink),
+      nonceOf(`dm:${guildId}:${occurrence.start}:${userId}`),
+    );
     await deps.schedules.setOnce(guildId, occurrence.start, `dm:${userId}`, delivered ? 'sent' : 'closed');
-    if (!delivered) deps.logger.info({ guildId, userId }, 'presenter does not accept DMs; noted for the hosts in /schedule show');
+    if (!delivered)
+      deps.logger.info({ guildId, userId }, 'presenter does not accept DMs; noted for the hosts in /schedule show');
   }
 }
 
-export function scheduleHandlers(deps: ScheduleDeps): Pick<JobHandlers, 'schedule.open' | 'schedule.post' | 'schedule.event' | 'schedule.autoend' | 'agenda.refresh'> {
+export function scheduleHandlers(
+  deps: ScheduleDeps,
+): Pick<JobHandlers, 'schedule.open' | 'schedule.post' | 'schedule.event' | 'schedule.autoend' | 'agenda.refresh'> {
   return {
     'schedule.open': async ({ guildId }) => {
       await deps.schedule.open(guildId);
@@ -70,7 +101,10 @@ export function scheduleHandlers(deps: ScheduleDeps): Pick<JobHandlers, 'schedul
       const now = deps.now();
       if (!done && !onTime(at, now)) {
         await deps.schedules.setOnce(guildId, start, `post:${offset}`, 'dropped');
-        deps.logger.warn({ guildId, kind, offset, lateMs: now - at }, `${kind} dropped: more than 15 minutes late (the bot was down)`);
+        deps.logger.warn(
+          { guildId, kind, offset, lateMs: now - at },
+          `${kind} dropped: more than 15 minutes late (the bot was down)`,
+        );
         return;
       }
       const { settings, queue } = await announcing(deps, guildId);
@@ -80,24 +114,45 @@ export function scheduleHandlers(deps: ScheduleDeps): Pick<JobHandlers, 'schedul
         return;
       }
       if (kind === 'reminder') {
-        const message = await postOnce(deps, guildId, `reminder:${start}:${offset}`, job.id, channelId, renderReminder(guildId, occurrence, offset, queue, settings.pingRoleId, occurrence.eventId));
+        const message = await postOnce(
+          deps,
+          guildId,
+          `reminder:${start}:${offset}`,
+          job.id,
+          channelId,
+          renderReminder(guildId, occurrence, offset, queue, settings.pingRoleId, occurrence.eventId),
+        );
         await deps.schedules.setOnce(guildId, start, `post:${offset}`, message.id);
         return;
       }
       let agenda = occurrence.agenda;
       if (!agenda) {
-        const message = await postOnce(deps, guildId, `agenda:${start}`, job.id, channelId, await agendaBody(deps, guildId, occurrence, { settings, queue }));
+        const message = await postOnce(
+          deps,
+          guildId,
+          `agenda:${start}`,
+          job.id,
+          channelId,
+          await agendaBody(deps, guildId, occurrence, { settings, queue }),
+        );
         agenda = { channelId, messageId: message.id };
         await deps.schedules.setOnce(guildId, start, 'agenda', JSON.stringify(agenda));
         await deps.schedules.setOnce(guildId, start, `post:${offset}`, message.id);
       }
-      await dmPresenters(deps, guildId, occurrence, queue, `https://discord.com/channels/${guildId}/${agenda.channelId}/${agenda.messageId}`);
+      await dmPresenters(
+        deps,
+        guildId,
+        occurrence,
+        queue,
+        `https://discord.com/channels/${guildId}/${agenda.channelId}/${agenda.messageId}`,
+      );
     },
 
     'agenda.refresh': async ({ guildId }) => {
       const occurrence = await deps.schedules.open(guildId);
       // Once its session has started, the agenda stays as it was announced.
-      if (!occurrence?.agenda || occurrence.status !== 'open' || occurrence.sessionId || occurrence.start <= deps.now()) return;
+      if (!occurrence?.agenda || occurrence.status !== 'open' || occurrence.sessionId || occurrence.start <= deps.now())
+        return;
       const body = await agendaBody(deps, guildId, occurrence, await announcing(deps, guildId));
       try {
         await deps.messages.edit(occurrence.agenda.channelId, occurrence.agenda.messageId, body);
@@ -112,30 +167,43 @@ export function scheduleHandlers(deps: ScheduleDeps): Pick<JobHandlers, 'schedul
       if (!occurrence) return;
       const settings = await deps.settings.get(guildId);
       if (action === 'cancel') {
-        if (occurrence.eventId) await deps.events.setStatus(guildId, occurrence.eventId, GuildScheduledEventStatus.Canceled);
+        if (occurrence.eventId)
+          await deps.events.setStatus(guildId, occurrence.eventId, GuildScheduledEventStatus.Canceled);
         if (occurrence.agenda) {
-          await deps.messages.edit(occurrence.agenda.channelId, occurrence.agenda.messageId, renderCancelledAgenda(occurrence, settings.timeZone ?? 'UTC')).catch((error: unknown) => {
-            if (!isUnknownMessage(error)) throw error;
-          });
+          await deps.messages
+            .edit(
+              occurrence.agenda.channelId,
+              occurrence.agenda.messageId,
+              renderCancelledAgenda(occurrence, settings.timeZone ?? 'UTC'),
+            )
+            .catch((error: unknown) => {
+              if (!isUnknownMessage(error)) throw error;
+            });
         }
         return;
       }
       if (action === 'active' || action === 'completed') {
         if (!occurrence.eventId) return;
         const status = action === 'active' ? GuildScheduledEventStatus.Active : GuildScheduledEventStatus.Completed;
-        if (!(await deps.events.setStatus(guildId, occurrence.eventId, status))) deps.logger.info({ guildId, action }, 'scheduled event could not move on (already there, or past it)');
+        if (!(await deps.events.setStatus(guildId, occurrence.eventId, status)))
+          deps.logger.info({ guildId, action }, 'scheduled event could not move on (already there, or past it)');
         return;
       }
       // sync: create the event, or bring a scheduled one up to date.
       if (occurrence.status !== 'open' || !settings.stageChannelId) return;
       const queue = (await deps.papers.list(guildId)).filter((p) => p.status !== 'covered');
       const details = {
-        name: `Paper reading · ${sessionDay(start, settings.timeZone ?? 'UTC')}`, description: eventDescription(queue),
-        start, end: occurrence.end, channelId: settings.stageChannelId, kind: settings.stageKind ?? 'stage',
+        name: `Paper reading · ${sessionDay(start, settings.timeZone ?? 'UTC')}`,
+        description: eventDescription(queue),
+        start,
+        end: occurrence.end,
+        channelId: settings.stageChannelId,
+        kind: settings.stageKind ?? 'stage',
       } as const;
       if (occurrence.eventId) {
         const event = await deps.events.get(guildId, occurrence.eventId);
-        if (event?.status === GuildScheduledEventStatus.Scheduled) return deps.events.update(guildId, occurrence.eventId, details);
+        if (event?.status === GuildScheduledEventStatus.Scheduled)
+          return deps.events.update(guildId, occurrence.eventId, details);
         if (event?.status === GuildScheduledEventStatus.Active) return;
         await deps.schedules.setField(guildId, start, 'eventId', null);
       }
@@ -158,7 +226,8 @@ export function scheduleHandlers(deps: ScheduleDeps): Pick<JobHandlers, 'schedul
       const at = deps.now();
       // Ending completes the event of the session it ran; one started early but never linked is completed here.
       await deps.live.end(guildId, session, 'schedule', at);
-      if (occurrence.eventId && !occurrence.sessionId) await deps.events.setStatus(guildId, occurrence.eventId, GuildScheduledEventStatus.Completed);
+      if (occurrence.eventId && !occurrence.sessionId)
+        await deps.events.setStatus(guildId, occurrence.eventId, GuildScheduledEventStatus.Completed);
       deps.logger.info({ guildId, sessionId: session.id }, 'session ended itself an hour after its scheduled end');
     },
   };

@@ -28,13 +28,16 @@ export function sessionBoardHandler(deps: SessionBoardDeps): JobHandlers['sessio
     await deps.sessions.clean(guildId, 'board');
     const session = await deps.sessions.get(guildId, sessionId);
     if (!session) {
-      if (Date.now() - job.enqueuedAt < NOT_YET_WINDOW_MS) throw new NotYetStoredError(`session ${sessionId} not stored yet`);
+      if (Date.now() - job.enqueuedAt < NOT_YET_WINDOW_MS)
+        throw new NotYetStoredError(`session ${sessionId} not stored yet`);
       return;
     }
     const settings = await deps.settings.get(guildId);
     if (!settings.announceChannelId) return;
     const [queue, speakers, questions] = await Promise.all([
-      deps.papers.list(guildId), deps.sessions.speakers(guildId, sessionId), deps.sessions.questions(guildId, sessionId),
+      deps.papers.list(guildId),
+      deps.sessions.speakers(guildId, sessionId),
+      deps.sessions.questions(guildId, sessionId),
     ]);
     const body = renderBoard({ session, queue, speakers, questions });
     let board = session.board;
@@ -52,13 +55,18 @@ export function sessionBoardHandler(deps: SessionBoardDeps): JobHandlers['sessio
       await deps.sessions.setBoard(guildId, sessionId, board);
     }
     if (!board.threadId && session.status === 'live') {
-      const threadId = await deps.channels.threadFromMessage(board.channelId, board.messageId, `Session ${new Date(session.startedAt).toISOString().slice(0, 10)}: questions and highlights`);
+      const threadId = await deps.channels.threadFromMessage(
+        board.channelId,
+        board.messageId,
+        `Session ${new Date(session.startedAt).toISOString().slice(0, 10)}: questions and highlights`,
+      );
       await deps.sessions.setBoard(guildId, sessionId, { ...board, threadId });
     }
     if (settings.stageKind === 'stage' && settings.stageChannelId) {
       // The paper on now, or before the first one starts, the one coming up.
       const topicPaper = queue.find((p) => p.status === 'current') ?? queue.find((p) => p.status === 'queued');
-      if (session.status === 'live') await deps.channels.stageTopic(settings.stageChannelId, topicPaper ? paperLabel(topicPaper) : 'Paper reading');
+      if (session.status === 'live')
+        await deps.channels.stageTopic(settings.stageChannelId, topicPaper ? paperLabel(topicPaper) : 'Paper reading');
       else await deps.channels.closeStage(settings.stageChannelId);
     }
   };

@@ -36,7 +36,13 @@ export function newCardsHandler(deps: SessionBoardDeps): JobHandlers['question.c
       }
       for (const { question, paper, claimed } of due.cards) {
         if (!claimed) throw new Error(`another run is posting the card of question ${question.id}`);
-        const message = await postClaimed(deps, guildId, `question:${question.id}:`, due.threadId, cardOf(question, paper));
+        const message = await postClaimed(
+          deps,
+          guildId,
+          `question:${question.id}:`,
+          due.threadId,
+          cardOf(question, paper),
+        );
         await deps.sessions.setQuestionCard(guildId, question, { channelId: due.threadId, messageId: message.id });
       }
       if (due.cards.length < CARDS_PER_READ) return;
@@ -45,7 +51,12 @@ export function newCardsHandler(deps: SessionBoardDeps): JobHandlers['question.c
 }
 
 /** Edits a question's card, or posts it (once) if it has none; false if the question is not stored. */
-async function showQuestion(deps: SessionBoardDeps, guildId: string, questionId: string, jobId: string): Promise<boolean> {
+async function showQuestion(
+  deps: SessionBoardDeps,
+  guildId: string,
+  questionId: string,
+  jobId: string,
+): Promise<boolean> {
   const question = await deps.sessions.question(guildId, questionId);
   if (!question) return false;
   const [session, paper] = await Promise.all([
@@ -63,7 +74,14 @@ async function showQuestion(deps: SessionBoardDeps, guildId: string, questionId:
       if (!isUnknownMessage(error)) throw error;
     }
   }
-  const message = await postOnce(deps, guildId, `question:${questionId}:${question.card?.messageId ?? ''}`, jobId, threadId, body);
+  const message = await postOnce(
+    deps,
+    guildId,
+    `question:${questionId}:${question.card?.messageId ?? ''}`,
+    jobId,
+    threadId,
+    body,
+  );
   await deps.sessions.setQuestionCard(guildId, question, { channelId: threadId, messageId: message.id });
   return true;
 }
@@ -78,7 +96,8 @@ export function threadPostHandler(deps: SessionBoardDeps): JobHandlers['thread.p
     const session = await deps.sessions.get(guildId, sessionId);
     const threadId = session?.board?.threadId;
     if (!threadId) {
-      if (Date.now() - job.enqueuedAt < 10 * NOT_YET_WINDOW_MS) throw new NotYetStoredError('the session thread is not up yet');
+      if (Date.now() - job.enqueuedAt < 10 * NOT_YET_WINDOW_MS)
+        throw new NotYetStoredError('the session thread is not up yet');
       return;
     }
     await postOnce(deps, guildId, `post:${postId}`, job.id, threadId, { content });
@@ -89,7 +108,10 @@ export function threadPostHandler(deps: SessionBoardDeps): JobHandlers['thread.p
 export function memberDmHandler(deps: SessionBoardDeps & { logger: Logger }): JobHandlers['member.dm'] {
   return async ({ guildId, userId, channelId }) => {
     const link = `https://discord.com/channels/${guildId}/${channelId}`;
-    const delivered = await deps.channels.dm(userId, `A host has called you up to speak. Join the stage to talk: ${link}`);
+    const delivered = await deps.channels.dm(
+      userId,
+      `A host has called you up to speak. Join the stage to talk: ${link}`,
+    );
     if (!delivered) {
       deps.logger.info({ guildId }, 'member does not accept DMs; the host was already told in the reply');
       throw new UnrecoverableError('member does not accept DMs');
