@@ -8,6 +8,23 @@ export default defineConfig({
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
       { test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], ...shared } },
       { test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], ...shared, testTimeout: 60_000 } },
+      {
+        // The seed replay, the scale test and the schedule faults again, each on a private 3-master Redis Cluster,
+        // once the other projects are done (the same bot processes at once would only slow each other down).
+        test: {
+          name: 'cluster',
+          include: [
+            'tests/e2e/seed-live.test.ts',
+            'tests/e2e/seed-recap.test.ts',
+            'tests/e2e/scale.test.ts',
+            'tests/e2e/schedule-faults.test.ts',
+          ],
+          ...shared,
+          testTimeout: 60_000,
+          env: { LECTERN_TEST_REDIS: 'cluster' },
+          sequence: { groupOrder: 1 },
+        },
+      },
     ],
   },
 });

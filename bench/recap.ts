@@ -39,6 +39,9 @@ export function recapFigures(rounds = 7): { figures: Record<string, Figure>; lin
       recap_stress_heap_growth: { value: heapGrowth / 2 ** 20, unit: 'MB' },
       recap_stress_messages: { value: parts, unit: 'count' },
     },
-    line: `recap of the stress session (2,000 questions, 500 highlights, 10,000 segments): compile + render p50 ${p50.toFixed(1)} ms (max ${Math.max(...times).toFixed(1)}), heap growth ${(heapGrowth / 2 ** 20).toFixed(1)} MB, ${parts} messages`,
+    line:
+      'recap of the stress session (2,000 questions, 500 highlights, 10,000 segments): compile + render ' +
+      `p50 ${p50.toFixed(1)} ms (max ${Math.max(...times).toFixed(1)}), ` +
+      `heap growth ${(heapGrowth / 2 ** 20).toFixed(1)} MB, ${parts} messages`,
   };
 }

@@ -1,12 +1,18 @@
 import { Redis } from 'ioredis';
 
+/** Commands closer together than this came in one read (a pipeline); further apart, the bot waited for a reply. */
+const SAME_TRIP_S = 0.000_15;
+
 /**
  * Counts what the gateway process asks Redis for, from Redis's own MONITOR
  * stream: top-level commands on the gateway's named connections (commands a
  * Lua script runs are not counted: they are part of its one call), and round
  * trips, taken as bursts of commands that reach Redis within 150 µs of each
  * other (a pipeline arrives in one read; a new round trip waits for the
- * bot's next step).
+ * bot's next step). Reads made in sequence are separate trips as long as a
+ * reply and the next command take more than 150 µs together: `nearThreshold`
+ * counts the gaps that came close (75–300 µs), so a run can tell when the
+ * split is no longer clear.
  */
 export class RedisTrips {
   private monitor: Awaited<ReturnType<Redis['monitor']>> | undefined;
@@ -36,16 +42,21 @@ export class RedisTrips {
     });
   }
 
-  /** Runs `work` and returns its commands and round trips. */
-  async measure(work: () => Promise<void>): Promise<{ commands: number; trips: number }> {
+  /** Runs `work` and returns its commands, round trips, and gaps between commands near the threshold. */
+  async measure(work: () => Promise<void>): Promise<{ commands: number; trips: number; gaps: number; near: number }> {
     this.times.length = 0;
     this.counting = true;
     await work();
     await new Promise((resolve) => setTimeout(resolve, 200));
     this.counting = false;
     const sorted = [...this.times].sort((a, b) => a - b);
-    const trips = sorted.filter((t, i) => i === 0 || t - sorted[i - 1]! > 0.000_150).length;
-    return { commands: sorted.length, trips };
+    const gaps = sorted.slice(1).map((t, i) => t - sorted[i]!);
+    return {
+      commands: sorted.length,
+      trips: sorted.length === 0 ? 0 : 1 + gaps.filter((g) => g > SAME_TRIP_S).length,
+      gaps: gaps.length,
+      near: gaps.filter((g) => g >= SAME_TRIP_S / 2 && g <= SAME_TRIP_S * 2).length,
+    };
   }
 
   stop(): void {

@@ -78,6 +78,9 @@ export function speakingFigures(): { figures: Record<string, Figure>; line: stri
       speaking_segments_3h_50: { value: segments, unit: 'count' },
       speaking_tracker_heap_3h_50: { value: heapPeak / 2 ** 20, unit: 'MB' },
     },
-    line: `speaking tracker: ${events.length.toLocaleString('en-US')} events (3 h, 50 speakers) → ${segments.toLocaleString('en-US')} segments; CPU ${(cpuPer1000 / 1_000).toFixed(3)} ms per 1,000 events (p50 of 5); retained heap at most ${(heapPeak / 2 ** 20).toFixed(2)} MB`,
+    line:
+      `speaking tracker: ${events.length.toLocaleString('en-US')} events (3 h, 50 speakers) → ` +
+      `${segments.toLocaleString('en-US')} segments; CPU ${(cpuPer1000 / 1_000).toFixed(3)} ms per 1,000 events ` +
+      `(p50 of 5); retained heap at most ${(heapPeak / 2 ** 20).toFixed(2)} MB`,
   };
 }

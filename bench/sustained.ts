@@ -48,6 +48,9 @@ export async function sustainedAsk(
       sustained_ask_p50: { value: p50, unit: 'ms' },
       sustained_ask_p99: { value: p99, unit: 'ms' },
     },
-    line: `sustained: ${total.toLocaleString('en-US')} /ask at ${(total / sendSeconds).toFixed(0)}/s for ${sendSeconds.toFixed(1)} s from ${MEMBERS} members → ${errors} errors, ${accepted} logged (the rest refused by the 5-a-minute limit), reply p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`,
+    line:
+      `sustained: ${total.toLocaleString('en-US')} /ask at ${(total / sendSeconds).toFixed(0)}/s for ` +
+      `${sendSeconds.toFixed(1)} s from ${MEMBERS} members → ${errors} errors, ${accepted} logged (the rest refused ` +
+      `by the 5-a-minute limit), reply p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`,
   };
 }

@@ -22,13 +22,13 @@ export default {
     if (target.author.bot)
       throw new UserError('question-from-bot', "That message is from a bot; log a member's message.");
     const text = requireText(target.content, 'message', MAX_QUESTION);
-    const asked = await ctx.services.live.ask(ctx.guildId, {
+    const asked = await ctx.services.questions.ask(ctx.guildId, ctx.session!.id, {
       text,
       anonymous: false,
       askerId: target.author.id,
       askedAt: ctx.services.now(),
     });
-    ctx.afterReply(() => ctx.services.live.questionAsked(ctx.guildId, asked));
+    ctx.afterReply(() => ctx.services.questions.asked(ctx.guildId, asked));
     await ctx.reply(`Logged as a question from <@${target.author.id}>.`);
   },
 } satisfies Command<MessageContextMenuCommandInteraction>;

@@ -1,11 +1,10 @@
 import { InteractionContextType, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { UserError } from '../src/domain/errors.js';
-import { MAX_NOTE, paperLabel, type QueueEntry } from '../src/domain/papers/paper.js';
+import { MAX_NOTE, paperLabel } from '../src/domain/papers/paper.js';
 import { MAX_PAPER_INPUT } from '../src/domain/papers/paper-ref.js';
-import type { Command, EarlyContext, HandlerContext } from '../src/discord/command.js';
+import type { Command, HandlerContext } from '../src/discord/command.js';
 import { history, list, type Ctx } from '../src/discord/paper-views.js';
 import { discordTime, safeText } from '../src/discord/render/text.js';
-import type { PaperService } from '../src/papers/paper-service.js';
 
 const data = new SlashCommandBuilder()
   .setName('paper')
@@ -61,31 +60,20 @@ const data = new SlashCommandBuilder()
   )
   .addSubcommand((s) => s.setName('next').setDescription('Move to the next paper in queue order (hosts)'));
 
-/** Validates and stores the paper in the router's round trip; the add script counts the member's use itself. */
-function addEarly(ctx: EarlyContext<ChatInputCommandInteraction>): Promise<Added> {
+async function add(ctx: HandlerContext<ChatInputCommandInteraction>): Promise<void> {
   const { options } = ctx.interaction;
   const presenter = options.getUser('presenter');
   if (presenter?.bot) throw new UserError('presenter-bot', 'A bot cannot present a paper; pick a member.');
   const member = options.getMember('presenter');
-  return ctx.services.paperService.add(
-    ctx.guildId,
-    {
-      input: options.getString('url', true),
-      note: options.getString('note'),
-      suggestedById: ctx.interaction.user.id,
-      now: ctx.services.now(),
-      presenterId: presenter?.id,
-      presenterName: (member && 'displayName' in member ? member.displayName : undefined) ?? presenter?.displayName,
-    },
-    ctx.rateLimit,
-  );
-}
-
-async function add(
-  ctx: HandlerContext<ChatInputCommandInteraction>,
-  { paper, position, lastReadAt }: Added,
-): Promise<void> {
-  ctx.afterReply(() => ctx.services.paperService.announce(ctx.guildId, paper));
+  const { paper, position, lastReadAt } = await ctx.services.papers.add(ctx.guildId, {
+    input: options.getString('url', true),
+    note: options.getString('note'),
+    suggestedById: ctx.interaction.user.id,
+    now: ctx.services.now(),
+    presenterId: presenter?.id,
+    presenterName: (member && 'displayName' in member ? member.displayName : undefined) ?? presenter?.displayName,
+  });
+  ctx.afterReply(() => ctx.services.papers.announce(ctx.guildId, paper));
   const where = ctx.settings.announceChannelId
     ? `Its card goes up in <#${ctx.settings.announceChannelId}>`
     : 'No announce channel is set, so no card is posted (hosts: /setup channels)';
@@ -96,53 +84,33 @@ async function add(
   );
 }
 
-type Added = Awaited<ReturnType<PaperService['add']>>;
-/** What `/paper add` and `/paper list` send in the router's round trip. */
-type Early = { kind: 'add'; added: Added } | { kind: 'list'; queue: QueueEntry[] } | undefined;
-
 export default {
   data: data.toJSON(),
   preconditions: {
     hostOnly: ['remove', 'move', 'start', 'next'],
     liveSession: ['start', 'next'],
-    rateLimit: { limit: 5, windowSeconds: 60, subcommands: ['add'], counted: 'early' },
-  },
-  early(ctx) {
-    switch (ctx.interaction.options.getSubcommand()) {
-      case 'add':
-        return addEarly(ctx).then((added) => ({ kind: 'add' as const, added }));
-      case 'list':
-        return ctx.services.papers.queue(ctx.guildId).then((queue) => ({ kind: 'list' as const, queue }));
-      default:
-        return undefined;
-    }
+    rateLimit: { limit: 5, windowSeconds: 60, subcommands: ['add'] },
   },
   async execute(ctx) {
     const { options } = ctx.interaction;
-    const { early } = ctx;
-    if (early?.kind === 'add') return add(ctx, early.added);
-    if (early?.kind === 'list') return list(ctx, 0, early.queue);
     switch (options.getSubcommand()) {
+      case 'add':
+        return add(ctx);
+      case 'list':
+        return list(ctx, 0);
       case 'history':
         return history(ctx, 0, (options.getString('query') ?? '').trim());
       case 'remove': {
-        const { paper } = await ctx.services.paperService.findQueued(ctx.guildId, options.getString('paper', true));
-        // The agenda refresh reads the queue when it runs (2 s later), so it is asked for alongside the change.
-        const [outcome] = await Promise.all([
-          ctx.services.papers.remove(ctx.guildId, paper.id),
-          ctx.services.schedule.agendaChanged(ctx.guildId),
-        ]);
+        const { paper } = await ctx.services.papers.findQueued(ctx.guildId, options.getString('paper', true));
+        const outcome = await ctx.services.papers.remove(ctx.guildId, paper.id);
         if (outcome === 'current')
           throw new UserError('remove-current', 'That paper is being presented now; move on with /paper next first.');
         if (outcome === 'missing') throw new UserError('paper-not-queued', 'That paper is no longer in the queue.');
         return ctx.reply(`Removed **${safeText(paperLabel(paper), 200)}** from the queue.`);
       }
       case 'move': {
-        const { paper } = await ctx.services.paperService.findQueued(ctx.guildId, options.getString('paper', true));
-        const [position] = await Promise.all([
-          ctx.services.papers.move(ctx.guildId, paper.id, options.getInteger('position', true)),
-          ctx.services.schedule.agendaChanged(ctx.guildId),
-        ]);
+        const { paper } = await ctx.services.papers.findQueued(ctx.guildId, options.getString('paper', true));
+        const position = await ctx.services.papers.move(ctx.guildId, paper.id, options.getInteger('position', true));
         if (position === null) throw new UserError('paper-not-queued', 'That paper is no longer in the queue.');
         return ctx.reply(`Moved **${safeText(paperLabel(paper), 200)}** to position ${position}.`);
       }
@@ -150,7 +118,7 @@ export default {
       case 'next': {
         const chosen =
           options.getSubcommand() === 'start'
-            ? (await ctx.services.paperService.findQueued(ctx.guildId, options.getString('paper', true))).paper.id
+            ? (await ctx.services.papers.findQueued(ctx.guildId, options.getString('paper', true))).paper.id
             : undefined;
         const paper = await ctx.services.live.startPaper(
           ctx.guildId,
@@ -159,17 +127,16 @@ export default {
           ctx.services.now(),
           chosen,
         );
-        return ctx.reply(
-          `Now presenting: **${safeText(paperLabel(paper), 200)}**${paper.presenterId ? ` by <@${paper.presenterId}>` : ''}.`,
-        );
+        const by = paper.presenterId ? ` by <@${paper.presenterId}>` : '';
+        return ctx.reply(`Now presenting: **${safeText(paperLabel(paper), 200)}**${by}.`);
       }
     }
   },
   async autocomplete(ctx) {
-    return ctx.services.paperService.choices(ctx.guildId, String(ctx.interaction.options.getFocused()));
+    return ctx.services.papers.choices(ctx.guildId, String(ctx.interaction.options.getFocused()));
   },
   components: {
     list: { run: (ctx, [page]) => list(ctx as Ctx, Number(page)) },
     history: { run: (ctx, [page, ...query]) => history(ctx as Ctx, Number(page), query.join(':')) },
   },
-} satisfies Command<ChatInputCommandInteraction, Early>;
+} satisfies Command;

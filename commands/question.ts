@@ -46,19 +46,22 @@ const data = new SlashCommandBuilder()
       ),
   );
 
-/** An autocomplete value is a question id; typed text matches one question of this session by its words. */
+/** Questions /question list names; the rest are counted. */
+const LIST_LIMIT = 25;
+
+/** An autocomplete value is a question id; typed text matches one open question of this session by its words. */
 async function findQuestion(ctx: HandlerContext<ChatInputCommandInteraction>, value: string) {
-  const questions = await ctx.services.sessions.questions(ctx.guildId, ctx.session!.id);
-  const byId = questions.find((q) => q.id === value);
-  const matches = byId
-    ? [byId]
-    : questions.filter((q) => value.trim().length >= 3 && q.text.toLowerCase().includes(value.trim().toLowerCase()));
+  const sessionId = ctx.session!.id;
+  const byId = await ctx.services.questions.question(ctx.guildId, value);
+  if (byId?.sessionId === sessionId) return byId;
+  const typed = value.trim();
+  const matches = typed.length >= 3 ? await ctx.services.questions.search(ctx.guildId, sessionId, typed, 2) : [];
   if (matches.length !== 1)
     throw new UserError(
       'question-unknown',
       matches.length === 0
         ? `No question of this session matches ${quoteInput(value)}.`
-        : `${quoteInput(value)} matches ${matches.length} questions; pick one from the list as you type.`,
+        : `${quoteInput(value)} matches more than one question; pick one from the list as you type.`,
     );
   return matches[0]!;
 }
@@ -71,22 +74,26 @@ export default {
     const sub = options.getSubcommand();
     if (sub === 'list') {
       const status = options.getString('status') ?? 'open';
-      const questions = (await ctx.services.sessions.questions(ctx.guildId, ctx.session!.id)).filter(
-        (q) => status === 'all' || q.status === status,
+      const { questions, total } = await ctx.services.questions.top(
+        ctx.guildId,
+        ctx.session!.id,
+        status as 'open' | 'answered' | 'all',
+        LIST_LIMIT,
       );
       const lines = questions.map(
         (q) =>
-          `▲ ${q.votes} · ${safeText(q.text, 150)}${q.askerId ? ` · <@${q.askerId}>` : ' · anonymous'}${q.status !== 'open' ? ` · ${q.status}` : ''}`,
+          `▲ ${q.votes} · ${safeText(q.text, 150)}${q.askerId ? ` · <@${q.askerId}>` : ' · anonymous'}` +
+          (q.status !== 'open' ? ` · ${q.status}` : ''),
       );
       return ctx.reply(
         lines.length > 0
-          ? { embeds: [{ title: `Questions (${status})`, description: boundedList(lines, 4000) }] }
+          ? { embeds: [{ title: `Questions (${status})`, description: boundedList(lines, 4000, '\n', total) }] }
           : `No ${status === 'all' ? '' : `${status} `}questions yet.`,
       );
     }
     const question = await findQuestion(ctx, options.getString('question', true));
     const answer = sub === 'answer' ? requireText(options.getString('answer', true), 'answer', MAX_ANSWER) : undefined;
-    const outcome = await ctx.services.sessions.resolveQuestion(
+    const outcome = await ctx.services.questions.resolve(
       ctx.guildId,
       question.id,
       sub === 'answer' ? 'answered' : 'dismissed',
@@ -96,16 +103,14 @@ export default {
     if (outcome === 'answered' || outcome === 'dismissed')
       throw new UserError('question-resolved', `That question was already ${outcome}.`);
     if (outcome !== 'ok') throw new UserError('question-unknown', 'That question is no longer there.');
-    ctx.afterReply(() => ctx.services.live.questionChanged(ctx.guildId, question.id, true));
+    ctx.afterReply(() => ctx.services.questions.changed(ctx.guildId, question.id, true));
     ctx.afterReply(() => ctx.services.live.boardChanged(ctx.guildId, ctx.session!.id));
     await ctx.reply(`${sub === 'answer' ? 'Answer recorded' : 'Dismissed'}: “${safeText(question.text, 150)}”.`);
   },
   async autocomplete(ctx) {
     if (!ctx.session) return [];
-    const typed = String(ctx.interaction.options.getFocused()).toLowerCase();
-    const questions = await ctx.services.sessions.questions(ctx.guildId, ctx.session.id);
-    return questions
-      .filter((q) => q.status === 'open' && q.text.toLowerCase().includes(typed))
-      .map((q) => ({ name: cleanText(q.text, 100), value: q.id }));
+    const typed = String(ctx.interaction.options.getFocused());
+    const questions = await ctx.services.questions.search(ctx.guildId, ctx.session.id, typed, 25);
+    return questions.map((q) => ({ name: cleanText(q.text, 100), value: q.id }));
   },
 } satisfies Command;

@@ -9,7 +9,6 @@ import { customId, type Command, type HandlerContext } from '../src/discord/comm
 import { pageButtons } from '../src/discord/render/pages.js';
 import { discordStyle, recapLines } from '../src/recap/render.js';
 import { splitIntoMessages } from '../src/recap/split.js';
-import { newId } from '../src/store/ids.js';
 
 type Ctx = HandlerContext<ChatInputCommandInteraction | ButtonInteraction>;
 
@@ -47,7 +46,7 @@ async function findSession(ctx: Ctx, date: string | null) {
   if (date !== null && (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)))) {
     throw new UserError('date-invalid', `${quoteInput(date)} is not a date: write it as YYYY-MM-DD, like 2024-08-14.`);
   }
-  const sessions = await ctx.services.sessions.endedSessions(ctx.guildId);
+  const sessions = await ctx.services.recaps.endedSessions(ctx.guildId);
   const localDate = new Intl.DateTimeFormat('en-CA', { timeZone: ctx.settings.timeZone ?? 'UTC' });
   const session = date === null ? sessions[0] : sessions.find((s) => localDate.format(s.startedAt) === date);
   if (!session)
@@ -59,7 +58,7 @@ async function findSession(ctx: Ctx, date: string | null) {
 }
 
 async function show(ctx: Ctx, sessionId: string, page: number): Promise<void> {
-  const recap = await ctx.services.sessions.recap(ctx.guildId, sessionId);
+  const recap = await ctx.services.recaps.recap(ctx.guildId, sessionId);
   if (!recap) throw new UserError('recap-pending', 'That recap is still being compiled; try again in a few seconds.');
   const day = new Intl.DateTimeFormat('en-GB', { timeZone: ctx.settings.timeZone ?? 'UTC', dateStyle: 'full' }).format(
     recap.startedAt,
@@ -81,7 +80,7 @@ export default {
     if (ctx.interaction.options.getSubcommand() === 'show') return show(ctx, session.id, 0);
     if (!ctx.settings.recapChannelId)
       throw new UserError('no-recap-channel', 'No recap channel is set: run /setup channels first.');
-    await ctx.services.jobs.enqueue('session.recap', { guildId: ctx.guildId, sessionId: session.id, edition: newId() });
+    await ctx.services.recaps.repost(ctx.guildId, session.id);
     await ctx.reply(`Posting the recap again in <#${ctx.settings.recapChannelId}>.`);
   },
   components: {

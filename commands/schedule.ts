@@ -91,13 +91,15 @@ async function show(ctx: Ctx): Promise<void> {
         .filter(([, state]) => state === 'closed')
         .map(([id]) => `<@${id}>`)
     : [];
+  const postLine = (p: (typeof posts)[number]): string => {
+    const what = p.kind === 'agenda' ? 'Agenda and presenter DMs' : `Reminder (${formatOffset(p.offset)} before)`;
+    return `• ${what}: ${discordTime(p.at, 'f')}`;
+  };
   const lines = [
     slot,
     `**Next sessions**\n${upcoming.join('\n')}`,
     schedule.skips.length > 0 ? `**Skipped**: ${schedule.skips.join(', ')}` : '',
-    posts.length > 0
-      ? `**Planned posts**\n${posts.map((p) => `• ${p.kind === 'agenda' ? 'Agenda and presenter DMs' : `Reminder (${formatOffset(p.offset)} before)`}: ${discordTime(p.at, 'f')}`).join('\n')}`
-      : '',
+    posts.length > 0 ? `**Planned posts**\n${posts.map(postLine).join('\n')}` : '',
     posted.length > 0 ? `**Done**: ${posted.join(', ')}` : '',
     open?.eventId ? `**Event**: ${eventUrl(ctx.guildId, open.eventId)}` : '',
     closedDms.length > 0 ? `**Could not DM** (DMs closed): ${closedDms.join(', ')}` : '',
@@ -123,9 +125,8 @@ export default {
           durationMin: parseDuration(options.getInteger('duration') ?? undefined),
         };
         const next = await ctx.services.schedule.set(ctx.guildId, slot);
-        return ctx.reply(
-          `Saved: every ${slot.weekday} at ${slot.time} (${slot.timeZone}), ${slot.durationMin} minutes. ${opened(next)}`,
-        );
+        const when = `every ${slot.weekday} at ${slot.time} (${slot.timeZone})`;
+        return ctx.reply(`Saved: ${when}, ${slot.durationMin} minutes. ${opened(next)}`);
       }
       case 'skip': {
         const { date, next } = await ctx.services.schedule.skip(ctx.guildId, options.getString('date', true));

@@ -8,9 +8,8 @@ import {
 import { UserError, quoteInput } from '../src/domain/errors.js';
 import { paperLabel } from '../src/domain/papers/paper.js';
 import type { Command, ComponentHandler, HandlerContext } from '../src/discord/command.js';
-import { calledFirst, callFirstEarly } from '../src/discord/stage.js';
+import { callNext } from '../src/discord/stage.js';
 import { boundedList, discordTime, safeText } from '../src/discord/render/text.js';
-import type { CallFirstResult, SessionStatus } from '../src/store/session-store.js';
 
 type Ctx = HandlerContext<ChatInputCommandInteraction | ButtonInteraction>;
 
@@ -42,7 +41,10 @@ async function end(ctx: Ctx, recording?: string): Promise<void> {
   const at = ctx.services.now();
   // What the voice channel heard up to now is stored before the recap is compiled.
   await ctx.services.voice?.stop(ctx.guildId, at);
-  await ctx.services.live.end(ctx.guildId, ctx.session!, ctx.interaction.user.id, at, recording);
+  const session = ctx.session ?? (await ctx.services.live.current(ctx.guildId));
+  const outcome = await ctx.services.live.end(ctx.guildId, session, ctx.interaction.user.id, at, recording);
+  if (outcome === 'resumed')
+    return ctx.reply('The last session had ended without its recap and next week: both are on their way now.');
   const recap = ctx.settings.recapChannelId
     ? ` The recap is on its way to <#${ctx.settings.recapChannelId}>.`
     : ' No recap channel is set, so the recap is kept but not posted (/recap show).';
@@ -51,8 +53,9 @@ async function end(ctx: Ctx, recording?: string): Promise<void> {
   );
 }
 
-/** `read`: the live session and what it shows, read in the router's round trip. */
-async function status(ctx: Ctx, read: SessionStatus | undefined): Promise<void> {
+async function status(ctx: Ctx): Promise<void> {
+  const live = await ctx.services.live.current(ctx.guildId);
+  const read = live && (await ctx.services.live.status(ctx.guildId, live.id));
   if (!read) return ctx.reply('No session is live right now.');
   const { session, paper, handsUp, onStage, speaking, asked, open, talk } = read;
   await ctx.reply({
@@ -99,21 +102,22 @@ function sameSession(ctx: Ctx, sessionId: string | undefined): void {
     throw new UserError('session-ended', 'This session has ended; that button no longer does anything.');
 }
 
-/** The board's "Call next speaker": /speakers next for the board's own session, so a button of an ended session calls nobody. */
-const nextSpeaker: ComponentHandler<CallFirstResult | undefined> = {
+/**
+ * The board's "Call next speaker": /speakers next for the board's own
+ * session, so a button of an ended session calls nobody.
+ */
+const nextSpeaker: ComponentHandler = {
   preconditions: { hostOnly: true, liveSession: true },
-  early: (ctx, [sessionId]) => (sessionId ? callFirstEarly(ctx, sessionId) : undefined),
   async run(ctx, [sessionId]) {
     sameSession(ctx as Ctx, sessionId);
-    await calledFirst(ctx as Ctx, ctx.early!);
+    await callNext(ctx as Ctx);
   },
 };
 
 export default {
   data: data.toJSON(),
-  preconditions: { hostOnly: ['start', 'end'], liveSession: ['end'] },
-  early: (ctx) =>
-    ctx.interaction.options.getSubcommand() === 'status' ? ctx.services.sessions.status(ctx.guildId) : undefined,
+  // No live-session precondition for `end`: run again after a crash, it completes the last session's end.
+  preconditions: { hostOnly: ['start', 'end'] },
   async execute(ctx) {
     switch (ctx.interaction.options.getSubcommand()) {
       case 'start': {
@@ -127,7 +131,7 @@ export default {
       case 'end':
         return end(ctx, recordingLink(ctx.interaction.options.getString('recording')));
       case 'status':
-        return status(ctx, ctx.early);
+        return status(ctx);
     }
   },
   components: {
@@ -153,4 +157,4 @@ export default {
       },
     },
   },
-} satisfies Command<ChatInputCommandInteraction, SessionStatus | undefined>;
+} satisfies Command;

@@ -12,7 +12,6 @@ import { parseReminderOffsets, formatOffset } from '../src/domain/settings.js';
 import type { Command, HandlerContext } from '../src/discord/command.js';
 import { channelProblem, guildChannel, type ChannelPurpose } from '../src/discord/permissions.js';
 import { settingsEmbed } from '../src/discord/render/settings.js';
-import { exportGuildData } from '../src/store/guild-export.js';
 
 type Ctx = HandlerContext<ChatInputCommandInteraction>;
 const TEXT = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
@@ -99,7 +98,8 @@ async function channels(ctx: Ctx, guild: Guild): Promise<void> {
     stageKind,
   });
   await ctx.reply(
-    `Saved. Announcements go to <#${picked.announce}>, recaps to <#${picked.recap}>, and sessions happen in <#${picked.stage}>.`,
+    `Saved. Announcements go to <#${picked.announce}>, recaps to <#${picked.recap}>, ` +
+      `and sessions happen in <#${picked.stage}>.`,
   );
 }
 
@@ -115,13 +115,13 @@ async function roles(ctx: Ctx, guild: Guild): Promise<void> {
   if (ping && !ping.mentionable && !guild.members.me?.permissions.has(PermissionFlagsBits.MentionEveryone)) {
     throw new UserError(
       'ping-unmentionable',
-      `I cannot ping <@&${ping.id}>: make the role mentionable, or give me Mention @everyone, @here, and All Roles. Nothing saved.`,
+      `I cannot ping <@&${ping.id}>: make the role mentionable, ` +
+        'or give me Mention @everyone, @here, and All Roles. Nothing saved.',
     );
   }
   await ctx.services.settings.update(ctx.guildId, { hostRoleId: host.id, pingRoleId: ping?.id ?? null });
-  await ctx.reply(
-    `Saved. Hosts: <@&${host.id}> (and anyone with Manage Server). ${ping ? `Reminders ping <@&${ping.id}>.` : 'No ping role: reminders will not ping anyone.'}`,
-  );
+  const pingNote = ping ? `Reminders ping <@&${ping.id}>.` : 'No ping role: reminders will not ping anyone.';
+  await ctx.reply(`Saved. Hosts: <@&${host.id}> (and anyone with Manage Server). ${pingNote}`);
 }
 
 async function show(ctx: Ctx, guild: Guild): Promise<void> {
@@ -157,9 +157,9 @@ export default {
         await ctx.services.settings.update(ctx.guildId, { reminderOffsets: offsets });
         // The session already opened is planned again with the new times.
         await ctx.services.schedule.replan(ctx.guildId);
-        return ctx.reply(
-          `Saved. The agenda goes out ${formatOffset(offsets[0]!)} before each session${offsets.length > 1 ? `, reminders ${offsets.slice(1).map(formatOffset).join(', ')} before` : ''}.`,
-        );
+        const reminders =
+          offsets.length > 1 ? `, reminders ${offsets.slice(1).map(formatOffset).join(', ')} before` : '';
+        return ctx.reply(`Saved. The agenda goes out ${formatOffset(offsets[0]!)} before each session${reminders}.`);
       }
       case 'voice': {
         const enabled = ctx.interaction.options.getBoolean('enabled', true);
@@ -176,7 +176,7 @@ export default {
         const exported = {
           guildId: ctx.guildId,
           exportedAt: new Date().toISOString(),
-          data: await exportGuildData(ctx.services.redis, ctx.guildId),
+          data: await ctx.services.settings.exportData(ctx.guildId),
         };
         const file = new AttachmentBuilder(Buffer.from(JSON.stringify(exported, null, 2)), {
           name: `lectern-${ctx.guildId}.json`,

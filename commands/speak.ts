@@ -30,7 +30,7 @@ export default {
     const session = ctx.session!;
     const rawTopic = ctx.interaction.options.getString('topic');
     const topic = rawTopic === null ? undefined : requireText(rawTopic, 'topic', MAX_TOPIC);
-    const { outcome, position } = await ctx.services.sessions.raiseHand(
+    const { outcome, position } = await ctx.services.speakers.raise(
       ctx.guildId,
       session.id,
       ctx.interaction.user.id,
@@ -52,7 +52,7 @@ export default {
       preconditions: { liveSession: true },
       async run(ctx, [sessionId]) {
         if (ctx.session!.id !== sessionId) throw new UserError('session-ended', 'That session has ended.');
-        const outcome = await ctx.services.sessions.lowerHand(
+        const outcome = await ctx.services.speakers.lower(
           ctx.guildId,
           sessionId,
           ctx.interaction.user.id,

@@ -1,9 +1,11 @@
-import { InteractionContextType, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 import { UserError } from '../src/domain/errors.js';
 import type { Command } from '../src/discord/command.js';
-import { callFirstEarly, calledFirst, callUp, stepDown } from '../src/discord/stage.js';
+import { callNext, callUp, stepDown } from '../src/discord/stage.js';
 import { boundedList, safeText } from '../src/discord/render/text.js';
-import type { CallFirstResult } from '../src/store/session-store.js';
+
+/** Raised hands and speakers /speakers list names; the rest are counted. */
+const LIST_LIMIT = 100;
 
 const data = new SlashCommandBuilder()
   .setName('speakers')
@@ -28,24 +30,30 @@ const data = new SlashCommandBuilder()
 export default {
   data: data.toJSON(),
   preconditions: { hostOnly: ['next', 'call', 'done', 'clear'], liveSession: true },
-  // The first raised hand is called in the router's round trip; the script checks host, session and channel itself.
-  early: (ctx) => (ctx.interaction.options.getSubcommand() === 'next' ? callFirstEarly(ctx) : undefined),
   async execute(ctx) {
     const session = ctx.session!;
     const { options } = ctx.interaction;
     switch (options.getSubcommand()) {
       case 'list': {
-        const { queue, onStage } = await ctx.services.sessions.speakers(ctx.guildId, session.id);
+        const {
+          queue,
+          onStage,
+          handsUp,
+          speaking: speakingCount,
+        } = await ctx.services.speakers.speakers(ctx.guildId, session.id, LIST_LIMIT);
         const hands =
           boundedList(
             queue.map((s, i) => `${i + 1}. <@${s.userId}>${s.topic ? ` · ${safeText(s.topic, 80)}` : ''}`),
             4000,
+            '\n',
+            handsUp,
           ) || 'No hands up.';
         const speaking =
           boundedList(
             onStage.map((id) => `<@${id}>`),
             1024,
             ', ',
+            speakingCount,
           ) || 'nobody';
         return ctx.reply({
           embeds: [
@@ -58,26 +66,24 @@ export default {
         });
       }
       case 'next':
-        return calledFirst(ctx, ctx.early!);
+        return callNext(ctx);
       case 'call': {
         const user = options.getUser('user', true);
         if (user.bot) throw new UserError('speaker-bot', 'Bots do not take the stage.');
-        return callUp(ctx, user.id, false);
+        return callUp(ctx, user.id);
       }
       case 'done': {
         const named = options.getUser('user')?.id;
-        const { onStage } = await ctx.services.sessions.speakers(ctx.guildId, session.id);
-        if (!named && onStage.length !== 1)
+        const { onStage, speaking } = await ctx.services.speakers.speakers(ctx.guildId, session.id, 2);
+        if (!named && speaking !== 1)
           throw new UserError(
             'done-who',
-            onStage.length === 0
-              ? 'Nobody is speaking.'
-              : 'More than one member is speaking: name the one who is done.',
+            speaking === 0 ? 'Nobody is speaking.' : 'More than one member is speaking: name the one who is done.',
           );
         return stepDown(ctx, named ?? onStage[0]!);
       }
       case 'clear': {
-        const cleared = await ctx.services.sessions.clearHands(ctx.guildId, session.id, ctx.services.now());
+        const cleared = await ctx.services.speakers.clear(ctx.guildId, session.id, ctx.services.now());
         ctx.afterReply(() => ctx.services.live.boardChanged(ctx.guildId, session.id));
         return ctx.reply(
           cleared > 0 ? `Lowered ${cleared} raised hand${cleared === 1 ? '' : 's'}.` : 'No hands were up.',
@@ -85,4 +91,4 @@ export default {
       }
     }
   },
-} satisfies Command<ChatInputCommandInteraction, CallFirstResult | undefined>;
+} satisfies Command;

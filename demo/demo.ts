@@ -71,13 +71,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     logger: createLogger('silent'),
     clientOptions: testClientOptions,
     clock: () => now,
+    realignDelayedJobs: true,
   });
   try {
     await bot.services.settings.update(guild.id, { timeZone: scenario.timeZone });
     // Each step sets the clock; agendas and reminders due by then go out before the step is played.
     const player = new ScenarioPlayer(emu, guild, scenario, async (iso) => {
       now = Date.parse(iso);
-      await catchUpJobs(bot.services.jobs, now);
+      await catchUpJobs(bot.internals.jobs, now);
     });
     const names = new Map(scenario.members.map((m) => [player.userId(m.id), m.name]));
     const channelName = (id: string) => emu.world.channels.get(id)?.name ?? 'channel';
@@ -96,7 +97,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const seen = emu.posts.length;
       const result = await player.play(step);
       // What the step set off (cards, the recap) is shown with it.
-      await jobsIdle(bot.services.jobs);
+      await jobsIdle(bot.internals.jobs);
       const answer = result.answer
         ? `\n    → ${readable(result.answer.content || result.answer.embeds[0]?.title || '(an embed)').split('\n')[0]}`
         : '';

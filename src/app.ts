@@ -14,17 +14,22 @@ import { loadCommands } from './discord/command-loader.js';
 import { registerCommands } from './discord/register-commands.js';
 import { InteractionRouter } from './discord/router.js';
 import { onVoiceStateUpdate } from './discord/voice-events.js';
-import { VoicePresenceMirror } from './discord/voice-presence.js';
 import type { Logger } from './logger.js';
 import type { Services } from './services.js';
 import { RateLimitStore } from './store/rate-limit-store.js';
-import { connectRedis } from './store/redis.js';
+import { migrate } from './store/migrations.js';
+import { connectRedis, createWorkerRedis, type RedisClient } from './store/redis.js';
+import { QuestionService } from './sessions/question-service.js';
+import { RecapService } from './sessions/recap-service.js';
+import { SpeakerService } from './sessions/speaker-service.js';
+import { SettingsService } from './settings/settings-service.js';
+import { QuestionStore } from './store/question-store.js';
 import { SessionStore } from './store/session-store.js';
+import { SpeakerStore } from './store/speaker-store.js';
 import { LiveService } from './sessions/live-service.js';
 import { ScheduleService } from './schedule/schedule-service.js';
 import { ScheduleStore } from './store/schedule-store.js';
 import { SettingsStore } from './store/settings-store.js';
-import { VoicePresenceStore } from './store/voice-presence-store.js';
 import { VoiceService } from './voice/voice-service.js';
 
 export interface LecternOptions {
@@ -35,10 +40,25 @@ export interface LecternOptions {
   /** Extra discord.js options; tests use it to skip the identify throttle. */
   clientOptions?: Partial<ClientOptions>;
   commandsDir?: string;
+  /** Re-times delayed jobs to `clock` at start: only a clock that is not the real one (demo, tests) needs it. */
+  realignDelayedJobs?: boolean;
+}
+
+/** What tests, the demo and the benchmark inspect directly; handlers only see `services`. */
+export interface LecternInternals {
+  redis: RedisClient;
+  sessions: SessionStore;
+  speakers: SpeakerStore;
+  questions: QuestionStore;
+  papers: PaperStore;
+  settings: SettingsStore;
+  schedules: ScheduleStore;
+  jobs: JobQueue;
 }
 
 export interface Lectern {
   services: Services;
+  internals: LecternInternals;
   client: Client | undefined;
   /** Stops taking interactions, lets running work finish, then closes Discord and Redis. */
   stop(): Promise<void>;
@@ -51,18 +71,27 @@ export async function startLectern({
   clientOptions,
   commandsDir,
   clock = Date.now,
+  realignDelayedJobs = false,
 }: LecternOptions): Promise<Lectern> {
   const commands = await loadCommands(commandsDir);
   const name = `lectern-${config.LECTERN_ROLE}-${process.pid}`;
-  const redis = await connectRedis(config.REDIS_URL, { name, autoPipelining: true });
+  const redis = await connectRedis(config, { name, autoPipelining: true });
   redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   // BullMQ gets a connection of its own, without auto-pipelining (BullMQ is not tested with it).
-  const jobsRedis = await connectRedis(config.REDIS_URL, { name: `${name}-jobs` }).catch((error: unknown) => {
+  const jobsRedis = await connectRedis(config, { name: `${name}-jobs` }).catch((error: unknown) => {
     redis.disconnect();
     throw error;
   });
   jobsRedis.on('error', (err) => logger.warn({ err }, 'redis connection error (jobs)'));
-  const jobs = new JobQueue(jobsRedis, config.REDIS_URL, config.DISCORD_APPLICATION_ID, logger);
+  const schema = await migrate(redis);
+  if (schema.from !== schema.to) logger.info(schema, 'stored data migrated');
+  const jobs = new JobQueue(
+    jobsRedis,
+    () => createWorkerRedis(config, { name: `${name}-worker` }),
+    config.DISCORD_APPLICATION_ID,
+    logger,
+    clock,
+  );
   const papers = new PaperStore(redis);
   const metadata = new MetadataService(redis, {
     overrideBaseUrl: config.LECTERN_METADATA_BASE_URL,
@@ -70,20 +99,25 @@ export async function startLectern({
   });
   const settings = new SettingsStore(redis);
   const sessions = new SessionStore(redis);
+  const speakers = new SpeakerStore(redis);
+  const questions = new QuestionStore(redis);
   const schedules = new ScheduleStore(redis);
+  const rateLimits = new RateLimitStore(redis);
   const schedule = new ScheduleService(schedules, settings, jobs, clock, logger);
+  const live = new LiveService(sessions, papers, jobs, schedule);
   const services: Services = {
-    redis,
     logger,
-    settings,
-    rateLimits: new RateLimitStore(redis),
-    papers,
-    jobs,
-    sessions,
-    live: new LiveService(sessions, papers, jobs, schedule),
-    paperService: new PaperService(papers, jobs, metadata),
+    settings: new SettingsService(settings, redis),
+    rateLimits: {
+      take: (guildId, userId, bucket, { limit, windowSeconds }) =>
+        rateLimits.hit(rateLimits.key(guildId, userId, bucket), limit, windowSeconds * 1000),
+    },
+    live,
+    speakers: new SpeakerService(speakers, jobs),
+    questions: new QuestionService(questions, jobs),
+    papers: new PaperService(papers, jobs, metadata, schedule),
+    recaps: new RecapService(sessions, jobs),
     schedule,
-    presence: new VoicePresenceStore(redis),
     now: clock,
   };
 
@@ -91,8 +125,7 @@ export async function startLectern({
   let router: InteractionRouter | undefined;
   if (config.LECTERN_ROLE !== 'worker') {
     client = createClient(config, clientOptions);
-    services.voice = new VoiceService(client, services, logger);
-    const presence = new VoicePresenceMirror(client, services.presence, logger);
+    services.voice = new VoiceService(client, { redis, settings, sessions, jobs, now: clock }, logger);
     const activeRouter = (router = new InteractionRouter(commands, services));
     client.on(Events.InteractionCreate, (interaction) => activeRouter.handle(interaction));
     client.on(Events.VoiceStateUpdate, (before, after) => {
@@ -109,7 +142,6 @@ export async function startLectern({
     const ready = new Promise<void>((resolve) => client!.once(Events.ClientReady, () => resolve()));
     await client.login(config.DISCORD_TOKEN);
     await ready;
-    await presence.settled();
     await registerCommands({
       rest: client.rest,
       redis,
@@ -136,23 +168,26 @@ export async function startLectern({
         metadata,
         jobs,
         logger,
-        sessions: services.sessions,
+        sessions,
+        speakers,
+        questions,
         schedules,
         schedule,
-        live: services.live,
+        live,
         now: clock,
         messages: new DiscordMessages(rest),
         channels: new DiscordChannels(rest),
         events: new DiscordScheduledEvents(rest),
       }),
     );
-    // Delays were set against the clock when the jobs were added: after downtime, line them up with it again.
-    const due = await jobs.realign(clock());
+    // BullMQ keeps each delayed job's absolute due time; only a compressed clock (demo, tests) needs them re-timed.
+    const due = realignDelayedJobs ? await jobs.realign(clock()) : 0;
     logger.info({ due }, 'worker ready');
   }
 
   return {
     services,
+    internals: { redis, sessions, speakers, questions, papers, settings, schedules, jobs },
     client,
     async stop() {
       await router?.drain(4_000);

@@ -9,7 +9,7 @@ import { connectRedis } from './store/redis.js';
 try {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
-  const redis = await connectRedis(config.REDIS_URL);
+  const redis = await connectRedis(config);
   const rest = new REST({ api: config.DISCORD_API_URL }).setToken(config.DISCORD_TOKEN);
   await registerCommands({
     rest,

@@ -1,29 +1,33 @@
-import type { Redis } from 'ioredis';
-import type { JobQueue } from './jobs/job-queue.js';
 import type { Logger } from './logger.js';
 import type { PaperService } from './papers/paper-service.js';
-import type { LiveService } from './sessions/live-service.js';
-import type { PaperStore } from './store/paper-store.js';
 import type { ScheduleService } from './schedule/schedule-service.js';
-import type { RateLimitStore } from './store/rate-limit-store.js';
-import type { SessionStore } from './store/session-store.js';
-import type { SettingsStore } from './store/settings-store.js';
-import type { VoicePresenceStore } from './store/voice-presence-store.js';
+import type { LiveService } from './sessions/live-service.js';
+import type { QuestionService } from './sessions/question-service.js';
+import type { RecapService } from './sessions/recap-service.js';
+import type { SpeakerService } from './sessions/speaker-service.js';
+import type { SettingsService } from './settings/settings-service.js';
 import type { VoiceService } from './voice/voice-service.js';
 
-/** What handlers and jobs may use; built once in app.ts. */
+/** A member's use of a limited command, counted across all bot processes. */
+export interface RateLimiter {
+  take(
+    guildId: string,
+    userId: string,
+    bucket: string,
+    limit: { limit: number; windowSeconds: number },
+  ): Promise<{ allowed: boolean; retryAfterMs: number }>;
+}
+
+/** What commands, components and the router may use; built once in app.ts. Stores stay behind these. */
 export interface Services {
-  redis: Redis;
   logger: Logger;
-  settings: SettingsStore;
-  rateLimits: RateLimitStore;
-  papers: PaperStore;
-  sessions: SessionStore;
-  /** Who is in which voice channel, mirrored by the gateway that owns the guild. */
-  presence: VoicePresenceStore;
+  settings: SettingsService;
+  rateLimits: RateLimiter;
   live: LiveService;
-  paperService: PaperService;
-  jobs: JobQueue;
+  speakers: SpeakerService;
+  questions: QuestionService;
+  papers: PaperService;
+  recaps: RecapService;
   schedule: ScheduleService;
   /** The bot in the session channel (gateway processes only). */
   voice?: VoiceService;

@@ -20,7 +20,7 @@ export async function saveNote(
     ctx.interaction.user.id,
     ctx.services.now(),
   );
-  await ctx.reply(
-    `${kind === 'highlight' ? 'Highlight' : 'Takeaway'} saved${paper ? ` on **${safeText(paperLabel(paper), 120)}**` : ''}.`,
-  );
+  const label = kind === 'highlight' ? 'Highlight' : 'Takeaway';
+  const on = paper ? ` on **${safeText(paperLabel(paper), 120)}**` : '';
+  await ctx.reply(`${label} saved${on}.`);
 }

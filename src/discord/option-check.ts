@@ -22,7 +22,10 @@ function schemaFor(definition: Definition): z.ZodType {
   return schema;
 }
 
-/** The zod schema of one option's value, from the command's own definition: what Discord promises to enforce, checked again. */
+/**
+ * The zod schema of one option's value, from the command's own definition:
+ * what Discord promises to enforce, checked again.
+ */
 function buildSchema(definition: Definition): z.ZodType {
   const choices = definition.choices?.map((c) => c.value);
   switch (definition.type) {

@@ -1,5 +1,5 @@
 import type { ButtonInteraction, ChatInputCommandInteraction } from 'discord.js';
-import { matchesQuery, type QueueEntry } from '../domain/papers/paper.js';
+import { matchesQuery } from '../domain/papers/paper.js';
 import { customId, type HandlerContext } from './command.js';
 import { pageButtons, paginate } from './render/pages.js';
 import { historyLine, queueLine } from './render/paper.js';
@@ -7,9 +7,9 @@ import { safeText } from './render/text.js';
 
 export type Ctx = HandlerContext<ChatInputCommandInteraction | ButtonInteraction>;
 
-/** /paper list and its page buttons; `read` is the queue when it was read in the router's round trip. */
-export async function list(ctx: Ctx, page: number, read?: QueueEntry[]): Promise<void> {
-  const queue = read ?? (await ctx.services.papers.queue(ctx.guildId));
+/** /paper list and its page buttons. */
+export async function list(ctx: Ctx, page: number): Promise<void> {
+  const queue = await ctx.services.papers.queue(ctx.guildId);
   if (queue.length === 0) return ctx.reply('The queue is empty. Suggest a paper with `/paper add`.');
   const pages = paginate(queue.map((p, i) => queueLine(p, i + 1)));
   const shown = Math.min(Math.max(page, 0), pages.length - 1);

@@ -1,13 +1,12 @@
 import { PermissionFlagsBits, type Interaction } from 'discord.js';
-import { noLiveSession, overLimit, UserError } from '../domain/errors.js';
+import { noLiveSession, notHost, overLimit } from '../domain/errors.js';
 import { isHost, type MemberStanding } from '../domain/hosts.js';
 import type { Session } from '../domain/session/session.js';
 import type { GuildSettings } from '../domain/settings.js';
 import type { Services } from '../services.js';
-import type { RateCount, RateLimitResult } from '../store/rate-limit-store.js';
-import type { Preconditions } from './command.js';
+import type { Preconditions, Scope } from './command.js';
 
-export function applies(scope: boolean | readonly string[] | undefined, subcommand: string | null): boolean {
+export function applies(scope: Scope | undefined, subcommand: string | null): boolean {
   if (scope === undefined || scope === false) return false;
   if (scope === true) return true;
   return subcommand !== null && scope.includes(subcommand);
@@ -27,49 +26,36 @@ export function memberStanding(interaction: Interaction): MemberStanding {
   };
 }
 
+export interface Decision {
+  settings: GuildSettings;
+  session?: Session;
+}
+
 /**
- * The counter this use is counted on, if the command has a per-user limit here
- * (null when it has none); `byEarly`: the command's early script counts it.
+ * Decides whether the interaction may run: host-only, then the live session,
+ * then the member's rate limit. Reads come first; the rate-limit counter is
+ * the only write, and it is sent only once every other check has passed.
+ * A host-only command reads the session only after the member is known to be a host.
  */
-export function rateLimitFor(
+export async function decide(
   spec: Preconditions | undefined,
   interaction: Interaction,
   subcommand: string | null,
   bucket: string,
   services: Services,
-): { count: RateCount; byEarly: boolean } | null {
+): Promise<Decision> {
+  const guildId = interaction.guildId ?? '';
+  const hostOnly = applies(spec?.hostOnly, subcommand);
+  const needsSession = applies(spec?.liveSession, subcommand);
+  const readSession = () => (needsSession ? services.live.current(guildId) : Promise.resolve(undefined));
+  const [settings, early] = await Promise.all([services.settings.get(guildId), hostOnly ? undefined : readSession()]);
+  if (hostOnly && !isHost(memberStanding(interaction), settings.hostRoleId)) throw notHost(settings.hostRoleId);
+  const session = hostOnly ? await readSession() : early;
+  if (needsSession && !session) throw noLiveSession();
   const limit = spec?.rateLimit;
-  if (
-    !limit ||
-    !interaction.guildId ||
-    (limit.subcommands && (subcommand === null || !limit.subcommands.includes(subcommand)))
-  )
-    return null;
-  const count = {
-    key: services.rateLimits.key(interaction.guildId, interaction.user.id, bucket),
-    limit: limit.limit,
-    windowSeconds: limit.windowSeconds,
-  };
-  return { count, byEarly: limit.counted === 'early' };
-}
-
-/** Throws a UserError for the first precondition the interaction fails: host-only, live session, then the rate limit. */
-export function assertPreconditions(
-  spec: Preconditions | undefined,
-  standing: MemberStanding,
-  subcommand: string | null,
-  settings: GuildSettings,
-  use: RateLimitResult | null,
-  session: Session | undefined,
-): void {
-  if (applies(spec?.hostOnly, subcommand)) {
-    if (!isHost(standing, settings.hostRoleId)) {
-      const who = settings.hostRoleId
-        ? `members with the <@&${settings.hostRoleId}> role or Manage Server`
-        : 'members with Manage Server (no host role is set yet)';
-      throw new UserError('not-host', `Only hosts can do that: ${who}.`);
-    }
+  if (limit && (!limit.subcommands || (subcommand !== null && limit.subcommands.includes(subcommand)))) {
+    const use = await services.rateLimits.take(guildId, interaction.user.id, bucket, limit);
+    if (!use.allowed) throw overLimit(limit, use.retryAfterMs);
   }
-  if (applies(spec?.liveSession, subcommand) && !session) throw noLiveSession();
-  if (use && !use.allowed) throw overLimit(spec!.rateLimit!, use.retryAfterMs);
+  return { settings, ...(session ? { session } : {}) };
 }

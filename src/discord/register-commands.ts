@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Routes, type REST } from 'discord.js';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import type { Logger } from '../logger.js';
 import { keys } from '../store/keys.js';
 import type { AnyCommand } from './command.js';
 
 export interface RegisterOptions {
   rest: REST;
-  redis: Redis;
+  redis: RedisClient;
   logger: Logger;
   applicationId: string;
   /** Register in this guild only (instant updates while developing); global otherwise. */
@@ -19,7 +19,7 @@ export interface RegisterOptions {
 
 /**
  * Bulk-overwrites the application's commands when their definition changed
- * since the last registration (a hash kept in Redis), so restarts cost no
+ * since the last registration (a hash kept in RedisClient), so restarts cost no
  * request and never hit Discord's daily command-creation limit.
  */
 export async function registerCommands(options: RegisterOptions): Promise<'registered' | 'unchanged'> {

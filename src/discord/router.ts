@@ -6,18 +6,18 @@ import {
   type RepliableInteraction,
 } from 'discord.js';
 import { UserError } from '../domain/errors.js';
+import { defaultSettings } from '../domain/settings.js';
 import type { Services } from '../services.js';
-import type { AnyCommand, EarlyContext, HandlerContext, Preconditions } from './command.js';
+import type { AnyCommand, HandlerContext, Preconditions } from './command.js';
 import { commandKey } from './command-loader.js';
 import { describeError } from './error-reply.js';
-import { applies, assertPreconditions, memberStanding, rateLimitFor } from './preconditions.js';
+import { decide } from './preconditions.js';
 import { Responder } from './responder.js';
 
 interface Route {
   spec: Preconditions | undefined;
   subcommand: string | null;
   bucket: string;
-  early: ((ctx: EarlyContext<never>) => Promise<unknown> | undefined) | undefined;
   run(ctx: HandlerContext<never>): Promise<void>;
 }
 
@@ -67,43 +67,18 @@ export class InteractionRouter {
       if (!interaction.inGuild() && route.spec?.guildOnly !== false) {
         throw new UserError('guild-only', 'Lectern works inside a server: run this in one of its channels.');
       }
-      const guildId = interaction.guildId ?? '';
-      const limit = rateLimitFor(route.spec, interaction, route.subcommand, route.bucket, this.services);
-      // One round trip: ioredis writes these back to back, in this order, and the
-      // command's early work follows them. A limit counted by the early script is left to it.
-      const reads = Promise.all([
-        this.services.settings.get(guildId),
-        limit && !limit.byEarly
-          ? this.services.rateLimits.hit(limit.count.key, limit.count.limit, limit.count.windowSeconds * 1000)
-          : null,
-        applies(route.spec?.liveSession, route.subcommand) ? this.services.sessions.current(guildId) : undefined,
-      ]);
-      const standing = memberStanding(interaction);
-      // Runs now, up to its first await, so its Redis calls follow the reads above. Its error, if any
-      // (a bad option, a refused write), is raised below, after the preconditions have had their say.
-      const early = (async () =>
-        route.early?.({
-          interaction: interaction as never,
-          services: this.services,
-          guildId,
-          standing,
-          ...(limit?.byEarly ? { rateLimit: limit.count } : {}),
-        }))();
-      early.catch(() => {});
-      const [settings, use, session] = await reads;
-      assertPreconditions(route.spec, standing, route.subcommand, settings, use, session);
-      const ctx = {
-        interaction,
+      const decision = interaction.inGuild()
+        ? await decide(route.spec, interaction, route.subcommand, route.bucket, this.services)
+        : { settings: defaultSettings() };
+      await route.run({
+        interaction: interaction as never,
         services: this.services,
-        guildId,
-        settings,
-        ...(session ? { session } : {}),
-        early: await early,
-        afterReply: (work: () => Promise<unknown>) => void afterReply.push(work),
-        reply: (o: Parameters<Responder['reply']>[0]) => responder.reply(o),
-        update: (o: Parameters<Responder['update']>[0]) => responder.update(o),
-      };
-      await route.run(ctx as HandlerContext<never>);
+        guildId: interaction.guildId ?? '',
+        ...decision,
+        afterReply: (work) => void afterReply.push(work),
+        reply: (options) => responder.reply(options),
+        update: (options) => responder.update(options),
+      });
     } catch (error) {
       await responder.reply({ content: describeError(error, this.services.logger, log), ephemeral: true });
     } finally {
@@ -127,7 +102,6 @@ export class InteractionRouter {
         spec: command.preconditions,
         subcommand,
         bucket: `${interaction.commandName}:${subcommand ?? ''}`,
-        early: command.early?.bind(command) as Route['early'],
         run: (ctx) => command.execute(ctx),
       };
     }
@@ -139,7 +113,6 @@ export class InteractionRouter {
         spec: handler.preconditions,
         subcommand: null,
         bucket: `${name}:${action}`,
-        early: handler.early ? (ctx) => handler.early!(ctx, args) : undefined,
         run: (ctx) => handler.run(ctx, args),
       };
     }
@@ -153,7 +126,7 @@ export class InteractionRouter {
       if (command?.autocomplete && interaction.inGuild()) {
         const [settings, session] = await Promise.all([
           this.services.settings.get(interaction.guildId),
-          this.services.sessions.current(interaction.guildId),
+          this.services.live.current(interaction.guildId),
         ]);
         const ctx = {
           interaction,
@@ -161,7 +134,6 @@ export class InteractionRouter {
           guildId: interaction.guildId,
           settings,
           ...(session ? { session } : {}),
-          early: undefined,
           afterReply: () => {},
           reply: async () => {},
           update: async () => {},

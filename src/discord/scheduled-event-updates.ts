@@ -14,7 +14,7 @@ export async function onScheduledEventUpdate(
 ): Promise<void> {
   if (after.status !== GuildScheduledEventStatus.Completed || !after.guildId) return;
   const occurrence = await schedules.byEvent(after.guildId, after.id);
-  const session = await services.sessions.current(after.guildId);
+  const session = await services.live.current(after.guildId);
   if (!occurrence?.sessionId || session?.id !== occurrence.sessionId || session.status !== 'live') return;
   const at = services.now();
   await services.voice?.stop(after.guildId, at);

@@ -60,7 +60,10 @@ export class DiscordScheduledEvents {
     await this.rest.patch(Routes.guildScheduledEvent(guildId, eventId), { body: this.body(details) });
   }
 
-  /** Moves the event on (active, completed, canceled); false when Discord refuses the move (already there, or past it). */
+  /**
+   * Moves the event on (active, completed, canceled); false when Discord
+   * refuses the move (already there, or past it).
+   */
   async setStatus(guildId: string, eventId: string, status: GuildScheduledEventStatus): Promise<boolean> {
     try {
       await this.rest.patch(Routes.guildScheduledEvent(guildId, eventId), { body: { status } });

@@ -1,17 +1,12 @@
-import {
-  Routes,
-  type ButtonInteraction,
-  type ChatInputCommandInteraction,
-  type ModalSubmitInteraction,
-} from 'discord.js';
+import { Routes, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
 import { UserError } from '../domain/errors.js';
-import type { CallFirstResult } from '../store/session-store.js';
-import type { EarlyContext, HandlerContext } from './command.js';
+import type { HandlerContext } from './command.js';
 import { describeError } from './error-reply.js';
 
 type Ctx = HandlerContext<ChatInputCommandInteraction | ButtonInteraction>;
 
 const noStage = () => new UserError('no-stage', 'No stage or voice channel is set yet: a host runs /setup channels.');
+const sessionEnded = () => new UserError('session-ended', 'This session has ended.');
 const speakerTaken = () =>
   new UserError('speaker-taken', 'Another host just called the next speaker. /speakers list shows the queue now.');
 
@@ -21,7 +16,7 @@ function stageOf(ctx: Ctx): string {
   return stageId;
 }
 
-/** Moves a member between speakers and audience on a Stage; a plain voice channel needs nothing. Runs after the reply. */
+/** Moves a member between speakers and audience on a Stage (a voice channel needs nothing). Runs after the reply. */
 async function setSuppressed(ctx: Ctx, userId: string, suppress: boolean): Promise<void> {
   if (ctx.settings.stageKind !== 'stage') return;
   try {
@@ -29,9 +24,8 @@ async function setSuppressed(ctx: Ctx, userId: string, suppress: boolean): Promi
       body: { channel_id: stageOf(ctx), suppress },
     });
   } catch (error) {
-    await ctx.reply(
-      `I could not ${suppress ? 'move' : 'invite'} <@${userId}>: ${describeError(error, ctx.services.logger, { action: 'stage' })}`,
-    );
+    const why = describeError(error, ctx.services.logger, { action: 'stage' });
+    await ctx.reply(`I could not ${suppress ? 'move' : 'invite'} <@${userId}>: ${why}`);
   }
 }
 
@@ -41,73 +35,52 @@ async function setSuppressed(ctx: Ctx, userId: string, suppress: boolean): Promi
  * host is told, and the member gets a DM with a link. The reply never waits
  * on Discord; the invitation follows it.
  */
-export async function callUp(ctx: Ctx, userId: string, mustBeFirst: boolean): Promise<void> {
+export async function callUp(ctx: Ctx, userId: string): Promise<void> {
   const stageId = stageOf(ctx);
-  const session = ctx.session!;
-  const state = ctx.interaction.guild?.voiceStates.cache.get(userId);
-  if (state?.channelId !== stageId) return notInChannel(ctx, userId, stageId);
-  const { outcome, boardDirty } = await ctx.services.sessions.callSpeaker(
-    ctx.guildId,
-    session.id,
+  if (!inChannel(ctx, userId, stageId)) return notInChannel(ctx, userId, stageId);
+  const { outcome, boardDirty } = await ctx.services.speakers.call(ctx.guildId, {
+    sessionId: ctx.session!.id,
     userId,
-    ctx.interaction.user.id,
-    ctx.services.now(),
-    mustBeFirst,
-  );
-  if (outcome === 'not-first') throw speakerTaken();
-  if (outcome === 'not-live') throw new UserError('session-ended', 'This session has ended.');
+    by: ctx.interaction.user.id,
+    at: ctx.services.now(),
+    mustBeFirst: false,
+  });
+  if (outcome === 'not-live') throw sessionEnded();
   return invited(ctx, userId, boardDirty);
 }
 
-/**
- * /speakers next and the board's "Call next speaker", sent as early work: the
- * first raised hand is called in the same round trip as the router's reads.
- * The script checks the host role, the session (the board's own, for the
- * button), and the stage channel against the voice presence mirror.
- */
-export function callFirstEarly(
-  ctx: EarlyContext<ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction>,
-  sessionId?: string,
-): Promise<CallFirstResult> {
-  return ctx.services.sessions.callFirst(ctx.guildId, {
-    standing: ctx.standing,
+/** /speakers next and the board's "Call next speaker": the first raised hand, if they are in the channel. */
+export async function callNext(ctx: Ctx): Promise<void> {
+  const stageId = stageOf(ctx);
+  const result = await ctx.services.speakers.callNext(ctx.guildId, {
+    sessionId: ctx.session!.id,
     by: ctx.interaction.user.id,
     at: ctx.services.now(),
-    ...(sessionId ? { sessionId } : {}),
+    inChannel: (userId) => inChannel(ctx, userId, stageId),
   });
-}
-
-/** Answers /speakers next or "Call next speaker" from what callFirstEarly did. */
-export async function calledFirst(ctx: Ctx, { outcome, userId, boardDirty }: CallFirstResult): Promise<void> {
-  switch (outcome) {
-    case 'not-host':
-      throw new UserError('not-host', 'Only hosts can do that.');
+  switch (result.outcome) {
     case 'not-live':
-      throw new UserError('session-ended', 'This session has ended.');
-    case 'no-stage':
-      throw noStage();
+      throw sessionEnded();
     case 'empty':
       throw new UserError('queue-empty', 'Nobody has a hand up.');
     case 'just-called':
       throw speakerTaken();
-    case 'absent': {
-      // The mirror is written after this process's cache: if the cache already has them in the channel,
-      // the mirror is behind (a write that failed). Put it right and call them the long way.
-      const stageId = stageOf(ctx);
-      if (ctx.interaction.guild?.voiceStates.cache.get(userId)?.channelId !== stageId)
-        return notInChannel(ctx, userId, stageId);
-      await ctx.services.presence.moved(ctx.guildId, userId, stageId);
-      return callUp(ctx, userId, true);
-    }
+    case 'absent':
+      return notInChannel(ctx, result.userId, stageId);
     case 'called':
-      return invited(ctx, userId, boardDirty);
+      return invited(ctx, result.userId, result.boardDirty);
   }
 }
 
+function inChannel(ctx: Ctx, userId: string, stageId: string): boolean {
+  return ctx.interaction.guild?.voiceStates.cache.get(userId)?.channelId === stageId;
+}
+
 async function notInChannel(ctx: Ctx, userId: string, stageId: string): Promise<void> {
-  ctx.afterReply(() => ctx.services.jobs.enqueue('member.dm', { guildId: ctx.guildId, userId, channelId: stageId }));
+  ctx.afterReply(() => ctx.services.speakers.inviteByDm(ctx.guildId, userId, stageId));
   await ctx.reply(
-    `<@${userId}> is not in <#${stageId}>. They keep their place in the queue, and I sent them a DM with a link to join.`,
+    `<@${userId}> is not in <#${stageId}>. ` +
+      'They keep their place in the queue, and I sent them a DM with a link to join.',
   );
 }
 
@@ -119,7 +92,7 @@ async function invited(ctx: Ctx, userId: string, boardDirty: boolean): Promise<v
 
 /** Sends a speaker back to the audience. */
 export async function stepDown(ctx: Ctx, userId: string): Promise<void> {
-  const outcome = await ctx.services.sessions.speakerDone(ctx.guildId, ctx.session!.id, userId, ctx.services.now());
+  const outcome = await ctx.services.speakers.done(ctx.guildId, ctx.session!.id, userId, ctx.services.now());
   if (outcome === 'not-on-stage') throw new UserError('not-on-stage', `<@${userId}> is not speaking right now.`);
   ctx.afterReply(() => ctx.services.live.boardChanged(ctx.guildId, ctx.session!.id));
   await ctx.reply(`<@${userId}> is back in the audience. Thanks!`);

@@ -24,6 +24,14 @@ export function noLiveSession(): UserError {
   return new UserError('no-live-session', 'No session is live right now. A host starts one with /session start.');
 }
 
+/** A member without the host role or Manage Server, running a host-only command. */
+export function notHost(hostRoleId: string | undefined): UserError {
+  const who = hostRoleId
+    ? `members with the <@&${hostRoleId}> role or Manage Server`
+    : 'members with Manage Server (no host role is set yet)';
+  return new UserError('not-host', `Only hosts can do that: ${who}.`);
+}
+
 /** A member over a command's limit, told which limit and when they may try again. */
 export function overLimit(limit: { limit: number; windowSeconds: number }, retryAfterMs: number): UserError {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));

@@ -27,8 +27,11 @@ export const jobPayloads = {
     sessionId: z.string().min(1).max(20),
     edition: z.string().min(1).max(20),
   }),
-  /** Open the schedule's next session: plan its agenda, reminders and auto-end (a weekly cron adds it, as do /schedule changes). */
-  'schedule.open': z.object({ guildId: snowflake }),
+  /**
+   * Open the schedule's next session: plan its agenda, reminders, auto-end and its own open job. Planned to run at
+   * each session's start (`at`), so it opens the one after; /schedule changes and /session end open at once.
+   */
+  'schedule.open': z.object({ guildId: snowflake, at: z.number().int().optional() }),
   /** Post a session's agenda (with presenter DMs) or a reminder, once, if still on time and still wanted. */
   'schedule.post': z.object({
     guildId: snowflake,
@@ -38,7 +41,7 @@ export const jobPayloads = {
     at: z.number().int(),
     generation: z.number().int(),
   }),
-  /** Bring a session's Discord Scheduled Event in line: create or update it, or move it to active, completed or canceled. */
+  /** Bring a session's Discord Scheduled Event in line: create or update it, or move it on (active, done, canceled). */
   'schedule.event': z.object({
     guildId: snowflake,
     start: z.number().int(),
@@ -106,7 +109,10 @@ export const scheduleJobIds = {
   autoend: (guildId: string, start: number, generation: number) => `autoend-${guildId}-${start}-${generation}`,
   event: (guildId: string, start: number, action: string, generation: number) =>
     `event-${guildId}-${start}-${action}-${generation}`,
-  scheduler: (guildId: string) => `open-${guildId}`,
+  /** The job that runs at a session's start and opens the next one. */
+  open: (guildId: string, start: number) => `open-${guildId}-${start}`,
+  /** The weekly cron that opened sessions before open jobs did; removed when it next runs. */
+  legacyScheduler: (guildId: string) => `open-${guildId}`,
 };
 export const agendaCoalesceKey = (guildId: string) => `agenda:${guildId}`;
 

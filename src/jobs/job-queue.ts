@@ -1,5 +1,5 @@
 import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import { jobOptions, jobPayloads, type JobData, type JobHandlers, type JobName } from './contract.js';
 
@@ -8,11 +8,14 @@ import { jobOptions, jobPayloads, type JobData, type JobHandlers, type JobName }
  * BullMQ requires; the application id keeps two bots on one Redis apart.
  */
 export const jobPrefix = (applicationId: string) => `{lectern-jobs:${applicationId}}`;
-const QUEUE = 'lectern';
+/** The one BullMQ queue every job goes through. */
+export const QUEUE = 'lectern';
 
 export interface EnqueueOptions {
   coalesceKey?: string;
   delayMs?: number;
+  /** When the job falls due, on the app clock (ms); BullMQ stores it as its add time plus the delay. */
+  runAt?: number;
   /** A deterministic id: adding a job whose id exists (waiting, delayed or kept after completion) does nothing. */
   jobId?: string;
 }
@@ -27,7 +30,7 @@ export { UnrecoverableError };
 export class JobQueue {
   private readonly queue: Queue;
   private worker: Worker | undefined;
-  private workerConnection: Redis | undefined;
+  private workerConnection: Redis | Cluster | undefined;
 
   private readonly prefix: string;
 
@@ -35,13 +38,16 @@ export class JobQueue {
    * `producer` is a fail-fast connection of the app's (not owned here), kept
    * for jobs. Callers add a job once the write it is about has returned; a
    * handler that still finds no data (a write racing its job) retries for a
-   * moment (NotYetStoredError).
+   * moment (NotYetStoredError). `connectWorker` makes the worker's own
+   * blocking connection, with `maxRetriesPerRequest: null` as BullMQ requires.
+   * `clock` is the app's "now" (the demo and tests run their own), which `runAt` is read against.
    */
   constructor(
-    producer: Redis,
-    private readonly redisUrl: string,
+    producer: Redis | Cluster,
+    private readonly connectWorker: () => Redis | Cluster,
     applicationId: string,
     private readonly logger: Logger,
+    private readonly clock: () => number,
   ) {
     this.prefix = jobPrefix(applicationId);
     this.queue = new Queue(QUEUE, { connection: producer, prefix: this.prefix });
@@ -58,6 +64,7 @@ export class JobQueue {
   private jobOptions(name: JobName, options: EnqueueOptions): JobsOptions {
     const { attempts, backoffMs } = jobOptions[name];
     return {
+      ...(options.runAt === undefined ? {} : this.dueAt(options.runAt)),
       attempts,
       backoff: { type: 'exponential', delay: backoffMs },
       removeOnComplete: { age: 24 * 3600 },
@@ -68,48 +75,32 @@ export class JobQueue {
     };
   }
 
+  /**
+   * The add time and delay that make a job fall due when the app clock reads
+   * `runAt`: both taken at one instant, so the due time is exact, not a few ms late.
+   */
+  private dueAt(runAt: number): Pick<JobsOptions, 'timestamp' | 'delay'> {
+    const timestamp = Date.now();
+    // On the real clock, one reading serves both: a tick between two readings would put the job a millisecond early.
+    const delay = runAt - (this.clock === Date.now ? timestamp : this.clock());
+    return delay > 0 ? { timestamp, delay } : { timestamp };
+  }
+
   /** Removes jobs by id; a job that is running is left to finish (its handler checks it is still wanted). */
   async remove(jobIds: string[]): Promise<void> {
     await Promise.all(jobIds.map((id) => this.queue.remove(id)));
   }
 
-  /**
-   * Creates or updates a cron scheduler that adds `name` with `data` at each
-   * match of `pattern`, read in `timeZone` (so local wall time is kept across DST).
-   */
-  async upsertScheduler<N extends JobName>(
-    schedulerId: string,
-    pattern: string,
-    timeZone: string,
-    name: N,
-    data: JobData<N>,
-  ): Promise<void> {
-    const { attempts, backoffMs } = jobOptions[name];
-    await this.queue.upsertJobScheduler(
-      schedulerId,
-      { pattern, tz: timeZone },
-      {
-        name,
-        data,
-        opts: {
-          attempts,
-          backoff: { type: 'exponential', delay: backoffMs },
-          removeOnComplete: { age: 24 * 3600 },
-          removeOnFail: { age: 7 * 24 * 3600 },
-        },
-      },
-    );
-  }
-
+  /** Removes a BullMQ job scheduler (Lectern adds none now; this clears one an older version added). */
   async removeScheduler(schedulerId: string): Promise<void> {
     await this.queue.removeJobScheduler(schedulerId);
   }
 
   /**
-   * Re-times delayed jobs whose payload names the time they are for (`at`)
-   * to the app clock: those due by `now` run at once, the others wait `at - now`. BullMQ delays count real milliseconds from the
-   * add; when the app's clock moves otherwise (a rehearsal that compresses
-   * time, a process that was down), this brings them back in line.
+   * Re-times delayed jobs whose payload names the time they are for (`at`) to
+   * the app clock: those due by `now` run at once, the others wait `at - now`.
+   * BullMQ keeps each job's absolute due time, so only a clock that is not the
+   * real one (the demo's and the tests' compressed time) needs this.
    */
   async realign(now: number): Promise<number> {
     let due = 0;
@@ -135,7 +126,7 @@ export class JobQueue {
   startWorker(handlers: JobHandlers, concurrency = 5): void {
     const missing = (Object.keys(jobPayloads) as JobName[]).filter((name) => typeof handlers[name] !== 'function');
     if (missing.length > 0) throw new Error(`no handler for jobs: ${missing.join(', ')}`);
-    this.workerConnection = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
+    this.workerConnection = this.connectWorker();
     this.workerConnection.on('error', (err) => this.logger.warn({ err }, 'worker connection error'));
     this.worker = new Worker(QUEUE, (job) => this.process(job, handlers), {
       connection: this.workerConnection,
@@ -143,6 +134,9 @@ export class JobQueue {
       concurrency,
       // A killed worker's job is taken over within ~15 s rather than BullMQ's default 60 s.
       lockDuration: 10_000,
+      // An idle worker waits at most 1 s per poll (BullMQ: 5 s): after a Redis Cluster outage, a delayed job's
+      // wake-up can be lost, and a shorter wait keeps it from going out seconds late.
+      drainDelay: 1,
       stalledInterval: 5_000,
     });
     this.worker.on('failed', (job, err) => {

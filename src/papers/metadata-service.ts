@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import { cleanMetadata } from '../domain/papers/metadata.js';
 import type { PaperMetadata } from '../domain/papers/paper.js';
 import type { PaperRef } from '../domain/papers/paper-ref.js';
@@ -45,7 +45,7 @@ export class MetadataService {
   private arxivSlot = 0;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: MetadataServiceOptions,
   ) {
     const override = options.overrideBaseUrl ? new URL(options.overrideBaseUrl) : undefined;

@@ -1,12 +1,12 @@
-import { UserError, overLimit, quoteInput } from '../domain/errors.js';
+import { UserError, quoteInput } from '../domain/errors.js';
 import { cleanText } from '../domain/papers/metadata.js';
-import { MAX_NOTE, MAX_QUEUE, matchesQuery, paperLabel, type Paper } from '../domain/papers/paper.js';
+import { MAX_NOTE, MAX_QUEUE, paperLabel, type Paper, type QueueEntry } from '../domain/papers/paper.js';
 import { dedupKey, parseArxivId, parsePaperRef } from '../domain/papers/paper-ref.js';
 import { cardCoalesceKey } from '../jobs/contract.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import { newId } from '../store/ids.js';
 import type { PaperStore } from '../store/paper-store.js';
-import type { RateCount } from '../store/rate-limit-store.js';
+import type { ScheduleService } from '../schedule/schedule-service.js';
 import type { MetadataService } from './metadata-service.js';
 
 export interface AddRequest {
@@ -24,19 +24,40 @@ export class PaperService {
     private readonly papers: PaperStore,
     private readonly jobs: JobQueue,
     private readonly metadata: MetadataService,
+    private readonly schedule: Pick<ScheduleService, 'agendaChanged'>,
   ) {}
+
+  /** The queue in order with what /paper list shows of each paper (at most MAX_QUEUE of them). */
+  queue(guildId: string): Promise<QueueEntry[]> {
+    return this.papers.queue(guildId);
+  }
+
+  /** Papers covered in past sessions, newest first. */
+  history(guildId: string): Promise<Paper[]> {
+    return this.papers.history(guildId);
+  }
+
+  /** Takes a paper off the queue; a published agenda follows (its refresh reads the queue when it runs, 2 s later). */
+  async remove(guildId: string, paperId: string): Promise<'removed' | 'missing' | 'current'> {
+    const [outcome] = await Promise.all([this.papers.remove(guildId, paperId), this.schedule.agendaChanged(guildId)]);
+    return outcome;
+  }
+
+  /** Moves a paper to `position` (1-based); null when it is no longer queued. */
+  async move(guildId: string, paperId: string, position: number): Promise<number | null> {
+    const [moved] = await Promise.all([
+      this.papers.move(guildId, paperId, position),
+      this.schedule.agendaChanged(guildId),
+    ]);
+    return moved;
+  }
 
   /**
    * Queues a paper at once; its card and details follow from `announce`, which
    * the caller runs once the member has their answer. Throws UserError for a
-   * bad input, a duplicate, a full queue or a member over `limit` (counted
-   * in the same step as the write).
+   * bad input, a duplicate or a full queue.
    */
-  async add(
-    guildId: string,
-    request: AddRequest,
-    limit?: RateCount,
-  ): Promise<{ paper: Paper; position: number; lastReadAt?: number }> {
+  async add(guildId: string, request: AddRequest): Promise<{ paper: Paper; position: number; lastReadAt?: number }> {
     const ref = parsePaperRef(request.input);
     const note = request.note ? cleanText(request.note, MAX_NOTE + 1) : '';
     if (note.length > MAX_NOTE) throw new UserError('note-too-long', `Keep the note to ${MAX_NOTE} characters.`);
@@ -56,9 +77,7 @@ export class PaperService {
         ...(note ? { note } : {}),
       },
       MAX_QUEUE,
-      limit,
     );
-    if (result.outcome === 'limited') throw overLimit(limit!, result.retryAfterMs);
     if (result.outcome === 'full')
       throw new UserError(
         'queue-full',
@@ -75,7 +94,7 @@ export class PaperService {
     return result;
   }
 
-  /** A newly queued paper's one job: the metadata job posts the card first, then fills it; a plain link only needs its card. */
+  /** A newly queued paper's one job: the metadata job posts the card, then fills it; a link needs only its card. */
   async announce(guildId: string, paper: Paper): Promise<void> {
     const ids = { guildId, paperId: paper.id };
     await (paper.metadataStatus === 'pending'
@@ -85,31 +104,35 @@ export class PaperService {
 
   /** Finds a queued paper from an autocomplete value (its id), an arXiv id, or a piece of its title. */
   async findQueued(guildId: string, value: string): Promise<{ paper: Paper; position: number }> {
-    const queue = await this.papers.list(guildId);
     const text = value.trim();
     const arxivId = parseArxivId(text.replace(/v\d+$/, ''));
+    const queue = await this.papers.queue(guildId);
     const byId = queue.findIndex((p) => p.id === text || (arxivId !== null && p.ref.id === arxivId));
     const matches =
       byId >= 0
-        ? [byId]
-        : queue.flatMap((p, i) => (text.length >= 3 && matchesQuery(p, text, p.presenterName) ? [i] : []));
-    if (matches.length !== 1) {
+        ? [{ id: queue[byId]!.id, position: byId + 1 }]
+        : text.length >= 3
+          ? (await this.papers.search(guildId, text, 2)).map(({ paper, position }) => ({ id: paper.id, position }))
+          : [];
+    const paper = matches.length === 1 ? await this.papers.get(guildId, matches[0]!.id) : undefined;
+    if (matches.length > 1)
       throw new UserError(
-        matches.length === 0 ? 'paper-not-queued' : 'paper-ambiguous',
-        matches.length === 0
-          ? `No queued paper matches ${quoteInput(text)}; pick one from the list as you type.`
-          : `${quoteInput(text)} matches ${matches.length} papers; pick one from the list as you type.`,
+        'paper-ambiguous',
+        `${quoteInput(text)} matches more than one paper; pick one from the list as you type.`,
       );
-    }
-    return { paper: queue[matches[0]!]!, position: matches[0]! + 1 };
+    if (!paper)
+      throw new UserError(
+        'paper-not-queued',
+        `No queued paper matches ${quoteInput(text)}; pick one from the list as you type.`,
+      );
+    return { paper, position: matches[0]!.position };
   }
 
   /** Autocomplete choices: queued papers matching what was typed, at most 25. */
   async choices(guildId: string, typed: string): Promise<Array<{ name: string; value: string }>> {
-    const queue = await this.papers.list(guildId);
-    return queue
-      .map((paper, i) => ({ paper, position: i + 1 }))
-      .filter(({ paper }) => paper.status !== 'covered' && matchesQuery(paper, typed, paper.presenterName))
+    const found = await this.papers.search(guildId, typed, MAX_QUEUE);
+    return found
+      .filter(({ paper }) => paper.status !== 'covered')
       .slice(0, 25)
       .map(({ paper, position }) => {
         const head = `${position}. `;

@@ -6,7 +6,10 @@ import { BlockList, isIP, type LookupFunction } from 'node:net';
 /** What a fetch may reach. The bot fetches nothing else, ever. */
 export interface FetchPolicy {
   allowedHosts: ReadonlySet<string>;
-  /** A stand-in origin for every source (tests, offline mirrors): reachable over http and on loopback, never as a redirect target. */
+  /**
+   * A stand-in origin for every source (tests, offline mirrors): reachable
+   * over http and on loopback, never as a redirect target.
+   */
   overrideOrigin?: string | undefined;
   timeoutMs: number;
   maxBytes: number;

@@ -1,3 +1,4 @@
+import { TimestampStyles, userMention } from '@discordjs/formatters';
 import {
   durationLabel,
   talkLabel,
@@ -7,7 +8,7 @@ import {
   type RecapQuestion,
 } from '../domain/recap/recap.js';
 import { offsetLabel } from '../domain/session/session.js';
-import { safeText } from '../discord/render/text.js';
+import { discordTime, safeText } from '../discord/render/text.js';
 
 /** How a recap names people and times: Discord shows mentions and timestamps; the file shows names and local times. */
 export interface RecapStyle {
@@ -29,8 +30,8 @@ export function sharedEscaper(): (text: string) => string {
 
 export function discordStyle(escape = sharedEscaper()): RecapStyle {
   return {
-    person: (id) => `<@${id}>`,
-    time: (ms, seconds = true) => `<t:${Math.floor(ms / 1000)}:${seconds ? 'T' : 't'}>`,
+    person: (id) => userMention(id),
+    time: (ms, seconds = true) => discordTime(ms, seconds ? TimestampStyles.MediumTime : TimestampStyles.ShortTime),
     text: escape,
   };
 }
@@ -61,18 +62,29 @@ function paperLink(p: RecapPaper, style: RecapStyle): string {
   return `[${style.text(p.title).slice(0, 200)}](${p.url})`;
 }
 
+const span = (from: number, to: number, style: RecapStyle, between = '–') =>
+  `${style.time(from, false)}${between}${style.time(to, false)}`;
+
+/** Who presented a paper and when it started; a paper without a presenter says only when. */
+function presented(paper: Recap['covered'][number], recap: Recap, style: RecapStyle): string {
+  const from = `${style.time(paper.startedAt, false)} (${offsetLabel(recap.startedAt, paper.startedAt)}).`;
+  return paper.presenterId ? `Presented by ${style.person(paper.presenterId)}, from ${from}` : `From ${from}`;
+}
+
 /** The recap as lines of Markdown; the same lines feed the Discord messages and the file. */
 export function recapLines(recap: Recap, style: RecapStyle, heading: string): string[] {
   const lines: string[] = [`# ${heading}`, ''];
   const asked = recap.asked;
   const presenters = [...new Set(recap.covered.flatMap((p) => (p.presenterId ? [style.person(p.presenterId)] : [])))];
+  const covered = `${recap.covered.length} paper${recap.covered.length === 1 ? '' : 's'} covered`;
+  const duration = durationLabel(recap.endedAt - recap.startedAt);
   const summary = [
-    `${recap.covered.length} paper${recap.covered.length === 1 ? '' : 's'} covered${presenters.length ? `, presented by ${presenters.join(', ')}` : ''}.`,
+    `${covered}${presenters.length ? `, presented by ${presenters.join(', ')}` : ''}.`,
     `${asked} question${asked === 1 ? '' : 's'} asked, ${recap.answered.length} answered.`,
     recap.mostUpvoted
       ? `Most upvoted: “${style.text(recap.mostUpvoted.text)}” (${recap.mostUpvoted.votes} votes).`
       : '',
-    `Duration ${durationLabel(recap.endedAt - recap.startedAt)}, from ${style.time(recap.startedAt, false)} to ${style.time(recap.endedAt, false)}.`,
+    `Duration ${duration}, from ${span(recap.startedAt, recap.endedAt, style, ' to ')}.`,
     recap.attendancePeak > 0 ? `Attendance peak: ${recap.attendancePeak} in the channel.` : '',
   ]
     .filter(Boolean)
@@ -82,10 +94,7 @@ export function recapLines(recap: Recap, style: RecapStyle, heading: string): st
 
   lines.push('## Papers covered');
   recap.covered.forEach((paper, i) => {
-    lines.push(
-      `### ${i + 1}. ${paperLink(paper, style)}`,
-      `Presented by ${paper.presenterId ? style.person(paper.presenterId) : 'nobody named'}, from ${style.time(paper.startedAt, false)} (${offsetLabel(recap.startedAt, paper.startedAt)}).`,
-    );
+    lines.push(`### ${i + 1}. ${paperLink(paper, style)}`, presented(paper, recap, style));
     for (const h of recap.highlights.filter((n) => n.paperId === paper.id)) lines.push(`- ✦ ${note(h, recap, style)}`);
     for (const q of recap.answered.filter((x) => x.paperId === paper.id))
       lines.push(`- **Q** (${asker(q, style)}): ${style.text(q.text)}`, `  **A**: ${style.text(q.answer ?? '')}`);
@@ -114,7 +123,7 @@ export function recapLines(recap: Recap, style: RecapStyle, heading: string): st
     const voice = recap.speakerSource === 'voice';
     lines.push(voice ? '## Speaker timeline (who spoke when, from the voice channel)' : '## Speaker timeline');
     for (const s of recap.speakers) {
-      const spans = s.segments.map((seg) => `${style.time(seg.from, false)}–${style.time(seg.to, false)}`).join(', ');
+      const spans = s.segments.map((seg) => span(seg.from, seg.to, style)).join(', ');
       lines.push(
         `- ${style.person(s.userId)}: ${spans} (${voice ? talkLabel(s.totalMs) : durationLabel(s.totalMs)} in all)`,
       );
@@ -128,10 +137,8 @@ export function recapLines(recap: Recap, style: RecapStyle, heading: string): st
       }
     }
     if (recap.voiceGaps.length > 0) {
-      lines.push(
-        '',
-        `Not heard (the voice connection was down): ${recap.voiceGaps.map((g) => `${style.time(g.from, false)}–${style.time(g.to, false)}`).join(', ')}`,
-      );
+      const gaps = recap.voiceGaps.map((g) => span(g.from, g.to, style)).join(', ');
+      lines.push('', `Not heard (the voice connection was down): ${gaps}`);
     }
     lines.push('');
   }

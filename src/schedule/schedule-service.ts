@@ -1,13 +1,6 @@
 import { UserError } from '../domain/errors.js';
-import {
-  AUTO_END_AFTER_MS,
-  cronPattern,
-  nextSession,
-  parseSkipDate,
-  planPosts,
-  localDate,
-  type Schedule,
-} from '../domain/schedule/plan.js';
+import { AUTO_END_AFTER_MS, nextSession, parseSkipDate, planPosts, type Schedule } from '../domain/schedule/plan.js';
+import { localDate } from '../domain/schedule/weekly.js';
 import { agendaCoalesceKey, scheduleJobIds } from '../jobs/contract.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { Logger } from '../logger.js';
@@ -19,10 +12,10 @@ const SESSION_MATCH_MS = 3 * 3600_000;
 
 /**
  * The weekly schedule: /schedule changes, and the opening of each week's
- * session (its agenda, reminders and auto-end as delayed jobs with
- * deterministic ids, and its Discord Scheduled Event). Every change bumps the
- * schedule's generation; jobs planned under an older one are removed, and
- * their handlers drop them if they run anyway.
+ * session (its agenda, reminders, auto-end and the job that opens the next
+ * one, as delayed jobs with deterministic ids, and its Discord Scheduled
+ * Event). Every change bumps the schedule's generation; jobs planned under an
+ * older one are removed, and their handlers drop them if they run anyway.
  */
 export class ScheduleService {
   constructor(
@@ -56,13 +49,6 @@ export class ScheduleService {
     };
     await this.store.saveSchedule(guildId, schedule);
     await this.settings.update(guildId, { timeZone: slot.timeZone });
-    await this.jobs.upsertScheduler(
-      scheduleJobIds.scheduler(guildId),
-      cronPattern(schedule),
-      schedule.timeZone,
-      'schedule.open',
-      { guildId },
-    );
     return this.open(guildId);
   }
 
@@ -80,7 +66,6 @@ export class ScheduleService {
     if (schedule.paused)
       throw new UserError('schedule-paused', 'The schedule is already paused; /schedule resume starts it again.');
     await this.store.saveSchedule(guildId, { ...schedule, paused: true });
-    await this.jobs.removeScheduler(scheduleJobIds.scheduler(guildId));
     await this.open(guildId);
   }
 
@@ -88,13 +73,6 @@ export class ScheduleService {
     const schedule = await this.required(guildId);
     if (!schedule.paused) throw new UserError('schedule-running', 'The schedule is not paused.');
     await this.store.saveSchedule(guildId, { ...schedule, paused: false });
-    await this.jobs.upsertScheduler(
-      scheduleJobIds.scheduler(guildId),
-      cronPattern(schedule),
-      schedule.timeZone,
-      'schedule.open',
-      { guildId },
-    );
     return this.open(guildId);
   }
 
@@ -107,16 +85,19 @@ export class ScheduleService {
   }
 
   /**
-   * Opens the next session after now: cancels a different one still ahead
-   * (rescheduled, skipped or paused), and plans this one's posts unless they
-   * are already planned under the current generation. Safe to run twice.
+   * Opens the next session after now (or after `after`, the start an open job
+   * was planned for: a job run a moment early still opens the one after it).
+   * Cancels a different one still ahead (rescheduled, skipped or paused), and
+   * plans this one's jobs unless they are already planned under the current
+   * generation. Safe to run twice.
    */
-  async open(guildId: string): Promise<OccurrenceRecord | undefined> {
+  async open(guildId: string, after?: number): Promise<OccurrenceRecord | undefined> {
     const now = this.now();
+    const from = Math.max(now, after ?? now);
     const schedule = await this.store.schedule(guildId);
-    const next = schedule ? nextSession(schedule, now) : undefined;
+    const next = schedule ? nextSession(schedule, from) : undefined;
     const previous = await this.store.open(guildId);
-    if (previous && previous.status === 'open' && previous.start !== next?.start && previous.start > now)
+    if (previous && previous.status === 'open' && previous.start !== next?.start && previous.start > from)
       await this.cancel(guildId, previous);
     if (!schedule || !next) {
       if (previous) await this.store.clearOpen(guildId);
@@ -138,17 +119,18 @@ export class ScheduleService {
     }));
     const autoEndAt = next.end + AUTO_END_AFTER_MS;
     const autoEndId = scheduleJobIds.autoend(guildId, next.start, generation);
+    const openId = scheduleJobIds.open(guildId, next.start);
     // Stored before the jobs are added, so no job runs before the session it is for.
-    await this.store.markOpen(guildId, next, generation, [...posts.map((p) => p.id), autoEndId]);
+    await this.store.markOpen(guildId, next, generation, [...posts.map((p) => p.id), autoEndId, openId]);
     await Promise.all([
-      ...posts.map((post) =>
-        this.jobs.enqueue('schedule.post', post.data, { jobId: post.id, delayMs: Math.max(0, post.data.at - now) }),
-      ),
+      ...posts.map((post) => this.jobs.enqueue('schedule.post', post.data, { jobId: post.id, runAt: post.data.at })),
       this.jobs.enqueue(
         'schedule.autoend',
         { guildId, start: next.start, at: autoEndAt, generation },
-        { jobId: autoEndId, delayMs: autoEndAt - now },
+        { jobId: autoEndId, runAt: autoEndAt },
       ),
+      // At this session's start, the next one opens: the one chain of jobs that carries the schedule week to week.
+      this.jobs.enqueue('schedule.open', { guildId, at: next.start }, { jobId: openId, runAt: next.start }),
       this.jobs.enqueue(
         'schedule.event',
         { guildId, start: next.start, action: 'sync' },
@@ -160,6 +142,11 @@ export class ScheduleService {
       'session opened',
     );
     return this.store.occurrence(guildId, next.start);
+  }
+
+  /** Removes the weekly cron an older Lectern opened sessions with: open jobs do it now. */
+  async dropLegacyScheduler(guildId: string): Promise<void> {
+    await this.jobs.removeScheduler(scheduleJobIds.legacyScheduler(guildId));
   }
 
   /**

@@ -1,20 +1,22 @@
-import { noLiveSession, overLimit, UserError } from '../domain/errors.js';
+import { time, TimestampStyles } from '@discordjs/formatters';
+import { noLiveSession, UserError } from '../domain/errors.js';
 import { paperLabel, type Paper } from '../domain/papers/paper.js';
-import type { Question } from '../domain/session/question.js';
-import type { Session } from '../domain/session/session.js';
-import {
-  BOARD_INTERVAL_MS,
-  boardCoalesceKey,
-  cardCoalesceKey,
-  newCardsCoalesceKey,
-  questionCoalesceKey,
-} from '../jobs/contract.js';
+import type { Session, TimelineEvent } from '../domain/session/session.js';
+import { BOARD_INTERVAL_MS, boardCoalesceKey, cardCoalesceKey, newCardsCoalesceKey } from '../jobs/contract.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { ScheduleService } from '../schedule/schedule-service.js';
 import { newId } from '../store/ids.js';
 import type { PaperStore, StartResult } from '../store/paper-store.js';
-import type { RateCount } from '../store/rate-limit-store.js';
-import type { SessionStore } from '../store/session-store.js';
+import type { SessionStatus, SessionStore } from '../store/session-store.js';
+
+/** The board shows a change within BOARD_INTERVAL_MS, together with every other change since its last edit. */
+export function queueBoardEdit(jobs: JobQueue, guildId: string, sessionId: string, immediately = false) {
+  return jobs.enqueue(
+    'session.board',
+    { guildId, sessionId },
+    { coalesceKey: boardCoalesceKey(guildId), ...(immediately ? {} : { delayMs: BOARD_INTERVAL_MS }) },
+  );
+}
 
 /**
  * The live session as commands and buttons drive it: each action is one
@@ -29,13 +31,23 @@ export class LiveService {
     private readonly schedule: ScheduleService,
   ) {}
 
-  /** The board shows this change within BOARD_INTERVAL_MS, together with every other change since its last edit. */
   boardChanged(guildId: string, sessionId: string, immediately = false): Promise<void> {
-    return this.jobs.enqueue(
-      'session.board',
-      { guildId, sessionId },
-      { coalesceKey: boardCoalesceKey(guildId), ...(immediately ? {} : { delayMs: BOARD_INTERVAL_MS }) },
-    );
+    return queueBoardEdit(this.jobs, guildId, sessionId, immediately);
+  }
+
+  /** The live session, if one is. */
+  current(guildId: string): Promise<Session | undefined> {
+    return this.sessions.current(guildId);
+  }
+
+  /** What /session status shows: bounded however large the session. */
+  status(guildId: string, sessionId: string): Promise<SessionStatus | undefined> {
+    return this.sessions.status(guildId, sessionId);
+  }
+
+  /** A timeline event the gateway saw (a member joined or left the channel). */
+  log(guildId: string, sessionId: string, event: TimelineEvent): Promise<boolean> {
+    return this.sessions.log(guildId, sessionId, event);
   }
 
   async start(guildId: string, by: string, at: number): Promise<string> {
@@ -52,20 +64,28 @@ export class LiveService {
     return sessionId;
   }
 
-  /** Ends the session: the current paper counts as covered, covered papers go to history, the rest roll over. */
-  async end(guildId: string, session: Session, by: string, at: number, recording?: string): Promise<void> {
-    if (!(await this.sessions.end(guildId, session.id, by, at, recording)))
-      throw new UserError('session-ended', 'This session has already ended.');
-    const current = await this.papers.current(guildId);
-    if (current) await this.sessions.logEnded(guildId, session.id, { type: 'paper.covered', paperId: current.id, at });
-    await this.papers.closeSession(guildId, at);
+  /**
+   * Ends the session in one store script (the current paper counts as covered,
+   * covered papers go to history, the rest roll over), then runs what follows
+   * an end: the board, any unposted cards, the recap, next week's session.
+   * A process that dies in between leaves the end marked unfinished; running
+   * this again (without a live session: on the last one) completes it.
+   */
+  async end(guildId: string, session: Session | undefined, by: string, at: number, recording?: string) {
+    const sessionId = session?.id ?? (await this.sessions.lastEnded(guildId))?.id;
+    if (!sessionId) throw noLiveSession();
+    const ended = await this.sessions.end(guildId, { sessionId, by, at, ...(recording ? { recording } : {}) });
+    if (ended.outcome === 'not-live')
+      throw session ? new UserError('session-ended', 'This session has already ended.') : noLiveSession();
     await Promise.all([
-      this.boardChanged(guildId, session.id, true),
+      this.boardChanged(guildId, sessionId, true),
       // Any card still unposted (its job lost with a process that died) goes up now.
-      this.newCards(guildId, session.id),
-      this.jobs.enqueue('session.recap', { guildId, sessionId: session.id, edition: 'first' }),
-      this.schedule.sessionEnded(guildId, session.id, at),
+      this.jobs.enqueue('question.cards', { guildId, sessionId }, { coalesceKey: newCardsCoalesceKey(guildId) }),
+      this.jobs.enqueue('session.recap', { guildId, sessionId, edition: 'first' }),
+      this.schedule.sessionEnded(guildId, sessionId, at),
     ]);
+    await this.sessions.endFollowedUp(guildId, sessionId);
+    return ended.outcome;
   }
 
   /** Starts a paper (or the next one in queue order) and records the one it replaces as covered. */
@@ -101,48 +121,6 @@ export class LiveService {
     return this.papers.current(guildId);
   }
 
-  /**
-   * Logs a question in the live session. Its card and the board follow from
-   * `questionAsked`, which the caller runs once the member has their answer.
-   */
-  async ask(
-    guildId: string,
-    question: Omit<Question, 'id' | 'sessionId' | 'status' | 'votes' | 'paperId'>,
-    limit?: RateCount,
-  ): Promise<{ question: Question; boardDirty: boolean; cardsDirty: boolean; threadId?: string }> {
-    const result = await this.sessions.ask(guildId, { ...question, id: newId() }, limit);
-    if (result.outcome === 'not-live') throw noLiveSession();
-    if (result.outcome === 'limited') throw overLimit(limit!, result.retryAfterMs);
-    return result;
-  }
-
-  /**
-   * After a question is logged: its card and the board follow. In a busy
-   * session a card posting and a board edit are already waiting, and the
-   * question rides along with them (one job posts every new card, oldest first).
-   */
-  async questionAsked(
-    guildId: string,
-    { question, boardDirty, cardsDirty }: { question: Question; boardDirty: boolean; cardsDirty: boolean },
-  ): Promise<void> {
-    await Promise.all([
-      cardsDirty ? this.newCards(guildId, question.sessionId) : undefined,
-      boardDirty ? this.boardChanged(guildId, question.sessionId) : undefined,
-    ]);
-  }
-
-  newCards(guildId: string, sessionId: string): Promise<void> {
-    return this.jobs.enqueue('question.cards', { guildId, sessionId }, { coalesceKey: newCardsCoalesceKey(guildId) });
-  }
-
-  questionChanged(guildId: string, questionId: string, immediately = false): Promise<void> {
-    return this.jobs.enqueue(
-      'question.card',
-      { guildId, questionId },
-      { coalesceKey: questionCoalesceKey(guildId, questionId), ...(immediately ? {} : { delayMs: 1_000 }) },
-    );
-  }
-
   /** A highlight or takeaway: kept on the timeline, tied to the current paper, and posted in the session thread. */
   async note(
     guildId: string,
@@ -167,7 +145,7 @@ export class LiveService {
       guildId,
       sessionId: session.id,
       postId: newId(),
-      content: `**${label}**${about} <t:${Math.floor(at / 1000)}:T>\n${text}`.slice(0, 2000),
+      content: `**${label}**${about} ${time(Math.floor(at / 1000), TimestampStyles.LongTime)}\n${text}`.slice(0, 2000),
     });
     return paper;
   }

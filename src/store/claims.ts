@@ -1,24 +1,27 @@
-import type { Redis } from 'ioredis';
+import { z } from 'zod';
 import { PREFIX } from './keys.js';
+import type { RedisClient } from './redis.js';
+import { luaList, runScript } from './scripts.js';
 
-/** Where claims live: `claimKey(guildId, what)`; scripts that claim append `what` to `claimKey(guildId, '')`. */
+/** Where claims live: under the guild's hash tag, outside its data (never exported). */
 export const claimKey = (guildId: string, what: string) => `${PREFIX}:claim:{${guildId}}:${what}`;
 
 /** How long a claim keeps other jobs out when its run died before posting. */
 export const CLAIM_TTL_MS = 60_000;
+
+const Held = z.object({ held: luaList(z.boolean()) });
 
 /**
  * A post claimed by one job run. The same job (same id) may claim again, so a
  * rerun after a crash proceeds; another job must wait until the claim lapses.
  */
 export async function claimPost(
-  redis: Redis,
+  redis: RedisClient,
   guildId: string,
   what: string,
   jobId: string,
   ttlMs = CLAIM_TTL_MS,
 ): Promise<boolean> {
-  const key = claimKey(guildId, what);
-  const taken = await redis.set(key, jobId, 'PX', ttlMs, 'NX');
-  return taken === 'OK' || (await redis.get(key)) === jobId;
+  const { held } = await runScript(redis, 'claimsTake', [claimKey(guildId, what)], [jobId, ttlMs], Held);
+  return held[0] === true;
 }

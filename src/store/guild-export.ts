@@ -1,29 +1,41 @@
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { keys, PREFIX } from './keys.js';
+import type { RedisClient } from './redis.js';
+
+/** The servers that hold data: the one server, or every master of a cluster (SCAN sees one node's keys). */
+export function dataNodes(redis: RedisClient): RedisClient[] {
+  return redis instanceof Cluster ? redis.nodes('master') : [redis];
+}
+
+/** Every key matching `pattern`, on every server that holds data. */
+export async function scanKeys(redis: RedisClient, pattern: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const node of dataNodes(redis)) {
+    let cursor = '0';
+    do {
+      const [next, batch] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      found.push(...batch);
+      cursor = next;
+    } while (cursor !== '0');
+  }
+  return found;
+}
 
 /**
  * Everything stored for a guild, key by key, for /setup export. It walks the
  * guild's key space rather than a list of aggregates, so data added by later
  * features is exported without anyone remembering to add it here.
  */
-export async function exportGuildData(redis: Redis, guildId: string): Promise<Record<string, unknown>> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', keys.guildPattern(guildId), 'COUNT', 500);
-    found.push(...batch);
-    cursor = next;
-  } while (cursor !== '0');
-
+export async function exportGuildData(redis: RedisClient, guildId: string): Promise<Record<string, unknown>> {
   const data: Record<string, unknown> = {};
   const strip = `${PREFIX}:{${guildId}}:`;
-  for (const key of found.sort()) {
+  for (const key of (await scanKeys(redis, keys.guildPattern(guildId))).sort()) {
     data[key.slice(strip.length)] = await readKey(redis, key);
   }
   return data;
 }
 
-async function readKey(redis: Redis, key: string): Promise<unknown> {
+async function readKey(redis: RedisClient, key: string): Promise<unknown> {
   switch (await redis.type(key)) {
     case 'string':
       return parseMaybeJson((await redis.get(key)) ?? '');

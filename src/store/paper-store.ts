@@ -1,16 +1,22 @@
-import type { Redis } from 'ioredis';
-import type { MetadataStatus, Paper, PaperMetadata, QueueEntry } from '../domain/papers/paper.js';
+import { z } from 'zod';
+import {
+  matchesQuery,
+  nextPaperId,
+  type MetadataStatus,
+  type Paper,
+  type PaperMetadata,
+  type QueueEntry,
+} from '../domain/papers/paper.js';
 import type { PaperRef } from '../domain/papers/paper-ref.js';
 import { keys } from './keys.js';
-import { runLua } from './lua.js';
-import { paperScripts } from './paper-scripts.js';
-import { rateCountArgs, type RateCount } from './rate-limit-store.js';
+import { execAll, retryWhileStale } from './pipeline.js';
+import type { RedisClient } from './redis.js';
+import { runScript } from './scripts.js';
 
 export type AddResult =
   | { outcome: 'added'; paper: Paper; position: number; lastReadAt?: number }
   | { outcome: 'duplicate'; paperId: string; position: number }
-  | { outcome: 'full' }
-  | { outcome: 'limited'; retryAfterMs: number };
+  | { outcome: 'full' };
 
 export type StartResult =
   | { outcome: 'started'; paperId: string; previousId?: string }
@@ -32,6 +38,9 @@ export interface NewPaper {
   addedAt: number;
 }
 
+/** What a search of the queue reads of each paper: its list line, and what else a query may match. */
+export type QueuedPaper = QueueEntry & Pick<Paper, 'presenterName' | 'authors'>;
+
 const JSON_FIELDS = new Set(['ref', 'authors']);
 const NUMBER_FIELDS = new Set(['addedAt', 'startedAt', 'coveredAt']);
 const QUEUE_ENTRY_FIELDS = [
@@ -42,6 +51,7 @@ const QUEUE_ENTRY_FIELDS = [
   'title',
   'presenterId',
 ] as const satisfies ReadonlyArray<keyof QueueEntry>;
+const SEARCH_FIELDS = [...QUEUE_ENTRY_FIELDS, 'presenterName', 'authors'] as const;
 
 function toHash(paper: Partial<Paper>): string[] {
   const flat: string[] = [];
@@ -64,45 +74,58 @@ export function fromHash(hash: Record<string, string>): Paper {
   return paper as unknown as Paper;
 }
 
-function pairsToHash(flat: string[]): Record<string, string> {
+/** HMGET values of `fields` as a paper (missing fields left out). */
+function fromFields(fields: readonly string[], values: Array<string | null>): Paper {
   const hash: Record<string, string> = {};
-  for (let i = 0; i < flat.length; i += 2) hash[flat[i]!] = flat[i + 1]!;
-  return hash;
+  values.forEach((value, i) => value !== null && (hash[fields[i]!] = value));
+  return fromHash(hash);
 }
 
+const Outcome = <T extends string>(...outcomes: [T, ...T[]]) => z.object({ outcome: z.enum(outcomes) });
+
+const AddReply = z.discriminatedUnion('outcome', [
+  z.object({
+    outcome: z.literal('added'),
+    paperId: z.string(),
+    position: z.number(),
+    lastReadAt: z.string().optional(),
+  }),
+  z.object({ outcome: z.literal('duplicate'), paperId: z.string(), position: z.number() }),
+  z.object({ outcome: z.literal('full') }),
+]);
+const StartReply = z.object({
+  outcome: z.enum(['started', 'missing', 'already-current', 'covered', 'stale']),
+  previousId: z.string().optional(),
+});
+const PatchReply = z.object({ paper: z.record(z.string(), z.string()).optional() });
+
 /**
- * A guild's paper queue. Every change is one Lua script, so two hosts editing
- * at once never lose or duplicate a paper and positions stay contiguous.
+ * A guild's paper queue (at most MAX_QUEUE papers, so a read of the whole
+ * queue is bounded). Every change is one Lua script, so two hosts editing at
+ * once never lose or duplicate a paper and positions stay contiguous.
  */
 export class PaperStore {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: RedisClient) {}
 
-  private run(name: keyof typeof paperScripts, guildId: string, ...args: Array<string | number>): Promise<unknown> {
-    return runLua(this.redis, paperScripts[name], [keys.paperQueue(guildId)], [keys.guildPrefix(guildId), ...args]);
-  }
-
-  /**
-   * Queues a paper unless it is already queued or the queue is full; with
-   * `limit`, the member's use is counted in the same step and nothing is
-   * written over it.
-   */
-  async add(guildId: string, input: NewPaper, maxQueue: number, limit?: RateCount): Promise<AddResult> {
-    const { id: newId, ...rest } = input;
+  /** Queues a paper unless it is already queued or the queue is full. */
+  async add(guildId: string, input: NewPaper, maxQueue: number): Promise<AddResult> {
+    const { id, ...rest } = input;
     const fields = toHash({ authors: [], abstract: '', ...rest, status: 'queued' });
-    const [outcome, id, position, readAt] = (await this.run(
-      'add',
-      guildId,
-      ...rateCountArgs(limit),
-      input.dedupKey,
-      maxQueue,
-      newId,
-      ...fields,
-    )) as [string, string, number, string];
-    if (outcome === 'full') return { outcome };
-    if (outcome === 'limited') return { outcome, retryAfterMs: Math.max(position, 0) };
-    if (outcome === 'duplicate') return { outcome, paperId: id, position };
+    const reply = await runScript(
+      this.redis,
+      'papersAdd',
+      [keys.paperQueue(guildId), keys.paper(guildId, id), keys.paperDedup(guildId), keys.paperRead(guildId)],
+      [input.dedupKey, maxQueue, id, ...fields],
+      AddReply,
+    );
+    if (reply.outcome !== 'added') return reply;
     const paper: Paper = { authors: [], abstract: '', ...rest, id, status: 'queued' };
-    return { outcome: 'added', paper, position, ...(readAt ? { lastReadAt: Number(readAt) } : {}) };
+    return {
+      outcome: 'added',
+      paper,
+      position: reply.position,
+      ...(reply.lastReadAt ? { lastReadAt: Number(reply.lastReadAt) } : {}),
+    };
   }
 
   async get(guildId: string, paperId: string): Promise<Paper | undefined> {
@@ -110,60 +133,135 @@ export class PaperStore {
     return hash.id ? fromHash(hash) : undefined;
   }
 
-  /** The paper being presented, if any, in one round trip. */
+  async currentId(guildId: string): Promise<string | undefined> {
+    return (await this.redis.get(keys.currentPaper(guildId))) ?? undefined;
+  }
+
+  /** The paper being presented, if any. */
   async current(guildId: string): Promise<Paper | undefined> {
-    const flat = (await this.run('current', guildId)) as string[];
-    return flat.length > 0 ? fromHash(pairsToHash(flat)) : undefined;
+    const id = await this.currentId(guildId);
+    return id === undefined ? undefined : this.get(guildId, id);
   }
 
-  /** The queue in order, papers whole, in one round trip. */
+  /** The queue in order, papers whole. */
   async list(guildId: string): Promise<Paper[]> {
-    const rows = (await this.run('list', guildId)) as string[][];
-    return rows.map((flat) => fromHash(pairsToHash(flat)));
+    const ids = await this.redis.lrange(keys.paperQueue(guildId), 0, -1);
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(keys.paper(guildId, id));
+    return ((await execAll(pipeline)) as Array<Record<string, string>>).filter((h) => h.id).map(fromHash);
   }
 
-  /** The queue as its lines show it (`/paper list`), in one round trip: no abstracts or authors read. */
+  /** The queue as its lines show it (`/paper list`): no abstracts or authors read. */
   async queue(guildId: string): Promise<QueueEntry[]> {
-    const rows = (await this.run('list', guildId, ...QUEUE_ENTRY_FIELDS)) as Array<Array<string | null>>;
-    return rows.map((values) => {
-      const hash: Record<string, string> = {};
-      values.forEach((value, i) => value !== null && (hash[QUEUE_ENTRY_FIELDS[i]!] = value));
-      return fromHash(hash);
-    });
+    return this.entries(guildId, await this.redis.lrange(keys.paperQueue(guildId), 0, -1), QUEUE_ENTRY_FIELDS);
   }
 
-  /** Moves a paper to a 1-based position (clamped to the queue); returns the position it got, or null if it is not queued. */
+  /** `count` papers of the queue from `offset` (0-based), as their lines show them, and the queue's length. */
+  async queuePage(guildId: string, offset: number, count: number): Promise<{ papers: QueueEntry[]; total: number }> {
+    const queue = keys.paperQueue(guildId);
+    const [ids, total] = (await execAll(
+      this.redis
+        .pipeline()
+        .lrange(queue, offset, offset + count - 1)
+        .llen(queue),
+    )) as [string[], number];
+    return { papers: await this.entries(guildId, ids, QUEUE_ENTRY_FIELDS), total };
+  }
+
+  /** The paper being presented and the first `count` papers still queued, in queue order (board, stage topic). */
+  async upcoming(guildId: string, count: number): Promise<{ current?: QueueEntry; next: QueueEntry[] }> {
+    const queue = await this.queue(guildId);
+    const current = queue.find((p) => p.status === 'current');
+    return { ...(current ? { current } : {}), next: queue.filter((p) => p.status === 'queued').slice(0, count) };
+  }
+
+  /**
+   * Papers of the queue (whatever their status) that `typed` matches by title, id, link, author or
+   * presenter name, in queue order with their 1-based position, at most `limit`.
+   */
+  async search(
+    guildId: string,
+    typed: string,
+    limit: number,
+  ): Promise<Array<{ paper: QueuedPaper; position: number }>> {
+    const ids = await this.redis.lrange(keys.paperQueue(guildId), 0, -1);
+    const papers = (await this.entries(guildId, ids, SEARCH_FIELDS)) as QueuedPaper[];
+    return papers
+      .map((paper, i) => ({ paper, position: i + 1 }))
+      .filter(({ paper }) => matchesQuery(paper as Paper, typed, paper.presenterName))
+      .slice(0, limit);
+  }
+
+  private async entries(guildId: string, ids: string[], fields: readonly string[]): Promise<Paper[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hmget(keys.paper(guildId, id), ...fields);
+    return ((await execAll(pipeline)) as Array<Array<string | null>>)
+      .filter((values) => values[0] !== null)
+      .map((values) => fromFields(fields, values));
+  }
+
+  /** Moves a paper to a 1-based position (clamped to the queue): the position it got, or null if it is not queued. */
   async move(guildId: string, paperId: string, position: number): Promise<number | null> {
-    const result = (await this.run('move', guildId, paperId, position)) as number;
-    return result > 0 ? result : null;
+    const reply = await runScript(
+      this.redis,
+      'papersMove',
+      [keys.paperQueue(guildId)],
+      [paperId, position],
+      z.object({ position: z.number().optional() }),
+    );
+    return reply.position ?? null;
   }
 
   async remove(guildId: string, paperId: string): Promise<'removed' | 'missing' | 'current'> {
-    return (await this.run('remove', guildId, paperId)) as 'removed' | 'missing' | 'current';
+    const reply = await runScript(
+      this.redis,
+      'papersRemove',
+      [keys.paperQueue(guildId), keys.paper(guildId, paperId), keys.paperDedup(guildId)],
+      [paperId],
+      Outcome('removed', 'missing', 'current'),
+    );
+    return reply.outcome;
   }
 
   /** Makes a paper current; the paper that was current becomes covered. */
   async start(guildId: string, paperId: string, now: number): Promise<StartResult> {
-    const [outcome, id, previous] = (await this.run('start', guildId, paperId, now)) as [string, string, string];
-    return outcome === 'started'
-      ? { outcome, paperId: id, ...(previous ? { previousId: previous } : {}) }
-      : { outcome: outcome as 'missing' };
+    return retryWhileStale('paper start', async () =>
+      this.startAfter(guildId, paperId, await this.currentId(guildId), now),
+    );
   }
 
   /** Moves to the next queued paper after the current one in queue order (see nextPaperId). */
   async next(guildId: string, now: number): Promise<StartResult> {
-    const [outcome, id, previous] = (await this.run('next', guildId, now)) as [string, string, string];
-    return outcome === 'started'
-      ? { outcome, paperId: id, ...(previous ? { previousId: previous } : {}) }
-      : { outcome: outcome as 'none-left' };
+    return retryWhileStale('paper next', async () => {
+      const ids = await this.redis.lrange(keys.paperQueue(guildId), 0, -1);
+      const queue = await this.entries(guildId, ids, ['id', 'status']);
+      const nextId = nextPaperId(queue);
+      if (nextId === null) return { outcome: 'none-left' as const };
+      const started = await this.startAfter(guildId, nextId, queue.find((p) => p.status === 'current')?.id, now);
+      // Another host moved the queue on in between: read it again.
+      return started?.outcome === 'started' ? started : undefined;
+    });
   }
 
-  /**
-   * Ends a session's use of the queue: the current paper becomes covered, and
-   * every covered paper moves to history; the rest stay queued, in order, for the next session.
-   */
-  async closeSession(guildId: string, now: number): Promise<string[]> {
-    return (await this.run('close', guildId, now)) as string[];
+  /** Starts `paperId` if `currentId` is still the paper being presented; undefined when it is not. */
+  private async startAfter(
+    guildId: string,
+    paperId: string,
+    currentId: string | undefined,
+    now: number,
+  ): Promise<StartResult | undefined> {
+    const paper = keys.paper(guildId, paperId);
+    const reply = await runScript(
+      this.redis,
+      'papersStart',
+      [keys.paperQueue(guildId), keys.currentPaper(guildId), paper, currentId ? keys.paper(guildId, currentId) : paper],
+      [paperId, currentId ?? '', now],
+      StartReply,
+    );
+    if (reply.outcome === 'stale') return undefined;
+    if (reply.outcome !== 'started') return { outcome: reply.outcome };
+    return { outcome: 'started', paperId, ...(reply.previousId ? { previousId: reply.previousId } : {}) };
   }
 
   /** Covered papers, newest first. */
@@ -172,14 +270,10 @@ export class PaperStore {
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hgetall(keys.paper(guildId, id));
-    const rows = (await pipeline.exec()) ?? [];
-    return rows
-      .map(([, hash]) => hash as Record<string, string>)
-      .filter((h) => h.id)
-      .map(fromHash);
+    return ((await execAll(pipeline)) as Array<Record<string, string>>).filter((h) => h.id).map(fromHash);
   }
 
-  /** Stores the details (or their status) of a paper; returns it as it is now, or undefined (nothing written) if it was removed. */
+  /** Stores a paper's details (or their status): the paper as it is now, or undefined (nothing written) if removed. */
   async setMetadata(
     guildId: string,
     paperId: string,
@@ -194,7 +288,7 @@ export class PaperStore {
   }
 
   private async patch(guildId: string, paperId: string, fields: string[]): Promise<Paper | undefined> {
-    const flat = (await runLua(this.redis, paperScripts.patch, [keys.paper(guildId, paperId)], fields)) as string[];
-    return flat.length > 0 ? fromHash(pairsToHash(flat)) : undefined;
+    const reply = await runScript(this.redis, 'papersPatch', [keys.paper(guildId, paperId)], fields, PatchReply);
+    return reply.paper ? fromHash(reply.paper) : undefined;
   }
 }

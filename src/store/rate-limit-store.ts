@@ -1,17 +1,6 @@
-import type { Redis } from 'ioredis';
 import { keys } from './keys.js';
-
-/** A limit a store script counts for itself, in the same step as the write it limits. */
-export interface RateCount {
-  key: string;
-  limit: number;
-  windowSeconds: number;
-}
-
-/** A limit as a script's arguments: counter key ('' for none), limit, window in ms (luaGuards' overLimit). */
-export function rateCountArgs(limit: RateCount | undefined): [string, number, number] {
-  return limit ? [limit.key, limit.limit, limit.windowSeconds * 1000] : ['', 0, 0];
-}
+import { execAll } from './pipeline.js';
+import type { RedisClient } from './redis.js';
 
 export interface RateLimitResult {
   allowed: boolean;
@@ -19,26 +8,25 @@ export interface RateLimitResult {
   retryAfterMs: number;
 }
 
-/** Fixed-window counters per guild, user and bucket, shared by every bot process. */
+/** Fixed-window counters per guild, user and bucket, shared by every bot process: Lectern's one rate limiter. */
 export class RateLimitStore {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: RedisClient) {}
 
   key(guildId: string, userId: string, bucket: string): string {
     return keys.rateLimit(guildId, userId, bucket);
   }
 
   /**
-   * Counts one use on `key` (from `key()`): three plain commands in one round
-   * trip, far cheaper for Redis than a script. The window's expiry is set by
-   * the first use (PEXPIRE NX on every use sets it whenever it is missing, so
-   * a counter is never left without one).
+   * Counts one use on `key` (from `key()`) in one transaction: the count, the
+   * window's expiry set by the first use (PEXPIRE NX also gives one to a
+   * counter found without it), and the time left in the window.
    */
   async hit(key: string, limit: number, windowMs: number): Promise<RateLimitResult> {
-    const [count, , ttl] = await Promise.all([
-      this.redis.incr(key),
-      this.redis.pexpire(key, windowMs, 'NX'),
-      this.redis.pttl(key),
-    ]);
+    const [count, , ttl] = (await execAll(this.redis.multi().incr(key).pexpire(key, windowMs, 'NX').pttl(key))) as [
+      number,
+      number,
+      number,
+    ];
     return { allowed: count <= limit, retryAfterMs: Math.max(ttl, 0) };
   }
 }

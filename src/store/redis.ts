@@ -1,11 +1,24 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import type { RedisNode } from '../config.js';
+import { defineScripts } from './scripts.js';
+
+/** A connection Lectern's stores and jobs can use: one Redis server, or a Redis Cluster. */
+export type RedisClient = Redis | Cluster;
+
+/**
+ * Where Redis is, as configured: `REDIS_URL` alone names one server; with
+ * `REDIS_CLUSTER_NODES`, those seed a cluster and the URL gives only the
+ * scheme, user and password the nodes share. A bare URL string is one server.
+ */
+export type RedisTarget = string | { REDIS_URL: string; REDIS_CLUSTER_NODES?: readonly RedisNode[] | undefined };
 
 /** Raised when Redis cannot be reached at start; the message tells the user what to do. */
 export class RedisUnavailableError extends Error {
-  constructor(url: string, cause: unknown) {
+  constructor(where: string, cause: unknown) {
     super(
-      `Cannot connect to Redis at ${redactUrl(url)} (${cause instanceof Error ? cause.message : String(cause)}). ` +
-        'Start one (`docker compose up redis`, or `redis-server`) or point REDIS_URL at yours.',
+      `Cannot connect to Redis at ${where} (${cause instanceof Error ? cause.message : String(cause)}). ` +
+        'Start one (`docker compose up redis`, or `redis-server`) ' +
+        'or point REDIS_URL (or REDIS_CLUSTER_NODES) at yours.',
     );
     this.name = 'RedisUnavailableError';
   }
@@ -21,32 +34,100 @@ export function redactUrl(url: string): string {
   }
 }
 
+export interface ConnectOptions {
+  connectTimeoutMs?: number;
+  /** Shown by CLIENT LIST, so an operator can tell Lectern's processes apart. */
+  name?: string;
+  /** Commands issued in the same turn of the event loop leave in one write (one system call, one round trip). */
+  autoPipelining?: boolean;
+}
+
 /**
  * Opens a connection and waits until it is ready. Commands issued while the
  * connection is down fail at once instead of queueing, so an interaction is
  * never left waiting on a Redis that is gone.
  */
-export async function connectRedis(
-  url: string,
-  options: { connectTimeoutMs?: number; name?: string; autoPipelining?: boolean } = {},
-): Promise<Redis> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    // Commands issued in the same turn of the event loop leave in one write: an
-    // interaction's reads and its early work cost one system call and one round trip.
-    enableAutoPipelining: options.autoPipelining ?? false,
-    // Named, so CLIENT LIST (and an operator) can tell Lectern's processes apart.
+export async function connectRedis(target: RedisTarget, options: ConnectOptions = {}): Promise<RedisClient> {
+  const { url, nodes } = parseTarget(target);
+  const connectTimeout = options.connectTimeoutMs ?? 5_000;
+  const perNode: RedisOptions = {
     ...(options.name ? { connectionName: options.name } : {}),
-    enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    connectTimeout: options.connectTimeoutMs ?? 5_000,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    connectTimeout,
+  };
+  const retryStrategy = (attempt: number) => Math.min(attempt * 200, 2_000);
+  const client = nodes
+    ? new Cluster(nodes, {
+        ...clusterOptions(url, perNode),
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        enableAutoPipelining: options.autoPipelining ?? false,
+        clusterRetryStrategy: retryStrategy,
+      })
+    : new Redis(url, {
+        ...perNode,
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        enableAutoPipelining: options.autoPipelining ?? false,
+        retryStrategy,
+      });
+  // A failed start is reported by the rejection below; until the caller listens, its 'error' events go nowhere.
+  const quiet = () => {};
+  client.on('error', quiet);
+  // Before any command: an auto-pipeline made before a script is defined lacks it (ioredis then throws).
+  defineScripts(client);
+  try {
+    await (client instanceof Cluster ? withTimeout(client.connect(), connectTimeout) : client.connect());
+    client.off('error', quiet);
+    return client;
+  } catch (error) {
+    client.disconnect();
+    throw new RedisUnavailableError(nodes ? nodes.map((n) => `${n.host}:${n.port}`).join(',') : redactUrl(url), error);
+  }
+}
+
+/**
+ * A connection for a BullMQ Worker, which BullMQ waits for: its commands wait
+ * through a reconnect instead of failing, as BullMQ requires of a worker.
+ */
+export function createWorkerRedis(target: RedisTarget, options: { name?: string } = {}): RedisClient {
+  const { url, nodes } = parseTarget(target);
+  const perNode: RedisOptions = {
+    ...(options.name ? { connectionName: options.name } : {}),
+    maxRetriesPerRequest: null,
+  };
+  return nodes ? new Cluster(nodes, clusterOptions(url, perNode)) : new Redis(url, perNode);
+}
+
+function parseTarget(target: RedisTarget): { url: string; nodes: RedisNode[] | undefined } {
+  if (typeof target === 'string') return { url: target, nodes: undefined };
+  const nodes = target.REDIS_CLUSTER_NODES;
+  return { url: target.REDIS_URL, nodes: nodes && nodes.length > 0 ? [...nodes] : undefined };
+}
+
+/** Every node gets the URL's credentials and TLS; reads stay on masters, so a read follows the write before it. */
+function clusterOptions(url: string, perNode: RedisOptions): ClusterOptions {
+  const parsed = new URL(url);
+  return {
+    scaleReads: 'master',
+    redisOptions: {
+      ...perNode,
+      ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+      ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+      ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+    },
+  };
+}
+
+/** A cluster whose slots are not all served never becomes ready; give up as a single server's connect does. */
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not ready within ${ms} ms`)), ms);
   });
   try {
-    await redis.connect();
-    return redis;
-  } catch (error) {
-    redis.disconnect();
-    throw new RedisUnavailableError(url, error);
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Occurrence, Schedule } from '../domain/schedule/plan.js';
 import { WEEKDAYS } from '../domain/schedule/weekly.js';
@@ -75,9 +75,9 @@ function toOccurrence(hash: Record<string, string>): OccurrenceRecord {
   };
 }
 
-/** The weekly schedule and the sessions it opens, in Redis hashes. */
+/** The weekly schedule and the sessions it opens, in Redis hashes (a guild's keys share one cluster slot). */
 export class ScheduleStore {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: Redis | Cluster) {}
 
   async schedule(guildId: string): Promise<StoredSchedule | undefined> {
     const hash = await this.redis.hgetall(keys.schedule(guildId));

@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { defaultSettings, type GuildSettings } from '../domain/settings.js';
 import { keys } from './keys.js';
+import type { RedisClient } from './redis.js';
 
 const StoredSettings = z.object({
   announceChannelId: z.string().optional(),
@@ -25,7 +25,7 @@ type SettingsPatch = { [K in keyof GuildSettings]?: GuildSettings[K] | null };
 
 /** Guild settings in one Redis hash; each /setup subcommand writes only its own fields. */
 export class SettingsStore {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: RedisClient) {}
 
   async get(guildId: string): Promise<GuildSettings> {
     const raw = await this.redis.hgetall(keys.settings(guildId));

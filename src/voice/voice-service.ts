@@ -2,7 +2,10 @@ import { entersState, joinVoiceChannel, VoiceConnectionStatus, type VoiceConnect
 import { ChannelType, PermissionFlagsBits, type Client, type Guild, type VoiceBasedChannel } from 'discord.js';
 import { SpeakingTracker } from '../domain/voice/speaking.js';
 import type { Logger } from '../logger.js';
-import type { Services } from '../services.js';
+import type { JobQueue } from '../jobs/job-queue.js';
+import type { RedisClient } from '../store/redis.js';
+import type { SessionStore } from '../store/session-store.js';
+import type { SettingsStore } from '../store/settings-store.js';
 import { claimPost } from '../store/claims.js';
 
 /** How long joining may take before voice is given up for the session. */
@@ -22,6 +25,14 @@ interface Listening {
   told: Set<string>;
 }
 
+export interface VoiceDeps {
+  redis: RedisClient;
+  settings: SettingsStore;
+  sessions: SessionStore;
+  jobs: JobQueue;
+  now(): number;
+}
+
 /**
  * The bot in the session's voice channel: it notes who speaks when (speaking
  * start/end, never audio) and stores the segments on the session timeline.
@@ -33,7 +44,7 @@ export class VoiceService {
 
   constructor(
     private readonly client: Client,
-    private readonly services: Services,
+    private readonly deps: VoiceDeps,
     private readonly logger: Logger,
   ) {}
 
@@ -42,7 +53,7 @@ export class VoiceService {
    * the background. Returns what the host should know now (a missing permission), if anything.
    */
   async start(guildId: string, sessionId: string): Promise<string | undefined> {
-    const settings = await this.services.settings.get(guildId);
+    const settings = await this.deps.settings.get(guildId);
     if (!settings.voiceEnabled || !settings.stageChannelId || this.listening.has(guildId)) return undefined;
     const guild = this.client.guilds.cache.get(guildId);
     const channel = guild?.channels.cache.get(settings.stageChannelId);
@@ -72,7 +83,7 @@ export class VoiceService {
 
   /** Leaves every channel (shutdown). What was heard is stored first. */
   async stopAll(): Promise<void> {
-    await Promise.all([...this.listening.keys()].map((guildId) => this.stop(guildId, this.services.now())));
+    await Promise.all([...this.listening.keys()].map((guildId) => this.stop(guildId, this.deps.now())));
   }
 
   private async missingPermissions(guild: Guild, channel: VoiceBasedChannel): Promise<string[]> {
@@ -118,13 +129,13 @@ export class VoiceService {
       await this.giveUp(guild.id, state, 'the voice connection could not be set up');
       return;
     }
-    connection.receiver.speaking.on('start', (userId) => state.tracker.start(userId, this.services.now()));
-    connection.receiver.speaking.on('end', (userId) => state.tracker.end(userId, this.services.now()));
+    connection.receiver.speaking.on('start', (userId) => state.tracker.start(userId, this.deps.now()));
+    connection.receiver.speaking.on('end', (userId) => state.tracker.end(userId, this.deps.now()));
     connection.on('stateChange', (_before, after) => {
       if (state.stopping) return;
       if (after.status === VoiceConnectionStatus.Disconnected || after.status === VoiceConnectionStatus.Signalling)
-        state.tracker.connectionLost(this.services.now());
-      if (after.status === VoiceConnectionStatus.Ready) state.tracker.connectionRestored(this.services.now());
+        state.tracker.connectionLost(this.deps.now());
+      if (after.status === VoiceConnectionStatus.Ready) state.tracker.connectionRestored(this.deps.now());
       if (after.status === VoiceConnectionStatus.Disconnected) void this.rejoin(guild.id, state);
     });
     await this.announce(guild.id, channel.id, sessionId);
@@ -153,10 +164,10 @@ export class VoiceService {
     if (!state || state.stopping) return;
     try {
       // Ended elsewhere (a board button in another process, the auto-end): stop listening too.
-      const current = await this.services.sessions.current(guildId);
+      const current = await this.deps.sessions.current(guildId);
       if (current?.id !== state.sessionId || current.status !== 'live')
-        return await this.stop(guildId, current?.endedAt ?? this.services.now());
-      state.tracker.tick(this.services.now());
+        return await this.stop(guildId, current?.endedAt ?? this.deps.now());
+      state.tracker.tick(this.deps.now());
       await this.flush(guildId, state);
     } catch (err) {
       this.logger.warn({ err, guildId }, 'speaking segments not stored yet; retrying');
@@ -165,29 +176,31 @@ export class VoiceService {
 
   private async flush(guildId: string, state: Listening): Promise<void> {
     const { segments, gaps } = state.tracker.take();
-    await this.services.sessions.logVoice(guildId, state.sessionId, segments, gaps);
+    await this.deps.sessions.logVoice(guildId, state.sessionId, segments, gaps);
   }
 
   private async giveUp(guildId: string, state: Listening, reason: string): Promise<void> {
     state.stopping = true;
     clearInterval(state.timer);
-    state.tracker.finish(this.services.now());
+    state.tracker.finish(this.deps.now());
     await this.flush(guildId, state).catch(() => {});
     this.listening.delete(guildId);
     state.connection.destroy();
     await this.unavailable(guildId, state.sessionId, reason);
   }
 
-  /** Records why voice is off for the session; found later than /session start, the hosts are told once in the session thread. */
+  /** Records why voice is off for the session; found after /session start, the hosts are told once in its thread. */
   private async unavailable(guildId: string, sessionId: string, reason: string, postInThread = true): Promise<string> {
-    const message = `I cannot note who speaks in this session: ${reason}. The session goes on; the recap will time speakers from their calls instead.`;
-    await this.services.sessions.log(guildId, sessionId, {
+    const message =
+      `I cannot note who speaks in this session: ${reason}. ` +
+      'The session goes on; the recap will time speakers from their calls instead.';
+    await this.deps.sessions.log(guildId, sessionId, {
       type: 'voice.unavailable',
       reason,
-      at: this.services.now(),
+      at: this.deps.now(),
     });
     if (postInThread)
-      await this.services.jobs.enqueue('thread.post', {
+      await this.deps.jobs.enqueue('thread.post', {
         guildId,
         sessionId,
         postId: `voice-${sessionId}`,
@@ -199,7 +212,7 @@ export class VoiceService {
 
   /** Says once, in the channel's own chat, what the bot does there. */
   private async announce(guildId: string, channelId: string, sessionId: string): Promise<void> {
-    if (!(await claimPost(this.services.redis, guildId, `voice-hello:${sessionId}`, sessionId, 24 * 3600_000))) return;
+    if (!(await claimPost(this.deps.redis, guildId, `voice-hello:${sessionId}`, sessionId, 24 * 3600_000))) return;
     const channel = this.client.channels.cache.get(channelId);
     if (!channel?.isSendable()) return;
     await channel

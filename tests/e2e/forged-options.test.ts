@@ -77,9 +77,9 @@ describe('GIVEN forged command options', () => {
   ] as const)(
     '%s is refused, naming the option, and nothing is stored',
     async (_case, name, sub, options, expected) => {
-      const before = await h.bot.services.sessions.counts(
+      const before = await h.bot.internals.questions.counts(
         h.guild.id,
-        (await h.bot.services.sessions.current(h.guild.id))!.id,
+        (await h.bot.internals.sessions.current(h.guild.id))!.id,
       );
       const answer = await h.emu
         .command(as(h, 'Tanishq'), name, sub, options as Record<string, string | number | boolean>)
@@ -87,7 +87,7 @@ describe('GIVEN forged command options', () => {
       expect(answer.content).toBe(expected);
       expect(answer.ephemeral).toBe(true);
       expect(
-        await h.bot.services.sessions.counts(h.guild.id, (await h.bot.services.sessions.current(h.guild.id))!.id),
+        await h.bot.internals.questions.counts(h.guild.id, (await h.bot.internals.sessions.current(h.guild.id))!.id),
       ).toEqual(before);
     },
   );

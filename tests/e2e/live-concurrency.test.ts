@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, expectCleanDiscord } from '../support/as.js';
 import { until } from '../support/bot-process.js';
-import { startPrivateHarness, type Harness } from '../support/harness.js';
+import { eventually, startPrivateHarness, type Harness } from '../support/harness.js';
 import { customIdOf, liveSession, questionCard } from '../support/live.js';
-import { NEXT_CALL_WINDOW_MS } from '../../src/store/session-store.js';
+import { NEXT_CALL_WINDOW_MS } from '../../src/store/speaker-store.js';
 
 const CROWD = Array.from({ length: 200 }, (_, i) => `Listener ${i + 1}`);
 
@@ -16,6 +16,18 @@ describe('GIVEN a live session with 200 members in the room', () => {
   }, 60_000);
   afterAll(() => h.stop());
 
+  /** The bot has taken in `name`'s arrival on the stage: it is on the session's timeline. */
+  const joined = (name: string) =>
+    eventually(
+      async () => {
+        const userId = h.emu.world.memberByName(h.guild, name).user.id;
+        const timeline = await h.bot.internals.sessions.timeline(h.guild.id, live.sessionId);
+        return timeline.some((e) => e.type === 'member.joined' && e.userId === userId);
+      },
+      10_000,
+      `${name} on the timeline`,
+    );
+
   it('WHEN 200 members upvote the same question at the same moment THEN it has exactly 200 votes, and its card says so', async () => {
     await h.emu
       .command(as(h, 'Hanish'), 'ask', undefined, { question: 'Does this scale past 100B parameters?' })
@@ -25,7 +37,7 @@ describe('GIVEN a live session with 200 members in the room', () => {
     const answers = await Promise.all(presses.map((p) => p.answer(10_000)));
     expect(answers.every((a) => a.ephemeral && a.content.startsWith('Upvoted:'))).toBe(true);
     expect(presses.every((p) => p.roundTripMs! < 3_000)).toBe(true);
-    const [question] = await h.bot.services.sessions.questions(h.guild.id, live.sessionId);
+    const [question] = await h.bot.internals.questions.questions(h.guild.id, live.sessionId);
     expect(question!.votes).toBe(200);
     await until(
       () =>
@@ -53,8 +65,8 @@ describe('GIVEN a live session with 200 members in the room', () => {
     for (const name of ['Listener 2', 'Listener 3']) {
       h.emu.joinVoice(h.guild, name, 'paper-stage');
       await h.emu.command(as(h, name), 'speak').answer();
+      await joined(name);
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
     const board = live.board();
     const [a, b] = await Promise.all([
       h.emu.button(as(h, 'Tanishq'), board, customIdOf(board, 1)).answer(),
@@ -68,7 +80,7 @@ describe('GIVEN a live session with 200 members in the room', () => {
         `<@${listener2}> is invited to speak.`,
       ].sort(),
     );
-    const speakers = await h.bot.services.sessions.speakers(h.guild.id, live.sessionId);
+    const speakers = await h.bot.internals.speakers.speakers(h.guild.id, live.sessionId, 100);
     expect(speakers.onStage).toEqual([listener2]);
     expect(speakers.queue.map((s) => s.userId)).toEqual([h.emu.world.memberByName(h.guild, 'Listener 3').user.id]);
   });
@@ -78,7 +90,7 @@ describe('GIVEN a live session with 200 members in the room', () => {
     await new Promise((resolve) => setTimeout(resolve, NEXT_CALL_WINDOW_MS));
     h.emu.joinVoice(h.guild, 'Listener 4', 'paper-stage');
     await h.emu.command(as(h, 'Listener 4'), 'speak').answer();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await joined('Listener 4');
     const [a, b] = await Promise.all([
       h.emu.command(as(h, 'Tanishq'), 'speakers', 'next').answer(),
       h.emu.command(as(h, 'Aran'), 'speakers', 'next').answer(),
@@ -92,7 +104,7 @@ describe('GIVEN a live session with 200 members in the room', () => {
         `<@${listener3}> is invited to speak.`,
       ].sort(),
     );
-    const speakers = await h.bot.services.sessions.speakers(h.guild.id, live.sessionId);
+    const speakers = await h.bot.internals.speakers.speakers(h.guild.id, live.sessionId, 100);
     expect(speakers.queue.map((s) => s.userId)).toEqual([listener4]);
     // The same host may call the next one straight away.
     const caller = a.content.startsWith('<@') ? 'Tanishq' : 'Aran';
@@ -100,15 +112,15 @@ describe('GIVEN a live session with 200 members in the room', () => {
       `<@${listener4}> is invited to speak.`,
     );
     for (const id of [listener3, listener4])
-      await h.bot.services.sessions.speakerDone(h.guild.id, live.sessionId, id!, Date.now());
+      await h.bot.internals.speakers.speakerDone(h.guild.id, live.sessionId, id!, Date.now());
   });
 
   it("WHEN 200 members are speaking or have a hand up THEN /session status, /speakers list and the board stay within Discord's limits", async () => {
     const ids = CROWD.map((name) => h.emu.world.memberByName(h.guild, name).user.id);
     for (const id of ids.slice(0, 100))
-      await h.bot.services.sessions.callSpeaker(h.guild.id, live.sessionId, id, 'host', Date.now(), false);
+      await h.bot.internals.speakers.callSpeaker(h.guild.id, live.sessionId, id, 'host', Date.now(), false);
     for (const id of ids.slice(100))
-      await h.bot.services.sessions.raiseHand(
+      await h.bot.internals.speakers.raiseHand(
         h.guild.id,
         live.sessionId,
         id,
@@ -135,14 +147,14 @@ describe('GIVEN a live session with 200 members in the room', () => {
       'board with 100 hands',
     );
     expect(h.emu.violations).toEqual([]);
-    await h.bot.services.sessions.clearHands(h.guild.id, live.sessionId, Date.now());
+    await h.bot.internals.speakers.clearHands(h.guild.id, live.sessionId, Date.now());
     for (const id of ids.slice(0, 100))
-      await h.bot.services.sessions.speakerDone(h.guild.id, live.sessionId, id, Date.now());
+      await h.bot.internals.speakers.speakerDone(h.guild.id, live.sessionId, id, Date.now());
   });
 
   it('WHEN one host answers a question while another dismisses it THEN it ends in exactly one state', async () => {
     await h.emu.command(as(h, 'Hanish'), 'ask', undefined, { question: 'Which benchmark matters most here?' }).answer();
-    const questions = await h.bot.services.sessions.questions(h.guild.id, live.sessionId);
+    const questions = await h.bot.internals.questions.questions(h.guild.id, live.sessionId);
     const id = questions.find((q) => q.text.startsWith('Which benchmark'))!.id;
     const [answer, dismiss] = await Promise.all([
       h.emu.command(as(h, 'Tanishq'), 'question', 'answer', { question: id, answer: 'MATH, mostly.' }).answer(),
@@ -150,7 +162,7 @@ describe('GIVEN a live session with 200 members in the room', () => {
     ]);
     const winners = [answer, dismiss].filter((x) => !x.content.startsWith('That question was already'));
     expect(winners).toHaveLength(1);
-    const final = (await h.bot.services.sessions.question(h.guild.id, id))!;
+    const final = (await h.bot.internals.questions.question(h.guild.id, id))!;
     expect(final.status).toBe(winners[0] === answer ? 'answered' : 'dismissed');
     expect(final.answer !== undefined).toBe(final.status === 'answered');
   });
@@ -161,7 +173,7 @@ describe('GIVEN a live session with 200 members in the room', () => {
     const card = structuredClone(await questionCard(h, oldBoard.id, 'scale past 100B'));
     await h.emu.command(as(h, 'Tanishq'), 'session', 'end').answer();
     await h.emu.command(as(h, 'Tanishq'), 'session', 'start').answer();
-    const next = (await h.bot.services.sessions.current(h.guild.id))!;
+    const next = (await h.bot.internals.sessions.current(h.guild.id))!;
     expect(next.id).not.toBe(live.sessionId);
     expect((await h.emu.button(as(h, 'Listener 9'), card, customIdOf(card)).answer()).content).toBe(
       'This session has ended; its questions are closed.',
@@ -170,8 +182,8 @@ describe('GIVEN a live session with 200 members in the room', () => {
       const answer = await h.emu.button(as(h, 'Tanishq'), oldBoard, customIdOf(oldBoard, index)).answer();
       expect(answer.content).toBe('This session has ended; that button no longer does anything.');
     }
-    expect((await h.bot.services.sessions.current(h.guild.id))!.id).toBe(next.id);
-    expect(await h.bot.services.sessions.timeline(h.guild.id, next.id)).toHaveLength(1);
+    expect((await h.bot.internals.sessions.current(h.guild.id))!.id).toBe(next.id);
+    expect(await h.bot.internals.sessions.timeline(h.guild.id, next.id)).toHaveLength(1);
     expectCleanDiscord(h);
   });
 });

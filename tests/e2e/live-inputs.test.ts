@@ -3,8 +3,7 @@ import { exportGuildData } from '../../src/store/guild-export.js';
 import { as, mentionLeaks } from '../support/as.js';
 import { startHarness, startPrivateHarness, type Harness } from '../support/harness.js';
 import { paperClubSpec } from '../support/guild.js';
-import { liveSession } from '../support/live.js';
-import { settled } from '../support/scenario.js';
+import { liveSession, questionCard } from '../support/live.js';
 
 const CROWD = Array.from({ length: 40 }, (_, i) => `Guest ${i + 1}`);
 let turn = 0;
@@ -12,15 +11,17 @@ const nextGuest = () => CROWD[turn++ % CROWD.length]!;
 
 describe('GIVEN a live session WHEN members and hosts send bad input', () => {
   let h: Harness;
+  let live: Awaited<ReturnType<typeof liveSession>>;
   let otherGuildQuestion: string;
   beforeAll(async () => {
     h = await startPrivateHarness(CROWD);
-    await liveSession(h);
+    live = await liveSession(h);
     // A question of another guild's session, on the same Redis.
     const other = h.emu.world.createGuild({ ...paperClubSpec(), name: 'Elsewhere' });
-    await h.bot.services.sessions.start(other.id, '111111111111111111', Date.now());
-    const asked = await h.bot.services.sessions.ask(other.id, {
+    const started = await h.bot.internals.sessions.start(other.id, '111111111111111111', Date.now());
+    const asked = await h.bot.internals.questions.ask(other.id, {
       id: 'elsewhere1',
+      sessionId: started.sessionId,
       text: 'Not yours',
       anonymous: false,
       askedAt: Date.now(),
@@ -114,24 +115,29 @@ describe('GIVEN a live session WHEN members and hosts send bad input', () => {
       const options = { ...rawOptions };
       if (options.question === 'OTHER') options.question = otherGuildQuestion;
       if (options.question === 'QUESTION') {
-        const [q] = await h.bot.services.sessions.questions(
+        const [q] = await h.bot.internals.questions.questions(
           h.guild.id,
-          (await h.bot.services.sessions.current(h.guild.id))!.id,
+          (await h.bot.internals.sessions.current(h.guild.id))!.id,
         );
         options.question =
           q?.id ??
           (await h.emu.command(as(h, 'Hanish'), 'ask', undefined, { question: 'A real question?' }).answer(),
+          // Its card is posted after the answer: the store is compared once it is there.
+          await questionCard(h, live.board().id, 'A real question?'),
           (
-            await h.bot.services.sessions.questions(h.guild.id, (await h.bot.services.sessions.current(h.guild.id))!.id)
+            await h.bot.internals.questions.questions(
+              h.guild.id,
+              (await h.bot.internals.sessions.current(h.guild.id))!.id,
+            )
           )[0]!.id);
       }
       // The cards and board edits earlier interactions set off are done before the store is compared.
-      await settled(h.emu, h.bot.services.jobs);
-      const before = await exportGuildData(h.bot.services.redis, h.guild.id);
+      await h.jobs.done();
+      const before = await exportGuildData(h.bot.internals.redis, h.guild.id);
       const answer = await h.emu.command(as(h, user ?? nextGuest()), command, sub, options).answer();
       expect(answer.ephemeral).toBe(true);
       expect(answer.content).toMatch(message);
-      expect(await exportGuildData(h.bot.services.redis, h.guild.id)).toEqual(before);
+      expect(await exportGuildData(h.bot.internals.redis, h.guild.id)).toEqual(before);
     },
   );
 
@@ -141,7 +147,8 @@ describe('GIVEN a live session WHEN members and hosts send bad input', () => {
     expect((await h.emu.command(as(h, nextGuest()), 'ask', undefined, { question: text }).answer()).content).toMatch(
       /^Question logged/,
     );
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await questionCard(h, live.board().id, 'bold');
+    await h.jobs.done(); // the board's edit too
     expect(mentionLeaks(h)).toEqual([]);
     const card = h.emu.posts.find((p) => p.message.embeds[0]?.description?.includes('bold'))!;
     expect(card.message.embeds[0]!.description).toBe(

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { as, expectCleanDiscord } from '../support/as.js';
-import type { Harness } from '../support/harness.js';
+import { eventually, type Harness } from '../support/harness.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { configureSeedGuild } from '../support/setup-guild.js';
 
@@ -13,7 +13,7 @@ describe('GIVEN two past sessions covered papers', () => {
     stack = await startStack();
     ({ h } = stack);
     await configureSeedGuild(h);
-    const papers = h.bot.services.papers;
+    const papers = h.bot.internals.papers;
     // 18 papers: the seven seed ones plus plain links, covered across two sessions (the live-session commands drive this in production).
     const inputs = [...SEED, ...Array.from({ length: 11 }, (_, i) => `https://example.org/reading-${i + 1}`)];
     for (const [i, url] of inputs.entries()) {
@@ -22,17 +22,19 @@ describe('GIVEN two past sessions covered papers', () => {
         .answer();
     }
     // The searches below read titles and authors, which the metadata jobs write after the adds are answered.
-    const deadline = Date.now() + 20_000;
-    while ((await papers.list(h.guild.id)).some((p) => p.metadataStatus === 'pending')) {
-      if (Date.now() > deadline) throw new Error('paper details still pending after 20 s');
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    await eventually(
+      async () => !(await papers.list(h.guild.id)).some((p) => p.metadataStatus === 'pending'),
+      20_000,
+      'paper details',
+    );
     const queue = await papers.list(h.guild.id);
     expect(queue.filter((p) => p.metadataStatus === 'ready')).toHaveLength(SEED.length);
     const day = Date.UTC(2024, 7, 7, 19);
     for (const [i, paper] of queue.entries())
       await papers.start(h.guild.id, paper.id, day + (i < 9 ? 0 : 7 * 86_400_000) + i * 60_000);
-    await papers.closeSession(h.guild.id, day + 8 * 86_400_000);
+    // What /session end does to the queue: covered papers go to history.
+    const { sessionId } = await h.bot.internals.sessions.start(h.guild.id, 'host', day + 8 * 86_400_000 - 1);
+    await h.bot.internals.sessions.end(h.guild.id, { sessionId, by: 'host', at: day + 8 * 86_400_000 });
   });
   afterAll(async () => {
     await stack.stop();

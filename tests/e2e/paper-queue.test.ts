@@ -3,7 +3,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { exportGuildData } from '../../src/store/guild-export.js';
 import { ARXIV } from '../fixtures/papers.js';
 import { as, expectCleanDiscord } from '../support/as.js';
-import { settled } from '../support/scenario.js';
 import { until } from '../support/bot-process.js';
 import type { Harness } from '../support/harness.js';
 import type { MetadataServer } from '../support/metadata-server.js';
@@ -78,14 +77,14 @@ describe('GIVEN the seed guild set up and the paper sources reachable', () => {
   });
 
   it('WHEN David adds 2408.03314 again THEN an ephemeral answer with its position, and nothing is added', async () => {
-    await settled(h.emu, h.bot.services.jobs);
-    const before = await exportGuildData(h.bot.services.redis, h.guild.id);
+    await h.jobs.done();
+    const before = await exportGuildData(h.bot.internals.redis, h.guild.id);
     const answer = await h.emu.command(as(h, 'David'), 'paper', 'add', { url: '2408.03314' }).answer();
     expect(answer.ephemeral).toBe(true);
     expect(answer.content).toMatch(
       /^That paper is already queued for this session, at position 2 \(`Scaling LLM Test-Time Compute Optimally[^`]*…`\)\.$/,
     );
-    expect(await exportGuildData(h.bot.services.redis, h.guild.id)).toEqual(before);
+    expect(await exportGuildData(h.bot.internals.redis, h.guild.id)).toEqual(before);
   });
 
   it('WHEN Aran moves 2408.03314 to position 1, picked through autocomplete THEN /paper list shows the new order', async () => {
@@ -118,8 +117,8 @@ describe('GIVEN the seed guild set up and the paper sources reachable', () => {
   });
 
   it('WHEN a non-host runs /paper remove or /paper move THEN refused ephemerally and nothing changes', async () => {
-    await settled(h.emu, h.bot.services.jobs);
-    const before = await exportGuildData(h.bot.services.redis, h.guild.id);
+    await h.jobs.done();
+    const before = await exportGuildData(h.bot.internals.redis, h.guild.id);
     for (const [sub, options] of [
       ['remove', { paper: '2408.06072' }],
       ['move', { paper: '2408.06072', position: 1 }],
@@ -128,14 +127,14 @@ describe('GIVEN the seed guild set up and the paper sources reachable', () => {
       expect(answer.ephemeral).toBe(true);
       expect(answer.content).toMatch(/^Only hosts can do that/);
     }
-    expect(await exportGuildData(h.bot.services.redis, h.guild.id)).toEqual(before);
+    expect(await exportGuildData(h.bot.internals.redis, h.guild.id)).toEqual(before);
   });
 
   it('WHEN a host removes a paper THEN it leaves the queue and can be suggested again', async () => {
     expect((await h.emu.command(as(h, 'Aran'), 'paper', 'remove', { paper: 'CogVideoX' }).answer()).content).toMatch(
       /^Removed \*\*CogVideoX/,
     );
-    expect((await h.bot.services.papers.list(h.guild.id)).map((p) => p.ref.id)).not.toContain('2408.06072');
+    expect((await h.bot.internals.papers.list(h.guild.id)).map((p) => p.ref.id)).not.toContain('2408.06072');
     expect(
       (await h.emu.command(as(h, 'Tanishq'), 'paper', 'add', { url: '2408.06072', presenter: 'Tanishq' }).answer())
         .content,

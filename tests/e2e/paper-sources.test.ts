@@ -3,7 +3,6 @@ import { exportGuildData } from '../../src/store/guild-export.js';
 import { keys } from '../../src/store/keys.js';
 import { ARXIV } from '../fixtures/papers.js';
 import { as, expectCleanDiscord } from '../support/as.js';
-import { settled } from '../support/scenario.js';
 import { BotProcess, until } from '../support/bot-process.js';
 import { botEnv, type Harness } from '../support/harness.js';
 import { MetadataServer } from '../support/metadata-server.js';
@@ -48,7 +47,7 @@ describe('GIVEN paper sources that misbehave', () => {
   const add = (url: string) => h.emu.command(as(h, nextReader()), 'paper', 'add', { url }).answer();
 
   it('GIVEN details another guild already fetched WHEN the paper is added THEN its card goes up filled, in one post, with no request to the source', async () => {
-    await h.bot.services.redis.set(
+    await h.bot.internals.redis.set(
       keys.metadataCache('arxiv', '2301.00001'),
       JSON.stringify({
         title: 'A paper read elsewhere',
@@ -58,7 +57,7 @@ describe('GIVEN paper sources that misbehave', () => {
     );
     await add('2301.00001');
     await until(() => card('2301.00001')?.title === 'A paper read elsewhere', 5_000, 'filled card');
-    await settled(h.emu, h.bot.services.jobs);
+    await h.jobs.done();
     const message = h.emu
       .messagesIn(h.emu.world.channelByName(h.guild, 'announcements').id)
       .find((m) => m.embeds[0]?.footer?.text?.endsWith('2301.00001'))!;
@@ -72,19 +71,6 @@ describe('GIVEN paper sources that misbehave', () => {
     await until(() => status('2408.03314') === 'details pending', 5_000, 'pending card');
     await until(() => card('2408.03314')?.title === ARXIV['2408.03314']!.title, 15_000, 'filled card');
     expect(sources.requestsFor('2408.03314')).toHaveLength(3);
-  });
-
-  it('WHEN the source never answers THEN the card stays "details pending" and the paper is usable', async () => {
-    sources.script('2408.00714', ...Array.from({ length: 6 }, () => ({ hang: true as const })));
-    await add('2408.00714');
-    await until(() => sources.requestsFor('2408.00714').length === 1, 5_000, 'first request');
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    expect(status('2408.00714')).toBe('details pending');
-    const moved = await h.emu.command(as(h, 'Tanishq'), 'paper', 'move', { paper: '2408.00714', position: 1 }).answer();
-    expect(moved.content).toBe('Moved **2408.00714** to position 1.');
-    expect((await h.emu.command(as(h, 'Cong'), 'paper', 'list').answer()).embeds[0]!.description).toMatch(
-      /^1\. \[2408\.00714\]\(https:\/\/arxiv\.org\/abs\/2408\.00714\) · no presenter yet · details pending/,
-    );
   });
 
   it.each([
@@ -138,15 +124,15 @@ describe('GIVEN paper sources that misbehave', () => {
   ])(
     'WHEN /paper add gets %s THEN a specific ephemeral error and nothing is stored or fetched',
     async (_what, input, message) => {
-      await settled(h.emu, h.bot.services.jobs);
-      const before = await exportGuildData(h.bot.services.redis, h.guild.id);
+      await h.jobs.done();
+      const before = await exportGuildData(h.bot.internals.redis, h.guild.id);
       const requests = sources.requests.length;
       // An earlier test's paper may still be retrying its source (backoff): those requests are not this input's.
-      const retrying = (await h.bot.services.papers.list(h.guild.id)).map((p) => p.ref.id);
+      const retrying = (await h.bot.internals.papers.list(h.guild.id)).map((p) => p.ref.id);
       const answer = await add(input);
       expect(answer.ephemeral).toBe(true);
       expect(answer.content).toMatch(message);
-      expect(await exportGuildData(h.bot.services.redis, h.guild.id)).toEqual(before);
+      expect(await exportGuildData(h.bot.internals.redis, h.guild.id)).toEqual(before);
       expect(sources.requests.slice(requests).filter((r) => !retrying.some((id) => r.includes(id)))).toEqual([]);
     },
   );
@@ -173,6 +159,20 @@ describe('GIVEN paper sources that misbehave', () => {
     expect(description).toContain('Yann LeCun, Yoshua Bengio, Geoffrey Hinton');
     expect(description).toContain(
       '**Note:** @\u200deveryone \\*\\*bold\\*\\* <\u200d@\u200d&123456789012345678> \\[x\\](https://evil.example)',
+    );
+  });
+
+  // Last here: its source stays silent for every retry, long after the test, and the checks above wait for jobs.
+  it('WHEN the source never answers THEN the card stays "details pending" and the paper is usable', async () => {
+    sources.script('2408.00714', ...Array.from({ length: 6 }, () => ({ hang: true as const })));
+    await add('2408.00714');
+    // The first attempt gives up on the silent source and the next one asks again; the card still waits.
+    await until(() => sources.requestsFor('2408.00714').length === 2, 20_000, 'a second request');
+    expect(status('2408.00714')).toBe('details pending');
+    const moved = await h.emu.command(as(h, 'Tanishq'), 'paper', 'move', { paper: '2408.00714', position: 1 }).answer();
+    expect(moved.content).toBe('Moved **2408.00714** to position 1.');
+    expect((await h.emu.command(as(h, 'Cong'), 'paper', 'list').answer()).embeds[0]!.description).toMatch(
+      /^1\. \[2408\.00714\]\(https:\/\/arxiv\.org\/abs\/2408\.00714\) · no presenter yet · details pending/,
     );
   });
 });

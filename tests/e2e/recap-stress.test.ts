@@ -4,34 +4,20 @@ import { startPrivateHarness, type Harness } from '../support/harness.js';
 import { configureSeedGuild } from '../support/setup-guild.js';
 import { STRESS, storeStressSession } from '../support/stress-session.js';
 
-/** Waits until the worker has nothing waiting, running or delayed. */
-async function jobsIdle(h: Harness): Promise<void> {
-  let idle = false;
-  const poll = async () => {
-    const counts = await h.bot.services.jobs.counts();
-    idle = (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0) === 0;
-  };
-  await poll();
-  while (!idle) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await poll();
-  }
-}
-
 describe('GIVEN a 3-hour session with 2,000 questions, 500 highlights and 10,000 speaking segments', () => {
   let h: Harness;
   let sessionId: string;
   beforeAll(async () => {
     h = await startPrivateHarness();
     await configureSeedGuild(h);
-    sessionId = await storeStressSession(h.bot.services.redis, h.bot.services.sessions, h.guild.id);
+    sessionId = await storeStressSession(h.bot.internals, h.guild.id);
   }, 120_000);
   afterAll(() => h.stop());
 
   const recapChannel = () => h.emu.world.channelByName(h.guild, 'recaps').id;
 
   it('WHEN the recap job runs THEN every item is in the file and in the messages, no message breaks a limit, and a second run posts nothing', async () => {
-    await h.bot.services.jobs.enqueue('session.recap', { guildId: h.guild.id, sessionId, edition: 'first' });
+    await h.bot.internals.jobs.enqueue('session.recap', { guildId: h.guild.id, sessionId, edition: 'first' });
     await until(
       () =>
         h.emu.messagesIn(recapChannel()).length === 1 &&
@@ -40,7 +26,7 @@ describe('GIVEN a 3-hour session with 2,000 questions, 500 highlights and 10,000
       'the first part and its thread',
     );
     const first = h.emu.messagesIn(recapChannel())[0]!;
-    await jobsIdle(h);
+    await h.jobs.done({ timeoutMs: 180_000 });
     const parts = [first, ...h.emu.messagesIn(first.id)];
     expect(h.emu.violations).toEqual([]);
     expect(parts.every((m) => m.content.length <= 2000)).toBe(true);
@@ -60,8 +46,8 @@ describe('GIVEN a 3-hour session with 2,000 questions, 500 highlights and 10,000
     expect(segmentsInMessages).toBe(STRESS.segments);
 
     const posted = parts.length;
-    await h.bot.services.jobs.enqueue('session.recap', { guildId: h.guild.id, sessionId, edition: 'first' });
-    await jobsIdle(h);
+    await h.bot.internals.jobs.enqueue('session.recap', { guildId: h.guild.id, sessionId, edition: 'first' });
+    await h.jobs.done({ timeoutMs: 180_000 });
     expect(h.emu.messagesIn(recapChannel())).toHaveLength(1);
     expect(h.emu.messagesIn(first.id).length + 1).toBe(posted);
   }, 240_000);

@@ -48,7 +48,7 @@ describe('GIVEN Redis stalls for 2.6 s', () => {
   let redis: PrivateRedis;
   let h: Harness;
   beforeAll(async () => {
-    redis = await PrivateRedis.start({ debug: true });
+    redis = await PrivateRedis.start();
     h = await startHarness({ redisUrl: redis.url });
   });
   afterAll(async () => {
@@ -58,15 +58,14 @@ describe('GIVEN Redis stalls for 2.6 s', () => {
 
   it("WHEN a command arrives THEN the bot defers within Discord's 3 s and answers when Redis is back", async () => {
     const staller = new Redis(redis.url);
-    const stall = staller.call('DEBUG', 'SLEEP', '2.6');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // CLIENT PAUSE answers at once and holds every later command for 2.6 s: the stall has begun once it answers.
+    expect(await staller.call('CLIENT', 'PAUSE', '2600', 'ALL')).toBe('OK');
     const record = h.emu.command(as(h, 'Charlie'), 'ping');
     const answer = await record.answer(8_000);
     expect(record.callback?.type).toBe(5);
     expect(record.roundTripMs).toBeLessThan(3_000);
     expect(answer.content).toBe('Pong.');
     expect(answer.ephemeral).toBe(true);
-    await stall;
     staller.disconnect();
     expect(h.emu.violations).toEqual([]);
   });

@@ -5,7 +5,7 @@ import { snowflake } from '../emulator/snowflake.js';
 import type { WorldGuild } from '../emulator/world.js';
 import { BotProcess, until } from '../support/bot-process.js';
 import { paperClub } from '../support/guild.js';
-import { botEnv } from '../support/harness.js';
+import { botEnv, JobWatch } from '../support/harness.js';
 import { PrivateRedis } from '../support/redis-server.js';
 
 /**
@@ -84,7 +84,9 @@ describe('GIVEN two shards and two workers on one Redis, 20 servers', () => {
     expect(atKill).toBeLessThan(90);
     for (const record of adds) expect((await record.answer(10_000)).content).toMatch(/^Queued/);
     await until(() => cards().every((n) => n >= 5), 45_000, 'every card');
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // The killed worker's jobs count as running until the other takes them over and finishes them.
+    const jobs = new JobWatch(redis.url, emu.applicationId);
+    await jobs.done({ timeoutMs: 45_000 }).finally(() => jobs.close());
     expect(cards()).toEqual(guilds.map(() => 5));
     for (const guild of guilds) {
       const titles = emu.messagesIn(emu.world.channelByName(guild, 'announcements').id).map((m) => m.embeds[0]!.title);

@@ -35,7 +35,7 @@ function bot(emu: Emulator, redis: PrivateRedis, extra: Record<string, string> =
   return process;
 }
 
-/** Setup, two papers with presenters (their cards posted), and reminders at `secondsFromNow` for a slot a little ahead. */
+/** Setup, two papers with presenters (cards posted), and reminders at `secondsFromNow` for a slot a little ahead. */
 async function scheduleSoon(emu: Emulator, guild: WorldGuild, secondsFromNow: number[]) {
   const as = (user: string) => ({ guild, user, channel: 'general' });
   await emu
@@ -79,7 +79,7 @@ async function expectEachPostOnce(emu: Emulator, guild: WorldGuild, timeoutMs: n
 }
 
 describe('GIVEN scheduled posts WHEN things go wrong', () => {
-  it('(a) the worker is SIGKILLed after Discord accepted the agenda and before its job completed: after a restart, still once', async () => {
+  it('(a) the worker is SIGKILLed once Discord took the agenda, before the job ended: once after restart', async () => {
     const { emu, guild, redis } = await world();
     const first = bot(emu, redis);
     await first.waitForLog(/worker ready/);
@@ -99,7 +99,7 @@ describe('GIVEN scheduled posts WHEN things go wrong', () => {
     await expectEachPostOnce(emu, guild, 45_000);
   }, 90_000);
 
-  it('(b) Redis is killed and restarted (AOF) between scheduling and firing: every post still goes out once', async () => {
+  it('(b) Redis is killed and restarted (AOF) between planning and firing: each post still goes out once', async () => {
     const { emu, guild, redis } = await world();
     const process = bot(emu, redis);
     await process.waitForLog(/worker ready/);

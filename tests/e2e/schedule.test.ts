@@ -39,17 +39,47 @@ async function withQueue<T>(harness: Harness, read: (queue: Queue) => Promise<T>
   }
 }
 
-/** Delayed jobs of this bot's queue. */
-const delayedJobs = (harness: Harness) =>
+/** Delayed jobs of this bot's queue, with when each falls due on the bot's clock (`clock`: the bot's, if not real). */
+const delayedJobs = (harness: Harness, clock: () => number = Date.now) =>
   withQueue(harness, async (queue) =>
     (await queue.getDelayed()).map((job) => ({
+      id: job.id,
       name: job.name,
-      data: job.data as { guildId?: string; start?: number },
+      data: job.data as { guildId?: string; start?: number; at?: number },
+      // BullMQ runs a delayed job at its add time plus its delay, on the real clock.
+      dueAt: job.timestamp + job.delay + (clock() - Date.now()),
     })),
   );
 
+/** The job that will open this guild's next session: its id, the start it was planned for, and when it falls due. */
+async function openJobs(harness: Harness, clock?: () => number) {
+  return (await delayedJobs(harness, clock))
+    .filter((j) => j.name === 'schedule.open' && j.data.guildId === harness.guild.id)
+    .map((j) => ({ id: j.id, at: j.data.at, dueAt: j.dueAt }));
+}
+
+/** Exactly one open job waits, for `start`, due then (give or take the millisecond the clock reading straddles). */
+async function expectOpenJob(harness: Harness, clock: () => number, start: number): Promise<void> {
+  const jobs = await openJobs(harness, clock);
+  expect(jobs.map(({ id, at }) => ({ id, at }))).toEqual([{ id: `open-${harness.guild.id}-${start}`, at: start }]);
+  expect(Math.abs(jobs[0]!.dueAt - start)).toBeLessThanOrEqual(2);
+}
+
+/** The schedule's own delayed jobs for this guild (posts and auto-end), by session start. */
+async function plannedStarts(harness: Harness): Promise<number[]> {
+  const jobs = (await delayedJobs(harness)).filter(
+    (j) => (j.name === 'schedule.post' || j.name === 'schedule.autoend') && j.data.guildId === harness.guild.id,
+  );
+  return jobs.map((j) => j.data.start!).sort();
+}
+
+const eventsByStart = (harness: Harness) =>
+  [...harness.guild.scheduledEvents.values()]
+    .map((e) => ({ start: new Date(e.scheduled_start_time).toISOString(), status: e.status }))
+    .sort((a, b) => a.start.localeCompare(b.start) || a.status - b.status);
+
 describe('GIVEN a weekly schedule a few seconds ahead', () => {
-  it('THEN the event, the agenda (with DMs) and each reminder go out once, within 1 s of their time, and the event follows the session', async () => {
+  it('THEN the event, the agenda (with DMs) and each reminder go out once, within 1 s; the event follows', async () => {
     h = await startHarness();
     const harness = h;
     const slot = slotAhead(Date.now(), 20_000);
@@ -158,26 +188,39 @@ describe('GIVEN a weekly schedule a few seconds ahead', () => {
     // Nothing of this session is left waiting.
     const jobs = await delayedJobs(harness);
     expect(jobs.filter((j) => j.name === 'schedule.post' && j.data.start === slot.start)).toEqual([]);
+    // Ended before its slot: the job that opens next week's session still waits for the slot's start.
+    await expectOpenJob(harness, Date.now, slot.start);
     expect(harness.emu.violations).toEqual([]);
     expect(mentionLeaks(harness, { roles: [ping] })).toEqual([]);
   }, 60_000);
 });
 
-/** The schedule's own delayed jobs for this guild (posts and auto-end), by session start. */
-async function plannedStarts(harness: Harness): Promise<number[]> {
-  const jobs = (await delayedJobs(harness)).filter(
-    (j) => (j.name === 'schedule.post' || j.name === 'schedule.autoend') && j.data.guildId === harness.guild.id,
-  );
-  return jobs.map((j) => j.data.start!).sort();
-}
+describe("GIVEN a schedule WHEN a session's start comes", () => {
+  it("THEN its open job runs at that second and opens next week's session: its event, posts and open job", async () => {
+    const clock = new RunningClock('2026-12-02T11:59:57Z');
+    h = await startHarness({ clock: clock.now });
+    const harness = h;
+    await configure(harness, '24h,1h');
+    const S1 = Date.parse('2026-12-02T12:00:00Z');
+    const S2 = Date.parse('2026-12-09T12:00:00Z');
+    await harness.emu
+      .command(as(harness, 'Tanishq'), 'schedule', 'set', { weekday: 'wednesday', time: '12:00', timezone: 'UTC' })
+      .answer();
+    await expectOpenJob(harness, clock.now, S1);
 
-const scheduler = (harness: Harness) =>
-  withQueue(harness, (queue) => queue.getJobScheduler(`open-${harness.guild.id}`));
-
-const eventsByStart = (harness: Harness) =>
-  [...harness.guild.scheduledEvents.values()]
-    .map((e) => ({ start: new Date(e.scheduled_start_time).toISOString(), status: e.status }))
-    .sort((a, b) => a.start.localeCompare(b.start) || a.status - b.status);
+    await until(() => eventsByStart(harness).length === 2, 10_000, "next week's event");
+    const opener = await withQueue(harness, (queue) => queue.getJob(`open-${harness.guild.id}-${S1}`));
+    // BullMQ stamps the run with the real clock; on the bot's clock it ran within a second after 12:00.
+    const ranAt = opener!.processedOn! + (clock.now() - Date.now());
+    expect(ranAt - S1).toBeGreaterThanOrEqual(0);
+    expect(ranAt - S1).toBeLessThan(1_000);
+    expect(eventsByStart(harness).map((e) => e.start)).toEqual([S1, S2].map((t) => new Date(t).toISOString()));
+    // This week's auto-end still waits; next week's agenda, reminder and auto-end are planned.
+    expect(await plannedStarts(harness)).toEqual([S1, S2, S2, S2]);
+    await expectOpenJob(harness, clock.now, S2);
+    expect(harness.emu.violations).toEqual([]);
+  }, 30_000);
+});
 
 describe('GIVEN a schedule WHEN hosts skip, pause, resume and move it', () => {
   it('THEN each change leaves no stale job in the queue, no stale post, and the events follow', async () => {
@@ -194,15 +237,17 @@ describe('GIVEN a schedule WHEN hosts skip, pause, resume and move it', () => {
       .command(tanishq, 'schedule', 'set', { weekday: 'wednesday', time: '12:00', timezone: 'UTC' })
       .answer();
     expect(await plannedStarts(harness)).toEqual([S1, S1, S1, S1]);
-    expect(await scheduler(harness)).toMatchObject({ pattern: '0 12 * * 3', tz: 'UTC' });
+    await expectOpenJob(harness, clock.now, S1);
     await until(() => eventsByStart(harness).length === 1, 5_000, 'the first event');
 
     // Skipped four seconds before its agenda was due.
     const skip = await harness.emu.command(tanishq, 'schedule', 'skip', { date: '2026-12-02' }).answer();
     expect(skip.content).toBe(
-      `The session of 2026-12-02 is skipped; its reminders will not go out. Next session: <t:${S2 / 1000}:F> (<t:${S2 / 1000}:R>).`,
+      'The session of 2026-12-02 is skipped; its reminders will not go out. ' +
+        `Next session: <t:${S2 / 1000}:F> (<t:${S2 / 1000}:R>).`,
     );
     expect(await plannedStarts(harness)).toEqual([S2, S2, S2, S2]);
+    await expectOpenJob(harness, clock.now, S2);
     await until(() => eventsByStart(harness).length === 2, 5_000, 'the next event');
     expect(eventsByStart(harness)).toEqual([
       { start: '2026-12-02T12:00:00.000Z', status: Canceled },
@@ -228,7 +273,7 @@ describe('GIVEN a schedule WHEN hosts skip, pause, resume and move it', () => {
 
     await harness.emu.command(tanishq, 'schedule', 'pause').answer();
     expect(await plannedStarts(harness)).toEqual([]);
-    expect(await scheduler(harness)).toBeUndefined();
+    expect(await openJobs(harness)).toEqual([]);
     await until(
       () => eventsByStart(harness).every((e) => e.status === Canceled),
       5_000,
@@ -239,7 +284,7 @@ describe('GIVEN a schedule WHEN hosts skip, pause, resume and move it', () => {
     const resumed = await harness.emu.command(tanishq, 'schedule', 'resume').answer();
     expect(resumed.content).toBe(`Resumed. Next session: <t:${S2 / 1000}:F> (<t:${S2 / 1000}:R>).`);
     expect(await plannedStarts(harness)).toEqual([S2, S2, S2, S2]);
-    expect(await scheduler(harness)).toMatchObject({ pattern: '0 12 * * 3', tz: 'UTC' });
+    await expectOpenJob(harness, clock.now, S2);
     await until(
       () => eventsByStart(harness).filter((e) => e.status === Scheduled).length === 1,
       5_000,
@@ -257,7 +302,7 @@ describe('GIVEN a schedule WHEN hosts skip, pause, resume and move it', () => {
       })
       .answer();
     expect(await plannedStarts(harness)).toEqual([S3, S3, S3, S3]);
-    expect(await scheduler(harness)).toMatchObject({ pattern: '0 18 * * 4', tz: 'Europe/Berlin' });
+    await expectOpenJob(harness, clock.now, S3);
     await until(
       () => eventsByStart(harness).some((e) => e.start === '2026-12-03T17:00:00.000Z'),
       5_000,
@@ -277,7 +322,7 @@ describe('GIVEN a schedule WHEN hosts skip, pause, resume and move it', () => {
 });
 
 describe('GIVEN the bot down across a reminder WHEN it is back twenty minutes after it', () => {
-  it('THEN that reminder is dropped, the next one goes out on time, and a session nobody ended ends itself an hour after its end', async () => {
+  it('THEN that reminder is dropped, the next is on time, and a session left on ends 1 h past its end', async () => {
     const clock = new RunningClock('2026-12-02T11:29:57Z');
     h = await startHarness({ clock: clock.now });
     const harness = h;
@@ -312,10 +357,10 @@ describe('GIVEN the bot down across a reminder WHEN it is back twenty minutes af
     await until(() => event.status === GuildScheduledEventStatus.Active, 5_000, 'the event to go active');
     // Nobody ends it: at 13:30 (an hour after the 12:30 end) it ends itself, with its recap.
     clock.jumpTo('2026-12-02T13:29:58Z');
-    await harness.bot.services.jobs.realign(clock.now());
+    await harness.bot.internals.jobs.realign(clock.now());
     const recaps = harness.emu.world.channelByName(harness.guild, 'recaps').id;
     await until(() => harness.emu.messagesIn(recaps).length > 0, 10_000, 'the recap');
-    expect((await harness.bot.services.sessions.current(harness.guild.id))?.status).not.toBe('live');
+    expect((await harness.bot.internals.sessions.current(harness.guild.id))?.status).not.toBe('live');
     await until(() => event.status === GuildScheduledEventStatus.Completed, 5_000, 'the event to complete');
     expect(harness.emu.violations).toEqual([]);
   }, 60_000);

@@ -29,7 +29,7 @@ describe('GIVEN the seed session replayed through the real bot, up to /session e
     ({ h } = stack);
     player = replayPlayer(h, scenario, clock);
     for (const step of replayed) results.push(await player.play(step));
-    await new Promise((resolve) => setTimeout(resolve, 2_500)); // the board's last coalesced edit
+    await h.jobs.done(); // the board's last coalesced edit, among others
   }, 120_000);
   afterAll(async () => {
     await stack.stop();
@@ -42,8 +42,8 @@ describe('GIVEN the seed session replayed through the real bot, up to /session e
     h.emu.posts.filter(
       (p) => p.action === 'create' && h.emu.world.channels.get(p.channelId)?.recipientId === player.userId(key),
     );
-  const papers = () => h.bot.services.papers.list(h.guild.id);
-  const session = async () => (await h.bot.services.sessions.current(h.guild.id))!;
+  const papers = () => h.bot.internals.papers.list(h.guild.id);
+  const session = async () => (await h.bot.internals.sessions.current(h.guild.id))!;
 
   it("THEN every reply passed Discord's schemas and limits, and nothing pinged anyone but the agenda and reminders (the ping role)", () => {
     const ping = h.emu.world.roleByName(h.guild, 'paper-club').id;
@@ -63,9 +63,12 @@ describe('GIVEN the seed session replayed through the real bot, up to /session e
 
   it('THEN the week before: the event, the agenda at 24h with the queue in order and presenters, DMs to each presenter, reminders at 1h and 10m', () => {
     const start = Date.parse('2024-08-14T12:00:00-07:00');
+    const next = start + 7 * 86_400_000;
     const events = [...h.guild.scheduledEvents.values()];
     expect(events.map((e) => [e.scheduled_start_time, e.scheduled_end_time, e.channel_id, e.status])).toEqual([
       [new Date(start).toISOString(), new Date(start + 150 * 60_000).toISOString(), channel('paper-stage'), 2],
+      // At 12:00 the session's own open job opened next week's: its event is scheduled.
+      [new Date(next).toISOString(), new Date(next + 150 * 60_000).toISOString(), channel('paper-stage'), 1],
     ]);
     const announced = h.emu.posts.filter((p) => p.action === 'create' && p.channelId === channel('announcements'));
     const agendas = announced.filter((p) => p.message.embeds[0]?.title?.startsWith('Agenda'));
@@ -158,7 +161,7 @@ describe('GIVEN the seed session replayed through the real bot, up to /session e
     );
     expect(dmsTo('cong').filter((p) => p.message.content.startsWith('A host has called you'))).toHaveLength(1);
     expect(at('12:49:00').answer!.content).toBe(`<@${player.userId('cong')}> is invited to speak.`);
-    const timeline = await h.bot.services.sessions.timeline(h.guild.id, (await session()).id);
+    const timeline = await h.bot.internals.sessions.timeline(h.guild.id, (await session()).id);
     const calls = timeline
       .filter((e) => e.type === 'speaker.called')
       .map((e) => [(e as { userId: string }).userId, new Date(e.at).toISOString()]);
@@ -172,7 +175,7 @@ describe('GIVEN the seed session replayed through the real bot, up to /session e
     expect(at('12:43:00').answer!.content).toBe(
       `Now presenting: **${ARXIV['2407.07726']!.title}** by <@${player.userId('aran')}>.`,
     );
-    const timeline = await h.bot.services.sessions.timeline(h.guild.id, (await session()).id);
+    const timeline = await h.bot.internals.sessions.timeline(h.guild.id, (await session()).id);
     const started = timeline
       .filter((e) => e.type === 'paper.started')
       .map((e) => new Date(e.at).toISOString().slice(11, 19));
@@ -190,7 +193,7 @@ describe('GIVEN the seed session replayed through the real bot, up to /session e
   });
 
   it('THEN the questions are as asked: votes counted, answers kept, the anonymous one with no name anywhere, the logged message by David, the comment dismissed', async () => {
-    const questions = await h.bot.services.sessions.questions(h.guild.id, (await session()).id);
+    const questions = await h.bot.internals.questions.questions(h.guild.id, (await session()).id);
     const by = (text: string) => questions.find((q) => q.text.includes(text))!;
     expect(questions).toHaveLength(10);
     expect(questions.filter((q) => q.status === 'answered')).toHaveLength(7);
@@ -207,19 +210,19 @@ describe('GIVEN the seed session replayed through the real bot, up to /session e
     expect(by('16x d_model').status).toBe('open');
     expect(by('CogVideoX').status).toBe('open');
     const ben = player.userId('ben');
-    const exported = JSON.stringify(await exportGuildData(h.bot.services.redis, h.guild.id));
+    const exported = JSON.stringify(await exportGuildData(h.bot.internals.redis, h.guild.id));
     const anonymousCard = thread().find((m) => m.embeds[0]?.description?.includes('multimodal'))!;
     expect(anonymousCard.embeds[0]!.fields!.find((f) => f.name === 'Asked by')!.value).toBe('anonymous');
     expect(JSON.stringify(anonymousCard)).not.toContain(ben);
     expect(exported).toContain(ben); // Ben asked other questions under his name…
     const anonymousRecord = JSON.stringify(
-      (await exportGuildData(h.bot.services.redis, h.guild.id))[`question:${by('multimodal').id}`],
+      (await exportGuildData(h.bot.internals.redis, h.guild.id))[`question:${by('multimodal').id}`],
     );
     expect(anonymousRecord).not.toContain(ben); // …but the anonymous one holds no trace of him.
   });
 
   it('THEN the highlights and takeaways are on the timeline at their times, each on its paper, and posted in the thread', async () => {
-    const timeline = await h.bot.services.sessions.timeline(h.guild.id, (await session()).id);
+    const timeline = await h.bot.internals.sessions.timeline(h.guild.id, (await session()).id);
     const highlights = timeline
       .filter((e) => e.type === 'highlight')
       .map((e) => new Date(e.at).toISOString().slice(11, 19));

@@ -28,7 +28,8 @@ describe('GIVEN the whole seed session replayed, /session end included', () => {
     await until(() => h.emu.messagesIn(recaps).length === 1, 20_000, 'the recap');
     const first = h.emu.messagesIn(recaps)[0]!;
     await until(() => h.emu.world.channels.has(first.id), 10_000, 'the recap thread');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The recap job finishes once every part is posted in the thread.
+    await h.jobs.done();
     file = h.emu.attachmentText(first.attachments[0]!.id);
     messages = [first, ...h.emu.messagesIn(first.id)].map((m) => m.content).join('\n');
   }, 120_000);
@@ -50,6 +51,9 @@ describe('GIVEN the whole seed session replayed, /session end included', () => {
       `### 1. [${ARXIV['2408.03314']!.title}](https://arxiv.org/abs/2408.03314)\nPresented by Charlie, from 12:05:30 (+0:05:30).`,
     );
     expect(messages).toContain(`Presented by <@${player.userId('charlie')}>`);
+    // Every seed paper has a presenter: each is named, none as "nobody".
+    expect(file.match(/^Presented by [^,\n]+, from \d{2}:\d{2}:\d{2} \(\+\d:\d{2}:\d{2}\)\.$/gm)).toHaveLength(7);
+    expect(file).not.toMatch(/nobody/i);
   });
 
   it('THEN Q&A has the 7 answered questions, the anonymous one with no name, the dismissed comment absent, 2 carried over', () => {

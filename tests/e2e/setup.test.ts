@@ -6,7 +6,7 @@ import { paperClub } from '../support/guild.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { as, expectCleanDiscord } from '../support/as.js';
 
-const stored = (h: Harness) => exportGuildData(h.bot.services.redis, h.guild.id);
+const stored = (h: Harness) => exportGuildData(h.bot.internals.redis, h.guild.id);
 
 describe('GIVEN the bot started against a fresh guild', () => {
   let h: Harness;
@@ -166,14 +166,12 @@ describe('GIVEN the bot lacks permissions it needs', () => {
           botPermissions: INVITE_PERMISSIONS.bitfield & ~PermissionFlagsBits.MentionEveryone,
         });
         const botRole = emu.world.roleByName(guild, 'Lectern').id;
-        emu.world
-          .channelByName(guild, 'recaps')
-          .overwrites.push({
-            id: botRole,
-            type: 0,
-            allow: 0n,
-            deny: PermissionFlagsBits.AttachFiles | PermissionFlagsBits.EmbedLinks,
-          });
+        emu.world.channelByName(guild, 'recaps').overwrites.push({
+          id: botRole,
+          type: 0,
+          allow: 0n,
+          deny: PermissionFlagsBits.AttachFiles | PermissionFlagsBits.EmbedLinks,
+        });
         emu.world
           .channelByName(guild, 'paper-stage')
           .overwrites.push({ id: botRole, type: 0, allow: 0n, deny: PermissionFlagsBits.MuteMembers });

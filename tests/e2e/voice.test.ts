@@ -8,7 +8,7 @@ import { VoiceServer } from '../emulator/voice.js';
 import type { WorldGuild } from '../emulator/world.js';
 import { BotProcess, until } from '../support/bot-process.js';
 import { paperClub } from '../support/guild.js';
-import { botEnv } from '../support/harness.js';
+import { botEnv, eventually } from '../support/harness.js';
 import { PrivateRedis } from '../support/redis-server.js';
 import { testCertificate } from '../support/tls.js';
 
@@ -69,9 +69,28 @@ async function timeline(redis: PrivateRedis, guildId: string): Promise<TimelineE
   }
 }
 
+/** Waits until the live session's timeline holds `count` speaking segments: the bot stored what it heard. */
+async function segmentsStored(redis: PrivateRedis, guildId: string, count: number): Promise<void> {
+  const connection = new Redis(redis.url);
+  const store = new SessionStore(connection);
+  try {
+    await eventually(
+      async () => {
+        const session = await store.current(guildId);
+        const events = session ? await store.timeline(guildId, session.id) : [];
+        return events.filter((e) => e.type === 'voice.segment').length >= count;
+      },
+      15_000,
+      `${count} speaking segments stored`,
+    );
+  } finally {
+    connection.disconnect();
+  }
+}
+
 describe('GIVEN /setup voice enabled WHEN a session runs', () => {
   it('THEN the bot joins muted, says once what it does, times two members speaking in turns to within 300 ms, survives a dropped connection with the gap recorded, and leaves at the end', async () => {
-    const { redis, emu, voice, guild } = await world();
+    const { redis, emu, voice, guild, bot } = await world();
     await setUp(emu, guild);
     const as = (user: string) => ({ guild, user, channel: 'general' });
     const id = (name: string) => emu.world.memberByName(guild, name).user.id;
@@ -93,20 +112,20 @@ describe('GIVEN /setup voice enabled WHEN a session runs', () => {
       await voice.speak(guild.id, id(name), ms);
       spoke.push({ userId: id(name), from, to: Date.now() });
     };
+    // Each turn is stored before the next begins (a segment is stored once nothing can follow it within 2 s).
     await say('Charlie', 1_500);
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    await segmentsStored(redis, guild.id, 1);
     await say('Cong', 2_000);
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    await segmentsStored(redis, guild.id, 2);
 
     // The voice connection drops; the bot rejoins and hears Charlie again.
     const dropped = Date.now();
     voice.drop(guild.id);
     await until(() => voice.established.length === 2, 20_000, 'the bot to rejoin');
     const back = voice.established[1]!.at;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await bot.waitForLog(/voice connection back/);
     await say('Charlie', 1_000);
-    // A segment is stored once nothing can follow it within 2 s (then the next 1 s flush).
-    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    await segmentsStored(redis, guild.id, 3);
 
     const status = await emu.command(as('Hanish'), 'session', 'status').answer();
     expect(status.embeds[0]!.fields!.find((f) => f.name === 'Talk time (heard in the channel)')?.value).toMatch(
@@ -168,10 +187,11 @@ describe('GIVEN /setup voice enabled WHEN a session runs', () => {
     await setUp(emu, guild);
     // An admin takes Connect away from the bot after the setup.
     const stage = emu.world.channelByName(guild, 'paper-stage');
+    // The gateway delivers in order: the bot sees this change before the command below.
     emu.setOverwrites(stage.id, [{ id: emu.world.bot.id, type: 1, allow: 0n, deny: PermissionFlagsBits.Connect }]);
-    await new Promise((resolve) => setTimeout(resolve, 200));
     const reply = await emu.command({ guild, user: 'Tanishq', channel: 'general' }, 'session', 'start').answer();
     expect(reply.content).toContain(`I cannot note who speaks in this session: I lack Connect in <#${stage.id}>.`);
+    // Nothing may follow: a second is left for a join that must not come.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(emu.botVoiceRequests).toEqual([]);
     expect(voice.identifies).toEqual([]);

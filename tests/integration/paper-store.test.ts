@@ -2,7 +2,11 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dedupKey, parsePaperRef } from '../../src/domain/papers/paper-ref.js';
 import { newId } from '../../src/store/ids.js';
+import { z } from 'zod';
+import { keys } from '../../src/store/keys.js';
 import { PaperStore, type NewPaper } from '../../src/store/paper-store.js';
+import { runScript } from '../../src/store/scripts.js';
+import { SessionStore } from '../../src/store/session-store.js';
 import { snowflake } from '../emulator/snowflake.js';
 
 const SEED_QUEUE = [
@@ -31,9 +35,11 @@ function newPaper(input: string, at = 1): NewPaper {
 describe('paper queue on a real Redis', () => {
   let redis: Redis;
   let store: PaperStore;
+  let sessions: SessionStore;
   beforeAll(() => {
     redis = new Redis(inject('redisUrl'));
     store = new PaperStore(redis);
+    sessions = new SessionStore(redis);
   });
   afterAll(() => redis.quit());
 
@@ -45,6 +51,11 @@ describe('paper queue on a real Redis', () => {
       ids.set(result.paper.ref.id, result.paper.id);
     }
     return ids;
+  }
+  /** /session end closes the queue: its script covers the current paper and moves covered papers to history. */
+  async function endSession(guild: string, at: number) {
+    const { sessionId } = await sessions.start(guild, 'host', 1);
+    return sessions.end(guild, { sessionId, by: 'host', at });
   }
   const order = async (guild: string) => (await store.list(guild)).map((p) => `${p.ref.id}:${p.status}`);
 
@@ -87,8 +98,8 @@ describe('paper queue on a real Redis', () => {
     expect(await store.next(guild, 800)).toEqual({ outcome: 'none-left' });
     expect(await store.start(guild, id.get('2408.03314')!, 900)).toEqual({ outcome: 'covered' });
 
-    const moved = await store.closeSession(guild, 1000);
-    expect(moved).toHaveLength(7);
+    const ended = await endSession(guild, 1000);
+    expect(ended.outcome === 'ended' && ended.toHistory).toHaveLength(7);
     expect(await store.list(guild)).toEqual([]);
     const history = await store.history(guild);
     expect(history.map((p) => p.ref.id)).toEqual([
@@ -113,7 +124,7 @@ describe('paper queue on a real Redis', () => {
     const id = await seedQueue(guild);
     await store.start(guild, id.get('2408.00118')!, 100);
     await store.next(guild, 200);
-    await store.closeSession(guild, 300);
+    await endSession(guild, 300);
     expect(await order(guild)).toEqual([
       '2408.06292:queued',
       '2408.03314:queued',
@@ -194,5 +205,99 @@ describe('paper queue on a real Redis', () => {
     expect(queue[1]).toMatchObject({ title: 'Scaling test-time compute', metadataStatus: 'ready' });
     expect(queue.at(-1)).toMatchObject({ id: presented.id, presenterId: '222222222222222222' });
     expect(full[1]!.abstract.length).toBeGreaterThan(500);
+  });
+
+  it('GIVEN a paper not queued THEN move says so and start refuses it; GIVEN one current or covered THEN start says which', async () => {
+    const guild = snowflake();
+    const id = await seedQueue(guild);
+    expect(await store.move(guild, 'nope', 1)).toBeNull();
+    expect(await store.move(guild, id.get('2408.06072')!, 99)).toBe(7);
+    expect(await store.start(guild, 'nope', 100)).toEqual({ outcome: 'missing' });
+    expect(await store.start(guild, id.get('2408.00118')!, 100)).toEqual({
+      outcome: 'started',
+      paperId: id.get('2408.00118'),
+    });
+    expect(await store.start(guild, id.get('2408.00118')!, 200)).toEqual({ outcome: 'already-current' });
+    await store.start(guild, id.get('2408.06292')!, 300);
+    expect(await store.start(guild, id.get('2408.00118')!, 400)).toEqual({ outcome: 'covered' });
+    expect(await store.currentId(guild)).toBe(id.get('2408.06292'));
+    expect(await store.current(guild)).toMatchObject({ id: id.get('2408.06292'), status: 'current', startedAt: 300 });
+    expect(await store.get(guild, id.get('2408.00118')!)).toMatchObject({ status: 'covered', coveredAt: 300 });
+  });
+
+  it('GIVEN another host started a paper since the caller read the current one THEN the start script refuses as stale and changes nothing', async () => {
+    const guild = snowflake();
+    const id = await seedQueue(guild);
+    const [a, b] = [id.get('2408.06292')!, id.get('2408.03314')!];
+    await store.start(guild, a, 100);
+    const reply = await runScript(
+      redis,
+      'papersStart',
+      [keys.paperQueue(guild), keys.currentPaper(guild), keys.paper(guild, b), keys.paper(guild, b)],
+      [b, '', 200],
+      z.object({ outcome: z.string() }),
+    );
+    expect(reply).toEqual({ outcome: 'stale' });
+    expect(await store.currentId(guild)).toBe(a);
+    expect(await store.get(guild, b)).toMatchObject({ status: 'queued' });
+  });
+
+  it('GIVEN a removed paper THEN its late details are not written back; GIVEN a queued one THEN they are and the paper is returned', async () => {
+    const guild = snowflake();
+    const id = await seedQueue(guild);
+    const gone = id.get('2408.06072')!;
+    await store.remove(guild, gone);
+    expect(await store.setMetadata(guild, gone, 'ready', { title: 'T', authors: [], abstract: '' })).toBeUndefined();
+    expect(await redis.exists(keys.paper(guild, gone))).toBe(0);
+    const kept = id.get('2408.00714')!;
+    expect(await store.setMetadata(guild, kept, 'failed')).toMatchObject({ id: kept, metadataStatus: 'failed' });
+    expect(await store.setCard(guild, kept, { channelId: 'c', messageId: 'm' })).toBe(true);
+    expect(await store.setCard(guild, gone, { channelId: 'c', messageId: 'm' })).toBe(false);
+    expect(await store.get(guild, kept)).toMatchObject({ card: { channelId: 'c', messageId: 'm' } });
+  });
+
+  it('GIVEN the seed queue with one paper covered and one current THEN a page reads its slice in queue order with the total, and upcoming reads the current and the next queued', async () => {
+    const guild = snowflake();
+    const id = await seedQueue(guild);
+    await store.start(guild, id.get('2408.06292')!, 100);
+    await store.start(guild, id.get('2408.03314')!, 200);
+    const page = await store.queuePage(guild, 1, 3);
+    expect(page.total).toBe(7);
+    expect(page.papers.map((p) => [p.ref.id, p.status])).toEqual([
+      ['2408.03314', 'current'],
+      ['2408.00118', 'queued'],
+      ['2407.07726', 'queued'],
+    ]);
+    expect(await store.queuePage(guild, 10, 5)).toEqual({ papers: [], total: 7 });
+    const upcoming = await store.upcoming(guild, 3);
+    expect(upcoming.current?.id).toBe(id.get('2408.03314'));
+    expect(upcoming.next.map((p) => p.ref.id)).toEqual(['2408.00118', '2407.07726', '2408.00714']);
+    expect(await store.upcoming(snowflake(), 3)).toEqual({ next: [] });
+  });
+
+  it('GIVEN papers with titles, authors and presenters THEN search matches any of them in any case, in queue order with positions, at most the limit', async () => {
+    const guild = snowflake();
+    const id = await seedQueue(guild);
+    await store.setMetadata(guild, id.get('2408.00118')!, 'ready', {
+      title: 'Gemma 2: improving open models',
+      authors: ['Gemma Team'],
+      abstract: '',
+    });
+    const presented = { ...newPaper('2409.00001'), presenterId: '222222222222222222', presenterName: 'Ada Presenter' };
+    await store.add(guild, presented, 50);
+    const found = async (typed: string, limit = 25) =>
+      (await store.search(guild, typed, limit)).map(({ paper, position }) => [paper.ref.id, position]);
+    expect(await found('GEMMA')).toEqual([['2408.00118', 3]]);
+    expect(await found('ada pres')).toEqual([['2409.00001', 8]]);
+    expect(await found('2408.0')).toEqual([
+      ['2408.06292', 1],
+      ['2408.03314', 2],
+      ['2408.00118', 3],
+      ['2408.00714', 5],
+      ['2408.03322', 6],
+      ['2408.06072', 7],
+    ]);
+    expect(await found('2408.0', 2)).toHaveLength(2);
+    expect(await found('nothing like it')).toEqual([]);
   });
 });

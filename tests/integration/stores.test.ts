@@ -3,11 +3,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { RateLimitStore } from '../../src/store/rate-limit-store.js';
 import { dedupKey, parsePaperRef } from '../../src/domain/papers/paper-ref.js';
 import { newId } from '../../src/store/ids.js';
-import { keys } from '../../src/store/keys.js';
 import { PaperStore } from '../../src/store/paper-store.js';
-import { NEXT_CALL_WINDOW_MS, SessionStore } from '../../src/store/session-store.js';
+import { SessionStore } from '../../src/store/session-store.js';
+import { SpeakerStore } from '../../src/store/speaker-store.js';
 import { SettingsStore } from '../../src/store/settings-store.js';
-import { VoicePresenceStore } from '../../src/store/voice-presence-store.js';
 import { exportGuildData } from '../../src/store/guild-export.js';
 import { snowflake } from '../emulator/snowflake.js';
 
@@ -66,123 +65,12 @@ describe('stores on a real Redis', () => {
     expect((await limits.hit(key, 5, 10_000)).allowed).toBe(false);
   });
 
-  it('GIVEN /ask counted by its own script THEN the limit holds, the window is set by the first use, and a counter without one gets it', async () => {
-    const sessions = new SessionStore(redis);
+  it('GIVEN a counter left at the limit without an expiry THEN the use is refused, retry-after is the whole window, and the counter gets it', async () => {
     const limits = new RateLimitStore(redis);
-    const guild = snowflake();
-    await sessions.start(guild, 'host', 1_000);
-    const limit = { key: limits.key(guild, 'member', 'ask:'), limit: 2, windowSeconds: 10 };
-    const ask = (id: string) =>
-      sessions.ask(guild, { id, text: `question ${id}`, anonymous: false, askerId: 'member', askedAt: 2_000 }, limit);
-    expect(await ask('lim-1')).toMatchObject({ outcome: 'asked' });
-    const ttl = await redis.pttl(limit.key);
-    expect(ttl).toBeGreaterThan(9_000);
-    expect(await ask('lim-2')).toMatchObject({ outcome: 'asked' });
-    const refused = await ask('lim-3');
-    expect(refused).toMatchObject({ outcome: 'limited' });
-    expect(refused.outcome === 'limited' && refused.retryAfterMs).toBeGreaterThan(8_000);
-    expect(await redis.exists(keys.question(guild, 'lim-3'))).toBe(0);
-    expect(await redis.pttl(limit.key)).toBeLessThanOrEqual(ttl);
-    // A counter an earlier version left at the limit without an expiry: refused, and given the window.
-    await redis.set(limit.key, '2');
-    const stuck = await ask('lim-4');
-    expect(stuck).toMatchObject({ outcome: 'limited' });
-    expect(stuck.outcome === 'limited' && stuck.retryAfterMs).toBe(10_000);
-    expect(await redis.pttl(limit.key)).toBeGreaterThan(9_000);
-  });
-
-  it('GIVEN a paper on THEN a question and its timeline event name it; GIVEN none THEN neither does', async () => {
-    const sessions = new SessionStore(redis);
-    const guild = snowflake();
-    const { sessionId } = await sessions.start(guild, 'host', 1_000);
-    await sessions.ask(guild, { id: 'no-paper', text: 'Before any paper?', anonymous: true, askedAt: 2_000 });
-    await redis.set(`${keys.guildPrefix(guild)}papers:current`, 'paper-7');
-    const asked = await sessions.ask(guild, {
-      id: 'on-paper',
-      text: 'About this one?',
-      anonymous: false,
-      askerId: 'member',
-      askedAt: 3_000,
-    });
-    expect(asked).toMatchObject({ outcome: 'asked', question: { paperId: 'paper-7', votes: 0 } });
-    const events = (await redis.lrange(keys.timeline(guild, sessionId), 0, -1)).map(
-      (e) => JSON.parse(e) as Record<string, unknown>,
-    );
-    expect(events.slice(1)).toEqual([
-      { type: 'question.asked', questionId: 'no-paper', at: 2_000 },
-      { type: 'question.asked', questionId: 'on-paper', at: 3_000, paperId: 'paper-7' },
-    ]);
-    expect(await redis.hgetall(keys.question(guild, 'no-paper'))).toEqual({
-      id: 'no-paper',
-      sessionId,
-      text: 'Before any paper?',
-      anonymous: 'true',
-      askedAt: '2000',
-      status: 'open',
-    });
-    expect((await sessions.question(guild, 'on-paper'))?.votes).toBe(0);
-  });
-
-  it('GIVEN questions without a card THEN cardsDue brings them oldest first, claimed for one job only, and clears the cards mark', async () => {
-    const sessions = new SessionStore(redis);
-    const guild = snowflake();
-    const { sessionId } = await sessions.start(guild, 'host', 1_000);
-    const ask = (id: string, at: number) =>
-      sessions.ask(guild, { id, text: `question ${id}`, anonymous: false, askerId: 'member', askedAt: at });
-    expect(await ask('q-late', 3_000)).toMatchObject({ outcome: 'asked', cardsDirty: true });
-    expect(await ask('q-early', 2_000)).toMatchObject({ outcome: 'asked', cardsDirty: false });
-    // No thread yet: nothing to post into, and how many wait.
-    expect(await sessions.cardsDue(guild, sessionId, 'job-a', 10)).toEqual({ threadId: undefined, waiting: 2 });
-    await sessions.setBoard(guild, sessionId, {
-      channelId: 'board-channel',
-      messageId: 'board-message',
-      threadId: 'thread',
-    });
-
-    const first = await sessions.cardsDue(guild, sessionId, 'job-a', 1);
-    expect(first.threadId).toBe('thread');
-    const firstCards = first.threadId === undefined ? [] : first.cards;
-    expect(firstCards.map((c) => [c.question.id, c.question.text, c.claimed])).toEqual([
-      ['q-early', 'question q-early', true],
-    ]);
-    const second = await sessions.cardsDue(guild, sessionId, 'job-b', 10);
-    const secondCards = second.threadId === undefined ? [] : second.cards;
-    // job-a holds q-early's claim; job-b may post only q-late. job-a may take its own claim again (a rerun).
-    expect(secondCards.map((c) => [c.question.id, c.claimed])).toEqual([
-      ['q-early', false],
-      ['q-late', true],
-    ]);
-    const rerun = await sessions.cardsDue(guild, sessionId, 'job-a', 1);
-    expect(rerun.threadId === undefined ? [] : rerun.cards.map((c) => c.claimed)).toEqual([true]);
-    // The read cleared the mark: the next question queues a run.
-    expect(await ask('q-next', 4_000)).toMatchObject({ cardsDirty: true });
-    await sessions.setQuestionCard(guild, { id: 'q-early', sessionId }, { channelId: 'thread', messageId: 'card' });
-    expect(await redis.zrange(keys.uncarded(guild, sessionId), '0', '-1')).toEqual(['q-late', 'q-next']);
-    // A question that has its card already is dropped from the set, not posted again.
-    await redis.hset(keys.question(guild, 'q-late'), 'cardChannelId', 'thread', 'cardMessageId', 'card-late');
-    const last = await sessions.cardsDue(guild, sessionId, 'job-c', 10);
-    expect(last.threadId === undefined ? [] : last.cards.map((c) => c.question.id)).toEqual(['q-next']);
-    expect(await redis.zrange(keys.uncarded(guild, sessionId), '0', '-1')).toEqual(['q-next']);
-  });
-
-  it('GIVEN a stage stored as a plain set by an earlier version THEN it is read in id order, changed, and kept as a sorted set', async () => {
-    const sessions = new SessionStore(redis);
-    const guild = snowflake();
-    const { sessionId } = await sessions.start(guild, 'host', 1_000);
-    const stage = `${keys.session(guild, sessionId)}:stage`;
-    await redis.sadd(stage, '300000000000000003', '300000000000000001', '300000000000000002');
-    expect((await sessions.status(guild))?.onStage).toEqual([
-      '300000000000000001',
-      '300000000000000002',
-      '300000000000000003',
-    ]);
-    expect(await redis.type(stage)).toBe('zset');
-    expect(await sessions.speakerDone(guild, sessionId, '300000000000000002', 2_000)).toBe('done');
-    expect(await sessions.raiseHand(guild, sessionId, '300000000000000001', undefined, 'command', 3_000)).toEqual({
-      outcome: 'on-stage',
-      position: 0,
-    });
-    expect((await sessions.speakers(guild, sessionId)).onStage).toEqual(['300000000000000001', '300000000000000003']);
+    const key = limits.key(snowflake(), 'u1', 'ask');
+    await redis.set(key, '2');
+    expect(await limits.hit(key, 2, 10_000)).toEqual({ allowed: false, retryAfterMs: 10_000 });
+    expect(await redis.pttl(key)).toBeGreaterThan(9_000);
   });
 
   it('GIVEN 3, 60 and 61 members on stage THEN /session status reads the first 60 in id order and counts them all', async () => {
@@ -191,7 +79,8 @@ describe('stores on a real Redis', () => {
     const { sessionId } = await sessions.start(guild, 'host', 1_000);
     const member = (i: number) => `4000000000000000${String(i).padStart(2, '0')}`;
     const seat = async (from: number, to: number) => {
-      for (let i = from; i < to; i++) await sessions.callSpeaker(guild, sessionId, member(i), 'host', 2_000, false);
+      for (let i = from; i < to; i++)
+        await new SpeakerStore(redis).callSpeaker(guild, sessionId, member(i), 'host', 2_000, false);
     };
     await seat(0, 3);
     expect(await sessions.status(guild)).toMatchObject({ onStage: [member(0), member(1), member(2)], speaking: 3 });
@@ -237,59 +126,12 @@ describe('stores on a real Redis', () => {
     });
   });
 
-  it('GIVEN the voice presence mirror THEN /speakers next calls the first hand only when the mirror has them in the stage channel', async () => {
-    const sessions = new SessionStore(redis);
-    const presence = new VoicePresenceStore(redis);
-    const guild = snowflake();
-    const [stage, lounge, first, second] = [snowflake(), snowflake(), snowflake(), snowflake()];
-    const host = { standing: { hasManageGuild: true, roleIds: [] }, by: 'host', at: 2_000 };
-    const { sessionId } = await sessions.start(guild, 'host', 1_000);
-    await sessions.raiseHand(guild, sessionId, first, undefined, 'command', 1_100);
-    await sessions.raiseHand(guild, sessionId, second, undefined, 'command', 1_200);
-    expect(await sessions.callFirst(guild, host)).toEqual({ outcome: 'no-stage', userId: '', boardDirty: false });
-    await new SettingsStore(redis).update(guild, { stageChannelId: stage });
-    // Rebuilt whole (a shard became ready), then single moves: the first hand is in another channel.
-    await presence.replace(guild, [
-      [first, stage],
-      [second, stage],
-    ]);
-    await presence.moved(guild, first, lounge);
-    expect(await sessions.callFirst(guild, host)).toEqual({ outcome: 'absent', userId: first, boardDirty: false });
-    expect((await sessions.speakers(guild, sessionId)).queue.map((s) => s.userId)).toEqual([first, second]);
-    await presence.moved(guild, first, stage);
-    expect(await sessions.callFirst(guild, host)).toMatchObject({ outcome: 'called', userId: first });
-    await presence.moved(guild, second, null);
-    expect(await sessions.callFirst(guild, host)).toEqual({ outcome: 'absent', userId: second, boardDirty: false });
-    await presence.replace(guild, [[second, stage]]);
-    expect(await redis.hmget(keys.voicePresence(guild), first, second)).toEqual([null, stage]);
-    expect(await sessions.callFirst(guild, host)).toMatchObject({ outcome: 'called', userId: second });
-    expect(await sessions.callFirst(guild, host)).toEqual({ outcome: 'empty', userId: '', boardDirty: false });
-    expect(await sessions.speakers(guild, sessionId)).toEqual({ queue: [], onStage: [first, second].sort() });
-    // Another host within the window of the last call calls nobody; after it, the next hand; a button names its session.
-    const third = snowflake();
-    await sessions.raiseHand(guild, sessionId, third, undefined, 'command', 2_100);
-    await presence.moved(guild, third, stage);
-    const other = { ...host, by: 'other host' };
-    expect(await sessions.callFirst(guild, { ...other, at: 2_000 + NEXT_CALL_WINDOW_MS - 1 })).toEqual({
-      outcome: 'just-called',
-      userId: second,
-      boardDirty: false,
-    });
-    expect(
-      await sessions.callFirst(guild, { ...other, at: 2_000 + NEXT_CALL_WINDOW_MS, sessionId: 'an-ended-session' }),
-    ).toEqual({ outcome: 'not-live', userId: '', boardDirty: false });
-    expect((await sessions.speakers(guild, sessionId)).queue.map((s) => s.userId)).toEqual([third]);
-    expect(await sessions.callFirst(guild, { ...other, at: 2_000 + NEXT_CALL_WINDOW_MS, sessionId })).toMatchObject({
-      outcome: 'called',
-      userId: third,
-    });
-  });
-
   it('exports every key of the guild and nothing of other guilds, rate limits or the voice presence mirror', async () => {
     const guild = snowflake();
     await new SettingsStore(redis).update(guild, { hostRoleId: '111111111111111111', reminderOffsets: [600] });
     await new RateLimitStore(redis).hit(new RateLimitStore(redis).key(guild, 'u1', 'ask'), 5, 10_000);
-    await new VoicePresenceStore(redis).moved(guild, '111111111111111112', '111111111111111113');
+    // What the voice presence mirror of earlier versions left: outside the guild's namespace.
+    await redis.hset(`lectern:voice:{${guild}}`, '111111111111111112', '111111111111111113');
     await new SettingsStore(redis).update(snowflake(), { hostRoleId: '999999999999999999' });
     await redis.rpush(`lectern:{${guild}}:queue`, JSON.stringify({ id: 'p1' }));
     expect(await exportGuildData(redis, guild)).toEqual({

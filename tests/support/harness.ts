@@ -1,11 +1,16 @@
+import { Queue } from 'bullmq';
 import type { ClientOptions } from 'discord.js';
 import { inject } from 'vitest';
 import { startLectern, type Lectern } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { jobPayloads, type JobName } from '../../src/jobs/contract.js';
+import { jobPrefix, QUEUE } from '../../src/jobs/job-queue.js';
+import { createWorkerRedis, type RedisClient, type RedisTarget } from '../../src/store/redis.js';
 import { createLogger } from '../../src/logger.js';
 import { Emulator } from '../emulator/emulator.js';
 import type { WorldGuild } from '../emulator/world.js';
 import { paperClub, paperClubSpec } from './guild.js';
+import { clusterEnv } from './redis-cluster.js';
 import { PrivateRedis } from './redis-server.js';
 
 /** discord.js options for tests only: no identify throttle wait, no global REST limit. */
@@ -21,6 +26,7 @@ export function botEnv(emu: Emulator, redisUrl: string, extra: Record<string, st
     DISCORD_APPLICATION_ID: emu.applicationId,
     DISCORD_API_URL: emu.apiUrl,
     REDIS_URL: redisUrl,
+    ...clusterEnv(redisUrl),
     LOG_LEVEL: process.env.LECTERN_TEST_LOG_LEVEL ?? 'silent',
     ...extra,
   };
@@ -31,7 +37,12 @@ export interface Harness {
   guild: WorldGuild;
   config: Config;
   bot: Lectern;
-  /** Starts another bot process-equivalent (in this process) against the same emulator and Redis; `whileDown` runs in between. */
+  /** The bot's jobs as BullMQ sees them: `await h.jobs.done()` waits for what is under way. */
+  jobs: JobWatch;
+  /**
+   * Starts another bot process-equivalent (in this process) against the same emulator and Redis; `whileDown`
+   * runs in between.
+   */
   restartBot(whileDown?: () => void | Promise<void>): Promise<Lectern>;
   stop(): Promise<void>;
 }
@@ -61,13 +72,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       config,
       logger,
       clientOptions: testClientOptions,
-      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.clock ? { clock: options.clock, realignDelayedJobs: true } : {}),
     });
   const harness: Harness = {
     emu,
     guild,
     config,
     bot: await start(),
+    jobs: new JobWatch(config, config.DISCORD_APPLICATION_ID),
     async restartBot(whileDown) {
       await harness.bot.stop();
       await whileDown?.();
@@ -76,6 +88,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     async stop() {
       await harness.bot.stop();
+      await harness.jobs.close();
       await emu.stop();
     },
   };
@@ -95,4 +108,85 @@ export async function startPrivateHarness(crowd: readonly string[] = []): Promis
     await redis.stop();
   };
   return h;
+}
+
+/** The URL of a private Redis a test started, with its cluster nodes when it is a cluster. */
+function clusterTarget(url: string): RedisTarget {
+  const seeds = clusterEnv(url).REDIS_CLUSTER_NODES;
+  if (!seeds) return url;
+  const nodes = seeds.split(',').map((seed) => {
+    const [host = '', port = ''] = seed.split(/:(?=\d+$)/);
+    return { host, port: Number(port) };
+  });
+  return { REDIS_URL: url, REDIS_CLUSTER_NODES: nodes };
+}
+
+/** Jobs that interactions and other jobs set off: coalesced edits and retries wait seconds, never days. */
+export const FOLLOW_UP_JOBS: readonly JobName[] = (Object.keys(jobPayloads) as JobName[]).filter(
+  (name) => !name.startsWith('schedule.'),
+);
+
+/** BullMQ's view of a bot's jobs (the queue named in src/jobs/job-queue.ts): tests wait on it and take no job. */
+export class JobWatch {
+  readonly queue: Queue;
+  private readonly connection: RedisClient;
+
+  /** `redis`: a bot's configuration, or the URL of a private Redis (or cluster) a test started. */
+  constructor(redis: RedisTarget, applicationId: string) {
+    this.connection = createWorkerRedis(typeof redis === 'string' ? clusterTarget(redis) : redis, {
+      name: 'lectern-test-watch',
+    });
+    // Tests that stop Redis on purpose would log its reconnects; a wait on jobs still fails with the error.
+    this.connection.on('error', () => {});
+    this.queue = new Queue(QUEUE, { connection: this.connection, prefix: jobPrefix(applicationId) });
+    this.queue.on('error', () => {});
+  }
+
+  /**
+   * Waits until no job is waiting or running and none named in `delayed` waits out a delay (a coalesced board
+   * edit, a retry's backoff): what has been set in motion is done. Planned schedule jobs, days ahead, are left out.
+   */
+  async done({
+    delayed = FOLLOW_UP_JOBS,
+    timeoutMs = 60_000,
+  }: { delayed?: readonly JobName[]; timeoutMs?: number } = {}): Promise<void> {
+    const counts = async () => {
+      const { waiting, prioritized, active, ...finished } = await this.queue.getJobCounts(
+        'waiting',
+        'prioritized',
+        'active',
+        'completed',
+        'failed',
+      );
+      return { running: waiting! + prioritized! + active!, finished: JSON.stringify(finished) };
+    };
+    await eventually(
+      async () => {
+        const before = await counts();
+        if (before.running > 0) return false;
+        if (delayed.length > 0 && (await this.queue.getDelayed()).some((job) => delayed.includes(job.name as JobName)))
+          return false;
+        // A delayed job that came due between the two reads shows up here, running or finished.
+        const after = await counts();
+        return after.running === 0 && after.finished === before.finished;
+      },
+      timeoutMs,
+      'the jobs under way to finish',
+    );
+  }
+
+  /** The queue does not close a connection it was given. */
+  async close(): Promise<void> {
+    await this.queue.close();
+    this.connection.disconnect();
+  }
+}
+
+/** Polls `check` until it holds; a slow machine makes the wait longer, and only the deadline makes it fail. */
+export async function eventually(check: () => Promise<boolean>, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

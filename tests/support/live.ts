@@ -20,7 +20,7 @@ export async function liveSession(h: Harness): Promise<{ board: () => APIMessage
     10_000,
     'the live board and its thread',
   );
-  const session = await h.bot.services.sessions.current(h.guild.id);
+  const session = await h.bot.internals.sessions.current(h.guild.id);
   return { board, sessionId: session!.id };
 }
 

@@ -6,8 +6,13 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 
 export const NO_REDIS_HELP =
-  'The tests need Redis. Either install redis-server (Debian/Ubuntu: `apt-get install redis-server`, macOS: `brew install redis`) ' +
-  'so the tests can start a private one, or set REDIS_URL to a Redis 7 you can spare (for example `docker run -p 6379:6379 redis:7`).';
+  'The tests need Redis. Either install redis-server ' +
+  '(Debian/Ubuntu: `apt-get install redis-server`, macOS: `brew install redis`) ' +
+  'so the tests can start a private one, ' +
+  'or set REDIS_URL to a Redis 7 you can spare (for example `docker run -p 6379:6379 redis:7`).';
+
+/** Set by the `cluster` test project: every private Redis is then a 3-master Redis Cluster. */
+export const clusterRequested = () => process.env.LECTERN_TEST_REDIS === 'cluster';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -20,8 +25,36 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A private redis-server on a free port with its own data directory and AOF on, as production runs it. */
-export class PrivateRedis {
+/** A Redis a test owns and stops: `url` reaches it (with a cluster, one of its nodes). */
+export interface PrivateRedis {
+  readonly url: string;
+  /** Kills it hard (no final save) and starts it again on the same ports and data (AOF). */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const PrivateRedis = {
+  available(): boolean {
+    return spawnSync('redis-server', ['--version']).status === 0;
+  },
+
+  /**
+   * One redis-server, or a Redis Cluster when the run asks for one (LECTERN_TEST_REDIS=cluster).
+   * `debug: true` enables DEBUG SLEEP, which tests use to make Redis slow on demand, and is one server always.
+   */
+  async start(options: { debug?: boolean } = {}): Promise<PrivateRedis> {
+    if (!PrivateRedis.available()) throw new Error(NO_REDIS_HELP);
+    if (clusterRequested() && !options.debug) {
+      // Loaded only when asked for: the cluster is built from this module's servers.
+      const { PrivateRedisCluster } = await import('./redis-cluster.js');
+      return PrivateRedisCluster.start();
+    }
+    return RedisServer.start(options.debug ? ['--enable-debug-command', 'yes'] : []);
+  },
+};
+
+/** One redis-server process on a free port with its own data directory and AOF on, as production runs it. */
+export class RedisServer implements PrivateRedis {
   private process: ChildProcess | undefined;
   readonly dir = mkdtempSync(join(tmpdir(), 'lectern-redis-'));
 
@@ -34,19 +67,14 @@ export class PrivateRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  static available(): boolean {
-    return spawnSync('redis-server', ['--version']).status === 0;
-  }
-
-  /** `debug: true` enables DEBUG SLEEP, which tests use to make Redis slow on demand. */
-  static async start(options: { debug?: boolean } = {}): Promise<PrivateRedis> {
-    if (!PrivateRedis.available()) throw new Error(NO_REDIS_HELP);
-    const redis = new PrivateRedis(await freePort(), options.debug ? ['--enable-debug-command', 'yes'] : []);
+  static async start(extraArgs: string[] = []): Promise<RedisServer> {
+    const redis = new RedisServer(await freePort(), extraArgs);
     await redis.launch();
     return redis;
   }
 
-  private async launch(): Promise<void> {
+  /** Starts the process on this port and directory (again, after `kill`), and waits until it answers. */
+  async launch(): Promise<void> {
     this.process = spawn(
       'redis-server',
       [
@@ -90,15 +118,19 @@ export class PrivateRedis {
     }
   }
 
-  /** Kills the server hard (no final save) and starts it again on the same port and directory. */
   async restart(): Promise<void> {
-    await this.kill('SIGKILL');
+    await this.kill();
     await this.launch();
   }
 
-  private async kill(signal: NodeJS.Signals): Promise<void> {
+  /** SIGKILL: no final save, as a crash. */
+  async kill(): Promise<void> {
+    await this.signal('SIGKILL');
+  }
+
+  private async signal(signal: NodeJS.Signals): Promise<void> {
     const child = this.process;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       child.kill(signal);
@@ -106,7 +138,7 @@ export class PrivateRedis {
   }
 
   async stop(): Promise<void> {
-    await this.kill('SIGTERM');
+    await this.signal('SIGTERM');
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

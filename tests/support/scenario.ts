@@ -172,13 +172,13 @@ export async function settled(emu: Emulator, jobs: JobQueue, quietMs = 40, pollM
 
 /** A player for the bot in `h` whose clock the scenario sets, with jobs due by each step run first. */
 export function replayPlayer(
-  h: { emu: Emulator; guild: WorldGuild; bot: { services: { jobs: JobQueue } } },
+  h: { emu: Emulator; guild: WorldGuild; bot: { internals: { jobs: JobQueue } } },
   scenario: Scenario,
   clock: { set(iso: string): void; now(): number },
 ): ScenarioPlayer {
   return new ScenarioPlayer(h.emu, h.guild, scenario, async (iso) => {
     clock.set(iso);
-    await catchUpJobs(h.bot.services.jobs, clock.now());
+    await catchUpJobs(h.bot.internals.jobs, clock.now());
   });
 }
 

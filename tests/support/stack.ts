@@ -2,7 +2,10 @@ import { startHarness, type Harness, type HarnessOptions } from './harness.js';
 import { MetadataServer } from './metadata-server.js';
 import { PrivateRedis } from './redis-server.js';
 
-/** A test's own Redis (AOF on) and paper sources, with the emulator and the bot on top. */
+/**
+ * A test's own Redis (AOF on; a cluster in the `cluster` project) and paper sources, with the emulator and the bot
+ * on top.
+ */
 export interface Stack {
   redis: PrivateRedis;
   sources: MetadataServer;

@@ -1,7 +1,8 @@
-import type { Redis } from 'ioredis';
 import type { Question } from '../../src/domain/session/question.js';
 import type { TimelineEvent } from '../../src/domain/session/session.js';
 import { keys } from '../../src/store/keys.js';
+import type { QuestionStore } from '../../src/store/question-store.js';
+import type { RedisClient } from '../../src/store/redis.js';
 import type { SessionStore } from '../../src/store/session-store.js';
 
 export interface StressShape {
@@ -69,8 +70,7 @@ export function stressQuestions(sessionId: string, shape = STRESS): Question[] {
 
 /** The stress session stored for real, through the same store scripts the bot uses. */
 export async function storeStressSession(
-  redis: Redis,
-  sessions: SessionStore,
+  { redis, sessions, questions }: { redis: RedisClient; sessions: SessionStore; questions: QuestionStore },
   guildId: string,
   shape = STRESS,
 ): Promise<string> {
@@ -80,15 +80,16 @@ export async function storeStressSession(
   for (let i = 0; i < events.length; i += 1_000)
     await redis.rpush(timeline, ...events.slice(i, i + 1_000).map((e) => JSON.stringify(e)));
   for (const q of stressQuestions(sessionId, shape)) {
-    await sessions.ask(guildId, {
+    await questions.ask(guildId, {
       id: q.id,
+      sessionId,
       text: q.text,
       anonymous: q.anonymous,
       askedAt: q.askedAt,
       ...(q.askerId ? { askerId: q.askerId } : {}),
     });
-    if (q.answer) await sessions.resolveQuestion(guildId, q.id, 'answered', q.askedAt + 500, q.answer);
+    if (q.answer) await questions.resolveQuestion(guildId, q.id, 'answered', q.askedAt + 500, q.answer);
   }
-  await sessions.end(guildId, sessionId, HOST, STRESS_END);
+  await sessions.end(guildId, { sessionId, by: HOST, at: STRESS_END });
   return sessionId;
 }

@@ -39,6 +39,7 @@ describe('configuration', () => {
     ['DISCORD_API_URL', 'not a url', 'DISCORD_API_URL must be a URL'],
     ['DISCORD_DEV_GUILD_ID', 'my-guild', 'DISCORD_DEV_GUILD_ID must be a Discord id'],
     ['REDIS_URL', 'http://127.0.0.1:6379', 'REDIS_URL must be a URL starting with redis:// or rediss://'],
+    ['REDIS_CLUSTER_NODES', 'redis-1', 'REDIS_CLUSTER_NODES must list host:port seed nodes'],
     ['LECTERN_ROLE', 'both', 'LECTERN_ROLE must be all, gateway or worker'],
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be a pino level'],
     ['LECTERN_METADATA_BASE_URL', 'file:///etc', 'LECTERN_METADATA_BASE_URL must be a URL'],
@@ -60,6 +61,34 @@ describe('configuration', () => {
       'LECTERN_SHARDS has a shard id not below the total',
     ]);
     expect(problemsOf({ ...valid, LECTERN_SHARDS: 'half' })[0]).toMatch(/^LECTERN_SHARDS must look like 0\/2/);
+  });
+
+  it('GIVEN REDIS_CLUSTER_NODES THEN each seed node is read as host and port, hostnames, IPv4 and [IPv6] alike', () => {
+    expect(loadConfig({ ...valid, REDIS_CLUSTER_NODES: 'redis-1:6379, 10.0.0.2:7001,[::1]:7002' })).toMatchObject({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_CLUSTER_NODES: [
+        { host: 'redis-1', port: 6379 },
+        { host: '10.0.0.2', port: 7001 },
+        { host: '::1', port: 7002 },
+      ],
+    });
+    expect(loadConfig(valid).REDIS_CLUSTER_NODES).toBeUndefined();
+  });
+
+  it('GIVEN bad REDIS_CLUSTER_NODES entries THEN one line names every bad entry', () => {
+    expect(problemsOf({ ...valid, REDIS_CLUSTER_NODES: 'redis-1:6379,redis-2,redis-3:70000,' })).toEqual([
+      'REDIS_CLUSTER_NODES must list host:port seed nodes separated by commas (redis-1:6379,redis-2:6379); ' +
+        'not "redis-2", "redis-3:70000", ""',
+    ]);
+  });
+
+  it('GIVEN REDIS_CLUSTER_NODES and a REDIS_URL naming database 2 THEN start is refused: a cluster has only 0', () => {
+    const cluster = { ...valid, REDIS_CLUSTER_NODES: 'redis-1:6379' };
+    expect(problemsOf({ ...cluster, REDIS_URL: 'redis://:secret@ignored:6379/2' })).toEqual([
+      'REDIS_URL names database 2, but a Redis Cluster (REDIS_CLUSTER_NODES is set) has only database 0',
+    ]);
+    expect(problemsOf({ ...cluster, REDIS_URL: 'rediss://user:secret@ignored:6379/0' })).toEqual([]);
+    expect(problemsOf({ ...valid, REDIS_URL: 'redis://127.0.0.1:6379/2' })).toEqual([]);
   });
 
   it('GIVEN an empty optional variable THEN it counts as unset', () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/domain/errors.js';
 import {
-  cronPattern,
   LATE_LIMIT_MS,
   nextSession,
   onTime,
@@ -35,6 +34,19 @@ describe('the next session', () => {
     const late: Schedule = { ...wednesdays, time: '20:00', skips: ['2024-08-14', '2024-08-21'] };
     // 20:00 in Los Angeles is already Thursday in UTC: the skip is by the local date.
     expect(iso(nextSession(late, Date.parse('2024-08-10T00:00:00Z'))!.start)).toBe('2024-08-29T03:00:00.000Z');
+  });
+
+  it('skips a week by its slot date, also when a DST gap moved its start', () => {
+    const lordHowe: Schedule = { ...wednesdays, weekday: 'sunday', time: '02:15', timeZone: 'Australia/Lord_Howe' };
+    const from = Date.parse('2026-09-28T00:00:00Z');
+    expect(nextSession(lordHowe, from)).toMatchObject({
+      date: '2026-10-04',
+      start: Date.parse('2026-10-03T15:45:00Z'),
+    });
+    expect(nextSession({ ...lordHowe, skips: ['2026-10-04'] }, from)).toMatchObject({
+      date: '2026-10-11',
+      start: Date.parse('2026-10-10T15:15:00Z'),
+    });
   });
 
   it('is none while paused', () => {
@@ -73,11 +85,6 @@ describe('the posts of a session', () => {
 });
 
 describe('schedule input', () => {
-  it('reads the slot as a cron pattern in its own zone', () => {
-    expect(cronPattern(wednesdays)).toBe('0 12 * * 3');
-    expect(cronPattern({ weekday: 'sunday', time: '07:05', timeZone: 'UTC' })).toBe('5 7 * * 0');
-  });
-
   it.each([
     ['2024-08-13', 'skip-date-weekday'],
     ['2024-8-14', 'skip-date-invalid'],
@@ -93,6 +100,16 @@ describe('schedule input', () => {
 
   it('takes a future session date', () => {
     expect(parseSkipDate(' 2024-08-14 ', wednesdays, Date.parse('2024-08-10T16:00:00Z'))).toBe('2024-08-14');
+  });
+
+  it("reads 'past' and 'a year away' by the schedule's local date", () => {
+    // 2024-08-15T03:00Z is still Wednesday the 14th in Los Angeles: that session's date has not passed.
+    const lateWednesday = Date.parse('2024-08-15T03:00:00Z');
+    expect(parseSkipDate('2024-08-14', wednesdays, lateWednesday)).toBe('2024-08-14');
+    expect(parseSkipDate('2025-08-13', wednesdays, lateWednesday)).toBe('2025-08-13');
+    expect(() => parseSkipDate('2025-08-20', wednesdays, lateWednesday)).toThrow(
+      expect.objectContaining({ code: 'skip-date-far' }) as UserError,
+    );
   });
 
   it('bounds the duration', () => {

@@ -154,6 +154,15 @@ describe('composing a recap', () => {
     expect(composeRecap(session, timeline, questions, papers).speakerSource).toBe('calls');
   });
 
+  it('GIVEN a paper without a presenter THEN its line says when it started and names no presenter', () => {
+    const text = recapLines(composeRecap(session, timeline, questions, papers), discordStyle(), 'Recap').join('\n');
+    const second = (min: number) => Math.floor(t(min) / 1000);
+    expect(text).toContain(`### 1. [Two](https://b)\nPresented by <@u1>, from <t:${second(5)}:t> (+0:05:00).`);
+    expect(text).toContain(`### 2. [One](https://a)\nFrom <t:${second(34)}:t> (+0:34:00).`);
+    expect(text.match(/Presented by/g)).toHaveLength(1);
+    expect(text).not.toContain('nobody');
+  });
+
   it('renders the anonymous question without a name and the dismissed one not at all', () => {
     const text = recapLines(composeRecap(session, timeline, questions, papers), discordStyle(), 'Recap').join('\n');
     expect(text).toContain('**Q** (anonymous): q11');

@@ -38,6 +38,11 @@ function authorsShort(paper: Paper): string {
   );
 }
 
+/** The start as every reader's own full date and time, then how far off it is. */
+function startsAt(occurrence: Occurrence): string {
+  return `${discordTime(occurrence.start, 'F')} (${discordTime(occurrence.start, 'R')})`;
+}
+
 /** The ping, allowed for the ping role only (and only when one is set). */
 function ping(
   pingRoleId: string | undefined,
@@ -52,7 +57,9 @@ export function renderAgenda(state: AgendaState): RESTPostAPIChannelMessageJSONB
   const { occurrence, queue } = state;
   const lines = queue.map((paper, i) => {
     const authors = authorsShort(paper);
-    return `${i + 1}. [${paperTitle(paper, 150)}](${paper.ref.url})${authors ? ` · ${authors}` : ''} · ${paper.presenterId ? `presented by <@${paper.presenterId}>` : 'no presenter yet'}`;
+    const by = authors ? ` · ${authors}` : '';
+    const presenter = paper.presenterId ? `presented by <@${paper.presenterId}>` : 'no presenter yet';
+    return `${i + 1}. [${paperTitle(paper, 150)}](${paper.ref.url})${by} · ${presenter}`;
   });
   const fields: NonNullable<APIEmbed['fields']> = [];
   if (state.carriedOver.length > 0) {
@@ -67,15 +74,18 @@ export function renderAgenda(state: AgendaState): RESTPostAPIChannelMessageJSONB
   if (state.eventId)
     fields.push({ name: 'Event', value: `[Mark yourself interested](${eventUrl(state.guildId, state.eventId)})` });
   const { prefix, allowed_mentions } = ping(state.pingRoleId);
+  const when = `${discordTime(occurrence.start, 'F')}, ${discordTime(occurrence.start, 'R')}`;
+  const papers = lines.length > 0 ? boundedList(lines, 3500) : 'No papers queued yet: suggest one with /paper add.';
+  const count = `${queue.length} paper${queue.length === 1 ? '' : 's'}`;
   return {
-    content: `${prefix}The agenda for ${discordTime(occurrence.start, 'F')} (${discordTime(occurrence.start, 'R')}) is up.`,
+    content: `${prefix}The agenda for ${startsAt(occurrence)} is up.`,
     embeds: [
       {
         title: `Agenda · ${sessionDay(occurrence.start, state.timeZone)}`,
-        description: `Starts ${discordTime(occurrence.start, 'F')}, ${discordTime(occurrence.start, 'R')}; ends ${discordTime(occurrence.end, 't')}.\n\n${lines.length > 0 ? boundedList(lines, 3500) : 'No papers queued yet: suggest one with /paper add.'}`,
+        description: `Starts ${when}; ends ${discordTime(occurrence.end, 't')}.\n\n${papers}`,
         fields,
         footer: {
-          text: `${queue.length} paper${queue.length === 1 ? '' : 's'} · the queue can still change until the session starts`,
+          text: `${count} · the queue can still change until the session starts`,
         },
       },
     ],
@@ -112,12 +122,10 @@ export function renderReminder(
   const lineup = first
     ? `${queue.length} paper${queue.length === 1 ? '' : 's'}, first up: [${paperTitle(first, 120)}](${first.ref.url})`
     : 'no papers queued yet';
+  const event = eventId ? ` · ${eventUrl(guildId, eventId)}` : '';
+  const heading = `${prefix}**Paper reading starts in ${formatOffset(offsetSeconds)}**`;
   return {
-    content:
-      `${prefix}**Paper reading starts in ${formatOffset(offsetSeconds)}**: ${discordTime(occurrence.start, 'F')} (${discordTime(occurrence.start, 'R')}) · ${lineup}${eventId ? ` · ${eventUrl(guildId, eventId)}` : ''}`.slice(
-        0,
-        2000,
-      ),
+    content: `${heading}: ${startsAt(occurrence)} · ${lineup}${event}`.slice(0, 2000),
     allowed_mentions,
   };
 }
@@ -125,10 +133,9 @@ export function renderReminder(
 /** The DM a presenter gets with the agenda. */
 export function presenterDm(occurrence: Occurrence, papers: Paper[], agendaLink: string): string {
   const titles = papers.map((p) => `**${paperTitle(p, 200)}** (<${p.ref.url}>)`).join(' and ');
-  return `You are presenting ${titles} at the paper reading on ${discordTime(occurrence.start, 'F')} (${discordTime(occurrence.start, 'R')}). The agenda: ${agendaLink}`.slice(
-    0,
-    2000,
-  );
+  const when = startsAt(occurrence);
+  const text = `You are presenting ${titles} at the paper reading on ${when}. The agenda: ${agendaLink}`;
+  return text.slice(0, 2000);
 }
 
 /** The Scheduled Event's description: the papers in order, plain text (1000 characters at most). */

@@ -69,5 +69,7 @@ export function queueLine(paper: QueueEntry, position: number): string {
 /** One line of /paper history. */
 export function historyLine(paper: Paper): string {
   const when = paper.startedAt ?? paper.coveredAt;
-  return `[${paperTitle(paper, 150)}](${paper.ref.url}) · ${when ? discordTime(when, 'D') : ''}${paper.presenterId ? ` · <@${paper.presenterId}>` : ''}`;
+  const date = when ? discordTime(when, 'D') : '';
+  const presenter = paper.presenterId ? ` · <@${paper.presenterId}>` : '';
+  return `[${paperTitle(paper, 150)}](${paper.ref.url}) · ${date}${presenter}`;
 }

@@ -1,3 +1,4 @@
+import { time, TimestampStyles, type TimestampStylesString } from '@discordjs/formatters';
 import { cleanText } from '../../domain/papers/metadata.js';
 
 // Inline markdown (bold, italics, strike, code, spoilers, masked links) and, at the start, quotes, headings and lists.
@@ -24,8 +25,8 @@ export function safeText(text: string, max: number): string {
 }
 
 /** A Discord timestamp every reader sees in their own time zone. */
-export function discordTime(ms: number, style: 'f' | 'F' | 'R' | 'D' | 't' = 'f'): string {
-  return `<t:${Math.floor(ms / 1000)}:${style}>`;
+export function discordTime(ms: number, style: TimestampStylesString = TimestampStyles.LongDateShortTime): string {
+  return time(Math.floor(ms / 1000), style);
 }
 
 /**

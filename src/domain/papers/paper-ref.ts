@@ -109,7 +109,10 @@ export function parsePaperRef(input: string): PaperRef {
   return { kind: 'url', id: url.toString(), url: url.toString() };
 }
 
-/** The key that makes two forms of one paper the same paper: an arXiv id whether typed or linked via arXiv or Hugging Face. */
+/**
+ * The key that makes two forms of one paper the same paper: an arXiv id
+ * whether typed or linked via arXiv or Hugging Face.
+ */
 export function dedupKey(ref: PaperRef): string {
   return ref.kind === 'huggingface' ? `arxiv:${ref.id}` : `${ref.kind}:${ref.id.toLowerCase()}`;
 }

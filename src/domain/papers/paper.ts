@@ -3,7 +3,10 @@ import type { PaperRef } from './paper-ref.js';
 /** queued → current → covered; a paper skipped over stays queued. */
 export type PaperStatus = 'queued' | 'current' | 'covered';
 
-/** pending until the metadata job fills it; `none` for links that are never fetched; `failed` when the source gave up. */
+/**
+ * pending until the metadata job fills it; `none` for links that are never
+ * fetched; `failed` when the source gave up.
+ */
 export type MetadataStatus = 'pending' | 'ready' | 'failed' | 'none';
 
 export interface PaperMetadata {

@@ -1,5 +1,6 @@
+import { Temporal } from 'temporal-polyfill';
 import { UserError, quoteInput } from '../errors.js';
-import { nextOccurrence, WEEKDAYS, type WeeklySlot } from './weekly.js';
+import { localDate, nextOccurrence, weekdayOf, type WeeklySlot } from './weekly.js';
 
 /** A guild's weekly schedule, as set with /schedule. */
 export interface Schedule extends WeeklySlot {
@@ -36,11 +37,6 @@ export interface PlannedPost {
   at: number;
 }
 
-/** The local date of an instant in a zone, YYYY-MM-DD. */
-export function localDate(timeZone: string, ms: number): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
-}
-
 /** The next session strictly after `after` that is not skipped; undefined when paused. */
 export function nextSession(schedule: Schedule, after: number): Occurrence | undefined {
   if (schedule.paused) return undefined;
@@ -48,8 +44,7 @@ export function nextSession(schedule: Schedule, after: number): Occurrence | und
   let cursor = after;
   // A year of weeks is more than any list of skips can cover.
   for (let i = 0; i < 60; i++) {
-    const start = nextOccurrence(schedule, cursor);
-    const date = localDate(schedule.timeZone, start);
+    const { start, date } = nextOccurrence(schedule, cursor);
     if (!skipped.has(date)) return { start, end: start + schedule.durationMin * 60_000, date };
     cursor = start;
   }
@@ -77,33 +72,35 @@ export function onTime(at: number, now: number): boolean {
   return now - at <= LATE_LIMIT_MS;
 }
 
-/** The cron pattern (minute hour * * weekday, read in the schedule's zone) that opens each week's session at its start. */
-export function cronPattern(slot: WeeklySlot): string {
-  const [hour, minute] = slot.time.split(':').map(Number) as [number, number];
-  return `${minute} ${hour} * * ${WEEKDAYS.indexOf(slot.weekday)}`;
-}
-
 /** Checks a `/schedule skip` date: a real YYYY-MM-DD, on the schedule's weekday, not past, within a year. */
 export function parseSkipDate(input: string, schedule: Schedule, now: number): string {
   const text = input.trim();
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  const asUtc = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : Number.NaN;
-  if (!match || Number.isNaN(asUtc) || new Date(asUtc).toISOString().slice(0, 10) !== text) {
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(text) ? realDate(text) : undefined;
+  if (!date) {
     throw new UserError(
       'skip-date-invalid',
       `${quoteInput(input)} is not a date: write it as YYYY-MM-DD, like 2026-12-24.`,
     );
   }
-  const weekday = WEEKDAYS[new Date(asUtc).getUTCDay()]!;
+  const weekday = weekdayOf(text);
   if (weekday !== schedule.weekday) {
     throw new UserError('skip-date-weekday', `${text} is a ${weekday}; sessions are on ${schedule.weekday}s.`);
   }
-  const today = localDate(schedule.timeZone, now);
-  if (text < today) throw new UserError('skip-date-past', `${text} has already passed.`);
-  if (asUtc - Date.parse(`${today}T00:00:00Z`) > MAX_SKIP_AHEAD_DAYS * 86_400_000) {
+  const today = Temporal.PlainDate.from(localDate(schedule.timeZone, now));
+  if (Temporal.PlainDate.compare(date, today) < 0) throw new UserError('skip-date-past', `${text} has already passed.`);
+  if (today.until(date).days > MAX_SKIP_AHEAD_DAYS) {
     throw new UserError('skip-date-far', `${text} is more than a year away; skip dates within the next year.`);
   }
   return text;
+}
+
+/** A YYYY-MM-DD that names a real day (not February 30th), or undefined. */
+function realDate(text: string): Temporal.PlainDate | undefined {
+  try {
+    return Temporal.PlainDate.from(text, { overflow: 'reject' });
+  } catch {
+    return undefined;
+  }
 }
 
 /** Parses `/schedule set duration` (minutes), defaulting when absent. */

@@ -1,3 +1,4 @@
+import { Temporal } from 'temporal-polyfill';
 import { UserError, quoteInput } from '../errors.js';
 
 export const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
@@ -64,93 +65,53 @@ export function parseTime(input: string): string {
   return `${match[1]!.padStart(2, '0')}:${match[2]}`;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function partsIn(timeZone: string, ms: number) {
-  let format = formatters.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      weekday: 'long',
-    });
-    formatters.set(timeZone, format);
-  }
-  const get = (type: string) => format!.formatToParts(ms).find((p) => p.type === type)!.value;
-  return {
-    year: Number(get('year')),
-    month: Number(get('month')),
-    day: Number(get('day')),
-    hour: Number(get('hour')),
-    minute: Number(get('minute')),
-    second: Number(get('second')),
-    weekday: get('weekday').toLowerCase() as Weekday,
-  };
-}
-
-/** The zone's offset from UTC at `ms`, in ms (local = UTC + offset). */
-function offsetAt(timeZone: string, ms: number): number {
-  const p = partsIn(timeZone, ms);
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(ms / 1000) * 1000;
+/** One week's slot: its local date (YYYY-MM-DD in the slot's zone) and the instant it starts (ms). */
+export interface SlotTime {
+  date: string;
+  start: number;
 }
 
 /**
- * The instant a local wall-clock time happens. A time that happens twice (the
- * hour DST repeats) gives the first; a time that does not happen (the hour DST
- * skips) gives the moment just after the jump, the same distance past it.
+ * The instant `time` happens on local `date` in `timeZone`. A time the clocks
+ * skip (DST's gap) moves forward by the gap; a time they repeat takes the
+ * first (earlier) instant. Temporal's 'compatible' disambiguation is this rule.
  */
-export function zonedToInstant(
-  timeZone: string,
-  y: number,
-  m: number,
-  d: number,
-  hour: number,
-  minute: number,
-): number {
-  const wall = Date.UTC(y, m - 1, d, hour, minute);
-  const candidates = [
-    ...new Set([
-      offsetAt(timeZone, wall - 36 * 3600_000),
-      offsetAt(timeZone, wall),
-      offsetAt(timeZone, wall + 36 * 3600_000),
-    ]),
-  ]
-    .map((offset) => wall - offset)
-    .filter((t) => {
-      const p = partsIn(timeZone, t);
-      return p.hour === hour && p.minute === minute && p.day === d;
-    })
-    .sort((a, b) => a - b);
-  if (candidates.length > 0) return candidates[0]!;
-  // Skipped: use the offset from before the jump, which lands after it by the gap.
-  return wall - offsetAt(timeZone, wall - 36 * 3600_000);
+export function slotInstant(timeZone: string, date: string, time: string): number {
+  return Temporal.PlainDate.from(date)
+    .toPlainDateTime(Temporal.PlainTime.from(time))
+    .toZonedDateTime(timeZone, { disambiguation: 'compatible' }).epochMilliseconds;
+}
+
+/** The local date of an instant in a zone, YYYY-MM-DD. */
+export function localDate(timeZone: string, ms: number): string {
+  return Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(timeZone).toPlainDate().toString();
+}
+
+/** The weekday of a YYYY-MM-DD date. */
+export function weekdayOf(date: string): Weekday {
+  // Temporal counts Monday 1 to Sunday 7; WEEKDAYS starts on Sunday.
+  return WEEKDAYS[Temporal.PlainDate.from(date).dayOfWeek % 7]!;
 }
 
 /** The first start of the weekly slot strictly after `after`. */
-export function nextOccurrence(slot: WeeklySlot, after: number): number {
-  const [hour, minute] = slot.time.split(':').map(Number) as [number, number];
-  const today = partsIn(slot.timeZone, after);
-  const base = Date.UTC(today.year, today.month - 1, today.day);
-  for (let i = 0; i <= 7; i++) {
-    const date = new Date(base + i * 86_400_000);
-    const [y, m, d] = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
-    if (WEEKDAYS[date.getUTCDay()] !== slot.weekday) continue;
-    const at = zonedToInstant(slot.timeZone, y, m, d, hour, minute);
-    if (at > after) return at;
+export function nextOccurrence(slot: WeeklySlot, after: number): SlotTime {
+  const today = Temporal.Instant.fromEpochMilliseconds(after).toZonedDateTimeISO(slot.timeZone).toPlainDate();
+  // From the last slot date on or before today: a gap can move that one past midnight, still ahead.
+  const back = (today.dayOfWeek - (WEEKDAYS.indexOf(slot.weekday) || 7) + 7) % 7;
+  for (let date = today.subtract({ days: back }); ; date = date.add({ weeks: 1 })) {
+    const start = slotInstant(slot.timeZone, date.toString(), slot.time);
+    if (start > after) return { date: date.toString(), start };
   }
-  // Only reached when this week's slot has just passed: take next week's.
-  return nextOccurrence(slot, after + 86_400_000);
 }
 
-/** The next `count` starts after `after`. */
-export function upcoming(slot: WeeklySlot, after: number, count: number): number[] {
-  const out: number[] = [];
+/** The next `count` slots after `after`. */
+export function upcoming(slot: WeeklySlot, after: number, count: number): SlotTime[] {
+  const out: SlotTime[] = [];
   let cursor = after;
-  for (let i = 0; i < count; i++) out.push((cursor = nextOccurrence(slot, cursor)));
+  for (let i = 0; i < count; i++) {
+    const next = nextOccurrence(slot, cursor);
+    out.push(next);
+    cursor = next.start;
+  }
   return out;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/redis.js';
 import { isUnknownMessage, type DiscordMessages } from '../../discord/messages.js';
 import { paperCard } from '../../discord/render/paper.js';
 import type { Paper } from '../../domain/papers/paper.js';
@@ -11,7 +11,7 @@ import type { SettingsStore } from '../../store/settings-store.js';
 import { NOT_YET_WINDOW_MS, NotYetStoredError, type JobHandlers } from '../contract.js';
 
 export interface PaperCardDeps {
-  redis: Redis;
+  redis: RedisClient;
   papers: PaperStore;
   settings: SettingsStore;
   messages: DiscordMessages;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/redis.js';
 import type { RESTPostAPIChannelMessageJSONBody } from 'discord.js';
 import type { DiscordMessages } from '../../discord/messages.js';
 import { claimPost } from '../../store/claims.js';
@@ -10,7 +10,7 @@ import { claimPost } from '../../store/claims.js';
  * get the message it already posted instead of a new one.
  */
 export async function postOnce(
-  deps: { redis: Redis; messages: DiscordMessages },
+  deps: { redis: RedisClient; messages: DiscordMessages },
   guildId: string,
   what: string,
   jobId: string,

@@ -12,10 +12,10 @@ import {
 import type { DiscordScheduledEvents } from '../../discord/scheduled-events.js';
 import { onTime } from '../../domain/schedule/plan.js';
 import type { Paper } from '../../domain/papers/paper.js';
-import { topQuestions } from '../../domain/session/question.js';
 import type { Logger } from '../../logger.js';
 import type { ScheduleService } from '../../schedule/schedule-service.js';
 import type { LiveService } from '../../sessions/live-service.js';
+import type { QuestionStore } from '../../store/question-store.js';
 import type { OccurrenceRecord, ScheduleStore } from '../../store/schedule-store.js';
 import type { JobHandlers } from '../contract.js';
 import { postOnce } from './post-once.js';
@@ -25,6 +25,7 @@ export interface ScheduleDeps extends SessionBoardDeps {
   logger: Logger;
   schedules: ScheduleStore;
   schedule: ScheduleService;
+  questions: QuestionStore;
   live: LiveService;
   events: DiscordScheduledEvents;
   now(): number;
@@ -44,7 +45,10 @@ async function agendaBody(
   { settings, queue }: Awaited<ReturnType<typeof announcing>>,
 ) {
   const last = await deps.sessions.lastEnded(guildId);
-  const carriedOver = last ? topQuestions(await deps.sessions.questions(guildId, last.id), 10) : [];
+  // The ten most voted it left open, read from its ranking: no read of every question.
+  const carriedOver = last
+    ? (await deps.questions.topQuestions(guildId, last.id, { status: 'open', limit: 10 })).questions
+    : [];
   return renderAgenda({
     guildId,
     occurrence,
@@ -58,7 +62,7 @@ async function agendaBody(
 
 const nonceOf = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 25);
 
-/** Each presenter gets one DM naming their papers; a member with DMs closed is noted (for /schedule show), not retried. */
+/** Each presenter gets one DM naming their papers; one with DMs closed is noted (for /schedule show), not retried. */
 async function dmPresenters(
   deps: ScheduleDeps,
   guildId: string,
@@ -86,8 +90,10 @@ export function scheduleHandlers(
   deps: ScheduleDeps,
 ): Pick<JobHandlers, 'schedule.open' | 'schedule.post' | 'schedule.event' | 'schedule.autoend' | 'agenda.refresh'> {
   return {
-    'schedule.open': async ({ guildId }) => {
-      await deps.schedule.open(guildId);
+    'schedule.open': async ({ guildId, at }, job) => {
+      // A run of an older Lectern's weekly cron: this run plans the open job that replaces it.
+      if (job.id.startsWith('repeat:')) await deps.schedule.dropLegacyScheduler(guildId);
+      await deps.schedule.open(guildId, at);
     },
 
     'schedule.post': async ({ guildId, start, kind, offset, at, generation }, job) => {

@@ -1,17 +1,21 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/redis.js';
 import { isUnknownMessage, type DiscordMessages } from '../../discord/messages.js';
-import { renderBoard } from '../../discord/render/board.js';
+import { BOARD_HANDS, BOARD_QUESTIONS, BOARD_UP_NEXT, renderBoard } from '../../discord/render/board.js';
 import type { DiscordChannels } from '../../discord/threads.js';
 import { paperLabel } from '../../domain/papers/paper.js';
 import type { PaperStore } from '../../store/paper-store.js';
+import type { QuestionStore } from '../../store/question-store.js';
 import type { SessionStore } from '../../store/session-store.js';
+import type { SpeakerStore } from '../../store/speaker-store.js';
 import type { SettingsStore } from '../../store/settings-store.js';
 import { NOT_YET_WINDOW_MS, NotYetStoredError, type JobHandlers } from '../contract.js';
 import { postOnce } from './post-once.js';
 
 export interface SessionBoardDeps {
-  redis: Redis;
+  redis: RedisClient;
   sessions: SessionStore;
+  speakers: SpeakerStore;
+  questions: QuestionStore;
   papers: PaperStore;
   settings: SettingsStore;
   messages: DiscordMessages;
@@ -34,12 +38,13 @@ export function sessionBoardHandler(deps: SessionBoardDeps): JobHandlers['sessio
     }
     const settings = await deps.settings.get(guildId);
     if (!settings.announceChannelId) return;
-    const [queue, speakers, questions] = await Promise.all([
-      deps.papers.list(guildId),
-      deps.sessions.speakers(guildId, sessionId),
-      deps.sessions.questions(guildId, sessionId),
+    // Only what the board shows: its cost stays the same however large the session grows.
+    const [papers, speakers, top] = await Promise.all([
+      deps.papers.upcoming(guildId, BOARD_UP_NEXT),
+      deps.speakers.speakers(guildId, sessionId, BOARD_HANDS),
+      deps.questions.topQuestions(guildId, sessionId, { status: 'open', limit: BOARD_QUESTIONS }),
     ]);
-    const body = renderBoard({ session, queue, speakers, questions });
+    const body = renderBoard({ session, papers, speakers, questions: top.questions });
     let board = session.board;
     if (board) {
       try {
@@ -64,7 +69,7 @@ export function sessionBoardHandler(deps: SessionBoardDeps): JobHandlers['sessio
     }
     if (settings.stageKind === 'stage' && settings.stageChannelId) {
       // The paper on now, or before the first one starts, the one coming up.
-      const topicPaper = queue.find((p) => p.status === 'current') ?? queue.find((p) => p.status === 'queued');
+      const topicPaper = papers.current ?? papers.next[0];
       if (session.status === 'live')
         await deps.channels.stageTopic(settings.stageChannelId, topicPaper ? paperLabel(topicPaper) : 'Paper reading');
       else await deps.channels.closeStage(settings.stageChannelId);

@@ -29,7 +29,7 @@ const CARDS_PER_READ = 25;
 export function newCardsHandler(deps: SessionBoardDeps): JobHandlers['question.cards'] {
   return async ({ guildId, sessionId }, job) => {
     for (;;) {
-      const due = await deps.sessions.cardsDue(guildId, sessionId, job.id, CARDS_PER_READ);
+      const due = await deps.questions.cardsDue(guildId, sessionId, job.id, CARDS_PER_READ);
       if (due.threadId === undefined) {
         if (due.waiting > 0) throw new NotYetStoredError('the session thread is not up yet');
         return;
@@ -43,7 +43,7 @@ export function newCardsHandler(deps: SessionBoardDeps): JobHandlers['question.c
           due.threadId,
           cardOf(question, paper),
         );
-        await deps.sessions.setQuestionCard(guildId, question, { channelId: due.threadId, messageId: message.id });
+        await deps.questions.setQuestionCard(guildId, question, { channelId: due.threadId, messageId: message.id });
       }
       if (due.cards.length < CARDS_PER_READ) return;
     }
@@ -57,7 +57,7 @@ async function showQuestion(
   questionId: string,
   jobId: string,
 ): Promise<boolean> {
-  const question = await deps.sessions.question(guildId, questionId);
+  const question = await deps.questions.question(guildId, questionId);
   if (!question) return false;
   const [session, paper] = await Promise.all([
     deps.sessions.get(guildId, question.sessionId),
@@ -82,7 +82,7 @@ async function showQuestion(
     threadId,
     body,
   );
-  await deps.sessions.setQuestionCard(guildId, question, { channelId: threadId, messageId: message.id });
+  await deps.questions.setQuestionCard(guildId, question, { channelId: threadId, messageId: message.id });
   return true;
 }
 

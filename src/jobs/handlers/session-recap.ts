@@ -13,7 +13,7 @@ export function sessionRecapHandler(deps: SessionBoardDeps): JobHandlers['sessio
     if (!session || session.status !== 'ended') return;
     const [timeline, questions, settings] = await Promise.all([
       deps.sessions.timeline(guildId, sessionId),
-      deps.sessions.questions(guildId, sessionId),
+      deps.questions.questions(guildId, sessionId),
       deps.settings.get(guildId),
     ]);
     const papers = new Map<string, RecapPaper>();

@@ -1,0 +1,26 @@
+import type { GuildSettings } from '../domain/settings.js';
+import type { RedisClient } from '../store/redis.js';
+import { exportGuildData } from '../store/guild-export.js';
+import type { SettingsStore } from '../store/settings-store.js';
+
+type SettingsPatch = Parameters<SettingsStore['update']>[1];
+
+/** A server's settings as /setup changes them, and everything stored for it, for /setup export. */
+export class SettingsService {
+  constructor(
+    private readonly store: SettingsStore,
+    private readonly redis: RedisClient,
+  ) {}
+
+  get(guildId: string): Promise<GuildSettings> {
+    return this.store.get(guildId);
+  }
+
+  update(guildId: string, patch: SettingsPatch): Promise<void> {
+    return this.store.update(guildId, patch);
+  }
+
+  exportData(guildId: string): Promise<Record<string, unknown>> {
+    return exportGuildData(this.redis, guildId);
+  }
+}

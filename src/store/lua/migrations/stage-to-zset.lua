@@ -1,0 +1,7 @@
+-- Migration 1: a stage stored as a plain set by an early version becomes a sorted set (every score 0).
+-- KEYS: 1 the stage. Reply: {migrated = true | false}
+if redis.call('TYPE', KEYS[1]).ok ~= 'set' then return cjson.encode({migrated = false}) end
+local members = redis.call('SMEMBERS', KEYS[1])
+redis.call('DEL', KEYS[1])
+for _, member in ipairs(members) do redis.call('ZADD', KEYS[1], 0, member) end
+return cjson.encode({migrated = true})

@@ -1,0 +1,13 @@
+-- Moves a queued paper to a 1-based position, clamped to the queue.
+-- KEYS: 1 the queue. ARGV: 1 the paper id, 2 the position asked for.
+-- Reply: {position = the position it got} or {} when it is not queued.
+local ids = redis.call('LRANGE', KEYS[1], 0, -1)
+local from = nil
+for i, id in ipairs(ids) do if id == ARGV[1] then from = i end end
+if not from then return cjson.encode({}) end
+table.remove(ids, from)
+local to = math.max(1, math.min(tonumber(ARGV[2]), #ids + 1))
+table.insert(ids, to, ARGV[1])
+redis.call('DEL', KEYS[1])
+redis.call('RPUSH', KEYS[1], unpack(ids))
+return cjson.encode({position = to})

@@ -1,0 +1,330 @@
+import { z } from 'zod';
+import type { Paper } from '../domain/papers/paper.js';
+import type { Question, QuestionStatus } from '../domain/session/question.js';
+import type { TimelineEvent } from '../domain/session/session.js';
+import { claimKey, CLAIM_TTL_MS } from './claims.js';
+import { keys, sessionKeys, type RankedStatus } from './keys.js';
+import { fromHash } from './paper-store.js';
+import { execAll, retryWhileStale } from './pipeline.js';
+import type { RedisClient } from './redis.js';
+import { luaList, runScript } from './scripts.js';
+
+/**
+ * `boardDirty` / `cardsDirty`: no board edit / no card posting is waiting yet, so one must be queued.
+ * `threadId`: the session thread the card goes to, once it is up.
+ */
+export type AskResult =
+  | { outcome: 'asked'; question: Question; boardDirty: boolean; cardsDirty: boolean; threadId?: string }
+  | { outcome: 'not-live' };
+
+/** Questions whose card is due, with what the card shows; `claimed`: this job may post it (see claims.ts). */
+export type CardsDue =
+  | { threadId: string; cards: Array<{ question: Question; paper?: Paper; claimed: boolean }> }
+  | { threadId: undefined; waiting: number };
+
+export interface VoteResult {
+  outcome: 'added' | 'removed' | 'ended' | 'missing';
+  votes: number;
+  sessionId: string;
+  cardDirty: boolean;
+  boardDirty: boolean;
+}
+
+/** How many of the most voted open questions a search looks at, whatever the session's size. */
+export const SEARCH_CANDIDATES = 200;
+/** A question's member in the rankings: ties in votes read earliest asked first (see keys.ranked). */
+export function rankMember(askedAt: number, questionId: string): string {
+  return `${String(Math.max(0, Math.trunc(askedAt))).padStart(15, '0')}:${questionId}`;
+}
+const idOfMember = (member: string) => member.slice(member.indexOf(':') + 1);
+
+function toQuestion(hash: Record<string, string>): Question {
+  return {
+    id: hash.id!,
+    sessionId: hash.sessionId!,
+    text: hash.text!,
+    anonymous: hash.anonymous === 'true',
+    status: hash.status as QuestionStatus,
+    askedAt: Number(hash.askedAt),
+    votes: Number(hash.votes ?? 0),
+    ...(hash.paperId ? { paperId: hash.paperId } : {}),
+    ...(hash.askerId ? { askerId: hash.askerId } : {}),
+    ...(hash.answer ? { answer: hash.answer } : {}),
+    ...(hash.cardMessageId ? { card: { channelId: hash.cardChannelId!, messageId: hash.cardMessageId } } : {}),
+  };
+}
+
+const AskReply = z.discriminatedUnion('outcome', [
+  z.object({
+    outcome: z.literal('asked'),
+    boardDirty: z.boolean(),
+    cardsDirty: z.boolean(),
+    threadId: z.string().optional(),
+  }),
+  z.object({ outcome: z.literal('not-live') }),
+  z.object({ outcome: z.literal('paper-changed'), paperId: z.string() }),
+]);
+const VoteReply = z.object({
+  outcome: z.enum(['added', 'removed', 'missing', 'ended', 'other-session']),
+  votes: z.number().optional(),
+  sessionId: z.string().optional(),
+  cardDirty: z.boolean().optional(),
+  boardDirty: z.boolean().optional(),
+});
+const ResolveReply = z.object({
+  outcome: z.enum(['ok', 'open', 'answered', 'dismissed', 'missing', 'ended', 'other-session']),
+  sessionId: z.string().optional(),
+});
+
+/**
+ * A session's questions: asked, upvoted, answered or dismissed, each one Lua
+ * script that checks the session is still live and appends the timeline
+ * event (built here). Reads fetch what their caller shows, however many
+ * questions the session has; only `questions` reads them all.
+ */
+export class QuestionStore {
+  /**
+   * The current paper each guild's last /ask found: a question is stored with
+   * the paper current at that moment, and its event built here names it. The
+   * script refuses (writes nothing) when the paper changed, and this is read again.
+   */
+  private readonly paperSeen = new Map<string, string>();
+
+  constructor(private readonly redis: RedisClient) {}
+
+  /**
+   * Stores a question in the live session `question.sessionId`, on the paper
+   * current at that moment, and queues its card, in one script.
+   */
+  async ask(guildId: string, question: Omit<Question, 'status' | 'votes' | 'paperId'>): Promise<AskResult> {
+    const { id, sessionId, askedAt } = question;
+    const k = sessionKeys(guildId, sessionId);
+    const rank = rankMember(askedAt, id);
+    return retryWhileStale('ask', async () => {
+      const paperId = this.paperSeen.get(guildId) ?? '';
+      const onPaper = paperId ? { paperId } : {};
+      const event: TimelineEvent = { type: 'question.asked', questionId: id, at: askedAt, ...onPaper };
+      const fields = ['id', id, 'sessionId', sessionId, 'text', question.text, 'anonymous', String(question.anonymous)];
+      fields.push('askedAt', String(askedAt), 'status', 'open', 'rank', rank);
+      if (question.askerId !== undefined) fields.push('askerId', question.askerId);
+      if (question.answer !== undefined) fields.push('answer', question.answer);
+      if (paperId) fields.push('paperId', paperId);
+      const reply = await runScript(
+        this.redis,
+        'questionsAsk',
+        [
+          k.live,
+          k.session,
+          k.currentPaper,
+          keys.question(guildId, id),
+          k.questions,
+          k.rank('open'),
+          k.rank('all'),
+          k.openTexts,
+          k.uncarded,
+          k.timeline,
+          k.boardDirty,
+          k.cardsDirty,
+        ],
+        [sessionId, paperId, JSON.stringify(event), id, askedAt, rank, question.text.toLowerCase(), ...fields],
+        AskReply,
+      );
+      if (reply.outcome === 'paper-changed') {
+        this.paperSeen.set(guildId, reply.paperId);
+        return undefined;
+      }
+      if (reply.outcome === 'not-live') return { outcome: 'not-live' as const };
+      const stored: Question = { ...question, status: 'open', votes: 0, ...onPaper };
+      const { boardDirty, cardsDirty, threadId } = reply;
+      return { outcome: 'asked' as const, question: stored, boardDirty, cardsDirty, ...(threadId ? { threadId } : {}) };
+    });
+  }
+
+  /**
+   * One vote per member: a second press takes it back. `cardDirty` and
+   * `boardDirty` say whether the card and board need a job queued (none is
+   * waiting). `sessionId`: the question's session when the caller knows it
+   * (the live one), which saves a read.
+   */
+  async vote(guildId: string, questionId: string, userId: string, sessionId?: string): Promise<VoteResult> {
+    let session = sessionId ?? (await this.redis.hget(keys.question(guildId, questionId), 'sessionId')) ?? '';
+    const [question, voters, cardDirty] = [
+      keys.question(guildId, questionId),
+      keys.voters(guildId, questionId),
+      keys.dirty(guildId, `question:${questionId}`),
+    ];
+    return retryWhileStale('vote', async () => {
+      const k = sessionKeys(guildId, session);
+      const ranks = (['open', 'answered', 'dismissed', 'all'] as const).map(k.rank);
+      const reply = await runScript(
+        this.redis,
+        'questionsVote',
+        [k.live, question, voters, ...ranks, cardDirty, k.boardDirty],
+        [session, userId],
+        VoteReply,
+      );
+      if (reply.outcome === 'other-session') {
+        session = reply.sessionId ?? '';
+        return undefined;
+      }
+      return {
+        outcome: reply.outcome,
+        votes: reply.votes ?? 0,
+        sessionId: reply.sessionId ?? '',
+        cardDirty: reply.cardDirty ?? false,
+        boardDirty: reply.boardDirty ?? false,
+      };
+    });
+  }
+
+  /** Answers or dismisses an open question; otherwise says what it already is. `sessionId` as for `vote`. */
+  async resolveQuestion(
+    guildId: string,
+    questionId: string,
+    status: 'answered' | 'dismissed',
+    at: number,
+    answer?: string,
+    sessionId?: string,
+  ): Promise<'ok' | QuestionStatus | 'missing' | 'ended'> {
+    const event: TimelineEvent = {
+      type: status === 'answered' ? 'question.answered' : 'question.dismissed',
+      questionId,
+      at,
+    };
+    let session = sessionId ?? (await this.redis.hget(keys.question(guildId, questionId), 'sessionId')) ?? '';
+    return retryWhileStale('resolve', async () => {
+      const k = sessionKeys(guildId, session);
+      const reply = await runScript(
+        this.redis,
+        'questionsResolve',
+        [k.live, keys.question(guildId, questionId), k.rank('open'), k.rank(status), k.openTexts, k.timeline],
+        [session, questionId, status, answer ?? '', JSON.stringify(event)],
+        ResolveReply,
+      );
+      if (reply.outcome !== 'other-session') return reply.outcome;
+      session = reply.sessionId ?? '';
+      return undefined;
+    });
+  }
+
+  async question(guildId: string, questionId: string): Promise<Question | undefined> {
+    const hash = await this.redis.hgetall(keys.question(guildId, questionId));
+    return hash.id ? toQuestion(hash) : undefined;
+  }
+
+  /** The `limit` most voted questions with `status` (ties: asked first), and how many have it. */
+  async topQuestions(
+    guildId: string,
+    sessionId: string,
+    { status, limit }: { status: RankedStatus; limit: number },
+  ): Promise<{ questions: Question[]; total: number }> {
+    const k = sessionKeys(guildId, sessionId);
+    const rank = k.rank(status);
+    const [members, total] = (await execAll(
+      this.redis
+        .pipeline()
+        .zrange(rank, '0', String(limit - 1))
+        .zcard(rank),
+    )) as [string[], number];
+    return { questions: await this.read(guildId, members.map(idOfMember)), total };
+  }
+
+  /**
+   * Open questions whose text contains `typed` (case-insensitive), most voted
+   * first, at most `limit`, among the SEARCH_CANDIDATES most voted open ones.
+   */
+  async searchQuestions(guildId: string, sessionId: string, typed: string, limit: number): Promise<Question[]> {
+    const k = sessionKeys(guildId, sessionId);
+    const reply = await runScript(
+      this.redis,
+      'questionsSearch',
+      [k.rank('open'), k.openTexts],
+      [typed.toLowerCase(), SEARCH_CANDIDATES, limit],
+      z.object({ members: luaList(z.string()) }),
+    );
+    return this.read(guildId, reply.members.map(idOfMember));
+  }
+
+  /** How many questions were asked in a session, and how many are open and answered, without reading them. */
+  async counts(guildId: string, sessionId: string): Promise<{ asked: number; open: number; answered: number }> {
+    const k = sessionKeys(guildId, sessionId);
+    const [asked, open, answered] = (await execAll(
+      this.redis.pipeline().zcard(k.questions).zcard(k.rank('open')).zcard(k.rank('answered')),
+    )) as [number, number, number];
+    return { asked, open, answered };
+  }
+
+  /**
+   * The first `max` questions without a card, oldest first, each with its
+   * paper and its post claimed for `jobId`. Clears the cards mark first, so a
+   * question asked after this read queues another run.
+   */
+  async cardsDue(guildId: string, sessionId: string, jobId: string, max: number): Promise<CardsDue> {
+    const k = sessionKeys(guildId, sessionId);
+    const uncarded = k.uncarded;
+    const [, threadId, ids, waiting] = (await execAll(
+      this.redis
+        .pipeline()
+        .del(k.cardsDirty)
+        .hget(k.session, 'threadId')
+        .zrange(uncarded, '0', String(max - 1))
+        .zcard(uncarded),
+    )) as [number, string | null, string[], number];
+    if (!threadId) return { threadId: undefined, waiting };
+    const hashes = await this.hashes(ids.map((id) => keys.question(guildId, id)));
+    // Gone, or carded already: nothing to post.
+    const done = ids.filter((_, i) => !hashes[i]!.id || hashes[i]!.cardMessageId);
+    const due = hashes.filter((h) => h.id && !h.cardMessageId).map(toQuestion);
+    const paperIds = [...new Set(due.flatMap((q) => (q.paperId ? [q.paperId] : [])))];
+    const [papers, claims] = await Promise.all([
+      this.hashes(paperIds.map((id) => keys.paper(guildId, id))),
+      due.length === 0
+        ? { held: [] }
+        : runScript(
+            this.redis,
+            'claimsTake',
+            due.map((q) => claimKey(guildId, `question:${q.id}:`)),
+            [jobId, CLAIM_TTL_MS],
+            z.object({ held: luaList(z.boolean()) }),
+          ),
+      done.length > 0 ? this.redis.zrem(uncarded, ...done) : undefined,
+    ]);
+    const paperOf = new Map(paperIds.map((id, i) => [id, papers[i]!]));
+    const cards = due.map((question, i) => {
+      const paper = question.paperId ? paperOf.get(question.paperId) : undefined;
+      return { question, claimed: claims.held[i] === true, ...(paper?.id ? { paper: fromHash(paper) } : {}) };
+    });
+    return { threadId, cards };
+  }
+
+  /** Every question of a session, oldest first: for the recap and exports only (it grows with the session). */
+  async questions(guildId: string, sessionId: string): Promise<Question[]> {
+    const k = sessionKeys(guildId, sessionId);
+    return this.read(guildId, await this.redis.zrange(k.questions, '0', '-1'));
+  }
+
+  /** Keeps a question's card, and takes the question out of its session's uncarded set. */
+  async setQuestionCard(
+    guildId: string,
+    question: { id: string; sessionId: string },
+    card: { channelId: string; messageId: string },
+  ): Promise<void> {
+    await this.redis
+      .multi()
+      .hset(keys.question(guildId, question.id), { cardChannelId: card.channelId, cardMessageId: card.messageId })
+      .zrem(keys.uncarded(guildId, question.sessionId), question.id)
+      .exec();
+  }
+
+  private async read(guildId: string, ids: string[]): Promise<Question[]> {
+    const hashes = await this.hashes(ids.map((id) => keys.question(guildId, id)));
+    return hashes.filter((h) => h.id).map(toQuestion);
+  }
+
+  private async hashes(hashKeys: string[]): Promise<Array<Record<string, string>>> {
+    if (hashKeys.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const key of hashKeys) pipeline.hgetall(key);
+    return (await execAll(pipeline)) as Array<Record<string, string>>;
+  }
+}
