@@ -5,7 +5,7 @@ import { formatOffset } from '../src/domain/settings.js';
 import type { Command, HandlerContext } from '../src/discord/command.js';
 import { eventUrl } from '../src/discord/render/agenda.js';
 import { discordTime } from '../src/discord/render/text.js';
-import type { OccurrenceRecord } from '../src/store/schedule-store.js';
+import type { OccurrenceRecord } from '../src/domain/schedule/plan.js';
 import type { ChatInputCommandInteraction } from 'discord.js';
 
 const data = new SlashCommandBuilder()

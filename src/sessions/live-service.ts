@@ -1,13 +1,13 @@
 import { time, TimestampStyles } from '@discordjs/formatters';
 import { noLiveSession, UserError } from '../domain/errors.js';
 import { paperLabel, type Paper } from '../domain/papers/paper.js';
-import type { Session, TimelineEvent } from '../domain/session/session.js';
+import type { Session, SessionStatus, TimelineEvent } from '../domain/session/session.js';
 import { BOARD_INTERVAL_MS, boardCoalesceKey, cardCoalesceKey, newCardsCoalesceKey } from '../jobs/contract.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { ScheduleService } from '../schedule/schedule-service.js';
 import { newId } from '../store/ids.js';
 import type { PaperStore, StartResult } from '../store/paper-store.js';
-import type { SessionStatus, SessionStore } from '../store/session-store.js';
+import type { SessionStore } from '../store/session-store.js';
 
 /** The board shows a change within BOARD_INTERVAL_MS, together with every other change since its last edit. */
 export function queueBoardEdit(jobs: JobQueue, guildId: string, sessionId: string, immediately = false) {

@@ -1,5 +1,6 @@
 import type { JobQueue } from '../jobs/job-queue.js';
-import { NEXT_CALL_WINDOW_MS, type SpeakerOutcome, type Speakers, type SpeakerStore } from '../store/speaker-store.js';
+import type { SpeakerOutcome, Speakers } from '../domain/session/speakers.js';
+import { NEXT_CALL_WINDOW_MS, type SpeakerStore } from '../store/speaker-store.js';
 
 /**
  * What /speakers next did. `absent`: the first in line is not in the stage

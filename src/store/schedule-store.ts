@@ -1,28 +1,14 @@
 import type { Cluster, Redis } from 'ioredis';
 import { z } from 'zod';
-import type { Occurrence, Schedule } from '../domain/schedule/plan.js';
+import type { Occurrence, OccurrenceRecord, Schedule } from '../domain/schedule/plan.js';
 import { WEEKDAYS } from '../domain/schedule/weekly.js';
 import { keys } from './keys.js';
+
+export type { OccurrenceRecord };
 
 /** The schedule with the generation every change bumps: a job planned under an older one is stale. */
 export interface StoredSchedule extends Schedule {
   generation: number;
-}
-
-/** A session the schedule opened, with what has been posted for it so far. */
-export interface OccurrenceRecord extends Occurrence {
-  generation: number;
-  status: 'open' | 'cancelled';
-  eventId?: string;
-  agenda?: { channelId: string; messageId: string };
-  /** Reminder offset (seconds) → the message posted, or `dropped` when it would have been late. */
-  posts: Record<string, string>;
-  /** Presenter id → whether the agenda DM reached them. */
-  dms: Record<string, 'sent' | 'closed'>;
-  /** Ids of the delayed jobs planned for it, removed when it is cancelled or replanned. */
-  jobIds: string[];
-  /** The live session that ran it. */
-  sessionId?: string;
 }
 
 const ScheduleHash = z.object({

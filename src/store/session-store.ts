@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { Paper } from '../domain/papers/paper.js';
 import type { Recap } from '../domain/recap/recap.js';
-import type { Session, TimelineEvent } from '../domain/session/session.js';
+import type { Session, SessionStatus, TimelineEvent } from '../domain/session/session.js';
 import { newId } from './ids.js';
 import { keys } from './keys.js';
 import { fromHash } from './paper-store.js';
@@ -9,20 +8,7 @@ import { execAll, retryWhileStale } from './pipeline.js';
 import type { RedisClient } from './redis.js';
 import { luaList, runScript } from './scripts.js';
 
-export interface SessionStatus {
-  session: Session;
-  /** The paper being presented: what a status line shows of it. */
-  paper?: Pick<Paper, 'id' | 'title' | 'ref' | 'metadataStatus'>;
-  handsUp: number;
-  /** The first members on stage, in id order (at most STATUS_STAGE: more than a status line shows). */
-  onStage: string[];
-  /** How many members are on stage. */
-  speaking: number;
-  asked: number;
-  open: number;
-  /** Talk time per member heard so far (ms), most first. */
-  talk: Array<{ userId: string; totalMs: number }>;
-}
+export type { SessionStatus };
 
 /**
  * /session end. `ended`: the session ended and the queue closed; `resumed`:
@@ -191,11 +177,6 @@ export class SessionStore {
     multi.rpush(keys.timeline(guildId, sessionId), ...events.map((e) => JSON.stringify(e)));
     for (const s of segments) multi.hincrby(keys.talk(guildId, sessionId), s.userId, s.to - s.from);
     await multi.exec();
-  }
-
-  /** Talk time per member heard so far (ms), most first. */
-  async talkTimes(guildId: string, sessionId: string): Promise<Array<{ userId: string; totalMs: number }>> {
-    return byTalk(await this.redis.hgetall(keys.talk(guildId, sessionId)));
   }
 
   async timeline(guildId: string, sessionId: string): Promise<TimelineEvent[]> {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { TimelineEvent } from '../domain/session/session.js';
+import type { SpeakerOutcome, Speakers } from '../domain/session/speakers.js';
 import { sessionKeys } from './keys.js';
 import type { RedisClient } from './redis.js';
 import { luaList, runScript } from './scripts.js';
@@ -14,21 +15,13 @@ export interface CallFirstResult {
   boardDirty: boolean;
 }
 
-export type SpeakerOutcome = 'raised' | 'already' | 'on-stage' | 'not-live';
-
-/** The first raised hands (first in line first, with their topics) and speakers (id order), and how many of each. */
-export interface Speakers {
-  queue: Array<{ userId: string; topic?: string }>;
-  handsUp: number;
-  onStage: string[];
-  speaking: number;
-}
-
 /**
  * Two hosts calling the next speaker this close together were pressing at
  * once (the live board shows a call within 2 s): the later press calls nobody.
  */
 export const NEXT_CALL_WINDOW_MS = 2_000;
+
+export type { SpeakerOutcome, Speakers };
 
 const outcomes = <T extends string>(...values: [T, ...T[]]) => z.object({ outcome: z.enum(values) });
 const RaiseReply = z.object({ outcome: z.enum(['raised', 'already', 'on-stage', 'not-live']), position: z.number() });

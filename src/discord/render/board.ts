@@ -2,7 +2,7 @@ import { ButtonStyle, ComponentType, type APIEmbed, type RESTPostAPIChannelMessa
 import type { QueueEntry } from '../../domain/papers/paper.js';
 import type { Question } from '../../domain/session/question.js';
 import type { Session } from '../../domain/session/session.js';
-import type { Speakers } from '../../store/speaker-store.js';
+import type { Speakers } from '../../domain/session/speakers.js';
 import { paperTitle } from './paper.js';
 import { boundedList, discordTime, safeText } from './text.js';
 

@@ -28,6 +28,22 @@ export interface Occurrence {
   date: string;
 }
 
+/** A session the schedule opened, with what has been posted for it so far. */
+export interface OccurrenceRecord extends Occurrence {
+  generation: number;
+  status: 'open' | 'cancelled';
+  eventId?: string;
+  agenda?: { channelId: string; messageId: string };
+  /** Reminder offset (seconds) → the message posted, or `dropped` when it would have been late. */
+  posts: Record<string, string>;
+  /** Presenter id → whether the agenda DM reached them. */
+  dms: Record<string, 'sent' | 'closed'>;
+  /** Ids of the delayed jobs planned for it, removed when it is cancelled or replanned. */
+  jobIds: string[];
+  /** The live session that ran it. */
+  sessionId?: string;
+}
+
 /** A post a session gets before it starts: the agenda at the first offset, reminders at the others. */
 export interface PlannedPost {
   kind: 'agenda' | 'reminder';

@@ -1,3 +1,5 @@
+import type { Paper } from '../papers/paper.js';
+
 /** A session from `/session start` to `/session end`. One may be live per guild. */
 export interface Session {
   id: string;
@@ -8,6 +10,22 @@ export interface Session {
   recording?: string;
   /** The live board in the announce channel, and the thread under it. */
   board?: { channelId: string; messageId: string; threadId?: string };
+}
+
+/** What /session status shows of the live session: counts, and the first few of each list. */
+export interface SessionStatus {
+  session: Session;
+  /** The paper being presented: what a status line shows of it. */
+  paper?: Pick<Paper, 'id' | 'title' | 'ref' | 'metadataStatus'>;
+  handsUp: number;
+  /** The first members on stage, in id order (a status line shows no more). */
+  onStage: string[];
+  /** How many members are on stage. */
+  speaking: number;
+  asked: number;
+  open: number;
+  /** Talk time per member heard so far (ms), most first. */
+  talk: Array<{ userId: string; totalMs: number }>;
 }
 
 /** Everything that happens in a session, in order; the recap is computed from this. */
