@@ -1,28 +1,10 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Emulator } from '../emulator/emulator.js';
 import { BotProcess } from '../support/bot-process.js';
 import { paperClub } from '../support/guild.js';
-import { botEnv, eventually } from '../support/harness.js';
+import { botEnv } from '../support/harness.js';
 import { PrivateRedis } from '../support/redis-server.js';
 import type { WorldGuild } from '../emulator/world.js';
-
-/**
- * Redis has written every command it answered to its append-only file: a SIGKILL then loses none of them,
- * since the operating system keeps what was written (fsync, every second, is for a machine that dies).
- */
-async function aofWritten(url: string): Promise<void> {
-  const redis = new Redis(url);
-  try {
-    await eventually(
-      async () => /^aof_buffer_length:0$/m.test((await redis.info('persistence')).replaceAll('\r', '')),
-      10_000,
-      'the append-only file written',
-    );
-  } finally {
-    redis.disconnect();
-  }
-}
 
 describe('the bot process', () => {
   let emu: Emulator;
@@ -76,7 +58,7 @@ describe('the bot process', () => {
       expect((await emu.command(tanishq(), 'setup', sub, options).answer()).content).toMatch(/^Saved/);
     }
     expect((await first.kill('SIGKILL')).signal).toBe('SIGKILL');
-    await aofWritten(redis.url);
+    await redis.aofWritten(); // what was saved is in the append-only file before Redis is SIGKILLed too
     await redis.restart();
 
     const second = new BotProcess(env());

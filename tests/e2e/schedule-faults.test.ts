@@ -3,9 +3,9 @@ import { Emulator } from '../emulator/emulator.js';
 import type { WorldGuild } from '../emulator/world.js';
 import { BotProcess, until } from '../support/bot-process.js';
 import { paperClub } from '../support/guild.js';
-import { botEnv } from '../support/harness.js';
+import { botEnv, JobWatch } from '../support/harness.js';
 import { PrivateRedis } from '../support/redis-server.js';
-import { offsetsFor, schedulePosts, slotAhead } from '../support/schedule.js';
+import { offsetsFor, postsSettled, schedulePosts, slotAhead } from '../support/schedule.js';
 
 /**
  * The issue's fault cases, each against real bot processes, a real Redis and
@@ -57,18 +57,30 @@ async function scheduleSoon(emu: Emulator, guild: WorldGuild, secondsFromNow: nu
     .command(as('Tanishq'), 'schedule', 'set', { weekday: slot.weekday, time: slot.time, timezone: 'UTC' })
     .answer();
   expect(set.content).toMatch(/^Saved/);
-  return { announce, targets: offsets.targets };
+  return { announce, start: slot.start, targets: offsets.targets };
 }
 
-/** Waits for the agenda, both reminders and both DMs, then checks each exists once. */
-async function expectEachPostOnce(emu: Emulator, guild: WorldGuild, timeoutMs: number): Promise<void> {
+/** Waits for the agenda, both reminders and both DMs and for the session's post jobs to end, then checks each once. */
+async function expectEachPostOnce(
+  emu: Emulator,
+  guild: WorldGuild,
+  redis: PrivateRedis,
+  start: number,
+  timeoutMs: number,
+): Promise<void> {
   const dms = (name: string) => emu.messagesIn(emu.dmChannel(emu.world.memberByName(guild, name).user.id).id);
   const complete = () => {
     const { agendas, reminders } = schedulePosts(emu, guild);
     return agendas.length >= 1 && reminders.length >= 2 && dms('Charlie').length >= 1 && dms('Cong').length >= 1;
   };
   await until(complete, timeoutMs, 'the agenda, both reminders and both DMs');
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  // A post sent twice would come from a job still to run (a rerun after a crash, a retry): none is left.
+  const jobs = new JobWatch(redis.url, emu.applicationId);
+  try {
+    await postsSettled(jobs.queue, guild.id, start);
+  } finally {
+    await jobs.close();
+  }
   const { agendas, reminders } = schedulePosts(emu, guild);
   expect(agendas).toHaveLength(1);
   expect(reminders).toHaveLength(2);
@@ -83,7 +95,7 @@ describe('GIVEN scheduled posts WHEN things go wrong', () => {
     const { emu, guild, redis } = await world();
     const first = bot(emu, redis);
     await first.waitForLog(/worker ready/);
-    const { announce } = await scheduleSoon(emu, guild, [3, 30, 34]);
+    const { announce, start } = await scheduleSoon(emu, guild, [3, 30, 34]);
     // The agenda is stored by Discord, but its answer is held back: the worker dies waiting for it.
     emu.fault({
       method: 'POST',
@@ -96,17 +108,17 @@ describe('GIVEN scheduled posts WHEN things go wrong', () => {
     await first.kill('SIGKILL');
     const second = bot(emu, redis);
     await second.waitForLog(/worker ready/);
-    await expectEachPostOnce(emu, guild, 45_000);
+    await expectEachPostOnce(emu, guild, redis, start, 45_000);
   }, 90_000);
 
   it('(b) Redis is killed and restarted (AOF) between planning and firing: each post still goes out once', async () => {
     const { emu, guild, redis } = await world();
     const process = bot(emu, redis);
     await process.waitForLog(/worker ready/);
-    const { targets } = await scheduleSoon(emu, guild, [6, 8, 10]);
-    await new Promise((resolve) => setTimeout(resolve, 1_500)); // appendfsync everysec: the plan is on disk
+    const { start, targets } = await scheduleSoon(emu, guild, [6, 8, 10]);
+    await redis.aofWritten(); // the plan, stored before /schedule set answered, is in the append-only file
     await redis.restart();
-    await expectEachPostOnce(emu, guild, 20_000);
+    await expectEachPostOnce(emu, guild, redis, start, 20_000);
     // Reconnected in time: nothing went out late.
     const { reminders } = schedulePosts(emu, guild);
     for (const [i, reminder] of reminders.entries()) expect(reminder.at - targets[i + 1]!).toBeLessThan(1_000);
@@ -116,11 +128,11 @@ describe('GIVEN scheduled posts WHEN things go wrong', () => {
     const { emu, guild, redis } = await world();
     const process = bot(emu, redis);
     await process.waitForLog(/worker ready/);
-    const { announce } = await scheduleSoon(emu, guild, [3, 8, 12]);
+    const { announce, start } = await scheduleSoon(emu, guild, [3, 8, 12]);
     const path = new RegExp(`^/channels/${announce}/messages$`);
     emu.fault({ method: 'POST', path, status: 500, times: 2 });
     emu.fault({ method: 'POST', path, status: 429, retryAfter: 0.5, times: 1 });
-    await expectEachPostOnce(emu, guild, 25_000);
+    await expectEachPostOnce(emu, guild, redis, start, 25_000);
     expect(
       emu.requests.filter((r) => r.method === 'POST' && path.test(r.path) && r.status >= 400).map((r) => r.status),
     ).toEqual([500, 500, 429]);
@@ -131,7 +143,7 @@ describe('GIVEN scheduled posts WHEN things go wrong', () => {
     const gateway = bot(emu, redis);
     const worker = bot(emu, redis, { LECTERN_ROLE: 'worker' });
     await Promise.all([gateway.waitForLog(/worker ready/), worker.waitForLog(/worker ready/)]);
-    await scheduleSoon(emu, guild, [3, 5, 7]);
-    await expectEachPostOnce(emu, guild, 20_000);
+    const { start } = await scheduleSoon(emu, guild, [3, 5, 7]);
+    await expectEachPostOnce(emu, guild, redis, start, 20_000);
   }, 60_000);
 });

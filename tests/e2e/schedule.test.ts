@@ -8,7 +8,7 @@ import { until } from '../support/bot-process.js';
 import { as, mentionLeaks } from '../support/as.js';
 import { RunningClock } from '../support/clock.js';
 import { startHarness, type Harness } from '../support/harness.js';
-import { offsetsFor, schedulePosts, slotAhead } from '../support/schedule.js';
+import { offsetsFor, postsSettled, schedulePosts, slotAhead } from '../support/schedule.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -119,7 +119,7 @@ describe('GIVEN a weekly schedule a few seconds ahead', () => {
     expect(event.description).toContain('1. https://example.org/first');
 
     await until(() => schedulePosts(harness.emu, harness.guild).reminders.length === 2, 15_000, 'both reminders');
-    await new Promise((resolve) => setTimeout(resolve, 1_500)); // anything extra would show by now
+    await postsSettled(harness.jobs.queue, harness.guild.id, slot.start); // no post job left: the counts are final
     const { agendas, reminders } = schedulePosts(harness.emu, harness.guild);
     expect(agendas).toHaveLength(1);
     expect(reminders).toHaveLength(2);
@@ -343,7 +343,8 @@ describe('GIVEN the bot down across a reminder WHEN it is back twenty minutes af
     // Down from 11:30 to 11:54:56: the 11:35 reminder passes unseen.
     await harness.restartBot(() => clock.jumpTo('2026-12-02T11:54:56Z'));
     await until(() => schedulePosts(harness.emu, harness.guild).reminders.length === 1, 8_000, 'the 5m reminder');
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Each of the three posts has run (the 25m one late, to be dropped): a late reminder would be out by now.
+    await postsSettled(harness.jobs.queue, harness.guild.id, Date.parse('2026-12-02T12:00:00Z'));
     const { reminders } = schedulePosts(harness.emu, harness.guild);
     expect(reminders).toHaveLength(1);
     expect(reminders[0]!.message.content).toContain('starts in 5m');

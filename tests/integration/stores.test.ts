@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { RateLimitStore } from '../../src/store/rate-limit-store.js';
 import { dedupKey, parsePaperRef } from '../../src/domain/papers/paper-ref.js';
 import { newId } from '../../src/store/ids.js';
@@ -44,11 +44,12 @@ describe('stores on a real Redis', () => {
 
   it('GIVEN the window passes THEN the user may act again', async () => {
     const limits = new RateLimitStore(redis);
-    const guild = snowflake();
-    await limits.hit(limits.key(guild, 'u1', 'add'), 1, 100);
-    expect((await limits.hit(limits.key(guild, 'u1', 'add'), 1, 100)).allowed).toBe(false);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    expect((await limits.hit(limits.key(guild, 'u1', 'add'), 1, 100)).allowed).toBe(true);
+    const key = limits.key(snowflake(), 'u1', 'add');
+    await limits.hit(key, 1, 100);
+    expect((await limits.hit(key, 1, 100)).allowed).toBe(false);
+    // The window has passed when Redis has expired its counter.
+    await vi.waitUntil(async () => (await redis.pttl(key)) === -2, { timeout: 5_000, interval: 10 });
+    expect((await limits.hit(key, 1, 100)).allowed).toBe(true);
   });
 
   it('GIVEN a counter left without an expiry THEN the next use gives it the window, and later uses do not stretch it', async () => {
@@ -58,7 +59,8 @@ describe('stores on a real Redis', () => {
     const first = await limits.hit(key, 5, 10_000);
     expect(first).toEqual({ allowed: true, retryAfterMs: expect.any(Number) });
     expect(first.retryAfterMs).toBeGreaterThan(9_000);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Some of the window has gone by (a stretched window would then report more time left, not less).
+    await vi.waitUntil(async () => (await redis.pttl(key)) < first.retryAfterMs, { timeout: 5_000, interval: 1 });
     const second = await limits.hit(key, 5, 10_000);
     expect(second.allowed).toBe(true);
     expect(second.retryAfterMs).toBeLessThan(first.retryAfterMs);

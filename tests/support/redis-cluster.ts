@@ -80,6 +80,11 @@ export class PrivateRedisCluster implements PrivateRedis {
     await this.waitUntilServed();
   }
 
+  /** Each node keeps its own append-only file of the slots it serves. */
+  async aofWritten(timeoutMs?: number): Promise<void> {
+    await Promise.all(this.servers.map((server) => server.aofWritten(timeoutMs)));
+  }
+
   async stop(): Promise<void> {
     running.delete(this.url);
     await Promise.all(this.servers.map((server) => server.stop()));

@@ -30,6 +30,8 @@ export interface PrivateRedis {
   readonly url: string;
   /** Kills it hard (no final save) and starts it again on the same ports and data (AOF). */
   restart(): Promise<void>;
+  /** Waits until every write it answered is in its append-only file (each node's, on a cluster): `restart` keeps it. */
+  aofWritten(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -115,6 +117,30 @@ export class RedisServer implements PrivateRedis {
         if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${this.port}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
+    }
+  }
+
+  /**
+   * Polls INFO persistence until nothing waits in the AOF buffer: everything answered so far is written to the file.
+   * Written is what a SIGKILL spares (the restarted server reads the OS's cached pages); fsync, every second, guards
+   * only against the machine dying, which no test does, and Redis 7.0 reports no fsynced offset (WAITAOF is 7.2).
+   */
+  async aofWritten(timeoutMs = 10_000): Promise<void> {
+    const client = new Redis(this.url, { maxRetriesPerRequest: 1 });
+    const deadline = Date.now() + timeoutMs;
+    try {
+      for (;;) {
+        const info = (await client.info('persistence')).replaceAll('\r', '');
+        const field = (name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1];
+        if (field('aof_enabled') !== '1') throw new Error(`redis on port ${this.port} has no append-only file`);
+        // A write postponed (an fsync still running) or failed stays in the buffer; a failure also sets the status.
+        if (field('aof_buffer_length') === '0' && field('aof_last_write_status') === 'ok') return;
+        if (Date.now() > deadline)
+          throw new Error(`redis on port ${this.port}: append-only file not written in ${timeoutMs} ms\n${info}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      client.disconnect();
     }
   }
 

@@ -1,6 +1,8 @@
+import type { Queue } from 'bullmq';
 import { WEEKDAYS } from '../../src/domain/schedule/weekly.js';
 import type { Emulator } from '../emulator/emulator.js';
 import type { WorldGuild } from '../emulator/world.js';
+import { eventually } from './harness.js';
 
 /** The next whole UTC minute at least `minLeadMs` after `now`, as /schedule set takes it. */
 export function slotAhead(now: number, minLeadMs = 15_000): { start: number; weekday: string; time: string } {
@@ -33,4 +35,18 @@ export function schedulePosts(emu: Emulator, guild: WorldGuild) {
     agendas: created.filter((p) => p.message.embeds[0]?.title?.startsWith('Agenda')),
     reminders: created.filter((p) => p.message.content.includes('Paper reading starts in')),
   };
+}
+
+/**
+ * Waits until no `schedule.post` job of the session at `start` is left to run (waiting, running, delayed or in a
+ * retry's backoff): every agenda, reminder and DM of it has gone out, so what the emulator holds now is final.
+ */
+export async function postsSettled(queue: Queue, guildId: string, start: number, timeoutMs = 20_000): Promise<void> {
+  const isPost = (job: { name: string; data: { guildId?: string; start?: number } }) =>
+    job.name === 'schedule.post' && job.data.guildId === guildId && job.data.start === start;
+  await eventually(
+    async () => !(await queue.getJobs(['wait', 'prioritized', 'active', 'delayed'])).some(isPost),
+    timeoutMs,
+    "the session's posts to be done",
+  );
 }
