@@ -76,10 +76,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   try {
     await bot.services.settings.update(guild.id, { timeZone: scenario.timeZone });
     // Each step sets the clock; agendas and reminders due by then go out before the step is played.
-    const player = new ScenarioPlayer(emu, guild, scenario, async (iso) => {
-      now = Date.parse(iso);
-      await catchUpJobs(bot.internals.jobs, now);
-    });
+    const player = new ScenarioPlayer(
+      emu,
+      guild,
+      scenario,
+      async (iso) => {
+        now = Date.parse(iso);
+        await catchUpJobs(bot.internals.jobs, now);
+      },
+      (userId) => bot.client?.guilds.cache.get(guild.id)?.voiceStates.cache.get(userId)?.channelId,
+    );
     const names = new Map(scenario.members.map((m) => [player.userId(m.id), m.name]));
     const channelName = (id: string) => emu.world.channels.get(id)?.name ?? 'channel';
     const roleName = (id: string) => [...guild.roles.values()].find((r) => r.id === id)?.name ?? 'role';

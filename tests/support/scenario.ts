@@ -6,6 +6,7 @@ import type { Answer } from '../emulator/interactions.js';
 import type { Emulator } from '../emulator/emulator.js';
 import type { WorldGuild } from '../emulator/world.js';
 import type { JobQueue } from '../../src/jobs/job-queue.js';
+import type { Lectern } from '../../src/app.js';
 import { until } from './bot-process.js';
 
 const isoTime = z
@@ -172,25 +173,33 @@ export async function settled(emu: Emulator, jobs: JobQueue, quietMs = 40, pollM
 
 /** A player for the bot in `h` whose clock the scenario sets, with jobs due by each step run first. */
 export function replayPlayer(
-  h: { emu: Emulator; guild: WorldGuild; bot: { internals: { jobs: JobQueue } } },
+  h: { emu: Emulator; guild: WorldGuild; bot: Pick<Lectern, 'internals' | 'client'> },
   scenario: Scenario,
   clock: { set(iso: string): void; now(): number },
 ): ScenarioPlayer {
-  return new ScenarioPlayer(h.emu, h.guild, scenario, async (iso) => {
-    clock.set(iso);
-    await catchUpJobs(h.bot.internals.jobs, clock.now());
-  });
+  return new ScenarioPlayer(
+    h.emu,
+    h.guild,
+    scenario,
+    async (iso) => {
+      clock.set(iso);
+      await catchUpJobs(h.bot.internals.jobs, clock.now());
+    },
+    (userId) => h.bot.client?.guilds.cache.get(h.guild.id)?.voiceStates.cache.get(userId)?.channelId,
+  );
 }
 
 /** Plays steps as the members would, setting `setTime` to each step's time first. */
 export class ScenarioPlayer {
   private readonly names: Map<string, string>;
 
+  /** `botSees`: the voice channel the bot's own cache has a member in (a join waits until the bot has seen it). */
   constructor(
     private readonly emu: Emulator,
     private readonly guild: WorldGuild,
     scenario: Scenario,
     private readonly setTime: (iso: string) => void | Promise<void>,
+    private readonly botSees: (userId: string) => string | null | undefined,
   ) {
     this.names = new Map(scenario.members.map((m) => [m.id, m.name]));
   }
@@ -237,10 +246,15 @@ export class ScenarioPlayer {
       const target = await this.findMessage((m) => m.content.includes(step.message));
       return { step, answer: await this.emu.messageCommand(invoker, step.menu, target).answer() };
     }
-    if ('join' in step) this.emu.joinVoice(this.guild, this.name(step.join), 'paper-stage');
-    if ('leave' in step) this.emu.leaveVoice(this.guild, this.name(step.leave));
-    // The gateway event needs a moment to reach the bot, as on Discord.
-    if ('join' in step || 'leave' in step) await new Promise((resolve) => setTimeout(resolve, 100));
+    if ('join' in step || 'leave' in step) {
+      const who = 'join' in step ? step.join : step.leave;
+      const stage = this.emu.world.channelByName(this.guild, 'paper-stage').id;
+      if ('join' in step) this.emu.joinVoice(this.guild, this.name(who), 'paper-stage');
+      else this.emu.leaveVoice(this.guild, this.name(who));
+      // The gateway event reaches the bot a moment later, as on Discord: the next step waits for it.
+      const seen = () => (this.botSees(this.userId(who)) === stage) === 'join' in step;
+      await until(seen, 10_000, `the bot to see ${who} ${'join' in step ? 'join' : 'leave'}`);
+    }
     return { step };
   }
 
