@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -21,6 +23,15 @@ import { readBody, sendJson, type UploadedFile } from './http.js';
 import { InteractionRecord } from './interactions.js';
 import { computePings, type PostRecord } from './messages.js';
 import { apiChannel, interactionMember } from './payloads.js';
+import {
+  LimiterClock,
+  RateLimiter,
+  rateLimitTable,
+  type Admission,
+  type BucketState,
+  type RateLimitOverrides,
+  type Refusal,
+} from './rate-limits.js';
 import { restRoutes, type RestReply, type RestRequest } from './rest.js';
 import { snowflake } from './snowflake.js';
 import { checkSchema, invalidFormBody, schemas, type Problem } from './validate.js';
@@ -64,7 +75,53 @@ export interface EmulatorOptions {
   port?: number;
   /** Discord's "now" (for checks like "a scheduled event starts in the future"); tests that compress time pass their clock. */
   now?: () => number;
+  /**
+   * Discord's rate limits (tests/emulator/rate-limits.ts): `false` turns them off, an object overrides entries of
+   * the table. Unset: LECTERN_EMULATOR_RATE_LIMITS (`on`, `off` or JSON overrides) decides, else
+   * RATE_LIMITS_BY_DEFAULT.
+   */
+  rateLimits?: boolean | RateLimitOverrides;
 }
+
+/** Off until every e2e flow fits Discord's buckets (issue 18, part 2); tests opt in with `rateLimits`. */
+export const RATE_LIMITS_BY_DEFAULT = false;
+
+/** A 429 the bot provoked: which limit, on which route and bucket. */
+export interface RateLimitHit extends Refusal {
+  method: string;
+  path: string;
+  route: string;
+  bucket: string;
+  /** Seconds, as the 429's body says. */
+  retryAfter: number;
+}
+
+/**
+ * The limits an emulator applies, or undefined for none: its option, else LECTERN_EMULATOR_RATE_LIMITS (`on`,
+ * `off`, or a JSON object of overrides, which turns them on), so a whole run can switch them without editing tests.
+ */
+function rateLimitsFor(option: EmulatorOptions['rateLimits']): RateLimitOverrides | undefined {
+  if (option !== undefined) return option === false ? undefined : option === true ? {} : option;
+  const env = process.env.LECTERN_EMULATOR_RATE_LIMITS?.trim();
+  if (env === 'on') return {};
+  if (env === 'off') return undefined;
+  if (env?.startsWith('{')) return JSON.parse(env) as RateLimitOverrides;
+  return RATE_LIMITS_BY_DEFAULT ? {} : undefined;
+}
+
+/** With LECTERN_EMULATOR_RATE_LIMIT_LOG=<file>, every provoked 429 and retry is appended there as a JSON line. */
+function logRateLimit(entry: Record<string, unknown>): void {
+  const file = process.env.LECTERN_EMULATOR_RATE_LIMIT_LOG;
+  if (file) appendFileSync(file, `${JSON.stringify(entry)}\n`);
+}
+
+const asObject = (json: unknown): Record<string, unknown> =>
+  json && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
+
+const retryKey = (method: string, path: string, json: unknown) =>
+  `${method} ${path} ${createHash('sha1')
+    .update(JSON.stringify(json ?? null))
+    .digest('hex')}`;
 
 /**
  * A local Discord: REST and gateway on one loopback port. It validates every
@@ -77,7 +134,15 @@ export class Emulator {
   readonly gateway: Gateway;
   readonly shardCount: number;
   readonly requests: RecordedRequest[] = [];
+  /** Bodies Discord would refuse, and 429s the bot provoked (also in `rateLimited`, with the bucket). */
   readonly violations: Array<{ method: string; path: string; problems: Problem[] }> = [];
+  /** Discord's rate limits, or undefined when they are off. */
+  readonly limiter: RateLimiter | undefined;
+  /** Every 429 the bot provoked by going over a limit (a test's injected faults are not here). */
+  readonly rateLimited: RateLimitHit[] = [];
+  /** Requests that repeated one answered 429 (same method, path and body), and how long after. */
+  readonly rateLimitRetries: Array<{ method: string; path: string; waitedMs: number }> = [];
+  private readonly limitedAt = new Map<string, number>();
   readonly posts: PostRecord[] = [];
   readonly commands = new Map<string, APIApplicationCommand[]>();
   readonly interactionsByToken = new Map<string, InteractionRecord>();
@@ -105,6 +170,8 @@ export class Emulator {
     this.shardCount = options.shardCount ?? 1;
     this.now = options.now ?? Date.now;
     this.port = options.port ?? 0;
+    const limits = rateLimitsFor(options.rateLimits);
+    this.limiter = limits && new RateLimiter(rateLimitTable(limits), new LimiterClock(() => this.now()));
     this.gateway = new Gateway(this.world, this.token, () => this.gatewayUrl);
     this.routes = restRoutes(this);
     this.gateway.onVoiceStateUpdate = (d) => this.botVoiceState(d);
@@ -175,18 +242,23 @@ export class Emulator {
     const method = req.method ?? 'GET';
     let body: unknown;
     let reply: RestReply;
+    let admission: Admission | undefined;
     try {
       const parsed = await readBody(req);
       body = parsed.json;
-      reply = await this.handle(
-        method,
-        path,
-        url.searchParams,
-        parsed.json,
-        parsed.files,
-        req.headers.authorization,
-        receivedAt,
-      );
+      admission = this.limiter?.admit(method, path, asObject(parsed.json), req.headers.authorization ?? 'ip');
+      this.noteRetry(method, path, parsed.json);
+      reply = admission?.refusal
+        ? this.refuse(method, path, admission.state, admission.refusal)
+        : await this.handle(
+            method,
+            path,
+            url.searchParams,
+            parsed.json,
+            parsed.files,
+            req.headers.authorization,
+            receivedAt,
+          );
     } catch (error) {
       reply = { status: 500, body: { code: 0, message: `emulator error: ${(error as Error).message}` } };
     }
@@ -197,20 +269,79 @@ export class Emulator {
     const record = { method, path, body, status: reply.status };
     this.requests.push(record);
     this.requestWaiters = this.requestWaiters.filter((w) => !(w.match(record) && (w.resolve(record), true)));
-    const headers: Record<string, string> = {};
-    if (reply.status === 429) {
-      const retry = (reply.body as { retry_after: number }).retry_after;
-      Object.assign(headers, {
-        'retry-after': String(Math.ceil(retry)),
-        'x-ratelimit-limit': '5',
-        'x-ratelimit-remaining': '0',
-        'x-ratelimit-reset-after': String(retry),
-        'x-ratelimit-bucket': 'emulated',
-        'x-ratelimit-scope': (reply.body as { global: boolean }).global ? 'global' : 'user',
-      });
-      if ((reply.body as { global: boolean }).global) headers['x-ratelimit-global'] = 'true';
-    }
+    const headers = this.rateLimitHeaders(reply, admission);
+    if (reply.status === 429) this.limitedAt.set(retryKey(method, path, body), performance.now());
+    if (admission?.refusal?.kind !== 'ban') this.limiter?.settle(reply.status, headers['x-ratelimit-scope']);
     sendJson(res, reply.status, reply.body, headers);
+  }
+
+  /** The 429 for a request over a limit, recorded as the bot's fault (like a schema violation). */
+  private refuse(method: string, path: string, state: BucketState, refusal: Refusal): RestReply {
+    const retryAfter = Math.round(refusal.retryAfterMs) / 1000;
+    const hit: RateLimitHit = { method, path, ...refusal, route: state.route, bucket: state.bucket, retryAfter };
+    this.rateLimited.push(hit);
+    logRateLimit({ at: new Date().toISOString(), ...hit });
+    this.violations.push({
+      method,
+      path,
+      problems: [
+        {
+          path: '',
+          message:
+            `429 (${refusal.kind}, scope ${refusal.scope}) from ${refusal.rule} on ${state.route} ` +
+            `(bucket ${state.bucket}:${state.major}); retry after ${retryAfter} s`,
+        },
+      ],
+    });
+    const global = refusal.scope === 'global';
+    const message =
+      refusal.kind === 'ban'
+        ? 'You are being blocked from accessing our API temporarily due to exceeding our rate limits frequently.'
+        : 'You are being rate limited.';
+    return { status: 429, body: { message, retry_after: retryAfter, global }, refusal };
+  }
+
+  /** Discord's rate-limit headers: on every answer while limits are on, and on any 429. */
+  private rateLimitHeaders(reply: RestReply, admission: Admission | undefined): Record<string, string> {
+    const headers: Record<string, string> = {};
+    const state = admission?.state;
+    if (state) {
+      Object.assign(headers, {
+        'x-ratelimit-limit': String(state.limit),
+        'x-ratelimit-remaining': String(state.remaining),
+        'x-ratelimit-reset': ((this.now() + state.resetAfterMs) / 1000).toFixed(3),
+        'x-ratelimit-reset-after': (state.resetAfterMs / 1000).toFixed(3),
+        'x-ratelimit-bucket': state.bucket,
+      });
+    }
+    if (reply.status !== 429) return headers;
+    const { retry_after: retry, global } = reply.body as { retry_after: number; global: boolean };
+    const scope = reply.refusal?.scope ?? (global ? 'global' : 'user');
+    headers['retry-after'] = String(Math.ceil(retry));
+    headers['x-ratelimit-scope'] = scope;
+    if (global) headers['x-ratelimit-global'] = 'true';
+    if (!reply.refusal) {
+      // A test's injected 429: the bucket reads as spent until retry_after, as before limits existed.
+      Object.assign(headers, {
+        'x-ratelimit-limit': headers['x-ratelimit-limit'] ?? '5',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': ((this.now() + retry * 1000) / 1000).toFixed(3),
+        'x-ratelimit-reset-after': String(retry),
+        'x-ratelimit-bucket': headers['x-ratelimit-bucket'] ?? 'emulated',
+      });
+    }
+    return headers;
+  }
+
+  /** A request repeating one that got a 429 (same method, path and body) is a retry. */
+  private noteRetry(method: string, path: string, json: unknown): void {
+    const key = retryKey(method, path, json);
+    const limitedAt = this.limitedAt.get(key);
+    if (limitedAt === undefined) return;
+    this.limitedAt.delete(key);
+    const retry = { method, path, waitedMs: Math.round(performance.now() - limitedAt) };
+    this.rateLimitRetries.push(retry);
+    logRateLimit({ at: new Date().toISOString(), kind: 'retry', ...retry });
   }
 
   private async handle(

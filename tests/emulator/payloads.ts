@@ -57,7 +57,7 @@ export function apiChannel(world: World, channel: WorldChannel): APIChannel {
     ...common,
     type: channel.type,
     nsfw: false,
-    topic: null,
+    topic: channel.topic ?? null,
     last_message_id: null,
     rate_limit_per_user: 0,
   } as unknown as APIChannel;

@@ -10,6 +10,7 @@ import {
 import type { Emulator } from './emulator.js';
 import type { UploadedFile } from './http.js';
 import { apiChannel, apiMember } from './payloads.js';
+import type { Refusal } from './rate-limits.js';
 import { checkCallback, checkMessageLimits, checkSchema, schemas, type Problem } from './validate.js';
 import type { WorldGuild } from './world.js';
 
@@ -27,6 +28,8 @@ export interface RestReply {
   status: number;
   body?: unknown;
   problems?: Problem[];
+  /** Set when the emulator's rate limits refused the request. */
+  refusal?: Refusal;
 }
 
 type Handler = (req: RestRequest) => RestReply | Promise<RestReply>;
@@ -232,6 +235,31 @@ export function restRoutes(emu: Emulator): Array<{ method: string; pattern: RegE
     route('GET', `/channels/${S}`, ({ params }) => {
       const channel = world.channels.get(params[0]!);
       return channel ? ok(apiChannel(world, channel)) : fail(404, 10003, 'Unknown Channel');
+    }),
+    route('PATCH', `/channels/${S}`, ({ params, body }) => {
+      const channel = world.channels.get(params[0]!);
+      const guild = channel?.guildId ? guildOf(channel.guildId) : undefined;
+      if (!channel || !guild) return fail(404, 10003, 'Unknown Channel');
+      const thread = channel.type === ChannelType.PublicThread;
+      const needed = thread ? PermissionFlagsBits.ManageThreads : PermissionFlagsBits.ManageChannels;
+      // The bot may rename its own threads; anything else needs the permission.
+      if (!thread && (world.permissions(guild, world.bot.id, channel.id) & needed) === 0n)
+        return fail(403, 50013, 'Missing Permissions');
+      const problems: Problem[] = [];
+      if (body.name !== undefined && (typeof body.name !== 'string' || body.name.length < 1 || body.name.length > 100))
+        problems.push({ path: 'name', message: 'name must be 1 to 100 characters' });
+      if (
+        body.topic !== undefined &&
+        body.topic !== null &&
+        (typeof body.topic !== 'string' || body.topic.length > 1024)
+      )
+        problems.push({ path: 'topic', message: 'topic must be at most 1024 characters' });
+      if (problems.length > 0) return invalid(problems);
+      if (typeof body.name === 'string') channel.name = body.name;
+      if (body.topic !== undefined) channel.topic = body.topic as string | null;
+      const payload = apiChannel(world, channel);
+      emu.gateway.dispatch(guild.id, thread ? 'THREAD_UPDATE' : 'CHANNEL_UPDATE', payload, GatewayIntentBits.Guilds);
+      return ok(payload);
     }),
     route('POST', `/channels/${S}/messages`, (req) => {
       const problems = [...checkSchema(schemas.messageCreate, req.body), ...checkMessageLimits(req.body)];

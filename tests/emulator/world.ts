@@ -16,6 +16,7 @@ export interface WorldChannel {
   guildId: string | null;
   type: ChannelType;
   name: string;
+  topic?: string | null;
   parentId?: string;
   /** Overwrites: allow/deny bits by role or member id. */
   overwrites: Array<{ id: string; type: 0 | 1; allow: bigint; deny: bigint }>;
