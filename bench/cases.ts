@@ -30,7 +30,8 @@ export async function cacheMetadata(redis: Redis, count: number): Promise<void> 
   await pipeline.exec();
 }
 
-export function interactionCases(emu: Emulator, redis: Redis, stores: Stores): Case[] {
+/** `settle` waits for the jobs an interaction set off (a paper is removed only once its card job is done with it). */
+export function interactionCases(emu: Emulator, redis: Redis, stores: Stores, settle: () => Promise<void>): Case[] {
   const as = (g: BenchGuild, user: string) => ({ ...g.host, user });
   const reader = (g: BenchGuild, n: number) => g.readers[n % g.readers.length]!;
   const memberId = (g: BenchGuild, name: string) => emu.world.memberByName(g.guild, name).user.id;
@@ -39,13 +40,20 @@ export function interactionCases(emu: Emulator, redis: Redis, stores: Stores): C
     { name: 'setup_show', run: (g) => emu.command(as(g, 'Aran'), 'setup', 'show') },
     { name: 'paper_list', run: (g) => emu.command(as(g, 'Hanish'), 'paper', 'list') },
     {
-      // Each added paper is removed again, so the queue stays at its size.
+      // Each added paper is removed again, once its card is up, so the queue stays at its size.
       name: 'paper_add_cached',
       run: (g) => emu.command(as(g, reader(g, g.turns.added)), 'paper', 'add', { url: cachedPaper(g.turns.added++) }),
       after: async (g) => {
         const queue = await stores.papers.queue(g.guild.id);
         if (queue.length !== g.size.queued + 1) throw new Error(`${g.size.name}: the queue holds ${queue.length}`);
-        await stores.papers.remove(g.guild.id, queue.at(-1)!.id);
+        const added = queue.at(-1)!.id;
+        // Its job fills the details from the cache at once (an uncached paper would take seconds: a fetch); the
+        // job may not be queued yet when the bot first looks quiet, so settle until it has.
+        for (let i = 0; (await stores.papers.get(g.guild.id, added))?.metadataStatus !== 'ready'; i++) {
+          if (i === 100) throw new Error(`${g.size.name}: the paper's details did not come from the cache`);
+          await settle();
+        }
+        await stores.papers.remove(g.guild.id, added);
       },
     },
     {

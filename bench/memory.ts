@@ -29,7 +29,7 @@ let built = false;
  * goes through the loader's hooks and costs a fraction of a millisecond).
  */
 export function buildBot(): void {
-  if (built || process.env.H5_SKIP_BUILD) return;
+  if (built) return;
   const root = fileURLToPath(new URL('..', import.meta.url));
   const build = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);

@@ -18,42 +18,54 @@ export class RedisTrips {
   private monitor: Awaited<ReturnType<Redis['monitor']>> | undefined;
   private base: Redis | undefined;
   private readonly times: number[] = [];
+  /** Times of the commands on the connections `start` named as BullMQ's (job enqueues). */
+  private readonly jobTimes: number[] = [];
   private counting = false;
 
   constructor(private readonly redisUrl: string) {}
 
-  /** Watches every connection whose CLIENT SETNAME matches (the gateway's own and its jobs connection). */
-  async start(connectionName: RegExp): Promise<void> {
+  /**
+   * Watches every connection whose CLIENT SETNAME matches (the gateway's own and its jobs connection);
+   * those matching `jobsName` too are counted apart as well.
+   */
+  async start(connectionName: RegExp, jobsName: RegExp): Promise<void> {
     const admin = new Redis(this.redisUrl);
     const list = (await admin.client('LIST')) as string;
     admin.disconnect();
-    const addrs = new Set(
-      list
-        .split('\n')
-        .map((line) => Object.fromEntries(line.split(' ').map((kv) => kv.split('=') as [string, string])))
-        .filter((c) => connectionName.test(c.name ?? ''))
-        .map((c) => c.addr),
-    );
+    const watched = list
+      .split('\n')
+      .map((line) => Object.fromEntries(line.split(' ').map((kv) => kv.split('=') as [string, string])))
+      .filter((c) => connectionName.test(c.name ?? ''));
+    const addrs = new Set(watched.map((c) => c.addr));
+    const jobAddrs = new Set(watched.filter((c) => jobsName.test(c.name ?? '')).map((c) => c.addr));
     if (addrs.size === 0) throw new Error(`no Redis connection named like ${connectionName}`);
     this.base = new Redis(this.redisUrl);
     this.monitor = await this.base.monitor();
     this.monitor.on('monitor', (time: string, _args: string[], source: string) => {
-      if (this.counting && addrs.has(source)) this.times.push(Number(time));
+      if (!this.counting || !addrs.has(source)) return;
+      this.times.push(Number(time));
+      if (jobAddrs.has(source)) this.jobTimes.push(Number(time));
     });
   }
 
-  /** Runs `work` and returns its commands, round trips, and gaps between commands near the threshold. */
-  async measure(work: () => Promise<void>): Promise<{ commands: number; trips: number; gaps: number; near: number }> {
+  /**
+   * Runs `work` and returns its commands and round trips (`jobTrips`: those on the jobs connection), and how
+   * many gaps between commands there were, `near` the threshold.
+   */
+  async measure(
+    work: () => Promise<void>,
+  ): Promise<{ commands: number; trips: number; jobTrips: number; gaps: number; near: number }> {
     this.times.length = 0;
+    this.jobTimes.length = 0;
     this.counting = true;
     await work();
     await new Promise((resolve) => setTimeout(resolve, 200));
     this.counting = false;
-    const sorted = [...this.times].sort((a, b) => a - b);
-    const gaps = sorted.slice(1).map((t, i) => t - sorted[i]!);
+    const gaps = gapsOf(this.times);
     return {
-      commands: sorted.length,
-      trips: sorted.length === 0 ? 0 : 1 + gaps.filter((g) => g > SAME_TRIP_S).length,
+      commands: this.times.length,
+      trips: this.times.length === 0 ? 0 : 1 + gaps.filter((g) => g > SAME_TRIP_S).length,
+      jobTrips: this.jobTimes.length === 0 ? 0 : 1 + gapsOf(this.jobTimes).filter((g) => g > SAME_TRIP_S).length,
       gaps: gaps.length,
       near: gaps.filter((g) => g >= SAME_TRIP_S / 2 && g <= SAME_TRIP_S * 2).length,
     };
@@ -63,4 +75,9 @@ export class RedisTrips {
     this.monitor?.disconnect();
     this.base?.disconnect();
   }
+}
+
+function gapsOf(times: number[]): number[] {
+  const sorted = [...times].sort((a, b) => a - b);
+  return sorted.slice(1).map((t, i) => t - sorted[i]!);
 }

@@ -41,8 +41,7 @@ async function end(ctx: Ctx, recording?: string): Promise<void> {
   const at = ctx.services.now();
   // What the voice channel heard up to now is stored before the recap is compiled.
   await ctx.services.voice?.stop(ctx.guildId, at);
-  const session = ctx.session ?? (await ctx.services.live.current(ctx.guildId));
-  const outcome = await ctx.services.live.end(ctx.guildId, session, ctx.interaction.user.id, at, recording);
+  const outcome = await ctx.services.live.end(ctx.guildId, ctx.session, ctx.interaction.user.id, at, recording);
   if (outcome === 'resumed')
     return ctx.reply('The last session had ended without its recap and next week: both are on their way now.');
   const recap = ctx.settings.recapChannelId
@@ -54,8 +53,7 @@ async function end(ctx: Ctx, recording?: string): Promise<void> {
 }
 
 async function status(ctx: Ctx): Promise<void> {
-  const live = await ctx.services.live.current(ctx.guildId);
-  const read = live && (await ctx.services.live.status(ctx.guildId, live.id));
+  const read = ctx.session && (await ctx.services.live.status(ctx.guildId, ctx.session.id));
   if (!read) return ctx.reply('No session is live right now.');
   const { session, paper, handsUp, onStage, speaking, asked, open, talk } = read;
   await ctx.reply({
@@ -116,8 +114,8 @@ const nextSpeaker: ComponentHandler = {
 
 export default {
   data: data.toJSON(),
-  // No live-session precondition for `end`: run again after a crash, it completes the last session's end.
-  preconditions: { hostOnly: ['start', 'end'] },
+  // `end` reads the live session without requiring one: run again after a crash, it completes the last end.
+  preconditions: { hostOnly: ['start', 'end'], readsSession: ['end', 'status'] },
   async execute(ctx) {
     switch (ctx.interaction.options.getSubcommand()) {
       case 'start': {

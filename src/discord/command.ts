@@ -22,6 +22,8 @@ export interface Preconditions {
   hostOnly?: Scope;
   /** Needs a live session; the handler gets it as `ctx.session`. */
   liveSession?: Scope;
+  /** Reads the live session if there is one (`ctx.session`), without refusing when there is none. */
+  readsSession?: Scope;
   /** Per-member limit, counted across all bot processes, after every other check has passed. */
   rateLimit?: { limit: number; windowSeconds: number; subcommands?: readonly string[] };
 }

@@ -7,15 +7,28 @@ import { safeText } from './render/text.js';
 
 export type Ctx = HandlerContext<ChatInputCommandInteraction | ButtonInteraction>;
 
-/** /paper list and its page buttons. */
+/** Papers a /paper list page shows: a line each is at most ~400 characters, so a page fits an embed. */
+const QUEUE_PAGE = 10;
+
+/** /paper list and its page buttons: reads only the page it shows. */
 export async function list(ctx: Ctx, page: number): Promise<void> {
-  const queue = await ctx.services.papers.queue(ctx.guildId);
-  if (queue.length === 0) return ctx.reply('The queue is empty. Suggest a paper with `/paper add`.');
-  const pages = paginate(queue.map((p, i) => queueLine(p, i + 1)));
-  const shown = Math.min(Math.max(page, 0), pages.length - 1);
+  const read = (n: number) => ctx.services.papers.queuePage(ctx.guildId, n * QUEUE_PAGE, QUEUE_PAGE);
+  let shown = Math.max(page, 0);
+  const first = await read(shown);
+  const { total } = first;
+  let { papers } = first;
+  if (total === 0) return ctx.reply('The queue is empty. Suggest a paper with `/paper add`.');
+  const pageCount = Math.ceil(total / QUEUE_PAGE);
+  // A page button pressed after the queue shrank: show its last page.
+  if (papers.length === 0) ({ papers } = await read((shown = pageCount - 1)));
   const payload = {
-    embeds: [{ title: `Paper queue (${queue.length})`, description: pages[shown]!.join('\n') }],
-    components: pageButtons(shown, pages.length, (n) => customId('paper', 'list', n)),
+    embeds: [
+      {
+        title: `Paper queue (${total})`,
+        description: papers.map((p, i) => queueLine(p, shown * QUEUE_PAGE + i + 1)).join('\n'),
+      },
+    ],
+    components: pageButtons(shown, pageCount, (n) => customId('paper', 'list', n)),
   };
   return ctx.update(payload);
 }

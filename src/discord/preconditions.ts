@@ -33,9 +33,10 @@ export interface Decision {
 
 /**
  * Decides whether the interaction may run: host-only, then the live session,
- * then the member's rate limit. Reads come first; the rate-limit counter is
- * the only write, and it is sent only once every other check has passed.
- * A host-only command reads the session only after the member is known to be a host.
+ * then the member's rate limit. The reads (settings, live session) leave in
+ * one round trip. The rate-limit counter is the only write: for a host-only
+ * command it is sent once the member is known to be a host; for the others
+ * (anyone may run them) it rides in that same round trip, and is decided last.
  */
 export async function decide(
   spec: Preconditions | undefined,
@@ -47,15 +48,17 @@ export async function decide(
   const guildId = interaction.guildId ?? '';
   const hostOnly = applies(spec?.hostOnly, subcommand);
   const needsSession = applies(spec?.liveSession, subcommand);
-  const readSession = () => (needsSession ? services.live.current(guildId) : Promise.resolve(undefined));
-  const [settings, early] = await Promise.all([services.settings.get(guildId), hostOnly ? undefined : readSession()]);
-  if (hostOnly && !isHost(memberStanding(interaction), settings.hostRoleId)) throw notHost(settings.hostRoleId);
-  const session = hostOnly ? await readSession() : early;
-  if (needsSession && !session) throw noLiveSession();
   const limit = spec?.rateLimit;
-  if (limit && (!limit.subcommands || (subcommand !== null && limit.subcommands.includes(subcommand)))) {
-    const use = await services.rateLimits.take(guildId, interaction.user.id, bucket, limit);
-    if (!use.allowed) throw overLimit(limit, use.retryAfterMs);
-  }
+  const limited = limit && (!limit.subcommands || (subcommand !== null && limit.subcommands.includes(subcommand)));
+  const take = () => (limited ? services.rateLimits.take(guildId, interaction.user.id, bucket, limit) : undefined);
+  const [settings, session, counted] = await Promise.all([
+    services.settings.get(guildId),
+    needsSession || applies(spec?.readsSession, subcommand) ? services.live.current(guildId) : undefined,
+    hostOnly ? undefined : take(),
+  ]);
+  if (hostOnly && !isHost(memberStanding(interaction), settings.hostRoleId)) throw notHost(settings.hostRoleId);
+  if (needsSession && !session) throw noLiveSession();
+  const use = hostOnly ? await take() : counted;
+  if (limit && use && !use.allowed) throw overLimit(limit, use.retryAfterMs);
   return { settings, ...(session ? { session } : {}) };
 }

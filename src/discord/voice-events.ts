@@ -8,17 +8,21 @@ import type { Services } from '../services.js';
  */
 export async function onVoiceStateUpdate(services: Services, before: VoiceState, after: VoiceState): Promise<void> {
   const guildId = after.guild.id;
-  const stage = (await services.settings.get(guildId)).stageChannelId;
+  const raisedHand = after.requestToSpeakTimestamp !== null && before.requestToSpeakTimestamp === null;
+  // Mute, suppress and the like change nothing Lectern keeps: no need to ask Redis about them.
+  if ((before.channelId === after.channelId && !raisedHand) || after.member?.user.bot) return;
+  const [{ stageChannelId: stage }, session] = await Promise.all([
+    services.settings.get(guildId),
+    services.live.current(guildId),
+  ]);
   const wasIn = before.channelId === stage;
   const isIn = after.channelId === stage;
-  if (!stage || (!wasIn && !isIn) || after.member?.user.bot) return;
-  const session = await services.live.current(guildId);
-  if (!session) return;
+  if (!stage || !session || (!wasIn && !isIn)) return;
   const userId = after.id;
   const at = services.now();
   if (!wasIn && isIn) await services.live.log(guildId, session.id, { type: 'member.joined', userId, at });
   if (wasIn && !isIn) await services.live.log(guildId, session.id, { type: 'member.left', userId, at });
-  if (isIn && after.requestToSpeakTimestamp !== null && before.requestToSpeakTimestamp === null) {
+  if (isIn && raisedHand) {
     const { outcome } = await services.speakers.raise(guildId, session.id, userId, undefined, 'stage', at);
     if (outcome === 'raised') await services.live.boardChanged(guildId, session.id);
   }

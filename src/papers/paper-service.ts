@@ -27,9 +27,9 @@ export class PaperService {
     private readonly schedule: Pick<ScheduleService, 'agendaChanged'>,
   ) {}
 
-  /** The queue in order with what /paper list shows of each paper (at most MAX_QUEUE of them). */
-  queue(guildId: string): Promise<QueueEntry[]> {
-    return this.papers.queue(guildId);
+  /** `count` papers of the queue from `offset`, as /paper list shows them, and how many are queued. */
+  queuePage(guildId: string, offset: number, count: number): Promise<{ papers: QueueEntry[]; total: number }> {
+    return this.papers.queuePage(guildId, offset, count);
   }
 
   /** Papers covered in past sessions, newest first. */

@@ -156,6 +156,18 @@ export class PaperStore {
     return this.entries(guildId, await this.redis.lrange(keys.paperQueue(guildId), 0, -1), QUEUE_ENTRY_FIELDS);
   }
 
+  /** `count` papers of the queue from `offset` (0-based), as their lines show them, and the queue's length. */
+  async queuePage(guildId: string, offset: number, count: number): Promise<{ papers: QueueEntry[]; total: number }> {
+    const queue = keys.paperQueue(guildId);
+    const [ids, total] = (await execAll(
+      this.redis
+        .pipeline()
+        .lrange(queue, offset, offset + count - 1)
+        .llen(queue),
+    )) as [string[], number];
+    return { papers: await this.entries(guildId, ids, QUEUE_ENTRY_FIELDS), total };
+  }
+
   /** The paper being presented and the first `count` papers still queued, in queue order (board, stage topic). */
   async upcoming(guildId: string, count: number): Promise<{ current?: QueueEntry; next: QueueEntry[] }> {
     const queue = await this.queue(guildId);

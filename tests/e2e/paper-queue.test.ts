@@ -151,4 +151,23 @@ describe('GIVEN the seed guild set up and the paper sources reachable', () => {
     expect(answers[5]!.content).toMatch(/^Slow down: you can do that 5 times every 60 s\. Try again in \d+ s\.$/);
     expect(sources.requests.some((r) => r.includes('example.org'))).toBe(false);
   });
+
+  it('GIVEN 13 papers queued, one with a long link WHEN /paper list THEN ten a page, in order, each page within an embed', async () => {
+    const long = `https://example.org/${'a'.repeat(300)}`;
+    expect((await h.emu.command(as(h, 'Cong'), 'paper', 'add', { url: long }).answer()).content).toMatch(/^Queued/);
+    const first = await h.emu.command(as(h, 'Cong'), 'paper', 'list').answer();
+    expect(first.embeds[0]!.title).toBe('Paper queue (13)');
+    expect(first.embeds[0]!.description!.split('\n').map((l) => l.split('.')[0])).toEqual(
+      Array.from({ length: 10 }, (_, i) => String(i + 1)),
+    );
+    const buttons = (first.components[0] as { components: Array<{ custom_id: string; label: string }> }).components;
+    expect(buttons.map((b) => b.label)).toEqual(['Previous', 'Page 1 of 2', 'Next']);
+    const second = await h.emu.button(as(h, 'Cong'), first.message!, buttons[2]!.custom_id).answer();
+    const lines = second.embeds[0]!.description!.split('\n');
+    expect(lines.map((l) => l.split('.')[0])).toEqual(['11', '12', '13']);
+    // The long link is left off its line (its card has it); the line still names the paper.
+    expect(lines[2]).toMatch(/^13\. https:\/\/example\.org\/a+… · no presenter yet/);
+    expect(lines[2]).not.toContain('](');
+    expect(h.emu.violations).toEqual([]);
+  });
 });

@@ -256,11 +256,19 @@ describe('paper queue on a real Redis', () => {
     expect(await store.get(guild, kept)).toMatchObject({ card: { channelId: 'c', messageId: 'm' } });
   });
 
-  it('GIVEN the seed queue with one paper covered and one current THEN upcoming reads the current and the next queued, in queue order', async () => {
+  it('GIVEN the seed queue with one paper covered and one current THEN a page reads its slice in queue order with the total, and upcoming reads the current and the next queued', async () => {
     const guild = snowflake();
     const id = await seedQueue(guild);
     await store.start(guild, id.get('2408.06292')!, 100);
     await store.start(guild, id.get('2408.03314')!, 200);
+    const page = await store.queuePage(guild, 1, 3);
+    expect(page.total).toBe(7);
+    expect(page.papers.map((p) => [p.ref.id, p.status])).toEqual([
+      ['2408.03314', 'current'],
+      ['2408.00118', 'queued'],
+      ['2407.07726', 'queued'],
+    ]);
+    expect(await store.queuePage(guild, 10, 5)).toEqual({ papers: [], total: 7 });
     const upcoming = await store.upcoming(guild, 3);
     expect(upcoming.current?.id).toBe(id.get('2408.03314'));
     expect(upcoming.next.map((p) => p.ref.id)).toEqual(['2408.00118', '2407.07726', '2408.00714']);

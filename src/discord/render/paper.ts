@@ -63,7 +63,9 @@ export function queueLine(paper: QueueEntry, position: number): string {
           ? 'details pending'
           : '';
   const presenter = paper.presenterId ? `presented by <@${paper.presenterId}>` : 'no presenter yet';
-  return `${position}. [${paperTitle(paper, 150)}](${paper.ref.url}) · ${presenter}${state ? ` · ${state}` : ''}`;
+  // A long link is left off the line (the paper's card has it), so ten lines always fit one embed.
+  const title = paper.ref.url.length > 180 ? paperTitle(paper, 150) : `[${paperTitle(paper, 150)}](${paper.ref.url})`;
+  return `${position}. ${title} · ${presenter}${state ? ` · ${state}` : ''}`;
 }
 
 /** One line of /paper history. */
