@@ -110,7 +110,7 @@ export default {
   async autocomplete(ctx) {
     if (!ctx.session) return [];
     const typed = String(ctx.interaction.options.getFocused());
-    const questions = await ctx.services.questions.search(ctx.guildId, ctx.session.id, typed, 25);
-    return questions.map((q) => ({ name: cleanText(q.text, 100), value: q.id }));
+    const choices = await ctx.services.questions.choices(ctx.guildId, ctx.session.id, typed, 25);
+    return choices.map((q) => ({ name: cleanText(q.text, 100), value: q.id }));
   },
 } satisfies Command;

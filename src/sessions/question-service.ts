@@ -72,6 +72,16 @@ export class QuestionService {
     return this.sessions.searchQuestions(guildId, sessionId, typed, limit);
   }
 
+  /** Autocomplete choices: open questions containing `typed`, their id and text only. */
+  choices(
+    guildId: string,
+    sessionId: string,
+    typed: string,
+    limit: number,
+  ): Promise<Array<{ id: string; text: string }>> {
+    return this.sessions.questionChoices(guildId, sessionId, typed, limit);
+  }
+
   newCards(guildId: string, sessionId: string): Promise<void> {
     return this.jobs.enqueue('question.cards', { guildId, sessionId }, { coalesceKey: newCardsCoalesceKey(guildId) });
   }

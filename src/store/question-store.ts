@@ -234,6 +234,20 @@ export class QuestionStore {
    * first, at most `limit`, among the SEARCH_CANDIDATES most voted open ones.
    */
   async searchQuestions(guildId: string, sessionId: string, typed: string, limit: number): Promise<Question[]> {
+    return this.read(guildId, await this.search(guildId, sessionId, typed, limit));
+  }
+
+  /** As searchQuestions, with only what an autocomplete choice shows: each match's id and text. */
+  async questionChoices(guildId: string, sessionId: string, typed: string, limit: number) {
+    const ids = await this.search(guildId, sessionId, typed, limit);
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hget(keys.question(guildId, id), 'text');
+    const texts = (await execAll(pipeline)) as Array<string | null>;
+    return ids.flatMap((id, i) => (texts[i] ? [{ id, text: texts[i] }] : []));
+  }
+
+  private async search(guildId: string, sessionId: string, typed: string, limit: number): Promise<string[]> {
     const k = sessionKeys(guildId, sessionId);
     const reply = await runScript(
       this.redis,
@@ -242,7 +256,7 @@ export class QuestionStore {
       [typed.toLowerCase(), SEARCH_CANDIDATES, limit],
       z.object({ members: luaList(z.string()) }),
     );
-    return this.read(guildId, reply.members.map(idOfMember));
+    return reply.members.map(idOfMember);
   }
 
   /** How many questions were asked in a session, and how many are open and answered, without reading them. */

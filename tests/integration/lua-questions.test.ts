@@ -206,13 +206,23 @@ describe('question scripts on a real Redis', () => {
     expect(ids(await questions.searchQuestions(guild, sessionId, 'étude', 1))).toEqual(['b']);
     expect(ids(await questions.searchQuestions(guild, sessionId, '', 10))).toEqual(['b', 'a', 'c']);
     expect(await questions.searchQuestions(guild, sessionId, 'zzz', 10)).toEqual([]);
+    expect(await questions.questionChoices(guild, sessionId, 'étude', 10)).toEqual([
+      { id: 'b', text: 'Another étude question' },
+      { id: 'a', text: 'Does the ÉTUDE hold up?' },
+    ]);
   });
 
   it(`GIVEN more open questions than the search looks at THEN it finds a match among the ${SEARCH_CANDIDATES} most voted and not beyond`, async () => {
     const { guild, sessionId, ask } = await live();
     for (let i = 0; i < SEARCH_CANDIDATES + 20; i++)
-      await ask(`q${i}`, 10_000 + i, i === 5 ? 'needle early' : i === SEARCH_CANDIDATES + 10 ? 'needle late' : 'hay');
-    expect(ids(await questions.searchQuestions(guild, sessionId, 'needle', 10))).toEqual(['q5']);
+      await ask(
+        `q${i}`,
+        10_000 + i,
+        i === 5 ? 'needle early' : i === 130 ? 'needle later' : i === SEARCH_CANDIDATES + 10 ? 'needle late' : 'hay',
+      );
+    // Read a batch at a time: a match in a later batch is found, one past the candidates is not.
+    expect(ids(await questions.searchQuestions(guild, sessionId, 'needle', 10))).toEqual(['q5', 'q130']);
+    expect(ids(await questions.searchQuestions(guild, sessionId, 'needle', 1))).toEqual(['q5']);
   });
 
   it('GIVEN questions without a card THEN cardsDue brings them oldest first, claimed for one job only, and clears the cards mark', async () => {

@@ -45,7 +45,7 @@ export interface Recap {
   highlights: RecapNote[];
   takeaways: RecapNote[];
   speakers: SpeakerTime[];
-  /** Where the speaker timeline comes from: the voice channel itself, or speaker calls when the bot could not listen. */
+  /** Where the speaker timeline comes from: the voice channel, or speaker calls when the bot could not listen. */
   speakerSource: 'voice' | 'calls';
   /** Stretches the bot could not hear the channel (voice connection down). */
   voiceGaps: Array<{ from: number; to: number }>;
