@@ -18,7 +18,8 @@ import type { Logger } from './logger.js';
 import type { Services } from './services.js';
 import { RateLimitStore } from './store/rate-limit-store.js';
 import { migrate } from './store/migrations.js';
-import { connectRedis, createWorkerRedis, type RedisClient } from './store/redis.js';
+import { connectRedis, createWorkerRedis } from './store/redis.js';
+import type { Stores } from './store/stores.js';
 import { QuestionService } from './sessions/question-service.js';
 import { RecapService } from './sessions/recap-service.js';
 import { SpeakerService } from './sessions/speaker-service.js';
@@ -45,14 +46,7 @@ export interface LecternOptions {
 }
 
 /** What tests, the demo and the benchmark inspect directly; handlers only see `services`. */
-export interface LecternInternals {
-  redis: RedisClient;
-  sessions: SessionStore;
-  speakers: SpeakerStore;
-  questions: QuestionStore;
-  papers: PaperStore;
-  settings: SettingsStore;
-  schedules: ScheduleStore;
+export interface LecternInternals extends Stores {
   jobs: JobQueue;
 }
 

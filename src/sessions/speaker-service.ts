@@ -26,15 +26,9 @@ export class SpeakerService {
     return this.sessions.speakers(guildId, sessionId, limit);
   }
 
-  raise(
-    guildId: string,
-    sessionId: string,
-    userId: string,
-    topic: string | undefined,
-    via: 'command' | 'stage',
-    at: number,
-  ): Promise<{ outcome: SpeakerOutcome; position: number }> {
-    return this.sessions.raiseHand(guildId, sessionId, userId, topic, via, at);
+  /** Raises a member's hand (with /speak, or Discord's own Stage button: `via`); `position` is their place. */
+  raise(...hand: Parameters<SpeakerStore['raiseHand']>): Promise<{ outcome: SpeakerOutcome; position: number }> {
+    return this.sessions.raiseHand(...hand);
   }
 
   lower(guildId: string, sessionId: string, userId: string, at: number) {

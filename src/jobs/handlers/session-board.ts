@@ -1,23 +1,12 @@
-import type { RedisClient } from '../../store/redis.js';
 import { isUnknownMessage, type DiscordMessages } from '../../discord/messages.js';
 import { BOARD_HANDS, BOARD_QUESTIONS, BOARD_UP_NEXT, renderBoard } from '../../discord/render/board.js';
 import type { DiscordChannels } from '../../discord/threads.js';
 import { paperLabel } from '../../domain/papers/paper.js';
-import type { PaperStore } from '../../store/paper-store.js';
-import type { QuestionStore } from '../../store/question-store.js';
-import type { SessionStore } from '../../store/session-store.js';
-import type { SpeakerStore } from '../../store/speaker-store.js';
-import type { SettingsStore } from '../../store/settings-store.js';
 import { NOT_YET_WINDOW_MS, NotYetStoredError, type JobHandlers } from '../contract.js';
+import type { Stores } from '../../store/stores.js';
 import { postOnce } from './post-once.js';
 
-export interface SessionBoardDeps {
-  redis: RedisClient;
-  sessions: SessionStore;
-  speakers: SpeakerStore;
-  questions: QuestionStore;
-  papers: PaperStore;
-  settings: SettingsStore;
+export interface SessionBoardDeps extends Omit<Stores, 'schedules'> {
   messages: DiscordMessages;
   channels: DiscordChannels;
 }
