@@ -4,7 +4,8 @@ import { localDate } from '../domain/schedule/weekly.js';
 import { agendaCoalesceKey, scheduleJobIds } from '../jobs/contract.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { Logger } from '../logger.js';
-import type { OccurrenceRecord, ScheduleStore, StoredSchedule } from '../store/schedule-store.js';
+import type { OccurrenceRecord } from '../domain/schedule/plan.js';
+import type { ScheduleStore, StoredSchedule } from '../store/schedule-store.js';
 import type { SettingsStore } from '../store/settings-store.js';
 
 /** A /session start within this long of a scheduled start belongs to that session. */

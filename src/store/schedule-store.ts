@@ -4,8 +4,6 @@ import type { Occurrence, OccurrenceRecord, Schedule } from '../domain/schedule/
 import { WEEKDAYS } from '../domain/schedule/weekly.js';
 import { keys } from './keys.js';
 
-export type { OccurrenceRecord };
-
 /** The schedule with the generation every change bumps: a job planned under an older one is stale. */
 export interface StoredSchedule extends Schedule {
   generation: number;

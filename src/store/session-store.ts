@@ -8,8 +8,6 @@ import { execAll, retryWhileStale } from './pipeline.js';
 import type { RedisClient } from './redis.js';
 import { luaList, runScript } from './scripts.js';
 
-export type { SessionStatus };
-
 /**
  * /session end. `ended`: the session ended and the queue closed; `resumed`:
  * it had ended already but its follow-ups were never confirmed (endFollowedUp),
@@ -29,6 +27,7 @@ export function toSession(hash: Record<string, string>): Session {
     startedBy: hash.startedBy!,
     ...(hash.endedAt ? { endedAt: Number(hash.endedAt) } : {}),
     ...(hash.recording ? { recording: hash.recording } : {}),
+    ...(hash.stageTopic ? { stageTopic: hash.stageTopic } : {}),
     ...(hash.boardMessageId
       ? {
           board: {
@@ -195,6 +194,10 @@ export class SessionStore {
       boardMessageId: board.messageId,
       ...(board.threadId ? { threadId: board.threadId } : {}),
     });
+  }
+
+  async setStageTopic(guildId: string, sessionId: string, topic: string): Promise<void> {
+    await this.redis.hset(keys.session(guildId, sessionId), 'stageTopic', topic);
   }
 
   /** What /session status shows of `sessionId` (default: the live session); undefined when it is not live. */

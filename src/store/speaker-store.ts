@@ -21,8 +21,6 @@ export interface CallFirstResult {
  */
 export const NEXT_CALL_WINDOW_MS = 2_000;
 
-export type { SpeakerOutcome, Speakers };
-
 const outcomes = <T extends string>(...values: [T, ...T[]]) => z.object({ outcome: z.enum(values) });
 const RaiseReply = z.object({ outcome: z.enum(['raised', 'already', 'on-stage', 'not-live']), position: z.number() });
 const CallReply = z.object({ outcome: z.enum(['called', 'not-first', 'not-live']), boardDirty: z.boolean() });

@@ -22,7 +22,7 @@ import { Gateway } from './gateway.js';
 import { readBody, sendJson, type UploadedFile } from './http.js';
 import { InteractionRecord } from './interactions.js';
 import { computePings, type PostRecord } from './messages.js';
-import { apiChannel, interactionMember } from './payloads.js';
+import { apiChannel, apiMember, interactionMember } from './payloads.js';
 import {
   LimiterClock,
   RateLimiter,
@@ -629,14 +629,7 @@ export class Emulator {
       {
         ...state,
         guild_id: guild.id,
-        member: member && {
-          user: member.user,
-          roles: member.roles,
-          joined_at: member.joinedAt,
-          deaf: false,
-          mute: false,
-          flags: 0,
-        },
+        member: member && apiMember(member),
       },
       GatewayIntentBits.GuildVoiceStates,
     );

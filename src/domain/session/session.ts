@@ -10,6 +10,8 @@ export interface Session {
   recording?: string;
   /** The live board in the announce channel, and the thread under it. */
   board?: { channelId: string; messageId: string; threadId?: string };
+  /** The Stage topic the board job last set (Discord lets a topic change twice in 10 minutes). */
+  stageTopic?: string;
 }
 
 /** What /session status shows of the live session: counts, and the first few of each list. */

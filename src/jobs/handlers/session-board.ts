@@ -59,9 +59,13 @@ export function sessionBoardHandler(deps: SessionBoardDeps): JobHandlers['sessio
     if (settings.stageKind === 'stage' && settings.stageChannelId) {
       // The paper on now, or before the first one starts, the one coming up.
       const topicPaper = papers.current ?? papers.next[0];
-      if (session.status === 'live')
-        await deps.channels.stageTopic(settings.stageChannelId, topicPaper ? paperLabel(topicPaper) : 'Paper reading');
-      else await deps.channels.closeStage(settings.stageChannelId);
+      const topic = topicPaper ? paperLabel(topicPaper) : 'Paper reading';
+      if (session.status !== 'live') await deps.channels.closeStage(settings.stageChannelId);
+      // Only when it changes: a board refreshed every 2 s must not spend the topic's 2-per-10-minutes budget.
+      else if (session.stageTopic !== topic) {
+        await deps.channels.stageTopic(settings.stageChannelId, topic);
+        await deps.sessions.setStageTopic(guildId, sessionId, topic);
+      }
     }
   };
 }
