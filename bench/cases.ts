@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import type { JobQueue } from '../src/jobs/job-queue.js';
-import { queueBoardEdit } from '../src/sessions/live-service.js';
+import { boardEdit } from '../src/sessions/live-service.js';
 import { keys } from '../src/store/keys.js';
 import type { Emulator } from '../tests/emulator/emulator.js';
 import type { InteractionRecord } from '../tests/emulator/interactions.js';
@@ -97,7 +97,7 @@ export function interactionCases(emu: Emulator, redis: Redis, stores: Stores, se
 
 /**
  * The board job, timed as members see it: from queueing a `session.board` job exactly as a change does
- * (queueBoardEdit, not delayed) to the emulator receiving the board message's edit (PATCH). That spans
+ * (boardEdit, not delayed) to the emulator receiving the board message's edit (PATCH). That spans
  * the worker taking the job, the handler's reads and rendering, and the REST call; the Stage topic the job
  * sets afterwards is not included.
  */
@@ -110,6 +110,6 @@ export async function timeBoardEdit(emu: Emulator, jobs: JobQueue, g: BenchGuild
     .then(() => performance.now());
   armed = true;
   const started = performance.now();
-  await queueBoardEdit(jobs, g.guild.id, g.sessionId, true);
+  await jobs.enqueueAll([boardEdit(g.guild.id, g.sessionId, true)]);
   return (await edited) - started;
 }

@@ -1,10 +1,9 @@
 import { composeRecap } from '../src/domain/recap/recap.js';
-import { discordStyle, markdownStyle, recapLines, sharedEscaper } from '../src/recap/render.js';
-import { splitIntoMessages } from '../src/recap/split.js';
+import { discordStyle, markdownStyle, recapDigest, recapLines, sharedEscaper } from '../src/recap/render.js';
 import { STRESS_END, STRESS_START, stressQuestions, stressTimeline } from '../tests/support/stress-session.js';
 import { percentile, type Figure } from './stats.js';
 
-/** Compile and render the stress recap (both the Discord parts and the file), in memory: time and heap growth. */
+/** Compile and render the stress recap (the digest and the file), in memory: time and heap growth. */
 export function recapFigures(rounds = 7): { figures: Record<string, Figure>; line: string } {
   const session = {
     id: 'stress',
@@ -25,7 +24,7 @@ export function recapFigures(rounds = 7): { figures: Record<string, Figure>; lin
     const started = performance.now();
     const recap = composeRecap(session, timeline, questions, new Map());
     const escape = sharedEscaper();
-    parts = splitIntoMessages(recapLines(recap, discordStyle(escape), 'Recap')).length;
+    parts = recapDigest(recap, discordStyle(escape), 'Recap', 'recap.md').length;
     const file = recapLines(recap, markdownStyle(names, 'America/Los_Angeles', escape), 'Recap').join('\n');
     times.push(performance.now() - started);
     heapGrowth = Math.max(heapGrowth, process.memoryUsage().heapUsed - heapBefore);
@@ -37,11 +36,10 @@ export function recapFigures(rounds = 7): { figures: Record<string, Figure>; lin
       recap_stress_render_p50: { value: p50, unit: 'ms' },
       recap_stress_render_max: { value: Math.max(...times), unit: 'ms' },
       recap_stress_heap_growth: { value: heapGrowth / 2 ** 20, unit: 'MB' },
-      recap_stress_messages: { value: parts, unit: 'count' },
     },
     line:
       'recap of the stress session (2,000 questions, 500 highlights, 10,000 segments): compile + render ' +
       `p50 ${p50.toFixed(1)} ms (max ${Math.max(...times).toFixed(1)}), ` +
-      `heap growth ${(heapGrowth / 2 ** 20).toFixed(1)} MB, ${parts} messages`,
+      `heap growth ${(heapGrowth / 2 ** 20).toFixed(1)} MB, a digest of ${parts} messages`,
   };
 }

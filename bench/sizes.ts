@@ -194,7 +194,7 @@ export async function prepareGuild(
       askerId: emu.world.memberByName(guild, asker).user.id,
     });
     if (asked.outcome !== 'asked') throw new Error(`seeding questions: ${asked.outcome}`);
-    await questions.setQuestionCard(guild.id, { id, sessionId }, { channelId: card!.channel_id, messageId: newId() });
+    await questions.setQuestionCard(guild.id, [{ id, sessionId }], { channelId: card!.channel_id, messageId: newId() });
   });
   await inBatches(seeded, 100, async (i) => {
     for (let v = 0; v < i % 4; v++)

@@ -7,16 +7,12 @@ import type { Command, ComponentHandler } from '../src/discord/command.js';
 const upvote: ComponentHandler = {
   // No liveSession precondition: the vote script checks that the question's own session is still live.
   async run(ctx, [questionId = '']) {
-    const { outcome, votes, sessionId, cardDirty, boardDirty } = await ctx.services.questions.vote(
-      ctx.guildId,
-      questionId,
-      ctx.interaction.user.id,
-    );
+    const voted = await ctx.services.questions.vote(ctx.guildId, questionId, ctx.interaction.user.id);
+    const { outcome, votes } = voted;
     if (outcome === 'ended') throw new UserError('session-ended', 'This session has ended; its questions are closed.');
     if (outcome === 'missing') throw new UserError('question-missing', 'That question is no longer there.');
     // In a burst, only the first vote queues the card and board edits; the rest ride along with them.
-    if (cardDirty) ctx.afterReply(() => ctx.services.questions.changed(ctx.guildId, questionId));
-    if (boardDirty) ctx.afterReply(() => ctx.services.live.boardChanged(ctx.guildId, sessionId));
+    ctx.afterReply(() => ctx.services.questions.voted(ctx.guildId, questionId, voted));
     await ctx.reply(
       outcome === 'added'
         ? `Upvoted: ${votes} vote${votes === 1 ? '' : 's'}. Press again to take it back.`

@@ -36,16 +36,13 @@ import { VoiceService } from './voice/voice-service.js';
 export interface LecternOptions {
   config: Config;
   logger: Logger;
-  /** "Now" in ms; tests and the demo pass a clock they control to run a session in seconds. */
   clock?: () => number;
-  /** Extra discord.js options; tests use it to skip the identify throttle. */
   clientOptions?: Partial<ClientOptions>;
   commandsDir?: string;
-  /** Re-times delayed jobs to `clock` at start: only a clock that is not the real one (demo, tests) needs it. */
+  /** Only a compressed clock (demo, tests) needs BullMQ's absolute due times re-timed at start. */
   realignDelayedJobs?: boolean;
 }
 
-/** What tests, the demo and the benchmark inspect directly; handlers only see `services`. */
 export interface LecternInternals extends Stores {
   jobs: JobQueue;
 }
@@ -54,11 +51,9 @@ export interface Lectern {
   services: Services;
   internals: LecternInternals;
   client: Client | undefined;
-  /** Stops taking interactions, lets running work finish, then closes Discord and Redis. */
   stop(): Promise<void>;
 }
 
-/** Builds and starts the pieces this process's LECTERN_ROLE asks for. */
 export async function startLectern({
   config,
   logger,
@@ -71,7 +66,7 @@ export async function startLectern({
   const name = `lectern-${config.LECTERN_ROLE}-${process.pid}`;
   const redis = await connectRedis(config, { name, autoPipelining: true });
   redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
-  // BullMQ gets a connection of its own, without auto-pipelining (BullMQ is not tested with it).
+  // BullMQ's own connection: BullMQ is not tested with auto-pipelining.
   const jobsRedis = await connectRedis(config, { name: `${name}-jobs` }).catch((error: unknown) => {
     redis.disconnect();
     throw error;
@@ -97,6 +92,7 @@ export async function startLectern({
   const questions = new QuestionStore(redis);
   const schedules = new ScheduleStore(redis);
   const rateLimits = new RateLimitStore(redis);
+  const internals = { redis, sessions, speakers, questions, papers, settings, schedules, jobs };
   const schedule = new ScheduleService(schedules, settings, jobs, clock, logger);
   const live = new LiveService(sessions, papers, jobs, schedule);
   const services: Services = {
@@ -156,16 +152,9 @@ export async function startLectern({
       }).setToken(config.DISCORD_TOKEN);
     jobs.startWorker(
       jobHandlers({
-        redis,
-        papers,
-        settings,
+        ...internals,
         metadata,
-        jobs,
         logger,
-        sessions,
-        speakers,
-        questions,
-        schedules,
         schedule,
         live,
         now: clock,
@@ -174,14 +163,13 @@ export async function startLectern({
         events: new DiscordScheduledEvents(rest),
       }),
     );
-    // BullMQ keeps each delayed job's absolute due time; only a compressed clock (demo, tests) needs them re-timed.
     const due = realignDelayedJobs ? await jobs.realign(clock()) : 0;
     logger.info({ due }, 'worker ready');
   }
 
   return {
     services,
-    internals: { redis, sessions, speakers, questions, papers, settings, schedules, jobs },
+    internals,
     client,
     async stop() {
       await router?.drain(4_000);

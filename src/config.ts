@@ -3,16 +3,12 @@ import { z } from 'zod';
 const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17 to 20 digits)');
 
 const urlWithProtocols = (protocols: readonly string[]) =>
-  z.string().refine(
-    (value) => {
-      try {
-        return protocols.includes(new URL(value).protocol);
-      } catch {
-        return false;
-      }
-    },
-    `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
-  );
+  z
+    .string()
+    .refine(
+      (value) => URL.canParse(value) && protocols.includes(new URL(value).protocol),
+      `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+    );
 
 const ConfigSchema = z
   .object({
@@ -28,10 +24,7 @@ const ConfigSchema = z
       .min(1, 'must be at least 1')
       .default(50),
     REDIS_URL: urlWithProtocols(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
-    /**
-     * Seed nodes of a Redis Cluster, `host:port,host:port`. When set, Lectern connects to the cluster through them;
-     * REDIS_URL then only gives the scheme (rediss: for TLS), user and password every node shares.
-     */
+    // With cluster seed nodes, REDIS_URL only gives the scheme (rediss: for TLS), user and password of every node.
     REDIS_CLUSTER_NODES: z
       .string()
       .transform((value, ctx) => {
@@ -49,10 +42,6 @@ const ConfigSchema = z
       })
       .optional(),
     LECTERN_ROLE: z.enum(['all', 'gateway', 'worker'], { error: 'must be all, gateway or worker' }).default('all'),
-    /**
-     * Which gateway shards this process runs, as `ids/total` (`0/2`, `2,3/4`); unset: all of them, as Discord
-     * recommends.
-     */
     LECTERN_SHARDS: z
       .string()
       .regex(/^\d+(,\d+)*\/\d+$/, "must look like 0/2 or 2,3/4 (this process's shard ids / the total)")
@@ -87,13 +76,11 @@ const ConfigSchema = z
       });
   });
 
-/** One seed node of a Redis Cluster. */
 export interface RedisNode {
   host: string;
   port: number;
 }
 
-/** `host:port`, `[ipv6]:port`; undefined when it is neither or the port is out of range. */
 function parseNode(entry: string): RedisNode | undefined {
   const match = /^(?:\[([0-9a-fA-F:.]+)\]|([\w.-]+)):(\d{1,5})$/.exec(entry);
   const port = Number(match?.[3]);
@@ -101,10 +88,8 @@ function parseNode(entry: string): RedisNode | undefined {
   return { host: (match[1] ?? match[2])!, port };
 }
 
-/** The bot's whole configuration, validated once at start. */
 export type Config = z.infer<typeof ConfigSchema>;
 
-/** Thrown when the environment does not satisfy the contract; `problems` has one line per variable. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Lectern cannot start; fix these environment variables:\n${problems.map((p) => `  ${p}`).join('\n')}`);
@@ -112,18 +97,16 @@ export class ConfigError extends Error {
   }
 }
 
-/**
- * Parses the environment. Empty strings count as unset, so `.env` files with
- * `DISCORD_DEV_GUILD_ID=` behave as users expect.
- */
+/** Empty strings count as unset (`DISCORD_DEV_GUILD_ID=` in a `.env` file). */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const result = ConfigSchema.safeParse(present);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const name = String(issue.path[0] ?? 'environment');
-    const message = issue.code === 'invalid_type' && present[name] === undefined ? 'is required' : issue.message;
-    return `${name} ${message}`;
-  });
-  throw new ConfigError(problems);
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'environment');
+      const message = issue.code === 'invalid_type' && present[name] === undefined ? 'is required' : issue.message;
+      return `${name} ${message}`;
+    }),
+  );
 }

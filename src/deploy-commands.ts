@@ -5,16 +5,14 @@ import { registerCommands } from './discord/register-commands.js';
 import { createLogger } from './logger.js';
 import { connectRedis } from './store/redis.js';
 
-/** npm run deploy-commands: registers the commands now, whatever the stored hash says. */
+// Registers the commands now, whatever the stored hash says.
 try {
   const config = loadConfig();
-  const logger = createLogger(config.LOG_LEVEL);
   const redis = await connectRedis(config);
-  const rest = new REST({ api: config.DISCORD_API_URL }).setToken(config.DISCORD_TOKEN);
   await registerCommands({
-    rest,
+    rest: new REST({ api: config.DISCORD_API_URL }).setToken(config.DISCORD_TOKEN),
     redis,
-    logger,
+    logger: createLogger(config.LOG_LEVEL),
     applicationId: config.DISCORD_APPLICATION_ID,
     guildId: config.DISCORD_DEV_GUILD_ID,
     commands: (await loadCommands()).values(),

@@ -2,9 +2,7 @@ import { startLectern } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 
-const SHUTDOWN_LIMIT_MS = 10_000;
-
-async function main(): Promise<void> {
+async function main() {
   let config;
   try {
     config = loadConfig();
@@ -30,7 +28,7 @@ async function main(): Promise<void> {
     setTimeout(() => {
       logger.error('shutdown took over 10 s; exiting anyway');
       process.exit(1);
-    }, SHUTDOWN_LIMIT_MS).unref();
+    }, 10_000).unref();
     lectern.stop().then(
       () => process.exit(0),
       (err: unknown) => {
@@ -39,8 +37,7 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => shutdown(signal));
 }
 
 void main();

@@ -8,7 +8,7 @@ import type { SpeakerService } from './sessions/speaker-service.js';
 import type { SettingsService } from './settings/settings-service.js';
 import type { VoiceService } from './voice/voice-service.js';
 
-/** A member's use of a limited command, counted across all bot processes. */
+/** Counted across all bot processes. */
 export interface RateLimiter {
   take(
     guildId: string,
@@ -18,7 +18,7 @@ export interface RateLimiter {
   ): Promise<{ allowed: boolean; retryAfterMs: number }>;
 }
 
-/** What commands, components and the router may use; built once in app.ts. Stores stay behind these. */
+/** What commands and the router use; stores stay behind these. */
 export interface Services {
   logger: Logger;
   settings: SettingsService;
@@ -29,8 +29,7 @@ export interface Services {
   papers: PaperService;
   recaps: RecapService;
   schedule: ScheduleService;
-  /** The bot in the session channel (gateway processes only). */
+  /** Gateway processes only. */
   voice?: VoiceService;
-  /** "Now", in ms; tests and the demo replace it to compress time. */
   now(): number;
 }

@@ -1,11 +1,6 @@
 import { Client, GatewayIntentBits, type ClientOptions } from 'discord.js';
 import type { Config } from '../config.js';
 
-/**
- * The gateway client. Intents are the few Lectern uses; none is privileged.
- * Mentions are off by default for every message; a post that should ping
- * names exactly whom in its own allowedMentions.
- */
 export function createClient(config: Config, overrides: Partial<ClientOptions> = {}): Client {
   return new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates, GatewayIntentBits.GuildScheduledEvents],

@@ -1,10 +1,10 @@
 import { readdir } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import type { AnyCommand } from './command.js';
 
-/** commands/ next to src/, both when run from source (tsx) and from dist/. */
+// Resolves both from source (tsx) and from dist/.
 export const COMMANDS_DIR = fileURLToPath(new URL('../../commands/', import.meta.url));
 
 export class CommandLoadError extends Error {
@@ -20,15 +20,11 @@ const CommandShape = z.object({
   preconditions: z.object({}).loose().optional(),
 });
 
-/** The registry key: chat-input and context-menu commands may share a name on Discord. */
+/** Chat-input and context-menu commands may share a name. */
 export function commandKey(type: number | undefined, name: string): string {
   return `${type ?? 1}:${name}`;
 }
 
-/**
- * Loads one command per file from `dir`. A file whose default export has the
- * wrong shape, or a name used twice, stops start-up with a message naming the file.
- */
 export async function loadCommands(dir = COMMANDS_DIR): Promise<Map<string, AnyCommand>> {
   const files = (await readdir(dir)).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts')).sort();
   const commands = new Map<string, AnyCommand>();
@@ -37,11 +33,9 @@ export async function loadCommands(dir = COMMANDS_DIR): Promise<Map<string, AnyC
     const module = (await import(pathToFileURL(join(dir, file)).href)) as { default?: unknown };
     const parsed = CommandShape.safeParse(module.default);
     if (!parsed.success) {
-      const problems = parsed.error.issues
-        .map((i) => `${i.path.join('.') || 'default export'} ${i.message}`)
-        .join('; ');
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'default export'} ${i.message}`);
       throw new CommandLoadError(
-        `commands/${file} does not export a command (export default { data, execute } satisfies Command): ${problems}`,
+        `commands/${file} does not export a command (export default { data, execute } satisfies Command): ${problems.join('; ')}`,
       );
     }
     const command = module.default as AnyCommand;
@@ -52,7 +46,7 @@ export async function loadCommands(dir = COMMANDS_DIR): Promise<Map<string, AnyC
         `commands/${file} and commands/${previous} both define the command "${command.data.name}"`,
       );
     }
-    sources.set(key, basename(file));
+    sources.set(key, file);
     commands.set(key, command);
   }
   if (commands.size === 0) throw new CommandLoadError(`no commands found in ${dir}`);

@@ -2,10 +2,7 @@ import { DiscordAPIError, Routes, type REST, type RESTPostAPIChannelMessageJSONB
 
 export const UNKNOWN_MESSAGE = 10008;
 
-/**
- * Channel messages over REST, for job handlers (worker processes hold no
- * gateway). Mentions are off unless a body names them in allowed_mentions.
- */
+/** For job handlers: workers hold no gateway. */
 export class DiscordMessages {
   constructor(private readonly rest: REST) {}
 
@@ -14,15 +11,13 @@ export class DiscordMessages {
     body: RESTPostAPIChannelMessageJSONBody,
     files: Array<{ name: string; data: Buffer }> = [],
   ): Promise<{ id: string }> {
-    const withFiles =
-      files.length > 0 ? { attachments: files.map((f, id) => ({ id: String(id), filename: f.name })) } : {};
+    const attachments = files.map((f, id) => ({ id: String(id), filename: f.name }));
     return (await this.rest.post(Routes.channelMessages(channelId), {
-      body: { allowed_mentions: { parse: [] }, ...body, ...withFiles },
+      body: { allowed_mentions: { parse: [] }, ...body, ...(files.length > 0 ? { attachments } : {}) },
       files,
     })) as { id: string };
   }
 
-  /** Display names of members, for text read outside Discord; a member who left keeps their id. */
   async displayNames(guildId: string, userIds: Iterable<string>): Promise<Map<string, string>> {
     const names = new Map<string, string>();
     await Promise.all(

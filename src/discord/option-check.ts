@@ -1,5 +1,5 @@
 import {
-  ApplicationCommandOptionType,
+  ApplicationCommandOptionType as OptionType,
   type APIApplicationCommandOption,
   type CommandInteractionOption,
   type RESTPostAPIApplicationCommandsJSONBody,
@@ -14,7 +14,7 @@ type Definition = APIApplicationCommandOption & {
   max_value?: number;
 };
 
-/** Built once per option definition: building a zod schema costs far more than running it. */
+// Building a zod schema costs far more than running it.
 const schemas = new WeakMap<Definition, z.ZodType>();
 function schemaFor(definition: Definition): z.ZodType {
   let schema = schemas.get(definition);
@@ -22,54 +22,41 @@ function schemaFor(definition: Definition): z.ZodType {
   return schema;
 }
 
-/**
- * The zod schema of one option's value, from the command's own definition:
- * what Discord promises to enforce, checked again.
- */
 function buildSchema(definition: Definition): z.ZodType {
   const choices = definition.choices?.map((c) => c.value);
+  const oneOf = (schema: z.ZodType<string | number>) =>
+    choices ? schema.refine((v) => choices.includes(v), 'is not one of its choices') : schema;
   switch (definition.type) {
-    case ApplicationCommandOptionType.String: {
-      // Lengths are left to the handlers, which say in their own words what fits (requireText and co.).
-      const text = z.string().max(100_000);
-      if (choices) return text.refine((v) => choices.includes(v), 'is not one of its choices');
-      return text;
-    }
-    case ApplicationCommandOptionType.Integer:
-    case ApplicationCommandOptionType.Number: {
-      const number = (definition.type === ApplicationCommandOptionType.Integer ? z.number().int() : z.number())
-        .min(definition.min_value ?? -(2 ** 53))
-        .max(definition.max_value ?? 2 ** 53);
-      if (choices) return number.refine((v) => choices.includes(v), 'is not one of its choices');
-      return number;
-    }
-    case ApplicationCommandOptionType.Boolean:
+    case OptionType.String:
+      // Handlers word their own length limits.
+      return oneOf(z.string().max(100_000));
+    case OptionType.Integer:
+    case OptionType.Number:
+      return oneOf(
+        (definition.type === OptionType.Integer ? z.number().int() : z.number())
+          .min(definition.min_value ?? -(2 ** 53))
+          .max(definition.max_value ?? 2 ** 53),
+      );
+    case OptionType.Boolean:
       return z.boolean();
     default:
-      // Users, channels, roles, mentionables, attachments: snowflakes Discord resolved.
       return z.string().regex(/^\d{17,20}$/);
   }
 }
 
-/**
- * Checks every option of a command interaction against the command's own
- * definition (type, choices, ranges, required) before a handler sees
- * it. Discord enforces these, so a failure means a malformed or forged
- * interaction; it is refused like any bad input, naming the option.
- */
+const changed = () => new UserError('option-invalid', 'That command has changed; run it again.');
+
+/** Discord enforces these: a failure means a forged or malformed interaction. */
 export function checkOptions(
   data: RESTPostAPIApplicationCommandsJSONBody,
   given: readonly CommandInteractionOption[],
 ): void {
   let definitions = ('options' in data ? (data.options ?? []) : []) as Definition[];
   let values = given;
-  const sub = given.find(
-    (o) =>
-      o.type === ApplicationCommandOptionType.Subcommand || o.type === ApplicationCommandOptionType.SubcommandGroup,
-  );
+  const sub = given.find((o) => o.type === OptionType.Subcommand || o.type === OptionType.SubcommandGroup);
   if (sub) {
     const definition = definitions.find((d) => d.name === sub.name);
-    if (!definition) throw new UserError('option-invalid', 'That command has changed; run it again.');
+    if (!definition) throw changed();
     definitions = (definition as { options?: Definition[] }).options ?? [];
     values = sub.options ?? [];
   }
@@ -81,15 +68,12 @@ export function checkOptions(
           'option-missing',
           `The \`${definition.name}\` option is required; run the command again with it.`,
         );
-      continue;
-    }
-    if (!schemaFor(definition).safeParse(option.value).success || option.type !== definition.type) {
+    } else if (!schemaFor(definition).safeParse(option.value).success || option.type !== definition.type) {
       throw new UserError(
         'option-invalid',
         `The \`${definition.name}\` option is not valid for this command; pick it from Discord's form and try again.`,
       );
     }
   }
-  const unknown = values.find((o) => !definitions.some((d) => d.name === o.name));
-  if (unknown) throw new UserError('option-invalid', 'That command has changed; run it again.');
+  if (values.some((o) => !definitions.some((d) => d.name === o.name))) throw changed();
 }

@@ -1,27 +1,23 @@
-import type { ButtonInteraction, ChatInputCommandInteraction } from 'discord.js';
 import { matchesQuery } from '../domain/papers/paper.js';
-import { customId, type HandlerContext } from './command.js';
+import { customId, type Ctx } from './command.js';
 import { pageButtons, paginate } from './render/pages.js';
 import { historyLine, queueLine } from './render/paper.js';
 import { safeText } from './render/text.js';
 
-export type Ctx = HandlerContext<ChatInputCommandInteraction | ButtonInteraction>;
+export type { Ctx } from './command.js';
 
-/** Papers a /paper list page shows: a line each is at most ~400 characters, so a page fits an embed. */
+// Lines are at most ~400 characters: a page fits an embed.
 const QUEUE_PAGE = 10;
 
-/** /paper list and its page buttons: reads only the page it shows. */
 export async function list(ctx: Ctx, page: number): Promise<void> {
   const read = (n: number) => ctx.services.papers.queuePage(ctx.guildId, n * QUEUE_PAGE, QUEUE_PAGE);
   let shown = Math.max(page, 0);
-  const first = await read(shown);
-  const { total } = first;
-  let { papers } = first;
+  const { papers: first, total } = await read(shown);
   if (total === 0) return ctx.reply('The queue is empty. Suggest a paper with `/paper add`.');
   const pageCount = Math.ceil(total / QUEUE_PAGE);
   // A page button pressed after the queue shrank: show its last page.
-  if (papers.length === 0) ({ papers } = await read((shown = pageCount - 1)));
-  const payload = {
+  const papers = first.length > 0 ? first : (await read((shown = pageCount - 1))).papers;
+  return ctx.update({
     embeds: [
       {
         title: `Paper queue (${total})`,
@@ -29,8 +25,7 @@ export async function list(ctx: Ctx, page: number): Promise<void> {
       },
     ],
     components: pageButtons(shown, pageCount, (n) => customId('paper', 'list', n)),
-  };
-  return ctx.update(payload);
+  });
 }
 
 export async function history(ctx: Ctx, page: number, query: string): Promise<void> {
@@ -41,7 +36,7 @@ export async function history(ctx: Ctx, page: number, query: string): Promise<vo
     return ctx.reply(query ? `No covered paper matches ${safeText(query, 100)}.` : 'No paper has been covered yet.');
   const pages = paginate(covered.map(historyLine), 3_800, 10);
   const shown = Math.min(Math.max(page, 0), pages.length - 1);
-  const payload = {
+  return ctx.update({
     embeds: [
       {
         title: query ? `Papers covered matching “${safeText(query, 100)}”` : 'Papers covered',
@@ -49,6 +44,5 @@ export async function history(ctx: Ctx, page: number, query: string): Promise<vo
       },
     ],
     components: pageButtons(shown, pages.length, (n) => customId('paper', 'history', n, query.slice(0, 60))),
-  };
-  return ctx.update(payload);
+  });
 }

@@ -3,11 +3,7 @@ import type { ReplyOptions } from './command.js';
 
 const NO_MENTIONS = { parse: [] as [], repliedUser: false };
 
-/**
- * Answers one interaction exactly as Discord wants it: the first answer is a
- * reply, a later one a follow-up, and if the handler has not answered by
- * `deferAfterMs` the interaction is deferred so Discord's 3 s limit never bites.
- */
+/** Defers after `deferAfterMs` so Discord's 3 s limit never bites. */
 export class Responder {
   private deferral: Promise<unknown> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -17,12 +13,9 @@ export class Responder {
     private readonly interaction: RepliableInteraction,
     deferAfterMs: number,
   ) {
-    this.timer = setTimeout(() => this.defer(), deferAfterMs);
-  }
-
-  private defer(): void {
-    if (this.answered || this.deferral) return;
-    this.deferral = this.interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    this.timer = setTimeout(() => {
+      if (!this.answered && !this.deferral) this.deferral = interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    }, deferAfterMs);
   }
 
   async reply(input: ReplyOptions | string): Promise<void> {
@@ -30,12 +23,12 @@ export class Responder {
     const { ephemeral = true, ...options } = typeof input === 'string' ? { content: input } : input;
     const payload = { allowedMentions: NO_MENTIONS, ...options };
     const flags = ephemeral ? MessageFlags.Ephemeral : undefined;
-    if (this.deferral && !this.answered) {
+    if (this.answered) {
+      await this.interaction.followUp({ ...payload, flags });
+    } else if (this.deferral) {
       this.answered = true;
       await this.deferral;
       await this.interaction.editReply(payload as InteractionEditReplyOptions);
-    } else if (this.answered) {
-      await this.interaction.followUp({ ...payload, flags });
     } else {
       this.answered = true;
       try {
@@ -48,7 +41,6 @@ export class Responder {
     }
   }
 
-  /** For buttons: replaces the message the button is on; otherwise the same as reply. */
   async update(input: ReplyOptions | string): Promise<void> {
     if (!this.interaction.isMessageComponent() || this.answered || this.deferral) return this.reply(input);
     clearTimeout(this.timer);
@@ -57,7 +49,6 @@ export class Responder {
     await this.interaction.update({ allowedMentions: NO_MENTIONS, ...options });
   }
 
-  /** Stops the defer timer; called when the handler returns. */
   finish(): void {
     clearTimeout(this.timer);
   }

@@ -15,17 +15,13 @@ import { decide } from './preconditions.js';
 import { Responder } from './responder.js';
 
 interface Route {
-  spec: Preconditions | undefined;
+  spec?: Preconditions;
   subcommand: string | null;
   bucket: string;
   run(ctx: HandlerContext<never>): Promise<void>;
 }
 
-/**
- * Sends every interaction to its command file, after the command's declared
- * preconditions, and maps whatever goes wrong to an ephemeral answer.
- * Nothing about a user's identity is logged here: anonymous questions stay anonymous.
- */
+// Logs nothing about who the user is: anonymous questions stay anonymous.
 export class InteractionRouter {
   private readonly inFlight = new Set<Promise<void>>();
   private accepting = true;
@@ -45,7 +41,6 @@ export class InteractionRouter {
     void task.finally(() => this.inFlight.delete(task));
   }
 
-  /** Stops taking interactions and waits (up to `timeoutMs`) for those under way. */
   async drain(timeoutMs: number): Promise<void> {
     this.accepting = false;
     let timer: NodeJS.Timeout | undefined;
@@ -80,7 +75,7 @@ export class InteractionRouter {
         update: (options) => responder.update(options),
       });
     } catch (error) {
-      await responder.reply({ content: describeError(error, this.services.logger, log), ephemeral: true });
+      await responder.reply(describeError(error, this.services.logger, log));
     } finally {
       responder.finish();
       await Promise.all(
@@ -128,17 +123,16 @@ export class InteractionRouter {
           this.services.settings.get(interaction.guildId),
           this.services.live.current(interaction.guildId),
         ]);
-        const ctx = {
+        choices = await command.autocomplete({
           interaction,
           services: this.services,
           guildId: interaction.guildId,
           settings,
-          ...(session ? { session } : {}),
+          session,
           afterReply: () => {},
           reply: async () => {},
           update: async () => {},
-        };
-        choices = await command.autocomplete(ctx);
+        });
       }
     } catch (err) {
       this.services.logger.warn({ err, interactionId: interaction.id }, 'autocomplete failed');
@@ -149,7 +143,6 @@ export class InteractionRouter {
 
 function routeName(interaction: RepliableInteraction): string {
   if (interaction.isCommand()) return interaction.commandName;
-  if (interaction.isMessageComponent() || interaction.isModalSubmit())
-    return interaction.customId.split(':').slice(0, 2).join(':');
+  if ('customId' in interaction) return interaction.customId.split(':').slice(0, 2).join(':');
   return 'unknown';
 }

@@ -2,10 +2,6 @@ import { GuildScheduledEventStatus, type GuildScheduledEvent, type PartialGuildS
 import type { Services } from '../services.js';
 import type { ScheduleStore } from '../store/schedule-store.js';
 
-/**
- * A Scheduled Event completed by Discord (or by a host in Discord's own UI)
- * ends the live session it belongs to, as /session end would.
- */
 export async function onScheduledEventUpdate(
   services: Services,
   schedules: ScheduleStore,
@@ -19,7 +15,7 @@ export async function onScheduledEventUpdate(
   const at = services.now();
   await services.voice?.stop(after.guildId, at);
   await services.live.end(after.guildId, session, 'schedule', at).catch((error: unknown) => {
-    // Ended meanwhile by a host: nothing left to do.
+    // Ended meanwhile by a host.
     if (!(error instanceof Error && error.name === 'UserError')) throw error;
   });
 }

@@ -25,7 +25,6 @@ interface ApiEvent {
 
 const UNKNOWN_EVENT = 10070;
 
-/** Discord Scheduled Events over REST, for job handlers. */
 export class DiscordScheduledEvents {
   constructor(private readonly rest: REST) {}
 
@@ -38,7 +37,7 @@ export class DiscordScheduledEvents {
     }
   }
 
-  /** A scheduled (not yet started) event on `channelId` starting at `start`: what an earlier run may have created. */
+  /** What an earlier run may have created. */
   async find(guildId: string, channelId: string, start: number): Promise<ApiEvent | undefined> {
     const events = (await this.rest.get(Routes.guildScheduledEvents(guildId))) as ApiEvent[];
     return events.find(
@@ -50,20 +49,14 @@ export class DiscordScheduledEvents {
   }
 
   async create(guildId: string, details: EventDetails): Promise<string> {
-    const event = (await this.rest.post(Routes.guildScheduledEvents(guildId), {
-      body: this.body(details),
-    })) as ApiEvent;
-    return event.id;
+    return ((await this.rest.post(Routes.guildScheduledEvents(guildId), { body: this.body(details) })) as ApiEvent).id;
   }
 
   async update(guildId: string, eventId: string, details: EventDetails): Promise<void> {
     await this.rest.patch(Routes.guildScheduledEvent(guildId, eventId), { body: this.body(details) });
   }
 
-  /**
-   * Moves the event on (active, completed, canceled); false when Discord
-   * refuses the move (already there, or past it).
-   */
+  /** False when Discord refuses (already there, or past it). */
   async setStatus(guildId: string, eventId: string, status: GuildScheduledEventStatus): Promise<boolean> {
     try {
       await this.rest.patch(Routes.guildScheduledEvent(guildId, eventId), { body: { status } });
@@ -74,16 +67,15 @@ export class DiscordScheduledEvents {
     }
   }
 
-  private body(details: EventDetails) {
+  private body({ name, description, channelId, kind, start, end }: EventDetails) {
     return {
-      name: details.name.slice(0, 100),
-      description: details.description.slice(0, 1000),
-      channel_id: details.channelId,
-      entity_type:
-        details.kind === 'stage' ? GuildScheduledEventEntityType.StageInstance : GuildScheduledEventEntityType.Voice,
+      name: name.slice(0, 100),
+      description: description.slice(0, 1000),
+      channel_id: channelId,
+      entity_type: kind === 'stage' ? GuildScheduledEventEntityType.StageInstance : GuildScheduledEventEntityType.Voice,
       privacy_level: GuildScheduledEventPrivacyLevel.GuildOnly,
-      scheduled_start_time: new Date(details.start).toISOString(),
-      scheduled_end_time: new Date(details.end).toISOString(),
+      scheduled_start_time: new Date(start).toISOString(),
+      scheduled_end_time: new Date(end).toISOString(),
     };
   }
 }

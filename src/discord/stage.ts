@@ -1,22 +1,17 @@
-import { Routes, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
+import { Routes } from 'discord.js';
 import { UserError } from '../domain/errors.js';
-import type { HandlerContext } from './command.js';
+import type { Ctx } from './command.js';
 import { describeError } from './error-reply.js';
 
-type Ctx = HandlerContext<ChatInputCommandInteraction | ButtonInteraction>;
-
-const noStage = () => new UserError('no-stage', 'No stage or voice channel is set yet: a host runs /setup channels.');
 const sessionEnded = () => new UserError('session-ended', 'This session has ended.');
-const speakerTaken = () =>
-  new UserError('speaker-taken', 'Another host just called the next speaker. /speakers list shows the queue now.');
 
 function stageOf(ctx: Ctx): string {
   const stageId = ctx.settings.stageChannelId;
-  if (!stageId) throw noStage();
+  if (!stageId) throw new UserError('no-stage', 'No stage or voice channel is set yet: a host runs /setup channels.');
   return stageId;
 }
 
-/** Moves a member between speakers and audience on a Stage (a voice channel needs nothing). Runs after the reply. */
+/** Only a Stage has speakers and audience. */
 async function setSuppressed(ctx: Ctx, userId: string, suppress: boolean): Promise<void> {
   if (ctx.settings.stageKind !== 'stage') return;
   try {
@@ -29,12 +24,6 @@ async function setSuppressed(ctx: Ctx, userId: string, suppress: boolean): Promi
   }
 }
 
-/**
- * Calls a member up to speak. In the channel: taken off the queue and invited
- * (un-suppressed on a Stage). Not in the channel: they keep their place, the
- * host is told, and the member gets a DM with a link. The reply never waits
- * on Discord; the invitation follows it.
- */
 export async function callUp(ctx: Ctx, userId: string): Promise<void> {
   const stageId = stageOf(ctx);
   if (!inChannel(ctx, userId, stageId)) return notInChannel(ctx, userId, stageId);
@@ -49,7 +38,6 @@ export async function callUp(ctx: Ctx, userId: string): Promise<void> {
   return invited(ctx, userId, boardDirty);
 }
 
-/** /speakers next and the board's "Call next speaker": the first raised hand, if they are in the channel. */
 export async function callNext(ctx: Ctx): Promise<void> {
   const stageId = stageOf(ctx);
   const result = await ctx.services.speakers.callNext(ctx.guildId, {
@@ -64,7 +52,10 @@ export async function callNext(ctx: Ctx): Promise<void> {
     case 'empty':
       throw new UserError('queue-empty', 'Nobody has a hand up.');
     case 'just-called':
-      throw speakerTaken();
+      throw new UserError(
+        'speaker-taken',
+        'Another host just called the next speaker. /speakers list shows the queue now.',
+      );
     case 'absent':
       return notInChannel(ctx, result.userId, stageId);
     case 'called':
@@ -72,30 +63,28 @@ export async function callNext(ctx: Ctx): Promise<void> {
   }
 }
 
-function inChannel(ctx: Ctx, userId: string, stageId: string): boolean {
+function inChannel(ctx: Ctx, userId: string, stageId: string | undefined): boolean {
   return ctx.interaction.guild?.voiceStates.cache.get(userId)?.channelId === stageId;
 }
 
 async function notInChannel(ctx: Ctx, userId: string, stageId: string): Promise<void> {
   ctx.afterReply(() => ctx.services.speakers.inviteByDm(ctx.guildId, userId, stageId));
   await ctx.reply(
-    `<@${userId}> is not in <#${stageId}>. ` +
-      'They keep their place in the queue, and I sent them a DM with a link to join.',
+    `<@${userId}> is not in <#${stageId}>. They keep their place in the queue, and I sent them a DM with a link to join.`,
   );
 }
 
 async function invited(ctx: Ctx, userId: string, boardDirty: boolean): Promise<void> {
   if (boardDirty) ctx.afterReply(() => ctx.services.live.boardChanged(ctx.guildId, ctx.session!.id));
+  // The reply never waits on Discord.
   await ctx.reply(`<@${userId}> is invited to speak.`);
   await setSuppressed(ctx, userId, false);
 }
 
-/** Sends a speaker back to the audience. */
 export async function stepDown(ctx: Ctx, userId: string): Promise<void> {
   const outcome = await ctx.services.speakers.done(ctx.guildId, ctx.session!.id, userId, ctx.services.now());
   if (outcome === 'not-on-stage') throw new UserError('not-on-stage', `<@${userId}> is not speaking right now.`);
   ctx.afterReply(() => ctx.services.live.boardChanged(ctx.guildId, ctx.session!.id));
   await ctx.reply(`<@${userId}> is back in the audience. Thanks!`);
-  if (ctx.interaction.guild?.voiceStates.cache.get(userId)?.channelId === ctx.settings.stageChannelId)
-    await setSuppressed(ctx, userId, true);
+  if (inChannel(ctx, userId, ctx.settings.stageChannelId)) await setSuppressed(ctx, userId, true);
 }

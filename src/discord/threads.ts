@@ -1,10 +1,9 @@
 import { DiscordAPIError, Routes, type REST } from 'discord.js';
 
-/** Threads and Stage instances over REST, for job handlers. */
 export class DiscordChannels {
   constructor(private readonly rest: REST) {}
 
-  /** Starts a public thread under a message; the thread has the message's id. Already started: that thread. */
+  /** Started already: the thread has the message's id. */
   async threadFromMessage(channelId: string, messageId: string, name: string): Promise<string> {
     try {
       const thread = (await this.rest.post(Routes.threads(channelId, messageId), {
@@ -17,7 +16,6 @@ export class DiscordChannels {
     }
   }
 
-  /** Opens the Stage instance with `topic`, or sets the topic of the one that is open. */
   async stageTopic(channelId: string, topic: string): Promise<void> {
     const body = { topic: topic.slice(0, 120) || 'Paper reading' };
     try {
@@ -34,10 +32,7 @@ export class DiscordChannels {
     });
   }
 
-  /**
-   * Sends a DM; false when the member does not accept DMs from the bot. With a
-   * `nonce` (enforced), a rerun after a crash gets the DM already sent.
-   */
+  /** False when the member refuses DMs; the nonce makes a rerun send nothing twice. */
   async dm(userId: string, content: string, nonce?: string): Promise<boolean> {
     const channel = (await this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as { id: string };
     try {

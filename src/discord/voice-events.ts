@@ -1,15 +1,10 @@
 import type { VoiceState } from 'discord.js';
 import type { Services } from '../services.js';
 
-/**
- * In the session channel during a live session, joins and leaves go on the
- * timeline, and a hand raised with Discord's own Stage button joins the same
- * queue as /speak.
- */
 export async function onVoiceStateUpdate(services: Services, before: VoiceState, after: VoiceState): Promise<void> {
   const guildId = after.guild.id;
   const raisedHand = after.requestToSpeakTimestamp !== null && before.requestToSpeakTimestamp === null;
-  // Mute, suppress and the like change nothing Lectern keeps: no need to ask Redis about them.
+  // Mute, suppress and the like change nothing Lectern keeps.
   if ((before.channelId === after.channelId && !raisedHand) || after.member?.user.bot) return;
   const [{ stageChannelId: stage }, session] = await Promise.all([
     services.settings.get(guildId),
@@ -20,8 +15,8 @@ export async function onVoiceStateUpdate(services: Services, before: VoiceState,
   if (!stage || !session || (!wasIn && !isIn)) return;
   const userId = after.id;
   const at = services.now();
-  if (!wasIn && isIn) await services.live.log(guildId, session.id, { type: 'member.joined', userId, at });
-  if (wasIn && !isIn) await services.live.log(guildId, session.id, { type: 'member.left', userId, at });
+  if (wasIn !== isIn)
+    await services.live.log(guildId, session.id, { type: isIn ? 'member.joined' : 'member.left', userId, at });
   if (isIn && raisedHand) {
     const { outcome } = await services.speakers.raise(guildId, session.id, userId, undefined, 'stage', at);
     if (outcome === 'raised') await services.live.boardChanged(guildId, session.id);

@@ -1,7 +1,4 @@
-/**
- * An error the user caused and can fix. `code` identifies the case for tests
- * and logs; `message` is shown to the user as it is, so write it for them.
- */
+/** `message` is shown to the user verbatim; `code` is for tests and logs. */
 export class UserError extends Error {
   constructor(
     readonly code: string,
@@ -19,12 +16,10 @@ export function quoteInput(text: string, max = 60): string {
   return `\`${cut.replace(/`/g, 'ˋ')}\``;
 }
 
-/** A command that needs a live session, run when none is. */
 export function noLiveSession(): UserError {
   return new UserError('no-live-session', 'No session is live right now. A host starts one with /session start.');
 }
 
-/** A member without the host role or Manage Server, running a host-only command. */
 export function notHost(hostRoleId: string | undefined): UserError {
   const who = hostRoleId
     ? `members with the <@&${hostRoleId}> role or Manage Server`
@@ -32,7 +27,6 @@ export function notHost(hostRoleId: string | undefined): UserError {
   return new UserError('not-host', `Only hosts can do that: ${who}.`);
 }
 
-/** A member over a command's limit, told which limit and when they may try again. */
 export function overLimit(limit: { limit: number; windowSeconds: number }, retryAfterMs: number): UserError {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   return new UserError(

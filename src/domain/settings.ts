@@ -1,17 +1,14 @@
 import { UserError, quoteInput } from './errors.js';
 
-/** A guild's configuration, as set with /setup. Ids are Discord snowflakes. */
 export interface GuildSettings {
   announceChannelId?: string;
   recapChannelId?: string;
   stageChannelId?: string;
-  /** Whether the session channel is a Stage (speakers are invited up) or a plain voice channel. */
   stageKind?: 'stage' | 'voice';
   hostRoleId?: string;
   pingRoleId?: string;
-  /** Reminder offsets before the session start, in seconds, largest first. */
+  /** Seconds before the start, largest first. */
   reminderOffsets: number[];
-  /** IANA time zone of the schedule; times in files are shown in it. */
   timeZone?: string;
   voiceEnabled: boolean;
 }
@@ -25,51 +22,42 @@ export function defaultSettings(): GuildSettings {
   return { reminderOffsets: [...DEFAULT_REMINDER_OFFSETS], voiceEnabled: false };
 }
 
-/**
- * Parses a reminder list such as `24h,1h,10m` (units d, h, m, s; `1h30m` allowed)
- * into seconds, largest first. Throws a UserError that names the bad item.
- */
+/** `24h,1h,10m` (units d, h, m, s; `1h30m` allowed) → seconds, largest first. */
 export function parseReminderOffsets(input: string): number[] {
   const items = input
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item.length > 0);
-  if (items.length === 0) {
-    throw new UserError('offsets-empty', 'Give at least one reminder time, like `24h,1h,10m`.');
-  }
-  if (items.length > MAX_REMINDERS) {
+  if (items.length === 0) throw new UserError('offsets-empty', 'Give at least one reminder time, like `24h,1h,10m`.');
+  if (items.length > MAX_REMINDERS)
     throw new UserError('offsets-too-many', `At most ${MAX_REMINDERS} reminders a session; you gave ${items.length}.`);
-  }
   const seconds = items.map(parseOffset);
   const unique = [...new Set(seconds)].sort((a, b) => b - a);
-  if (unique.length !== seconds.length) {
+  if (unique.length !== seconds.length)
     throw new UserError('offsets-duplicate', 'Two of those reminder times are the same; list each once.');
-  }
   return unique;
 }
 
 function parseOffset(item: string): number {
   const match = /^(?:\d+[dhms])+$/i.test(item) ? item.toLowerCase().match(/\d+[dhms]/g) : null;
-  if (!match) {
+  if (!match)
     throw new UserError(
       'offset-invalid',
       `${quoteInput(item)} is not a reminder time: use a number and a unit (d, h, m or s), like \`24h\` or \`10m\`.`,
     );
-  }
   const total = match.reduce(
     (sum, part) => sum + Number(part.slice(0, -1)) * UNIT_SECONDS[part.slice(-1) as keyof typeof UNIT_SECONDS],
     0,
   );
-  if (total < 1 || total > MAX_OFFSET_SECONDS) {
+  if (total < 1 || total > MAX_OFFSET_SECONDS)
     throw new UserError(
       'offset-range',
       `${quoteInput(item)} is out of range: reminders go from 1s to 14d before the session.`,
     );
-  }
   return total;
 }
 
-/** `86400` → `24h`, `5400` → `1h30m`: the inverse of parseReminderOffsets for one item. */
+/** `86400` → `24h`, `5400` → `1h30m`. */
 export function formatOffset(seconds: number): string {
   const parts: string[] = [];
   let rest = seconds;

@@ -1,11 +1,7 @@
 import { UserError } from './errors.js';
 import { cleanText } from './papers/metadata.js';
 
-/**
- * Checks free text a member typed (a question, an answer, a highlight): not
- * blank once invisible characters are gone, and within `max`. Returns it as
- * one clean line; throws a UserError that names the field.
- */
+/** Not blank once invisible characters are gone, and within `max`. */
 export function requireText(text: string | null | undefined, field: string, max: number): string {
   const cleaned = cleanText(text ?? '', Number.POSITIVE_INFINITY);
   if (cleaned.length === 0) throw new UserError('text-empty', `The ${field} is empty: write some words.`);

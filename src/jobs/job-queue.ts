@@ -1,47 +1,32 @@
 import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
-import { jobOptions, jobPayloads, type JobData, type JobHandlers, type JobName } from './contract.js';
+import { jobOptions, jobPayloads, type JobData, type JobHandlers, type JobInfo, type JobName } from './contract.js';
 
-/**
- * BullMQ keys share one hash tag, so a Redis Cluster keeps them on one slot as
- * BullMQ requires; the application id keeps two bots on one Redis apart.
- */
+/** One hash tag keeps BullMQ's keys on one Cluster slot, as it requires; the app id keeps two bots apart. */
 export const jobPrefix = (applicationId: string) => `{lectern-jobs:${applicationId}}`;
-/** The one BullMQ queue every job goes through. */
 export const QUEUE = 'lectern';
 
 export interface EnqueueOptions {
   coalesceKey?: string;
   delayMs?: number;
-  /** When the job falls due, on the app clock (ms); BullMQ stores it as its add time plus the delay. */
+  /** When the job falls due, on the app clock (ms). */
   runAt?: number;
-  /** A deterministic id: adding a job whose id exists (waiting, delayed or kept after completion) does nothing. */
+  /** Adding a job whose id exists (waiting, delayed or kept after completion) does nothing. */
   jobId?: string;
 }
 
-/** Raised inside a handler when retrying cannot help (a 404, a malformed answer). */
-export { UnrecoverableError };
+/** A job to add: its name, payload and options, as `enqueue` takes them. */
+export type JobRequest = { [N in JobName]: { name: N; data: JobData<N>; options?: EnqueueOptions } }[JobName];
 
-/**
- * The one owner of BullMQ objects. Producers enqueue through `enqueue`;
- * worker processes call `startWorker` with a handler for every job name.
- */
+/** The one owner of BullMQ objects. */
 export class JobQueue {
   private readonly queue: Queue;
   private worker: Worker | undefined;
   private workerConnection: Redis | Cluster | undefined;
-
   private readonly prefix: string;
 
-  /**
-   * `producer` is a fail-fast connection of the app's (not owned here), kept
-   * for jobs. Callers add a job once the write it is about has returned; a
-   * handler that still finds no data (a write racing its job) retries for a
-   * moment (NotYetStoredError). `connectWorker` makes the worker's own
-   * blocking connection, with `maxRetriesPerRequest: null` as BullMQ requires.
-   * `clock` is the app's "now" (the demo and tests run their own), which `runAt` is read against.
-   */
+  /** `producer` is not owned here; `connectWorker` needs `maxRetriesPerRequest: null`; `clock` is the app's "now". */
   constructor(
     producer: Redis | Cluster,
     private readonly connectWorker: () => Redis | Cluster,
@@ -53,15 +38,21 @@ export class JobQueue {
     this.queue = new Queue(QUEUE, { connection: producer, prefix: this.prefix });
   }
 
-  /**
-   * Adds a job. `coalesceKey` makes it at most one waiting job per key: adds
-   * while one waits are absorbed, and an add while one runs is kept to run after it.
-   */
+  /** `coalesceKey`: at most one waiting job per key; an add while one runs is kept to run after it. */
   async enqueue<N extends JobName>(name: N, data: JobData<N>, options: EnqueueOptions = {}): Promise<void> {
-    await this.queue.add(name, data, this.jobOptions(name, options));
+    await this.queue.add(name, data, this.optionsFor(name, options));
   }
 
-  private jobOptions(name: JobName, options: EnqueueOptions): JobsOptions {
+  /** Several jobs in one round trip (BullMQ's addBulk pipelines them), each as `enqueue` would add it. */
+  async enqueueAll(jobs: Array<JobRequest | undefined>): Promise<void> {
+    const wanted = jobs.filter((job) => job !== undefined);
+    if (wanted.length > 0)
+      await this.queue.addBulk(
+        wanted.map(({ name, data, options }) => ({ name, data, opts: this.optionsFor(name, options) })),
+      );
+  }
+
+  private optionsFor(name: JobName, options: EnqueueOptions = {}): JobsOptions {
     const { attempts, backoffMs } = jobOptions[name];
     return {
       ...(options.runAt === undefined ? {} : this.dueAt(options.runAt)),
@@ -75,33 +66,23 @@ export class JobQueue {
     };
   }
 
-  /**
-   * The add time and delay that make a job fall due when the app clock reads
-   * `runAt`: both taken at one instant, so the due time is exact, not a few ms late.
-   */
   private dueAt(runAt: number): Pick<JobsOptions, 'timestamp' | 'delay'> {
     const timestamp = Date.now();
-    // On the real clock, one reading serves both: a tick between two readings would put the job a millisecond early.
+    // On the real clock one reading serves both: a tick between two would make the job a millisecond early.
     const delay = runAt - (this.clock === Date.now ? timestamp : this.clock());
     return delay > 0 ? { timestamp, delay } : { timestamp };
   }
 
-  /** Removes jobs by id; a job that is running is left to finish (its handler checks it is still wanted). */
+  /** A running job is left to finish (its handler checks it is still wanted). */
   async remove(jobIds: string[]): Promise<void> {
     await Promise.all(jobIds.map((id) => this.queue.remove(id)));
   }
 
-  /** Removes a BullMQ job scheduler (Lectern adds none now; this clears one an older version added). */
   async removeScheduler(schedulerId: string): Promise<void> {
     await this.queue.removeJobScheduler(schedulerId);
   }
 
-  /**
-   * Re-times delayed jobs whose payload names the time they are for (`at`) to
-   * the app clock: those due by `now` run at once, the others wait `at - now`.
-   * BullMQ keeps each job's absolute due time, so only a clock that is not the
-   * real one (the demo's and the tests' compressed time) needs this.
-   */
+  /** For a clock that is not the real one: re-times delayed jobs that have an `at` to it. Returns how many were due. */
   async realign(now: number): Promise<number> {
     let due = 0;
     for (const job of await this.queue.getDelayed()) {
@@ -115,14 +96,13 @@ export class JobQueue {
           await job.changeDelay(at - now);
         }
       } catch (error) {
-        // Taken or removed meanwhile: nothing to re-time.
+        // Taken or removed meanwhile.
         this.logger.debug({ err: error, jobId: job.id }, 'job not re-timed');
       }
     }
     return due;
   }
 
-  /** Starts processing. Refuses to start if any job name lacks a handler. */
   startWorker(handlers: JobHandlers, concurrency = 5): void {
     const missing = (Object.keys(jobPayloads) as JobName[]).filter((name) => typeof handlers[name] !== 'function');
     if (missing.length > 0) throw new Error(`no handler for jobs: ${missing.join(', ')}`);
@@ -132,15 +112,14 @@ export class JobQueue {
       connection: this.workerConnection,
       prefix: this.prefix,
       concurrency,
-      // A killed worker's job is taken over within ~15 s rather than BullMQ's default 60 s.
+      // A killed worker's job is taken over within ~15 s (BullMQ's default: 60 s).
       lockDuration: 10_000,
-      // An idle worker waits at most 1 s per poll (BullMQ: 5 s): after a Redis Cluster outage, a delayed job's
-      // wake-up can be lost, and a shorter wait keeps it from going out seconds late.
+      // A delayed job's wake-up can be lost in a Cluster outage: polling every 1 s (not 5) keeps it from being late.
       drainDelay: 1,
       stalledInterval: 5_000,
     });
     this.worker.on('failed', (job, err) => {
-      // A job that raced its own data (see NotYetStoredError) retries quietly.
+      // A job that raced its own data retries quietly.
       const level = err.name === 'NotYetStoredError' ? 'debug' : 'warn';
       this.logger[level]({ err, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed');
     });
@@ -153,30 +132,26 @@ export class JobQueue {
     if (!schema) throw new UnrecoverableError(`unknown job ${job.name}`);
     const parsed = schema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`bad payload for ${job.name}: ${parsed.error.message}`);
-    const info = {
+    await (handlers[name] as (data: unknown, info: JobInfo) => Promise<void>)(parsed.data, {
       id: job.id ?? '',
       attemptsMade: job.attemptsMade,
       finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
       enqueuedAt: job.timestamp,
-    };
-    await (handlers[name] as (data: unknown, info: unknown) => Promise<void>)(parsed.data, info);
+    });
   }
 
-  /** Jobs in each state, for tests and health checks. */
   counts(): Promise<Record<string, number>> {
     return this.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
   }
 
-  /** Waits (up to `timeoutMs`) for running jobs to finish, then closes every connection, even if Redis is gone. */
+  /** Waits (up to `timeoutMs`) for running jobs, then closes every connection, even if Redis is gone. */
   async close(timeoutMs = 5_000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const graceful = (async () => {
       await this.worker?.close();
       await this.queue.close();
-    })().then(
-      () => true,
-      () => true,
-    );
+      return true;
+    })().catch(() => true);
     const finished = await Promise.race([
       graceful,
       new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),

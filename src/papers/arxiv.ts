@@ -14,7 +14,7 @@ interface AtomEntry {
   author?: Array<{ name?: string }>;
 }
 
-/** arXiv's export API: an Atom feed; an unknown id comes back as an entry whose id points at api/errors. */
+/** An unknown id comes back as an entry whose id points at api/errors. */
 export const arxiv: MetadataSource = {
   name: 'arxiv',
   url: (base, id) => `${base}?id_list=${encodeURIComponent(id)}&max_results=1`,
@@ -23,9 +23,8 @@ export const arxiv: MetadataSource = {
     const feed = (parser.parse(body) as { feed?: { entry?: AtomEntry[] } }).feed;
     if (!feed) throw malformed('arXiv', id, 'no Atom feed');
     const entry = feed.entry?.[0];
-    if (!entry || String(entry.id ?? '').includes('/api/errors') || !entry.title) {
-      throw Object.assign(malformed('arXiv', id, 'no such paper'), { status: 404 });
-    }
+    if (!entry || String(entry.id ?? '').includes('/api/errors') || !entry.title)
+      throw malformed('arXiv', id, 'no such paper', 404);
     return {
       title: String(entry.title),
       authors: (entry.author ?? []).map((a) => String(a.name ?? '')),

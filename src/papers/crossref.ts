@@ -1,6 +1,6 @@
 import { malformed, parseJson, type MetadataSource } from './source.js';
 
-/** Crossref's works API (`/works/<DOI>`); abstracts arrive as JATS XML, reduced here to text. */
+/** Abstracts arrive as JATS XML. */
 export const crossref: MetadataSource = {
   name: 'crossref',
   url: (base, id) => `${base}/${encodeURIComponent(id)}`,

@@ -1,6 +1,5 @@
 import { malformed, parseJson, type MetadataSource } from './source.js';
 
-/** Hugging Face's papers API (`/api/papers/<arXiv id>`). */
 export const huggingface: MetadataSource = {
   name: 'huggingface',
   url: (base, id) => `${base}/${encodeURIComponent(id)}`,

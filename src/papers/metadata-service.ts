@@ -16,14 +16,7 @@ const PUBLIC_BASES: Record<MetadataSource['name'], string> = {
   openreview: 'https://api2.openreview.net/notes',
   crossref: 'https://api.crossref.org/works',
 };
-const OVERRIDE_PATHS: Record<MetadataSource['name'], string> = {
-  arxiv: '/arxiv/api/query',
-  huggingface: '/huggingface/api/papers',
-  openreview: '/openreview/notes',
-  crossref: '/crossref/works',
-};
-/** The only hosts Lectern ever requests, besides Discord. */
-export const ALLOWED_HOSTS: ReadonlySet<string> = new Set([
+const ALLOWED_HOSTS = new Set([
   'export.arxiv.org',
   'arxiv.org',
   'huggingface.co',
@@ -33,13 +26,11 @@ export const ALLOWED_HOSTS: ReadonlySet<string> = new Set([
 const CACHE_SECONDS = 30 * 24 * 3600;
 
 export interface MetadataServiceOptions {
-  /** Serve every source from this origin instead (tests, an offline mirror); see README. */
-  overrideBaseUrl?: string | undefined;
+  overrideBaseUrl?: string;
   /** arXiv asks for at most one request every 3 s. */
   arxivIntervalMs: number;
 }
 
-/** Fetches and caches paper metadata from the source each reference belongs to. */
 export class MetadataService {
   private readonly policy: FetchPolicy;
   private arxivSlot = 0;
@@ -48,17 +39,15 @@ export class MetadataService {
     private readonly redis: RedisClient,
     private readonly options: MetadataServiceOptions,
   ) {
-    const override = options.overrideBaseUrl ? new URL(options.overrideBaseUrl) : undefined;
     this.policy = {
       allowedHosts: ALLOWED_HOSTS,
-      overrideOrigin: override?.origin,
+      overrideOrigin: options.overrideBaseUrl && new URL(options.overrideBaseUrl).origin,
       timeoutMs: 5_000,
       maxBytes: 2 * 1024 * 1024,
       maxRedirects: 3,
     };
   }
 
-  /** The source for a reference, or null for plain links, which are never fetched. */
   sourceFor(ref: PaperRef): MetadataSource | null {
     return { arxiv, huggingface, openreview, doi: crossref, url: null }[ref.kind];
   }
@@ -69,16 +58,15 @@ export class MetadataService {
     return hit ? (JSON.parse(hit) as PaperMetadata) : null;
   }
 
-  /** Cached metadata, or one request to the source. Throws SourceError or FetchRefusedError. */
   async resolve(ref: PaperRef): Promise<PaperMetadata> {
     const source = this.sourceFor(ref);
     if (!source) throw new Error(`no metadata source for ${ref.kind} references`);
     const hit = await this.cached(ref);
     if (hit) return hit;
     if (source === arxiv) await this.waitForArxivSlot();
-    const base = this.options.overrideBaseUrl
-      ? `${this.options.overrideBaseUrl.replace(/\/$/, '')}${OVERRIDE_PATHS[source.name]}`
-      : PUBLIC_BASES[source.name];
+    const publicBase = PUBLIC_BASES[source.name];
+    const override = this.options.overrideBaseUrl?.replace(/\/$/, '');
+    const base = override ? `${override}/${source.name}${new URL(publicBase).pathname}` : publicBase;
     const response = await safeGet(source.url(base, ref.id), this.policy, {
       accept: source === arxiv ? 'application/atom+xml' : 'application/json',
     });
@@ -87,7 +75,7 @@ export class MetadataService {
     return metadata;
   }
 
-  private async waitForArxivSlot(): Promise<void> {
+  private async waitForArxivSlot() {
     const now = Date.now();
     const wait = this.arxivSlot - now;
     this.arxivSlot = Math.max(now, this.arxivSlot) + this.options.arxivIntervalMs;

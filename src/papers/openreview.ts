@@ -2,7 +2,6 @@ import { malformed, parseJson, type MetadataSource } from './source.js';
 
 type Field<T> = { value?: T };
 
-/** OpenReview API v2 (`/notes?id=<forum id>`): content fields are wrapped as `{ value }`. */
 export const openreview: MetadataSource = {
   name: 'openreview',
   url: (base, id) => `${base}?id=${encodeURIComponent(id)}`,
@@ -14,7 +13,7 @@ export const openreview: MetadataSource = {
     ).notes;
     if (!Array.isArray(notes)) throw malformed('OpenReview', id, 'no notes');
     const content = notes[0]?.content;
-    if (!content) throw Object.assign(malformed('OpenReview', id, 'no such paper'), { status: 404 });
+    if (!content) throw malformed('OpenReview', id, 'no such paper', 404);
     if (typeof content.title?.value !== 'string') throw malformed('OpenReview', id, 'no title');
     return {
       title: content.title.value,

@@ -1,6 +1,6 @@
 import { UserError, quoteInput } from '../domain/errors.js';
 import { cleanText } from '../domain/papers/metadata.js';
-import { MAX_NOTE, MAX_QUEUE, paperLabel, type Paper, type QueueEntry } from '../domain/papers/paper.js';
+import { MAX_NOTE, MAX_QUEUE, paperLabel, type Paper } from '../domain/papers/paper.js';
 import { dedupKey, parseArxivId, parsePaperRef } from '../domain/papers/paper-ref.js';
 import { cardCoalesceKey } from '../jobs/contract.js';
 import type { JobQueue } from '../jobs/job-queue.js';
@@ -11,14 +11,13 @@ import type { MetadataService } from './metadata-service.js';
 
 export interface AddRequest {
   input: string;
-  presenterId?: string | undefined;
-  presenterName?: string | undefined;
-  note?: string | null | undefined;
+  presenterId?: string;
+  presenterName?: string;
+  note?: string | null;
   suggestedById: string;
   now: number;
 }
 
-/** The paper queue as hosts and members use it: validation, storage and the jobs that follow. */
 export class PaperService {
   constructor(
     private readonly papers: PaperStore,
@@ -27,24 +26,21 @@ export class PaperService {
     private readonly schedule: Pick<ScheduleService, 'agendaChanged'>,
   ) {}
 
-  /** `count` papers of the queue from `offset`, as /paper list shows them, and how many are queued. */
-  queuePage(guildId: string, offset: number, count: number): Promise<{ papers: QueueEntry[]; total: number }> {
+  queuePage(guildId: string, offset: number, count: number) {
     return this.papers.queuePage(guildId, offset, count);
   }
 
-  /** Papers covered in past sessions, newest first. */
-  history(guildId: string): Promise<Paper[]> {
+  history(guildId: string) {
     return this.papers.history(guildId);
   }
 
-  /** Takes a paper off the queue; a published agenda follows (its refresh reads the queue when it runs, 2 s later). */
-  async remove(guildId: string, paperId: string): Promise<'removed' | 'missing' | 'current'> {
+  /** The agenda refresh can be queued alongside: it reads the queue when it runs, 2 s later. */
+  async remove(guildId: string, paperId: string) {
     const [outcome] = await Promise.all([this.papers.remove(guildId, paperId), this.schedule.agendaChanged(guildId)]);
     return outcome;
   }
 
-  /** Moves a paper to `position` (1-based); null when it is no longer queued. */
-  async move(guildId: string, paperId: string, position: number): Promise<number | null> {
+  async move(guildId: string, paperId: string, position: number) {
     const [moved] = await Promise.all([
       this.papers.move(guildId, paperId, position),
       this.schedule.agendaChanged(guildId),
@@ -52,11 +48,7 @@ export class PaperService {
     return moved;
   }
 
-  /**
-   * Queues a paper at once; its card and details follow from `announce`, which
-   * the caller runs once the member has their answer. Throws UserError for a
-   * bad input, a duplicate or a full queue.
-   */
+  /** The caller runs `announce` once the member has their answer. */
   async add(guildId: string, request: AddRequest): Promise<{ paper: Paper; position: number; lastReadAt?: number }> {
     const ref = parsePaperRef(request.input);
     const note = request.note ? cleanText(request.note, MAX_NOTE + 1) : '';
@@ -94,16 +86,15 @@ export class PaperService {
     return result;
   }
 
-  /** A newly queued paper's one job: the metadata job posts the card, then fills it; a link needs only its card. */
-  async announce(guildId: string, paper: Paper): Promise<void> {
+  /** The metadata job posts the card too. */
+  announce(guildId: string, paper: Paper) {
     const ids = { guildId, paperId: paper.id };
-    await (paper.metadataStatus === 'pending'
+    return paper.metadataStatus === 'pending'
       ? this.jobs.enqueue('paper.metadata', ids)
-      : this.jobs.enqueue('paper.card', ids, { coalesceKey: cardCoalesceKey(guildId, paper.id) }));
+      : this.jobs.enqueue('paper.card', ids, { coalesceKey: cardCoalesceKey(guildId, paper.id) });
   }
 
-  /** Finds a queued paper from an autocomplete value (its id), an arXiv id, or a piece of its title. */
-  async findQueued(guildId: string, value: string): Promise<{ paper: Paper; position: number }> {
+  async findQueued(guildId: string, value: string) {
     const text = value.trim();
     const arxivId = parseArxivId(text.replace(/v\d+$/, ''));
     const queue = await this.papers.queue(guildId);
@@ -128,10 +119,9 @@ export class PaperService {
     return { paper, position: matches[0]!.position };
   }
 
-  /** Autocomplete choices: queued papers matching what was typed, at most 25. */
-  async choices(guildId: string, typed: string): Promise<Array<{ name: string; value: string }>> {
-    const found = await this.papers.search(guildId, typed, MAX_QUEUE);
-    return found
+  /** Discord takes at most 25 choices, each named in at most 100 characters. */
+  async choices(guildId: string, typed: string) {
+    return (await this.papers.search(guildId, typed, MAX_QUEUE))
       .filter(({ paper }) => paper.status !== 'covered')
       .slice(0, 25)
       .map(({ paper, position }) => {

@@ -3,25 +3,19 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 
-/** What a fetch may reach. The bot fetches nothing else, ever. */
 export interface FetchPolicy {
   allowedHosts: ReadonlySet<string>;
-  /**
-   * A stand-in origin for every source (tests, offline mirrors): reachable
-   * over http and on loopback, never as a redirect target.
-   */
-  overrideOrigin?: string | undefined;
+  /** Tests, offline mirrors: may be http and loopback, never a redirect target. */
+  overrideOrigin?: string;
   timeoutMs: number;
   maxBytes: number;
   maxRedirects: number;
 }
 
-/** The request was not made, or not followed, because the policy forbids it. */
 export class FetchRefusedError extends Error {
   override name = 'FetchRefusedError';
 }
 
-/** The source answered badly or not at all; `retryable` says whether trying later may help. */
 export class SourceError extends Error {
   override name = 'SourceError';
   constructor(
@@ -46,19 +40,15 @@ for (const [net, prefix] of [
   ['198.18.0.0', 15],
   ['224.0.0.0', 4],
   ['240.0.0.0', 4],
-] as const) {
-  blocked.addSubnet(net, prefix, 'ipv4');
-}
-for (const [net, prefix] of [
   ['::', 128],
   ['::1', 128],
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
 ] as const)
-  blocked.addSubnet(net, prefix, 'ipv6');
+  blocked.addSubnet(net, prefix, net.includes(':') ? 'ipv6' : 'ipv4');
 
-/** True for loopback, private, link-local, CGNAT, multicast and reserved addresses (IPv4-mapped IPv6 included). */
+/** Fails closed: anything that is not an IP address counts as private. */
 export function isPrivateAddress(address: string): boolean {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
   if (mapped) return blocked.check(mapped, 'ipv4');
@@ -66,13 +56,12 @@ export function isPrivateAddress(address: string): boolean {
   return family === 0 || blocked.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
-// Checked when the socket connects, on the address actually used: DNS cannot swap in a private address after the check.
+// Checks the address actually connected to: DNS cannot swap in a private one after a check.
 const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
   dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
     if (error) return callback(error, '', 0);
     const list = addresses as Array<{ address: string; family: number }>;
-    const bad = list.find((a) => isPrivateAddress(a.address));
-    if (bad || list.length === 0)
+    if (list.length === 0 || list.some((a) => isPrivateAddress(a.address)))
       return callback(new FetchRefusedError(`${hostname} resolves to a private address`), '', 0);
     if ((options as { all?: boolean }).all)
       return (callback as unknown as (e: null, a: typeof list) => void)(null, list);
@@ -94,11 +83,6 @@ export interface FetchedText {
   body: string;
 }
 
-/**
- * GET with the policy's guards: allowlisted https hosts only (plus the override
- * origin), public addresses only, redirects re-checked hop by hop, a deadline
- * for the whole exchange, and a cap on the body.
- */
 export async function safeGet(
   target: string,
   policy: FetchPolicy,
@@ -160,11 +144,10 @@ function getOnce(
       res.on('error', fail);
       res.on('end', () => {
         clearTimeout(deadline);
-        const location = res.headers.location;
         resolve({
           status: res.statusCode ?? 0,
           body: Buffer.concat(chunks).toString('utf8'),
-          ...(location ? { location } : {}),
+          location: res.headers.location,
         });
       });
     });

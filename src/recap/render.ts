@@ -1,24 +1,16 @@
 import { TimestampStyles, userMention } from '@discordjs/formatters';
-import {
-  durationLabel,
-  talkLabel,
-  type Recap,
-  type RecapNote,
-  type RecapPaper,
-  type RecapQuestion,
-} from '../domain/recap/recap.js';
+import { durationLabel, talkLabel, type Recap, type RecapNote, type RecapQuestion } from '../domain/recap/recap.js';
 import { offsetLabel } from '../domain/session/session.js';
 import { discordTime, safeText } from '../discord/render/text.js';
+import { splitIntoMessages } from './split.js';
 
-/** How a recap names people and times: Discord shows mentions and timestamps; the file shows names and local times. */
 export interface RecapStyle {
   person(userId: string): string;
   time(ms: number, withSeconds?: boolean): string;
-  /** Text as written by members or sources, made safe for the medium. */
   text(text: string): string;
 }
 
-/** Member text made safe once, however many renderings use it (the Discord parts and the file). */
+/** Escapes each member text once for every rendering (the Discord parts and the file). */
 export function sharedEscaper(): (text: string) => string {
   const cache = new Map<string, string>();
   return (text) => {
@@ -30,7 +22,7 @@ export function sharedEscaper(): (text: string) => string {
 
 export function discordStyle(escape = sharedEscaper()): RecapStyle {
   return {
-    person: (id) => userMention(id),
+    person: userMention,
     time: (ms, seconds = true) => discordTime(ms, seconds ? TimestampStyles.MediumTime : TimestampStyles.ShortTime),
     text: escape,
   };
@@ -52,95 +44,164 @@ export function markdownStyle(names: Map<string, string>, timeZone: string, esca
   };
 }
 
-const asker = (q: RecapQuestion, style: RecapStyle) => (q.askerId ? style.person(q.askerId) : 'anonymous');
-
-function note(n: RecapNote, recap: Recap, style: RecapStyle): string {
-  return `${style.time(n.at)} (${offsetLabel(recap.startedAt, n.at)}) ${style.text(n.text)}`;
-}
-
-function paperLink(p: RecapPaper, style: RecapStyle): string {
-  return `[${style.text(p.title).slice(0, 200)}](${p.url})`;
-}
-
-const span = (from: number, to: number, style: RecapStyle, between = '–') =>
-  `${style.time(from, false)}${between}${style.time(to, false)}`;
-
-/** Who presented a paper and when it started; a paper without a presenter says only when. */
-function presented(paper: Recap['covered'][number], recap: Recap, style: RecapStyle): string {
-  const from = `${style.time(paper.startedAt, false)} (${offsetLabel(recap.startedAt, paper.startedAt)}).`;
-  return paper.presenterId ? `Presented by ${style.person(paper.presenterId)}, from ${from}` : `From ${from}`;
-}
-
-/** The recap as lines of Markdown; the same lines feed the Discord messages and the file. */
-export function recapLines(recap: Recap, style: RecapStyle, heading: string): string[] {
-  const lines: string[] = [`# ${heading}`, ''];
-  const asked = recap.asked;
-  const presenters = [...new Set(recap.covered.flatMap((p) => (p.presenterId ? [style.person(p.presenterId)] : [])))];
-  const covered = `${recap.covered.length} paper${recap.covered.length === 1 ? '' : 's'} covered`;
-  const duration = durationLabel(recap.endedAt - recap.startedAt);
+/** The lines both renderings share, in one style. */
+function pieces(recap: Recap, style: RecapStyle, cut = (text: string) => text) {
+  const since = (at: number) => `(${offsetLabel(recap.startedAt, at)})`;
+  const note = (n: RecapNote) => `${style.time(n.at)} ${since(n.at)} ${style.text(cut(n.text))}`;
+  const asker = (q: RecapQuestion) => (q.askerId ? style.person(q.askerId) : 'anonymous');
+  const span = (from: number, to: number, between = '–') =>
+    `${style.time(from, false)}${between}${style.time(to, false)}`;
+  const { asked, covered } = recap;
+  const presenters = [...new Set(covered.flatMap((p) => (p.presenterId ? [style.person(p.presenterId)] : [])))];
+  const named = presenters.length > 8 ? [...presenters.slice(0, 8), `${presenters.length - 8} more`] : presenters;
+  const papers = `${covered.length} paper${covered.length === 1 ? '' : 's'} covered`;
   const summary = [
-    `${covered}${presenters.length ? `, presented by ${presenters.join(', ')}` : ''}.`,
+    `${papers}${named.length ? `, presented by ${named.join(', ')}` : ''}.`,
     `${asked} question${asked === 1 ? '' : 's'} asked, ${recap.answered.length} answered.`,
     recap.mostUpvoted
-      ? `Most upvoted: “${style.text(recap.mostUpvoted.text)}” (${recap.mostUpvoted.votes} votes).`
+      ? `Most upvoted: “${style.text(cut(recap.mostUpvoted.text))}” (${recap.mostUpvoted.votes} votes).`
       : '',
-    `Duration ${duration}, from ${span(recap.startedAt, recap.endedAt, style, ' to ')}.`,
+    `Duration ${durationLabel(recap.endedAt - recap.startedAt)}, from ${span(recap.startedAt, recap.endedAt, ' to ')}.`,
     recap.attendancePeak > 0 ? `Attendance peak: ${recap.attendancePeak} in the channel.` : '',
   ]
     .filter(Boolean)
     .join(' ');
+  return {
+    since,
+    note,
+    asker,
+    span,
+    summary,
+    highlight: (n: RecapNote) => `- ✦ ${note(n)}`,
+    qa: (q: RecapQuestion) => [
+      `- **Q** (${asker(q)}): ${style.text(cut(q.text))}`,
+      `  **A**: ${style.text(cut(q.answer ?? ''))}`,
+    ],
+    paper: (paper: Recap['covered'][number], i: number) => {
+      const from = `${style.time(paper.startedAt, false)} ${since(paper.startedAt)}.`;
+      return [
+        `### ${i + 1}. [${style.text(paper.title).slice(0, 200)}](${paper.url})`,
+        paper.presenterId ? `Presented by ${style.person(paper.presenterId)}, from ${from}` : `From ${from}`,
+      ];
+    },
+  };
+}
+
+export function recapLines(recap: Recap, style: RecapStyle, heading: string): string[] {
+  const lines: string[] = [`# ${heading}`, ''];
+  const section = (title: string, items: string[]) => {
+    if (items.length > 0) lines.push(title, ...items, '');
+  };
+  const { note, asker, span, summary, highlight, qa, paper } = pieces(recap, style);
+  const { covered } = recap;
   lines.push('## Summary', summary, '');
   if (recap.recording) lines.push(`Recording: ${recap.recording}`, '');
 
   lines.push('## Papers covered');
-  recap.covered.forEach((paper, i) => {
-    lines.push(`### ${i + 1}. ${paperLink(paper, style)}`, presented(paper, recap, style));
-    for (const h of recap.highlights.filter((n) => n.paperId === paper.id)) lines.push(`- ✦ ${note(h, recap, style)}`);
-    for (const q of recap.answered.filter((x) => x.paperId === paper.id))
-      lines.push(`- **Q** (${asker(q, style)}): ${style.text(q.text)}`, `  **A**: ${style.text(q.answer ?? '')}`);
-    lines.push('');
+  covered.forEach((p, i) => {
+    lines.push(
+      ...paper(p, i),
+      ...recap.highlights.filter((n) => n.paperId === p.id).map(highlight),
+      ...recap.answered.filter((q) => q.paperId === p.id).flatMap(qa),
+      '',
+    );
   });
-  const loose = recap.answered.filter((q) => !recap.covered.some((p) => p.id === q.paperId));
-  const looseHighlights = recap.highlights.filter((n) => !recap.covered.some((p) => p.id === n.paperId));
-  if (loose.length > 0 || looseHighlights.length > 0) {
-    lines.push('## Outside the papers');
-    for (const h of looseHighlights) lines.push(`- ✦ ${note(h, recap, style)}`);
-    for (const q of loose)
-      lines.push(`- **Q** (${asker(q, style)}): ${style.text(q.text)}`, `  **A**: ${style.text(q.answer ?? '')}`);
-    lines.push('');
-  }
-  if (recap.unanswered.length > 0) {
-    lines.push("## Unanswered (carried over to next week's agenda)");
-    for (const q of recap.unanswered) lines.push(`- ${style.text(q.text)} (${asker(q, style)})`);
-    lines.push('');
-  }
-  if (recap.takeaways.length > 0) {
-    lines.push('## Key takeaways');
-    for (const t of recap.takeaways) lines.push(`- ★ ${note(t, recap, style)}`);
-    lines.push('');
-  }
+  const loose = (item: { paperId?: string }) => !covered.some((p) => p.id === item.paperId);
+  section('## Outside the papers', [
+    ...recap.highlights.filter(loose).map(highlight),
+    ...recap.answered.filter(loose).flatMap(qa),
+  ]);
+  section(
+    "## Unanswered (carried over to next week's agenda)",
+    recap.unanswered.map((q) => `- ${style.text(q.text)} (${asker(q)})`),
+  );
+  section(
+    '## Key takeaways',
+    recap.takeaways.map((t) => `- ★ ${note(t)}`),
+  );
   if (recap.speakers.length > 0) {
     const voice = recap.speakerSource === 'voice';
     lines.push(voice ? '## Speaker timeline (who spoke when, from the voice channel)' : '## Speaker timeline');
     for (const s of recap.speakers) {
-      const spans = s.segments.map((seg) => span(seg.from, seg.to, style)).join(', ');
+      const spans = s.segments.map((seg) => span(seg.from, seg.to)).join(', ');
       lines.push(
         `- ${style.person(s.userId)}: ${spans} (${voice ? talkLabel(s.totalMs) : durationLabel(s.totalMs)} in all)`,
       );
     }
     if (recap.talkByPaper.length > 0) {
       lines.push('', '**Talk time by paper**');
-      const titles = new Map(recap.covered.map((p) => [p.id, p.title]));
+      const titles = new Map(covered.map((p) => [p.id, p.title]));
       for (const { paperId, talk } of recap.talkByPaper) {
         const label = paperId ? style.text(titles.get(paperId) ?? 'a paper') : 'Before the first paper';
         lines.push(`- ${label}: ${talk.map((t) => `${style.person(t.userId)} ${talkLabel(t.totalMs)}`).join(', ')}`);
       }
     }
     if (recap.voiceGaps.length > 0) {
-      const gaps = recap.voiceGaps.map((g) => span(g.from, g.to, style)).join(', ');
+      const gaps = recap.voiceGaps.map((g) => span(g.from, g.to)).join(', ');
       lines.push('', `Not heard (the voice connection was down): ${gaps}`);
     }
     lines.push('');
   }
+  return lines;
+}
+
+/** At most this many messages in the recap channel, whatever the session's size; the attached file holds the rest. */
+export const DIGEST_MESSAGES = 5;
+
+/** How much of each list the digest shows, richest first; the last level fits any session in DIGEST_MESSAGES. */
+const DETAIL = [
+  { papers: 12, highlights: 2, questions: 5, takeaways: 5, chars: 300 },
+  { papers: 12, highlights: 1, questions: 3, takeaways: 3, chars: 200 },
+  { papers: 10, highlights: 0, questions: 1, takeaways: 1, chars: 150 },
+  { papers: 8, highlights: 0, questions: 0, takeaways: 0, chars: 100 },
+];
+
+/**
+ * The recap as a member reads it in the channel, split into at most DIGEST_MESSAGES messages: the summary, the
+ * papers with presenters and links, the most upvoted answered questions, the takeaways, and a pointer to the
+ * attached file, which holds everything.
+ */
+export function recapDigest(recap: Recap, style: RecapStyle, heading: string, fileName: string): string[] {
+  for (const detail of DETAIL) {
+    const parts = splitIntoMessages(digestLines(recap, style, heading, fileName, detail));
+    if (parts.length <= DIGEST_MESSAGES || detail === DETAIL.at(-1)) return parts;
+  }
+  return [];
+}
+
+function digestLines(
+  recap: Recap,
+  style: RecapStyle,
+  heading: string,
+  fileName: string,
+  detail: (typeof DETAIL)[number],
+): string[] {
+  const cut = (text: string) => (text.length <= detail.chars ? text : `${text.slice(0, detail.chars - 1).trimEnd()}…`);
+  const { note, summary, highlight, qa, paper } = pieces(recap, style, cut);
+  const more = (left: number, what: string) => (left > 0 ? [`…and ${left} more ${what} in the file.`] : []);
+  const lines = [`# ${heading}`, '', '## Summary', summary, ''];
+  if (recap.recording) lines.push(`Recording: ${recap.recording}`, '');
+  const papers = recap.covered.slice(0, detail.papers);
+  if (papers.length > 0) lines.push('## Papers covered');
+  papers.forEach((p, i) => {
+    const notes = recap.highlights.filter((n) => n.paperId === p.id);
+    lines.push(...paper(p, i), ...notes.slice(0, detail.highlights).map(highlight));
+  });
+  lines.push(...more(recap.covered.length - papers.length, 'papers'), '');
+  const top = [...recap.answered].sort((a, b) => b.votes - a.votes).slice(0, detail.questions);
+  if (top.length > 0)
+    lines.push(
+      '## Top questions',
+      ...top.flatMap(qa),
+      ...more(recap.answered.length - top.length, 'answered questions'),
+      '',
+    );
+  const takeaways = recap.takeaways.slice(0, detail.takeaways);
+  if (takeaways.length > 0) lines.push('## Key takeaways', ...takeaways.map((t) => `- ★ ${note(t)}`), '');
+  const open = recap.unanswered.length;
+  if (open > 0) lines.push(`${open} unanswered question${open === 1 ? '' : 's'} carried over to next week's agenda.`);
+  lines.push(
+    `The full recap (every question and answer, every highlight, the speaker timeline) is in the attached file, ${fileName}.`,
+  );
   return lines;
 }

@@ -1,12 +1,7 @@
-// Pieces that must never be cut: masked links, mentions, Discord timestamps, bare URLs; then words and spaces.
+// Never cut: masked links, mentions, Discord timestamps, bare URLs; then words and spaces.
 const ATOM = /\[[^\]\n]*\]\([^)\s]*\)|<(?:@[!&]?|#)\d+>|<t:\d+(?::[tTdDfFR])?>|https?:\/\/\S+|\S+|\s+/g;
 
-/**
- * Packs lines into messages of at most `max` characters, breaking between
- * lines when it can and otherwise between words, never inside a link, a
- * mention or a timestamp. Nothing is dropped: every character of every line
- * is in exactly one part.
- */
+/** Breaks between lines when it can, else between words, never inside an ATOM; drops nothing. */
 export function splitIntoMessages(lines: string[], max = 2000): string[] {
   const parts: string[] = [];
   let current = '';

@@ -1,23 +1,23 @@
 import { UserError } from '../domain/errors.js';
-import { AUTO_END_AFTER_MS, nextSession, parseSkipDate, planPosts, type Schedule } from '../domain/schedule/plan.js';
+import {
+  AUTO_END_AFTER_MS,
+  nextSession,
+  parseSkipDate,
+  planPosts,
+  type OccurrenceRecord,
+  type Schedule,
+} from '../domain/schedule/plan.js';
 import { localDate } from '../domain/schedule/weekly.js';
-import { agendaCoalesceKey, scheduleJobIds } from '../jobs/contract.js';
+import { agendaCoalesceKey, scheduleJobIds, type JobData } from '../jobs/contract.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { Logger } from '../logger.js';
-import type { OccurrenceRecord } from '../domain/schedule/plan.js';
 import type { ScheduleStore, StoredSchedule } from '../store/schedule-store.js';
 import type { SettingsStore } from '../store/settings-store.js';
 
 /** A /session start within this long of a scheduled start belongs to that session. */
 const SESSION_MATCH_MS = 3 * 3600_000;
 
-/**
- * The weekly schedule: /schedule changes, and the opening of each week's
- * session (its agenda, reminders, auto-end and the job that opens the next
- * one, as delayed jobs with deterministic ids, and its Discord Scheduled
- * Event). Every change bumps the schedule's generation; jobs planned under an
- * older one are removed, and their handlers drop them if they run anyway.
- */
+/** The weekly schedule and the opening of each session (docs/design/jobs.md). */
 export class ScheduleService {
   constructor(
     private readonly store: ScheduleStore,
@@ -31,24 +31,23 @@ export class ScheduleService {
     return this.store.schedule(guildId);
   }
 
-  /** The session the schedule has opened (the next one), with what has gone out for it. */
+  /** The next session, with what has gone out for it. */
   openSession(guildId: string): Promise<OccurrenceRecord | undefined> {
     return this.store.open(guildId);
   }
 
-  /** Sets the weekly slot (un-pausing it) and opens the next session; skips still ahead are kept. */
+  /** Un-pauses, and keeps the skips still ahead. */
   async set(
     guildId: string,
     slot: Pick<Schedule, 'weekday' | 'time' | 'timeZone' | 'durationMin'>,
   ): Promise<OccurrenceRecord | undefined> {
     const previous = await this.store.schedule(guildId);
     const today = localDate(slot.timeZone, this.now());
-    const schedule: Schedule = {
+    await this.store.saveSchedule(guildId, {
       ...slot,
       paused: false,
       skips: (previous?.skips ?? []).filter((date) => date >= today),
-    };
-    await this.store.saveSchedule(guildId, schedule);
+    });
     await this.settings.update(guildId, { timeZone: slot.timeZone });
     return this.open(guildId);
   }
@@ -77,7 +76,7 @@ export class ScheduleService {
     return this.open(guildId);
   }
 
-  /** Plans the open session again (the reminder offsets changed). */
+  /** For changed reminder offsets: saving bumps the generation. */
   async replan(guildId: string): Promise<void> {
     const schedule = await this.store.schedule(guildId);
     if (!schedule) return;
@@ -86,11 +85,8 @@ export class ScheduleService {
   }
 
   /**
-   * Opens the next session after now (or after `after`, the start an open job
-   * was planned for: a job run a moment early still opens the one after it).
-   * Cancels a different one still ahead (rescheduled, skipped or paused), and
-   * plans this one's jobs unless they are already planned under the current
-   * generation. Safe to run twice.
+   * Opens the next session after now, or after `after` (an open job's planned start, so one run a moment early still
+   * opens the one after). Cancels a different one still ahead. Safe to run twice.
    */
   async open(guildId: string, after?: number): Promise<OccurrenceRecord | undefined> {
     const now = this.now();
@@ -104,56 +100,48 @@ export class ScheduleService {
       if (previous) await this.store.clearOpen(guildId);
       return undefined;
     }
-    const existing = previous?.start === next.start ? previous : await this.store.occurrence(guildId, next.start);
-    if (existing && existing.status === 'open' && existing.generation === schedule.generation) {
-      if (previous?.start !== next.start)
-        await this.store.markOpen(guildId, next, schedule.generation, existing.jobIds);
+    const { start } = next;
+    const { generation } = schedule;
+    const existing = previous?.start === start ? previous : await this.store.occurrence(guildId, start);
+    if (existing && existing.status === 'open' && existing.generation === generation) {
+      if (previous?.start !== start) await this.store.markOpen(guildId, next, generation, existing.jobIds);
       return existing;
     }
     if (existing) await this.jobs.remove(existing.jobIds);
 
     const { reminderOffsets } = await this.settings.get(guildId);
-    const generation = schedule.generation;
-    const posts = planPosts(next, reminderOffsets, now).map((post) => ({
-      id: scheduleJobIds.post(guildId, next.start, post.offset, generation),
-      data: { guildId, start: next.start, kind: post.kind, offset: post.offset, at: post.at, generation },
+    const posts = planPosts(next, reminderOffsets, now).map(({ kind, offset, at }) => ({
+      id: scheduleJobIds.post(guildId, start, offset, generation),
+      data: { guildId, start, kind, offset, at, generation },
     }));
     const autoEndAt = next.end + AUTO_END_AFTER_MS;
-    const autoEndId = scheduleJobIds.autoend(guildId, next.start, generation);
-    const openId = scheduleJobIds.open(guildId, next.start);
+    const autoEndId = scheduleJobIds.autoend(guildId, start, generation);
+    const openId = scheduleJobIds.open(guildId, start);
     // Stored before the jobs are added, so no job runs before the session it is for.
     await this.store.markOpen(guildId, next, generation, [...posts.map((p) => p.id), autoEndId, openId]);
     await Promise.all([
-      ...posts.map((post) => this.jobs.enqueue('schedule.post', post.data, { jobId: post.id, runAt: post.data.at })),
+      ...posts.map(({ id, data }) => this.jobs.enqueue('schedule.post', data, { jobId: id, runAt: data.at })),
       this.jobs.enqueue(
         'schedule.autoend',
-        { guildId, start: next.start, at: autoEndAt, generation },
+        { guildId, start, at: autoEndAt, generation },
         { jobId: autoEndId, runAt: autoEndAt },
       ),
-      // At this session's start, the next one opens: the one chain of jobs that carries the schedule week to week.
-      this.jobs.enqueue('schedule.open', { guildId, at: next.start }, { jobId: openId, runAt: next.start }),
-      this.jobs.enqueue(
-        'schedule.event',
-        { guildId, start: next.start, action: 'sync' },
-        { jobId: scheduleJobIds.event(guildId, next.start, 'sync', generation) },
-      ),
+      // The chain that carries the schedule week to week: at this session's start, the next one opens.
+      this.jobs.enqueue('schedule.open', { guildId, at: start }, { jobId: openId, runAt: start }),
+      this.event(guildId, { start, generation }, 'sync'),
     ]);
     this.logger.info(
-      { guildId, start: new Date(next.start).toISOString(), posts: posts.length, generation },
+      { guildId, start: new Date(start).toISOString(), posts: posts.length, generation },
       'session opened',
     );
-    return this.store.occurrence(guildId, next.start);
+    return this.store.occurrence(guildId, start);
   }
 
-  /** Removes the weekly cron an older Lectern opened sessions with: open jobs do it now. */
   async dropLegacyScheduler(guildId: string): Promise<void> {
     await this.jobs.removeScheduler(scheduleJobIds.legacyScheduler(guildId));
   }
 
-  /**
-   * The posted agenda follows the queue until its session starts: an edit a
-   * moment after a change (coalesced). Nothing before it is posted, nothing after the start.
-   */
+  /** The posted agenda follows the queue (a coalesced edit) until its session starts. */
   async agendaChanged(guildId: string): Promise<void> {
     const open = await this.store.open(guildId);
     if (open?.agenda && open.status === 'open' && !open.sessionId && open.start > this.now())
@@ -167,26 +155,12 @@ export class ScheduleService {
   /** Links a live session to the scheduled one it runs (if any) and marks its event active. */
   async sessionStarted(guildId: string, sessionId: string, at: number): Promise<void> {
     const occurrence = await this.store.latestBetween(guildId, at - SESSION_MATCH_MS, at + SESSION_MATCH_MS);
-    if (
-      !occurrence ||
-      occurrence.status !== 'open' ||
-      occurrence.sessionId ||
-      Math.abs(occurrence.start - at) > SESSION_MATCH_MS
-    )
-      return;
+    if (!occurrence || occurrence.status !== 'open' || occurrence.sessionId) return;
     if (!(await this.store.setOnce(guildId, occurrence.start, 'sessionId', sessionId))) return;
-    await this.jobs.enqueue(
-      'schedule.event',
-      { guildId, start: occurrence.start, action: 'active' },
-      { jobId: scheduleJobIds.event(guildId, occurrence.start, 'active', occurrence.generation) },
-    );
+    await this.event(guildId, occurrence, 'active');
   }
 
-  /**
-   * Marks the event of the scheduled session a live session ran as completed,
-   * and has the worker open the next one: the queue (and what was left
-   * unanswered) belongs to it now.
-   */
+  /** Completes the event of the scheduled session it ran, and opens the next: the queue belongs to it now. */
   async sessionEnded(guildId: string, sessionId: string, at: number): Promise<void> {
     const occurrence = await this.store.latestBetween(
       guildId,
@@ -194,13 +168,7 @@ export class ScheduleService {
       at + SESSION_MATCH_MS,
     );
     await Promise.all([
-      occurrence?.sessionId === sessionId
-        ? this.jobs.enqueue(
-            'schedule.event',
-            { guildId, start: occurrence.start, action: 'completed' },
-            { jobId: scheduleJobIds.event(guildId, occurrence.start, 'completed', occurrence.generation) },
-          )
-        : undefined,
+      occurrence?.sessionId === sessionId ? this.event(guildId, occurrence, 'completed') : undefined,
       this.jobs.enqueue('schedule.open', { guildId }),
     ]);
   }
@@ -208,12 +176,20 @@ export class ScheduleService {
   private async cancel(guildId: string, occurrence: OccurrenceRecord): Promise<void> {
     await this.store.cancel(guildId, occurrence.start);
     await this.jobs.remove(occurrence.jobIds);
-    await this.jobs.enqueue(
-      'schedule.event',
-      { guildId, start: occurrence.start, action: 'cancel' },
-      { jobId: scheduleJobIds.event(guildId, occurrence.start, 'cancel', occurrence.generation) },
-    );
+    await this.event(guildId, occurrence, 'cancel');
     this.logger.info({ guildId, start: new Date(occurrence.start).toISOString() }, 'scheduled session cancelled');
+  }
+
+  private event(
+    guildId: string,
+    { start, generation }: Pick<OccurrenceRecord, 'start' | 'generation'>,
+    action: JobData<'schedule.event'>['action'],
+  ): Promise<void> {
+    return this.jobs.enqueue(
+      'schedule.event',
+      { guildId, start, action },
+      { jobId: scheduleJobIds.event(guildId, start, action, generation) },
+    );
   }
 
   private async required(guildId: string): Promise<StoredSchedule> {

@@ -1,28 +1,23 @@
 import { time, TimestampStyles } from '@discordjs/formatters';
 import { noLiveSession, UserError } from '../domain/errors.js';
-import { paperLabel, type Paper } from '../domain/papers/paper.js';
-import type { Session, SessionStatus, TimelineEvent } from '../domain/session/session.js';
+import { paperLabel } from '../domain/papers/paper.js';
+import type { Session, TimelineEvent } from '../domain/session/session.js';
 import { BOARD_INTERVAL_MS, boardCoalesceKey, cardCoalesceKey, newCardsCoalesceKey } from '../jobs/contract.js';
-import type { JobQueue } from '../jobs/job-queue.js';
+import type { JobQueue, JobRequest } from '../jobs/job-queue.js';
 import type { ScheduleService } from '../schedule/schedule-service.js';
 import { newId } from '../store/ids.js';
-import type { PaperStore, StartResult } from '../store/paper-store.js';
+import type { PaperStore } from '../store/paper-store.js';
 import type { SessionStore } from '../store/session-store.js';
 
-/** The board shows a change within BOARD_INTERVAL_MS, together with every other change since its last edit. */
-export function queueBoardEdit(jobs: JobQueue, guildId: string, sessionId: string, immediately = false) {
-  return jobs.enqueue(
-    'session.board',
-    { guildId, sessionId },
-    { coalesceKey: boardCoalesceKey(guildId), ...(immediately ? {} : { delayMs: BOARD_INTERVAL_MS }) },
-  );
+/** Coalesced: one edit within BOARD_INTERVAL_MS shows every change since the last. */
+export function boardEdit(guildId: string, sessionId: string, immediately = false): JobRequest {
+  return {
+    name: 'session.board',
+    data: { guildId, sessionId },
+    options: { coalesceKey: boardCoalesceKey(guildId), delayMs: immediately ? 0 : BOARD_INTERVAL_MS },
+  };
 }
 
-/**
- * The live session as commands and buttons drive it: each action is one
- * store script, then the posts it implies (board, cards, thread notes) go
- * out as coalesced jobs, so a busy hour never floods Discord.
- */
 export class LiveService {
   constructor(
     private readonly sessions: SessionStore,
@@ -31,26 +26,23 @@ export class LiveService {
     private readonly schedule: ScheduleService,
   ) {}
 
-  boardChanged(guildId: string, sessionId: string, immediately = false): Promise<void> {
-    return queueBoardEdit(this.jobs, guildId, sessionId, immediately);
+  boardChanged(guildId: string, sessionId: string, immediately = false) {
+    return this.jobs.enqueueAll([boardEdit(guildId, sessionId, immediately)]);
   }
 
-  /** The live session, if one is. */
-  current(guildId: string): Promise<Session | undefined> {
+  current(guildId: string) {
     return this.sessions.current(guildId);
   }
 
-  /** What /session status shows: bounded however large the session. */
-  status(guildId: string, sessionId: string): Promise<SessionStatus | undefined> {
+  status(guildId: string, sessionId: string) {
     return this.sessions.status(guildId, sessionId);
   }
 
-  /** A timeline event the gateway saw (a member joined or left the channel). */
-  log(guildId: string, sessionId: string, event: TimelineEvent): Promise<boolean> {
+  log(guildId: string, sessionId: string, event: TimelineEvent) {
     return this.sessions.log(guildId, sessionId, event);
   }
 
-  async start(guildId: string, by: string, at: number): Promise<string> {
+  async start(guildId: string, by: string, at: number) {
     const { outcome, sessionId } = await this.sessions.start(guildId, by, at);
     if (outcome === 'live')
       throw new UserError(
@@ -64,22 +56,16 @@ export class LiveService {
     return sessionId;
   }
 
-  /**
-   * Ends the session in one store script (the current paper counts as covered,
-   * covered papers go to history, the rest roll over), then runs what follows
-   * an end: the board, any unposted cards, the recap, next week's session.
-   * A process that dies in between leaves the end marked unfinished; running
-   * this again (without a live session: on the last one) completes it.
-   */
+  /** Without a live session, completes the last one's end, which a dying process may have left unfinished. */
   async end(guildId: string, session: Session | undefined, by: string, at: number, recording?: string) {
     const sessionId = session?.id ?? (await this.sessions.lastEnded(guildId))?.id;
     if (!sessionId) throw noLiveSession();
-    const ended = await this.sessions.end(guildId, { sessionId, by, at, ...(recording ? { recording } : {}) });
+    const ended = await this.sessions.end(guildId, { sessionId, by, at, recording });
     if (ended.outcome === 'not-live')
       throw session ? new UserError('session-ended', 'This session has already ended.') : noLiveSession();
     await Promise.all([
       this.boardChanged(guildId, sessionId, true),
-      // Any card still unposted (its job lost with a process that died) goes up now.
+      // Cards whose job died with a process go up now.
       this.jobs.enqueue('question.cards', { guildId, sessionId }, { coalesceKey: newCardsCoalesceKey(guildId) }),
       this.jobs.enqueue('session.recap', { guildId, sessionId, edition: 'first' }),
       this.schedule.sessionEnded(guildId, sessionId, at),
@@ -88,11 +74,8 @@ export class LiveService {
     return ended.outcome;
   }
 
-  /** Starts a paper (or the next one in queue order) and records the one it replaces as covered. */
-  async startPaper(guildId: string, session: Session, by: string, at: number, paperId?: string): Promise<Paper> {
-    const result: StartResult = paperId
-      ? await this.papers.start(guildId, paperId, at)
-      : await this.papers.next(guildId, at);
+  async startPaper(guildId: string, session: Session, by: string, at: number, paperId?: string) {
+    const result = paperId ? await this.papers.start(guildId, paperId, at) : await this.papers.next(guildId, at);
     if (result.outcome !== 'started') {
       const messages = {
         missing: 'That paper is no longer in the queue.',
@@ -113,31 +96,12 @@ export class LiveService {
         { coalesceKey: cardCoalesceKey(guildId, result.paperId) },
       ),
     ]);
-    const paper = await this.papers.get(guildId, result.paperId);
-    return paper!;
+    return (await this.papers.get(guildId, result.paperId))!;
   }
 
-  currentPaper(guildId: string): Promise<Paper | undefined> {
-    return this.papers.current(guildId);
-  }
-
-  /** A highlight or takeaway: kept on the timeline, tied to the current paper, and posted in the session thread. */
-  async note(
-    guildId: string,
-    session: Session,
-    kind: 'highlight' | 'takeaway',
-    text: string,
-    by: string,
-    at: number,
-  ): Promise<Paper | undefined> {
-    const paper = await this.currentPaper(guildId);
-    const logged = await this.sessions.log(guildId, session.id, {
-      type: kind,
-      text,
-      by,
-      at,
-      ...(paper ? { paperId: paper.id } : {}),
-    });
+  async note(guildId: string, session: Session, kind: 'highlight' | 'takeaway', text: string, by: string, at: number) {
+    const paper = await this.papers.current(guildId);
+    const logged = await this.sessions.log(guildId, session.id, { type: kind, text, by, at, paperId: paper?.id });
     if (!logged) throw new UserError('session-ended', 'This session has ended.');
     const label = kind === 'highlight' ? '✦ Highlight' : '★ Key takeaway';
     const about = paper ? ` (${paperLabel(paper).slice(0, 80)})` : '';

@@ -1,32 +1,28 @@
 import { noLiveSession } from '../domain/errors.js';
 import type { Question, QuestionStatus } from '../domain/session/question.js';
 import { newCardsCoalesceKey, questionCoalesceKey } from '../jobs/contract.js';
-import type { JobQueue } from '../jobs/job-queue.js';
+import type { JobQueue, JobRequest } from '../jobs/job-queue.js';
 import { newId } from '../store/ids.js';
-import type { QuestionStore } from '../store/question-store.js';
-import { queueBoardEdit } from './live-service.js';
+import type { AskResult, QuestionStore, VoteResult } from '../store/question-store.js';
+import { boardEdit } from './live-service.js';
 
-/** A question just logged; `boardDirty` / `cardsDirty`: no board edit / card posting is waiting yet. */
-export interface Asked {
-  question: Question;
-  boardDirty: boolean;
-  cardsDirty: boolean;
-  /** The session thread its card goes to, once it is up. */
-  threadId?: string;
+export type Asked = Extract<AskResult, { outcome: 'asked' }>;
+
+function cardEdit(guildId: string, questionId: string, immediately: boolean, messageId?: string): JobRequest {
+  return {
+    name: 'question.card',
+    data: { guildId, questionId },
+    options: { coalesceKey: questionCoalesceKey(guildId, messageId ?? questionId), delayMs: immediately ? 0 : 1_000 },
+  };
 }
 
-/**
- * Questions of the live session: asked, upvoted, answered or dismissed, each
- * one store script. Reads are bounded: they fetch what a reply shows, however
- * many questions the session has.
- */
 export class QuestionService {
   constructor(
     private readonly sessions: QuestionStore,
     private readonly jobs: JobQueue,
   ) {}
 
-  /** Logs a question; its card and the board follow from `asked`, run once the member has their answer. */
+  /** The caller runs `asked` once the member has their answer. */
   async ask(
     guildId: string,
     sessionId: string,
@@ -37,19 +33,17 @@ export class QuestionService {
     return result;
   }
 
-  /**
-   * After a question is logged: in a busy session a card posting and a board
-   * edit are already waiting, and the question rides along with them (one
-   * job posts every new card, oldest first).
-   */
-  async asked(guildId: string, { question, boardDirty, cardsDirty }: Asked): Promise<void> {
-    await Promise.all([
-      cardsDirty ? this.newCards(guildId, question.sessionId) : undefined,
-      boardDirty ? queueBoardEdit(this.jobs, guildId, question.sessionId) : undefined,
+  /** The card run and the board edit an ask set off, in one round trip. */
+  async asked(guildId: string, { question: { sessionId }, boardDirty, cardsDirty }: Asked) {
+    const cards = { guildId, sessionId };
+    await this.jobs.enqueueAll([
+      cardsDirty
+        ? { name: 'question.cards', data: cards, options: { coalesceKey: newCardsCoalesceKey(guildId) } }
+        : undefined,
+      boardDirty ? boardEdit(guildId, sessionId) : undefined,
     ]);
   }
 
-  /** One vote per member: a second press takes it back. The script checks the question's session is still live. */
   vote(guildId: string, questionId: string, userId: string) {
     return this.sessions.vote(guildId, questionId, userId);
   }
@@ -58,40 +52,32 @@ export class QuestionService {
     return this.sessions.resolveQuestion(guildId, questionId, status, at, answer);
   }
 
-  question(guildId: string, questionId: string): Promise<Question | undefined> {
+  question(guildId: string, questionId: string) {
     return this.sessions.question(guildId, questionId);
   }
 
-  /** The most upvoted questions with this status (ties: asked first), and how many there are. */
   top(guildId: string, sessionId: string, status: QuestionStatus | 'all', limit: number) {
     return this.sessions.topQuestions(guildId, sessionId, { status, limit });
   }
 
-  /** Open questions whose text contains `typed`, from a bounded number of candidates. */
-  search(guildId: string, sessionId: string, typed: string, limit: number): Promise<Question[]> {
+  search(guildId: string, sessionId: string, typed: string, limit: number) {
     return this.sessions.searchQuestions(guildId, sessionId, typed, limit);
   }
 
-  /** Autocomplete choices: open questions containing `typed`, their id and text only. */
-  choices(
-    guildId: string,
-    sessionId: string,
-    typed: string,
-    limit: number,
-  ): Promise<Array<{ id: string; text: string }>> {
+  choices(guildId: string, sessionId: string, typed: string, limit: number) {
     return this.sessions.questionChoices(guildId, sessionId, typed, limit);
   }
 
-  newCards(guildId: string, sessionId: string): Promise<void> {
-    return this.jobs.enqueue('question.cards', { guildId, sessionId }, { coalesceKey: newCardsCoalesceKey(guildId) });
+  /** `messageId`: the card's message, so the edits of a grouped card's questions coalesce into one. */
+  changed(guildId: string, questionId: string, immediately = false, messageId?: string) {
+    return this.jobs.enqueueAll([cardEdit(guildId, questionId, immediately, messageId)]);
   }
 
-  /** The question's card shows its votes, answer or dismissal. */
-  changed(guildId: string, questionId: string, immediately = false): Promise<void> {
-    return this.jobs.enqueue(
-      'question.card',
-      { guildId, questionId },
-      { coalesceKey: questionCoalesceKey(guildId, questionId), ...(immediately ? {} : { delayMs: 1_000 }) },
-    );
+  /** The card and board edits a vote set off, in one round trip. */
+  voted(guildId: string, questionId: string, { sessionId, cardDirty, boardDirty, cardMessageId }: VoteResult) {
+    return this.jobs.enqueueAll([
+      cardDirty ? cardEdit(guildId, questionId, false, cardMessageId) : undefined,
+      boardDirty ? boardEdit(guildId, sessionId) : undefined,
+    ]);
   }
 }

@@ -3,9 +3,7 @@ import type { RedisClient } from '../store/redis.js';
 import { exportGuildData } from '../store/guild-export.js';
 import type { SettingsStore } from '../store/settings-store.js';
 
-type SettingsPatch = Parameters<SettingsStore['update']>[1];
-
-/** A server's settings as /setup changes them, and everything stored for it, for /setup export. */
+/** For /setup: a server's settings, and everything stored for it (export). */
 export class SettingsService {
   constructor(
     private readonly store: SettingsStore,
@@ -16,7 +14,7 @@ export class SettingsService {
     return this.store.get(guildId);
   }
 
-  update(guildId: string, patch: SettingsPatch): Promise<void> {
+  update(guildId: string, patch: Parameters<SettingsStore['update']>[1]): Promise<void> {
     return this.store.update(guildId, patch);
   }
 

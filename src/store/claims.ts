@@ -3,7 +3,7 @@ import { PREFIX } from './keys.js';
 import type { RedisClient } from './redis.js';
 import { luaList, runScript } from './scripts.js';
 
-/** Where claims live: under the guild's hash tag, outside its data (never exported). */
+/** Under the guild's hash tag but outside its data, so never exported. */
 export const claimKey = (guildId: string, what: string) => `${PREFIX}:claim:{${guildId}}:${what}`;
 
 /** How long a claim keeps other jobs out when its run died before posting. */
@@ -11,10 +11,7 @@ export const CLAIM_TTL_MS = 60_000;
 
 const Held = z.object({ held: luaList(z.boolean()) });
 
-/**
- * A post claimed by one job run. The same job (same id) may claim again, so a
- * rerun after a crash proceeds; another job must wait until the claim lapses.
- */
+/** The same job id may claim again, so a rerun after a crash proceeds; another job waits until the claim lapses. */
 export async function claimPost(
   redis: RedisClient,
   guildId: string,

@@ -2,15 +2,10 @@ import { Cluster } from 'ioredis';
 import { keys, PREFIX } from './keys.js';
 import type { RedisClient } from './redis.js';
 
-/** The servers that hold data: the one server, or every master of a cluster (SCAN sees one node's keys). */
-export function dataNodes(redis: RedisClient): RedisClient[] {
-  return redis instanceof Cluster ? redis.nodes('master') : [redis];
-}
-
-/** Every key matching `pattern`, on every server that holds data. */
+/** SCAN sees one node's keys, so a cluster is scanned master by master. */
 export async function scanKeys(redis: RedisClient, pattern: string): Promise<string[]> {
   const found: string[] = [];
-  for (const node of dataNodes(redis)) {
+  for (const node of redis instanceof Cluster ? redis.nodes('master') : [redis]) {
     let cursor = '0';
     do {
       const [next, batch] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
@@ -21,11 +16,7 @@ export async function scanKeys(redis: RedisClient, pattern: string): Promise<str
   return found;
 }
 
-/**
- * Everything stored for a guild, key by key, for /setup export. It walks the
- * guild's key space rather than a list of aggregates, so data added by later
- * features is exported without anyone remembering to add it here.
- */
+/** Walks the guild's key space rather than a list of aggregates, so data added later is exported too. */
 export async function exportGuildData(redis: RedisClient, guildId: string): Promise<Record<string, unknown>> {
   const data: Record<string, unknown> = {};
   const strip = `${PREFIX}:{${guildId}}:`;

@@ -1,12 +1,10 @@
 import { randomFillSync } from 'node:crypto';
 
-// Random bytes are drawn 3 at a time from a pool filled in one call: asking the
-// system for 3 bytes per id costs tens of microseconds on the reply path.
+// One system call fills the pool: asking for 3 bytes per id costs tens of microseconds on the reply path.
 const pool = Buffer.alloc(3 * 512);
 let offset = pool.length;
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 
-/** A short unique id (time, then randomness), known before anything is stored. */
 export function newId(): string {
   if (offset === pool.length) {
     randomFillSync(pool);

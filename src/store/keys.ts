@@ -1,70 +1,52 @@
-/**
- * Every Redis key Lectern writes. A guild's keys share the hash tag `{guildId}`
- * so that multi-key scripts stay on one slot of a Redis Cluster.
- */
+/** A guild's keys share the hash tag `{guildId}` so that multi-key scripts stay on one Redis Cluster slot. */
 export const PREFIX = 'lectern';
 
-/** Question statuses a session keeps a ranking of, and `all` for every question. */
 export type RankedStatus = 'open' | 'answered' | 'dismissed' | 'all';
 
 const guild = (guildId: string) => `${PREFIX}:{${guildId}}`;
 const inSession = (guildId: string, sessionId: string) => `${guild(guildId)}:session:${sessionId}`;
+const inGuild = (suffix: string) => (guildId: string) => `${guild(guildId)}:${suffix}`;
+const ofSession = (suffix: string) => (guildId: string, sessionId: string) =>
+  `${inSession(guildId, sessionId)}:${suffix}`;
 
 export const keys = {
-  guildPattern: (guildId: string) => `${guild(guildId)}:*`,
-  settings: (guildId: string) => `${guild(guildId)}:settings`,
-  paperQueue: (guildId: string) => `${guild(guildId)}:papers:queue`,
+  guildPattern: inGuild('*'),
+  settings: inGuild('settings'),
+  paperQueue: inGuild('papers:queue'),
   paper: (guildId: string, paperId: string) => `${guild(guildId)}:paper:${paperId}`,
-  paperHistory: (guildId: string) => `${guild(guildId)}:papers:history`,
-  /** The id of the paper being presented. */
-  currentPaper: (guildId: string) => `${guild(guildId)}:papers:current`,
-  /** Dedup key → id of the queued paper. */
-  paperDedup: (guildId: string) => `${guild(guildId)}:papers:dedup`,
-  /** Dedup key → when that paper was last read here (ms). */
-  paperRead: (guildId: string) => `${guild(guildId)}:papers:read`,
-  /** The live session: a hash of its id, status, startedAt and startedBy; absent when none is live. */
-  currentSession: (guildId: string) => `${guild(guildId)}:session:current`,
+  paperHistory: inGuild('papers:history'),
+  currentPaper: inGuild('papers:current'),
+  paperDedup: inGuild('papers:dedup'),
+  paperRead: inGuild('papers:read'),
+  currentSession: inGuild('session:current'),
   session: inSession,
-  timeline: (guildId: string, sessionId: string) => `${inSession(guildId, sessionId)}:timeline`,
-  /** Talk time per member (ms) heard in the voice channel. */
-  talk: (guildId: string, sessionId: string) => `${inSession(guildId, sessionId)}:talk`,
-  /** Raised hands, first in line first, and the topic each gave. */
-  hands: (guildId: string, sessionId: string) => `${inSession(guildId, sessionId)}:hands`,
-  handTopics: (guildId: string, sessionId: string) => `${inSession(guildId, sessionId)}:hands:topics`,
-  /** Members on stage: a sorted set, every score 0, so it reads in id order. */
-  stage: (guildId: string, sessionId: string) => `${inSession(guildId, sessionId)}:stage`,
-  /** Every question of the session (score: asked at). */
-  questions: (guildId: string, sessionId: string) => `${inSession(guildId, sessionId)}:questions`,
-  /**
-   * Questions by votes: score is minus the votes and the member is the question's `rank` field (asked at,
-   * 15 digits, `:`, id), so ZRANGE reads most votes first and, among equal votes, the earliest asked first.
-   */
+  timeline: ofSession('timeline'),
+  talk: ofSession('talk'),
+  hands: ofSession('hands'),
+  handTopics: ofSession('hands:topics'),
+  // A sorted set with every score 0, so it reads in member id order.
+  stage: ofSession('stage'),
+  questions: ofSession('questions'),
+  // Score: minus the votes; member: the question's `rank` (asked at, 15 digits, `:`, id), so ties go to the earliest.
   ranked: (guildId: string, sessionId: string, status: RankedStatus) =>
     `${inSession(guildId, sessionId)}:rank:${status}`,
-  /** Open question (its rank member) → its text in lower case, for a search that reads no question hash. */
-  openTexts: (guildId: string, sessionId: string) => `${inSession(guildId, sessionId)}:open:texts`,
-  /** Questions whose card is not posted yet (score: asked at). */
-  uncarded: (guildId: string, sessionId: string) => `${inSession(guildId, sessionId)}:uncarded`,
-  recap: (guildId: string, sessionId: string) => `${inSession(guildId, sessionId)}:recap`,
+  openTexts: ofSession('open:texts'),
+  uncarded: ofSession('uncarded'),
+  recap: ofSession('recap'),
   recapPosts: (guildId: string, sessionId: string, edition: string) =>
     `${inSession(guildId, sessionId)}:posts:${edition}`,
-  sessions: (guildId: string) => `${guild(guildId)}:sessions`,
-  schedule: (guildId: string) => `${guild(guildId)}:schedule`,
-  /** The session the schedule has opened next (its start, ms). */
-  openOccurrence: (guildId: string) => `${guild(guildId)}:occurrence:open`,
+  sessions: inGuild('sessions'),
+  schedule: inGuild('schedule'),
+  openOccurrence: inGuild('occurrence:open'),
   occurrence: (guildId: string, start: number) => `${guild(guildId)}:occurrence:${start}`,
-  /** Every opened occurrence by start, to find the one a /session start belongs to. */
-  occurrences: (guildId: string) => `${guild(guildId)}:occurrences`,
+  occurrences: inGuild('occurrences'),
   question: (guildId: string, questionId: string) => `${guild(guildId)}:question:${questionId}`,
   voters: (guildId: string, questionId: string) => `${guild(guildId)}:question:${questionId}:voters`,
-  /** Set while a post (board, cards, a question's card) has a job waiting; see session scripts' markDirty. */
   dirty: (guildId: string, what: string) => `${guild(guildId)}:dirty:${what}`,
-  /** Fetched paper metadata, shared by all guilds. */
   metadataCache: (source: string, id: string) => `${PREFIX}:cache:metadata:${source}:${id}`,
-  /** Rate-limit counters live outside the guild namespace: they are not guild data and never exported. */
+  // Outside the guild namespace: rate-limit counters are not guild data and are never exported.
   rateLimit: (guildId: string, userId: string, bucket: string) => `${PREFIX}:rl:{${guildId}}:${userId}:${bucket}`,
   commandsHash: (applicationId: string, scope: string) => `${PREFIX}:meta:commands:${applicationId}:${scope}`,
-  /** The data's schema version (src/store/migrations.ts), and the lock one process holds while it migrates. */
   schemaVersion: () => `${PREFIX}:meta:schema`,
   schemaLock: () => `${PREFIX}:meta:schema:lock`,
 };

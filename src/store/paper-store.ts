@@ -7,7 +7,6 @@ import {
   type PaperMetadata,
   type QueueEntry,
 } from '../domain/papers/paper.js';
-import type { PaperRef } from '../domain/papers/paper-ref.js';
 import { keys } from './keys.js';
 import { execAll, retryWhileStale } from './pipeline.js';
 import type { RedisClient } from './redis.js';
@@ -22,23 +21,11 @@ export type StartResult =
   | { outcome: 'started'; paperId: string; previousId?: string }
   | { outcome: 'missing' | 'already-current' | 'covered' | 'none-left' };
 
-export interface NewPaper {
-  /** From newId() (store/ids.ts). */
-  id: string;
-  ref: PaperRef;
-  dedupKey: string;
-  metadataStatus: MetadataStatus;
-  title: string;
-  authors?: string[];
-  abstract?: string;
-  presenterId?: string;
-  presenterName?: string;
-  note?: string;
-  suggestedById: string;
-  addedAt: number;
-}
+/** No status, times or card yet. */
+export type NewPaper = Omit<Paper, 'status' | 'authors' | 'abstract' | 'startedAt' | 'coveredAt' | 'card'> &
+  Partial<Pick<Paper, 'authors' | 'abstract'>>;
 
-/** What a search of the queue reads of each paper: its list line, and what else a query may match. */
+/** A queue line, and what else a search may match. */
 export type QueuedPaper = QueueEntry & Pick<Paper, 'presenterName' | 'authors'>;
 
 const JSON_FIELDS = new Set(['ref', 'authors']);
@@ -75,13 +62,11 @@ export function fromHash(hash: Record<string, string>): Paper {
 }
 
 /** HMGET values of `fields` as a paper (missing fields left out). */
-function fromFields(fields: readonly string[], values: Array<string | null>): Paper {
+export function fromFields(fields: readonly string[], values: Array<string | null>): Paper {
   const hash: Record<string, string> = {};
   values.forEach((value, i) => value !== null && (hash[fields[i]!] = value));
   return fromHash(hash);
 }
-
-const Outcome = <T extends string>(...outcomes: [T, ...T[]]) => z.object({ outcome: z.enum(outcomes) });
 
 const AddReply = z.discriminatedUnion('outcome', [
   z.object({
@@ -99,32 +84,25 @@ const StartReply = z.object({
 });
 const PatchReply = z.object({ paper: z.record(z.string(), z.string()).optional() });
 
-/**
- * A guild's paper queue (at most MAX_QUEUE papers, so a read of the whole
- * queue is bounded). Every change is one Lua script, so two hosts editing at
- * once never lose or duplicate a paper and positions stay contiguous.
- */
+/** Whole-queue reads are bounded by MAX_QUEUE; each change is one script, so hosts editing at once never race. */
 export class PaperStore {
   constructor(private readonly redis: RedisClient) {}
 
-  /** Queues a paper unless it is already queued or the queue is full. */
-  async add(guildId: string, input: NewPaper, maxQueue: number): Promise<AddResult> {
-    const { id, ...rest } = input;
+  async add(guildId: string, { id, ...rest }: NewPaper, maxQueue: number): Promise<AddResult> {
     const fields = toHash({ authors: [], abstract: '', ...rest, status: 'queued' });
     const reply = await runScript(
       this.redis,
       'papersAdd',
       [keys.paperQueue(guildId), keys.paper(guildId, id), keys.paperDedup(guildId), keys.paperRead(guildId)],
-      [input.dedupKey, maxQueue, id, ...fields],
+      [rest.dedupKey, maxQueue, id, ...fields],
       AddReply,
     );
     if (reply.outcome !== 'added') return reply;
-    const paper: Paper = { authors: [], abstract: '', ...rest, id, status: 'queued' };
     return {
       outcome: 'added',
-      paper,
+      paper: { authors: [], abstract: '', ...rest, id, status: 'queued' },
       position: reply.position,
-      ...(reply.lastReadAt ? { lastReadAt: Number(reply.lastReadAt) } : {}),
+      ...(reply.lastReadAt && { lastReadAt: Number(reply.lastReadAt) }),
     };
   }
 
@@ -137,26 +115,21 @@ export class PaperStore {
     return (await this.redis.get(keys.currentPaper(guildId))) ?? undefined;
   }
 
-  /** The paper being presented, if any. */
   async current(guildId: string): Promise<Paper | undefined> {
     const id = await this.currentId(guildId);
     return id === undefined ? undefined : this.get(guildId, id);
   }
 
-  /** The queue in order, papers whole. */
   async list(guildId: string): Promise<Paper[]> {
-    const ids = await this.redis.lrange(keys.paperQueue(guildId), 0, -1);
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hgetall(keys.paper(guildId, id));
-    return ((await execAll(pipeline)) as Array<Record<string, string>>).filter((h) => h.id).map(fromHash);
+    return this.whole(guildId, await this.ids(guildId));
   }
 
   /** The queue as its lines show it (`/paper list`): no abstracts or authors read. */
   async queue(guildId: string): Promise<QueueEntry[]> {
-    return this.entries(guildId, await this.redis.lrange(keys.paperQueue(guildId), 0, -1), QUEUE_ENTRY_FIELDS);
+    return this.entries(guildId, await this.ids(guildId), QUEUE_ENTRY_FIELDS);
   }
 
-  /** `count` papers of the queue from `offset` (0-based), as their lines show them, and the queue's length. */
+  /** `count` queue lines from `offset` (0-based), and the queue's length. */
   async queuePage(guildId: string, offset: number, count: number): Promise<{ papers: QueueEntry[]; total: number }> {
     const queue = keys.paperQueue(guildId);
     const [ids, total] = (await execAll(
@@ -168,28 +141,34 @@ export class PaperStore {
     return { papers: await this.entries(guildId, ids, QUEUE_ENTRY_FIELDS), total };
   }
 
-  /** The paper being presented and the first `count` papers still queued, in queue order (board, stage topic). */
+  /** The paper being presented and the first `count` papers still queued (board, stage topic). */
   async upcoming(guildId: string, count: number): Promise<{ current?: QueueEntry; next: QueueEntry[] }> {
     const queue = await this.queue(guildId);
     const current = queue.find((p) => p.status === 'current');
     return { ...(current ? { current } : {}), next: queue.filter((p) => p.status === 'queued').slice(0, count) };
   }
 
-  /**
-   * Papers of the queue (whatever their status) that `typed` matches by title, id, link, author or
-   * presenter name, in queue order with their 1-based position, at most `limit`.
-   */
+  /** Queued papers of any status that `typed` matches (see matchesQuery), with their 1-based position. */
   async search(
     guildId: string,
     typed: string,
     limit: number,
   ): Promise<Array<{ paper: QueuedPaper; position: number }>> {
-    const ids = await this.redis.lrange(keys.paperQueue(guildId), 0, -1);
-    const papers = (await this.entries(guildId, ids, SEARCH_FIELDS)) as QueuedPaper[];
+    const papers = (await this.entries(guildId, await this.ids(guildId), SEARCH_FIELDS)) as QueuedPaper[];
     return papers
       .map((paper, i) => ({ paper, position: i + 1 }))
       .filter(({ paper }) => matchesQuery(paper as Paper, typed, paper.presenterName))
       .slice(0, limit);
+  }
+
+  private async ids(guildId: string): Promise<string[]> {
+    return this.redis.lrange(keys.paperQueue(guildId), 0, -1);
+  }
+
+  private async whole(guildId: string, ids: string[]): Promise<Paper[]> {
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(keys.paper(guildId, id));
+    return ((await execAll(pipeline)) as Array<Record<string, string>>).filter((h) => h.id).map(fromHash);
   }
 
   private async entries(guildId: string, ids: string[], fields: readonly string[]): Promise<Paper[]> {
@@ -201,7 +180,7 @@ export class PaperStore {
       .map((values) => fromFields(fields, values));
   }
 
-  /** Moves a paper to a 1-based position (clamped to the queue): the position it got, or null if it is not queued. */
+  /** The 1-based position it got (clamped to the queue), or null if it is not queued. */
   async move(guildId: string, paperId: string, position: number): Promise<number | null> {
     const reply = await runScript(
       this.redis,
@@ -214,37 +193,36 @@ export class PaperStore {
   }
 
   async remove(guildId: string, paperId: string): Promise<'removed' | 'missing' | 'current'> {
-    const reply = await runScript(
-      this.redis,
-      'papersRemove',
-      [keys.paperQueue(guildId), keys.paper(guildId, paperId), keys.paperDedup(guildId)],
-      [paperId],
-      Outcome('removed', 'missing', 'current'),
-    );
-    return reply.outcome;
+    return (
+      await runScript(
+        this.redis,
+        'papersRemove',
+        [keys.paperQueue(guildId), keys.paper(guildId, paperId), keys.paperDedup(guildId)],
+        [paperId],
+        z.object({ outcome: z.enum(['removed', 'missing', 'current']) }),
+      )
+    ).outcome;
   }
 
-  /** Makes a paper current; the paper that was current becomes covered. */
+  /** The paper that was current becomes covered. */
   async start(guildId: string, paperId: string, now: number): Promise<StartResult> {
     return retryWhileStale('paper start', async () =>
       this.startAfter(guildId, paperId, await this.currentId(guildId), now),
     );
   }
 
-  /** Moves to the next queued paper after the current one in queue order (see nextPaperId). */
   async next(guildId: string, now: number): Promise<StartResult> {
     return retryWhileStale('paper next', async () => {
-      const ids = await this.redis.lrange(keys.paperQueue(guildId), 0, -1);
-      const queue = await this.entries(guildId, ids, ['id', 'status']);
+      const queue = await this.entries(guildId, await this.ids(guildId), ['id', 'status']);
       const nextId = nextPaperId(queue);
       if (nextId === null) return { outcome: 'none-left' as const };
       const started = await this.startAfter(guildId, nextId, queue.find((p) => p.status === 'current')?.id, now);
-      // Another host moved the queue on in between: read it again.
+      // Another host moved the queue on: read it again.
       return started?.outcome === 'started' ? started : undefined;
     });
   }
 
-  /** Starts `paperId` if `currentId` is still the paper being presented; undefined when it is not. */
+  /** Undefined when `currentId` is no longer the paper being presented. */
   private async startAfter(
     guildId: string,
     paperId: string,
@@ -261,19 +239,15 @@ export class PaperStore {
     );
     if (reply.outcome === 'stale') return undefined;
     if (reply.outcome !== 'started') return { outcome: reply.outcome };
-    return { outcome: 'started', paperId, ...(reply.previousId ? { previousId: reply.previousId } : {}) };
+    return { outcome: 'started', paperId, ...(reply.previousId && { previousId: reply.previousId }) };
   }
 
   /** Covered papers, newest first. */
   async history(guildId: string): Promise<Paper[]> {
-    const ids = await this.redis.zrevrange(keys.paperHistory(guildId), 0, -1);
-    if (ids.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hgetall(keys.paper(guildId, id));
-    return ((await execAll(pipeline)) as Array<Record<string, string>>).filter((h) => h.id).map(fromHash);
+    return this.whole(guildId, await this.redis.zrevrange(keys.paperHistory(guildId), 0, -1));
   }
 
-  /** Stores a paper's details (or their status): the paper as it is now, or undefined (nothing written) if removed. */
+  /** The paper as it is now, or undefined (nothing written) if it was removed. */
   async setMetadata(
     guildId: string,
     paperId: string,

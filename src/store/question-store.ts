@@ -9,15 +9,12 @@ import { execAll, retryWhileStale } from './pipeline.js';
 import type { RedisClient } from './redis.js';
 import { luaList, runScript } from './scripts.js';
 
-/**
- * `boardDirty` / `cardsDirty`: no board edit / no card posting is waiting yet, so one must be queued.
- * `threadId`: the session thread the card goes to, once it is up.
- */
+/** `boardDirty` / `cardsDirty`: no job for that post was waiting, so the caller queues one. */
 export type AskResult =
   | { outcome: 'asked'; question: Question; boardDirty: boolean; cardsDirty: boolean; threadId?: string }
   | { outcome: 'not-live' };
 
-/** Questions whose card is due, with what the card shows; `claimed`: this job may post it (see claims.ts). */
+/** `claimed`: this job may post the card (see claims.ts). */
 export type CardsDue =
   | { threadId: string; cards: Array<{ question: Question; paper?: Paper; claimed: boolean }> }
   | { threadId: undefined; waiting: number };
@@ -28,11 +25,13 @@ export interface VoteResult {
   sessionId: string;
   cardDirty: boolean;
   boardDirty: boolean;
+  /** The message showing the question's card, if posted: edits are coalesced per message. */
+  cardMessageId?: string;
 }
 
 /** How many of the most voted open questions a search looks at, whatever the session's size. */
-export const SEARCH_CANDIDATES = 200;
-/** A question's member in the rankings: ties in votes read earliest asked first (see keys.ranked). */
+export const SEARCH_CANDIDATES = 100;
+/** Ties in votes read earliest asked first (see keys.ranked). */
 export function rankMember(askedAt: number, questionId: string): string {
   return `${String(Math.max(0, Math.trunc(askedAt))).padStart(15, '0')}:${questionId}`;
 }
@@ -47,10 +46,16 @@ function toQuestion(hash: Record<string, string>): Question {
     status: hash.status as QuestionStatus,
     askedAt: Number(hash.askedAt),
     votes: Number(hash.votes ?? 0),
-    ...(hash.paperId ? { paperId: hash.paperId } : {}),
-    ...(hash.askerId ? { askerId: hash.askerId } : {}),
-    ...(hash.answer ? { answer: hash.answer } : {}),
-    ...(hash.cardMessageId ? { card: { channelId: hash.cardChannelId!, messageId: hash.cardMessageId } } : {}),
+    ...(hash.paperId && { paperId: hash.paperId }),
+    ...(hash.askerId && { askerId: hash.askerId }),
+    ...(hash.answer && { answer: hash.answer }),
+    ...(hash.cardMessageId && {
+      card: {
+        channelId: hash.cardChannelId!,
+        messageId: hash.cardMessageId,
+        ...(hash.cardGroup && { group: hash.cardGroup.split(' ') }),
+      },
+    }),
   };
 }
 
@@ -66,36 +71,23 @@ const AskReply = z.discriminatedUnion('outcome', [
 ]);
 const VoteReply = z.object({
   outcome: z.enum(['added', 'removed', 'missing', 'ended', 'other-session']),
-  votes: z.number().optional(),
-  sessionId: z.string().optional(),
-  cardDirty: z.boolean().optional(),
-  boardDirty: z.boolean().optional(),
+  votes: z.number().default(0),
+  sessionId: z.string().default(''),
+  cardDirty: z.boolean().default(false),
+  boardDirty: z.boolean().default(false),
+  cardMessageId: z.string().optional(),
 });
 const ResolveReply = z.object({
   outcome: z.enum(['ok', 'open', 'answered', 'dismissed', 'missing', 'ended', 'other-session']),
-  sessionId: z.string().optional(),
+  sessionId: z.string().default(''),
 });
 
-/**
- * A session's questions: asked, upvoted, answered or dismissed, each one Lua
- * script that checks the session is still live and appends the timeline
- * event (built here). Reads fetch what their caller shows, however many
- * questions the session has; only `questions` reads them all.
- */
 export class QuestionStore {
-  /**
-   * The current paper each guild's last /ask found: a question is stored with
-   * the paper current at that moment, and its event built here names it. The
-   * script refuses (writes nothing) when the paper changed, and this is read again.
-   */
+  /** The current paper each guild's last /ask found; the script refuses if it has changed since. */
   private readonly paperSeen = new Map<string, string>();
 
   constructor(private readonly redis: RedisClient) {}
 
-  /**
-   * Stores a question in the live session `question.sessionId`, on the paper
-   * current at that moment, and queues its card, in one script.
-   */
   async ask(guildId: string, question: Omit<Question, 'status' | 'votes' | 'paperId'>): Promise<AskResult> {
     const { id, sessionId, askedAt } = question;
     const k = sessionKeys(guildId, sessionId);
@@ -133,47 +125,37 @@ export class QuestionStore {
         this.paperSeen.set(guildId, reply.paperId);
         return undefined;
       }
-      if (reply.outcome === 'not-live') return { outcome: 'not-live' as const };
-      const stored: Question = { ...question, status: 'open', votes: 0, ...onPaper };
+      if (reply.outcome === 'not-live') return reply;
       const { boardDirty, cardsDirty, threadId } = reply;
-      return { outcome: 'asked' as const, question: stored, boardDirty, cardsDirty, ...(threadId ? { threadId } : {}) };
+      const stored: Question = { ...question, status: 'open', votes: 0, ...onPaper };
+      return { outcome: 'asked' as const, question: stored, boardDirty, cardsDirty, ...(threadId && { threadId }) };
     });
   }
 
-  /**
-   * One vote per member: a second press takes it back. `cardDirty` and
-   * `boardDirty` say whether the card and board need a job queued (none is
-   * waiting). `sessionId`: the question's session when the caller knows it
-   * (the live one), which saves a read.
-   */
+  /** A second press takes the vote back. `sessionId`, when the caller knows it, saves a read. */
   async vote(guildId: string, questionId: string, userId: string, sessionId?: string): Promise<VoteResult> {
-    let session = sessionId ?? (await this.redis.hget(keys.question(guildId, questionId), 'sessionId')) ?? '';
-    const [question, voters, cardDirty] = [
-      keys.question(guildId, questionId),
-      keys.voters(guildId, questionId),
-      keys.dirty(guildId, `question:${questionId}`),
-    ];
+    let session = sessionId ?? (await this.sessionOf(guildId, questionId));
     return retryWhileStale('vote', async () => {
       const k = sessionKeys(guildId, session);
-      const ranks = (['open', 'answered', 'dismissed', 'all'] as const).map(k.rank);
       const reply = await runScript(
         this.redis,
         'questionsVote',
-        [k.live, question, voters, ...ranks, cardDirty, k.boardDirty],
+        [
+          k.live,
+          keys.question(guildId, questionId),
+          keys.voters(guildId, questionId),
+          ...(['open', 'answered', 'dismissed', 'all'] as const).map(k.rank),
+          keys.dirty(guildId, `question:${questionId}`),
+          k.boardDirty,
+        ],
         [session, userId],
         VoteReply,
       );
       if (reply.outcome === 'other-session') {
-        session = reply.sessionId ?? '';
+        session = reply.sessionId;
         return undefined;
       }
-      return {
-        outcome: reply.outcome,
-        votes: reply.votes ?? 0,
-        sessionId: reply.sessionId ?? '',
-        cardDirty: reply.cardDirty ?? false,
-        boardDirty: reply.boardDirty ?? false,
-      };
+      return { ...reply, outcome: reply.outcome };
     });
   }
 
@@ -186,12 +168,8 @@ export class QuestionStore {
     answer?: string,
     sessionId?: string,
   ): Promise<'ok' | QuestionStatus | 'missing' | 'ended'> {
-    const event: TimelineEvent = {
-      type: status === 'answered' ? 'question.answered' : 'question.dismissed',
-      questionId,
-      at,
-    };
-    let session = sessionId ?? (await this.redis.hget(keys.question(guildId, questionId), 'sessionId')) ?? '';
+    const event: TimelineEvent = { type: `question.${status}`, questionId, at };
+    let session = sessionId ?? (await this.sessionOf(guildId, questionId));
     return retryWhileStale('resolve', async () => {
       const k = sessionKeys(guildId, session);
       const reply = await runScript(
@@ -202,9 +180,13 @@ export class QuestionStore {
         ResolveReply,
       );
       if (reply.outcome !== 'other-session') return reply.outcome;
-      session = reply.sessionId ?? '';
+      session = reply.sessionId;
       return undefined;
     });
+  }
+
+  private async sessionOf(guildId: string, questionId: string): Promise<string> {
+    return (await this.redis.hget(keys.question(guildId, questionId), 'sessionId')) ?? '';
   }
 
   async question(guildId: string, questionId: string): Promise<Question | undefined> {
@@ -218,8 +200,7 @@ export class QuestionStore {
     sessionId: string,
     { status, limit }: { status: RankedStatus; limit: number },
   ): Promise<{ questions: Question[]; total: number }> {
-    const k = sessionKeys(guildId, sessionId);
-    const rank = k.rank(status);
+    const rank = keys.ranked(guildId, sessionId, status);
     const [members, total] = (await execAll(
       this.redis
         .pipeline()
@@ -229,15 +210,12 @@ export class QuestionStore {
     return { questions: await this.read(guildId, members.map(idOfMember)), total };
   }
 
-  /**
-   * Open questions whose text contains `typed` (case-insensitive), most voted
-   * first, at most `limit`, among the SEARCH_CANDIDATES most voted open ones.
-   */
+  /** Open questions containing `typed` (any case), most voted first, among the SEARCH_CANDIDATES most voted. */
   async searchQuestions(guildId: string, sessionId: string, typed: string, limit: number): Promise<Question[]> {
     return this.read(guildId, await this.search(guildId, sessionId, typed, limit));
   }
 
-  /** As searchQuestions, with only what an autocomplete choice shows: each match's id and text. */
+  /** As searchQuestions, with only each match's id and text (autocomplete). */
   async questionChoices(guildId: string, sessionId: string, typed: string, limit: number) {
     const ids = await this.search(guildId, sessionId, typed, limit);
     if (ids.length === 0) return [];
@@ -248,18 +226,16 @@ export class QuestionStore {
   }
 
   private async search(guildId: string, sessionId: string, typed: string, limit: number): Promise<string[]> {
-    const k = sessionKeys(guildId, sessionId);
     const reply = await runScript(
       this.redis,
       'questionsSearch',
-      [k.rank('open'), k.openTexts],
+      [keys.ranked(guildId, sessionId, 'open'), keys.openTexts(guildId, sessionId)],
       [typed.toLowerCase(), SEARCH_CANDIDATES, limit],
       z.object({ members: luaList(z.string()) }),
     );
     return reply.members.map(idOfMember);
   }
 
-  /** How many questions were asked in a session, and how many are open and answered, without reading them. */
   async counts(guildId: string, sessionId: string): Promise<{ asked: number; open: number; answered: number }> {
     const k = sessionKeys(guildId, sessionId);
     const [asked, open, answered] = (await execAll(
@@ -269,20 +245,18 @@ export class QuestionStore {
   }
 
   /**
-   * The first `max` questions without a card, oldest first, each with its
-   * paper and its post claimed for `jobId`. Clears the cards mark first, so a
-   * question asked after this read queues another run.
+   * The first `max` questions without a card, oldest first, with their paper and their post claimed for `jobId`.
+   * Clears the cards mark first, so a question asked after this read queues another run.
    */
   async cardsDue(guildId: string, sessionId: string, jobId: string, max: number): Promise<CardsDue> {
     const k = sessionKeys(guildId, sessionId);
-    const uncarded = k.uncarded;
     const [, threadId, ids, waiting] = (await execAll(
       this.redis
         .pipeline()
         .del(k.cardsDirty)
         .hget(k.session, 'threadId')
-        .zrange(uncarded, '0', String(max - 1))
-        .zcard(uncarded),
+        .zrange(k.uncarded, '0', String(max - 1))
+        .zcard(k.uncarded),
     )) as [number, string | null, string[], number];
     if (!threadId) return { threadId: undefined, waiting };
     const hashes = await this.hashes(ids.map((id) => keys.question(guildId, id)));
@@ -301,33 +275,39 @@ export class QuestionStore {
             [jobId, CLAIM_TTL_MS],
             z.object({ held: luaList(z.boolean()) }),
           ),
-      done.length > 0 ? this.redis.zrem(uncarded, ...done) : undefined,
+      done.length > 0 ? this.redis.zrem(k.uncarded, ...done) : undefined,
     ]);
     const paperOf = new Map(paperIds.map((id, i) => [id, papers[i]!]));
     const cards = due.map((question, i) => {
       const paper = question.paperId ? paperOf.get(question.paperId) : undefined;
-      return { question, claimed: claims.held[i] === true, ...(paper?.id ? { paper: fromHash(paper) } : {}) };
+      return { question, claimed: claims.held[i] === true, ...(paper?.id && { paper: fromHash(paper) }) };
     });
     return { threadId, cards };
   }
 
   /** Every question of a session, oldest first: for the recap and exports only (it grows with the session). */
   async questions(guildId: string, sessionId: string): Promise<Question[]> {
-    const k = sessionKeys(guildId, sessionId);
-    return this.read(guildId, await this.redis.zrange(k.questions, '0', '-1'));
+    return this.read(guildId, await this.redis.zrange(keys.questions(guildId, sessionId), '0', '-1'));
   }
 
-  /** Keeps a question's card, and takes the question out of its session's uncarded set. */
+  /** Also takes the questions out of their session's uncarded set; several questions share a grouped card. */
   async setQuestionCard(
     guildId: string,
-    question: { id: string; sessionId: string },
+    questions: Array<{ id: string; sessionId: string }>,
     card: { channelId: string; messageId: string },
   ): Promise<void> {
-    await this.redis
-      .multi()
-      .hset(keys.question(guildId, question.id), { cardChannelId: card.channelId, cardMessageId: card.messageId })
-      .zrem(keys.uncarded(guildId, question.sessionId), question.id)
-      .exec();
+    const multi = this.redis.multi();
+    const group = questions.length > 1 ? { cardGroup: questions.map((q) => q.id).join(' ') } : {};
+    for (const { id, sessionId } of questions)
+      multi
+        .hset(keys.question(guildId, id), { cardChannelId: card.channelId, cardMessageId: card.messageId, ...group })
+        .zrem(keys.uncarded(guildId, sessionId), id);
+    await multi.exec();
+  }
+
+  /** The questions of a grouped card, in the group's order (gone ones left out). */
+  questionsById(guildId: string, ids: string[]): Promise<Question[]> {
+    return this.read(guildId, ids);
   }
 
   private async read(guildId: string, ids: string[]): Promise<Question[]> {

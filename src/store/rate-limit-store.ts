@@ -1,14 +1,12 @@
 import { keys } from './keys.js';
-import { execAll } from './pipeline.js';
 import type { RedisClient } from './redis.js';
 
 export interface RateLimitResult {
   allowed: boolean;
-  /** When the caller may try again, in milliseconds from now. */
   retryAfterMs: number;
 }
 
-/** Fixed-window counters per guild, user and bucket, shared by every bot process: Lectern's one rate limiter. */
+/** Fixed-window counters shared by every bot process: Lectern's one rate limiter. */
 export class RateLimitStore {
   constructor(private readonly redis: RedisClient) {}
 
@@ -17,16 +15,15 @@ export class RateLimitStore {
   }
 
   /**
-   * Counts one use on `key` (from `key()`) in one transaction: the count, the
-   * window's expiry set by the first use (PEXPIRE NX also gives one to a
-   * counter found without it), and the time left in the window.
+   * Plain commands, not MULTI, so they ride the auto-pipeline with the router's reads (one round trip). Any
+   * interleaving is safe: PEXPIRE NX after INCR always leaves the counter an expiry.
    */
   async hit(key: string, limit: number, windowMs: number): Promise<RateLimitResult> {
-    const [count, , ttl] = (await execAll(this.redis.multi().incr(key).pexpire(key, windowMs, 'NX').pttl(key))) as [
-      number,
-      number,
-      number,
-    ];
+    const [count, , ttl] = await Promise.all([
+      this.redis.incr(key),
+      this.redis.pexpire(key, windowMs, 'NX'),
+      this.redis.pttl(key),
+    ]);
     return { allowed: count <= limit, retryAfterMs: Math.max(ttl, 0) };
   }
 }

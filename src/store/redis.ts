@@ -2,17 +2,11 @@ import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis'
 import type { RedisNode } from '../config.js';
 import { defineScripts } from './scripts.js';
 
-/** A connection Lectern's stores and jobs can use: one Redis server, or a Redis Cluster. */
 export type RedisClient = Redis | Cluster;
 
-/**
- * Where Redis is, as configured: `REDIS_URL` alone names one server; with
- * `REDIS_CLUSTER_NODES`, those seed a cluster and the URL gives only the
- * scheme, user and password the nodes share. A bare URL string is one server.
- */
+/** With cluster nodes, the URL gives only the scheme, user and password the nodes share. */
 export type RedisTarget = string | { REDIS_URL: string; REDIS_CLUSTER_NODES?: readonly RedisNode[] | undefined };
 
-/** Raised when Redis cannot be reached at start; the message tells the user what to do. */
 export class RedisUnavailableError extends Error {
   constructor(where: string, cause: unknown) {
     super(
@@ -36,17 +30,12 @@ export function redactUrl(url: string): string {
 
 export interface ConnectOptions {
   connectTimeoutMs?: number;
-  /** Shown by CLIENT LIST, so an operator can tell Lectern's processes apart. */
+  /** Shown by CLIENT LIST. */
   name?: string;
-  /** Commands issued in the same turn of the event loop leave in one write (one system call, one round trip). */
   autoPipelining?: boolean;
 }
 
-/**
- * Opens a connection and waits until it is ready. Commands issued while the
- * connection is down fail at once instead of queueing, so an interaction is
- * never left waiting on a Redis that is gone.
- */
+/** Commands issued while the connection is down fail at once, so an interaction never waits on a Redis that is gone. */
 export async function connectRedis(target: RedisTarget, options: ConnectOptions = {}): Promise<RedisClient> {
   const { url, nodes } = parseTarget(target);
   const connectTimeout = options.connectTimeoutMs ?? 5_000;
@@ -56,22 +45,15 @@ export async function connectRedis(target: RedisTarget, options: ConnectOptions 
     connectTimeout,
   };
   const retryStrategy = (attempt: number) => Math.min(attempt * 200, 2_000);
+  const common = {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    enableAutoPipelining: options.autoPipelining ?? false,
+  };
   const client = nodes
-    ? new Cluster(nodes, {
-        ...clusterOptions(url, perNode),
-        lazyConnect: true,
-        enableOfflineQueue: false,
-        enableAutoPipelining: options.autoPipelining ?? false,
-        clusterRetryStrategy: retryStrategy,
-      })
-    : new Redis(url, {
-        ...perNode,
-        lazyConnect: true,
-        enableOfflineQueue: false,
-        enableAutoPipelining: options.autoPipelining ?? false,
-        retryStrategy,
-      });
-  // A failed start is reported by the rejection below; until the caller listens, its 'error' events go nowhere.
+    ? new Cluster(nodes, { ...clusterOptions(url, perNode), ...common, clusterRetryStrategy: retryStrategy })
+    : new Redis(url, { ...perNode, ...common, retryStrategy });
+  // A failed start is reported by the rejection below; until then its 'error' events go nowhere.
   const quiet = () => {};
   client.on('error', quiet);
   // Before any command: an auto-pipeline made before a script is defined lacks it (ioredis then throws).
@@ -86,10 +68,7 @@ export async function connectRedis(target: RedisTarget, options: ConnectOptions 
   }
 }
 
-/**
- * A connection for a BullMQ Worker, which BullMQ waits for: its commands wait
- * through a reconnect instead of failing, as BullMQ requires of a worker.
- */
+/** For a BullMQ Worker: its commands wait through a reconnect instead of failing, as BullMQ requires. */
 export function createWorkerRedis(target: RedisTarget, options: { name?: string } = {}): RedisClient {
   const { url, nodes } = parseTarget(target);
   const perNode: RedisOptions = {

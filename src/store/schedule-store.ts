@@ -1,13 +1,15 @@
-import type { Cluster, Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Occurrence, OccurrenceRecord, Schedule } from '../domain/schedule/plan.js';
 import { WEEKDAYS } from '../domain/schedule/weekly.js';
 import { keys } from './keys.js';
+import type { RedisClient } from './redis.js';
 
 /** The schedule with the generation every change bumps: a job planned under an older one is stale. */
 export interface StoredSchedule extends Schedule {
   generation: number;
 }
+
+const jsonStrings = z.string().transform((s) => z.array(z.string()).parse(JSON.parse(s)));
 
 const ScheduleHash = z.object({
   weekday: z.enum(WEEKDAYS),
@@ -15,29 +17,27 @@ const ScheduleHash = z.object({
   timeZone: z.string(),
   durationMin: z.coerce.number().int(),
   paused: z.enum(['true', 'false']).transform((s) => s === 'true'),
-  skips: z.string().transform((s) => z.array(z.string()).parse(JSON.parse(s))),
+  skips: jsonStrings,
   generation: z.coerce.number().int(),
 });
 
-const OccurrenceHash = z
-  .object({
-    start: z.coerce.number(),
-    end: z.coerce.number(),
-    date: z.string(),
-    generation: z.coerce.number().int(),
-    status: z.enum(['open', 'cancelled']),
-    eventId: z.string().optional(),
-    sessionId: z.string().optional(),
-    agenda: z
-      .string()
-      .transform((s) => z.object({ channelId: z.string(), messageId: z.string() }).parse(JSON.parse(s)))
-      .optional(),
-    jobIds: z.string().transform((s) => z.array(z.string()).parse(JSON.parse(s))),
-  })
-  .loose();
+const OccurrenceHash = z.object({
+  start: z.coerce.number(),
+  end: z.coerce.number(),
+  date: z.string(),
+  generation: z.coerce.number().int(),
+  status: z.enum(['open', 'cancelled']),
+  eventId: z.string().optional(),
+  sessionId: z.string().optional(),
+  agenda: z
+    .string()
+    .transform((s) => z.object({ channelId: z.string(), messageId: z.string() }).parse(JSON.parse(s)))
+    .optional(),
+  jobIds: jsonStrings,
+});
 
 function toOccurrence(hash: Record<string, string>): OccurrenceRecord {
-  const { start, end, date, generation, status, eventId, sessionId, agenda, jobIds } = OccurrenceHash.parse(hash);
+  const { eventId, sessionId, agenda, ...fields } = OccurrenceHash.parse(hash);
   const posts: Record<string, string> = {};
   const dms: Record<string, 'sent' | 'closed'> = {};
   for (const [field, value] of Object.entries(hash)) {
@@ -45,30 +45,24 @@ function toOccurrence(hash: Record<string, string>): OccurrenceRecord {
     if (field.startsWith('dm:')) dms[field.slice(3)] = value === 'closed' ? 'closed' : 'sent';
   }
   return {
-    start,
-    end,
-    date,
-    generation,
-    status,
+    ...fields,
     posts,
     dms,
-    jobIds,
     ...(eventId ? { eventId } : {}),
     ...(sessionId ? { sessionId } : {}),
     ...(agenda ? { agenda } : {}),
   };
 }
 
-/** The weekly schedule and the sessions it opens, in Redis hashes (a guild's keys share one cluster slot). */
 export class ScheduleStore {
-  constructor(private readonly redis: Redis | Cluster) {}
+  constructor(private readonly redis: RedisClient) {}
 
   async schedule(guildId: string): Promise<StoredSchedule | undefined> {
     const hash = await this.redis.hgetall(keys.schedule(guildId));
     return hash.weekday ? ScheduleHash.parse(hash) : undefined;
   }
 
-  /** Saves the schedule and returns its new generation. */
+  /** Returns the new generation. */
   async saveSchedule(guildId: string, schedule: Schedule): Promise<number> {
     const key = keys.schedule(guildId);
     const result = await this.redis
@@ -86,26 +80,17 @@ export class ScheduleStore {
     return Number(result?.[1]?.[1]);
   }
 
-  async openStart(guildId: string): Promise<number | undefined> {
-    const start = await this.redis.get(keys.openOccurrence(guildId));
-    return start ? Number(start) : undefined;
-  }
-
   async occurrence(guildId: string, start: number): Promise<OccurrenceRecord | undefined> {
     const hash = await this.redis.hgetall(keys.occurrence(guildId, start));
     return hash.start ? toOccurrence(hash) : undefined;
   }
 
-  /** The open occurrence, if the schedule has one. */
   async open(guildId: string): Promise<OccurrenceRecord | undefined> {
-    const start = await this.openStart(guildId);
-    return start === undefined ? undefined : this.occurrence(guildId, start);
+    const start = await this.redis.get(keys.openOccurrence(guildId));
+    return start ? this.occurrence(guildId, Number(start)) : undefined;
   }
 
-  /**
-   * Records `occurrence` as the open one under `generation` with its planned
-   * jobs. What was posted for it before (agenda, reminders, event) is kept.
-   */
+  /** What was posted for the occurrence before (agenda, reminders, event) is kept. */
   async markOpen(guildId: string, occurrence: Occurrence, generation: number, jobIds: string[]): Promise<void> {
     const key = keys.occurrence(guildId, occurrence.start);
     await this.redis
@@ -131,7 +116,7 @@ export class ScheduleStore {
     await this.redis.del(keys.openOccurrence(guildId));
   }
 
-  /** Sets one field of an occurrence if it is still unset; true when this call set it. */
+  /** True when this call set the field (it was unset). */
   async setOnce(
     guildId: string,
     start: number,
@@ -147,13 +132,13 @@ export class ScheduleStore {
     else await this.redis.hset(key, field, value);
   }
 
-  /** The most recent occurrence starting at or before `at` and after `since`. */
+  /** The latest occurrence starting between `since` and `at`, both included. */
   async latestBetween(guildId: string, since: number, at: number): Promise<OccurrenceRecord | undefined> {
     const [start] = await this.redis.zrevrangebyscore(keys.occurrences(guildId), at, since, 'LIMIT', 0, 1);
     return start ? this.occurrence(guildId, Number(start)) : undefined;
   }
 
-  /** The occurrence whose Discord event is `eventId`, among the last few. */
+  /** Looks among the last four occurrences only. */
   async byEvent(guildId: string, eventId: string): Promise<OccurrenceRecord | undefined> {
     const starts = await this.redis.zrevrange(keys.occurrences(guildId), 0, 3);
     for (const start of starts) {

@@ -2,12 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { RedisClient } from './redis.js';
 
-/**
- * Every Lua script of the stores, one file each under ./lua (copied next to
- * the compiled code by `npm run build`). `keys` is how many KEYS a script
- * takes; scripts without it take a variable number (a list of questions or
- * papers), counted at each call. Every key a script touches is in KEYS.
- */
+// Files under ./lua (`npm run build` copies them next to the compiled code); without `keys`, a script takes any number.
 const SCRIPTS = {
   claimsTake: { file: 'claims/take.lua' },
   metaRaiseVersion: { file: 'meta/raise-version.lua', keys: 1 },
@@ -38,18 +33,13 @@ const SCRIPTS = {
 
 export type ScriptName = keyof typeof SCRIPTS;
 
-/** Each script's file under ./lua and its number of KEYS (none: variable), for the tests that read them. */
 export const scriptDefinitions: Readonly<Record<ScriptName, { file: string; keys?: number }>> = SCRIPTS;
 
 const sources = new Map<ScriptName, string>();
 function source(name: ScriptName): string {
-  let lua = sources.get(name);
-  if (lua === undefined) {
-    const file = new URL(`./lua/${SCRIPTS[name].file}`, import.meta.url);
-    lua = readFileSync(file, 'utf8');
-    sources.set(name, lua);
-  }
-  return lua;
+  if (!sources.has(name))
+    sources.set(name, readFileSync(new URL(`./lua/${SCRIPTS[name].file}`, import.meta.url), 'utf8'));
+  return sources.get(name)!;
 }
 
 const defined = new WeakSet<RedisClient>();
@@ -58,15 +48,13 @@ const defined = new WeakSet<RedisClient>();
 export function defineScripts(redis: RedisClient): void {
   if (defined.has(redis)) return;
   for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
-    const { keys } = SCRIPTS[name] as { keys?: number };
-    redis.defineCommand(name, { lua: source(name), ...(keys === undefined ? {} : { numberOfKeys: keys }) });
+    redis.defineCommand(name, { lua: source(name), numberOfKeys: scriptDefinitions[name].keys });
   }
   defined.add(redis);
 }
 
 type ScriptCommand = (...args: Array<string | number>) => Promise<unknown>;
 
-/** Runs a script with its KEYS and ARGV; the reply is the script's JSON, decoded with `reply`. */
 export async function runScript<T extends z.ZodType>(
   redis: RedisClient,
   name: ScriptName,
@@ -75,7 +63,7 @@ export async function runScript<T extends z.ZodType>(
   reply: T,
 ): Promise<z.output<T>> {
   defineScripts(redis);
-  const { keys: declared } = SCRIPTS[name] as { keys?: number };
+  const declared = scriptDefinitions[name].keys;
   if (declared !== undefined && keys.length !== declared)
     throw new Error(`script ${name} takes ${declared} keys, not ${keys.length}`);
   const command = (redis as unknown as Record<ScriptName, ScriptCommand>)[name].bind(redis);

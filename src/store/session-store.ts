@@ -3,16 +3,12 @@ import type { Recap } from '../domain/recap/recap.js';
 import type { Session, SessionStatus, TimelineEvent } from '../domain/session/session.js';
 import { newId } from './ids.js';
 import { keys } from './keys.js';
-import { fromHash } from './paper-store.js';
+import { fromFields } from './paper-store.js';
 import { execAll, retryWhileStale } from './pipeline.js';
 import type { RedisClient } from './redis.js';
 import { luaList, runScript } from './scripts.js';
 
-/**
- * /session end. `ended`: the session ended and the queue closed; `resumed`:
- * it had ended already but its follow-ups were never confirmed (endFollowedUp),
- * so the caller runs them again; `toHistory`: papers moved to history.
- */
+/** `resumed`: it had ended but its follow-ups were never confirmed (endFollowedUp), so the caller reruns them. */
 export type EndResult =
   { outcome: 'ended' | 'resumed'; coveredPaperId?: string; toHistory: string[] } | { outcome: 'not-live' };
 
@@ -25,44 +21,40 @@ export function toSession(hash: Record<string, string>): Session {
     status: hash.status as Session['status'],
     startedAt: Number(hash.startedAt),
     startedBy: hash.startedBy!,
-    ...(hash.endedAt ? { endedAt: Number(hash.endedAt) } : {}),
-    ...(hash.recording ? { recording: hash.recording } : {}),
-    ...(hash.stageTopic ? { stageTopic: hash.stageTopic } : {}),
-    ...(hash.boardMessageId
-      ? {
-          board: {
-            channelId: hash.boardChannelId!,
-            messageId: hash.boardMessageId,
-            ...(hash.threadId ? { threadId: hash.threadId } : {}),
-          },
-        }
-      : {}),
+    ...(hash.endedAt && { endedAt: Number(hash.endedAt) }),
+    ...(hash.recording && { recording: hash.recording }),
+    ...(hash.stageTopic && { stageTopic: hash.stageTopic }),
+    ...(hash.boardMessageId && {
+      board: {
+        channelId: hash.boardChannelId!,
+        messageId: hash.boardMessageId,
+        ...(hash.threadId && { threadId: hash.threadId }),
+      },
+    }),
   };
 }
 
-const outcomes = <T extends string>(...values: [T, ...T[]]) => z.object({ outcome: z.enum(values) });
 const StartReply = z.object({ outcome: z.enum(['started', 'live']), sessionId: z.string() });
 const EndReply = z.object({
   outcome: z.enum(['ended', 'resumed', 'not-live', 'stale']),
   toHistory: luaList(z.string()).optional(),
 });
 
-/**
- * Sessions and their timelines. Each change is one Lua script that also
- * checks the session is still live and appends the timeline event (built
- * here), so a button from an ended session can never act on the next.
- */
+/** Each script checks the session is live, so a button from an ended session never acts on the next. */
 export class SessionStore {
   constructor(private readonly redis: RedisClient) {}
 
   /** The live session, without its board (`get` reads that). */
   async current(guildId: string): Promise<Session | undefined> {
-    const hash = await this.redis.hgetall(keys.currentSession(guildId));
-    return hash.id ? toSession(hash) : undefined;
+    return this.read(keys.currentSession(guildId));
   }
 
   async get(guildId: string, sessionId: string): Promise<Session | undefined> {
-    const hash = await this.redis.hgetall(keys.session(guildId, sessionId));
+    return this.read(keys.session(guildId, sessionId));
+  }
+
+  private async read(key: string): Promise<Session | undefined> {
+    const hash = await this.redis.hgetall(key);
     return hash.id ? toSession(hash) : undefined;
   }
 
@@ -78,25 +70,16 @@ export class SessionStore {
     );
   }
 
-  /**
-   * Ends the live session and closes its use of the paper queue in one script:
-   * the current paper is covered, covered papers go to history, the rest stay
-   * queued. Then the caller's follow-ups, then `endFollowedUp`; a rerun before
-   * that says 'resumed'.
-   */
+  /** The current paper is covered, covered papers go to history; a rerun before `endFollowedUp` says 'resumed'. */
   async end(
     guildId: string,
-    end: { sessionId: string; by: string; at: number; recording?: string | undefined },
+    { sessionId, by, at, recording }: { sessionId: string; by: string; at: number; recording?: string | undefined },
   ): Promise<EndResult> {
-    const { sessionId, by, at, recording } = end;
-    const ended: TimelineEvent = { type: 'session.ended', by, at, ...(recording ? { recording } : {}) };
+    const ended: TimelineEvent = { type: 'session.ended', by, at, ...(recording && { recording }) };
     return retryWhileStale('session end', async () => {
       const [currentId, queue] = (await execAll(
         this.redis.pipeline().get(keys.currentPaper(guildId)).lrange(keys.paperQueue(guildId), 0, -1),
       )) as [string | null, string[]];
-      const covered: TimelineEvent | undefined = currentId
-        ? { type: 'paper.covered', paperId: currentId, at }
-        : undefined;
       const reply = await runScript(
         this.redis,
         'sessionEnd',
@@ -116,7 +99,7 @@ export class SessionStore {
           at,
           recording ?? '',
           JSON.stringify(ended),
-          covered ? JSON.stringify(covered) : '',
+          currentId ? JSON.stringify({ type: 'paper.covered', paperId: currentId, at } satisfies TimelineEvent) : '',
           currentId ?? '',
           ...queue,
         ],
@@ -132,35 +115,31 @@ export class SessionStore {
         case 'ended':
           return {
             outcome: 'ended' as const,
-            ...(currentId ? { coveredPaperId: currentId } : {}),
+            ...(currentId && { coveredPaperId: currentId }),
             toHistory: reply.toHistory ?? [],
           };
       }
     });
   }
 
-  /** The follow-ups of an ended session (posts, jobs) are done: a rerun of `end` now says 'not-live'. */
+  /** The ended session's posts and jobs are done: a rerun of `end` now says 'not-live'. */
   async endFollowedUp(guildId: string, sessionId: string): Promise<void> {
     await this.redis.hdel(keys.session(guildId, sessionId), 'followUps');
   }
 
-  /** Appends an event to a live session's timeline; false if the session is no longer live. */
+  /** False if the session is no longer live. */
   async log(guildId: string, sessionId: string, event: TimelineEvent): Promise<boolean> {
     const reply = await runScript(
       this.redis,
       'sessionLog',
       [keys.currentSession(guildId), keys.timeline(guildId, sessionId)],
       [sessionId, JSON.stringify(event)],
-      outcomes('ok', 'not-live'),
+      z.object({ outcome: z.enum(['ok', 'not-live']) }),
     );
     return reply.outcome === 'ok';
   }
 
-  /**
-   * Stores what the speaking tracker heard: each segment and gap on the
-   * timeline, and talk time per member. Also after the session ended (the
-   * last words before /session end), so nothing heard is lost.
-   */
+  /** Timeline and talk time per member; written even after the session ended, so the last words are kept. */
   async logVoice(
     guildId: string,
     sessionId: string,
@@ -192,7 +171,7 @@ export class SessionStore {
     await this.redis.hset(keys.session(guildId, sessionId), {
       boardChannelId: board.channelId,
       boardMessageId: board.messageId,
-      ...(board.threadId ? { threadId: board.threadId } : {}),
+      ...(board.threadId && { threadId: board.threadId }),
     });
   }
 
@@ -218,22 +197,21 @@ export class SessionStore {
         .get(keys.currentPaper(guildId)),
     )) as [Record<string, string>, number, string[], number, number, number, Record<string, string>, string | null];
     if (session.status !== 'live') return undefined;
-    const shown = ['id', 'title', 'ref', 'metadataStatus'] as const;
-    const values = paperId ? await this.redis.hmget(keys.paper(guildId, paperId), ...shown) : [];
-    const fields: Record<string, string> = {};
-    values.forEach((value, i) => value !== null && (fields[shown[i]!] = value));
-    const paper = fields.id ? fromHash(fields) : undefined;
+    const shown = ['id', 'title', 'ref', 'metadataStatus'];
+    const paper = fromFields(shown, paperId ? await this.redis.hmget(keys.paper(guildId, paperId), ...shown) : []);
     return {
       session: toSession(session),
-      ...(paper
-        ? { paper: { id: paper.id, title: paper.title, ref: paper.ref, metadataStatus: paper.metadataStatus } }
-        : {}),
+      ...(paper.id && {
+        paper: { id: paper.id, title: paper.title, ref: paper.ref, metadataStatus: paper.metadataStatus },
+      }),
       handsUp,
       onStage,
       speaking,
       asked,
       open,
-      talk: byTalk(talk),
+      talk: Object.entries(talk)
+        .map(([userId, ms]) => ({ userId, totalMs: Number(ms) }))
+        .sort((a, b) => b.totalMs - a.totalMs),
     };
   }
 
@@ -251,7 +229,7 @@ export class SessionStore {
     return raw ? (JSON.parse(raw) as Recap) : undefined;
   }
 
-  /** Which parts of a recap edition are already posted (part index → message id). */
+  /** Part index → message id of the parts of a recap edition already posted. */
   async recapPosts(guildId: string, sessionId: string, edition: string): Promise<Map<number, string>> {
     const hash = await this.redis.hgetall(keys.recapPosts(guildId, sessionId, edition));
     return new Map(Object.entries(hash).map(([part, id]) => [Number(part), id]));
@@ -267,7 +245,6 @@ export class SessionStore {
     await this.redis.hset(keys.recapPosts(guildId, sessionId, edition), String(part), messageId);
   }
 
-  /** The most recent ended session, if any. */
   async lastEnded(guildId: string): Promise<Session | undefined> {
     const ids = await this.redis.zrevrange(keys.sessions(guildId), 0, 2);
     for (const id of ids) {
@@ -283,10 +260,4 @@ export class SessionStore {
     const sessions = await Promise.all(ids.map((id) => this.get(guildId, id)));
     return sessions.filter((s): s is Session => s?.status === 'ended');
   }
-}
-
-function byTalk(hash: Record<string, string>): Array<{ userId: string; totalMs: number }> {
-  return Object.entries(hash)
-    .map(([userId, ms]) => ({ userId, totalMs: Number(ms) }))
-    .sort((a, b) => b.totalMs - a.totalMs);
 }

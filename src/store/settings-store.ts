@@ -28,16 +28,11 @@ export class SettingsStore {
   constructor(private readonly redis: RedisClient) {}
 
   async get(guildId: string): Promise<GuildSettings> {
-    const raw = await this.redis.hgetall(keys.settings(guildId));
-    const parsed = StoredSettings.parse(raw);
-    const settings = defaultSettings();
-    for (const [field, value] of Object.entries(parsed)) {
-      if (value !== undefined) Object.assign(settings, { [field]: value });
-    }
-    return settings;
+    // Fields absent from the hash are absent from the parsed object, so the defaults stay.
+    return { ...defaultSettings(), ...StoredSettings.parse(await this.redis.hgetall(keys.settings(guildId))) };
   }
 
-  /** Writes the given fields in one command; `null` clears a field. */
+  /** `null` clears a field. */
   async update(guildId: string, patch: SettingsPatch): Promise<void> {
     const set: Record<string, string> = {};
     const clear: string[] = [];

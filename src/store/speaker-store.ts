@@ -5,23 +5,16 @@ import { sessionKeys } from './keys.js';
 import type { RedisClient } from './redis.js';
 import { luaList, runScript } from './scripts.js';
 
-/**
- * /speakers next. `userId`: who was called; for `just-called`, whom the other
- * host called; for `not-first`, who is first in line now; otherwise ''.
- */
+/** `userId`: who was called; for `just-called`, whom the other host called; for `not-first`, who is first now. */
 export interface CallFirstResult {
   outcome: 'called' | 'just-called' | 'not-first' | 'empty' | 'not-live';
   userId: string;
   boardDirty: boolean;
 }
 
-/**
- * Two hosts calling the next speaker this close together were pressing at
- * once (the live board shows a call within 2 s): the later press calls nobody.
- */
+/** Two calls this close together were hosts pressing at once (the board shows a call within 2 s). */
 export const NEXT_CALL_WINDOW_MS = 2_000;
 
-const outcomes = <T extends string>(...values: [T, ...T[]]) => z.object({ outcome: z.enum(values) });
 const RaiseReply = z.object({ outcome: z.enum(['raised', 'already', 'on-stage', 'not-live']), position: z.number() });
 const CallReply = z.object({ outcome: z.enum(['called', 'not-first', 'not-live']), boardDirty: z.boolean() });
 const CallFirstReply = z.object({
@@ -37,10 +30,8 @@ const SpeakersReply = z.object({
   speaking: z.number(),
 });
 
-/**
- * A session's raised hands and stage. Each change is one Lua script that
- * checks the session is still live and appends the timeline event (built here).
- */
+const eventJson = (event: TimelineEvent) => JSON.stringify(event);
+
 export class SpeakerStore {
   constructor(private readonly redis: RedisClient) {}
 
@@ -53,12 +44,11 @@ export class SpeakerStore {
     at: number,
   ): Promise<{ outcome: SpeakerOutcome; position: number }> {
     const k = sessionKeys(guildId, sessionId);
-    const event: TimelineEvent = { type: 'hand.raised', userId, via, at, ...(topic ? { topic } : {}) };
     return runScript(
       this.redis,
       'speakersRaise',
       [k.live, k.hands, k.topics, k.stage, k.timeline],
-      [sessionId, userId, topic ?? '', JSON.stringify(event)],
+      [sessionId, userId, topic ?? '', eventJson({ type: 'hand.raised', userId, via, at, ...(topic && { topic }) })],
       RaiseReply,
     );
   }
@@ -70,18 +60,18 @@ export class SpeakerStore {
     at: number,
   ): Promise<'lowered' | 'not-raised' | 'not-live'> {
     const k = sessionKeys(guildId, sessionId);
-    const event: TimelineEvent = { type: 'hand.lowered', userId, at };
-    const reply = await runScript(
-      this.redis,
-      'speakersLower',
-      [k.live, k.hands, k.topics, k.timeline],
-      [sessionId, userId, JSON.stringify(event)],
-      outcomes('lowered', 'not-raised', 'not-live'),
-    );
-    return reply.outcome;
+    return (
+      await runScript(
+        this.redis,
+        'speakersLower',
+        [k.live, k.hands, k.topics, k.timeline],
+        [sessionId, userId, eventJson({ type: 'hand.lowered', userId, at })],
+        z.object({ outcome: z.enum(['lowered', 'not-raised', 'not-live']) }),
+      )
+    ).outcome;
   }
 
-  /** Takes a member off the queue onto the stage; with `mustBeFirst`, only if they are still first in line. */
+  /** With `mustBeFirst`, only if they are still first in line. */
   async callSpeaker(
     guildId: string,
     sessionId: string,
@@ -91,40 +81,31 @@ export class SpeakerStore {
     mustBeFirst: boolean,
   ): Promise<{ outcome: 'called' | 'not-first' | 'not-live'; boardDirty: boolean }> {
     const k = sessionKeys(guildId, sessionId);
-    const event: TimelineEvent = { type: 'speaker.called', userId, by, at };
     return runScript(
       this.redis,
       'speakersCall',
       [k.live, k.hands, k.topics, k.stage, k.timeline, k.boardDirty],
-      [sessionId, userId, mustBeFirst ? '1' : '0', JSON.stringify(event)],
+      [sessionId, userId, mustBeFirst ? '1' : '0', eventJson({ type: 'speaker.called', userId, by, at })],
       CallReply,
     );
   }
 
-  /** Who is first in line. */
   async firstHand(guildId: string, sessionId: string): Promise<string | undefined> {
-    const k = sessionKeys(guildId, sessionId);
-    return (await this.redis.lindex(k.hands, 0)) ?? undefined;
+    return (await this.redis.lindex(sessionKeys(guildId, sessionId).hands, 0)) ?? undefined;
   }
 
-  /**
-   * /speakers next for `userId`, whom the caller read first in line and found
-   * in the stage channel: checks the session is live, that no other host
-   * called the next speaker less than `windowMs` ago, and that `userId` is
-   * still first, then calls them.
-   */
+  /** /speakers next for `userId`, read first in line: refused if another host called within `windowMs`. */
   async callFirst(
     guildId: string,
     call: { sessionId: string; userId: string; by: string; at: number; windowMs: number },
   ): Promise<CallFirstResult> {
     const { sessionId, userId, by, at, windowMs } = call;
     const k = sessionKeys(guildId, sessionId);
-    const event: TimelineEvent = { type: 'speaker.called', userId, by, at };
     return runScript(
       this.redis,
       'speakersCallFirst',
       [k.live, k.session, k.hands, k.topics, k.stage, k.timeline, k.boardDirty],
-      [sessionId, userId, by, at, windowMs, JSON.stringify(event)],
+      [sessionId, userId, by, at, windowMs, eventJson({ type: 'speaker.called', userId, by, at })],
       CallFirstReply,
     );
   }
@@ -136,25 +117,24 @@ export class SpeakerStore {
     at: number,
   ): Promise<'done' | 'not-on-stage' | 'not-live'> {
     const k = sessionKeys(guildId, sessionId);
-    const event: TimelineEvent = { type: 'speaker.done', userId, at };
-    const reply = await runScript(
-      this.redis,
-      'speakersDone',
-      [k.live, k.stage, k.timeline],
-      [sessionId, userId, JSON.stringify(event)],
-      outcomes('done', 'not-on-stage', 'not-live'),
-    );
-    return reply.outcome;
+    return (
+      await runScript(
+        this.redis,
+        'speakersDone',
+        [k.live, k.stage, k.timeline],
+        [sessionId, userId, eventJson({ type: 'speaker.done', userId, at })],
+        z.object({ outcome: z.enum(['done', 'not-on-stage', 'not-live']) }),
+      )
+    ).outcome;
   }
 
-  /** Lowers every raised hand; how many it lowered, or -1 when the session is not live. */
+  /** How many hands it lowered, or -1 when the session is not live. */
   async clearHands(guildId: string, sessionId: string, at: number): Promise<number> {
     const k = sessionKeys(guildId, sessionId);
-    const up = await this.redis.lrange(k.hands, 0, -1);
-    const lowered = up.flatMap((userId) => {
-      const event: TimelineEvent = { type: 'hand.lowered', userId, at };
-      return [userId, JSON.stringify(event)];
-    });
+    const lowered = (await this.redis.lrange(k.hands, 0, -1)).flatMap((userId) => [
+      userId,
+      eventJson({ type: 'hand.lowered', userId, at }),
+    ]);
     const reply = await runScript(
       this.redis,
       'speakersClear',
@@ -169,11 +149,6 @@ export class SpeakerStore {
   async speakers(guildId: string, sessionId: string, limit: number): Promise<Speakers> {
     const k = sessionKeys(guildId, sessionId);
     const reply = await runScript(this.redis, 'speakersRead', [k.hands, k.topics, k.stage], [limit], SpeakersReply);
-    return {
-      queue: reply.queue.map(({ userId, topic }) => ({ userId, ...(topic ? { topic } : {}) })),
-      handsUp: reply.handsUp,
-      onStage: reply.onStage,
-      speaking: reply.speaking,
-    };
+    return { ...reply, queue: reply.queue.map(({ userId, topic }) => ({ userId, ...(topic && { topic }) })) };
   }
 }

@@ -6,7 +6,6 @@ import type { SessionStore } from './session-store.js';
 import type { SettingsStore } from './settings-store.js';
 import type { SpeakerStore } from './speaker-store.js';
 
-/** Every store of a process, on its one Redis connection. */
 export interface Stores {
   redis: RedisClient;
   sessions: SessionStore;

@@ -8,9 +8,7 @@ import type { SessionStore } from '../store/session-store.js';
 import type { SettingsStore } from '../store/settings-store.js';
 import { claimPost } from '../store/claims.js';
 
-/** How long joining may take before voice is given up for the session. */
 const READY_TIMEOUT_MS = 10_000;
-/** Rejoin attempts after a dropped connection, with doubling waits from 1 s. */
 const REJOIN_ATTEMPTS = 5;
 const FLUSH_INTERVAL_MS = 1_000;
 
@@ -21,8 +19,6 @@ interface Listening {
   tracker: SpeakingTracker;
   timer: NodeJS.Timeout;
   stopping: boolean;
-  /** Reasons the host was already told, so each is said once. */
-  told: Set<string>;
 }
 
 export interface VoiceDeps {
@@ -33,12 +29,7 @@ export interface VoiceDeps {
   now(): number;
 }
 
-/**
- * The bot in the session's voice channel: it notes who speaks when (speaking
- * start/end, never audio) and stores the segments on the session timeline.
- * Anything that goes wrong here is told to the host once and the session
- * carries on; the recap then times speakers from their calls.
- */
+/** Notes who speaks when (speaking start/end, never audio). */
 export class VoiceService {
   private readonly listening = new Map<string, Listening>();
 
@@ -48,16 +39,12 @@ export class VoiceService {
     private readonly logger: Logger,
   ) {}
 
-  /**
-   * At /session start: checks the bot may listen in the channel, then joins in
-   * the background. Returns what the host should know now (a missing permission), if anything.
-   */
+  /** Returns what to tell the host in the /session start reply, if anything; joins in the background. */
   async start(guildId: string, sessionId: string): Promise<string | undefined> {
     const settings = await this.deps.settings.get(guildId);
     if (!settings.voiceEnabled || !settings.stageChannelId || this.listening.has(guildId)) return undefined;
     const guild = this.client.guilds.cache.get(guildId);
     const channel = guild?.channels.cache.get(settings.stageChannelId);
-    // Known at once: told in the reply to /session start (and only there).
     if (!guild || !channel?.isVoiceBased())
       return this.unavailable(guildId, sessionId, 'the session channel is gone; run /setup channels', false);
     const missing = await this.missingPermissions(guild, channel);
@@ -69,7 +56,6 @@ export class VoiceService {
     return undefined;
   }
 
-  /** At the end of the session: what was heard up to `at` is stored, and the bot leaves. */
   async stop(guildId: string, at: number): Promise<void> {
     const state = this.listening.get(guildId);
     if (!state || state.stopping) return;
@@ -81,7 +67,6 @@ export class VoiceService {
     state.connection.destroy();
   }
 
-  /** Leaves every channel (shutdown). What was heard is stored first. */
   async stopAll(): Promise<void> {
     await Promise.all([...this.listening.keys()].map((guildId) => this.stop(guildId, this.deps.now())));
   }
@@ -89,17 +74,16 @@ export class VoiceService {
   private async missingPermissions(guild: Guild, channel: VoiceBasedChannel): Promise<string[]> {
     const me = guild.members.me ?? (await guild.members.fetchMe());
     const permissions = channel.permissionsFor(me);
-    const stage = channel.type === ChannelType.GuildStageVoice;
     const needed: Array<[bigint, string]> = [
       [PermissionFlagsBits.ViewChannel, 'View Channel'],
       [PermissionFlagsBits.Connect, 'Connect'],
-      ...(stage
-        ? ([
-            [PermissionFlagsBits.RequestToSpeak, 'Request to Speak'],
-            [PermissionFlagsBits.MuteMembers, 'Mute Members'],
-          ] as Array<[bigint, string]>)
-        : ([[PermissionFlagsBits.Speak, 'Speak']] as Array<[bigint, string]>)),
     ];
+    if (channel.type === ChannelType.GuildStageVoice)
+      needed.push(
+        [PermissionFlagsBits.RequestToSpeak, 'Request to Speak'],
+        [PermissionFlagsBits.MuteMembers, 'Mute Members'],
+      );
+    else needed.push([PermissionFlagsBits.Speak, 'Speak']);
     return needed.filter(([flag]) => !permissions.has(flag)).map(([, name]) => name);
   }
 
@@ -118,7 +102,6 @@ export class VoiceService {
       connection,
       tracker: new SpeakingTracker(),
       stopping: false,
-      told: new Set(),
       timer: setInterval(() => void this.tick(guild.id), FLUSH_INTERVAL_MS),
     };
     this.listening.set(guild.id, state);
@@ -142,7 +125,6 @@ export class VoiceService {
     this.logger.info({ guildId: guild.id, channelId: channel.id }, 'listening in the session channel');
   }
 
-  /** A dropped connection is rejoined with backoff; after REJOIN_ATTEMPTS the session goes on without voice. */
   private async rejoin(guildId: string, state: Listening): Promise<void> {
     for (let attempt = 0; attempt < REJOIN_ATTEMPTS && !state.stopping; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 1_000 * 2 ** attempt));
@@ -163,7 +145,7 @@ export class VoiceService {
     const state = this.listening.get(guildId);
     if (!state || state.stopping) return;
     try {
-      // Ended elsewhere (a board button in another process, the auto-end): stop listening too.
+      // The session may have been ended by another process or the auto-end.
       const current = await this.deps.sessions.current(guildId);
       if (current?.id !== state.sessionId || current.status !== 'live')
         return await this.stop(guildId, current?.endedAt ?? this.deps.now());
@@ -189,16 +171,12 @@ export class VoiceService {
     await this.unavailable(guildId, state.sessionId, reason);
   }
 
-  /** Records why voice is off for the session; found after /session start, the hosts are told once in its thread. */
+  /** After the /session start reply, the hosts are told in the session thread instead. */
   private async unavailable(guildId: string, sessionId: string, reason: string, postInThread = true): Promise<string> {
     const message =
       `I cannot note who speaks in this session: ${reason}. ` +
       'The session goes on; the recap will time speakers from their calls instead.';
-    await this.deps.sessions.log(guildId, sessionId, {
-      type: 'voice.unavailable',
-      reason,
-      at: this.deps.now(),
-    });
+    await this.deps.sessions.log(guildId, sessionId, { type: 'voice.unavailable', reason, at: this.deps.now() });
     if (postInThread)
       await this.deps.jobs.enqueue('thread.post', {
         guildId,
@@ -210,7 +188,7 @@ export class VoiceService {
     return message;
   }
 
-  /** Says once, in the channel's own chat, what the bot does there. */
+  /** Once per session, in the voice channel's own chat. */
   private async announce(guildId: string, channelId: string, sessionId: string): Promise<void> {
     if (!(await claimPost(this.deps.redis, guildId, `voice-hello:${sessionId}`, sessionId, 24 * 3600_000))) return;
     const channel = this.client.channels.cache.get(channelId);

@@ -150,11 +150,10 @@ describe('GIVEN /setup voice enabled WHEN a session runs', () => {
     expect(gaps).toHaveLength(1);
     expect(Math.abs(gaps[0]!.from - dropped)).toBeLessThan(300);
     expect(Math.abs(gaps[0]!.to - back)).toBeLessThan(300);
-    const recap = emu
-      .messagesIn(recaps)
-      .concat(emu.messagesIn(emu.messagesIn(recaps)[0]!.id))
-      .map((m) => m.content)
-      .join('\n');
+    // The digest in the channel points to the file, which holds the speaker timeline.
+    const [digest] = emu.messagesIn(recaps);
+    expect(digest!.content).toContain('the speaker timeline) is in the attached file');
+    const recap = emu.attachmentText(digest!.attachments[0]!.id);
     expect(recap).toContain('## Speaker timeline (who spoke when, from the voice channel)');
     expect(recap).toContain('Not heard (the voice connection was down)');
     expect(emu.violations).toEqual([]);

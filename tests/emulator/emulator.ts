@@ -83,8 +83,8 @@ export interface EmulatorOptions {
   rateLimits?: boolean | RateLimitOverrides;
 }
 
-/** Off until every e2e flow fits Discord's buckets (issue 18, part 2); tests opt in with `rateLimits`. */
-export const RATE_LIMITS_BY_DEFAULT = false;
+/** On, as on Discord: every e2e test checks the bot provoked no 429 (tests/support/no-provoked-429s.ts). */
+export const RATE_LIMITS_BY_DEFAULT = true;
 
 /** A 429 the bot provoked: which limit, on which route and bucket. */
 export interface RateLimitHit extends Refusal {
@@ -129,6 +129,8 @@ const retryKey = (method: string, path: string, json: unknown) =>
  * state Lectern touches, and drives interactions as members would.
  */
 export class Emulator {
+  /** Every emulator made in this test process, so a shared hook can check each one. */
+  static readonly made = new Set<Emulator>();
   readonly token: string;
   readonly world: World;
   readonly gateway: Gateway;
@@ -137,7 +139,7 @@ export class Emulator {
   /** Bodies Discord would refuse, and 429s the bot provoked (also in `rateLimited`, with the bucket). */
   readonly violations: Array<{ method: string; path: string; problems: Problem[] }> = [];
   /** Discord's rate limits, or undefined when they are off. */
-  readonly limiter: RateLimiter | undefined;
+  limiter: RateLimiter | undefined;
   /** Every 429 the bot provoked by going over a limit (a test's injected faults are not here). */
   readonly rateLimited: RateLimitHit[] = [];
   /** Requests that repeated one answered 429 (same method, path and body), and how long after. */
@@ -165,6 +167,7 @@ export class Emulator {
   private requestWaiters: Array<{ match: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void }> = [];
 
   constructor(options: EmulatorOptions = {}) {
+    Emulator.made.add(this);
     this.token = options.token ?? 'emulator-token';
     this.world = new World(options.applicationId ?? snowflake());
     this.shardCount = options.shardCount ?? 1;
@@ -217,6 +220,11 @@ export class Emulator {
   /** Drops every gateway socket; clients resume and get what they missed. */
   dropGateway(): void {
     this.gateway.dropConnections();
+  }
+
+  /** Turns Discord's rate limits on from now (a run that timed something without them first: the benchmark). */
+  enableRateLimits(overrides: RateLimitOverrides = {}): void {
+    this.limiter ??= new RateLimiter(rateLimitTable(overrides), new LimiterClock(() => this.now()));
   }
 
   fault(fault: Fault): void {
@@ -321,12 +329,14 @@ export class Emulator {
     headers['x-ratelimit-scope'] = scope;
     if (global) headers['x-ratelimit-global'] = 'true';
     if (!reply.refusal) {
-      // A test's injected 429: the bucket reads as spent until retry_after, as before limits existed.
+      // A test's injected 429: the bucket reads as spent until retry_after, or until the real bucket resets if
+      // that is later (a shorter reset would tell the bot it may send into a bucket that is still full).
+      const resetAfter = Math.max(retry, (state?.resetAfterMs ?? 0) / 1000);
       Object.assign(headers, {
         'x-ratelimit-limit': headers['x-ratelimit-limit'] ?? '5',
         'x-ratelimit-remaining': '0',
-        'x-ratelimit-reset': ((this.now() + retry * 1000) / 1000).toFixed(3),
-        'x-ratelimit-reset-after': String(retry),
+        'x-ratelimit-reset': ((this.now() + resetAfter * 1000) / 1000).toFixed(3),
+        'x-ratelimit-reset-after': resetAfter.toFixed(3),
         'x-ratelimit-bucket': headers['x-ratelimit-bucket'] ?? 'emulated',
       });
     }

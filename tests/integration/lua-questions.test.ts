@@ -218,10 +218,19 @@ describe('question scripts on a real Redis', () => {
       await ask(
         `q${i}`,
         10_000 + i,
-        i === 5 ? 'needle early' : i === 130 ? 'needle later' : i === SEARCH_CANDIDATES + 10 ? 'needle late' : 'hay',
+        i === 5
+          ? 'needle early'
+          : i === SEARCH_CANDIDATES - 1
+            ? 'needle later'
+            : i === SEARCH_CANDIDATES
+              ? 'needle late'
+              : 'hay',
       );
-    // Read a batch at a time: a match in a later batch is found, one past the candidates is not.
-    expect(ids(await questions.searchQuestions(guild, sessionId, 'needle', 10))).toEqual(['q5', 'q130']);
+    // Read a batch at a time: the last candidate (in a later batch) is found, the first one past them is not.
+    expect(ids(await questions.searchQuestions(guild, sessionId, 'needle', 10))).toEqual([
+      'q5',
+      `q${SEARCH_CANDIDATES - 1}`,
+    ]);
     expect(ids(await questions.searchQuestions(guild, sessionId, 'needle', 1))).toEqual(['q5']);
   });
 
@@ -254,7 +263,7 @@ describe('question scripts on a real Redis', () => {
     expect(rerun.threadId === undefined ? [] : rerun.cards.map((c) => c.claimed)).toEqual([true]);
     // The read cleared the mark: the next question queues a run.
     expect(await ask('q-next', 4_000)).toMatchObject({ cardsDirty: true });
-    await questions.setQuestionCard(guild, { id: 'q-early', sessionId }, { channelId: 'thread', messageId: 'card' });
+    await questions.setQuestionCard(guild, [{ id: 'q-early', sessionId }], { channelId: 'thread', messageId: 'card' });
     expect(await redis.zrange(keys.uncarded(guild, sessionId), '0', '-1')).toEqual(['q-late', 'q-next']);
     // A question that has its card already is dropped from the set, not posted again.
     await redis.hset(keys.question(guild, 'q-late'), 'cardChannelId', 'thread', 'cardMessageId', 'card-late');
@@ -270,5 +279,30 @@ describe('question scripts on a real Redis', () => {
     await sessions.setBoard(guild, sessionId, { channelId: 'c', messageId: 'm', threadId: 't' });
     const due = await questions.cardsDue(guild, sessionId, 'job', 10);
     expect(due.threadId === undefined ? [] : due.cards.map((c) => c.paper?.id)).toEqual([paperId]);
+  });
+
+  it('GIVEN three questions on one grouped card THEN each knows the card and its group, a vote names the card message, and the group reads back in order', async () => {
+    const { guild, sessionId, ask } = await live();
+    for (const [i, id] of ['g1', 'g2', 'g3'].entries()) await ask(id, 2_000 + i);
+    const before = await questions.vote(guild, 'g2', 'voter', sessionId);
+    expect(before.cardMessageId).toBeUndefined();
+    const group = ['g1', 'g2', 'g3'].map((id) => ({ id, sessionId }));
+    await questions.setQuestionCard(guild, group, { channelId: 'thread', messageId: 'grouped' });
+    expect(await redis.zrange(keys.uncarded(guild, sessionId), '0', '-1')).toEqual([]);
+    const card = { channelId: 'thread', messageId: 'grouped', group: ['g1', 'g2', 'g3'] };
+    expect((await questions.question(guild, 'g3'))?.card).toEqual(card);
+    expect(await questions.vote(guild, 'g3', 'voter', sessionId)).toMatchObject({
+      outcome: 'added',
+      cardMessageId: 'grouped',
+    });
+    const read = await questions.questionsById(guild, ['g3', 'g1', 'missing']);
+    expect(read.map((q) => [q.id, q.votes])).toEqual([
+      ['g3', 1],
+      ['g1', 0],
+    ]);
+    // A card of its own records no group.
+    await ask('solo', 3_000);
+    await questions.setQuestionCard(guild, [{ id: 'solo', sessionId }], { channelId: 'thread', messageId: 'own' });
+    expect((await questions.question(guild, 'solo'))?.card).toEqual({ channelId: 'thread', messageId: 'own' });
   });
 });

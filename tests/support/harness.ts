@@ -13,9 +13,8 @@ import { paperClub, paperClubSpec } from './guild.js';
 import { clusterEnv } from './redis-cluster.js';
 import { PrivateRedis } from './redis-server.js';
 
-/** discord.js options for tests only: no identify throttle wait, no global REST limit. */
+/** discord.js options for tests only: no identify throttle wait (REST keeps Discord's own global limit). */
 export const testClientOptions: Partial<ClientOptions> = {
-  rest: { globalRequestsPerSecond: 10_000 },
   ws: { buildIdentifyThrottler: async () => ({ waitForIdentify: async () => {} }) },
   waitGuildTimeout: 200,
 };

@@ -28,12 +28,15 @@ export async function liveSession(h: Harness): Promise<{ board: () => APIMessage
 export async function questionCard(h: Harness, threadId: string, text: string): Promise<APIMessage> {
   let card: APIMessage | undefined;
   await until(
-    () => (card = h.emu.messagesIn(threadId).find((m) => m.embeds[0]?.description?.includes(text))) !== undefined,
+    () =>
+      (card = h.emu.messagesIn(threadId).find((m) => m.embeds.some((e) => e.description?.includes(text)))) !==
+      undefined,
     10_000,
     `card for "${text}"`,
   );
   return card!;
 }
 
-export const customIdOf = (message: APIMessage, index = 0): string =>
-  (message.components![0] as { components: Array<{ custom_id: string }> }).components[index]!.custom_id;
+/** The custom id of a message's button: `index` in action row `row`. */
+export const customIdOf = (message: APIMessage, index = 0, row = 0): string =>
+  (message.components![row] as { components: Array<{ custom_id: string }> }).components[index]!.custom_id;

@@ -428,3 +428,17 @@ describe('GIVEN the table', () => {
       expect(rule.source, name).toMatch(/^(published|observed|assumption)/);
   });
 });
+
+describe('GIVEN an emulator started without limits', () => {
+  it('WHEN enableRateLimits is called THEN from then on a sixth post in 5 s is refused, and before it none was', async () => {
+    const s = await start({ rateLimits: false });
+    const post = () => call('POST', Routes.channelMessages(s.general), { content: 'hi' });
+    for (let i = 0; i < 8; i++) expect((await post()).status).toBe(200);
+    expect(s.emu.rateLimited).toEqual([]);
+    s.emu.enableRateLimits();
+    const statuses = [];
+    for (let i = 0; i < 6; i++) statuses.push((await post()).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    expect(s.emu.rateLimited).toHaveLength(1);
+  });
+});

@@ -8,25 +8,30 @@ import { boundedList, discordTime, safeText } from './text.js';
 
 export interface BoardState {
   session: Session;
-  /** The paper on now, and the next ones in queue order. */
   papers: { current?: QueueEntry; next: QueueEntry[] };
-  /** The first raised hands and speakers, with their counts. */
   speakers: Speakers;
-  /** The most upvoted open questions, most first. */
   questions: Question[];
 }
 
-/** What the board shows: the first raised hands, and the most upvoted open questions. */
 export const BOARD_HANDS = 10;
 export const BOARD_QUESTIONS = 5;
 export const BOARD_UP_NEXT = 3;
 
+const HOST_BUTTONS = [
+  ['next-paper', 'Next paper', ButtonStyle.Primary],
+  ['next-speaker', 'Call next speaker', ButtonStyle.Secondary],
+  ['end', 'End session', ButtonStyle.Danger],
+] as const;
+
 const list = (lines: string[], empty: string) => (lines.length > 0 ? boundedList(lines, 1024) : empty);
 
-/** The live board: what is on now, who waits to speak, the top questions, and host buttons. */
-export function renderBoard({ session, papers, speakers, questions }: BoardState): RESTPostAPIChannelMessageJSONBody {
+export function renderBoard({
+  session,
+  papers: { current, next },
+  speakers,
+  questions,
+}: BoardState): RESTPostAPIChannelMessageJSONBody {
   const live = session.status === 'live';
-  const { current, next: upNext } = papers;
   const embed: APIEmbed = {
     title: live ? 'Live now' : 'Session ended',
     description: current
@@ -68,7 +73,7 @@ export function renderBoard({ session, papers, speakers, questions }: BoardState
       {
         name: 'Up next',
         value: list(
-          upNext.map((p) => `[${paperTitle(p, 80)}](${p.ref.url})`),
+          next.map((p) => `[${paperTitle(p, 80)}](${p.ref.url})`),
           'nothing queued',
         ),
       },
@@ -79,22 +84,18 @@ export function renderBoard({ session, papers, speakers, questions }: BoardState
         : 'Recap follows in the recap channel',
     },
   };
-  const button = (
-    action: string,
-    label: string,
-    style: ButtonStyle.Primary | ButtonStyle.Secondary | ButtonStyle.Danger,
-  ) => ({ type: ComponentType.Button as const, style, label, custom_id: `session:${action}:${session.id}` });
   return {
     embeds: [embed],
     components: live
       ? [
           {
             type: ComponentType.ActionRow,
-            components: [
-              button('next-paper', 'Next paper', ButtonStyle.Primary),
-              button('next-speaker', 'Call next speaker', ButtonStyle.Secondary),
-              button('end', 'End session', ButtonStyle.Danger),
-            ],
+            components: HOST_BUTTONS.map(([action, label, style]) => ({
+              type: ComponentType.Button,
+              style,
+              label,
+              custom_id: `session:${action}:${session.id}`,
+            })),
           },
         ]
       : [],

@@ -1,6 +1,5 @@
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent } from 'discord.js';
 
-/** Splits lines into pages that fit an embed description, never breaking a line. */
 export function paginate(lines: string[], maxChars = 3_800, maxLines = 15): string[][] {
   const pages: string[][] = [];
   let page: string[] = [];
@@ -18,38 +17,26 @@ export function paginate(lines: string[], maxChars = 3_800, maxLines = 15): stri
   return pages;
 }
 
-/** Previous / next buttons; `customIdFor(page)` names the page each one opens. */
 export function pageButtons(
   page: number,
   pageCount: number,
   customIdFor: (page: number) => string,
 ): APIActionRowComponent<APIButtonComponent>[] {
   if (pageCount <= 1) return [];
+  const button = (label: string, target: number, disabled: boolean) => ({
+    type: ComponentType.Button as const,
+    style: ButtonStyle.Secondary as const,
+    label,
+    custom_id: customIdFor(target),
+    disabled,
+  });
   return [
     {
       type: ComponentType.ActionRow,
       components: [
-        {
-          type: ComponentType.Button,
-          style: ButtonStyle.Secondary,
-          label: 'Previous',
-          custom_id: customIdFor(page - 1),
-          disabled: page <= 0,
-        },
-        {
-          type: ComponentType.Button,
-          style: ButtonStyle.Secondary,
-          label: `Page ${page + 1} of ${pageCount}`,
-          custom_id: customIdFor(page),
-          disabled: true,
-        },
-        {
-          type: ComponentType.Button,
-          style: ButtonStyle.Secondary,
-          label: 'Next',
-          custom_id: customIdFor(page + 1),
-          disabled: page >= pageCount - 1,
-        },
+        button('Previous', page - 1, page <= 0),
+        button(`Page ${page + 1} of ${pageCount}`, page, true),
+        button('Next', page + 1, page >= pageCount - 1),
       ],
     },
   ];

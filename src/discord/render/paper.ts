@@ -1,4 +1,4 @@
-import type { APIEmbed, RESTPostAPIChannelMessageJSONBody } from 'discord.js';
+import type { RESTPostAPIChannelMessageJSONBody } from 'discord.js';
 import { paperLabel, type Paper, type QueueEntry } from '../../domain/papers/paper.js';
 import { discordTime, safeText } from './text.js';
 
@@ -21,38 +21,44 @@ export function paperTitle(paper: Pick<Paper, 'title' | 'ref' | 'metadataStatus'
   return safeText(paperLabel(paper), max);
 }
 
-function authorsLine(paper: Paper): string {
-  if (paper.authors.length === 0) return '';
-  const shown = paper.authors.slice(0, 8).join(', ');
-  return safeText(paper.authors.length > 8 ? `${shown} and ${paper.authors.length - 8} more` : shown, 300);
+function authorsLine({ authors }: Paper): string {
+  if (authors.length === 0) return '';
+  const shown = authors.slice(0, 8).join(', ');
+  return safeText(authors.length > 8 ? `${shown} and ${authors.length - 8} more` : shown, 300);
 }
 
-/** The card posted in the announce channel when a paper is queued, edited when its details arrive. */
 export function paperCard(paper: Paper): RESTPostAPIChannelMessageJSONBody {
   const description = [
     authorsLine(paper),
-    paper.abstract ? safeText(paper.abstract, 700) : '',
-    paper.note ? `**Note:** ${safeText(paper.note, 300)}` : '',
+    paper.abstract && safeText(paper.abstract, 700),
+    paper.note && `**Note:** ${safeText(paper.note, 300)}`,
   ]
     .filter(Boolean)
     .join('\n\n');
-  const embed: APIEmbed = {
-    title: paperTitle(paper),
-    url: paper.ref.url,
-    ...(description ? { description } : {}),
-    fields: [
-      { name: 'Presenter', value: paper.presenterId ? `<@${paper.presenterId}>` : 'nobody yet', inline: true },
-      { name: 'Suggested by', value: `<@${paper.suggestedById}>`, inline: true },
-      { name: 'Status', value: paper.status === 'covered' ? 'covered' : STATUS[paper.metadataStatus], inline: true },
+  return {
+    embeds: [
+      {
+        title: paperTitle(paper),
+        url: paper.ref.url,
+        ...(description ? { description } : {}),
+        fields: [
+          { name: 'Presenter', value: paper.presenterId ? `<@${paper.presenterId}>` : 'nobody yet', inline: true },
+          { name: 'Suggested by', value: `<@${paper.suggestedById}>`, inline: true },
+          {
+            name: 'Status',
+            value: paper.status === 'covered' ? 'covered' : STATUS[paper.metadataStatus],
+            inline: true,
+          },
+        ],
+        footer: {
+          text: `${SOURCE_NAME[paper.ref.kind]} ${paper.ref.kind === 'url' ? '' : paper.ref.id}`.trim().slice(0, 200),
+        },
+      },
     ],
-    footer: {
-      text: `${SOURCE_NAME[paper.ref.kind]} ${paper.ref.kind === 'url' ? '' : paper.ref.id}`.trim().slice(0, 200),
-    },
+    allowed_mentions: { parse: [] },
   };
-  return { embeds: [embed], allowed_mentions: { parse: [] } };
 }
 
-/** One line of /paper list: position, linked title, presenter, state. */
 export function queueLine(paper: QueueEntry, position: number): string {
   const state =
     paper.status === 'current'
@@ -63,12 +69,11 @@ export function queueLine(paper: QueueEntry, position: number): string {
           ? 'details pending'
           : '';
   const presenter = paper.presenterId ? `presented by <@${paper.presenterId}>` : 'no presenter yet';
-  // A long link is left off the line (the paper's card has it), so ten lines always fit one embed.
+  // Long links are left off (the card has them) so ten lines always fit one embed.
   const title = paper.ref.url.length > 180 ? paperTitle(paper, 150) : `[${paperTitle(paper, 150)}](${paper.ref.url})`;
   return `${position}. ${title} · ${presenter}${state ? ` · ${state}` : ''}`;
 }
 
-/** One line of /paper history. */
 export function historyLine(paper: Paper): string {
   const when = paper.startedAt ?? paper.coveredAt;
   const date = when ? discordTime(when, 'D') : '';

@@ -1,38 +1,67 @@
-import { ButtonStyle, ComponentType, type RESTPostAPIChannelMessageJSONBody } from 'discord.js';
+import {
+  ButtonStyle,
+  ComponentType,
+  type APIActionRowComponent,
+  type APIButtonComponent,
+  type APIEmbed,
+  type RESTPostAPIChannelMessageJSONBody,
+} from 'discord.js';
 import type { Question } from '../../domain/session/question.js';
 import { safeText } from './text.js';
 
-const STATUS = { open: 'open', answered: 'answered', dismissed: 'dismissed' } as const;
+/** A burst's questions share a card of up to this many: a channel takes 5 posts per 5 s, a question can't wait. */
+export const CARD_GROUP = 5;
 
-/** A question's card in the session thread, with its upvote button while it is open. */
-export function questionCard(question: Question, paperLabel: string | undefined): RESTPostAPIChannelMessageJSONBody {
+export interface CardItem {
+  question: Question;
+  paperLabel?: string | undefined;
+}
+
+// A grouped card keeps its 5 embeds under Discord's 6,000 characters for all embeds of a message.
+const SINGLE = { text: 1000, paper: 200, answer: 1024 };
+const GROUPED = { text: 500, paper: 100, answer: 500 };
+
+function embed({ question, paperLabel }: CardItem, max: typeof SINGLE): APIEmbed {
   return {
-    embeds: [
-      {
-        author: { name: `Question · ${STATUS[question.status]}` },
-        description: safeText(question.text, 1000),
-        fields: [
-          { name: 'Asked by', value: question.askerId ? `<@${question.askerId}>` : 'anonymous', inline: true },
-          { name: 'Votes', value: String(question.votes), inline: true },
-          ...(paperLabel ? [{ name: 'Paper', value: safeText(paperLabel, 200), inline: true }] : []),
-          ...(question.answer ? [{ name: 'Answer', value: safeText(question.answer, 1024) }] : []),
-        ],
-      },
+    author: { name: `Question · ${question.status}` },
+    description: safeText(question.text, max.text),
+    fields: [
+      { name: 'Asked by', value: question.askerId ? `<@${question.askerId}>` : 'anonymous', inline: true },
+      { name: 'Votes', value: String(question.votes), inline: true },
+      ...(paperLabel ? [{ name: 'Paper', value: safeText(paperLabel, max.paper), inline: true }] : []),
+      ...(question.answer ? [{ name: 'Answer', value: safeText(question.answer, max.answer) }] : []),
     ],
+  };
+}
+
+function upvote(question: Question, grouped: boolean): APIActionRowComponent<APIButtonComponent> {
+  // In a grouped card each button names its question (labels are plain text, at most 80 characters).
+  const label = `▲ Upvote (${question.votes})`;
+  const named = grouped ? `${label} · ${question.text.replace(/\s+/g, ' ').slice(0, 80 - label.length - 3)}` : label;
+  return {
+    type: ComponentType.ActionRow,
     components: [
       {
-        type: ComponentType.ActionRow,
-        components: [
-          {
-            type: ComponentType.Button,
-            style: ButtonStyle.Secondary,
-            label: `▲ Upvote (${question.votes})`,
-            custom_id: `ask:upvote:${question.id}`,
-            disabled: question.status !== 'open',
-          },
-        ],
+        type: ComponentType.Button,
+        style: ButtonStyle.Secondary,
+        label: named,
+        custom_id: `ask:upvote:${question.id}`,
+        disabled: question.status !== 'open',
       },
     ],
+  };
+}
+
+export function questionCard(question: Question, paperLabel: string | undefined): RESTPostAPIChannelMessageJSONBody {
+  return questionCards([{ question, paperLabel }]);
+}
+
+/** One card for 1 to CARD_GROUP questions: each with its own embed and upvote button. */
+export function questionCards(items: CardItem[]): RESTPostAPIChannelMessageJSONBody {
+  const grouped = items.length > 1;
+  return {
+    embeds: items.map((item) => embed(item, grouped ? GROUPED : SINGLE)),
+    components: items.map((item) => upvote(item.question, grouped)),
     allowed_mentions: { parse: [] },
   };
 }

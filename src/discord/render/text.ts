@@ -1,15 +1,11 @@
 import { time, TimestampStyles, type TimestampStylesString } from '@discordjs/formatters';
 import { cleanText } from '../../domain/papers/metadata.js';
 
-// Inline markdown (bold, italics, strike, code, spoilers, masked links) and, at the start, quotes, headings and lists.
+// Inline markdown, and quotes, headings and lists at the start.
 const INLINE_MARKDOWN = /[\\*_~`|[\]]/g;
 const LEADING_MARKDOWN = /^(\s*)([>#-]|\d+\.)(?=\s)/;
 
-/**
- * User or source text made safe to show inline: one line, bounded, markdown
- * escaped, and mention syntax defused (a zero-width joiner after every @ and
- * before a `<@`, `<#`, `<t:`), so it shows as the words typed and pings nobody.
- */
+/** Markdown escaped and mentions defused (zero-width joiner): shows as typed, pings nobody. */
 export function safeText(text: string, max: number): string {
   const safe = cleanText(text, max)
     .replace(INLINE_MARKDOWN, '\\$&')
@@ -20,31 +16,23 @@ export function safeText(text: string, max: number): string {
     )
     .replace(/@/g, '@\u200d')
     .replace(/<(?=[@#&:]|t:)/g, '<\u200d');
-  // Escapes add characters: cut again, never leaving a dangling backslash.
+  // Escapes add characters: cut again, without a dangling backslash.
   return safe.length <= max ? safe : `${safe.slice(0, max - 1).replace(/\\+$/, '')}…`;
 }
 
-/** A Discord timestamp every reader sees in their own time zone. */
 export function discordTime(ms: number, style: TimestampStylesString = TimestampStyles.LongDateShortTime): string {
   return time(Math.floor(ms / 1000), style);
 }
 
-/**
- * Joins items until `max` characters, then says how many more there are; never
- * cuts an item. `total`: how many there are in all, when `items` holds only the first of them.
- */
+/** Never cuts an item. `total`: all items, when `items` holds only the first. */
 export function boundedList(items: string[], max: number, separator = '\n', total = items.length): string {
-  const shown: string[] = [];
+  const more = (left: number) => `${separator}…and ${left} more`;
   let size = 0;
   for (const [i, item] of items.entries()) {
-    const more = `${separator}…and ${total - i} more`;
-    if (size + item.length + separator.length + (i < total - 1 ? more.length : 0) > max) {
-      return shown.length > 0 ? `${shown.join(separator)}${separator}…and ${total - i} more` : `${total} in all`;
+    if (size + item.length + separator.length + (i < total - 1 ? more(total - i).length : 0) > max) {
+      return i > 0 ? items.slice(0, i).join(separator) + more(total - i) : `${total} in all`;
     }
-    shown.push(item);
     size += item.length + separator.length;
   }
-  return total > items.length
-    ? `${shown.join(separator)}${separator}…and ${total - items.length} more`
-    : shown.join(separator);
+  return items.join(separator) + (total > items.length ? more(total - items.length) : '');
 }

@@ -2,10 +2,9 @@ import type { PaperMetadata } from './paper.js';
 
 export const LIMITS = { title: 300, author: 100, authors: 50, abstract: 2_000 } as const;
 
-/** One line, no control or zero-width characters, at most `max` characters (cut at a word). */
+/** One line without control or zero-width characters, cut at a word to at most `max`. */
 export function cleanText(text: string, max: number): string {
   const flat = text
-    // Control characters are exactly what this strips.
     // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g, ' ')
     .replace(/\s+/g, ' ')
@@ -16,7 +15,6 @@ export function cleanText(text: string, max: number): string {
   return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
 }
 
-/** Whatever a source sent, reduced to plain, bounded text. */
 export function cleanMetadata(raw: { title: string; authors: string[]; abstract: string }): PaperMetadata {
   const authors = raw.authors.map((a) => cleanText(a, LIMITS.author)).filter((a) => a.length > 0);
   return {

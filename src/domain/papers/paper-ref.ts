@@ -1,12 +1,10 @@
 import { UserError, quoteInput } from '../errors.js';
 
-/** Where a paper lives, parsed from what the user typed. Only these kinds are ever fetched. */
-export type PaperRef =
-  | { kind: 'arxiv'; id: string; url: string }
-  | { kind: 'huggingface'; id: string; url: string }
-  | { kind: 'openreview'; id: string; url: string }
-  | { kind: 'doi'; id: string; url: string }
-  | { kind: 'url'; id: string; url: string };
+export interface PaperRef {
+  kind: 'arxiv' | 'huggingface' | 'openreview' | 'doi' | 'url';
+  id: string;
+  url: string;
+}
 
 export const MAX_PAPER_INPUT = 500;
 
@@ -15,7 +13,7 @@ const NEW_STYLE = /^(\d{2})(\d{2})\.(\d{4,5})(v\d+)?$/;
 const OLD_STYLE = /^([a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?)\/(\d{7})(v\d+)?$/;
 const DOI = /^10\.\d{4,9}\/\S+$/;
 
-/** Returns the arXiv id without its version, or null when `text` is not one. */
+/** Without its version. */
 export function parseArxivId(text: string): string | null {
   const modern = NEW_STYLE.exec(text);
   if (modern) {
@@ -30,14 +28,10 @@ export function parseArxivId(text: string): string | null {
 
 const arxivUrl = (id: string) => `https://arxiv.org/abs/${id}`;
 
-/**
- * Parses `/paper add url:` input: an arXiv id, or an https link. Links to
- * arxiv.org, huggingface.co/papers, openreview.net and doi.org get their
- * metadata fetched; any other https link is kept as a link and never fetched.
- * Throws a UserError that says what was wrong.
- */
+/** An arXiv id or an https link; only links to the known sources get their metadata fetched. */
 export function parsePaperRef(input: string): PaperRef {
   const text = input.trim();
+  const invalid = (code: string, problem: string) => new UserError(code, `${quoteInput(text)} ${problem}`);
   if (text.length === 0)
     throw new UserError('paper-empty', 'Give an arXiv id (like `2408.03314`) or a link to the paper.');
   if (text.length > MAX_PAPER_INPUT)
@@ -53,7 +47,7 @@ export function parsePaperRef(input: string): PaperRef {
   try {
     url = new URL(text);
   } catch {
-    throw new UserError('paper-unrecognised', `${quoteInput(text)} is not an arXiv id or a URL.`);
+    throw invalid('paper-unrecognised', 'is not an arXiv id or a URL.');
   }
   if (url.protocol !== 'https:')
     throw new UserError('paper-not-https', `Only https links are accepted; ${quoteInput(text)} is not one.`);
@@ -67,52 +61,35 @@ export function parsePaperRef(input: string): PaperRef {
     );
   }
   const path = url.pathname;
-  if (host === 'arxiv.org' || host === 'www.arxiv.org') {
+  const site = host.replace(/^www\./, '');
+  if (site === 'arxiv.org') {
     const match = /^\/(?:abs|pdf|html)\/(.+?)(?:\.pdf)?\/?$/.exec(path);
     const id = match ? parseArxivId(match[1]!) : null;
-    if (!id)
-      throw new UserError(
-        'paper-arxiv-path',
-        `${quoteInput(text)} does not point at an arXiv paper (expected arxiv.org/abs/<id>).`,
-      );
+    if (!id) throw invalid('paper-arxiv-path', 'does not point at an arXiv paper (expected arxiv.org/abs/<id>).');
     return { kind: 'arxiv', id, url: arxivUrl(id) };
   }
-  if (host === 'huggingface.co' || host === 'www.huggingface.co') {
+  if (site === 'huggingface.co') {
     const id = parseArxivId(/^\/papers\/([^/]+)\/?$/.exec(path)?.[1] ?? '');
     if (!id)
-      throw new UserError(
-        'paper-hf-path',
-        `${quoteInput(text)} is not a Hugging Face paper page (expected huggingface.co/papers/<arXiv id>).`,
-      );
+      throw invalid('paper-hf-path', 'is not a Hugging Face paper page (expected huggingface.co/papers/<arXiv id>).');
     return { kind: 'huggingface', id, url: `https://huggingface.co/papers/${id}` };
   }
-  if (host === 'openreview.net' || host === 'www.openreview.net') {
+  if (site === 'openreview.net') {
     const id = url.searchParams.get('id') ?? '';
-    if (!/^(?:forum|pdf)\/?$/.test(path.slice(1)) || !/^[A-Za-z0-9_-]{5,40}$/.test(id)) {
-      throw new UserError(
-        'paper-openreview-path',
-        `${quoteInput(text)} is not an OpenReview paper (expected openreview.net/forum?id=<id>).`,
-      );
-    }
+    if (!/^(?:forum|pdf)\/?$/.test(path.slice(1)) || !/^[A-Za-z0-9_-]{5,40}$/.test(id))
+      throw invalid('paper-openreview-path', 'is not an OpenReview paper (expected openreview.net/forum?id=<id>).');
     return { kind: 'openreview', id, url: `https://openreview.net/forum?id=${id}` };
   }
   if (host === 'doi.org' || host === 'dx.doi.org') {
     const doi = decodeURIComponent(path.slice(1));
-    if (!DOI.test(doi))
-      throw new UserError(
-        'paper-doi-path',
-        `${quoteInput(text)} does not hold a DOI (expected doi.org/10.<prefix>/<suffix>).`,
-      );
+    if (!DOI.test(doi)) throw invalid('paper-doi-path', 'does not hold a DOI (expected doi.org/10.<prefix>/<suffix>).');
     return { kind: 'doi', id: doi, url: `https://doi.org/${doi}` };
   }
   url.hash = '';
   return { kind: 'url', id: url.toString(), url: url.toString() };
 }
 
-/**
- * The key that makes two forms of one paper the same paper: an arXiv id
- * whether typed or linked via arXiv or Hugging Face.
- */
+/** An arXiv paper is one paper whether typed or linked via arXiv or Hugging Face. */
 export function dedupKey(ref: PaperRef): string {
   return ref.kind === 'huggingface' ? `arxiv:${ref.id}` : `${ref.kind}:${ref.id.toLowerCase()}`;
 }

@@ -1,7 +1,7 @@
 import type { Question } from '../session/question.js';
 import type { Session, TimelineEvent } from '../session/session.js';
+import { talkTimes, type Segment } from '../voice/speaking.js';
 
-/** What the recap needs of a paper. */
 export interface RecapPaper {
   id: string;
   title: string;
@@ -16,14 +16,8 @@ export interface RecapNote {
   paperId?: string;
 }
 
-export interface RecapQuestion {
-  text: string;
-  /** Absent for an anonymous question: the recap shows "anonymous". */
-  askerId?: string;
-  answer?: string;
-  paperId?: string;
-  votes: number;
-}
+/** `askerId` is absent for an anonymous question. */
+export type RecapQuestion = Pick<Question, 'text' | 'askerId' | 'answer' | 'paperId' | 'votes'>;
 
 export interface SpeakerTime {
   userId: string;
@@ -31,31 +25,38 @@ export interface SpeakerTime {
   totalMs: number;
 }
 
-/** A session compiled: everything the recap shows, in the order it shows it. */
 export interface Recap {
   sessionId: string;
   startedAt: number;
   endedAt: number;
   recording?: string;
   covered: Array<RecapPaper & { startedAt: number }>;
-  /** Every question asked, dismissed ones included. */
+  /** Dismissed questions included. */
   asked: number;
   answered: RecapQuestion[];
   unanswered: RecapQuestion[];
   highlights: RecapNote[];
   takeaways: RecapNote[];
   speakers: SpeakerTime[];
-  /** Where the speaker timeline comes from: the voice channel, or speaker calls when the bot could not listen. */
+  /** `calls` when the bot could not listen in the voice channel. */
   speakerSource: 'voice' | 'calls';
-  /** Stretches the bot could not hear the channel (voice connection down). */
   voiceGaps: Array<{ from: number; to: number }>;
-  /** Talk time heard during each paper (by the paper current when the speech began); no paperId: before the first. */
+  /** By the paper current when the speech began; no paperId: before the first paper. */
   talkByPaper: Array<{ paperId?: string; talk: Array<{ userId: string; totalMs: number }> }>;
   attendancePeak: number;
   mostUpvoted?: RecapQuestion;
 }
 
-/** Compiles the recap from the session's timeline, questions and papers. Pure: the same input gives the same recap. */
+function addSegment(speakers: Map<string, SpeakerTime>, userId: string, from: number, to: number): void {
+  const entry = speakers.get(userId) ?? { userId, segments: [], totalMs: 0 };
+  entry.segments.push({ from, to });
+  entry.totalMs += to - from;
+  speakers.set(userId, entry);
+}
+
+const byFirstSegment = (speakers: Map<string, SpeakerTime>) =>
+  [...speakers.values()].sort((a, b) => a.segments[0]!.from - b.segments[0]!.from);
+
 export function composeRecap(
   session: Session,
   timeline: TimelineEvent[],
@@ -64,7 +65,6 @@ export function composeRecap(
 ): Recap {
   const endedAt = session.endedAt ?? timeline.at(-1)?.at ?? session.startedAt;
   const covered: Recap['covered'] = [];
-  const seen = new Set<string>();
   const notes = { highlight: [] as RecapNote[], takeaway: [] as RecapNote[] };
   const onStage = new Map<string, number>();
   const speakers = new Map<string, SpeakerTime>();
@@ -74,19 +74,13 @@ export function composeRecap(
     const from = onStage.get(userId);
     if (from === undefined) return;
     onStage.delete(userId);
-    const entry = speakers.get(userId) ?? { userId, segments: [], totalMs: 0 };
-    entry.segments.push({ from, to });
-    entry.totalMs += to - from;
-    speakers.set(userId, entry);
+    addSegment(speakers, userId, from, to);
   };
   for (const event of timeline) {
     switch (event.type) {
       case 'paper.started': {
         const paper = papers.get(event.paperId);
-        if (paper && !seen.has(paper.id)) {
-          seen.add(paper.id);
-          covered.push({ ...paper, startedAt: event.at });
-        }
+        if (paper && !covered.some((p) => p.id === paper.id)) covered.push({ ...paper, startedAt: event.at });
         break;
       }
       case 'highlight':
@@ -112,28 +106,23 @@ export function composeRecap(
         present.delete(event.userId);
         closeSegment(event.userId, event.at);
         break;
-      default:
-        break;
     }
   }
   for (const userId of [...onStage.keys()]) closeSegment(userId, endedAt);
   const voice = voiceTimeline(timeline);
-  const toRecap = (q: Question): RecapQuestion => ({
-    text: q.text,
-    votes: q.votes,
-    ...(q.askerId && !q.anonymous ? { askerId: q.askerId } : {}),
-    ...(q.answer ? { answer: q.answer } : {}),
-    ...(q.paperId ? { paperId: q.paperId } : {}),
-  });
-  const byTime = (a: Question, b: Question) => a.askedAt - b.askedAt;
-  const answered = questions
-    .filter((q) => q.status === 'answered')
-    .sort(byTime)
-    .map(toRecap);
-  const unanswered = questions
-    .filter((q) => q.status === 'open')
-    .sort(byTime)
-    .map(toRecap);
+  const withStatus = (status: Question['status']) =>
+    questions
+      .filter((q) => q.status === status)
+      .sort((a, b) => a.askedAt - b.askedAt)
+      .map((q): RecapQuestion => ({
+        text: q.text,
+        votes: q.votes,
+        ...(q.askerId && !q.anonymous ? { askerId: q.askerId } : {}),
+        ...(q.answer ? { answer: q.answer } : {}),
+        ...(q.paperId ? { paperId: q.paperId } : {}),
+      }));
+  const answered = withStatus('answered');
+  const unanswered = withStatus('open');
   const ranked = [...answered, ...unanswered].sort((a, b) => b.votes - a.votes);
   return {
     sessionId: session.id,
@@ -148,55 +137,45 @@ export function composeRecap(
     takeaways: notes.takeaway,
     ...(voice.speakers.length > 0
       ? { speakers: voice.speakers, speakerSource: 'voice' as const, talkByPaper: voice.talkByPaper }
-      : {
-          speakers: [...speakers.values()].sort((a, b) => a.segments[0]!.from - b.segments[0]!.from),
-          speakerSource: 'calls' as const,
-          talkByPaper: [],
-        }),
+      : { speakers: byFirstSegment(speakers), speakerSource: 'calls' as const, talkByPaper: [] }),
     voiceGaps: voice.gaps,
     attendancePeak,
     ...(ranked[0] && ranked[0].votes > 0 ? { mostUpvoted: ranked[0] } : {}),
   };
 }
 
-/** Who the voice channel heard, when, and during which paper. */
 function voiceTimeline(timeline: TimelineEvent[]) {
   const starts = timeline
     .flatMap((e) => (e.type === 'paper.started' ? [{ at: e.at, paperId: e.paperId }] : []))
     .sort((a, b) => a.at - b.at);
   const paperAt = (at: number) => starts.filter((s) => s.at <= at).at(-1)?.paperId;
   const byMember = new Map<string, SpeakerTime>();
-  const byPaper = new Map<string | undefined, Map<string, number>>();
+  const byPaper = new Map<string | undefined, Segment[]>();
   const gaps: Array<{ from: number; to: number }> = [];
   for (const event of timeline) {
     if (event.type === 'voice.gap') gaps.push({ from: event.from, to: event.at });
     if (event.type !== 'voice.segment') continue;
-    const entry = byMember.get(event.userId) ?? { userId: event.userId, segments: [], totalMs: 0 };
-    entry.segments.push({ from: event.from, to: event.at });
-    entry.totalMs += event.at - event.from;
-    byMember.set(event.userId, entry);
+    addSegment(byMember, event.userId, event.from, event.at);
     const paperId = paperAt(event.from);
-    const talk = byPaper.get(paperId) ?? new Map<string, number>();
-    talk.set(event.userId, (talk.get(event.userId) ?? 0) + event.at - event.from);
+    const talk = byPaper.get(paperId) ?? [];
+    talk.push({ userId: event.userId, from: event.from, to: event.at });
     byPaper.set(paperId, talk);
   }
   for (const entry of byMember.values()) entry.segments.sort((a, b) => a.from - b.from);
   const order = [undefined, ...new Set(starts.map((s) => s.paperId))];
   return {
-    speakers: [...byMember.values()].sort((a, b) => a.segments[0]!.from - b.segments[0]!.from),
+    speakers: byFirstSegment(byMember),
     gaps: gaps.sort((a, b) => a.from - b.from),
     talkByPaper: order
       .filter((id) => byPaper.has(id))
       .map((paperId) => ({
         ...(paperId ? { paperId } : {}),
-        talk: [...byPaper.get(paperId)!]
-          .map(([userId, totalMs]) => ({ userId, totalMs }))
-          .sort((a, b) => b.totalMs - a.totalMs),
+        talk: talkTimes(byPaper.get(paperId)!),
       })),
   };
 }
 
-/** `1m 05s`, `45s`, `1h 2m`: talk time. */
+/** `1m 05s`, `45s`, `1h 2m`. */
 export function talkLabel(ms: number): string {
   const seconds = Math.round(ms / 1000);
   if (seconds < 60) return `${seconds}s`;

@@ -4,12 +4,11 @@ import { UserError, quoteInput } from '../errors.js';
 export const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
-/** A weekly slot in a guild's time zone: the same wall-clock time every week, whatever DST does. */
+/** The same wall-clock time every week, whatever DST does. */
 export interface WeeklySlot {
   weekday: Weekday;
   /** `HH:MM`, 24-hour. */
   time: string;
-  /** IANA name, like America/Los_Angeles. */
   timeZone: string;
 }
 
@@ -33,7 +32,6 @@ const CURRENT_NAMES = [
 ];
 const ZONES = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC', ...CURRENT_NAMES.filter(acceptedByIntl)]);
 
-/** Accepts IANA names only (Area/Place, or UTC); "PST" or "+2" get a message saying what to write instead. */
 export function parseTimeZone(input: string): string {
   const name = input.trim();
   if (ZONES.has(name) || (/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)+$/.test(name) && acceptedByIntl(name))) return name;
@@ -49,7 +47,6 @@ export function parseTimeZone(input: string): string {
   );
 }
 
-/** IANA names containing `typed`, for autocomplete (at most `limit`). */
 export function matchTimeZones(typed: string, limit = 25): string[] {
   const q = typed.trim().toLowerCase().replace(/\s+/g, '_');
   return [...ZONES].filter((z) => z.toLowerCase().includes(q)).slice(0, limit);
@@ -65,38 +62,31 @@ export function parseTime(input: string): string {
   return `${match[1]!.padStart(2, '0')}:${match[2]}`;
 }
 
-/** One week's slot: its local date (YYYY-MM-DD in the slot's zone) and the instant it starts (ms). */
+/** `date` is local (YYYY-MM-DD). */
 export interface SlotTime {
   date: string;
   start: number;
 }
 
-/**
- * The instant `time` happens on local `date` in `timeZone`. A time the clocks
- * skip (DST's gap) moves forward by the gap; a time they repeat takes the
- * first (earlier) instant. Temporal's 'compatible' disambiguation is this rule.
- */
+/** A time DST skips moves forward by the gap; a repeated one takes the earlier instant ('compatible'). */
 export function slotInstant(timeZone: string, date: string, time: string): number {
   return Temporal.PlainDate.from(date)
     .toPlainDateTime(Temporal.PlainTime.from(time))
     .toZonedDateTime(timeZone, { disambiguation: 'compatible' }).epochMilliseconds;
 }
 
-/** The local date of an instant in a zone, YYYY-MM-DD. */
 export function localDate(timeZone: string, ms: number): string {
   return Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(timeZone).toPlainDate().toString();
 }
 
-/** The weekday of a YYYY-MM-DD date. */
 export function weekdayOf(date: string): Weekday {
-  // Temporal counts Monday 1 to Sunday 7; WEEKDAYS starts on Sunday.
+  // Temporal counts Monday 1 to Sunday 7.
   return WEEKDAYS[Temporal.PlainDate.from(date).dayOfWeek % 7]!;
 }
 
-/** The first start of the weekly slot strictly after `after`. */
 export function nextOccurrence(slot: WeeklySlot, after: number): SlotTime {
   const today = Temporal.Instant.fromEpochMilliseconds(after).toZonedDateTimeISO(slot.timeZone).toPlainDate();
-  // From the last slot date on or before today: a gap can move that one past midnight, still ahead.
+  // Start from the last slot date on or before today: a DST gap can push that one past `after`.
   const back = (today.dayOfWeek - (WEEKDAYS.indexOf(slot.weekday) || 7) + 7) % 7;
   for (let date = today.subtract({ days: back }); ; date = date.add({ weeks: 1 })) {
     const start = slotInstant(slot.timeZone, date.toString(), slot.time);
@@ -104,14 +94,8 @@ export function nextOccurrence(slot: WeeklySlot, after: number): SlotTime {
   }
 }
 
-/** The next `count` slots after `after`. */
 export function upcoming(slot: WeeklySlot, after: number, count: number): SlotTime[] {
   const out: SlotTime[] = [];
-  let cursor = after;
-  for (let i = 0; i < count; i++) {
-    const next = nextOccurrence(slot, cursor);
-    out.push(next);
-    cursor = next.start;
-  }
+  for (let cursor = after; out.length < count; cursor = out.at(-1)!.start) out.push(nextOccurrence(slot, cursor));
   return out;
 }

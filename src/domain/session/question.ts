@@ -1,10 +1,6 @@
 export type QuestionStatus = 'open' | 'answered' | 'dismissed';
 
-/**
- * A question asked during a session. An anonymous question has no asker at
- * all: the id is never stored, so it cannot leak through the board, the
- * recap, an export or a log.
- */
+/** An anonymous question never stores its asker, so it cannot leak anywhere. */
 export interface Question {
   id: string;
   sessionId: string;
@@ -16,10 +12,11 @@ export interface Question {
   answer?: string;
   askedAt: number;
   votes: number;
-  card?: { channelId: string; messageId: string };
+  /** `group`: the questions sharing the message (a burst's grouped card), in order; absent for a card of its own. */
+  card?: { channelId: string; messageId: string; group?: string[] };
 }
 
-/** Top questions for the board: open ones by votes, then oldest first. */
+/** Open ones by votes, then oldest first. */
 export function topQuestions(questions: Question[], count: number): Question[] {
   return questions
     .filter((q) => q.status === 'open')

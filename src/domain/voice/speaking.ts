@@ -1,6 +1,6 @@
-/** Two stretches of one member's speech closer than this are one segment. */
+/** Closer stretches of one member's speech merge. */
 export const MERGE_GAP_MS = 2_000;
-/** A segment shorter than this (a cough, a click) is not kept. */
+/** Shorter segments (a cough, a click) are dropped. */
 export const MIN_SEGMENT_MS = 300;
 
 export interface Segment {
@@ -9,25 +9,19 @@ export interface Segment {
   to: number;
 }
 
-/** A stretch when the bot could not hear the channel (its voice connection was down). */
 export interface Gap {
   from: number;
   to: number;
 }
 
 interface Member {
-  /** Speaking since, if speaking now. */
+  /** Speaking since. */
   open?: number;
-  /** The last stretch, held back until it is clear nothing follows within MERGE_GAP_MS. */
+  /** Held back until nothing can follow within MERGE_GAP_MS. */
   pending?: { from: number; to: number };
 }
 
-/**
- * Turns speaking start/end events into segments: stretches of one member
- * closer than 2 s merge, segments under 300 ms are dropped, events after the
- * session finished are ignored. Memory is bounded by the members speaking
- * now: finished segments are handed out by `take()` and forgotten.
- */
+/** Memory stays bounded: `take()` hands out finished segments and forgets them. */
 export class SpeakingTracker {
   private readonly members = new Map<string, Member>();
   private ready: Segment[] = [];
@@ -57,21 +51,18 @@ export class SpeakingTracker {
     delete member.open;
   }
 
-  /** The connection dropped: whoever was speaking stops being heard now. */
   connectionLost(at: number): void {
     if (this.finished || this.lostAt !== undefined) return;
     for (const userId of this.members.keys()) this.end(userId, at);
     this.lostAt = at;
   }
 
-  /** Heard again: the time between is a gap in the timeline. */
   connectionRestored(at: number): void {
     if (this.finished || this.lostAt === undefined) return;
     this.gaps.push({ from: this.lostAt, to: at });
     this.lostAt = undefined;
   }
 
-  /** Segments whose end is at least MERGE_GAP_MS before `now` can no longer grow: they become ready. */
   tick(now: number): void {
     for (const [userId, member] of this.members) {
       if (member.pending && now - member.pending.to >= MERGE_GAP_MS) this.settle(userId, member);
@@ -79,7 +70,7 @@ export class SpeakingTracker {
     }
   }
 
-  /** The session ended at `at`: everything still open ends there, and later events are ignored. */
+  /** Later events are ignored. */
   finish(at: number): void {
     if (this.finished) return;
     for (const userId of this.members.keys()) this.end(userId, at);
@@ -89,17 +80,12 @@ export class SpeakingTracker {
     this.finished = true;
   }
 
-  /** Finished segments and gaps since the last call, oldest first. */
+  /** Since the last call, oldest first. */
   take(): { segments: Segment[]; gaps: Gap[] } {
     const out = { segments: this.ready.sort((a, b) => a.from - b.from), gaps: this.gaps };
     this.ready = [];
     this.gaps = [];
     return out;
-  }
-
-  /** Members speaking now. */
-  speaking(): string[] {
-    return [...this.members].filter(([, m]) => m.open !== undefined).map(([id]) => id);
   }
 
   private settle(userId: string, member: Member): void {
@@ -109,7 +95,7 @@ export class SpeakingTracker {
   }
 }
 
-/** Talk time per member from segments, most first. */
+/** Most first. */
 export function talkTimes(segments: Iterable<Segment>): Array<{ userId: string; totalMs: number }> {
   const totals = new Map<string, number>();
   for (const s of segments) totals.set(s.userId, (totals.get(s.userId) ?? 0) + (s.to - s.from));

@@ -1,17 +1,14 @@
 import type { JobHandlers } from '../contract.js';
-import { paperCardHandler, type PaperCardDeps } from './paper-card.js';
+import { paperCardHandler } from './paper-card.js';
 import { paperMetadataHandler, type PaperMetadataDeps } from './paper-metadata.js';
-import { sessionBoardHandler, type SessionBoardDeps } from './session-board.js';
+import { sessionBoardHandler } from './session-board.js';
 import { memberDmHandler, newCardsHandler, questionCardHandler, threadPostHandler } from './session-posts.js';
 import { scheduleHandlers, type ScheduleDeps } from './schedule.js';
 import { sessionRecapHandler } from './session-recap.js';
 
-export type HandlerDeps = PaperCardDeps & PaperMetadataDeps & SessionBoardDeps & ScheduleDeps;
-
-/** Every job's handler; JobQueue.startWorker refuses to start if one is missing. */
-export function jobHandlers(deps: HandlerDeps): JobHandlers {
+export function jobHandlers(deps: PaperMetadataDeps & ScheduleDeps): JobHandlers {
   return {
-    // A paper's card changing (queued, details arrived) may change a posted agenda too.
+    // A paper's card changing may change a posted agenda too.
     'paper.card': async (data, job) => {
       await paperCardHandler(deps)(data, job);
       await deps.schedule.agendaChanged(data.guildId);

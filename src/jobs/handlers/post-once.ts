@@ -1,14 +1,27 @@
 import { createHash } from 'node:crypto';
 import type { RedisClient } from '../../store/redis.js';
 import type { RESTPostAPIChannelMessageJSONBody } from 'discord.js';
-import type { DiscordMessages } from '../../discord/messages.js';
+import { isUnknownMessage, type DiscordMessages } from '../../discord/messages.js';
 import { claimPost } from '../../store/claims.js';
 
-/**
- * Posts a message that must exist once: the claim keeps a second job out,
- * and Discord's nonce (enforced) makes a rerun of the same job after a crash
- * get the message it already posted instead of a new one.
- */
+export const nonceOf = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 25);
+
+/** False if the message was deleted. */
+export async function editIfExists(
+  deps: { messages: DiscordMessages },
+  { channelId, messageId }: { channelId: string; messageId: string },
+  body: RESTPostAPIChannelMessageJSONBody,
+): Promise<boolean> {
+  try {
+    await deps.messages.edit(channelId, messageId, body);
+    return true;
+  } catch (error) {
+    if (!isUnknownMessage(error)) throw error;
+    return false;
+  }
+}
+
+/** Posts a message that must exist once: the claim keeps a second job out, the enforced nonce a rerun. */
 export async function postOnce(
   deps: { redis: RedisClient; messages: DiscordMessages },
   guildId: string,
@@ -22,7 +35,7 @@ export async function postOnce(
   return postClaimed(deps, guildId, what, channelId, body, files);
 }
 
-/** The post of `postOnce`, for a caller that already holds the claim on `what` (taken in a script with its reads). */
+/** `postOnce` for a caller that already holds the claim on `what`. */
 export function postClaimed(
   deps: { messages: DiscordMessages },
   guildId: string,
@@ -31,6 +44,5 @@ export function postClaimed(
   body: RESTPostAPIChannelMessageJSONBody,
   files: Array<{ name: string; data: Buffer }> = [],
 ): Promise<{ id: string }> {
-  const nonce = createHash('sha256').update(`${guildId}:${what}`).digest('base64url').slice(0, 25);
-  return deps.messages.create(channelId, { ...body, nonce, enforce_nonce: true }, files);
+  return deps.messages.create(channelId, { ...body, nonce: nonceOf(`${guildId}:${what}`), enforce_nonce: true }, files);
 }

@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
 import { GuildScheduledEventStatus } from 'discord.js';
-import { isUnknownMessage } from '../../discord/messages.js';
 import {
   eventDescription,
   presenterDm,
@@ -10,35 +8,30 @@ import {
   sessionDay,
 } from '../../discord/render/agenda.js';
 import type { DiscordScheduledEvents } from '../../discord/scheduled-events.js';
-import { onTime } from '../../domain/schedule/plan.js';
 import type { Paper } from '../../domain/papers/paper.js';
 import type { Logger } from '../../logger.js';
 import type { ScheduleService } from '../../schedule/schedule-service.js';
 import type { LiveService } from '../../sessions/live-service.js';
-import type { QuestionStore } from '../../store/question-store.js';
-import type { OccurrenceRecord } from '../../domain/schedule/plan.js';
+import { onTime, type OccurrenceRecord } from '../../domain/schedule/plan.js';
 import type { ScheduleStore } from '../../store/schedule-store.js';
 import type { JobHandlers } from '../contract.js';
-import { postOnce } from './post-once.js';
+import { editIfExists, nonceOf, postOnce } from './post-once.js';
 import type { SessionBoardDeps } from './session-board.js';
 
 export interface ScheduleDeps extends SessionBoardDeps {
   logger: Logger;
   schedules: ScheduleStore;
   schedule: ScheduleService;
-  questions: QuestionStore;
   live: LiveService;
   events: DiscordScheduledEvents;
   now(): number;
 }
 
-/** What every announcement reads: the settings and the upcoming queue. */
 async function announcing(deps: ScheduleDeps, guildId: string) {
   const [settings, papers] = await Promise.all([deps.settings.get(guildId), deps.papers.list(guildId)]);
   return { settings, queue: papers.filter((p) => p.status !== 'covered') };
 }
 
-/** The agenda as it should read now: the queue, last session's open questions, the event. */
 async function agendaBody(
   deps: ScheduleDeps,
   guildId: string,
@@ -46,7 +39,7 @@ async function agendaBody(
   { settings, queue }: Awaited<ReturnType<typeof announcing>>,
 ) {
   const last = await deps.sessions.lastEnded(guildId);
-  // The ten most voted it left open, read from its ranking: no read of every question.
+  // From its ranking: no read of every question.
   const carriedOver = last
     ? (await deps.questions.topQuestions(guildId, last.id, { status: 'open', limit: 10 })).questions
     : [];
@@ -56,14 +49,12 @@ async function agendaBody(
     timeZone: settings.timeZone ?? 'UTC',
     queue,
     carriedOver,
-    ...(occurrence.eventId ? { eventId: occurrence.eventId } : {}),
-    ...(settings.pingRoleId ? { pingRoleId: settings.pingRoleId } : {}),
+    eventId: occurrence.eventId,
+    pingRoleId: settings.pingRoleId,
   });
 }
 
-const nonceOf = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 25);
-
-/** Each presenter gets one DM naming their papers; one with DMs closed is noted (for /schedule show), not retried. */
+/** Closed DMs are noted for /schedule show, not retried. */
 async function dmPresenters(
   deps: ScheduleDeps,
   guildId: string,
@@ -92,7 +83,7 @@ export function scheduleHandlers(
 ): Pick<JobHandlers, 'schedule.open' | 'schedule.post' | 'schedule.event' | 'schedule.autoend' | 'agenda.refresh'> {
   return {
     'schedule.open': async ({ guildId, at }, job) => {
-      // A run of an older Lectern's weekly cron: this run plans the open job that replaces it.
+      // A run of an older Lectern's weekly cron, replaced by the open job this run plans.
       if (job.id.startsWith('repeat:')) await deps.schedule.dropLegacyScheduler(guildId);
       await deps.schedule.open(guildId, at);
     },
@@ -157,16 +148,12 @@ export function scheduleHandlers(
 
     'agenda.refresh': async ({ guildId }) => {
       const occurrence = await deps.schedules.open(guildId);
-      // Once its session has started, the agenda stays as it was announced.
+      // Once its session has started, the agenda stays as announced.
       if (!occurrence?.agenda || occurrence.status !== 'open' || occurrence.sessionId || occurrence.start <= deps.now())
         return;
       const body = await agendaBody(deps, guildId, occurrence, await announcing(deps, guildId));
-      try {
-        await deps.messages.edit(occurrence.agenda.channelId, occurrence.agenda.messageId, body);
-      } catch (error) {
-        if (!isUnknownMessage(error)) throw error;
+      if (!(await editIfExists(deps, occurrence.agenda, body)))
         deps.logger.info({ guildId }, 'the agenda was deleted; not posted again');
-      }
     },
 
     'schedule.event': async ({ guildId, start, action }) => {
@@ -176,17 +163,8 @@ export function scheduleHandlers(
       if (action === 'cancel') {
         if (occurrence.eventId)
           await deps.events.setStatus(guildId, occurrence.eventId, GuildScheduledEventStatus.Canceled);
-        if (occurrence.agenda) {
-          await deps.messages
-            .edit(
-              occurrence.agenda.channelId,
-              occurrence.agenda.messageId,
-              renderCancelledAgenda(occurrence, settings.timeZone ?? 'UTC'),
-            )
-            .catch((error: unknown) => {
-              if (!isUnknownMessage(error)) throw error;
-            });
-        }
+        if (occurrence.agenda)
+          await editIfExists(deps, occurrence.agenda, renderCancelledAgenda(occurrence, settings.timeZone ?? 'UTC'));
         return;
       }
       if (action === 'active' || action === 'completed') {
@@ -196,12 +174,11 @@ export function scheduleHandlers(
           deps.logger.info({ guildId, action }, 'scheduled event could not move on (already there, or past it)');
         return;
       }
-      // sync: create the event, or bring a scheduled one up to date.
+      // sync
       if (occurrence.status !== 'open' || !settings.stageChannelId) return;
-      const queue = (await deps.papers.list(guildId)).filter((p) => p.status !== 'covered');
       const details = {
         name: `Paper reading · ${sessionDay(start, settings.timeZone ?? 'UTC')}`,
-        description: eventDescription(queue),
+        description: eventDescription((await deps.papers.list(guildId)).filter((p) => p.status !== 'covered')),
         start,
         end: occurrence.end,
         channelId: settings.stageChannelId,
@@ -219,8 +196,7 @@ export function scheduleHandlers(
       const earlier = await deps.events.find(guildId, settings.stageChannelId, start);
       const eventId = earlier?.id ?? (await deps.events.create(guildId, details));
       await deps.schedules.setField(guildId, start, 'eventId', eventId);
-      // The agenda (if already out) gains the event link.
-      await deps.schedule.agendaChanged(guildId);
+      await deps.schedule.agendaChanged(guildId); // for the event link
     },
 
     'schedule.autoend': async ({ guildId, start, generation }) => {
@@ -228,11 +204,10 @@ export function scheduleHandlers(
       if (!occurrence || occurrence.status !== 'open' || occurrence.generation !== generation) return;
       const session = await deps.sessions.current(guildId);
       if (!session || session.status !== 'live') return;
-      // Only the session that ran this slot (or one started before its end) is ended.
+      // Only the session that ran this slot, or, none linked, one started before its end.
       if (occurrence.sessionId ? occurrence.sessionId !== session.id : session.startedAt > occurrence.end) return;
-      const at = deps.now();
-      // Ending completes the event of the session it ran; one started early but never linked is completed here.
-      await deps.live.end(guildId, session, 'schedule', at);
+      // Ending completes a linked session's event; an unlinked one's is completed here.
+      await deps.live.end(guildId, session, 'schedule', deps.now());
       if (occurrence.eventId && !occurrence.sessionId)
         await deps.events.setStatus(guildId, occurrence.eventId, GuildScheduledEventStatus.Completed);
       deps.logger.info({ guildId, sessionId: session.id }, 'session ended itself an hour after its scheduled end');

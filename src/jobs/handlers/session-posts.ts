@@ -1,30 +1,23 @@
+import { UnrecoverableError } from 'bullmq';
 import type { Logger } from '../../logger.js';
-import { isUnknownMessage } from '../../discord/messages.js';
-import { questionCard } from '../../discord/render/question.js';
+import { CARD_GROUP, questionCards } from '../../discord/render/question.js';
 import { paperLabel, type Paper } from '../../domain/papers/paper.js';
-import type { Question } from '../../domain/session/question.js';
-import { NOT_YET_WINDOW_MS, NotYetStoredError, type JobHandlers } from '../contract.js';
-import { UnrecoverableError } from '../job-queue.js';
-import { postClaimed, postOnce } from './post-once.js';
+import { NOT_YET_WINDOW_MS, NotYetStoredError, retryIfJustAdded, type JobHandlers } from '../contract.js';
+import { editIfExists, postClaimed, postOnce } from './post-once.js';
 import type { SessionBoardDeps } from './session-board.js';
 
-/** Posts a question's card in the session thread once, then edits it as votes and the answer change. */
 export function questionCardHandler(deps: SessionBoardDeps): JobHandlers['question.card'] {
   return async ({ guildId, questionId }, job) => {
     await deps.sessions.clean(guildId, `question:${questionId}`);
-    if (!(await showQuestion(deps, guildId, questionId, job.id)) && Date.now() - job.enqueuedAt < NOT_YET_WINDOW_MS) {
-      throw new NotYetStoredError(`question ${questionId} not stored yet`);
-    }
+    if (!(await showQuestion(deps, guildId, questionId, job.id))) retryIfJustAdded(job, `question ${questionId}`);
   };
 }
 
-/** How many cards one read brings (a run loops until none are left). */
 const CARDS_PER_READ = 25;
 
 /**
- * Posts the cards of the questions asked since the last run, oldest first; a
- * failure retries from the one that failed. One script reads what the cards
- * show and claims them, so a card costs that read, its post and its write.
+ * Posts the cards of the questions asked since the last run, oldest first; a retry starts at the one that failed.
+ * Several due at once (a burst) share cards of up to CARD_GROUP, so the thread's 5-posts-per-5-s bucket keeps up.
  */
 export function newCardsHandler(deps: SessionBoardDeps): JobHandlers['question.cards'] {
   return async ({ guildId, sessionId }, job) => {
@@ -34,23 +27,21 @@ export function newCardsHandler(deps: SessionBoardDeps): JobHandlers['question.c
         if (due.waiting > 0) throw new NotYetStoredError('the session thread is not up yet');
         return;
       }
-      for (const { question, paper, claimed } of due.cards) {
-        if (!claimed) throw new Error(`another run is posting the card of question ${question.id}`);
-        const message = await postClaimed(
-          deps,
-          guildId,
-          `question:${question.id}:`,
-          due.threadId,
-          cardOf(question, paper),
-        );
-        await deps.questions.setQuestionCard(guildId, question, { channelId: due.threadId, messageId: message.id });
+      for (let i = 0; i < due.cards.length; i += CARD_GROUP) {
+        const group = due.cards.slice(i, i + CARD_GROUP);
+        const taken = group.find((card) => !card.claimed);
+        if (taken) throw new Error(`another run is posting the card of question ${taken.question.id}`);
+        const body = questionCards(group.map(({ question, paper }) => ({ question, paperLabel: labelOf(paper) })));
+        const message = await postClaimed(deps, guildId, `question:${group[0]!.question.id}:`, due.threadId, body);
+        const questions = group.map((card) => card.question);
+        await deps.questions.setQuestionCard(guildId, questions, { channelId: due.threadId, messageId: message.id });
       }
       if (due.cards.length < CARDS_PER_READ) return;
     }
   };
 }
 
-/** Edits a question's card, or posts it (once) if it has none; false if the question is not stored. */
+/** Edits the card showing the question (with the others of a grouped card); false if the question is not stored. */
 async function showQuestion(
   deps: SessionBoardDeps,
   guildId: string,
@@ -59,38 +50,28 @@ async function showQuestion(
 ): Promise<boolean> {
   const question = await deps.questions.question(guildId, questionId);
   if (!question) return false;
-  const [session, paper] = await Promise.all([
+  const others = question.card?.group?.filter((id) => id !== questionId) ?? [];
+  // Their edits ride on this one: clear their marks before reading them, so a later vote queues another edit.
+  await Promise.all(others.map((id) => deps.sessions.clean(guildId, `question:${id}`)));
+  const group = others.length > 0 ? await deps.questions.questionsById(guildId, question.card!.group!) : [question];
+  const paperIds = [...new Set(group.flatMap((q) => (q.paperId ? [q.paperId] : [])))];
+  const [session, ...papers] = await Promise.all([
     deps.sessions.get(guildId, question.sessionId),
-    question.paperId ? deps.papers.get(guildId, question.paperId) : undefined,
+    ...paperIds.map((id) => deps.papers.get(guildId, id)),
   ]);
   const threadId = session?.board?.threadId;
   if (!threadId) throw new NotYetStoredError('the session thread is not up yet');
-  const body = cardOf(question, paper);
-  if (question.card) {
-    try {
-      await deps.messages.edit(question.card.channelId, question.card.messageId, body);
-      return true;
-    } catch (error) {
-      if (!isUnknownMessage(error)) throw error;
-    }
-  }
-  const message = await postOnce(
-    deps,
-    guildId,
-    `question:${questionId}:${question.card?.messageId ?? ''}`,
-    jobId,
-    threadId,
-    body,
-  );
-  await deps.questions.setQuestionCard(guildId, question, { channelId: threadId, messageId: message.id });
+  const paperOf = new Map(paperIds.map((id, i) => [id, papers[i]]));
+  const body = questionCards(group.map((q) => ({ question: q, paperLabel: labelOf(paperOf.get(q.paperId ?? '')) })));
+  if (question.card && (await editIfExists(deps, question.card, body))) return true;
+  const what = `question:${group[0]!.id}:${question.card?.messageId ?? ''}`;
+  const message = await postOnce(deps, guildId, what, jobId, threadId, body);
+  await deps.questions.setQuestionCard(guildId, group, { channelId: threadId, messageId: message.id });
   return true;
 }
 
-function cardOf(question: Question, paper: Paper | undefined) {
-  return questionCard(question, paper ? paperLabel(paper) : undefined);
-}
+const labelOf = (paper: Paper | undefined) => (paper ? paperLabel(paper) : undefined);
 
-/** Posts a highlight or takeaway in the session thread, once. */
 export function threadPostHandler(deps: SessionBoardDeps): JobHandlers['thread.post'] {
   return async ({ guildId, sessionId, postId, content }, job) => {
     const session = await deps.sessions.get(guildId, sessionId);
@@ -104,13 +85,11 @@ export function threadPostHandler(deps: SessionBoardDeps): JobHandlers['thread.p
   };
 }
 
-/** The DM a member gets when a host calls them to speak and they are not in the channel. */
 export function memberDmHandler(deps: SessionBoardDeps & { logger: Logger }): JobHandlers['member.dm'] {
   return async ({ guildId, userId, channelId }) => {
-    const link = `https://discord.com/channels/${guildId}/${channelId}`;
     const delivered = await deps.channels.dm(
       userId,
-      `A host has called you up to speak. Join the stage to talk: ${link}`,
+      `A host has called you up to speak. Join the stage to talk: https://discord.com/channels/${guildId}/${channelId}`,
     );
     if (!delivered) {
       deps.logger.info({ guildId }, 'member does not accept DMs; the host was already told in the reply');

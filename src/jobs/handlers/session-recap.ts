@@ -1,12 +1,10 @@
 import { composeRecap, type RecapPaper } from '../../domain/recap/recap.js';
 import { paperLabel } from '../../domain/papers/paper.js';
-import { discordStyle, markdownStyle, recapLines, sharedEscaper } from '../../recap/render.js';
-import { splitIntoMessages } from '../../recap/split.js';
+import { discordStyle, markdownStyle, recapDigest, recapLines, sharedEscaper } from '../../recap/render.js';
 import type { JobHandlers } from '../contract.js';
 import { postOnce } from './post-once.js';
 import type { SessionBoardDeps } from './session-board.js';
 
-/** Where a recap edition's parts go: the first in the recap channel with the file, the rest in a thread under it. */
 export function sessionRecapHandler(deps: SessionBoardDeps): JobHandlers['session.recap'] {
   return async ({ guildId, sessionId, edition }, job) => {
     const session = await deps.sessions.get(guildId, sessionId);
@@ -35,46 +33,32 @@ export function sessionRecapHandler(deps: SessionBoardDeps): JobHandlers['sessio
 
     const timeZone = settings.timeZone ?? 'UTC';
     const day = new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'full' }).format(session.startedAt);
-    const people = [
+    const names = await deps.messages.displayNames(guildId, [
       ...recap.covered.flatMap((p) => (p.presenterId ? [p.presenterId] : [])),
-      ...recap.answered.flatMap((q) => (q.askerId ? [q.askerId] : [])),
-      ...recap.unanswered.flatMap((q) => (q.askerId ? [q.askerId] : [])),
+      ...[...recap.answered, ...recap.unanswered].flatMap((q) => (q.askerId ? [q.askerId] : [])),
       ...recap.speakers.map((s) => s.userId),
-    ];
-    const names = await deps.messages.displayNames(guildId, people);
+    ]);
     const escape = sharedEscaper();
     const file = recapLines(
       recap,
       markdownStyle(names, timeZone, escape),
       `Recap: session of ${day} (times in ${timeZone})`,
     ).join('\n');
-    const parts = splitIntoMessages(recapLines(recap, discordStyle(escape), `Recap: session of ${day}`));
+    const date = new Date(session.startedAt).toISOString().slice(0, 10);
+    const fileName = `recap-${date}.md`;
+    // A digest of at most DIGEST_MESSAGES posts, within a channel's 5-per-5-s bucket; the file holds everything.
+    const parts = recapDigest(recap, discordStyle(escape), `Recap: session of ${day}`, fileName);
 
     const posted = await deps.sessions.recapPosts(guildId, sessionId, edition);
     let first = posted.get(0);
     if (!first) {
-      const files = [
-        { name: `recap-${new Date(session.startedAt).toISOString().slice(0, 10)}.md`, data: Buffer.from(file) },
-      ];
-      first = (
-        await postOnce(
-          deps,
-          guildId,
-          `recap:${sessionId}:${edition}:0`,
-          job.id,
-          channelId,
-          { content: parts[0]! },
-          files,
-        )
-      ).id;
+      const files = [{ name: fileName, data: Buffer.from(file) }];
+      const what = `recap:${sessionId}:${edition}:0`;
+      first = (await postOnce(deps, guildId, what, job.id, channelId, { content: parts[0]! }, files)).id;
       await deps.sessions.recordRecapPost(guildId, sessionId, edition, 0, first);
     }
     if (parts.length === 1) return;
-    const threadId = await deps.channels.threadFromMessage(
-      channelId,
-      first,
-      `Recap ${new Date(session.startedAt).toISOString().slice(0, 10)} (${parts.length} parts)`,
-    );
+    const threadId = await deps.channels.threadFromMessage(channelId, first, `Recap ${date} (${parts.length} parts)`);
     for (let i = 1; i < parts.length; i++) {
       if (posted.has(i)) continue;
       const message = await postOnce(deps, guildId, `recap:${sessionId}:${edition}:${i}`, job.id, threadId, {

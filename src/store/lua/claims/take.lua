@@ -1,7 +1,5 @@
--- Claims posts for one job run: a claim free (or lapsed) is taken, one this job holds already is kept (a rerun
--- after a crash proceeds), one another job holds is not.
--- KEYS: the claims. ARGV: 1 job id, 2 claim lifetime (ms).
--- Reply: {held = [true | false, ...]} in KEYS order.
+-- A claim free or lapsed is taken; one this job already holds is kept, so a rerun after a crash proceeds.
+-- KEYS: the claims. ARGV: 1 job id, 2 claim lifetime (ms). Reply: {held = [true | false, ...]} in KEYS order.
 local held = {}
 for i, key in ipairs(KEYS) do
   held[i] = redis.call('SET', key, ARGV[1], 'PX', ARGV[2], 'NX') ~= false or redis.call('GET', key) == ARGV[1]

@@ -1,9 +1,7 @@
--- Migration 4: a session's questions get their rankings by votes (open, answered, dismissed, all), the
--- open ones' search texts, and their votes in their own hash; the old open set and votes sorted set go.
--- KEYS: 1 the questions (by asked at), 2 old open set, 3 old votes, 4-7 rank:open, rank:answered,
---   rank:dismissed, rank:all, 8 open texts, 9.. each question's hash, in the order of 1.
--- ARGV: per question, in the same order: its id, its rank member, its text in lower case.
--- Reply: {migrated = number of questions} or {changed = true} when questions were added since they were read.
+-- Migration 4: questions get rankings by votes, open search texts and votes in their hash; old open set and votes go.
+-- KEYS: 1 questions, 2 old open set, 3 old votes, 4-7 rank:open/answered/dismissed/all, 8 open texts,
+--   9.. the question hashes in the order of 1. ARGV: per question, in that order: id, rank member, lower-case text.
+-- Reply: {migrated = number of questions}, or {changed = true} when questions were added since they were read.
 local n = #KEYS - 8
 if redis.call('ZCARD', KEYS[1]) ~= n then return cjson.encode({changed = true}) end
 local ranks = {open = KEYS[4], answered = KEYS[5], dismissed = KEYS[6]}

@@ -1,4 +1,4 @@
--- Migration 1: a stage stored as a plain set by an early version becomes a sorted set (every score 0).
+-- Migration 1: a stage kept as a plain set becomes a sorted set (every score 0).
 -- KEYS: 1 the stage. Reply: {migrated = true | false}
 if redis.call('TYPE', KEYS[1]).ok ~= 'set' then return cjson.encode({migrated = false}) end
 local members = redis.call('SMEMBERS', KEYS[1])

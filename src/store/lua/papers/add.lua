@@ -1,7 +1,5 @@
--- Queues a paper unless it is queued already or the queue is full.
--- KEYS: 1 the queue, 2 the new paper's hash, 3 dedup key → queued id, 4 dedup key → last read at.
--- ARGV: 1 dedup key, 2 queue size limit, 3 the new id, 4.. the paper's field/value pairs.
--- Reply: {outcome = 'added' | 'duplicate' | 'full', paperId, position, lastReadAt}
+-- KEYS: 1 queue, 2 new paper hash, 3 dedup key → queued id, 4 dedup key → last read at.
+-- ARGV: 1 dedup key, 2 queue size limit, 3 new id, 4.. field/value pairs.
 local existing = redis.call('HGET', KEYS[3], ARGV[1])
 if existing then
   local pos = redis.call('LPOS', KEYS[1], existing)

@@ -1,6 +1,4 @@
--- Moves a queued paper to a 1-based position, clamped to the queue.
--- KEYS: 1 the queue. ARGV: 1 the paper id, 2 the position asked for.
--- Reply: {position = the position it got} or {} when it is not queued.
+-- KEYS: 1 queue. ARGV: 1 paper id, 2 1-based position.
 local ids = redis.call('LRANGE', KEYS[1], 0, -1)
 local from = nil
 for i, id in ipairs(ids) do if id == ARGV[1] then from = i end end

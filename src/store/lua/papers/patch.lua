@@ -1,6 +1,5 @@
--- Writes fields of a paper only if it still exists (a metadata job may finish after the paper was removed).
--- KEYS: 1 the paper's hash. ARGV: field/value pairs.
--- Reply: {paper = its fields as they are now} or {} when it is gone.
+-- Writes only if the paper still exists: a metadata job may finish after it was removed.
+-- KEYS: 1 paper hash. ARGV: field/value pairs.
 if redis.call('EXISTS', KEYS[1]) == 0 then return cjson.encode({}) end
 redis.call('HSET', KEYS[1], unpack(ARGV))
 local flat = redis.call('HGETALL', KEYS[1])

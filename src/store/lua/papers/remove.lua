@@ -1,6 +1,4 @@
--- Takes a paper off the queue, unless it is being presented.
--- KEYS: 1 the queue, 2 the paper's hash, 3 dedup key → queued id. ARGV: 1 the paper id.
--- Reply: {outcome = 'removed' | 'missing' | 'current'}
+-- KEYS: 1 queue, 2 paper hash, 3 dedup key → queued id. ARGV: 1 paper id.
 local status = redis.call('HGET', KEYS[2], 'status')
 if not status or redis.call('LPOS', KEYS[1], ARGV[1]) == false then return cjson.encode({outcome = 'missing'}) end
 if status == 'current' then return cjson.encode({outcome = 'current'}) end

@@ -1,8 +1,6 @@
--- Makes a queued paper current; the paper current until now becomes covered.
--- KEYS: 1 the queue, 2 the current paper's id, 3 the paper to start, 4 the current paper's hash (KEYS[3] when none).
--- ARGV: 1 the paper id, 2 the current paper's id as the caller read it ('' for none), 3 now.
--- Reply: {outcome = 'started', previousId} | {outcome = 'missing' | 'already-current' | 'covered'}
---   | {outcome = 'stale'} when another paper became current since the caller read it (read again and retry).
+-- KEYS: 1 queue, 2 current paper id, 3 paper to start, 4 current paper hash (KEYS[3] when none).
+-- ARGV: 1 paper id, 2 current paper id as the caller read it (''), 3 now.
+-- 'stale': another paper became current since the caller read it.
 if (redis.call('GET', KEYS[2]) or '') ~= ARGV[2] then return cjson.encode({outcome = 'stale'}) end
 local status = redis.call('HGET', KEYS[3], 'status')
 if not status or redis.call('LPOS', KEYS[1], ARGV[1]) == false then return cjson.encode({outcome = 'missing'}) end

@@ -1,10 +1,7 @@
--- Answers or dismisses an open question of the live session; answer and dismiss race to the first write.
--- KEYS: 1 the live session, 2 the question's hash, 3 rank:open, 4 the rank of the new status, 5 open texts,
---   6 timeline (all of the session given).
--- ARGV: 1 the question's session id, as the caller believes it, 2 question id, 3 'answered' | 'dismissed',
---   4 answer (''), 5 the event (JSON).
--- Reply: {outcome = 'ok' | 'answered' | 'dismissed' | 'missing' | 'ended'}
---   | {outcome = 'other-session', sessionId} when the question belongs to another session (ask again for that one).
+-- Answer and dismiss race: the first write wins.
+-- KEYS: 1 live session, 2 question hash, 3 rank:open, 4 rank of the new status, 5 open texts, 6 timeline.
+-- ARGV: 1 the session id the caller believes, 2 question id, 3 'answered' | 'dismissed', 4 answer (''), 5 event.
+-- 'other-session': the caller asks again with that session.
 local q = redis.call('HMGET', KEYS[2], 'sessionId', 'status', 'rank')
 if not q[1] then return cjson.encode({outcome = 'missing'}) end
 if q[1] ~= ARGV[1] then return cjson.encode({outcome = 'other-session', sessionId = q[1]}) end

@@ -1,8 +1,7 @@
--- Open questions whose text contains what was typed, among a fixed number of the most voted ones: the
--- cost does not grow with the session. Texts are read a batch at a time, so a common word stops early.
--- KEYS: 1 rank:open, 2 open texts (rank member → text in lower case).
--- ARGV: 1 typed text in lower case, 2 how many candidates to look at, 3 how many matches to return.
--- Reply: {members = [rank members of the matches, most votes first]}
+-- Looks only at the ARGV[2] most voted open questions, so the cost does not grow with the session; reading texts
+-- a batch at a time lets a common word stop early.
+-- KEYS: 1 rank:open, 2 open texts (rank member → lower-case text). ARGV: 1 lower-case typed text, 2 candidates,
+--   3 matches wanted.
 local last = tonumber(ARGV[2]) - 1
 local limit = tonumber(ARGV[3])
 local members = {}

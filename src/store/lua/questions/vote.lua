@@ -1,16 +1,11 @@
--- One vote per member on a question of the live session: a second press takes it back.
--- KEYS: 1 the live session, 2 the question's hash, 3 its voters, 4-7 rank:open, rank:answered, rank:dismissed,
---   rank:all of the session given, 8 the question card's dirty mark, 9 the board's dirty mark.
--- ARGV: 1 the question's session id, as the caller believes it, 2 user id.
--- Reply: {outcome = 'added' | 'removed', votes, sessionId, cardDirty, boardDirty}
---   | {outcome = 'missing'} | {outcome = 'ended', sessionId}
---   | {outcome = 'other-session', sessionId} when the question belongs to another session (ask again for that one).
-local q = redis.call('HMGET', KEYS[2], 'sessionId', 'status', 'rank')
+-- KEYS: 1 live session, 2 question hash, 3 its voters, 4-7 rank:open/answered/dismissed/all, 8 card dirty mark,
+--   9 board dirty mark. ARGV: 1 the session id the caller believes, 2 user id.
+-- 'other-session': the caller asks again with that session.
+local q = redis.call('HMGET', KEYS[2], 'sessionId', 'status', 'rank', 'cardMessageId')
 if not q[1] then return cjson.encode({outcome = 'missing'}) end
 if q[1] ~= ARGV[1] then return cjson.encode({outcome = 'other-session', sessionId = q[1]}) end
 if redis.call('HGET', KEYS[1], 'id') ~= q[1] then return cjson.encode({outcome = 'ended', sessionId = q[1]}) end
 local outcome, delta = 'added', 1
--- A first press (the usual case) is one SADD.
 if redis.call('SADD', KEYS[3], ARGV[2]) == 0 then
   redis.call('SREM', KEYS[3], ARGV[2])
   outcome, delta = 'removed', -1
@@ -25,4 +20,5 @@ return cjson.encode({
   sessionId = q[1],
   cardDirty = redis.call('SET', KEYS[8], '1', 'NX', 'PX', 10000) ~= false,
   boardDirty = redis.call('SET', KEYS[9], '1', 'NX', 'PX', 10000) ~= false,
+  cardMessageId = q[4] or nil,
 })

@@ -1,14 +1,10 @@
--- Ends the live session and closes its use of the paper queue in one step: the current paper is covered,
--- covered papers move to history (their dedup keys freed, the read date kept), the rest stay queued. The
--- session is marked "follow-ups pending" until the caller confirms its posts and jobs (SessionStore.endFollowedUp).
--- KEYS: 1 the live session, 2 the session's hash, 3 its timeline, 4 the current paper's id, 5 the queue,
---   6 history, 7 dedup key → queued id, 8 dedup key → last read at, 9.. each queued paper's hash, in queue order.
--- ARGV: 1 session id, 2 ended at, 3 recording link (''), 4 session.ended event, 5 paper.covered event (''
---   when no paper is current), 6 the current paper's id ('' for none), 7.. the queue as the caller read it.
--- Reply: {outcome = 'ended', toHistory = [ids]} | {outcome = 'resumed' | 'not-live'}
---   | {outcome = 'stale'} when the queue or current paper changed since the caller read them (read again and retry).
-local sid = ARGV[1]
-if redis.call('HGET', KEYS[1], 'id') ~= sid then
+-- Covered papers go to history (dedup key freed, read date kept); followUps stays 'pending' until endFollowedUp.
+-- KEYS: 1 live session, 2 session hash, 3 timeline, 4 current paper id, 5 queue, 6 history,
+--   7 dedup key → queued id, 8 dedup key → last read at, 9.. each queued paper's hash, in queue order.
+-- ARGV: 1 session id, 2 ended at, 3 recording link (''), 4 session.ended event, 5 paper.covered event (''),
+--   6 current paper id (''), 7.. the queue as the caller read it.
+-- 'stale': the queue or current paper changed since the caller read them.
+if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then
   if redis.call('HGET', KEYS[2], 'followUps') == 'pending' then return cjson.encode({outcome = 'resumed'}) end
   return cjson.encode({outcome = 'not-live'})
 end

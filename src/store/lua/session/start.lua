@@ -1,7 +1,5 @@
--- Starts a session unless one is live.
--- KEYS: 1 the live session, 2 the new session's hash, 3 sessions by start, 4 its timeline.
--- ARGV: 1 the new id, 2 started at, 3 by, 4 its session.started event (JSON).
--- Reply: {outcome = 'started' | 'live', sessionId}
+-- KEYS: 1 live session, 2 new session hash, 3 sessions by start, 4 timeline.
+-- ARGV: 1 new id, 2 started at, 3 by, 4 session.started event.
 local live = redis.call('HGET', KEYS[1], 'id')
 if live then return cjson.encode({outcome = 'live', sessionId = live}) end
 local fields = {'id', ARGV[1], 'status', 'live', 'startedAt', ARGV[2], 'startedBy', ARGV[3]}

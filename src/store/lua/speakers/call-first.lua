@@ -1,11 +1,6 @@
--- /speakers next: calls the member first in line, whom the caller found in the stage channel.
--- Two hosts pressing at once call one member: a call less than the window after another host's is refused.
--- KEYS: 1 the live session, 2 the session's hash, 3 hands, 4 hand topics, 5 stage, 6 timeline,
---   7 the board's dirty mark.
--- ARGV: 1 session id, 2 user id (first in line when the caller read it), 3 by, 4 at, 5 window (ms),
---   6 the speaker.called event (JSON).
--- Reply: {outcome = 'called' | 'just-called' | 'not-first' | 'empty' | 'not-live', userId, boardDirty}
---   userId: who was called; for 'just-called' whom the other host called; for 'not-first' who is first now.
+-- /speakers next. A call less than the window after another host's is refused: both were pressing at once.
+-- KEYS: 1 live session, 2 session hash, 3 hands, 4 hand topics, 5 stage, 6 timeline, 7 board dirty mark.
+-- ARGV: 1 session id, 2 user id first in line when the caller read it, 3 by, 4 at, 5 window (ms), 6 event.
 local function reply(outcome, userId, dirty)
   return cjson.encode({outcome = outcome, userId = userId or '', boardDirty = dirty or false})
 end

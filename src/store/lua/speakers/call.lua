@@ -1,7 +1,5 @@
--- Takes a member off the hands queue (if there) onto the stage; with mustBeFirst, only if they are first in line.
--- KEYS: 1 the live session, 2 hands, 3 hand topics, 4 stage, 5 timeline, 6 the board's dirty mark.
--- ARGV: 1 session id, 2 user id, 3 mustBeFirst ('1' | '0'), 4 the speaker.called event (JSON).
--- Reply: {outcome = 'called' | 'not-first' | 'not-live', boardDirty}
+-- KEYS: 1 live session, 2 hands, 3 hand topics, 4 stage, 5 timeline, 6 board dirty mark.
+-- ARGV: 1 session id, 2 user id, 3 mustBeFirst ('1' | '0'), 4 speaker.called event.
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then
   return cjson.encode({outcome = 'not-live', boardDirty = false})
 end
@@ -12,6 +10,4 @@ redis.call('LREM', KEYS[2], 0, ARGV[2])
 redis.call('HDEL', KEYS[3], ARGV[2])
 redis.call('ZADD', KEYS[4], 0, ARGV[2])
 redis.call('RPUSH', KEYS[5], ARGV[4])
--- The mark lapses after 10 s, so an enqueue that failed after it delays the board at most that long.
-local dirty = redis.call('SET', KEYS[6], '1', 'NX', 'PX', 10000) ~= false
-return cjson.encode({outcome = 'called', boardDirty = dirty})
+return cjson.encode({outcome = 'called', boardDirty = redis.call('SET', KEYS[6], '1', 'NX', 'PX', 10000) ~= false})

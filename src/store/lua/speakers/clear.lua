@@ -1,7 +1,5 @@
 -- Lowers the hands the caller read as up; a hand raised since stays up, one lowered since logs nothing.
--- KEYS: 1 the live session, 2 hands, 3 hand topics, 4 timeline.
--- ARGV: 1 session id, then per hand: its user id and its hand.lowered event (JSON).
--- Reply: {outcome = 'cleared', cleared = how many hands it lowered} | {outcome = 'not-live'}
+-- KEYS: 1 live session, 2 hands, 3 hand topics, 4 timeline. ARGV: 1 session id, then per hand: user id, event.
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return cjson.encode({outcome = 'not-live'}) end
 local cleared = 0
 for i = 2, #ARGV, 2 do

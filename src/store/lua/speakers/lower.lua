@@ -1,7 +1,4 @@
--- Lowers a member's hand in the live session.
--- KEYS: 1 the live session, 2 hands, 3 hand topics, 4 timeline.
--- ARGV: 1 session id, 2 user id, 3 the hand.lowered event (JSON).
--- Reply: {outcome = 'lowered' | 'not-raised' | 'not-live'}
+-- KEYS: 1 live session, 2 hands, 3 hand topics, 4 timeline. ARGV: 1 session id, 2 user id, 3 hand.lowered event.
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return cjson.encode({outcome = 'not-live'}) end
 if redis.call('LREM', KEYS[2], 0, ARGV[2]) == 0 then return cjson.encode({outcome = 'not-raised'}) end
 redis.call('HDEL', KEYS[3], ARGV[2])

@@ -1,7 +1,5 @@
--- Raises a member's hand in the live session, unless it is up already or they are on stage.
--- KEYS: 1 the live session, 2 hands, 3 hand topics, 4 stage, 5 timeline.
--- ARGV: 1 session id, 2 user id, 3 topic (''), 4 the hand.raised event (JSON).
--- Reply: {outcome = 'raised' | 'already' | 'on-stage' | 'not-live', position}
+-- KEYS: 1 live session, 2 hands, 3 hand topics, 4 stage, 5 timeline.
+-- ARGV: 1 session id, 2 user id, 3 topic (''), 4 hand.raised event.
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return cjson.encode({outcome = 'not-live', position = 0}) end
 local pos = redis.call('LPOS', KEYS[2], ARGV[2])
 if pos then return cjson.encode({outcome = 'already', position = pos + 1}) end

@@ -1,6 +1,4 @@
--- The first hands in line with their topics, and the first members on stage (id order), with both counts.
--- KEYS: 1 hands, 2 hand topics, 3 stage. ARGV: 1 how many of each to read.
--- Reply: {queue = [{userId, topic}], handsUp, onStage = [ids], speaking}
+-- KEYS: 1 hands, 2 hand topics, 3 stage (id order). ARGV: 1 how many of each to read.
 local limit = tonumber(ARGV[1])
 local hands = redis.call('LRANGE', KEYS[1], 0, limit - 1)
 local queue = {}
