@@ -33,7 +33,7 @@ import { ScheduleStore } from './store/schedule-store.js';
 import { SettingsStore } from './store/settings-store.js';
 import { VoiceService } from './voice/voice-service.js';
 
-export interface LecternOptions {
+interface LecternOptions {
   config: Config;
   logger: Logger;
   clock?: () => number;
@@ -43,7 +43,7 @@ export interface LecternOptions {
   realignDelayedJobs?: boolean;
 }
 
-export interface LecternInternals extends Stores {
+interface LecternInternals extends Stores {
   jobs: JobQueue;
 }
 

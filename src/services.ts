@@ -9,7 +9,7 @@ import type { SettingsService } from './settings/settings-service.js';
 import type { VoiceService } from './voice/voice-service.js';
 
 /** Counted across all bot processes. */
-export interface RateLimiter {
+interface RateLimiter {
   take(
     guildId: string,
     userId: string,

@@ -5,7 +5,7 @@ export function createClient(config: Config, overrides: Partial<ClientOptions> =
   return new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates, GatewayIntentBits.GuildScheduledEvents],
     allowedMentions: { parse: [], repliedUser: false },
-    ...(config.LECTERN_SHARDS ? { shards: config.LECTERN_SHARDS.shards, shardCount: config.LECTERN_SHARDS.count } : {}),
+    ...(config.LECTERN_SHARDS && { shards: config.LECTERN_SHARDS.shards, shardCount: config.LECTERN_SHARDS.count }),
     ...overrides,
     rest: {
       api: config.DISCORD_API_URL,

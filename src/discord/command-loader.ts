@@ -5,9 +5,9 @@ import { z } from 'zod';
 import type { AnyCommand } from './command.js';
 
 // Resolves both from source (tsx) and from dist/.
-export const COMMANDS_DIR = fileURLToPath(new URL('../../commands/', import.meta.url));
+const COMMANDS_DIR = fileURLToPath(new URL('../../commands/', import.meta.url));
 
-export class CommandLoadError extends Error {
+class CommandLoadError extends Error {
   override name = 'CommandLoadError';
 }
 

@@ -44,7 +44,7 @@ export interface HandlerContext<I> {
 
 export type Ctx = HandlerContext<ChatInputCommandInteraction | ButtonInteraction>;
 
-export type CommandInteraction = ChatInputCommandInteraction | MessageContextMenuCommandInteraction;
+type CommandInteraction = ChatInputCommandInteraction | MessageContextMenuCommandInteraction;
 
 export interface ComponentHandler {
   preconditions?: Preconditions;

@@ -1,6 +1,6 @@
 import { DiscordAPIError, Routes, type REST, type RESTPostAPIChannelMessageJSONBody } from 'discord.js';
 
-export const UNKNOWN_MESSAGE = 10008;
+const UNKNOWN_MESSAGE = 10008;
 
 /** For job handlers: workers hold no gateway. */
 export class DiscordMessages {
@@ -13,7 +13,7 @@ export class DiscordMessages {
   ): Promise<{ id: string }> {
     const attachments = files.map((f, id) => ({ id: String(id), filename: f.name }));
     return (await this.rest.post(Routes.channelMessages(channelId), {
-      body: { allowed_mentions: { parse: [] }, ...body, ...(files.length > 0 ? { attachments } : {}) },
+      body: { allowed_mentions: { parse: [] }, ...body, ...(files.length > 0 && { attachments }) },
       files,
     })) as { id: string };
   }

@@ -12,7 +12,7 @@ const TEXT_NEEDS = [
 ];
 
 /** The README's permission table mirrors this. */
-export const CHANNEL_NEEDS = {
+const CHANNEL_NEEDS = {
   announce: TEXT_NEEDS,
   recap: [...TEXT_NEEDS, P.AttachFiles],
   stage: [P.ViewChannel, P.Connect, P.MuteMembers, P.MoveMembers, P.ManageChannels, P.CreateEvents],

@@ -6,11 +6,11 @@ import type { GuildSettings } from '../domain/settings.js';
 import type { Services } from '../services.js';
 import type { Preconditions, Scope } from './command.js';
 
-export function applies(scope: Scope | undefined, subcommand: string | null): boolean {
+function applies(scope: Scope | undefined, subcommand: string | null): boolean {
   return typeof scope === 'object' ? subcommand !== null && scope.includes(subcommand) : scope === true;
 }
 
-export function memberStanding(interaction: Interaction): MemberStanding {
+function memberStanding(interaction: Interaction): MemberStanding {
   // An array when the member is not cached.
   const roles = interaction.member?.roles ?? [];
   return {

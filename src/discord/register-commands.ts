@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import { keys } from '../store/keys.js';
 import type { AnyCommand } from './command.js';
 
-export interface RegisterOptions {
+interface RegisterOptions {
   rest: REST;
   redis: RedisClient;
   logger: Logger;

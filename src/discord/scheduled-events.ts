@@ -7,7 +7,7 @@ import {
   type REST,
 } from 'discord.js';
 
-export interface EventDetails {
+interface EventDetails {
   name: string;
   description: string;
   start: number;

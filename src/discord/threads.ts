@@ -37,7 +37,7 @@ export class DiscordChannels {
     const channel = (await this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as { id: string };
     try {
       await this.rest.post(Routes.channelMessages(channel.id), {
-        body: { content, allowed_mentions: { parse: [] }, ...(nonce ? { nonce, enforce_nonce: true } : {}) },
+        body: { content, allowed_mentions: { parse: [] }, ...(nonce && { nonce, enforce_nonce: true }) },
       });
       return true;
     } catch (error) {

@@ -13,8 +13,8 @@ export interface GuildSettings {
   voiceEnabled: boolean;
 }
 
-export const DEFAULT_REMINDER_OFFSETS = [24 * 3600, 3600, 10 * 60];
-export const MAX_REMINDERS = 10;
+const DEFAULT_REMINDER_OFFSETS = [24 * 3600, 3600, 10 * 60];
+const MAX_REMINDERS = 10;
 const MAX_OFFSET_SECONDS = 14 * 24 * 3600;
 const UNIT_SECONDS = { d: 86_400, h: 3_600, m: 60, s: 1 } as const;
 

@@ -7,7 +7,7 @@ import { jobOptions, jobPayloads, type JobData, type JobHandlers, type JobInfo, 
 export const jobPrefix = (applicationId: string) => `{lectern-jobs:${applicationId}}`;
 export const QUEUE = 'lectern';
 
-export interface EnqueueOptions {
+interface EnqueueOptions {
   coalesceKey?: string;
   delayMs?: number;
   /** When the job falls due, on the app clock (ms). */
@@ -16,7 +16,6 @@ export interface EnqueueOptions {
   jobId?: string;
 }
 
-/** A job to add: its name, payload and options, as `enqueue` takes them. */
 export type JobRequest = { [N in JobName]: { name: N; data: JobData<N>; options?: EnqueueOptions } }[JobName];
 
 /** The one owner of BullMQ objects. */
@@ -43,7 +42,7 @@ export class JobQueue {
     await this.queue.add(name, data, this.optionsFor(name, options));
   }
 
-  /** Several jobs in one round trip (BullMQ's addBulk pipelines them), each as `enqueue` would add it. */
+  /** One round trip: BullMQ's addBulk pipelines the adds. */
   async enqueueAll(jobs: Array<JobRequest | undefined>): Promise<void> {
     const wanted = jobs.filter((job) => job !== undefined);
     if (wanted.length > 0)
@@ -60,9 +59,9 @@ export class JobQueue {
       backoff: { type: 'exponential', delay: backoffMs },
       removeOnComplete: { age: 24 * 3600 },
       removeOnFail: { age: 7 * 24 * 3600 },
-      ...(options.coalesceKey ? { deduplication: { id: options.coalesceKey, keepLastIfActive: true } } : {}),
-      ...(options.delayMs ? { delay: options.delayMs } : {}),
-      ...(options.jobId ? { jobId: options.jobId } : {}),
+      ...(options.coalesceKey && { deduplication: { id: options.coalesceKey, keepLastIfActive: true } }),
+      ...(options.delayMs && { delay: options.delayMs }),
+      ...(options.jobId && { jobId: options.jobId }),
     };
   }
 
@@ -82,7 +81,7 @@ export class JobQueue {
     await this.queue.removeJobScheduler(schedulerId);
   }
 
-  /** For a clock that is not the real one: re-times delayed jobs that have an `at` to it. Returns how many were due. */
+  /** For a compressed clock: re-times delayed jobs that have an `at`; returns how many were due. */
   async realign(now: number): Promise<number> {
     let due = 0;
     for (const job of await this.queue.getDelayed()) {

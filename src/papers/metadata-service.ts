@@ -25,7 +25,7 @@ const ALLOWED_HOSTS = new Set([
 ]);
 const CACHE_SECONDS = 30 * 24 * 3600;
 
-export interface MetadataServiceOptions {
+interface MetadataServiceOptions {
   overrideBaseUrl?: string;
   /** arXiv asks for at most one request every 3 s. */
   arxivIntervalMs: number;

@@ -9,7 +9,7 @@ import type { PaperStore } from '../store/paper-store.js';
 import type { ScheduleService } from '../schedule/schedule-service.js';
 import type { MetadataService } from './metadata-service.js';
 
-export interface AddRequest {
+interface AddRequest {
   input: string;
   presenterId?: string;
   presenterName?: string;
@@ -63,10 +63,11 @@ export class PaperService {
         suggestedById: request.suggestedById,
         metadataStatus: this.metadata.sourceFor(ref) ? 'pending' : 'none',
         title: ref.kind === 'url' ? ref.url : ref.id,
-        ...(request.presenterId
-          ? { presenterId: request.presenterId, presenterName: cleanText(request.presenterName ?? '', 100) }
-          : {}),
-        ...(note ? { note } : {}),
+        ...(request.presenterId && {
+          presenterId: request.presenterId,
+          presenterName: cleanText(request.presenterName ?? '', 100),
+        }),
+        ...(note && { note }),
       },
       MAX_QUEUE,
     );

@@ -12,7 +12,7 @@ export interface FetchPolicy {
   maxRedirects: number;
 }
 
-export class FetchRefusedError extends Error {
+class FetchRefusedError extends Error {
   override name = 'FetchRefusedError';
 }
 
@@ -112,7 +112,7 @@ function getOnce(
     const req = send(url, {
       method: 'GET',
       headers: { 'user-agent': 'Lectern (paper-reading Discord bot)', ...headers },
-      ...(kind === 'public' ? { lookup: publicOnlyLookup } : {}),
+      ...(kind === 'public' && { lookup: publicOnlyLookup }),
     });
     const deadline = setTimeout(
       () => req.destroy(new SourceError(`no answer within ${policy.timeoutMs} ms`, true)),

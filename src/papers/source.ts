@@ -1,15 +1,10 @@
+import type { PaperMetadata } from '../domain/papers/paper.js';
 import { SourceError, type FetchedText } from './safe-fetch.js';
-
-export interface RawMetadata {
-  title: string;
-  authors: string[];
-  abstract: string;
-}
 
 export interface MetadataSource {
   name: 'arxiv' | 'huggingface' | 'openreview' | 'crossref';
   url(base: string, id: string): string;
-  parse(body: string, id: string): RawMetadata;
+  parse(body: string, id: string): PaperMetadata;
 }
 
 export function expectOk({ status, body }: FetchedText, source: string, id: string): string {

@@ -4,7 +4,7 @@ import { offsetLabel } from '../domain/session/session.js';
 import { discordTime, safeText } from '../discord/render/text.js';
 import { splitIntoMessages } from './split.js';
 
-export interface RecapStyle {
+interface RecapStyle {
   person(userId: string): string;
   time(ms: number, withSeconds?: boolean): string;
   text(text: string): string;
@@ -67,7 +67,6 @@ function pieces(recap: Recap, style: RecapStyle, cut = (text: string) => text) {
     .filter(Boolean)
     .join(' ');
   return {
-    since,
     note,
     asker,
     span,
@@ -156,11 +155,7 @@ const DETAIL = [
   { papers: 8, highlights: 0, questions: 0, takeaways: 0, chars: 100 },
 ];
 
-/**
- * The recap as a member reads it in the channel, split into at most DIGEST_MESSAGES messages: the summary, the
- * papers with presenters and links, the most upvoted answered questions, the takeaways, and a pointer to the
- * attached file, which holds everything.
- */
+/** At the richest DETAIL that fits DIGEST_MESSAGES messages. */
 export function recapDigest(recap: Recap, style: RecapStyle, heading: string, fileName: string): string[] {
   for (const detail of DETAIL) {
     const parts = splitIntoMessages(digestLines(recap, style, heading, fileName, detail));

@@ -84,10 +84,7 @@ export class ScheduleService {
     await this.open(guildId);
   }
 
-  /**
-   * Opens the next session after now, or after `after` (an open job's planned start, so one run a moment early still
-   * opens the one after). Cancels a different one still ahead. Safe to run twice.
-   */
+  /** Opens the next session after now or `after` (an early open job still opens the one after); cancels another ahead. */
   async open(guildId: string, after?: number): Promise<OccurrenceRecord | undefined> {
     const now = this.now();
     const from = Math.max(now, after ?? now);

@@ -6,7 +6,7 @@ import { newId } from '../store/ids.js';
 import type { AskResult, QuestionStore, VoteResult } from '../store/question-store.js';
 import { boardEdit } from './live-service.js';
 
-export type Asked = Extract<AskResult, { outcome: 'asked' }>;
+type Asked = Extract<AskResult, { outcome: 'asked' }>;
 
 function cardEdit(guildId: string, questionId: string, immediately: boolean, messageId?: string): JobRequest {
   return {
@@ -33,7 +33,6 @@ export class QuestionService {
     return result;
   }
 
-  /** The card run and the board edit an ask set off, in one round trip. */
   async asked(guildId: string, { question: { sessionId }, boardDirty, cardsDirty }: Asked) {
     const cards = { guildId, sessionId };
     await this.jobs.enqueueAll([
@@ -73,7 +72,6 @@ export class QuestionService {
     return this.jobs.enqueueAll([cardEdit(guildId, questionId, immediately, messageId)]);
   }
 
-  /** The card and board edits a vote set off, in one round trip. */
   voted(guildId: string, questionId: string, { sessionId, cardDirty, boardDirty, cardMessageId }: VoteResult) {
     return this.jobs.enqueueAll([
       cardDirty ? cardEdit(guildId, questionId, false, cardMessageId) : undefined,

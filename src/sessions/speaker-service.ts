@@ -2,7 +2,7 @@ import type { JobQueue } from '../jobs/job-queue.js';
 import { NEXT_CALL_WINDOW_MS, type SpeakerStore } from '../store/speaker-store.js';
 
 /** `absent`: not in the stage channel, keeps their place; `just-called`: another host's call came first. */
-export type CallNextResult =
+type CallNextResult =
   | { outcome: 'called'; userId: string; boardDirty: boolean }
   | { outcome: 'absent' | 'just-called'; userId: string }
   | { outcome: 'empty' | 'not-live' };
@@ -29,7 +29,6 @@ export class SpeakerService {
     return this.sessions.clearHands(guildId, sessionId, at);
   }
 
-  /** Two hosts pressing at once call one member: a call within NEXT_CALL_WINDOW_MS of another calls nobody. */
   async callNext(
     guildId: string,
     call: { sessionId: string; by: string; at: number; inChannel: (userId: string) => boolean },

@@ -3,7 +3,6 @@ import type { RedisClient } from '../store/redis.js';
 import { exportGuildData } from '../store/guild-export.js';
 import type { SettingsStore } from '../store/settings-store.js';
 
-/** For /setup: a server's settings, and everything stored for it (export). */
 export class SettingsService {
   constructor(
     private readonly store: SettingsStore,

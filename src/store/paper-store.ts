@@ -12,21 +12,19 @@ import { execAll, retryWhileStale } from './pipeline.js';
 import type { RedisClient } from './redis.js';
 import { runScript } from './scripts.js';
 
-export type AddResult =
+type AddResult =
   | { outcome: 'added'; paper: Paper; position: number; lastReadAt?: number }
   | { outcome: 'duplicate'; paperId: string; position: number }
   | { outcome: 'full' };
 
-export type StartResult =
+type StartResult =
   | { outcome: 'started'; paperId: string; previousId?: string }
   | { outcome: 'missing' | 'already-current' | 'covered' | 'none-left' };
 
-/** No status, times or card yet. */
 export type NewPaper = Omit<Paper, 'status' | 'authors' | 'abstract' | 'startedAt' | 'coveredAt' | 'card'> &
   Partial<Pick<Paper, 'authors' | 'abstract'>>;
 
-/** A queue line, and what else a search may match. */
-export type QueuedPaper = QueueEntry & Pick<Paper, 'presenterName' | 'authors'>;
+type QueuedPaper = QueueEntry & Pick<Paper, 'presenterName' | 'authors'>;
 
 const JSON_FIELDS = new Set(['ref', 'authors']);
 const NUMBER_FIELDS = new Set(['addedAt', 'startedAt', 'coveredAt']);
@@ -145,7 +143,7 @@ export class PaperStore {
   async upcoming(guildId: string, count: number): Promise<{ current?: QueueEntry; next: QueueEntry[] }> {
     const queue = await this.queue(guildId);
     const current = queue.find((p) => p.status === 'current');
-    return { ...(current ? { current } : {}), next: queue.filter((p) => p.status === 'queued').slice(0, count) };
+    return { ...(current && { current }), next: queue.filter((p) => p.status === 'queued').slice(0, count) };
   }
 
   /** Queued papers of any status that `typed` matches (see matchesQuery), with their 1-based position. */
@@ -192,7 +190,7 @@ export class PaperStore {
     return reply.position ?? null;
   }
 
-  async remove(guildId: string, paperId: string): Promise<'removed' | 'missing' | 'current'> {
+  async remove(guildId: string, paperId: string) {
     return (
       await runScript(
         this.redis,

@@ -15,7 +15,7 @@ export type AskResult =
   | { outcome: 'not-live' };
 
 /** `claimed`: this job may post the card (see claims.ts). */
-export type CardsDue =
+type CardsDue =
   | { threadId: string; cards: Array<{ question: Question; paper?: Paper; claimed: boolean }> }
   | { threadId: undefined; waiting: number };
 
@@ -195,11 +195,7 @@ export class QuestionStore {
   }
 
   /** The `limit` most voted questions with `status` (ties: asked first), and how many have it. */
-  async topQuestions(
-    guildId: string,
-    sessionId: string,
-    { status, limit }: { status: RankedStatus; limit: number },
-  ): Promise<{ questions: Question[]; total: number }> {
+  async topQuestions(guildId: string, sessionId: string, { status, limit }: { status: RankedStatus; limit: number }) {
     const rank = keys.ranked(guildId, sessionId, status);
     const [members, total] = (await execAll(
       this.redis
@@ -207,12 +203,12 @@ export class QuestionStore {
         .zrange(rank, '0', String(limit - 1))
         .zcard(rank),
     )) as [string[], number];
-    return { questions: await this.read(guildId, members.map(idOfMember)), total };
+    return { questions: await this.questionsById(guildId, members.map(idOfMember)), total };
   }
 
   /** Open questions containing `typed` (any case), most voted first, among the SEARCH_CANDIDATES most voted. */
   async searchQuestions(guildId: string, sessionId: string, typed: string, limit: number): Promise<Question[]> {
-    return this.read(guildId, await this.search(guildId, sessionId, typed, limit));
+    return this.questionsById(guildId, await this.search(guildId, sessionId, typed, limit));
   }
 
   /** As searchQuestions, with only each match's id and text (autocomplete). */
@@ -236,7 +232,7 @@ export class QuestionStore {
     return reply.members.map(idOfMember);
   }
 
-  async counts(guildId: string, sessionId: string): Promise<{ asked: number; open: number; answered: number }> {
+  async counts(guildId: string, sessionId: string) {
     const k = sessionKeys(guildId, sessionId);
     const [asked, open, answered] = (await execAll(
       this.redis.pipeline().zcard(k.questions).zcard(k.rank('open')).zcard(k.rank('answered')),
@@ -287,7 +283,7 @@ export class QuestionStore {
 
   /** Every question of a session, oldest first: for the recap and exports only (it grows with the session). */
   async questions(guildId: string, sessionId: string): Promise<Question[]> {
-    return this.read(guildId, await this.redis.zrange(keys.questions(guildId, sessionId), '0', '-1'));
+    return this.questionsById(guildId, await this.redis.zrange(keys.questions(guildId, sessionId), '0', '-1'));
   }
 
   /** Also takes the questions out of their session's uncarded set; several questions share a grouped card. */
@@ -305,12 +301,8 @@ export class QuestionStore {
     await multi.exec();
   }
 
-  /** The questions of a grouped card, in the group's order (gone ones left out). */
-  questionsById(guildId: string, ids: string[]): Promise<Question[]> {
-    return this.read(guildId, ids);
-  }
-
-  private async read(guildId: string, ids: string[]): Promise<Question[]> {
+  /** In the order of `ids`, gone ones left out. */
+  async questionsById(guildId: string, ids: string[]): Promise<Question[]> {
     const hashes = await this.hashes(ids.map((id) => keys.question(guildId, id)));
     return hashes.filter((h) => h.id).map(toQuestion);
   }

@@ -1,7 +1,7 @@
 import { keys } from './keys.js';
 import type { RedisClient } from './redis.js';
 
-export interface RateLimitResult {
+interface RateLimitResult {
   allowed: boolean;
   retryAfterMs: number;
 }

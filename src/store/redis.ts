@@ -4,7 +4,6 @@ import { defineScripts } from './scripts.js';
 
 export type RedisClient = Redis | Cluster;
 
-/** With cluster nodes, the URL gives only the scheme, user and password the nodes share. */
 export type RedisTarget = string | { REDIS_URL: string; REDIS_CLUSTER_NODES?: readonly RedisNode[] | undefined };
 
 export class RedisUnavailableError extends Error {
@@ -18,7 +17,7 @@ export class RedisUnavailableError extends Error {
   }
 }
 
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
@@ -28,7 +27,7 @@ export function redactUrl(url: string): string {
   }
 }
 
-export interface ConnectOptions {
+interface ConnectOptions {
   connectTimeoutMs?: number;
   /** Shown by CLIENT LIST. */
   name?: string;
@@ -40,7 +39,7 @@ export async function connectRedis(target: RedisTarget, options: ConnectOptions 
   const { url, nodes } = parseTarget(target);
   const connectTimeout = options.connectTimeoutMs ?? 5_000;
   const perNode: RedisOptions = {
-    ...(options.name ? { connectionName: options.name } : {}),
+    ...(options.name && { connectionName: options.name }),
     maxRetriesPerRequest: 1,
     connectTimeout,
   };
@@ -72,7 +71,7 @@ export async function connectRedis(target: RedisTarget, options: ConnectOptions 
 export function createWorkerRedis(target: RedisTarget, options: { name?: string } = {}): RedisClient {
   const { url, nodes } = parseTarget(target);
   const perNode: RedisOptions = {
-    ...(options.name ? { connectionName: options.name } : {}),
+    ...(options.name && { connectionName: options.name }),
     maxRetriesPerRequest: null,
   };
   return nodes ? new Cluster(nodes, clusterOptions(url, perNode)) : new Redis(url, perNode);
@@ -91,9 +90,9 @@ function clusterOptions(url: string, perNode: RedisOptions): ClusterOptions {
     scaleReads: 'master',
     redisOptions: {
       ...perNode,
-      ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
-      ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
-      ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+      ...(parsed.username && { username: decodeURIComponent(parsed.username) }),
+      ...(parsed.password && { password: decodeURIComponent(parsed.password) }),
+      ...(parsed.protocol === 'rediss:' && { tls: {} }),
     },
   };
 }

@@ -48,9 +48,9 @@ function toOccurrence(hash: Record<string, string>): OccurrenceRecord {
     ...fields,
     posts,
     dms,
-    ...(eventId ? { eventId } : {}),
-    ...(sessionId ? { sessionId } : {}),
-    ...(agenda ? { agenda } : {}),
+    ...(eventId && { eventId }),
+    ...(sessionId && { sessionId }),
+    ...(agenda && { agenda }),
   };
 }
 

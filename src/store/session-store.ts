@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Recap } from '../domain/recap/recap.js';
 import type { Session, SessionStatus, TimelineEvent } from '../domain/session/session.js';
+import type { Gap, Segment } from '../domain/voice/speaking.js';
 import { newId } from './ids.js';
 import { keys } from './keys.js';
 import { fromFields } from './paper-store.js';
@@ -9,13 +10,13 @@ import type { RedisClient } from './redis.js';
 import { luaList, runScript } from './scripts.js';
 
 /** `resumed`: it had ended but its follow-ups were never confirmed (endFollowedUp), so the caller reruns them. */
-export type EndResult =
+type EndResult =
   { outcome: 'ended' | 'resumed'; coveredPaperId?: string; toHistory: string[] } | { outcome: 'not-live' };
 
 /** How many members on stage /session status reads by name. */
-export const STATUS_STAGE = 60;
+const STATUS_STAGE = 60;
 
-export function toSession(hash: Record<string, string>): Session {
+function toSession(hash: Record<string, string>): Session {
   return {
     id: hash.id!,
     status: hash.status as Session['status'],
@@ -40,6 +41,18 @@ const EndReply = z.object({
   toHistory: luaList(z.string()).optional(),
 });
 
+export const sessionEndKeys = (guildId: string, sessionId: string, queued: string[]) => [
+  keys.currentSession(guildId),
+  keys.session(guildId, sessionId),
+  keys.timeline(guildId, sessionId),
+  keys.currentPaper(guildId),
+  keys.paperQueue(guildId),
+  keys.paperHistory(guildId),
+  keys.paperDedup(guildId),
+  keys.paperRead(guildId),
+  ...queued.map((id) => keys.paper(guildId, id)),
+];
+
 /** Each script checks the session is live, so a button from an ended session never acts on the next. */
 export class SessionStore {
   constructor(private readonly redis: RedisClient) {}
@@ -58,7 +71,7 @@ export class SessionStore {
     return hash.id ? toSession(hash) : undefined;
   }
 
-  async start(guildId: string, by: string, at: number): Promise<{ outcome: 'started' | 'live'; sessionId: string }> {
+  async start(guildId: string, by: string, at: number) {
     const id = newId();
     const event: TimelineEvent = { type: 'session.started', by, at };
     return runScript(
@@ -70,7 +83,7 @@ export class SessionStore {
     );
   }
 
-  /** The current paper is covered, covered papers go to history; a rerun before `endFollowedUp` says 'resumed'. */
+  /** The current paper is covered, covered papers go to history. */
   async end(
     guildId: string,
     { sessionId, by, at, recording }: { sessionId: string; by: string; at: number; recording?: string | undefined },
@@ -83,17 +96,7 @@ export class SessionStore {
       const reply = await runScript(
         this.redis,
         'sessionEnd',
-        [
-          keys.currentSession(guildId),
-          keys.session(guildId, sessionId),
-          keys.timeline(guildId, sessionId),
-          keys.currentPaper(guildId),
-          keys.paperQueue(guildId),
-          keys.paperHistory(guildId),
-          keys.paperDedup(guildId),
-          keys.paperRead(guildId),
-          ...queue.map((id) => keys.paper(guildId, id)),
-        ],
+        sessionEndKeys(guildId, sessionId, queue),
         [
           sessionId,
           at,
@@ -140,12 +143,7 @@ export class SessionStore {
   }
 
   /** Timeline and talk time per member; written even after the session ended, so the last words are kept. */
-  async logVoice(
-    guildId: string,
-    sessionId: string,
-    segments: Array<{ userId: string; from: number; to: number }>,
-    gaps: Array<{ from: number; to: number }>,
-  ): Promise<void> {
+  async logVoice(guildId: string, sessionId: string, segments: Segment[], gaps: Gap[]): Promise<void> {
     if (segments.length === 0 && gaps.length === 0) return;
     const multi = this.redis.multi();
     const events: TimelineEvent[] = [

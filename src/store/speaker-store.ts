@@ -1,22 +1,16 @@
 import { z } from 'zod';
 import type { TimelineEvent } from '../domain/session/session.js';
-import type { SpeakerOutcome, Speakers } from '../domain/session/speakers.js';
+import type { Speakers } from '../domain/session/speakers.js';
 import { sessionKeys } from './keys.js';
 import type { RedisClient } from './redis.js';
 import { luaList, runScript } from './scripts.js';
-
-/** `userId`: who was called; for `just-called`, whom the other host called; for `not-first`, who is first now. */
-export interface CallFirstResult {
-  outcome: 'called' | 'just-called' | 'not-first' | 'empty' | 'not-live';
-  userId: string;
-  boardDirty: boolean;
-}
 
 /** Two calls this close together were hosts pressing at once (the board shows a call within 2 s). */
 export const NEXT_CALL_WINDOW_MS = 2_000;
 
 const RaiseReply = z.object({ outcome: z.enum(['raised', 'already', 'on-stage', 'not-live']), position: z.number() });
 const CallReply = z.object({ outcome: z.enum(['called', 'not-first', 'not-live']), boardDirty: z.boolean() });
+/** `userId`: who was called; for `just-called`, whom the other host called; for `not-first`, who is first now. */
 const CallFirstReply = z.object({
   outcome: z.enum(['called', 'just-called', 'not-first', 'empty', 'not-live']),
   userId: z.string(),
@@ -42,7 +36,7 @@ export class SpeakerStore {
     topic: string | undefined,
     via: 'command' | 'stage',
     at: number,
-  ): Promise<{ outcome: SpeakerOutcome; position: number }> {
+  ) {
     const k = sessionKeys(guildId, sessionId);
     return runScript(
       this.redis,
@@ -53,12 +47,7 @@ export class SpeakerStore {
     );
   }
 
-  async lowerHand(
-    guildId: string,
-    sessionId: string,
-    userId: string,
-    at: number,
-  ): Promise<'lowered' | 'not-raised' | 'not-live'> {
+  async lowerHand(guildId: string, sessionId: string, userId: string, at: number) {
     const k = sessionKeys(guildId, sessionId);
     return (
       await runScript(
@@ -72,14 +61,7 @@ export class SpeakerStore {
   }
 
   /** With `mustBeFirst`, only if they are still first in line. */
-  async callSpeaker(
-    guildId: string,
-    sessionId: string,
-    userId: string,
-    by: string,
-    at: number,
-    mustBeFirst: boolean,
-  ): Promise<{ outcome: 'called' | 'not-first' | 'not-live'; boardDirty: boolean }> {
+  async callSpeaker(guildId: string, sessionId: string, userId: string, by: string, at: number, mustBeFirst: boolean) {
     const k = sessionKeys(guildId, sessionId);
     return runScript(
       this.redis,
@@ -98,7 +80,7 @@ export class SpeakerStore {
   async callFirst(
     guildId: string,
     call: { sessionId: string; userId: string; by: string; at: number; windowMs: number },
-  ): Promise<CallFirstResult> {
+  ) {
     const { sessionId, userId, by, at, windowMs } = call;
     const k = sessionKeys(guildId, sessionId);
     return runScript(
@@ -110,12 +92,7 @@ export class SpeakerStore {
     );
   }
 
-  async speakerDone(
-    guildId: string,
-    sessionId: string,
-    userId: string,
-    at: number,
-  ): Promise<'done' | 'not-on-stage' | 'not-live'> {
+  async speakerDone(guildId: string, sessionId: string, userId: string, at: number) {
     const k = sessionKeys(guildId, sessionId);
     return (
       await runScript(

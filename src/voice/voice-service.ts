@@ -3,10 +3,8 @@ import { ChannelType, PermissionFlagsBits, type Client, type Guild, type VoiceBa
 import { SpeakingTracker } from '../domain/voice/speaking.js';
 import type { Logger } from '../logger.js';
 import type { JobQueue } from '../jobs/job-queue.js';
-import type { RedisClient } from '../store/redis.js';
-import type { SessionStore } from '../store/session-store.js';
-import type { SettingsStore } from '../store/settings-store.js';
 import { claimPost } from '../store/claims.js';
+import type { Stores } from '../store/stores.js';
 
 const READY_TIMEOUT_MS = 10_000;
 const REJOIN_ATTEMPTS = 5;
@@ -21,10 +19,7 @@ interface Listening {
   stopping: boolean;
 }
 
-export interface VoiceDeps {
-  redis: RedisClient;
-  settings: SettingsStore;
-  sessions: SessionStore;
+interface VoiceDeps extends Pick<Stores, 'redis' | 'settings' | 'sessions'> {
   jobs: JobQueue;
   now(): number;
 }
@@ -62,9 +57,12 @@ export class VoiceService {
     state.stopping = true;
     clearInterval(state.timer);
     state.tracker.finish(at);
-    await this.flush(guildId, state);
-    this.listening.delete(guildId);
-    state.connection.destroy();
+    try {
+      await this.flush(guildId, state);
+    } finally {
+      this.listening.delete(guildId);
+      state.connection.destroy();
+    }
   }
 
   async stopAll(): Promise<void> {
@@ -156,9 +154,15 @@ export class VoiceService {
     }
   }
 
+  /** A failed write keeps the segments for the next flush. */
   private async flush(guildId: string, state: Listening): Promise<void> {
-    const { segments, gaps } = state.tracker.take();
-    await this.deps.sessions.logVoice(guildId, state.sessionId, segments, gaps);
+    const heard = state.tracker.take();
+    try {
+      await this.deps.sessions.logVoice(guildId, state.sessionId, heard.segments, heard.gaps);
+    } catch (err) {
+      state.tracker.giveBack(heard);
+      throw err;
+    }
   }
 
   private async giveUp(guildId: string, state: Listening, reason: string): Promise<void> {

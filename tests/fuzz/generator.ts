@@ -87,7 +87,8 @@ export interface GeneratedValue {
   invalid: boolean;
 }
 
-type Limits = {
+/** The limits an option declares, as Discord's documentation names them. */
+export type Limits = {
   choices?: Array<{ value: string | number }>;
   min_value?: number;
   max_value?: number;

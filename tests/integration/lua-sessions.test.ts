@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { keys } from '../../src/store/keys.js';
 import { PaperStore } from '../../src/store/paper-store.js';
 import { runScript } from '../../src/store/scripts.js';
-import { SessionStore } from '../../src/store/session-store.js';
+import { sessionEndKeys, SessionStore } from '../../src/store/session-store.js';
 import { snowflake } from '../emulator/snowflake.js';
 
 /** The session scripts (start, log, end) on a real Redis, with their refusals. */
@@ -142,17 +142,7 @@ describe('session scripts on a real Redis', () => {
       runScript(
         redis,
         'sessionEnd',
-        [
-          keys.currentSession(guild),
-          keys.session(guild, sessionId),
-          keys.timeline(guild, sessionId),
-          keys.currentPaper(guild),
-          keys.paperQueue(guild),
-          keys.paperHistory(guild),
-          keys.paperDedup(guild),
-          keys.paperRead(guild),
-          ...ids.map((id) => keys.paper(guild, id)),
-        ],
+        sessionEndKeys(guild, sessionId, ids),
         [sessionId, 2_000, '', '{"type":"session.ended"}', '', current, ...ids],
         z.object({ outcome: z.string() }),
       );

@@ -6,7 +6,7 @@ import {
 } from 'discord-api-types/v10';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCommands } from '../../src/discord/command-loader.js';
-import { commandOptions, optionValue, rng, type OptionValue, type Pools } from '../fuzz/generator.js';
+import { commandOptions, optionValue, rng, type Limits, type OptionValue, type Pools } from '../fuzz/generator.js';
 
 const pools: Pools = {
   members: ['Tanishq', 'Charlie'],
@@ -19,15 +19,7 @@ const pools: Pools = {
   ],
 };
 
-type Declared = {
-  required?: boolean;
-  choices?: Array<{ value: string | number }>;
-  min_value?: number;
-  max_value?: number;
-  min_length?: number;
-  max_length?: number;
-  channel_types?: ChannelType[];
-};
+type Declared = Limits & { required?: boolean };
 
 /** What Discord would put in an option, written from Discord's documentation (independently of the generator). */
 function discordWouldSend(option: APIApplicationCommandOption, value: OptionValue): boolean {

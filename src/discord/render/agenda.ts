@@ -5,7 +5,7 @@ import { formatOffset } from '../../domain/settings.js';
 import { paperTitle } from './paper.js';
 import { boundedList, discordTime, safeText } from './text.js';
 
-export interface AgendaState {
+interface AgendaState {
   guildId: string;
   occurrence: Occurrence;
   timeZone: string;

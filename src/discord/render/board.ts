@@ -6,7 +6,7 @@ import type { Speakers } from '../../domain/session/speakers.js';
 import { paperTitle } from './paper.js';
 import { boundedList, discordTime, safeText } from './text.js';
 
-export interface BoardState {
+interface BoardState {
   session: Session;
   papers: { current?: QueueEntry; next: QueueEntry[] };
   speakers: Speakers;

@@ -40,7 +40,7 @@ export function paperCard(paper: Paper): RESTPostAPIChannelMessageJSONBody {
       {
         title: paperTitle(paper),
         url: paper.ref.url,
-        ...(description ? { description } : {}),
+        ...(description && { description }),
         fields: [
           { name: 'Presenter', value: paper.presenterId ? `<@${paper.presenterId}>` : 'nobody yet', inline: true },
           { name: 'Suggested by', value: `<@${paper.suggestedById}>`, inline: true },

@@ -12,7 +12,7 @@ import { safeText } from './text.js';
 /** A burst's questions share a card of up to this many: a channel takes 5 posts per 5 s, a question can't wait. */
 export const CARD_GROUP = 5;
 
-export interface CardItem {
+interface CardItem {
   question: Question;
   paperLabel?: string | undefined;
 }
@@ -52,11 +52,6 @@ function upvote(question: Question, grouped: boolean): APIActionRowComponent<API
   };
 }
 
-export function questionCard(question: Question, paperLabel: string | undefined): RESTPostAPIChannelMessageJSONBody {
-  return questionCards([{ question, paperLabel }]);
-}
-
-/** One card for 1 to CARD_GROUP questions: each with its own embed and upvote button. */
 export function questionCards(items: CardItem[]): RESTPostAPIChannelMessageJSONBody {
   const grouped = items.length > 1;
   return {

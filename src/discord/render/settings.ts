@@ -8,7 +8,7 @@ const field = (name: string, value: string) => ({ name, value, inline: true });
 export function settingsEmbed(settings: GuildSettings, problems: string[]): APIEmbed {
   return {
     title: 'Lectern settings',
-    ...(problems.length > 0 ? { description: `**Needs attention**\n${problems.map((p) => `• ${p}`).join('\n')}` } : {}),
+    ...(problems.length > 0 && { description: `**Needs attention**\n${problems.map((p) => `• ${p}`).join('\n')}` }),
     fields: [
       field('Announcements', channel(settings.announceChannelId)),
       field('Recaps', channel(settings.recapChannelId)),

@@ -1,6 +1,6 @@
 import type { PaperMetadata } from './paper.js';
 
-export const LIMITS = { title: 300, author: 100, authors: 50, abstract: 2_000 } as const;
+const LIMITS = { title: 300, author: 100, authors: 50, abstract: 2_000 } as const;
 
 /** One line without control or zero-width characters, cut at a word to at most `max`. */
 export function cleanText(text: string, max: number): string {
@@ -15,7 +15,7 @@ export function cleanText(text: string, max: number): string {
   return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
 }
 
-export function cleanMetadata(raw: { title: string; authors: string[]; abstract: string }): PaperMetadata {
+export function cleanMetadata(raw: PaperMetadata): PaperMetadata {
   const authors = raw.authors.map((a) => cleanText(a, LIMITS.author)).filter((a) => a.length > 0);
   return {
     title: cleanText(raw.title, LIMITS.title),

@@ -1,6 +1,6 @@
 import type { PaperRef } from './paper-ref.js';
 
-export type PaperStatus = 'queued' | 'current' | 'covered';
+type PaperStatus = 'queued' | 'current' | 'covered';
 
 /** `none`: a plain link, never fetched. */
 export type MetadataStatus = 'pending' | 'ready' | 'failed' | 'none';

@@ -1,6 +1,6 @@
 import type { Question } from '../session/question.js';
 import type { Session, TimelineEvent } from '../session/session.js';
-import { talkTimes, type Segment } from '../voice/speaking.js';
+import { talkTimes, type Gap, type Segment } from '../voice/speaking.js';
 
 export interface RecapPaper {
   id: string;
@@ -19,7 +19,7 @@ export interface RecapNote {
 /** `askerId` is absent for an anonymous question. */
 export type RecapQuestion = Pick<Question, 'text' | 'askerId' | 'answer' | 'paperId' | 'votes'>;
 
-export interface SpeakerTime {
+interface SpeakerTime {
   userId: string;
   segments: Array<{ from: number; to: number }>;
   totalMs: number;
@@ -40,7 +40,7 @@ export interface Recap {
   speakers: SpeakerTime[];
   /** `calls` when the bot could not listen in the voice channel. */
   speakerSource: 'voice' | 'calls';
-  voiceGaps: Array<{ from: number; to: number }>;
+  voiceGaps: Gap[];
   /** By the paper current when the speech began; no paperId: before the first paper. */
   talkByPaper: Array<{ paperId?: string; talk: Array<{ userId: string; totalMs: number }> }>;
   attendancePeak: number;
@@ -89,7 +89,7 @@ export function composeRecap(
           text: event.text,
           at: event.at,
           byId: event.by,
-          ...(event.paperId ? { paperId: event.paperId } : {}),
+          ...(event.paperId && { paperId: event.paperId }),
         });
         break;
       case 'speaker.called':
@@ -117,9 +117,9 @@ export function composeRecap(
       .map((q): RecapQuestion => ({
         text: q.text,
         votes: q.votes,
-        ...(q.askerId && !q.anonymous ? { askerId: q.askerId } : {}),
-        ...(q.answer ? { answer: q.answer } : {}),
-        ...(q.paperId ? { paperId: q.paperId } : {}),
+        ...(q.askerId && !q.anonymous && { askerId: q.askerId }),
+        ...(q.answer && { answer: q.answer }),
+        ...(q.paperId && { paperId: q.paperId }),
       }));
   const answered = withStatus('answered');
   const unanswered = withStatus('open');
@@ -128,7 +128,7 @@ export function composeRecap(
     sessionId: session.id,
     startedAt: session.startedAt,
     endedAt,
-    ...(session.recording ? { recording: session.recording } : {}),
+    ...(session.recording && { recording: session.recording }),
     covered,
     asked: questions.length,
     answered,
@@ -140,7 +140,7 @@ export function composeRecap(
       : { speakers: byFirstSegment(speakers), speakerSource: 'calls' as const, talkByPaper: [] }),
     voiceGaps: voice.gaps,
     attendancePeak,
-    ...(ranked[0] && ranked[0].votes > 0 ? { mostUpvoted: ranked[0] } : {}),
+    ...(ranked[0] && ranked[0].votes > 0 && { mostUpvoted: ranked[0] }),
   };
 }
 
@@ -151,7 +151,7 @@ function voiceTimeline(timeline: TimelineEvent[]) {
   const paperAt = (at: number) => starts.filter((s) => s.at <= at).at(-1)?.paperId;
   const byMember = new Map<string, SpeakerTime>();
   const byPaper = new Map<string | undefined, Segment[]>();
-  const gaps: Array<{ from: number; to: number }> = [];
+  const gaps: Gap[] = [];
   for (const event of timeline) {
     if (event.type === 'voice.gap') gaps.push({ from: event.from, to: event.at });
     if (event.type !== 'voice.segment') continue;
@@ -169,7 +169,7 @@ function voiceTimeline(timeline: TimelineEvent[]) {
     talkByPaper: order
       .filter((id) => byPaper.has(id))
       .map((paperId) => ({
-        ...(paperId ? { paperId } : {}),
+        ...(paperId && { paperId }),
         talk: talkTimes(byPaper.get(paperId)!),
       })),
   };

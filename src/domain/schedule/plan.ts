@@ -9,7 +9,7 @@ export interface Schedule extends WeeklySlot {
   skips: string[];
 }
 
-export const DEFAULT_DURATION_MIN = 90;
+const DEFAULT_DURATION_MIN = 90;
 export const MAX_DURATION_MIN = 12 * 60;
 /** A post later than this is dropped, not sent stale. */
 export const LATE_LIMIT_MS = 15 * 60_000;
@@ -37,7 +37,7 @@ export interface OccurrenceRecord extends Occurrence {
   sessionId?: string;
 }
 
-export interface PlannedPost {
+interface PlannedPost {
   kind: 'agenda' | 'reminder';
   /** Seconds before the start. */
   offset: number;

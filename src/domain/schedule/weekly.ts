@@ -63,7 +63,7 @@ export function parseTime(input: string): string {
 }
 
 /** `date` is local (YYYY-MM-DD). */
-export interface SlotTime {
+interface SlotTime {
   date: string;
   start: number;
 }

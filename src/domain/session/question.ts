@@ -15,11 +15,3 @@ export interface Question {
   /** `group`: the questions sharing the message (a burst's grouped card), in order; absent for a card of its own. */
   card?: { channelId: string; messageId: string; group?: string[] };
 }
-
-/** Open ones by votes, then oldest first. */
-export function topQuestions(questions: Question[], count: number): Question[] {
-  return questions
-    .filter((q) => q.status === 'open')
-    .sort((a, b) => b.votes - a.votes || a.askedAt - b.askedAt)
-    .slice(0, count);
-}

@@ -1,5 +1,3 @@
-export type SpeakerOutcome = 'raised' | 'already' | 'on-stage' | 'not-live';
-
 /** The first few raised hands (in line order) and speakers (id order), and how many of each. */
 export interface Speakers {
   queue: Array<{ userId: string; topic?: string }>;

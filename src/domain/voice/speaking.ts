@@ -1,7 +1,7 @@
 /** Closer stretches of one member's speech merge. */
-export const MERGE_GAP_MS = 2_000;
+const MERGE_GAP_MS = 2_000;
 /** Shorter segments (a cough, a click) are dropped. */
-export const MIN_SEGMENT_MS = 300;
+const MIN_SEGMENT_MS = 300;
 
 export interface Segment {
   userId: string;
@@ -12,6 +12,11 @@ export interface Segment {
 export interface Gap {
   from: number;
   to: number;
+}
+
+interface Heard {
+  segments: Segment[];
+  gaps: Gap[];
 }
 
 interface Member {
@@ -81,11 +86,17 @@ export class SpeakingTracker {
   }
 
   /** Since the last call, oldest first. */
-  take(): { segments: Segment[]; gaps: Gap[] } {
+  take(): Heard {
     const out = { segments: this.ready.sort((a, b) => a.from - b.from), gaps: this.gaps };
     this.ready = [];
     this.gaps = [];
     return out;
+  }
+
+  /** Undoes a `take()` whose segments could not be stored. */
+  giveBack({ segments, gaps }: Heard): void {
+    this.ready.push(...segments);
+    this.gaps.unshift(...gaps);
   }
 
   private settle(userId: string, member: Member): void {

@@ -13,14 +13,12 @@ import type { Logger } from '../../logger.js';
 import type { ScheduleService } from '../../schedule/schedule-service.js';
 import type { LiveService } from '../../sessions/live-service.js';
 import { onTime, type OccurrenceRecord } from '../../domain/schedule/plan.js';
-import type { ScheduleStore } from '../../store/schedule-store.js';
 import type { JobHandlers } from '../contract.js';
 import { editIfExists, nonceOf, postOnce } from './post-once.js';
 import type { SessionBoardDeps } from './session-board.js';
 
 export interface ScheduleDeps extends SessionBoardDeps {
   logger: Logger;
-  schedules: ScheduleStore;
   schedule: ScheduleService;
   live: LiveService;
   events: DiscordScheduledEvents;
@@ -174,7 +172,6 @@ export function scheduleHandlers(
           deps.logger.info({ guildId, action }, 'scheduled event could not move on (already there, or past it)');
         return;
       }
-      // sync
       if (occurrence.status !== 'open' || !settings.stageChannelId) return;
       const details = {
         name: `Paper reading · ${sessionDay(start, settings.timeZone ?? 'UTC')}`,

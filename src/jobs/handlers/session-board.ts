@@ -6,7 +6,7 @@ import { retryIfJustAdded, type JobHandlers } from '../contract.js';
 import type { Stores } from '../../store/stores.js';
 import { editIfExists, postOnce } from './post-once.js';
 
-export interface SessionBoardDeps extends Omit<Stores, 'schedules'> {
+export interface SessionBoardDeps extends Stores {
   messages: DiscordMessages;
   channels: DiscordChannels;
 }

@@ -15,10 +15,7 @@ export function questionCardHandler(deps: SessionBoardDeps): JobHandlers['questi
 
 const CARDS_PER_READ = 25;
 
-/**
- * Posts the cards of the questions asked since the last run, oldest first; a retry starts at the one that failed.
- * Several due at once (a burst) share cards of up to CARD_GROUP, so the thread's 5-posts-per-5-s bucket keeps up.
- */
+/** Posts the cards of the questions asked since the last run, oldest first; a retry starts at the one that failed. */
 export function newCardsHandler(deps: SessionBoardDeps): JobHandlers['question.cards'] {
   return async ({ guildId, sessionId }, job) => {
     for (;;) {

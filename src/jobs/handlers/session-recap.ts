@@ -23,7 +23,7 @@ export function sessionRecapHandler(deps: SessionBoardDeps): JobHandlers['sessio
           id: paper.id,
           title: paperLabel(paper),
           url: paper.ref.url,
-          ...(paper.presenterId ? { presenterId: paper.presenterId } : {}),
+          ...(paper.presenterId && { presenterId: paper.presenterId }),
         });
     }
     const recap = composeRecap(session, timeline, questions, papers);
@@ -46,7 +46,6 @@ export function sessionRecapHandler(deps: SessionBoardDeps): JobHandlers['sessio
     ).join('\n');
     const date = new Date(session.startedAt).toISOString().slice(0, 10);
     const fileName = `recap-${date}.md`;
-    // A digest of at most DIGEST_MESSAGES posts, within a channel's 5-per-5-s bucket; the file holds everything.
     const parts = recapDigest(recap, discordStyle(escape), `Recap: session of ${day}`, fileName);
 
     const posted = await deps.sessions.recapPosts(guildId, sessionId, edition);

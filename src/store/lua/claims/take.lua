@@ -1,4 +1,3 @@
--- A claim free or lapsed is taken; one this job already holds is kept, so a rerun after a crash proceeds.
 -- KEYS: the claims. ARGV: 1 job id, 2 claim lifetime (ms). Reply: {held = [true | false, ...]} in KEYS order.
 local held = {}
 for i, key in ipairs(KEYS) do
