@@ -16,14 +16,14 @@ export class DiscordChannels {
     }
   }
 
-  async stageTopic(channelId: string, topic: string): Promise<void> {
+  /** `opened`: this session set a topic already, so the Stage is most likely open; the usual path meets no error. */
+  async stageTopic(channelId: string, topic: string, opened: boolean): Promise<void> {
     const body = { topic: topic.slice(0, 120) || 'Paper reading' };
-    try {
-      await this.rest.patch(Routes.stageInstance(channelId), { body });
-    } catch (error) {
-      if (!(error instanceof DiscordAPIError && error.code === 10067)) throw error;
-      await this.rest.post(Routes.stageInstances(), { body: { channel_id: channelId, ...body, privacy_level: 2 } });
-    }
+    const open = () =>
+      this.rest.post(Routes.stageInstances(), { body: { channel_id: channelId, ...body, privacy_level: 2 } });
+    const edit = () => this.rest.patch(Routes.stageInstance(channelId), { body });
+    // 10067: no Stage instance (a host closed it); 150006: one is open already (a host opened it).
+    await (opened ? orOnError(edit, 10067, open) : orOnError(open, 150006, edit));
   }
 
   async closeStage(channelId: string): Promise<void> {
@@ -44,5 +44,15 @@ export class DiscordChannels {
       if (error instanceof DiscordAPIError && error.code === 50007) return false;
       throw error;
     }
+  }
+}
+
+/** Runs `first`; if Discord answers with the error `code`, runs `instead`. */
+async function orOnError(first: () => Promise<unknown>, code: number, instead: () => Promise<unknown>): Promise<void> {
+  try {
+    await first();
+  } catch (error) {
+    if (!(error instanceof DiscordAPIError && error.code === code)) throw error;
+    await instead();
   }
 }

@@ -30,6 +30,15 @@ export class LiveService {
     return this.jobs.enqueueAll([boardEdit(guildId, sessionId, immediately)]);
   }
 
+  /** A board run at `at` (app clock) for what had to wait, apart from the coalesced edits so it holds none back. */
+  boardAt(guildId: string, sessionId: string, at: number, why: string) {
+    return this.jobs.enqueue(
+      'session.board',
+      { guildId, sessionId },
+      { runAt: at, jobId: `board-${why}:${sessionId}:${at}` },
+    );
+  }
+
   current(guildId: string) {
     return this.sessions.current(guildId);
   }

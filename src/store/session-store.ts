@@ -25,6 +25,7 @@ function toSession(hash: Record<string, string>): Session {
     ...(hash.endedAt && { endedAt: Number(hash.endedAt) }),
     ...(hash.recording && { recording: hash.recording }),
     ...(hash.stageTopic && { stageTopic: hash.stageTopic }),
+    ...(hash.stageTopicEdits && { stageTopicEdits: hash.stageTopicEdits.split(',').map(Number) }),
     ...(hash.boardMessageId && {
       board: {
         channelId: hash.boardChannelId!,
@@ -173,8 +174,8 @@ export class SessionStore {
     });
   }
 
-  async setStageTopic(guildId: string, sessionId: string, topic: string): Promise<void> {
-    await this.redis.hset(keys.session(guildId, sessionId), 'stageTopic', topic);
+  async setStageTopic(guildId: string, sessionId: string, topic: string, edits: number[]): Promise<void> {
+    await this.redis.hset(keys.session(guildId, sessionId), { stageTopic: topic, stageTopicEdits: edits.join(',') });
   }
 
   /** What /session status shows of `sessionId` (default: the live session); undefined when it is not live. */

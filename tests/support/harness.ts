@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { Queue, type Job } from 'bullmq';
 import type { ClientOptions } from 'discord.js';
 import { inject } from 'vitest';
 import { startLectern, type Lectern } from '../../src/app.js';
@@ -142,8 +142,9 @@ export class JobWatch {
   }
 
   /**
-   * Waits until no job is waiting or running and none named in `delayed` waits out a delay (a coalesced board
-   * edit, a retry's backoff): what has been set in motion is done. Planned schedule jobs, days ahead, are left out.
+   * Waits until no job is waiting or running and none named in `delayed` waits out a short delay (a coalesced
+   * board edit, a retry's backoff): what has been set in motion is done. Jobs planned a minute or more ahead (the
+   * schedule's, days ahead; a Stage topic waiting for its 10-minute window) are left out.
    */
   async done({
     delayed = FOLLOW_UP_JOBS,
@@ -163,8 +164,9 @@ export class JobWatch {
       async () => {
         const before = await counts();
         if (before.running > 0) return false;
-        if (delayed.length > 0 && (await this.queue.getDelayed()).some((job) => delayed.includes(job.name as JobName)))
-          return false;
+        const soon = (job: Job) => job.timestamp + (job.opts.delay ?? 0) < Date.now() + 60_000;
+        const pending = await this.queue.getDelayed();
+        if (pending.some((job) => delayed.includes(job.name as JobName) && soon(job))) return false;
         // A delayed job that came due between the two reads shows up here, running or finished.
         const after = await counts();
         return after.running === 0 && after.finished === before.finished;

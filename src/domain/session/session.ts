@@ -9,8 +9,18 @@ export interface Session {
   endedAt?: number;
   recording?: string;
   board?: { channelId: string; messageId: string; threadId?: string };
-  /** Discord allows two topic changes per 10 minutes. */
   stageTopic?: string;
+  /** When the Stage topic was last set (the latest few): Discord allows two topic changes per 10 minutes. */
+  stageTopicEdits?: number[];
+}
+
+/** A channel's name or topic (a Stage's topic too) may change twice per 10 minutes. */
+export const TOPIC_EDITS = { limit: 2, windowMs: 10 * 60_000 };
+
+/** When the next topic change may be sent: `now`, or once the older of the window's two changes is 10 minutes old. */
+export function nextTopicEditAt(edits: number[], now: number): number {
+  const recent = edits.filter((at) => now - at < TOPIC_EDITS.windowMs).sort((a, b) => a - b);
+  return recent.length < TOPIC_EDITS.limit ? now : recent.at(-TOPIC_EDITS.limit)! + TOPIC_EDITS.windowMs;
 }
 
 export interface SessionStatus {

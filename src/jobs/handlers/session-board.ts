@@ -2,6 +2,8 @@ import type { DiscordMessages } from '../../discord/messages.js';
 import { BOARD_HANDS, BOARD_QUESTIONS, BOARD_UP_NEXT, renderBoard } from '../../discord/render/board.js';
 import type { DiscordChannels } from '../../discord/threads.js';
 import { paperLabel } from '../../domain/papers/paper.js';
+import { nextTopicEditAt } from '../../domain/session/session.js';
+import type { LiveService } from '../../sessions/live-service.js';
 import { retryIfJustAdded, type JobHandlers } from '../contract.js';
 import type { Stores } from '../../store/stores.js';
 import { editIfExists, postOnce } from './post-once.js';
@@ -9,6 +11,8 @@ import { editIfExists, postOnce } from './post-once.js';
 export interface SessionBoardDeps extends Stores {
   messages: DiscordMessages;
   channels: DiscordChannels;
+  live: Pick<LiveService, 'boardAt'>;
+  now(): number;
 }
 
 export function sessionBoardHandler(deps: SessionBoardDeps): JobHandlers['session.board'] {
@@ -45,10 +49,15 @@ export function sessionBoardHandler(deps: SessionBoardDeps): JobHandlers['sessio
       const topicPaper = papers.current ?? papers.next[0];
       const topic = topicPaper ? paperLabel(topicPaper) : 'Paper reading';
       if (session.status !== 'live') await deps.channels.closeStage(settings.stageChannelId);
-      // Only when it changes: Discord allows 2 topic edits per 10 minutes.
       else if (session.stageTopic !== topic) {
-        await deps.channels.stageTopic(settings.stageChannelId, topic);
-        await deps.sessions.setStageTopic(guildId, sessionId, topic);
+        // A third change within 10 minutes would wait minutes in discord.js's queue: a later run sets it instead.
+        const [now, edits] = [deps.now(), session.stageTopicEdits ?? []];
+        const at = nextTopicEditAt(edits, now);
+        if (at > now) await deps.live.boardAt(guildId, sessionId, at, 'topic');
+        else {
+          await deps.channels.stageTopic(settings.stageChannelId, topic, session.stageTopic !== undefined);
+          await deps.sessions.setStageTopic(guildId, sessionId, topic, [...edits.slice(-1), now]);
+        }
       }
     }
   };
