@@ -1,7 +1,7 @@
 import { Client, GatewayIntentBits, type ClientOptions } from 'discord.js';
 import type { Config } from '../config.js';
 
-export function createClient(config: Config, overrides: Partial<ClientOptions> = {}): Client {
+export function createClient(config: Config, overrides: Partial<ClientOptions> = {}) {
   return new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates, GatewayIntentBits.GuildScheduledEvents],
     allowedMentions: { parse: [], repliedUser: false },

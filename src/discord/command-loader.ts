@@ -21,11 +21,11 @@ const CommandShape = z.object({
 });
 
 /** Chat-input and context-menu commands may share a name. */
-export function commandKey(type: number | undefined, name: string): string {
+export function commandKey(type: number | undefined, name: string) {
   return `${type ?? 1}:${name}`;
 }
 
-export async function loadCommands(dir = COMMANDS_DIR): Promise<Map<string, AnyCommand>> {
+export async function loadCommands(dir = COMMANDS_DIR) {
   const files = (await readdir(dir)).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts')).sort();
   const commands = new Map<string, AnyCommand>();
   const sources = new Map<string, string>();
@@ -35,7 +35,8 @@ export async function loadCommands(dir = COMMANDS_DIR): Promise<Map<string, AnyC
     if (!parsed.success) {
       const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'default export'} ${i.message}`);
       throw new CommandLoadError(
-        `commands/${file} does not export a command (export default { data, execute } satisfies Command): ${problems.join('; ')}`,
+        `commands/${file} does not export a command (export default { data, execute } satisfies Command): ` +
+          problems.join('; '),
       );
     }
     const command = module.default as AnyCommand;

@@ -62,7 +62,7 @@ export interface Command<I extends CommandInteraction = ChatInputCommandInteract
 
 export type AnyCommand = Command<ChatInputCommandInteraction> | Command<MessageContextMenuCommandInteraction>;
 
-export function customId(command: string, action: string, ...args: Array<string | number>): string {
+export function customId(command: string, action: string, ...args: Array<string | number>) {
   const id = [command, action, ...args].join(':');
   if (id.length > 100) throw new Error(`custom_id over 100 characters: ${id.slice(0, 40)}…`);
   return id;

@@ -10,7 +10,7 @@ export class DiscordMessages {
     channelId: string,
     body: RESTPostAPIChannelMessageJSONBody,
     files: Array<{ name: string; data: Buffer }> = [],
-  ): Promise<{ id: string }> {
+  ) {
     const attachments = files.map((f, id) => ({ id: String(id), filename: f.name }));
     return (await this.rest.post(Routes.channelMessages(channelId), {
       body: { allowed_mentions: { parse: [] }, ...body, ...(files.length > 0 && { attachments }) },
@@ -18,7 +18,7 @@ export class DiscordMessages {
     })) as { id: string };
   }
 
-  async displayNames(guildId: string, userIds: Iterable<string>): Promise<Map<string, string>> {
+  async displayNames(guildId: string, userIds: Iterable<string>) {
     const names = new Map<string, string>();
     await Promise.all(
       [...new Set(userIds)].map(async (id) => {
@@ -36,7 +36,7 @@ export class DiscordMessages {
     return names;
   }
 
-  async edit(channelId: string, messageId: string, body: RESTPostAPIChannelMessageJSONBody): Promise<void> {
+  async edit(channelId: string, messageId: string, body: RESTPostAPIChannelMessageJSONBody) {
     const { nonce: _nonce, enforce_nonce: _enforce, ...editable } = body;
     await this.rest.patch(Routes.channelMessage(channelId, messageId), {
       body: { allowed_mentions: { parse: [] }, ...editable },
@@ -44,6 +44,6 @@ export class DiscordMessages {
   }
 }
 
-export function isUnknownMessage(error: unknown): boolean {
+export function isUnknownMessage(error: unknown) {
   return error instanceof DiscordAPIError && error.code === UNKNOWN_MESSAGE;
 }

@@ -9,7 +9,7 @@ export async function saveNote(
   ctx: HandlerContext<ChatInputCommandInteraction | MessageContextMenuCommandInteraction>,
   kind: 'highlight' | 'takeaway',
   raw: string,
-): Promise<void> {
+) {
   const text = safeText(requireText(raw, kind, MAX_HIGHLIGHT), MAX_HIGHLIGHT + 50);
   const paper = await ctx.services.live.note(
     ctx.guildId,

@@ -16,7 +16,7 @@ type Definition = APIApplicationCommandOption & {
 
 // Building a zod schema costs far more than running it.
 const schemas = new WeakMap<Definition, z.ZodType>();
-function schemaFor(definition: Definition): z.ZodType {
+function schemaFor(definition: Definition) {
   let schema = schemas.get(definition);
   if (!schema) schemas.set(definition, (schema = buildSchema(definition)));
   return schema;
@@ -47,10 +47,7 @@ function buildSchema(definition: Definition): z.ZodType {
 const changed = () => new UserError('option-invalid', 'That command has changed; run it again.');
 
 /** Discord enforces these: a failure means a forged or malformed interaction. */
-export function checkOptions(
-  data: RESTPostAPIApplicationCommandsJSONBody,
-  given: readonly CommandInteractionOption[],
-): void {
+export function checkOptions(data: RESTPostAPIApplicationCommandsJSONBody, given: readonly CommandInteractionOption[]) {
   let definitions = ('options' in data ? (data.options ?? []) : []) as Definition[];
   let values = given;
   const sub = given.find((o) => o.type === OptionType.Subcommand || o.type === OptionType.SubcommandGroup);

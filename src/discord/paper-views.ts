@@ -9,7 +9,7 @@ export type { Ctx } from './command.js';
 // Lines are at most ~400 characters: a page fits an embed.
 const QUEUE_PAGE = 10;
 
-export async function list(ctx: Ctx, page: number): Promise<void> {
+export async function list(ctx: Ctx, page: number) {
   const read = (n: number) => ctx.services.papers.queuePage(ctx.guildId, n * QUEUE_PAGE, QUEUE_PAGE);
   let shown = Math.max(page, 0);
   const { papers: first, total } = await read(shown);
@@ -28,7 +28,7 @@ export async function list(ctx: Ctx, page: number): Promise<void> {
   });
 }
 
-export async function history(ctx: Ctx, page: number, query: string): Promise<void> {
+export async function history(ctx: Ctx, page: number, query: string) {
   const covered = (await ctx.services.papers.history(ctx.guildId)).filter((p) =>
     matchesQuery(p, query, p.presenterName),
   );

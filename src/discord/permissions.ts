@@ -28,7 +28,7 @@ export const INVITE_PERMISSIONS = new PermissionsBitField([
 
 export type ChannelPurpose = 'announce' | 'recap' | 'stage';
 
-export function channelProblem(guild: Guild, channel: GuildBasedChannel, purpose: ChannelPurpose): string | null {
+export function channelProblem(guild: Guild, channel: GuildBasedChannel, purpose: ChannelPurpose) {
   const isStage = purpose === 'stage';
   const types: ChannelType[] = isStage
     ? [ChannelType.GuildStageVoice, ChannelType.GuildVoice]
@@ -45,7 +45,7 @@ export function channelProblem(guild: Guild, channel: GuildBasedChannel, purpose
   return missing.length > 0 ? `in <#${channel.id}> I am missing ${missing.join(', ')}` : null;
 }
 
-export async function guildChannel(guild: Guild, id: string): Promise<GuildBasedChannel> {
+export async function guildChannel(guild: Guild, id: string) {
   const channel = guild.channels.cache.get(id) ?? (await guild.channels.fetch(id).catch(() => null));
   if (!channel) throw new UserError('channel-unknown', `I cannot see <#${id}>: give me View Channel there.`);
   return channel;

@@ -6,7 +6,7 @@ import type { GuildSettings } from '../domain/settings.js';
 import type { Services } from '../services.js';
 import type { Preconditions, Scope } from './command.js';
 
-function applies(scope: Scope | undefined, subcommand: string | null): boolean {
+function applies(scope: Scope | undefined, subcommand: string | null) {
   return typeof scope === 'object' ? subcommand !== null && scope.includes(subcommand) : scope === true;
 }
 

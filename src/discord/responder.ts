@@ -18,7 +18,7 @@ export class Responder {
     }, deferAfterMs);
   }
 
-  async reply(input: ReplyOptions | string): Promise<void> {
+  async reply(input: ReplyOptions | string) {
     clearTimeout(this.timer);
     const { ephemeral = true, ...options } = typeof input === 'string' ? { content: input } : input;
     const payload = { allowedMentions: NO_MENTIONS, ...options };
@@ -41,7 +41,7 @@ export class Responder {
     }
   }
 
-  async update(input: ReplyOptions | string): Promise<void> {
+  async update(input: ReplyOptions | string) {
     if (!this.interaction.isMessageComponent() || this.answered || this.deferral) return this.reply(input);
     clearTimeout(this.timer);
     this.answered = true;
@@ -49,7 +49,7 @@ export class Responder {
     await this.interaction.update({ allowedMentions: NO_MENTIONS, ...options });
   }
 
-  finish(): void {
+  finish() {
     clearTimeout(this.timer);
   }
 }

@@ -1,6 +1,7 @@
 import { checkOptions } from './option-check.js';
 import {
   ApplicationCommandType,
+  type ApplicationCommandOptionChoiceData,
   type AutocompleteInteraction,
   type Interaction,
   type RepliableInteraction,
@@ -32,7 +33,7 @@ export class InteractionRouter {
     private readonly deferAfterMs = 2_000,
   ) {}
 
-  handle(interaction: Interaction): void {
+  handle(interaction: Interaction) {
     if (!this.accepting) return;
     const task = this.dispatch(interaction).catch((err: unknown) => {
       this.services.logger.error({ err, interactionId: interaction.id }, 'interaction could not be answered');
@@ -41,7 +42,7 @@ export class InteractionRouter {
     void task.finally(() => this.inFlight.delete(task));
   }
 
-  async drain(timeoutMs: number): Promise<void> {
+  async drain(timeoutMs: number) {
     this.accepting = false;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -51,7 +52,7 @@ export class InteractionRouter {
     clearTimeout(timer);
   }
 
-  private async dispatch(interaction: Interaction): Promise<void> {
+  private async dispatch(interaction: Interaction) {
     if (interaction.isAutocomplete()) return this.autocomplete(interaction);
     if (!interaction.isRepliable()) return;
     const responder = new Responder(interaction, this.deferAfterMs);
@@ -114,9 +115,9 @@ export class InteractionRouter {
     throw new UserError('unsupported', 'Lectern does not handle that kind of interaction.');
   }
 
-  private async autocomplete(interaction: AutocompleteInteraction): Promise<void> {
+  private async autocomplete(interaction: AutocompleteInteraction) {
     const command = this.commands.get(commandKey(ApplicationCommandType.ChatInput, interaction.commandName));
-    let choices: Awaited<ReturnType<NonNullable<AnyCommand['autocomplete']>>> = [];
+    let choices: ApplicationCommandOptionChoiceData[] = [];
     try {
       if (command?.autocomplete && interaction.inGuild()) {
         const [settings, session] = await Promise.all([
@@ -141,7 +142,7 @@ export class InteractionRouter {
   }
 }
 
-function routeName(interaction: RepliableInteraction): string {
+function routeName(interaction: RepliableInteraction) {
   if (interaction.isCommand()) return interaction.commandName;
   if ('customId' in interaction) return interaction.customId.split(':').slice(0, 2).join(':');
   return 'unknown';

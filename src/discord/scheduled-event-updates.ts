@@ -7,7 +7,7 @@ export async function onScheduledEventUpdate(
   schedules: ScheduleStore,
   _before: GuildScheduledEvent | PartialGuildScheduledEvent | null,
   after: GuildScheduledEvent | PartialGuildScheduledEvent,
-): Promise<void> {
+) {
   if (after.status !== GuildScheduledEventStatus.Completed || !after.guildId) return;
   const occurrence = await schedules.byEvent(after.guildId, after.id);
   const session = await services.live.current(after.guildId);

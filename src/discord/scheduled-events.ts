@@ -28,7 +28,7 @@ const UNKNOWN_EVENT = 10070;
 export class DiscordScheduledEvents {
   constructor(private readonly rest: REST) {}
 
-  async get(guildId: string, eventId: string): Promise<ApiEvent | undefined> {
+  async get(guildId: string, eventId: string) {
     try {
       return (await this.rest.get(Routes.guildScheduledEvent(guildId, eventId))) as ApiEvent;
     } catch (error) {
@@ -38,7 +38,7 @@ export class DiscordScheduledEvents {
   }
 
   /** What an earlier run may have created. */
-  async find(guildId: string, channelId: string, start: number): Promise<ApiEvent | undefined> {
+  async find(guildId: string, channelId: string, start: number) {
     const events = (await this.rest.get(Routes.guildScheduledEvents(guildId))) as ApiEvent[];
     return events.find(
       (e) =>
@@ -48,16 +48,16 @@ export class DiscordScheduledEvents {
     );
   }
 
-  async create(guildId: string, details: EventDetails): Promise<string> {
+  async create(guildId: string, details: EventDetails) {
     return ((await this.rest.post(Routes.guildScheduledEvents(guildId), { body: this.body(details) })) as ApiEvent).id;
   }
 
-  async update(guildId: string, eventId: string, details: EventDetails): Promise<void> {
+  async update(guildId: string, eventId: string, details: EventDetails) {
     await this.rest.patch(Routes.guildScheduledEvent(guildId, eventId), { body: this.body(details) });
   }
 
   /** False when Discord refuses (already there, or past it). */
-  async setStatus(guildId: string, eventId: string, status: GuildScheduledEventStatus): Promise<boolean> {
+  async setStatus(guildId: string, eventId: string, status: GuildScheduledEventStatus) {
     try {
       await this.rest.patch(Routes.guildScheduledEvent(guildId, eventId), { body: { status } });
       return true;

@@ -5,14 +5,14 @@ import { describeError } from './error-reply.js';
 
 const sessionEnded = () => new UserError('session-ended', 'This session has ended.');
 
-function stageOf(ctx: Ctx): string {
+function stageOf(ctx: Ctx) {
   const stageId = ctx.settings.stageChannelId;
   if (!stageId) throw new UserError('no-stage', 'No stage or voice channel is set yet: a host runs /setup channels.');
   return stageId;
 }
 
 /** Only a Stage has speakers and audience. */
-async function setSuppressed(ctx: Ctx, userId: string, suppress: boolean): Promise<void> {
+async function setSuppressed(ctx: Ctx, userId: string, suppress: boolean) {
   if (ctx.settings.stageKind !== 'stage') return;
   try {
     await ctx.interaction.client.rest.patch(Routes.guildVoiceState(ctx.guildId, userId), {
@@ -24,7 +24,7 @@ async function setSuppressed(ctx: Ctx, userId: string, suppress: boolean): Promi
   }
 }
 
-export async function callUp(ctx: Ctx, userId: string): Promise<void> {
+export async function callUp(ctx: Ctx, userId: string) {
   const stageId = stageOf(ctx);
   if (!inChannel(ctx, userId, stageId)) return notInChannel(ctx, userId, stageId);
   const { outcome, boardDirty } = await ctx.services.speakers.call(ctx.guildId, {
@@ -38,7 +38,7 @@ export async function callUp(ctx: Ctx, userId: string): Promise<void> {
   return invited(ctx, userId, boardDirty);
 }
 
-export async function callNext(ctx: Ctx): Promise<void> {
+export async function callNext(ctx: Ctx) {
   const stageId = stageOf(ctx);
   const result = await ctx.services.speakers.callNext(ctx.guildId, {
     sessionId: ctx.session!.id,
@@ -63,25 +63,26 @@ export async function callNext(ctx: Ctx): Promise<void> {
   }
 }
 
-function inChannel(ctx: Ctx, userId: string, stageId: string | undefined): boolean {
+function inChannel(ctx: Ctx, userId: string, stageId: string | undefined) {
   return ctx.interaction.guild?.voiceStates.cache.get(userId)?.channelId === stageId;
 }
 
-async function notInChannel(ctx: Ctx, userId: string, stageId: string): Promise<void> {
+async function notInChannel(ctx: Ctx, userId: string, stageId: string) {
   ctx.afterReply(() => ctx.services.speakers.inviteByDm(ctx.guildId, userId, stageId));
   await ctx.reply(
-    `<@${userId}> is not in <#${stageId}>. They keep their place in the queue, and I sent them a DM with a link to join.`,
+    `<@${userId}> is not in <#${stageId}>. ` +
+      'They keep their place in the queue, and I sent them a DM with a link to join.',
   );
 }
 
-async function invited(ctx: Ctx, userId: string, boardDirty: boolean): Promise<void> {
+async function invited(ctx: Ctx, userId: string, boardDirty: boolean) {
   if (boardDirty) ctx.afterReply(() => ctx.services.live.boardChanged(ctx.guildId, ctx.session!.id));
   // The reply never waits on Discord.
   await ctx.reply(`<@${userId}> is invited to speak.`);
   await setSuppressed(ctx, userId, false);
 }
 
-export async function stepDown(ctx: Ctx, userId: string): Promise<void> {
+export async function stepDown(ctx: Ctx, userId: string) {
   const outcome = await ctx.services.speakers.done(ctx.guildId, ctx.session!.id, userId, ctx.services.now());
   if (outcome === 'not-on-stage') throw new UserError('not-on-stage', `<@${userId}> is not speaking right now.`);
   ctx.afterReply(() => ctx.services.live.boardChanged(ctx.guildId, ctx.session!.id));

@@ -4,7 +4,7 @@ export class DiscordChannels {
   constructor(private readonly rest: REST) {}
 
   /** Started already: the thread has the message's id. */
-  async threadFromMessage(channelId: string, messageId: string, name: string): Promise<string> {
+  async threadFromMessage(channelId: string, messageId: string, name: string) {
     try {
       const thread = (await this.rest.post(Routes.threads(channelId, messageId), {
         body: { name: name.slice(0, 100), auto_archive_duration: 1440 },
@@ -17,7 +17,7 @@ export class DiscordChannels {
   }
 
   /** `opened`: this session set a topic already, so the Stage is most likely open; the usual path meets no error. */
-  async stageTopic(channelId: string, topic: string, opened: boolean): Promise<void> {
+  async stageTopic(channelId: string, topic: string, opened: boolean) {
     const body = { topic: topic.slice(0, 120) || 'Paper reading' };
     const open = () =>
       this.rest.post(Routes.stageInstances(), { body: { channel_id: channelId, ...body, privacy_level: 2 } });
@@ -26,14 +26,14 @@ export class DiscordChannels {
     await (opened ? orOnError(edit, 10067, open) : orOnError(open, 150006, edit));
   }
 
-  async closeStage(channelId: string): Promise<void> {
+  async closeStage(channelId: string) {
     await this.rest.delete(Routes.stageInstance(channelId)).catch((error: unknown) => {
       if (!(error instanceof DiscordAPIError && error.code === 10067)) throw error;
     });
   }
 
   /** False when the member refuses DMs; the nonce makes a rerun send nothing twice. */
-  async dm(userId: string, content: string, nonce?: string): Promise<boolean> {
+  async dm(userId: string, content: string, nonce?: string) {
     const channel = (await this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as { id: string };
     try {
       await this.rest.post(Routes.channelMessages(channel.id), {
@@ -48,7 +48,7 @@ export class DiscordChannels {
 }
 
 /** Runs `first`; if Discord answers with the error `code`, runs `instead`. */
-async function orOnError(first: () => Promise<unknown>, code: number, instead: () => Promise<unknown>): Promise<void> {
+async function orOnError(first: () => Promise<unknown>, code: number, instead: () => Promise<unknown>) {
   try {
     await first();
   } catch (error) {

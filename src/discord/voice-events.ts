@@ -1,7 +1,7 @@
 import type { VoiceState } from 'discord.js';
 import type { Services } from '../services.js';
 
-export async function onVoiceStateUpdate(services: Services, before: VoiceState, after: VoiceState): Promise<void> {
+export async function onVoiceStateUpdate(services: Services, before: VoiceState, after: VoiceState) {
   const guildId = after.guild.id;
   const raisedHand = after.requestToSpeakTimestamp !== null && before.requestToSpeakTimestamp === null;
   // Mute, suppress and the like change nothing Lectern keeps.

@@ -10,24 +10,24 @@ export class UserError extends Error {
 }
 
 /** Shows user text inside an error message without letting it format or run on. */
-export function quoteInput(text: string, max = 60): string {
+export function quoteInput(text: string, max = 60) {
   const oneLine = text.replace(/\s+/g, ' ').trim();
   const cut = oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
   return `\`${cut.replace(/`/g, 'ˋ')}\``;
 }
 
-export function noLiveSession(): UserError {
+export function noLiveSession() {
   return new UserError('no-live-session', 'No session is live right now. A host starts one with /session start.');
 }
 
-export function notHost(hostRoleId: string | undefined): UserError {
+export function notHost(hostRoleId: string | undefined) {
   const who = hostRoleId
     ? `members with the <@&${hostRoleId}> role or Manage Server`
     : 'members with Manage Server (no host role is set yet)';
   return new UserError('not-host', `Only hosts can do that: ${who}.`);
 }
 
-export function overLimit(limit: { limit: number; windowSeconds: number }, retryAfterMs: number): UserError {
+export function overLimit(limit: { limit: number; windowSeconds: number }, retryAfterMs: number) {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   return new UserError(
     'rate-limited',

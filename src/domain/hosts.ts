@@ -3,6 +3,6 @@ export interface MemberStanding {
   hasManageGuild: boolean;
 }
 
-export function isHost(member: MemberStanding, hostRoleId: string | undefined): boolean {
+export function isHost(member: MemberStanding, hostRoleId: string | undefined) {
   return member.hasManageGuild || (hostRoleId !== undefined && member.roleIds.includes(hostRoleId));
 }

@@ -23,7 +23,7 @@ export function defaultSettings(): GuildSettings {
 }
 
 /** `24h,1h,10m` (units d, h, m, s; `1h30m` allowed) → seconds, largest first. */
-export function parseReminderOffsets(input: string): number[] {
+export function parseReminderOffsets(input: string) {
   const items = input
     .split(',')
     .map((item) => item.trim())
@@ -38,7 +38,7 @@ export function parseReminderOffsets(input: string): number[] {
   return unique;
 }
 
-function parseOffset(item: string): number {
+function parseOffset(item: string) {
   const match = /^(?:\d+[dhms])+$/i.test(item) ? item.toLowerCase().match(/\d+[dhms]/g) : null;
   if (!match)
     throw new UserError(
@@ -58,7 +58,7 @@ function parseOffset(item: string): number {
 }
 
 /** `86400` → `24h`, `5400` → `1h30m`. */
-export function formatOffset(seconds: number): string {
+export function formatOffset(seconds: number) {
   const parts: string[] = [];
   let rest = seconds;
   for (const [unit, size] of [

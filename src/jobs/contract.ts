@@ -3,20 +3,17 @@ import { z } from 'zod';
 const snowflake = z.string().regex(/^\d{17,20}$/);
 const id = z.string().min(1).max(20);
 const int = z.number().int();
+const paperJob = z.object({ guildId: snowflake, paperId: id });
+const sessionJob = z.object({ guildId: snowflake, sessionId: id });
 
 export const jobPayloads = {
-  'paper.metadata': z.object({ guildId: snowflake, paperId: id }),
-  'paper.card': z.object({ guildId: snowflake, paperId: id }),
-  'session.board': z.object({ guildId: snowflake, sessionId: id }),
+  'paper.metadata': paperJob,
+  'paper.card': paperJob,
+  'session.board': sessionJob,
   'question.card': z.object({ guildId: snowflake, questionId: id }),
-  'question.cards': z.object({ guildId: snowflake, sessionId: id }),
-  'thread.post': z.object({
-    guildId: snowflake,
-    sessionId: id,
-    postId: z.string().min(1).max(40),
-    content: z.string().min(1).max(2000),
-  }),
-  'session.recap': z.object({ guildId: snowflake, sessionId: id, edition: id }),
+  'question.cards': sessionJob,
+  'thread.post': sessionJob.extend({ postId: z.string().min(1).max(40), content: z.string().min(1).max(2000) }),
+  'session.recap': sessionJob.extend({ edition: id }),
   'schedule.open': z.object({ guildId: snowflake, at: int.optional() }),
   'schedule.post': z.object({
     guildId: snowflake,
@@ -53,26 +50,28 @@ export class NotYetStoredError extends Error {
 export const NOT_YET_WINDOW_MS = 5_000;
 
 /** For a job whose data is missing: retry if it was added moments ago, else it was removed (nothing to do). */
-export function retryIfJustAdded(job: JobInfo, what: string): void {
+export function retryIfJustAdded(job: JobInfo, what: string) {
   if (Date.now() - job.enqueuedAt < NOT_YET_WINDOW_MS) throw new NotYetStoredError(`${what} not stored yet`);
 }
 
 export type JobHandlers = { [N in JobName]: (data: JobData<N>, job: JobInfo) => Promise<void> };
 
+const retryFast = { attempts: 8, backoffMs: 500 };
+const retrySlow = { attempts: 8, backoffMs: 1_000 };
 /** Retry policy per job; every job is idempotent, so retries are safe. */
 export const jobOptions: Record<JobName, { attempts: number; backoffMs: number }> = {
   'paper.metadata': { attempts: 6, backoffMs: 1_000 },
-  'paper.card': { attempts: 8, backoffMs: 500 },
-  'session.board': { attempts: 8, backoffMs: 500 },
-  'question.card': { attempts: 8, backoffMs: 500 },
-  'question.cards': { attempts: 8, backoffMs: 500 },
-  'thread.post': { attempts: 8, backoffMs: 500 },
+  'paper.card': retryFast,
+  'session.board': retryFast,
+  'question.card': retryFast,
+  'question.cards': retryFast,
+  'thread.post': retryFast,
   'member.dm': { attempts: 3, backoffMs: 1_000 },
-  'session.recap': { attempts: 8, backoffMs: 1_000 },
-  'schedule.open': { attempts: 8, backoffMs: 1_000 },
+  'session.recap': retrySlow,
+  'schedule.open': retrySlow,
   'schedule.post': { attempts: 6, backoffMs: 500 },
-  'schedule.event': { attempts: 8, backoffMs: 1_000 },
-  'schedule.autoend': { attempts: 8, backoffMs: 1_000 },
+  'schedule.event': retrySlow,
+  'schedule.autoend': retrySlow,
   'agenda.refresh': { attempts: 5, backoffMs: 1_000 },
 };
 

@@ -38,12 +38,12 @@ export class JobQueue {
   }
 
   /** `coalesceKey`: at most one waiting job per key; an add while one runs is kept to run after it. */
-  async enqueue<N extends JobName>(name: N, data: JobData<N>, options: EnqueueOptions = {}): Promise<void> {
+  async enqueue<N extends JobName>(name: N, data: JobData<N>, options: EnqueueOptions = {}) {
     await this.queue.add(name, data, this.optionsFor(name, options));
   }
 
   /** One round trip: BullMQ's addBulk pipelines the adds. */
-  async enqueueAll(jobs: Array<JobRequest | undefined>): Promise<void> {
+  async enqueueAll(jobs: Array<JobRequest | undefined>) {
     const wanted = jobs.filter((job) => job !== undefined);
     if (wanted.length > 0)
       await this.queue.addBulk(
@@ -73,16 +73,16 @@ export class JobQueue {
   }
 
   /** A running job is left to finish (its handler checks it is still wanted). */
-  async remove(jobIds: string[]): Promise<void> {
+  async remove(jobIds: string[]) {
     await Promise.all(jobIds.map((id) => this.queue.remove(id)));
   }
 
-  async removeScheduler(schedulerId: string): Promise<void> {
+  async removeScheduler(schedulerId: string) {
     await this.queue.removeJobScheduler(schedulerId);
   }
 
   /** For a compressed clock: re-times delayed jobs that have an `at`; returns how many were due. */
-  async realign(now: number): Promise<number> {
+  async realign(now: number) {
     let due = 0;
     for (const job of await this.queue.getDelayed()) {
       const { at } = job.data as { at?: unknown };
@@ -102,7 +102,7 @@ export class JobQueue {
     return due;
   }
 
-  startWorker(handlers: JobHandlers, concurrency = 5): void {
+  startWorker(handlers: JobHandlers, concurrency = 5) {
     const missing = (Object.keys(jobPayloads) as JobName[]).filter((name) => typeof handlers[name] !== 'function');
     if (missing.length > 0) throw new Error(`no handler for jobs: ${missing.join(', ')}`);
     this.workerConnection = this.connectWorker();
@@ -125,7 +125,7 @@ export class JobQueue {
     this.worker.on('error', (err) => this.logger.error({ err }, 'worker error'));
   }
 
-  private async process(job: Job, handlers: JobHandlers): Promise<void> {
+  private async process(job: Job, handlers: JobHandlers) {
     const name = job.name as JobName;
     const schema = jobPayloads[name];
     if (!schema) throw new UnrecoverableError(`unknown job ${job.name}`);
@@ -144,7 +144,7 @@ export class JobQueue {
   }
 
   /** Waits (up to `timeoutMs`) for running jobs, then closes every connection, even if Redis is gone. */
-  async close(timeoutMs = 5_000): Promise<void> {
+  async close(timeoutMs = 5_000) {
     let timer: NodeJS.Timeout | undefined;
     const graceful = (async () => {
       await this.worker?.close();

@@ -48,17 +48,17 @@ export class MetadataService {
     };
   }
 
-  sourceFor(ref: PaperRef): MetadataSource | null {
+  sourceFor(ref: PaperRef) {
     return { arxiv, huggingface, openreview, doi: crossref, url: null }[ref.kind];
   }
 
-  async cached(ref: PaperRef): Promise<PaperMetadata | null> {
+  async cached(ref: PaperRef) {
     const source = this.sourceFor(ref);
     const hit = source ? await this.redis.get(keys.metadataCache(source.name, ref.id)) : null;
     return hit ? (JSON.parse(hit) as PaperMetadata) : null;
   }
 
-  async resolve(ref: PaperRef): Promise<PaperMetadata> {
+  async resolve(ref: PaperRef) {
     const source = this.sourceFor(ref);
     if (!source) throw new Error(`no metadata source for ${ref.kind} references`);
     const hit = await this.cached(ref);

@@ -49,7 +49,7 @@ for (const [net, prefix] of [
   blocked.addSubnet(net, prefix, net.includes(':') ? 'ipv6' : 'ipv4');
 
 /** Fails closed: anything that is not an IP address counts as private. */
-export function isPrivateAddress(address: string): boolean {
+export function isPrivateAddress(address: string) {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
   if (mapped) return blocked.check(mapped, 'ipv4');
   const family = isIP(address);
@@ -69,7 +69,7 @@ const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
   });
 };
 
-function checkUrl(url: URL, policy: FetchPolicy, isRedirect: boolean): 'override' | 'public' {
+function checkUrl(url: URL, policy: FetchPolicy, isRedirect: boolean) {
   if (policy.overrideOrigin && url.origin === policy.overrideOrigin && !isRedirect) return 'override';
   if (url.protocol !== 'https:') throw new FetchRefusedError(`refusing ${url.protocol} URL`);
   if (!policy.allowedHosts.has(url.hostname)) throw new FetchRefusedError(`refusing host ${url.hostname}`);

@@ -7,14 +7,14 @@ export interface MetadataSource {
   parse(body: string, id: string): PaperMetadata;
 }
 
-export function expectOk({ status, body }: FetchedText, source: string, id: string): string {
+export function expectOk({ status, body }: FetchedText, source: string, id: string) {
   if (status === 200) return body;
   if (status === 404) throw new SourceError(`${source} has no paper ${id}`, false, 404);
   const retryable = status === 429 || status >= 500;
   throw new SourceError(`${source} answered ${status} for ${id}`, retryable, status);
 }
 
-export function malformed(source: string, id: string, why: string, status?: number): SourceError {
+export function malformed(source: string, id: string, why: string, status?: number) {
   return new SourceError(`${source} sent a malformed answer for ${id}: ${why}`, false, status);
 }
 

@@ -86,7 +86,7 @@ function pieces(recap: Recap, style: RecapStyle, cut = (text: string) => text) {
   };
 }
 
-export function recapLines(recap: Recap, style: RecapStyle, heading: string): string[] {
+export function recapLines(recap: Recap, style: RecapStyle, heading: string) {
   const lines: string[] = [`# ${heading}`, ''];
   const section = (title: string, items: string[]) => {
     if (items.length > 0) lines.push(title, ...items, '');
@@ -156,12 +156,12 @@ const DETAIL = [
 ];
 
 /** At the richest DETAIL that fits DIGEST_MESSAGES messages. */
-export function recapDigest(recap: Recap, style: RecapStyle, heading: string, fileName: string): string[] {
-  for (const detail of DETAIL) {
-    const parts = splitIntoMessages(digestLines(recap, style, heading, fileName, detail));
-    if (parts.length <= DIGEST_MESSAGES || detail === DETAIL.at(-1)) return parts;
-  }
-  return [];
+export function recapDigest(recap: Recap, style: RecapStyle, heading: string, fileName: string) {
+  let parts: string[] = [];
+  for (const detail of DETAIL)
+    if ((parts = splitIntoMessages(digestLines(recap, style, heading, fileName, detail))).length <= DIGEST_MESSAGES)
+      break;
+  return parts;
 }
 
 function digestLines(
@@ -170,7 +170,7 @@ function digestLines(
   heading: string,
   fileName: string,
   detail: (typeof DETAIL)[number],
-): string[] {
+) {
   const cut = (text: string) => (text.length <= detail.chars ? text : `${text.slice(0, detail.chars - 1).trimEnd()}…`);
   const { note, summary, highlight, qa, paper } = pieces(recap, style, cut);
   const more = (left: number, what: string) => (left > 0 ? [`…and ${left} more ${what} in the file.`] : []);
@@ -196,7 +196,8 @@ function digestLines(
   const open = recap.unanswered.length;
   if (open > 0) lines.push(`${open} unanswered question${open === 1 ? '' : 's'} carried over to next week's agenda.`);
   lines.push(
-    `The full recap (every question and answer, every highlight, the speaker timeline) is in the attached file, ${fileName}.`,
+    'The full recap (every question and answer, every highlight, the speaker timeline) is in the attached file, ' +
+      `${fileName}.`,
   );
   return lines;
 }

@@ -2,7 +2,7 @@
 const ATOM = /\[[^\]\n]*\]\([^)\s]*\)|<(?:@[!&]?|#)\d+>|<t:\d+(?::[tTdDfFR])?>|https?:\/\/\S+|\S+|\s+/g;
 
 /** Breaks between lines when it can, else between words, never inside an ATOM; drops nothing. */
-export function splitIntoMessages(lines: string[], max = 2000): string[] {
+export function splitIntoMessages(lines: string[], max = 2000) {
   const parts: string[] = [];
   let current = '';
   const flush = () => {

@@ -11,7 +11,7 @@ import { localDate } from '../domain/schedule/weekly.js';
 import { agendaCoalesceKey, scheduleJobIds, type JobData } from '../jobs/contract.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { Logger } from '../logger.js';
-import type { ScheduleStore, StoredSchedule } from '../store/schedule-store.js';
+import type { ScheduleStore } from '../store/schedule-store.js';
 import type { SettingsStore } from '../store/settings-store.js';
 
 /** A /session start within this long of a scheduled start belongs to that session. */
@@ -27,20 +27,17 @@ export class ScheduleService {
     private readonly logger: Logger,
   ) {}
 
-  schedule(guildId: string): Promise<StoredSchedule | undefined> {
+  schedule(guildId: string) {
     return this.store.schedule(guildId);
   }
 
   /** The next session, with what has gone out for it. */
-  openSession(guildId: string): Promise<OccurrenceRecord | undefined> {
+  openSession(guildId: string) {
     return this.store.open(guildId);
   }
 
   /** Un-pauses, and keeps the skips still ahead. */
-  async set(
-    guildId: string,
-    slot: Pick<Schedule, 'weekday' | 'time' | 'timeZone' | 'durationMin'>,
-  ): Promise<OccurrenceRecord | undefined> {
+  async set(guildId: string, slot: Pick<Schedule, 'weekday' | 'time' | 'timeZone' | 'durationMin'>) {
     const previous = await this.store.schedule(guildId);
     const today = localDate(slot.timeZone, this.now());
     await this.store.saveSchedule(guildId, {
@@ -52,7 +49,7 @@ export class ScheduleService {
     return this.open(guildId);
   }
 
-  async skip(guildId: string, dateInput: string): Promise<{ date: string; next: OccurrenceRecord | undefined }> {
+  async skip(guildId: string, dateInput: string) {
     const schedule = await this.required(guildId);
     const date = parseSkipDate(dateInput, schedule, this.now());
     if (schedule.skips.includes(date))
@@ -61,7 +58,7 @@ export class ScheduleService {
     return { date, next: await this.open(guildId) };
   }
 
-  async pause(guildId: string): Promise<void> {
+  async pause(guildId: string) {
     const schedule = await this.required(guildId);
     if (schedule.paused)
       throw new UserError('schedule-paused', 'The schedule is already paused; /schedule resume starts it again.');
@@ -69,7 +66,7 @@ export class ScheduleService {
     await this.open(guildId);
   }
 
-  async resume(guildId: string): Promise<OccurrenceRecord | undefined> {
+  async resume(guildId: string) {
     const schedule = await this.required(guildId);
     if (!schedule.paused) throw new UserError('schedule-running', 'The schedule is not paused.');
     await this.store.saveSchedule(guildId, { ...schedule, paused: false });
@@ -77,15 +74,15 @@ export class ScheduleService {
   }
 
   /** For changed reminder offsets: saving bumps the generation. */
-  async replan(guildId: string): Promise<void> {
+  async replan(guildId: string) {
     const schedule = await this.store.schedule(guildId);
     if (!schedule) return;
     await this.store.saveSchedule(guildId, schedule);
     await this.open(guildId);
   }
 
-  /** Opens the next session after now or `after` (an early open job still opens the one after); cancels another ahead. */
-  async open(guildId: string, after?: number): Promise<OccurrenceRecord | undefined> {
+  /** Opens the next session after now or `after` (an early open job opens the one after); cancels any other. */
+  async open(guildId: string, after?: number) {
     const now = this.now();
     const from = Math.max(now, after ?? now);
     const schedule = await this.store.schedule(guildId);
@@ -134,12 +131,12 @@ export class ScheduleService {
     return this.store.occurrence(guildId, start);
   }
 
-  async dropLegacyScheduler(guildId: string): Promise<void> {
+  async dropLegacyScheduler(guildId: string) {
     await this.jobs.removeScheduler(scheduleJobIds.legacyScheduler(guildId));
   }
 
   /** The posted agenda follows the queue (a coalesced edit) until its session starts. */
-  async agendaChanged(guildId: string): Promise<void> {
+  async agendaChanged(guildId: string) {
     const open = await this.store.open(guildId);
     if (open?.agenda && open.status === 'open' && !open.sessionId && open.start > this.now())
       await this.jobs.enqueue(
@@ -150,7 +147,7 @@ export class ScheduleService {
   }
 
   /** Links a live session to the scheduled one it runs (if any) and marks its event active. */
-  async sessionStarted(guildId: string, sessionId: string, at: number): Promise<void> {
+  async sessionStarted(guildId: string, sessionId: string, at: number) {
     const occurrence = await this.store.latestBetween(guildId, at - SESSION_MATCH_MS, at + SESSION_MATCH_MS);
     if (!occurrence || occurrence.status !== 'open' || occurrence.sessionId) return;
     if (!(await this.store.setOnce(guildId, occurrence.start, 'sessionId', sessionId))) return;
@@ -158,7 +155,7 @@ export class ScheduleService {
   }
 
   /** Completes the event of the scheduled session it ran, and opens the next: the queue belongs to it now. */
-  async sessionEnded(guildId: string, sessionId: string, at: number): Promise<void> {
+  async sessionEnded(guildId: string, sessionId: string, at: number) {
     const occurrence = await this.store.latestBetween(
       guildId,
       at - 2 * SESSION_MATCH_MS - AUTO_END_AFTER_MS,
@@ -170,7 +167,7 @@ export class ScheduleService {
     ]);
   }
 
-  private async cancel(guildId: string, occurrence: OccurrenceRecord): Promise<void> {
+  private async cancel(guildId: string, occurrence: OccurrenceRecord) {
     await this.store.cancel(guildId, occurrence.start);
     await this.jobs.remove(occurrence.jobIds);
     await this.event(guildId, occurrence, 'cancel');
@@ -181,7 +178,7 @@ export class ScheduleService {
     guildId: string,
     { start, generation }: Pick<OccurrenceRecord, 'start' | 'generation'>,
     action: JobData<'schedule.event'>['action'],
-  ): Promise<void> {
+  ) {
     return this.jobs.enqueue(
       'schedule.event',
       { guildId, start, action },
@@ -189,7 +186,7 @@ export class ScheduleService {
     );
   }
 
-  private async required(guildId: string): Promise<StoredSchedule> {
+  private async required(guildId: string) {
     const schedule = await this.store.schedule(guildId);
     if (!schedule) throw new UserError('no-schedule', 'There is no schedule yet: set one with /schedule set.');
     return schedule;

@@ -27,7 +27,7 @@ export class QuestionService {
     guildId: string,
     sessionId: string,
     question: Omit<Question, 'id' | 'sessionId' | 'status' | 'votes' | 'paperId'>,
-  ): Promise<Asked> {
+  ) {
     const result = await this.sessions.ask(guildId, { ...question, sessionId, id: newId() });
     if (result.outcome === 'not-live') throw noLiveSession();
     return result;
@@ -59,12 +59,12 @@ export class QuestionService {
     return this.sessions.topQuestions(guildId, sessionId, { status, limit });
   }
 
-  search(guildId: string, sessionId: string, typed: string, limit: number) {
-    return this.sessions.searchQuestions(guildId, sessionId, typed, limit);
+  search(...query: Parameters<QuestionStore['searchQuestions']>) {
+    return this.sessions.searchQuestions(...query);
   }
 
-  choices(guildId: string, sessionId: string, typed: string, limit: number) {
-    return this.sessions.questionChoices(guildId, sessionId, typed, limit);
+  choices(...query: Parameters<QuestionStore['questionChoices']>) {
+    return this.sessions.questionChoices(...query);
   }
 
   /** `messageId`: the card's message, so the edits of a grouped card's questions coalesce into one. */

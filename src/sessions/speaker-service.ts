@@ -21,8 +21,8 @@ export class SpeakerService {
     return this.sessions.raiseHand(...hand);
   }
 
-  lower(guildId: string, sessionId: string, userId: string, at: number) {
-    return this.sessions.lowerHand(guildId, sessionId, userId, at);
+  lower(...hand: Parameters<SpeakerStore['lowerHand']>) {
+    return this.sessions.lowerHand(...hand);
   }
 
   clear(guildId: string, sessionId: string, at: number) {
@@ -53,8 +53,8 @@ export class SpeakerService {
     return this.sessions.callSpeaker(guildId, call.sessionId, call.userId, call.by, call.at, call.mustBeFirst);
   }
 
-  done(guildId: string, sessionId: string, userId: string, at: number) {
-    return this.sessions.speakerDone(guildId, sessionId, userId, at);
+  done(...speaker: Parameters<SpeakerStore['speakerDone']>) {
+    return this.sessions.speakerDone(...speaker);
   }
 
   inviteByDm(guildId: string, userId: string, channelId: string) {

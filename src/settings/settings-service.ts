@@ -1,4 +1,3 @@
-import type { GuildSettings } from '../domain/settings.js';
 import type { RedisClient } from '../store/redis.js';
 import { exportGuildData } from '../store/guild-export.js';
 import type { SettingsStore } from '../store/settings-store.js';
@@ -9,15 +8,15 @@ export class SettingsService {
     private readonly redis: RedisClient,
   ) {}
 
-  get(guildId: string): Promise<GuildSettings> {
+  get(guildId: string) {
     return this.store.get(guildId);
   }
 
-  update(guildId: string, patch: Parameters<SettingsStore['update']>[1]): Promise<void> {
-    return this.store.update(guildId, patch);
+  update(...change: Parameters<SettingsStore['update']>) {
+    return this.store.update(...change);
   }
 
-  exportData(guildId: string): Promise<Record<string, unknown>> {
+  exportData(guildId: string) {
     return exportGuildData(this.redis, guildId);
   }
 }

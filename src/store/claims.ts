@@ -18,7 +18,7 @@ export async function claimPost(
   what: string,
   jobId: string,
   ttlMs = CLAIM_TTL_MS,
-): Promise<boolean> {
-  const { held } = await runScript(redis, 'claimsTake', [claimKey(guildId, what)], [jobId, ttlMs], Held);
+) {
+  const { held } = await runScript(redis, 'claims/take', [claimKey(guildId, what)], [jobId, ttlMs], Held);
   return held[0] === true;
 }

@@ -3,7 +3,7 @@ import { keys, PREFIX } from './keys.js';
 import type { RedisClient } from './redis.js';
 
 /** SCAN sees one node's keys, so a cluster is scanned master by master. */
-export async function scanKeys(redis: RedisClient, pattern: string): Promise<string[]> {
+export async function scanKeys(redis: RedisClient, pattern: string) {
   const found: string[] = [];
   for (const node of redis instanceof Cluster ? redis.nodes('master') : [redis]) {
     let cursor = '0';
@@ -17,7 +17,7 @@ export async function scanKeys(redis: RedisClient, pattern: string): Promise<str
 }
 
 /** Walks the guild's key space rather than a list of aggregates, so data added later is exported too. */
-export async function exportGuildData(redis: RedisClient, guildId: string): Promise<Record<string, unknown>> {
+export async function exportGuildData(redis: RedisClient, guildId: string) {
   const data: Record<string, unknown> = {};
   const strip = `${PREFIX}:{${guildId}}:`;
   for (const key of (await scanKeys(redis, keys.guildPattern(guildId))).sort()) {

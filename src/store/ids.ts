@@ -5,7 +5,7 @@ const pool = Buffer.alloc(3 * 512);
 let offset = pool.length;
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 
-export function newId(): string {
+export function newId() {
   if (offset === pool.length) {
     randomFillSync(pool);
     offset = 0;

@@ -1,7 +1,8 @@
 /** A guild's keys share the hash tag `{guildId}` so that multi-key scripts stay on one Redis Cluster slot. */
 export const PREFIX = 'lectern';
 
-export type RankedStatus = 'open' | 'answered' | 'dismissed' | 'all';
+export const RANKED_STATUSES = ['open', 'answered', 'dismissed', 'all'] as const;
+export type RankedStatus = (typeof RANKED_STATUSES)[number];
 
 const guild = (guildId: string) => `${PREFIX}:{${guildId}}`;
 const inSession = (guildId: string, sessionId: string) => `${guild(guildId)}:session:${sessionId}`;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { scanKeys } from './guild-export.js';
 import { newId } from './ids.js';
-import { keys, PREFIX, sessionKeys } from './keys.js';
+import { keys, PREFIX, RANKED_STATUSES, sessionKeys } from './keys.js';
 import { rankMember } from './question-store.js';
 import type { RedisClient } from './redis.js';
 import { runScript } from './scripts.js';
@@ -15,10 +15,7 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 const Migrated = z.object({ migrated: z.union([z.boolean(), z.number()]).optional(), changed: z.boolean().optional() });
 
 /** One process migrates while the others wait; a process that died holding the lock delays them by its TTL at most. */
-export async function migrate(
-  redis: RedisClient,
-  options: { pollMs?: number; lockTtlMs?: number } = {},
-): Promise<{ from: number; to: number }> {
+export async function migrate(redis: RedisClient, options: { pollMs?: number; lockTtlMs?: number } = {}) {
   const { pollMs = 200, lockTtlMs = 60_000 } = options;
   const from = await version(redis);
   for (;;) {
@@ -34,41 +31,41 @@ export async function migrate(
         await MIGRATIONS[step]!(redis);
         await runScript(
           redis,
-          'metaRaiseVersion',
+          'meta/raise-version',
           [keys.schemaVersion()],
           [step + 1],
           z.object({ version: z.number() }),
         );
       }
     } finally {
-      await runScript(redis, 'metaUnlock', [keys.schemaLock()], [token], z.object({ released: z.boolean() }));
+      await runScript(redis, 'meta/unlock', [keys.schemaLock()], [token], z.object({ released: z.boolean() }));
     }
   }
 }
 
-async function version(redis: RedisClient): Promise<number> {
+async function version(redis: RedisClient) {
   return Number((await redis.get(keys.schemaVersion())) ?? 0);
 }
 
-async function stageToSortedSet(redis: RedisClient): Promise<void> {
+async function stageToSortedSet(redis: RedisClient) {
   for (const key of await scanKeys(redis, `${PREFIX}:{*}:session:*:stage`))
-    await runScript(redis, 'migrateStage', [key], [], Migrated);
+    await runScript(redis, 'migrations/stage-to-zset', [key], [], Migrated);
 }
 
-async function dropVoicePresence(redis: RedisClient): Promise<void> {
+async function dropVoicePresence(redis: RedisClient) {
   for (const key of await scanKeys(redis, `${PREFIX}:voice:{*}`)) await redis.del(key);
 }
 
-async function livePointerToHash(redis: RedisClient): Promise<void> {
+async function livePointerToHash(redis: RedisClient) {
   for (const key of await scanKeys(redis, `${PREFIX}:{*}:session:current`)) {
     if ((await redis.type(key)) !== 'string') continue;
     const id = await redis.get(key);
     if (!id) continue;
-    await runScript(redis, 'migrateLivePointer', [key, key.replace(/:current$/, `:${id}`)], [id], Migrated);
+    await runScript(redis, 'migrations/live-pointer', [key, key.replace(/:current$/, `:${id}`)], [id], Migrated);
   }
 }
 
-async function rankQuestions(redis: RedisClient): Promise<void> {
+async function rankQuestions(redis: RedisClient) {
   for (const key of await scanKeys(redis, `${PREFIX}:{*}:session:*:questions`)) {
     const match = /^lectern:\{([^}]+)\}:session:([^:]+):questions$/.exec(key);
     if (!match) continue;
@@ -88,12 +85,12 @@ async function rankSession(redis: RedisClient, guildId: string, sessionId: strin
   const rows = ((await pipeline.exec()) ?? []).map(([, row]) => row as [string | null, string | null]);
   return runScript(
     redis,
-    'migrateQuestions',
+    'migrations/questions',
     [
       session.questions,
       `${session.session}:open`,
       `${session.session}:votes`,
-      ...(['open', 'answered', 'dismissed', 'all'] as const).map((s) => session.rank(s)),
+      ...RANKED_STATUSES.map(session.rank),
       session.openTexts,
       ...ids.map((id) => keys.question(guildId, id)),
     ],

@@ -8,7 +8,7 @@ import {
   type QueueEntry,
 } from '../domain/papers/paper.js';
 import { keys } from './keys.js';
-import { execAll, retryWhileStale } from './pipeline.js';
+import { execAll, readHashes, retryWhileStale } from './pipeline.js';
 import type { RedisClient } from './redis.js';
 import { runScript } from './scripts.js';
 
@@ -38,7 +38,7 @@ const QUEUE_ENTRY_FIELDS = [
 ] as const satisfies ReadonlyArray<keyof QueueEntry>;
 const SEARCH_FIELDS = [...QUEUE_ENTRY_FIELDS, 'presenterName', 'authors'] as const;
 
-function toHash(paper: Partial<Paper>): string[] {
+function toHash(paper: Partial<Paper>) {
   const flat: string[] = [];
   for (const [field, value] of Object.entries(paper)) {
     if (value === undefined || field === 'card') continue;
@@ -48,7 +48,7 @@ function toHash(paper: Partial<Paper>): string[] {
   return flat;
 }
 
-export function fromHash(hash: Record<string, string>): Paper {
+export function fromHash(hash: Record<string, string>) {
   const paper: Record<string, unknown> = { authors: [], abstract: '' };
   for (const [field, value] of Object.entries(hash)) {
     if (field === 'cardChannelId' || field === 'cardMessageId') continue;
@@ -60,7 +60,7 @@ export function fromHash(hash: Record<string, string>): Paper {
 }
 
 /** HMGET values of `fields` as a paper (missing fields left out). */
-export function fromFields(fields: readonly string[], values: Array<string | null>): Paper {
+export function fromFields(fields: readonly string[], values: Array<string | null>) {
   const hash: Record<string, string> = {};
   values.forEach((value, i) => value !== null && (hash[fields[i]!] = value));
   return fromHash(hash);
@@ -87,38 +87,38 @@ export class PaperStore {
   constructor(private readonly redis: RedisClient) {}
 
   async add(guildId: string, { id, ...rest }: NewPaper, maxQueue: number): Promise<AddResult> {
-    const fields = toHash({ authors: [], abstract: '', ...rest, status: 'queued' });
+    const queued = { authors: [], abstract: '', ...rest, status: 'queued' as const };
     const reply = await runScript(
       this.redis,
-      'papersAdd',
+      'papers/add',
       [keys.paperQueue(guildId), keys.paper(guildId, id), keys.paperDedup(guildId), keys.paperRead(guildId)],
-      [rest.dedupKey, maxQueue, id, ...fields],
+      [rest.dedupKey, maxQueue, id, ...toHash(queued)],
       AddReply,
     );
     if (reply.outcome !== 'added') return reply;
     return {
       outcome: 'added',
-      paper: { authors: [], abstract: '', ...rest, id, status: 'queued' },
+      paper: { ...queued, id },
       position: reply.position,
       ...(reply.lastReadAt && { lastReadAt: Number(reply.lastReadAt) }),
     };
   }
 
-  async get(guildId: string, paperId: string): Promise<Paper | undefined> {
+  async get(guildId: string, paperId: string) {
     const hash = await this.redis.hgetall(keys.paper(guildId, paperId));
     return hash.id ? fromHash(hash) : undefined;
   }
 
-  async currentId(guildId: string): Promise<string | undefined> {
+  async currentId(guildId: string) {
     return (await this.redis.get(keys.currentPaper(guildId))) ?? undefined;
   }
 
-  async current(guildId: string): Promise<Paper | undefined> {
+  async current(guildId: string) {
     const id = await this.currentId(guildId);
     return id === undefined ? undefined : this.get(guildId, id);
   }
 
-  async list(guildId: string): Promise<Paper[]> {
+  async list(guildId: string) {
     return this.whole(guildId, await this.ids(guildId));
   }
 
@@ -147,11 +147,7 @@ export class PaperStore {
   }
 
   /** Queued papers of any status that `typed` matches (see matchesQuery), with their 1-based position. */
-  async search(
-    guildId: string,
-    typed: string,
-    limit: number,
-  ): Promise<Array<{ paper: QueuedPaper; position: number }>> {
+  async search(guildId: string, typed: string, limit: number) {
     const papers = (await this.entries(guildId, await this.ids(guildId), SEARCH_FIELDS)) as QueuedPaper[];
     return papers
       .map((paper, i) => ({ paper, position: i + 1 }))
@@ -159,17 +155,19 @@ export class PaperStore {
       .slice(0, limit);
   }
 
-  private async ids(guildId: string): Promise<string[]> {
+  private async ids(guildId: string) {
     return this.redis.lrange(keys.paperQueue(guildId), 0, -1);
   }
 
-  private async whole(guildId: string, ids: string[]): Promise<Paper[]> {
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hgetall(keys.paper(guildId, id));
-    return ((await execAll(pipeline)) as Array<Record<string, string>>).filter((h) => h.id).map(fromHash);
+  private async whole(guildId: string, ids: string[]) {
+    const hashes = await readHashes(
+      this.redis,
+      ids.map((id) => keys.paper(guildId, id)),
+    );
+    return hashes.filter((h) => h.id).map(fromHash);
   }
 
-  private async entries(guildId: string, ids: string[], fields: readonly string[]): Promise<Paper[]> {
+  private async entries(guildId: string, ids: string[], fields: readonly string[]) {
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hmget(keys.paper(guildId, id), ...fields);
@@ -179,10 +177,10 @@ export class PaperStore {
   }
 
   /** The 1-based position it got (clamped to the queue), or null if it is not queued. */
-  async move(guildId: string, paperId: string, position: number): Promise<number | null> {
+  async move(guildId: string, paperId: string, position: number) {
     const reply = await runScript(
       this.redis,
-      'papersMove',
+      'papers/move',
       [keys.paperQueue(guildId)],
       [paperId, position],
       z.object({ position: z.number().optional() }),
@@ -194,7 +192,7 @@ export class PaperStore {
     return (
       await runScript(
         this.redis,
-        'papersRemove',
+        'papers/remove',
         [keys.paperQueue(guildId), keys.paper(guildId, paperId), keys.paperDedup(guildId)],
         [paperId],
         z.object({ outcome: z.enum(['removed', 'missing', 'current']) }),
@@ -230,7 +228,7 @@ export class PaperStore {
     const paper = keys.paper(guildId, paperId);
     const reply = await runScript(
       this.redis,
-      'papersStart',
+      'papers/start',
       [keys.paperQueue(guildId), keys.currentPaper(guildId), paper, currentId ? keys.paper(guildId, currentId) : paper],
       [paperId, currentId ?? '', now],
       StartReply,
@@ -241,26 +239,21 @@ export class PaperStore {
   }
 
   /** Covered papers, newest first. */
-  async history(guildId: string): Promise<Paper[]> {
+  async history(guildId: string) {
     return this.whole(guildId, await this.redis.zrevrange(keys.paperHistory(guildId), 0, -1));
   }
 
   /** The paper as it is now, or undefined (nothing written) if it was removed. */
-  async setMetadata(
-    guildId: string,
-    paperId: string,
-    status: MetadataStatus,
-    metadata?: PaperMetadata,
-  ): Promise<Paper | undefined> {
+  async setMetadata(guildId: string, paperId: string, status: MetadataStatus, metadata?: PaperMetadata) {
     return this.patch(guildId, paperId, toHash({ metadataStatus: status, ...metadata }));
   }
 
-  async setCard(guildId: string, paperId: string, card: { channelId: string; messageId: string }): Promise<boolean> {
+  async setCard(guildId: string, paperId: string, card: { channelId: string; messageId: string }) {
     return (await this.patch(guildId, paperId, toHash({ card }))) !== undefined;
   }
 
-  private async patch(guildId: string, paperId: string, fields: string[]): Promise<Paper | undefined> {
-    const reply = await runScript(this.redis, 'papersPatch', [keys.paper(guildId, paperId)], fields, PatchReply);
+  private async patch(guildId: string, paperId: string, fields: string[]) {
+    const reply = await runScript(this.redis, 'papers/patch', [keys.paper(guildId, paperId)], fields, PatchReply);
     return reply.paper ? fromHash(reply.paper) : undefined;
   }
 }

@@ -1,7 +1,8 @@
 import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from './redis.js';
 
 /** The first failed command throws. */
-export async function execAll(pipeline: ChainableCommander): Promise<unknown[]> {
+export async function execAll(pipeline: ChainableCommander) {
   return ((await pipeline.exec()) ?? []).map(([error, value]) => {
     if (error) throw error;
     return value;
@@ -15,4 +16,12 @@ export async function retryWhileStale<T>(what: string, step: () => Promise<T | u
     if (done !== undefined) return done;
   }
   throw new Error(`${what}: the data kept changing between the read and the write`);
+}
+
+/** HGETALL of each key, in one round trip. */
+export async function readHashes(redis: RedisClient, hashKeys: string[]) {
+  if (hashKeys.length === 0) return [];
+  const pipeline = redis.pipeline();
+  for (const key of hashKeys) pipeline.hgetall(key);
+  return (await execAll(pipeline)) as Array<Record<string, string>>;
 }

@@ -3,9 +3,9 @@ import type { Paper } from '../domain/papers/paper.js';
 import type { Question, QuestionStatus } from '../domain/session/question.js';
 import type { TimelineEvent } from '../domain/session/session.js';
 import { claimKey, CLAIM_TTL_MS } from './claims.js';
-import { keys, sessionKeys, type RankedStatus } from './keys.js';
+import { keys, RANKED_STATUSES, sessionKeys, type RankedStatus } from './keys.js';
 import { fromHash } from './paper-store.js';
-import { execAll, retryWhileStale } from './pipeline.js';
+import { execAll, readHashes, retryWhileStale } from './pipeline.js';
 import type { RedisClient } from './redis.js';
 import { luaList, runScript } from './scripts.js';
 
@@ -32,7 +32,7 @@ export interface VoteResult {
 /** How many of the most voted open questions a search looks at, whatever the session's size. */
 export const SEARCH_CANDIDATES = 100;
 /** Ties in votes read earliest asked first (see keys.ranked). */
-export function rankMember(askedAt: number, questionId: string): string {
+export function rankMember(askedAt: number, questionId: string) {
   return `${String(Math.max(0, Math.trunc(askedAt))).padStart(15, '0')}:${questionId}`;
 }
 const idOfMember = (member: string) => member.slice(member.indexOf(':') + 1);
@@ -103,7 +103,7 @@ export class QuestionStore {
       if (paperId) fields.push('paperId', paperId);
       const reply = await runScript(
         this.redis,
-        'questionsAsk',
+        'questions/ask',
         [
           k.live,
           k.session,
@@ -139,12 +139,12 @@ export class QuestionStore {
       const k = sessionKeys(guildId, session);
       const reply = await runScript(
         this.redis,
-        'questionsVote',
+        'questions/vote',
         [
           k.live,
           keys.question(guildId, questionId),
           keys.voters(guildId, questionId),
-          ...(['open', 'answered', 'dismissed', 'all'] as const).map(k.rank),
+          ...RANKED_STATUSES.map(k.rank),
           keys.dirty(guildId, `question:${questionId}`),
           k.boardDirty,
         ],
@@ -174,7 +174,7 @@ export class QuestionStore {
       const k = sessionKeys(guildId, session);
       const reply = await runScript(
         this.redis,
-        'questionsResolve',
+        'questions/resolve',
         [k.live, keys.question(guildId, questionId), k.rank('open'), k.rank(status), k.openTexts, k.timeline],
         [session, questionId, status, answer ?? '', JSON.stringify(event)],
         ResolveReply,
@@ -185,11 +185,11 @@ export class QuestionStore {
     });
   }
 
-  private async sessionOf(guildId: string, questionId: string): Promise<string> {
+  private async sessionOf(guildId: string, questionId: string) {
     return (await this.redis.hget(keys.question(guildId, questionId), 'sessionId')) ?? '';
   }
 
-  async question(guildId: string, questionId: string): Promise<Question | undefined> {
+  async question(guildId: string, questionId: string) {
     const hash = await this.redis.hgetall(keys.question(guildId, questionId));
     return hash.id ? toQuestion(hash) : undefined;
   }
@@ -207,7 +207,7 @@ export class QuestionStore {
   }
 
   /** Open questions containing `typed` (any case), most voted first, among the SEARCH_CANDIDATES most voted. */
-  async searchQuestions(guildId: string, sessionId: string, typed: string, limit: number): Promise<Question[]> {
+  async searchQuestions(guildId: string, sessionId: string, typed: string, limit: number) {
     return this.questionsById(guildId, await this.search(guildId, sessionId, typed, limit));
   }
 
@@ -221,10 +221,10 @@ export class QuestionStore {
     return ids.flatMap((id, i) => (texts[i] ? [{ id, text: texts[i] }] : []));
   }
 
-  private async search(guildId: string, sessionId: string, typed: string, limit: number): Promise<string[]> {
+  private async search(guildId: string, sessionId: string, typed: string, limit: number) {
     const reply = await runScript(
       this.redis,
-      'questionsSearch',
+      'questions/search',
       [keys.ranked(guildId, sessionId, 'open'), keys.openTexts(guildId, sessionId)],
       [typed.toLowerCase(), SEARCH_CANDIDATES, limit],
       z.object({ members: luaList(z.string()) }),
@@ -255,18 +255,24 @@ export class QuestionStore {
         .zcard(k.uncarded),
     )) as [number, string | null, string[], number];
     if (!threadId) return { threadId: undefined, waiting };
-    const hashes = await this.hashes(ids.map((id) => keys.question(guildId, id)));
+    const hashes = await readHashes(
+      this.redis,
+      ids.map((id) => keys.question(guildId, id)),
+    );
     // Gone, or carded already: nothing to post.
     const done = ids.filter((_, i) => !hashes[i]!.id || hashes[i]!.cardMessageId);
     const due = hashes.filter((h) => h.id && !h.cardMessageId).map(toQuestion);
     const paperIds = [...new Set(due.flatMap((q) => (q.paperId ? [q.paperId] : [])))];
     const [papers, claims] = await Promise.all([
-      this.hashes(paperIds.map((id) => keys.paper(guildId, id))),
+      readHashes(
+        this.redis,
+        paperIds.map((id) => keys.paper(guildId, id)),
+      ),
       due.length === 0
         ? { held: [] }
         : runScript(
             this.redis,
-            'claimsTake',
+            'claims/take',
             due.map((q) => claimKey(guildId, `question:${q.id}:`)),
             [jobId, CLAIM_TTL_MS],
             z.object({ held: luaList(z.boolean()) }),
@@ -282,7 +288,7 @@ export class QuestionStore {
   }
 
   /** Every question of a session, oldest first: for the recap and exports only (it grows with the session). */
-  async questions(guildId: string, sessionId: string): Promise<Question[]> {
+  async questions(guildId: string, sessionId: string) {
     return this.questionsById(guildId, await this.redis.zrange(keys.questions(guildId, sessionId), '0', '-1'));
   }
 
@@ -291,7 +297,7 @@ export class QuestionStore {
     guildId: string,
     questions: Array<{ id: string; sessionId: string }>,
     card: { channelId: string; messageId: string },
-  ): Promise<void> {
+  ) {
     const multi = this.redis.multi();
     const group = questions.length > 1 ? { cardGroup: questions.map((q) => q.id).join(' ') } : {};
     for (const { id, sessionId } of questions)
@@ -302,15 +308,11 @@ export class QuestionStore {
   }
 
   /** In the order of `ids`, gone ones left out. */
-  async questionsById(guildId: string, ids: string[]): Promise<Question[]> {
-    const hashes = await this.hashes(ids.map((id) => keys.question(guildId, id)));
+  async questionsById(guildId: string, ids: string[]) {
+    const hashes = await readHashes(
+      this.redis,
+      ids.map((id) => keys.question(guildId, id)),
+    );
     return hashes.filter((h) => h.id).map(toQuestion);
-  }
-
-  private async hashes(hashKeys: string[]): Promise<Array<Record<string, string>>> {
-    if (hashKeys.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const key of hashKeys) pipeline.hgetall(key);
-    return (await execAll(pipeline)) as Array<Record<string, string>>;
   }
 }

@@ -10,7 +10,7 @@ interface RateLimitResult {
 export class RateLimitStore {
   constructor(private readonly redis: RedisClient) {}
 
-  key(guildId: string, userId: string, bucket: string): string {
+  key(guildId: string, userId: string, bucket: string) {
     return keys.rateLimit(guildId, userId, bucket);
   }
 

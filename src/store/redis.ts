@@ -17,7 +17,7 @@ export class RedisUnavailableError extends Error {
   }
 }
 
-function redactUrl(url: string): string {
+function redactUrl(url: string) {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
@@ -77,7 +77,7 @@ export function createWorkerRedis(target: RedisTarget, options: { name?: string 
   return nodes ? new Cluster(nodes, clusterOptions(url, perNode)) : new Redis(url, perNode);
 }
 
-function parseTarget(target: RedisTarget): { url: string; nodes: RedisNode[] | undefined } {
+function parseTarget(target: RedisTarget) {
   if (typeof target === 'string') return { url: target, nodes: undefined };
   const nodes = target.REDIS_CLUSTER_NODES;
   return { url: target.REDIS_URL, nodes: nodes && nodes.length > 0 ? [...nodes] : undefined };
@@ -98,7 +98,7 @@ function clusterOptions(url: string, perNode: RedisOptions): ClusterOptions {
 }
 
 /** A cluster whose slots are not all served never becomes ready; give up as a single server's connect does. */
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+async function withTimeout<T>(promise: Promise<T>, ms: number) {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`not ready within ${ms} ms`)), ms);

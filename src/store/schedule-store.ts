@@ -63,56 +63,48 @@ export class ScheduleStore {
   }
 
   /** Returns the new generation. */
-  async saveSchedule(guildId: string, schedule: Schedule): Promise<number> {
+  async saveSchedule(guildId: string, { weekday, time, timeZone, durationMin, paused, skips }: Schedule) {
     const key = keys.schedule(guildId);
     const result = await this.redis
       .multi()
-      .hset(key, {
-        weekday: schedule.weekday,
-        time: schedule.time,
-        timeZone: schedule.timeZone,
-        durationMin: schedule.durationMin,
-        paused: String(schedule.paused),
-        skips: JSON.stringify(schedule.skips),
-      })
+      .hset(key, { weekday, time, timeZone, durationMin, paused: String(paused), skips: JSON.stringify(skips) })
       .hincrby(key, 'generation', 1)
       .exec();
     return Number(result?.[1]?.[1]);
   }
 
-  async occurrence(guildId: string, start: number): Promise<OccurrenceRecord | undefined> {
+  async occurrence(guildId: string, start: number) {
     const hash = await this.redis.hgetall(keys.occurrence(guildId, start));
     return hash.start ? toOccurrence(hash) : undefined;
   }
 
-  async open(guildId: string): Promise<OccurrenceRecord | undefined> {
+  async open(guildId: string) {
     const start = await this.redis.get(keys.openOccurrence(guildId));
     return start ? this.occurrence(guildId, Number(start)) : undefined;
   }
 
   /** What was posted for the occurrence before (agenda, reminders, event) is kept. */
-  async markOpen(guildId: string, occurrence: Occurrence, generation: number, jobIds: string[]): Promise<void> {
-    const key = keys.occurrence(guildId, occurrence.start);
+  async markOpen(guildId: string, { start, end, date }: Occurrence, generation: number, jobIds: string[]) {
     await this.redis
       .multi()
-      .hset(key, {
-        start: occurrence.start,
-        end: occurrence.end,
-        date: occurrence.date,
+      .hset(keys.occurrence(guildId, start), {
+        start,
+        end,
+        date,
         generation,
         status: 'open',
         jobIds: JSON.stringify(jobIds),
       })
-      .zadd(keys.occurrences(guildId), occurrence.start, String(occurrence.start))
-      .set(keys.openOccurrence(guildId), String(occurrence.start))
+      .zadd(keys.occurrences(guildId), start, String(start))
+      .set(keys.openOccurrence(guildId), String(start))
       .exec();
   }
 
-  async cancel(guildId: string, start: number): Promise<void> {
+  async cancel(guildId: string, start: number) {
     await this.redis.hset(keys.occurrence(guildId, start), 'status', 'cancelled');
   }
 
-  async clearOpen(guildId: string): Promise<void> {
+  async clearOpen(guildId: string) {
     await this.redis.del(keys.openOccurrence(guildId));
   }
 
@@ -122,24 +114,24 @@ export class ScheduleStore {
     start: number,
     field: `post:${string}` | `dm:${string}` | 'eventId' | 'sessionId' | 'agenda',
     value: string,
-  ): Promise<boolean> {
+  ) {
     return (await this.redis.hsetnx(keys.occurrence(guildId, start), field, value)) === 1;
   }
 
-  async setField(guildId: string, start: number, field: 'eventId' | 'sessionId', value: string | null): Promise<void> {
+  async setField(guildId: string, start: number, field: 'eventId' | 'sessionId', value: string | null) {
     const key = keys.occurrence(guildId, start);
     if (value === null) await this.redis.hdel(key, field);
     else await this.redis.hset(key, field, value);
   }
 
   /** The latest occurrence starting between `since` and `at`, both included. */
-  async latestBetween(guildId: string, since: number, at: number): Promise<OccurrenceRecord | undefined> {
+  async latestBetween(guildId: string, since: number, at: number) {
     const [start] = await this.redis.zrevrangebyscore(keys.occurrences(guildId), at, since, 'LIMIT', 0, 1);
     return start ? this.occurrence(guildId, Number(start)) : undefined;
   }
 
   /** Looks among the last four occurrences only. */
-  async byEvent(guildId: string, eventId: string): Promise<OccurrenceRecord | undefined> {
+  async byEvent(guildId: string, eventId: string) {
     const starts = await this.redis.zrevrange(keys.occurrences(guildId), 0, 3);
     for (const start of starts) {
       const occurrence = await this.occurrence(guildId, Number(start));

@@ -2,52 +2,43 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { RedisClient } from './redis.js';
 
-// Files under ./lua (`npm run build` copies them next to the compiled code); without `keys`, a script takes any number.
-const SCRIPTS = {
-  claimsTake: { file: 'claims/take.lua' },
-  metaRaiseVersion: { file: 'meta/raise-version.lua', keys: 1 },
-  metaUnlock: { file: 'meta/unlock.lua', keys: 1 },
-  migrateStage: { file: 'migrations/stage-to-zset.lua', keys: 1 },
-  migrateLivePointer: { file: 'migrations/live-pointer.lua', keys: 2 },
-  migrateQuestions: { file: 'migrations/questions.lua' },
-  papersAdd: { file: 'papers/add.lua', keys: 4 },
-  papersMove: { file: 'papers/move.lua', keys: 1 },
-  papersRemove: { file: 'papers/remove.lua', keys: 3 },
-  papersStart: { file: 'papers/start.lua', keys: 4 },
-  papersPatch: { file: 'papers/patch.lua', keys: 1 },
-  sessionStart: { file: 'session/start.lua', keys: 4 },
-  sessionEnd: { file: 'session/end.lua' },
-  sessionLog: { file: 'session/log.lua', keys: 2 },
-  speakersRaise: { file: 'speakers/raise.lua', keys: 5 },
-  speakersLower: { file: 'speakers/lower.lua', keys: 4 },
-  speakersCall: { file: 'speakers/call.lua', keys: 6 },
-  speakersCallFirst: { file: 'speakers/call-first.lua', keys: 7 },
-  speakersDone: { file: 'speakers/done.lua', keys: 3 },
-  speakersClear: { file: 'speakers/clear.lua', keys: 4 },
-  speakersRead: { file: 'speakers/read.lua', keys: 3 },
-  questionsAsk: { file: 'questions/ask.lua', keys: 12 },
-  questionsVote: { file: 'questions/vote.lua', keys: 9 },
-  questionsResolve: { file: 'questions/resolve.lua', keys: 6 },
-  questionsSearch: { file: 'questions/search.lua', keys: 2 },
-} satisfies Record<string, { file: string; keys?: number }>;
+// The Lua under ./lua (`npm run build` copies it next to the compiled code), by aggregate: each script's number of
+// keys, or undefined for a script that takes any number. A script is named by its file: 'questions/ask'.
+const TABLE = {
+  claims: { take: undefined },
+  meta: { 'raise-version': 1, unlock: 1 },
+  migrations: { 'stage-to-zset': 1, 'live-pointer': 2, questions: undefined },
+  papers: { add: 4, move: 1, remove: 3, start: 4, patch: 1 },
+  session: { start: 4, end: undefined, log: 2 },
+  speakers: { raise: 5, lower: 4, call: 6, 'call-first': 7, done: 3, clear: 4, read: 3 },
+  questions: { ask: 12, vote: 9, resolve: 6, search: 2 },
+} satisfies Record<string, Record<string, number | undefined>>;
 
-export type ScriptName = keyof typeof SCRIPTS;
+type Table = typeof TABLE;
+export type ScriptName = { [A in keyof Table]: `${A}/${keyof Table[A] & string}` }[keyof Table];
 
-export const scriptDefinitions: Readonly<Record<ScriptName, { file: string; keys?: number }>> = SCRIPTS;
+export const scriptDefinitions = Object.fromEntries(
+  Object.entries(TABLE).flatMap(([aggregate, scripts]) =>
+    Object.entries(scripts).map(([script, keys]) => [
+      `${aggregate}/${script}`,
+      { file: `${aggregate}/${script}.lua`, keys },
+    ]),
+  ),
+) as Readonly<Record<ScriptName, { file: string; keys?: number }>>;
 
 const sources = new Map<ScriptName, string>();
-function source(name: ScriptName): string {
+function source(name: ScriptName) {
   if (!sources.has(name))
-    sources.set(name, readFileSync(new URL(`./lua/${SCRIPTS[name].file}`, import.meta.url), 'utf8'));
+    sources.set(name, readFileSync(new URL(`./lua/${scriptDefinitions[name].file}`, import.meta.url), 'utf8'));
   return sources.get(name)!;
 }
 
 const defined = new WeakSet<RedisClient>();
 
 /** Registers every script on a connection (EVALSHA, the body sent once per socket); a second call does nothing. */
-export function defineScripts(redis: RedisClient): void {
+export function defineScripts(redis: RedisClient) {
   if (defined.has(redis)) return;
-  for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
+  for (const name of Object.keys(scriptDefinitions) as ScriptName[]) {
     redis.defineCommand(name, { lua: source(name), numberOfKeys: scriptDefinitions[name].keys });
   }
   defined.add(redis);
@@ -61,7 +52,7 @@ export async function runScript<T extends z.ZodType>(
   keys: string[],
   args: Array<string | number>,
   reply: T,
-): Promise<z.output<T>> {
+) {
   defineScripts(redis);
   const declared = scriptDefinitions[name].keys;
   if (declared !== undefined && keys.length !== declared)

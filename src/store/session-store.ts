@@ -59,15 +59,15 @@ export class SessionStore {
   constructor(private readonly redis: RedisClient) {}
 
   /** The live session, without its board (`get` reads that). */
-  async current(guildId: string): Promise<Session | undefined> {
+  async current(guildId: string) {
     return this.read(keys.currentSession(guildId));
   }
 
-  async get(guildId: string, sessionId: string): Promise<Session | undefined> {
+  async get(guildId: string, sessionId: string) {
     return this.read(keys.session(guildId, sessionId));
   }
 
-  private async read(key: string): Promise<Session | undefined> {
+  private async read(key: string) {
     const hash = await this.redis.hgetall(key);
     return hash.id ? toSession(hash) : undefined;
   }
@@ -77,7 +77,7 @@ export class SessionStore {
     const event: TimelineEvent = { type: 'session.started', by, at };
     return runScript(
       this.redis,
-      'sessionStart',
+      'session/start',
       [keys.currentSession(guildId), keys.session(guildId, id), keys.sessions(guildId), keys.timeline(guildId, id)],
       [id, at, by, JSON.stringify(event)],
       StartReply,
@@ -96,7 +96,7 @@ export class SessionStore {
       )) as [string | null, string[]];
       const reply = await runScript(
         this.redis,
-        'sessionEnd',
+        'session/end',
         sessionEndKeys(guildId, sessionId, queue),
         [
           sessionId,
@@ -127,15 +127,15 @@ export class SessionStore {
   }
 
   /** The ended session's posts and jobs are done: a rerun of `end` now says 'not-live'. */
-  async endFollowedUp(guildId: string, sessionId: string): Promise<void> {
+  async endFollowedUp(guildId: string, sessionId: string) {
     await this.redis.hdel(keys.session(guildId, sessionId), 'followUps');
   }
 
   /** False if the session is no longer live. */
-  async log(guildId: string, sessionId: string, event: TimelineEvent): Promise<boolean> {
+  async log(guildId: string, sessionId: string, event: TimelineEvent) {
     const reply = await runScript(
       this.redis,
-      'sessionLog',
+      'session/log',
       [keys.currentSession(guildId), keys.timeline(guildId, sessionId)],
       [sessionId, JSON.stringify(event)],
       z.object({ outcome: z.enum(['ok', 'not-live']) }),
@@ -144,7 +144,7 @@ export class SessionStore {
   }
 
   /** Timeline and talk time per member; written even after the session ended, so the last words are kept. */
-  async logVoice(guildId: string, sessionId: string, segments: Segment[], gaps: Gap[]): Promise<void> {
+  async logVoice(guildId: string, sessionId: string, segments: Segment[], gaps: Gap[]) {
     if (segments.length === 0 && gaps.length === 0) return;
     const multi = this.redis.multi();
     const events: TimelineEvent[] = [
@@ -156,7 +156,7 @@ export class SessionStore {
     await multi.exec();
   }
 
-  async timeline(guildId: string, sessionId: string): Promise<TimelineEvent[]> {
+  async timeline(guildId: string, sessionId: string) {
     return (await this.redis.lrange(keys.timeline(guildId, sessionId), 0, -1)).map(
       (e) => JSON.parse(e) as TimelineEvent,
     );
@@ -166,7 +166,7 @@ export class SessionStore {
     guildId: string,
     sessionId: string,
     board: { channelId: string; messageId: string; threadId?: string },
-  ): Promise<void> {
+  ) {
     await this.redis.hset(keys.session(guildId, sessionId), {
       boardChannelId: board.channelId,
       boardMessageId: board.messageId,
@@ -174,7 +174,7 @@ export class SessionStore {
     });
   }
 
-  async setStageTopic(guildId: string, sessionId: string, topic: string, edits: number[]): Promise<void> {
+  async setStageTopic(guildId: string, sessionId: string, topic: string, edits: number[]) {
     await this.redis.hset(keys.session(guildId, sessionId), { stageTopic: topic, stageTopicEdits: edits.join(',') });
   }
 
@@ -215,36 +215,30 @@ export class SessionStore {
   }
 
   /** Called by a rendering job before it reads: changes after this queue a new job. */
-  async clean(guildId: string, what: 'board' | 'cards' | `question:${string}`): Promise<void> {
+  async clean(guildId: string, what: 'board' | 'cards' | `question:${string}`) {
     await this.redis.del(keys.dirty(guildId, what));
   }
 
-  async saveRecap(guildId: string, sessionId: string, recap: Recap): Promise<void> {
+  async saveRecap(guildId: string, sessionId: string, recap: Recap) {
     await this.redis.set(keys.recap(guildId, sessionId), JSON.stringify(recap));
   }
 
-  async recap(guildId: string, sessionId: string): Promise<Recap | undefined> {
+  async recap(guildId: string, sessionId: string) {
     const raw = await this.redis.get(keys.recap(guildId, sessionId));
     return raw ? (JSON.parse(raw) as Recap) : undefined;
   }
 
   /** Part index → message id of the parts of a recap edition already posted. */
-  async recapPosts(guildId: string, sessionId: string, edition: string): Promise<Map<number, string>> {
+  async recapPosts(guildId: string, sessionId: string, edition: string) {
     const hash = await this.redis.hgetall(keys.recapPosts(guildId, sessionId, edition));
     return new Map(Object.entries(hash).map(([part, id]) => [Number(part), id]));
   }
 
-  async recordRecapPost(
-    guildId: string,
-    sessionId: string,
-    edition: string,
-    part: number,
-    messageId: string,
-  ): Promise<void> {
+  async recordRecapPost(guildId: string, sessionId: string, edition: string, part: number, messageId: string) {
     await this.redis.hset(keys.recapPosts(guildId, sessionId, edition), String(part), messageId);
   }
 
-  async lastEnded(guildId: string): Promise<Session | undefined> {
+  async lastEnded(guildId: string) {
     const ids = await this.redis.zrevrange(keys.sessions(guildId), 0, 2);
     for (const id of ids) {
       const session = await this.get(guildId, id);

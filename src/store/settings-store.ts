@@ -33,7 +33,7 @@ export class SettingsStore {
   }
 
   /** `null` clears a field. */
-  async update(guildId: string, patch: SettingsPatch): Promise<void> {
+  async update(guildId: string, patch: SettingsPatch) {
     const set: Record<string, string> = {};
     const clear: string[] = [];
     for (const [field, value] of Object.entries(patch)) {

@@ -40,7 +40,7 @@ export class SpeakerStore {
     const k = sessionKeys(guildId, sessionId);
     return runScript(
       this.redis,
-      'speakersRaise',
+      'speakers/raise',
       [k.live, k.hands, k.topics, k.stage, k.timeline],
       [sessionId, userId, topic ?? '', eventJson({ type: 'hand.raised', userId, via, at, ...(topic && { topic }) })],
       RaiseReply,
@@ -52,7 +52,7 @@ export class SpeakerStore {
     return (
       await runScript(
         this.redis,
-        'speakersLower',
+        'speakers/lower',
         [k.live, k.hands, k.topics, k.timeline],
         [sessionId, userId, eventJson({ type: 'hand.lowered', userId, at })],
         z.object({ outcome: z.enum(['lowered', 'not-raised', 'not-live']) }),
@@ -65,14 +65,14 @@ export class SpeakerStore {
     const k = sessionKeys(guildId, sessionId);
     return runScript(
       this.redis,
-      'speakersCall',
+      'speakers/call',
       [k.live, k.hands, k.topics, k.stage, k.timeline, k.boardDirty],
       [sessionId, userId, mustBeFirst ? '1' : '0', eventJson({ type: 'speaker.called', userId, by, at })],
       CallReply,
     );
   }
 
-  async firstHand(guildId: string, sessionId: string): Promise<string | undefined> {
+  async firstHand(guildId: string, sessionId: string) {
     return (await this.redis.lindex(sessionKeys(guildId, sessionId).hands, 0)) ?? undefined;
   }
 
@@ -85,7 +85,7 @@ export class SpeakerStore {
     const k = sessionKeys(guildId, sessionId);
     return runScript(
       this.redis,
-      'speakersCallFirst',
+      'speakers/call-first',
       [k.live, k.session, k.hands, k.topics, k.stage, k.timeline, k.boardDirty],
       [sessionId, userId, by, at, windowMs, eventJson({ type: 'speaker.called', userId, by, at })],
       CallFirstReply,
@@ -97,7 +97,7 @@ export class SpeakerStore {
     return (
       await runScript(
         this.redis,
-        'speakersDone',
+        'speakers/done',
         [k.live, k.stage, k.timeline],
         [sessionId, userId, eventJson({ type: 'speaker.done', userId, at })],
         z.object({ outcome: z.enum(['done', 'not-on-stage', 'not-live']) }),
@@ -106,7 +106,7 @@ export class SpeakerStore {
   }
 
   /** How many hands it lowered, or -1 when the session is not live. */
-  async clearHands(guildId: string, sessionId: string, at: number): Promise<number> {
+  async clearHands(guildId: string, sessionId: string, at: number) {
     const k = sessionKeys(guildId, sessionId);
     const lowered = (await this.redis.lrange(k.hands, 0, -1)).flatMap((userId) => [
       userId,
@@ -114,7 +114,7 @@ export class SpeakerStore {
     ]);
     const reply = await runScript(
       this.redis,
-      'speakersClear',
+      'speakers/clear',
       [k.live, k.hands, k.topics, k.timeline],
       [sessionId, ...lowered],
       ClearReply,
@@ -125,7 +125,7 @@ export class SpeakerStore {
   /** The first `limit` raised hands and members on stage, and how many there are of each. */
   async speakers(guildId: string, sessionId: string, limit: number): Promise<Speakers> {
     const k = sessionKeys(guildId, sessionId);
-    const reply = await runScript(this.redis, 'speakersRead', [k.hands, k.topics, k.stage], [limit], SpeakersReply);
+    const reply = await runScript(this.redis, 'speakers/read', [k.hands, k.topics, k.stage], [limit], SpeakersReply);
     return { ...reply, queue: reply.queue.map(({ userId, topic }) => ({ userId, ...(topic && { topic }) })) };
   }
 }

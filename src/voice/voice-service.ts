@@ -35,7 +35,7 @@ export class VoiceService {
   ) {}
 
   /** Returns what to tell the host in the /session start reply, if anything; joins in the background. */
-  async start(guildId: string, sessionId: string): Promise<string | undefined> {
+  async start(guildId: string, sessionId: string) {
     const settings = await this.deps.settings.get(guildId);
     if (!settings.voiceEnabled || !settings.stageChannelId || this.listening.has(guildId)) return undefined;
     const guild = this.client.guilds.cache.get(guildId);
@@ -51,7 +51,7 @@ export class VoiceService {
     return undefined;
   }
 
-  async stop(guildId: string, at: number): Promise<void> {
+  async stop(guildId: string, at: number) {
     const state = this.listening.get(guildId);
     if (!state || state.stopping) return;
     state.stopping = true;
@@ -65,11 +65,11 @@ export class VoiceService {
     }
   }
 
-  async stopAll(): Promise<void> {
+  async stopAll() {
     await Promise.all([...this.listening.keys()].map((guildId) => this.stop(guildId, this.deps.now())));
   }
 
-  private async missingPermissions(guild: Guild, channel: VoiceBasedChannel): Promise<string[]> {
+  private async missingPermissions(guild: Guild, channel: VoiceBasedChannel) {
     const me = guild.members.me ?? (await guild.members.fetchMe());
     const permissions = channel.permissionsFor(me);
     const needed: Array<[bigint, string]> = [
@@ -85,7 +85,7 @@ export class VoiceService {
     return needed.filter(([flag]) => !permissions.has(flag)).map(([, name]) => name);
   }
 
-  private async join(guild: Guild, channel: VoiceBasedChannel, sessionId: string): Promise<void> {
+  private async join(guild: Guild, channel: VoiceBasedChannel, sessionId: string) {
     const connection = joinVoiceChannel({
       guildId: guild.id,
       channelId: channel.id,
@@ -123,7 +123,7 @@ export class VoiceService {
     this.logger.info({ guildId: guild.id, channelId: channel.id }, 'listening in the session channel');
   }
 
-  private async rejoin(guildId: string, state: Listening): Promise<void> {
+  private async rejoin(guildId: string, state: Listening) {
     for (let attempt = 0; attempt < REJOIN_ATTEMPTS && !state.stopping; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 1_000 * 2 ** attempt));
       if (state.stopping || state.connection.state.status === VoiceConnectionStatus.Ready) return;
@@ -139,7 +139,7 @@ export class VoiceService {
     if (!state.stopping) await this.giveUp(guildId, state, 'the voice connection dropped and could not be restored');
   }
 
-  private async tick(guildId: string): Promise<void> {
+  private async tick(guildId: string) {
     const state = this.listening.get(guildId);
     if (!state || state.stopping) return;
     try {
@@ -155,7 +155,7 @@ export class VoiceService {
   }
 
   /** A failed write keeps the segments for the next flush. */
-  private async flush(guildId: string, state: Listening): Promise<void> {
+  private async flush(guildId: string, state: Listening) {
     const heard = state.tracker.take();
     try {
       await this.deps.sessions.logVoice(guildId, state.sessionId, heard.segments, heard.gaps);
@@ -165,7 +165,7 @@ export class VoiceService {
     }
   }
 
-  private async giveUp(guildId: string, state: Listening, reason: string): Promise<void> {
+  private async giveUp(guildId: string, state: Listening, reason: string) {
     state.stopping = true;
     clearInterval(state.timer);
     state.tracker.finish(this.deps.now());
@@ -176,7 +176,7 @@ export class VoiceService {
   }
 
   /** After the /session start reply, the hosts are told in the session thread instead. */
-  private async unavailable(guildId: string, sessionId: string, reason: string, postInThread = true): Promise<string> {
+  private async unavailable(guildId: string, sessionId: string, reason: string, postInThread = true) {
     const message =
       `I cannot note who speaks in this session: ${reason}. ` +
       'The session goes on; the recap will time speakers from their calls instead.';
@@ -193,7 +193,7 @@ export class VoiceService {
   }
 
   /** Once per session, in the voice channel's own chat. */
-  private async announce(guildId: string, channelId: string, sessionId: string): Promise<void> {
+  private async announce(guildId: string, channelId: string, sessionId: string) {
     if (!(await claimPost(this.deps.redis, guildId, `voice-hello:${sessionId}`, sessionId, 24 * 3600_000))) return;
     const channel = this.client.channels.cache.get(channelId);
     if (!channel?.isSendable()) return;

@@ -71,11 +71,11 @@ describe('the script loader on a real Redis', () => {
     defineScripts(redis);
     defineScripts(redis);
     const reply = z.object({ outcome: z.string() });
-    await expect(runScript(redis, 'sessionLog', ['only-one-key'], ['s', '{}'], reply)).rejects.toThrow(
-      'script sessionLog takes 2 keys, not 1',
+    await expect(runScript(redis, 'session/log', ['only-one-key'], ['s', '{}'], reply)).rejects.toThrow(
+      'script session/log takes 2 keys, not 1',
     );
     expect(
-      await runScript(redis, 'sessionLog', ['lectern:{x}:session:current', 'lectern:{x}:t'], ['s', '{}'], reply),
+      await runScript(redis, 'session/log', ['lectern:{x}:session:current', 'lectern:{x}:t'], ['s', '{}'], reply),
     ).toEqual({
       outcome: 'not-live',
     });

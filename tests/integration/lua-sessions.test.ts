@@ -141,7 +141,7 @@ describe('session scripts on a real Redis', () => {
     const end = (current: string, ids: string[]) =>
       runScript(
         redis,
-        'sessionEnd',
+        'session/end',
         sessionEndKeys(guild, sessionId, ids),
         [sessionId, 2_000, '', '{"type":"session.ended"}', '', current, ...ids],
         z.object({ outcome: z.string() }),

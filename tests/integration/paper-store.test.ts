@@ -232,7 +232,7 @@ describe('paper queue on a real Redis', () => {
     await store.start(guild, a, 100);
     const reply = await runScript(
       redis,
-      'papersStart',
+      'papers/start',
       [keys.paperQueue(guild), keys.currentPaper(guild), keys.paper(guild, b), keys.paper(guild, b)],
       [b, '', 200],
       z.object({ outcome: z.string() }),

@@ -17,7 +17,7 @@ interface AgendaState {
 
 export const eventUrl = (guildId: string, eventId: string) => `https://discord.com/events/${guildId}/${eventId}`;
 
-export function sessionDay(start: number, timeZone: string): string {
+export function sessionDay(start: number, timeZone: string) {
   return new Intl.DateTimeFormat('en-GB', {
     timeZone,
     weekday: 'long',
@@ -27,7 +27,7 @@ export function sessionDay(start: number, timeZone: string): string {
   }).format(start);
 }
 
-function byAuthors({ authors }: Paper): string {
+function byAuthors({ authors }: Paper) {
   if (authors.length === 0) return '';
   return ` · ${safeText(authors.length > 3 ? `${authors.slice(0, 3).join(', ')} et al.` : authors.join(', '), 120)}`;
 }
@@ -107,13 +107,14 @@ export function renderReminder(
   return { content: `${heading}: ${startsAt(occurrence)} · ${lineup}${event}`.slice(0, 2000), allowed_mentions };
 }
 
-export function presenterDm(occurrence: Occurrence, papers: Paper[], agendaLink: string): string {
+export function presenterDm(occurrence: Occurrence, papers: Paper[], agendaLink: string) {
   const titles = papers.map((p) => `**${paperTitle(p, 200)}** (<${p.ref.url}>)`).join(' and ');
-  const text = `You are presenting ${titles} at the paper reading on ${startsAt(occurrence)}. The agenda: ${agendaLink}`;
+  const text =
+    `You are presenting ${titles} at the paper reading on ${startsAt(occurrence)}. ` + `The agenda: ${agendaLink}`;
   return text.slice(0, 2000);
 }
 
-export function eventDescription(queue: Paper[]): string {
+export function eventDescription(queue: Paper[]) {
   const lines = queue.map((p, i) => `${i + 1}. ${p.title || p.ref.url}`.slice(0, 200));
   const text =
     lines.length > 0 ? `Papers:\n${lines.join('\n')}` : 'Papers to be announced: suggest one with /paper add.';

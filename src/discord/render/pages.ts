@@ -1,6 +1,6 @@
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent } from 'discord.js';
 
-export function paginate(lines: string[], maxChars = 3_800, maxLines = 15): string[][] {
+export function paginate(lines: string[], maxChars = 3_800, maxLines = 15) {
   const pages: string[][] = [];
   let page: string[] = [];
   let size = 0;

@@ -17,11 +17,11 @@ const SOURCE_NAME: Record<Paper['ref']['kind'], string> = {
   url: 'Link',
 };
 
-export function paperTitle(paper: Pick<Paper, 'title' | 'ref' | 'metadataStatus'>, max = 256): string {
+export function paperTitle(paper: Pick<Paper, 'title' | 'ref' | 'metadataStatus'>, max = 256) {
   return safeText(paperLabel(paper), max);
 }
 
-function authorsLine({ authors }: Paper): string {
+function authorsLine({ authors }: Paper) {
   if (authors.length === 0) return '';
   const shown = authors.slice(0, 8).join(', ');
   return safeText(authors.length > 8 ? `${shown} and ${authors.length - 8} more` : shown, 300);
@@ -59,7 +59,7 @@ export function paperCard(paper: Paper): RESTPostAPIChannelMessageJSONBody {
   };
 }
 
-export function queueLine(paper: QueueEntry, position: number): string {
+export function queueLine(paper: QueueEntry, position: number) {
   const state =
     paper.status === 'current'
       ? '**now presenting**'
@@ -74,7 +74,7 @@ export function queueLine(paper: QueueEntry, position: number): string {
   return `${position}. ${title} · ${presenter}${state ? ` · ${state}` : ''}`;
 }
 
-export function historyLine(paper: Paper): string {
+export function historyLine(paper: Paper) {
   const when = paper.startedAt ?? paper.coveredAt;
   const date = when ? discordTime(when, 'D') : '';
   const presenter = paper.presenterId ? ` · <@${paper.presenterId}>` : '';

@@ -1,11 +1,4 @@
-import {
-  ButtonStyle,
-  ComponentType,
-  type APIActionRowComponent,
-  type APIButtonComponent,
-  type APIEmbed,
-  type RESTPostAPIChannelMessageJSONBody,
-} from 'discord.js';
+import { ButtonStyle, ComponentType, type RESTPostAPIChannelMessageJSONBody } from 'discord.js';
 import type { Question } from '../../domain/session/question.js';
 import { safeText } from './text.js';
 
@@ -21,7 +14,7 @@ interface CardItem {
 const SINGLE = { text: 1000, paper: 200, answer: 1024 };
 const GROUPED = { text: 500, paper: 100, answer: 500 };
 
-function embed({ question, paperLabel }: CardItem, max: typeof SINGLE): APIEmbed {
+function embed({ question, paperLabel }: CardItem, max: typeof SINGLE) {
   return {
     author: { name: `Question · ${question.status}` },
     description: safeText(question.text, max.text),
@@ -34,16 +27,16 @@ function embed({ question, paperLabel }: CardItem, max: typeof SINGLE): APIEmbed
   };
 }
 
-function upvote(question: Question, grouped: boolean): APIActionRowComponent<APIButtonComponent> {
+function upvote(question: Question, grouped: boolean) {
   // In a grouped card each button names its question (labels are plain text, at most 80 characters).
   const label = `▲ Upvote (${question.votes})`;
   const named = grouped ? `${label} · ${question.text.replace(/\s+/g, ' ').slice(0, 80 - label.length - 3)}` : label;
   return {
-    type: ComponentType.ActionRow,
+    type: ComponentType.ActionRow as const,
     components: [
       {
-        type: ComponentType.Button,
-        style: ButtonStyle.Secondary,
+        type: ComponentType.Button as const,
+        style: ButtonStyle.Secondary as const,
         label: named,
         custom_id: `ask:upvote:${question.id}`,
         disabled: question.status !== 'open',

@@ -6,7 +6,7 @@ const INLINE_MARKDOWN = /[\\*_~`|[\]]/g;
 const LEADING_MARKDOWN = /^(\s*)([>#-]|\d+\.)(?=\s)/;
 
 /** Markdown escaped and mentions defused (zero-width joiner): shows as typed, pings nobody. */
-export function safeText(text: string, max: number): string {
+export function safeText(text: string, max: number) {
   const safe = cleanText(text, max)
     .replace(INLINE_MARKDOWN, '\\$&')
     .replace(
@@ -25,7 +25,7 @@ export function discordTime(ms: number, style: TimestampStylesString = Timestamp
 }
 
 /** Never cuts an item. `total`: all items, when `items` holds only the first. */
-export function boundedList(items: string[], max: number, separator = '\n', total = items.length): string {
+export function boundedList(items: string[], max: number, separator = '\n', total = items.length) {
   const more = (left: number) => `${separator}…and ${left} more`;
   let size = 0;
   for (const [i, item] of items.entries()) {

@@ -3,7 +3,7 @@ import type { PaperMetadata } from './paper.js';
 const LIMITS = { title: 300, author: 100, authors: 50, abstract: 2_000 } as const;
 
 /** One line without control or zero-width characters, cut at a word to at most `max`. */
-export function cleanText(text: string, max: number): string {
+export function cleanText(text: string, max: number) {
   const flat = text
     // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g, ' ')

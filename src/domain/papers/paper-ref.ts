@@ -14,7 +14,7 @@ const OLD_STYLE = /^([a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?)\/(\d{7})(v\d+)?$/;
 const DOI = /^10\.\d{4,9}\/\S+$/;
 
 /** Without its version. */
-export function parseArxivId(text: string): string | null {
+export function parseArxivId(text: string) {
   const modern = NEW_STYLE.exec(text);
   if (modern) {
     const [, yy, mm, number] = modern;
@@ -90,11 +90,11 @@ export function parsePaperRef(input: string): PaperRef {
 }
 
 /** An arXiv paper is one paper whether typed or linked via arXiv or Hugging Face. */
-export function dedupKey(ref: PaperRef): string {
+export function dedupKey(ref: PaperRef) {
   return ref.kind === 'huggingface' ? `arxiv:${ref.id}` : `${ref.kind}:${ref.id.toLowerCase()}`;
 }
 
-function isAddressLiteral(host: string): boolean {
+function isAddressLiteral(host: string) {
   return (
     /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[') || /^\d+$/.test(host) || /^0x[0-9a-f]+$/i.test(host)
   );

@@ -37,7 +37,7 @@ export type QueueEntry = Pick<Paper, 'id' | 'ref' | 'status' | 'metadataStatus' 
 export const MAX_NOTE = 300;
 export const MAX_QUEUE = 50;
 
-export function paperLabel(paper: Pick<Paper, 'title' | 'ref' | 'metadataStatus'>): string {
+export function paperLabel(paper: Pick<Paper, 'title' | 'ref' | 'metadataStatus'>) {
   return paper.metadataStatus === 'ready'
     ? paper.title
     : paper.ref.kind === 'url'
@@ -46,13 +46,13 @@ export function paperLabel(paper: Pick<Paper, 'title' | 'ref' | 'metadataStatus'
 }
 
 /** `/paper next`: the first queued paper after the current one, else the first skipped one before it. */
-export function nextPaperId(queue: ReadonlyArray<Pick<Paper, 'id' | 'status'>>): string | null {
+export function nextPaperId(queue: ReadonlyArray<Pick<Paper, 'id' | 'status'>>) {
   const currentIndex = queue.findIndex((p) => p.status === 'current');
   const after = queue.slice(currentIndex + 1).find((p) => p.status === 'queued');
   return (after ?? queue.find((p) => p.status === 'queued'))?.id ?? null;
 }
 
-export function matchesQuery(paper: Paper, query: string, presenterName?: string): boolean {
+export function matchesQuery(paper: Paper, query: string, presenterName?: string) {
   const q = query.trim().toLowerCase();
   if (q === '') return true;
   return [paper.title, paper.ref.id, paper.ref.url, ...paper.authors, presenterName ?? ''].some((field) =>

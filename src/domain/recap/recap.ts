@@ -47,7 +47,7 @@ export interface Recap {
   mostUpvoted?: RecapQuestion;
 }
 
-function addSegment(speakers: Map<string, SpeakerTime>, userId: string, from: number, to: number): void {
+function addSegment(speakers: Map<string, SpeakerTime>, userId: string, from: number, to: number) {
   const entry = speakers.get(userId) ?? { userId, segments: [], totalMs: 0 };
   entry.segments.push({ from, to });
   entry.totalMs += to - from;
@@ -176,7 +176,7 @@ function voiceTimeline(timeline: TimelineEvent[]) {
 }
 
 /** `1m 05s`, `45s`, `1h 2m`. */
-export function talkLabel(ms: number): string {
+export function talkLabel(ms: number) {
   const seconds = Math.round(ms / 1000);
   if (seconds < 60) return `${seconds}s`;
   if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s`;
@@ -184,7 +184,7 @@ export function talkLabel(ms: number): string {
 }
 
 /** `2h 2m`, `45m`, `1h 0m`. */
-export function durationLabel(ms: number): string {
+export function durationLabel(ms: number) {
   const minutes = Math.round(ms / 60_000);
   return minutes >= 60 ? `${Math.floor(minutes / 60)}h ${minutes % 60}m` : `${minutes}m`;
 }

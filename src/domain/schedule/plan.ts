@@ -58,7 +58,7 @@ export function nextSession(schedule: Schedule, after: number): Occurrence | und
 }
 
 /** The agenda at the largest offset, or now if that has passed; a reminder at each other offset still ahead. */
-export function planPosts(occurrence: Occurrence, offsetsSeconds: number[], now: number): PlannedPost[] {
+export function planPosts(occurrence: Occurrence, offsetsSeconds: number[], now: number) {
   const [first, ...rest] = [...offsetsSeconds].sort((a, b) => b - a);
   if (first === undefined || occurrence.start <= now) return [];
   const posts: PlannedPost[] = [{ kind: 'agenda', offset: first, at: Math.max(occurrence.start - first * 1000, now) }];
@@ -69,11 +69,11 @@ export function planPosts(occurrence: Occurrence, offsetsSeconds: number[], now:
   return posts;
 }
 
-export function onTime(at: number, now: number): boolean {
+export function onTime(at: number, now: number) {
   return now - at <= LATE_LIMIT_MS;
 }
 
-export function parseSkipDate(input: string, schedule: Schedule, now: number): string {
+export function parseSkipDate(input: string, schedule: Schedule, now: number) {
   const text = input.trim();
   const date = /^\d{4}-\d{2}-\d{2}$/.test(text) ? realDate(text) : undefined;
   if (!date)
@@ -91,7 +91,7 @@ export function parseSkipDate(input: string, schedule: Schedule, now: number): s
   return text;
 }
 
-function realDate(text: string): Temporal.PlainDate | undefined {
+function realDate(text: string) {
   try {
     return Temporal.PlainDate.from(text, { overflow: 'reject' });
   } catch {
@@ -99,7 +99,7 @@ function realDate(text: string): Temporal.PlainDate | undefined {
   }
 }
 
-export function parseDuration(minutes: number | undefined): number {
+export function parseDuration(minutes: number | undefined) {
   if (minutes === undefined) return DEFAULT_DURATION_MIN;
   if (!Number.isInteger(minutes) || minutes < 10 || minutes > MAX_DURATION_MIN)
     throw new UserError(

@@ -12,7 +12,7 @@ export interface WeeklySlot {
   timeZone: string;
 }
 
-function acceptedByIntl(name: string): boolean {
+function acceptedByIntl(name: string) {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: name });
     return true;
@@ -32,7 +32,7 @@ const CURRENT_NAMES = [
 ];
 const ZONES = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC', ...CURRENT_NAMES.filter(acceptedByIntl)]);
 
-export function parseTimeZone(input: string): string {
+export function parseTimeZone(input: string) {
   const name = input.trim();
   if (ZONES.has(name) || (/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)+$/.test(name) && acceptedByIntl(name))) return name;
   const hint =
@@ -47,12 +47,12 @@ export function parseTimeZone(input: string): string {
   );
 }
 
-export function matchTimeZones(typed: string, limit = 25): string[] {
+export function matchTimeZones(typed: string, limit = 25) {
   const q = typed.trim().toLowerCase().replace(/\s+/g, '_');
   return [...ZONES].filter((z) => z.toLowerCase().includes(q)).slice(0, limit);
 }
 
-export function parseTime(input: string): string {
+export function parseTime(input: string) {
   const match = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(input.trim());
   if (!match)
     throw new UserError(
@@ -69,17 +69,17 @@ interface SlotTime {
 }
 
 /** A time DST skips moves forward by the gap; a repeated one takes the earlier instant ('compatible'). */
-export function slotInstant(timeZone: string, date: string, time: string): number {
+export function slotInstant(timeZone: string, date: string, time: string) {
   return Temporal.PlainDate.from(date)
     .toPlainDateTime(Temporal.PlainTime.from(time))
     .toZonedDateTime(timeZone, { disambiguation: 'compatible' }).epochMilliseconds;
 }
 
-export function localDate(timeZone: string, ms: number): string {
+export function localDate(timeZone: string, ms: number) {
   return Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(timeZone).toPlainDate().toString();
 }
 
-export function weekdayOf(date: string): Weekday {
+export function weekdayOf(date: string) {
   // Temporal counts Monday 1 to Sunday 7.
   return WEEKDAYS[Temporal.PlainDate.from(date).dayOfWeek % 7]!;
 }
@@ -94,7 +94,7 @@ export function nextOccurrence(slot: WeeklySlot, after: number): SlotTime {
   }
 }
 
-export function upcoming(slot: WeeklySlot, after: number, count: number): SlotTime[] {
+export function upcoming(slot: WeeklySlot, after: number, count: number) {
   const out: SlotTime[] = [];
   for (let cursor = after; out.length < count; cursor = out.at(-1)!.start) out.push(nextOccurrence(slot, cursor));
   return out;

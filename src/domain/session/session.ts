@@ -18,7 +18,7 @@ export interface Session {
 export const TOPIC_EDITS = { limit: 2, windowMs: 10 * 60_000 };
 
 /** When the next topic change may be sent: `now`, or once the older of the window's two changes is 10 minutes old. */
-export function nextTopicEditAt(edits: number[], now: number): number {
+export function nextTopicEditAt(edits: number[], now: number) {
   const recent = edits.filter((at) => now - at < TOPIC_EDITS.windowMs).sort((a, b) => a - b);
   return recent.length < TOPIC_EDITS.limit ? now : recent.at(-TOPIC_EDITS.limit)! + TOPIC_EDITS.windowMs;
 }
@@ -66,7 +66,7 @@ export const MAX_HIGHLIGHT = 500;
 export const MAX_TOPIC = 100;
 
 /** `+1:02:05` since the start. */
-export function offsetLabel(startedAt: number, at: number): string {
+export function offsetLabel(startedAt: number, at: number) {
   const total = Math.max(0, Math.floor((at - startedAt) / 1000));
   const [h, m, s] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
   return `+${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;

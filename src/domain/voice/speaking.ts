@@ -34,7 +34,7 @@ export class SpeakingTracker {
   private lostAt: number | undefined;
   private finished = false;
 
-  start(userId: string, at: number): void {
+  start(userId: string, at: number) {
     if (this.finished || this.lostAt !== undefined) return;
     const member = this.members.get(userId) ?? {};
     if (member.open !== undefined) return;
@@ -48,7 +48,7 @@ export class SpeakingTracker {
     this.members.set(userId, member);
   }
 
-  end(userId: string, at: number): void {
+  end(userId: string, at: number) {
     if (this.finished) return;
     const member = this.members.get(userId);
     if (member?.open === undefined) return;
@@ -56,19 +56,19 @@ export class SpeakingTracker {
     delete member.open;
   }
 
-  connectionLost(at: number): void {
+  connectionLost(at: number) {
     if (this.finished || this.lostAt !== undefined) return;
     for (const userId of this.members.keys()) this.end(userId, at);
     this.lostAt = at;
   }
 
-  connectionRestored(at: number): void {
+  connectionRestored(at: number) {
     if (this.finished || this.lostAt === undefined) return;
     this.gaps.push({ from: this.lostAt, to: at });
     this.lostAt = undefined;
   }
 
-  tick(now: number): void {
+  tick(now: number) {
     for (const [userId, member] of this.members) {
       if (member.pending && now - member.pending.to >= MERGE_GAP_MS) this.settle(userId, member);
       if (member.open === undefined && !member.pending) this.members.delete(userId);
@@ -76,7 +76,7 @@ export class SpeakingTracker {
   }
 
   /** Later events are ignored. */
-  finish(at: number): void {
+  finish(at: number) {
     if (this.finished) return;
     for (const userId of this.members.keys()) this.end(userId, at);
     if (this.lostAt !== undefined) this.connectionRestored(at);
@@ -94,12 +94,12 @@ export class SpeakingTracker {
   }
 
   /** Undoes a `take()` whose segments could not be stored. */
-  giveBack({ segments, gaps }: Heard): void {
+  giveBack({ segments, gaps }: Heard) {
     this.ready.push(...segments);
     this.gaps.unshift(...gaps);
   }
 
-  private settle(userId: string, member: Member): void {
+  private settle(userId: string, member: Member) {
     const last = member.pending;
     delete member.pending;
     if (last && last.to - last.from >= MIN_SEGMENT_MS) this.ready.push({ userId, ...last });
@@ -107,7 +107,7 @@ export class SpeakingTracker {
 }
 
 /** Most first. */
-export function talkTimes(segments: Iterable<Segment>): Array<{ userId: string; totalMs: number }> {
+export function talkTimes(segments: Iterable<Segment>) {
   const totals = new Map<string, number>();
   for (const s of segments) totals.set(s.userId, (totals.get(s.userId) ?? 0) + (s.to - s.from));
   return [...totals].map(([userId, totalMs]) => ({ userId, totalMs })).sort((a, b) => b.totalMs - a.totalMs);

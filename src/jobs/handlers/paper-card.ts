@@ -20,7 +20,7 @@ export async function syncPaperCard(
   paperId: string,
   jobId: string,
   known: { paper?: Paper; settings?: GuildSettings } = {},
-): Promise<boolean> {
+) {
   const [paper, settings] = await Promise.all([
     known.paper ?? deps.papers.get(guildId, paperId),
     known.settings ?? deps.settings.get(guildId),

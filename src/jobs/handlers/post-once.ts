@@ -11,7 +11,7 @@ export async function editIfExists(
   deps: { messages: DiscordMessages },
   { channelId, messageId }: { channelId: string; messageId: string },
   body: RESTPostAPIChannelMessageJSONBody,
-): Promise<boolean> {
+) {
   try {
     await deps.messages.edit(channelId, messageId, body);
     return true;
@@ -30,7 +30,7 @@ export async function postOnce(
   channelId: string,
   body: RESTPostAPIChannelMessageJSONBody,
   files: Array<{ name: string; data: Buffer }> = [],
-): Promise<{ id: string }> {
+) {
   if (!(await claimPost(deps.redis, guildId, what, jobId))) throw new Error(`another run is posting ${what}`);
   return postClaimed(deps, guildId, what, channelId, body, files);
 }
@@ -43,6 +43,6 @@ export function postClaimed(
   channelId: string,
   body: RESTPostAPIChannelMessageJSONBody,
   files: Array<{ name: string; data: Buffer }> = [],
-): Promise<{ id: string }> {
+) {
   return deps.messages.create(channelId, { ...body, nonce: nonceOf(`${guildId}:${what}`), enforce_nonce: true }, files);
 }

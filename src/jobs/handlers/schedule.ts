@@ -59,7 +59,7 @@ async function dmPresenters(
   occurrence: OccurrenceRecord,
   queue: Paper[],
   agendaLink: string,
-): Promise<void> {
+) {
   const byPresenter = new Map<string, Paper[]>();
   for (const paper of queue)
     if (paper.presenterId) byPresenter.set(paper.presenterId, [...(byPresenter.get(paper.presenterId) ?? []), paper]);

@@ -39,12 +39,7 @@ export function newCardsHandler(deps: SessionBoardDeps): JobHandlers['question.c
 }
 
 /** Edits the card showing the question (with the others of a grouped card); false if the question is not stored. */
-async function showQuestion(
-  deps: SessionBoardDeps,
-  guildId: string,
-  questionId: string,
-  jobId: string,
-): Promise<boolean> {
+async function showQuestion(deps: SessionBoardDeps, guildId: string, questionId: string, jobId: string) {
   const question = await deps.questions.question(guildId, questionId);
   if (!question) return false;
   const others = question.card?.group?.filter((id) => id !== questionId) ?? [];
