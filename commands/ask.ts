@@ -5,9 +5,11 @@ import { requireText } from '../src/domain/text.js';
 import type { Command, ComponentHandler } from '../src/discord/command.js';
 
 const upvote: ComponentHandler = {
-  // No liveSession precondition: the vote script checks that the question's own session is still live.
+  // Not liveSession: the vote script checks that the question's own session is still live. The live session read
+  // with the settings saves the vote a read of the question's session.
+  preconditions: { readsSession: true },
   async run(ctx, [questionId = '']) {
-    const voted = await ctx.services.questions.vote(ctx.guildId, questionId, ctx.interaction.user.id);
+    const voted = await ctx.services.questions.vote(ctx.guildId, questionId, ctx.interaction.user.id, ctx.session?.id);
     const { outcome, votes } = voted;
     if (outcome === 'ended') throw new UserError('session-ended', 'This session has ended; its questions are closed.');
     if (outcome === 'missing') throw new UserError('question-missing', 'That question is no longer there.');

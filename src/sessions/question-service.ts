@@ -43,8 +43,8 @@ export class QuestionService {
     ]);
   }
 
-  vote(guildId: string, questionId: string, userId: string) {
-    return this.sessions.vote(guildId, questionId, userId);
+  vote(guildId: string, questionId: string, userId: string, liveSessionId?: string) {
+    return this.sessions.vote(guildId, questionId, userId, liveSessionId);
   }
 
   resolve(guildId: string, questionId: string, status: 'answered' | 'dismissed', at: number, answer?: string) {
