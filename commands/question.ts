@@ -48,6 +48,8 @@ const data = new SlashCommandBuilder()
 
 /** Questions /question list names; the rest are counted. */
 const LIST_LIMIT = 25;
+/** Autocomplete offers this many (Discord allows 25): the most upvoted matches; typing more narrows them. */
+export const QUESTION_CHOICES = 10;
 
 /** An autocomplete value is a question id; typed text matches one open question of this session by its words. */
 async function findQuestion(ctx: HandlerContext<ChatInputCommandInteraction>, value: string) {
@@ -110,7 +112,7 @@ export default {
   async autocomplete(ctx) {
     if (!ctx.session) return [];
     const typed = String(ctx.interaction.options.getFocused());
-    const choices = await ctx.services.questions.choices(ctx.guildId, ctx.session.id, typed, 25);
+    const choices = await ctx.services.questions.choices(ctx.guildId, ctx.session.id, typed, QUESTION_CHOICES);
     return choices.map((q) => ({ name: cleanText(q.text, 100), value: q.id }));
   },
 } satisfies Command;

@@ -3,6 +3,7 @@ import { keys } from '../../src/store/keys.js';
 import { as, expectCleanDiscord } from '../support/as.js';
 import { until } from '../support/bot-process.js';
 import { startPrivateHarness, type Harness } from '../support/harness.js';
+import { QUESTION_CHOICES } from '../../commands/question.js';
 import { CARD_GROUP } from '../../src/discord/render/question.js';
 import { customIdOf, liveSession } from '../support/live.js';
 
@@ -92,6 +93,28 @@ describe('GIVEN a live session WHEN many questions arrive at once', () => {
     expect(card.embeds.slice(0, 2).map((e) => e.fields!.find((f) => f.name === 'Votes')!.value)).toEqual(['1', '1']);
     expect(card.embeds.slice(2).every((e) => e.fields!.find((f) => f.name === 'Votes')!.value === '0')).toBe(true);
     expectCleanDiscord(h);
+  });
+
+  it(`WHEN a host types into /question answer THEN autocomplete offers the ${QUESTION_CHOICES} most upvoted open questions that match, as plain names`, async () => {
+    const host = as(h, 'Tanishq');
+    const offered = async (typed: string) =>
+      (await h.emu.autocomplete(host, 'question', 'answer', { question: typed }, 'question').answer()).choices!;
+    const open = (await h.bot.internals.questions.questions(h.guild.id, live.sessionId))
+      .filter((q) => q.status === 'open')
+      .sort((a, b) => b.votes - a.votes || a.askedAt - b.askedAt);
+    expect(open.length).toBeGreaterThan(QUESTION_CHOICES);
+    const all = await offered('');
+    expect(all.map((c) => c.value)).toEqual(open.slice(0, QUESTION_CHOICES).map((q) => q.id));
+    expect(all.every((c) => c.name.length <= 100)).toBe(true);
+    // Any case; only questions containing what was typed.
+    const seven = await offered('NUMBER 7');
+    expect(seven.map((c) => c.name).sort()).toEqual(
+      open
+        .filter((q) => q.text.toLowerCase().includes('number 7'))
+        .map((q) => q.text)
+        .sort(),
+    );
+    expect(await offered('no question says this')).toEqual([]);
   });
 
   it('GIVEN a question stored but its card job lost (the process died) WHEN the session ends THEN its card is posted', async () => {
