@@ -182,7 +182,7 @@ function digestLines(
     const notes = recap.highlights.filter((n) => n.paperId === p.id);
     lines.push(...paper(p, i), ...notes.slice(0, detail.highlights).map(highlight));
   });
-  lines.push(...more(recap.covered.length - papers.length, 'papers'), '');
+  if (papers.length > 0) lines.push(...more(recap.covered.length - papers.length, 'papers'), '');
   const top = [...recap.answered].sort((a, b) => b.votes - a.votes).slice(0, detail.questions);
   if (top.length > 0)
     lines.push(

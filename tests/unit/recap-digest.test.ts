@@ -97,6 +97,9 @@ describe('the recap digest posted in the channel', () => {
     const top = [...questions].filter((q) => q.status === 'answered').sort((a, b) => b.votes - a.votes)[0]!;
     expect(parts.join('\n')).toContain(`: ${top.text.slice(0, 40)}`);
     expect(parts.join('\n')).toMatch(/…and \d+ more answered questions in the file\./);
+    // No papers were covered: no empty section, no blank run.
+    expect(parts.join('\n')).not.toContain('## Papers covered');
+    expect(parts.join('\n')).not.toMatch(/\n\n\n/);
   });
 
   it(`GIVEN the longest possible papers, titles, presenters and notes THEN it still fits in ${DIGEST_MESSAGES} messages`, () => {
