@@ -105,8 +105,7 @@ export default {
     if (outcome === 'answered' || outcome === 'dismissed')
       throw new UserError('question-resolved', `That question was already ${outcome}.`);
     if (outcome !== 'ok') throw new UserError('question-unknown', 'That question is no longer there.');
-    ctx.afterReply(() => ctx.services.questions.changed(ctx.guildId, question.id, true));
-    ctx.afterReply(() => ctx.services.live.boardChanged(ctx.guildId, ctx.session!.id));
+    ctx.afterReply(() => ctx.services.questions.resolved(ctx.guildId, question, ctx.session!.id));
     await ctx.reply(`${sub === 'answer' ? 'Answer recorded' : 'Dismissed'}: “${safeText(question.text, 150)}”.`);
   },
   async autocomplete(ctx) {

@@ -158,9 +158,10 @@ const DETAIL = [
 /** At the richest DETAIL that fits DIGEST_MESSAGES messages. */
 export function recapDigest(recap: Recap, style: RecapStyle, heading: string, fileName: string) {
   let parts: string[] = [];
-  for (const detail of DETAIL)
-    if ((parts = splitIntoMessages(digestLines(recap, style, heading, fileName, detail))).length <= DIGEST_MESSAGES)
-      break;
+  for (const detail of DETAIL) {
+    parts = splitIntoMessages(digestLines(recap, style, heading, fileName, detail));
+    if (parts.length <= DIGEST_MESSAGES) break;
+  }
   return parts;
 }
 

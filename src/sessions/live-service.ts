@@ -18,6 +18,15 @@ export function boardEdit(guildId: string, sessionId: string, immediately = fals
   };
 }
 
+/** Posts the cards of every question still without one. */
+export function newCardsRun(guildId: string, sessionId: string): JobRequest {
+  return {
+    name: 'question.cards',
+    data: { guildId, sessionId },
+    options: { coalesceKey: newCardsCoalesceKey(guildId) },
+  };
+}
+
 export class LiveService {
   constructor(
     private readonly sessions: SessionStore,
@@ -73,10 +82,12 @@ export class LiveService {
     if (ended.outcome === 'not-live')
       throw session ? new UserError('session-ended', 'This session has already ended.') : noLiveSession();
     await Promise.all([
-      this.boardChanged(guildId, sessionId, true),
-      // Cards whose job died with a process go up now.
-      this.jobs.enqueue('question.cards', { guildId, sessionId }, { coalesceKey: newCardsCoalesceKey(guildId) }),
-      this.jobs.enqueue('session.recap', { guildId, sessionId, edition: 'first' }),
+      this.jobs.enqueueAll([
+        boardEdit(guildId, sessionId, true),
+        // Cards whose job died with a process go up now.
+        newCardsRun(guildId, sessionId),
+        { name: 'session.recap', data: { guildId, sessionId, edition: 'first' } },
+      ]),
       this.schedule.sessionEnded(guildId, sessionId, at),
     ]);
     await this.sessions.endFollowedUp(guildId, sessionId);
@@ -97,13 +108,13 @@ export class LiveService {
     if (result.previousId)
       await this.sessions.log(guildId, session.id, { type: 'paper.covered', paperId: result.previousId, at });
     await this.sessions.log(guildId, session.id, { type: 'paper.started', paperId: result.paperId, by, at });
-    await Promise.all([
-      this.boardChanged(guildId, session.id, true),
-      this.jobs.enqueue(
-        'paper.card',
-        { guildId, paperId: result.paperId },
-        { coalesceKey: cardCoalesceKey(guildId, result.paperId) },
-      ),
+    await this.jobs.enqueueAll([
+      boardEdit(guildId, session.id, true),
+      {
+        name: 'paper.card',
+        data: { guildId, paperId: result.paperId },
+        options: { coalesceKey: cardCoalesceKey(guildId, result.paperId) },
+      },
     ]);
     return (await this.papers.get(guildId, result.paperId))!;
   }

@@ -1,10 +1,10 @@
 import { noLiveSession } from '../domain/errors.js';
 import type { Question, QuestionStatus } from '../domain/session/question.js';
-import { newCardsCoalesceKey, questionCoalesceKey } from '../jobs/contract.js';
+import { questionCoalesceKey } from '../jobs/contract.js';
 import type { JobQueue, JobRequest } from '../jobs/job-queue.js';
 import { newId } from '../store/ids.js';
 import type { AskResult, QuestionStore, VoteResult } from '../store/question-store.js';
-import { boardEdit } from './live-service.js';
+import { boardEdit, newCardsRun } from './live-service.js';
 
 type Asked = Extract<AskResult, { outcome: 'asked' }>;
 
@@ -34,11 +34,8 @@ export class QuestionService {
   }
 
   async asked(guildId: string, { question: { sessionId }, boardDirty, cardsDirty }: Asked) {
-    const cards = { guildId, sessionId };
     await this.jobs.enqueueAll([
-      cardsDirty
-        ? { name: 'question.cards', data: cards, options: { coalesceKey: newCardsCoalesceKey(guildId) } }
-        : undefined,
+      cardsDirty ? newCardsRun(guildId, sessionId) : undefined,
       boardDirty ? boardEdit(guildId, sessionId) : undefined,
     ]);
   }
@@ -67,9 +64,9 @@ export class QuestionService {
     return this.sessions.questionChoices(...query);
   }
 
-  /** `messageId`: the card's message, so the edits of a grouped card's questions coalesce into one. */
-  changed(guildId: string, questionId: string, immediately = false, messageId?: string) {
-    return this.jobs.enqueueAll([cardEdit(guildId, questionId, immediately, messageId)]);
+  /** An answered or dismissed question's card and the board, in one round trip. */
+  resolved(guildId: string, { id, card }: Question, sessionId: string) {
+    return this.jobs.enqueueAll([cardEdit(guildId, id, true, card?.messageId), boardEdit(guildId, sessionId)]);
   }
 
   voted(guildId: string, questionId: string, { sessionId, cardDirty, boardDirty, cardMessageId }: VoteResult) {
