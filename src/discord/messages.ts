@@ -3,6 +3,8 @@ import { DiscordAPIError, Routes, type REST, type RESTPostAPIChannelMessageJSONB
 const UNKNOWN_MESSAGE = 10008;
 
 /** For job handlers: workers hold no gateway. */
+const NAMES_PER_SECOND = 30;
+
 export class DiscordMessages {
   constructor(private readonly rest: REST) {}
 
@@ -18,22 +20,33 @@ export class DiscordMessages {
     })) as { id: string };
   }
 
+  /**
+   * At most NAMES_PER_SECOND lookups a second: a recap naming a hundred members would otherwise spend the bot's
+   * whole global limit (50 requests a second) at once, and the posts queued behind it would wait.
+   */
   async displayNames(guildId: string, userIds: Iterable<string>) {
     const names = new Map<string, string>();
-    await Promise.all(
-      [...new Set(userIds)].map(async (id) => {
-        try {
-          const member = (await this.rest.get(Routes.guildMember(guildId, id))) as {
-            nick?: string | null;
-            user?: { global_name?: string | null; username: string };
-          };
-          names.set(id, member.nick ?? member.user?.global_name ?? member.user?.username ?? id);
-        } catch {
-          names.set(id, `member ${id}`);
-        }
-      }),
-    );
+    const ids = [...new Set(userIds)];
+    for (let from = 0; from < ids.length; from += NAMES_PER_SECOND) {
+      const second = new Promise((resolve) => setTimeout(resolve, from + NAMES_PER_SECOND < ids.length ? 1_000 : 0));
+      await Promise.all(
+        ids.slice(from, from + NAMES_PER_SECOND).map(async (id) => names.set(id, await this.name(guildId, id))),
+      );
+      await second;
+    }
     return names;
+  }
+
+  private async name(guildId: string, id: string): Promise<string> {
+    try {
+      const member = (await this.rest.get(Routes.guildMember(guildId, id))) as {
+        nick?: string | null;
+        user?: { global_name?: string | null; username: string };
+      };
+      return member.nick ?? member.user?.global_name ?? member.user?.username ?? id;
+    } catch {
+      return `member ${id}`;
+    }
   }
 
   async edit(channelId: string, messageId: string, body: RESTPostAPIChannelMessageJSONBody) {
