@@ -1,70 +1,50 @@
-import type { Emulator, Invoker } from '../tests/emulator/emulator.js';
+import type { Emulator } from '../tests/emulator/emulator.js';
 import type { WorldGuild } from '../tests/emulator/world.js';
-import { paperClub } from '../tests/support/guild.js';
-import { offsetsFor, slotAhead } from '../tests/support/schedule.js';
-import { parseReminderOffsets } from '../src/domain/settings.js';
+import { until } from '../tests/support/bot-process.js';
+import { scheduleWave, smallClubs, waveOutcome, wavePosts } from '../tests/support/reminder-wave.js';
+import { floorMs } from './limits.js';
 import { percentile, type Figure } from './stats.js';
 
-const GUILDS = 20;
-/** Ten posts per guild (the agenda and nine reminders), one a second: each second, one post per guild falls due. */
-const SECONDS_FROM_NOW = Array.from({ length: 10 }, (_, i) => 8 + i);
+const CLUBS = 1_000;
 
-/** The guilds must exist before the bot connects (they arrive with READY). */
+/** The clubs must exist before the bot connects (they arrive with READY). */
 export function reminderGuilds(emu: Emulator): WorldGuild[] {
-  return Array.from({ length: GUILDS }, (_, i) => paperClub(emu, { name: `Reminder club ${i}` }));
+  return smallClubs(emu, CLUBS);
 }
 
 /**
- * Reminder punctuality: 20 guilds schedule the same slot with ten posts each,
- * through the real commands; each post's lateness is when Discord got it
- * minus when it was due.
+ * 1,000 servers on one weekly slot, set up through the real commands: every agenda falls due in one second, every
+ * reminder 30 s later. Each wave's end (its last post reaching Discord, from when it fell due) as a ratio of the
+ * least time Discord's global limit allows for 1,000 posts.
  */
-export async function reminderPunctuality(
+export async function reminderWaves(
   emu: Emulator,
   guilds: WorldGuild[],
 ): Promise<{ figures: Record<string, Figure>; line: string }> {
-  const slot = slotAhead(Date.now(), 40_000);
-  const offsets = offsetsFor(slot.start, Date.now() + 5_000, SECONDS_FROM_NOW);
-  for (const guild of guilds) {
-    const host: Invoker = { guild, user: 'Tanishq', channel: 'general' };
-    await emu
-      .command(host, 'setup', 'channels', { announce: '#announcements', recap: '#recaps', stage: '#paper-stage' })
-      .answer();
-    await emu.command(host, 'setup', 'roles', { host: '@hosts', ping: '@paper-club' }).answer();
-    await emu.command(host, 'setup', 'reminders', { offsets: offsets.text }).answer();
-    await emu.command(host, 'schedule', 'set', { weekday: slot.weekday, time: slot.time, timezone: 'UTC' }).answer();
-  }
-  const announce = new Map(guilds.map((g) => [emu.world.channelByName(g, 'announcements').id, g]));
-  const expected = guilds.length * SECONDS_FROM_NOW.length;
-  const posts = () =>
-    emu.posts.filter(
-      (p) =>
-        p.action === 'create' &&
-        announce.has(p.channelId) &&
-        (p.message.embeds[0]?.title?.startsWith('Agenda') || p.message.content.includes('Paper reading starts in')),
-    );
-  const deadline = Math.max(...offsets.targets) + 10_000;
-  while (posts().length < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
-  const lateness: number[] = [];
-  for (const post of posts()) {
-    // The agenda is due at the largest offset; a reminder names its own.
-    const named = post.message.content.match(/starts in ([\dhms]+)\*\*/)?.[1];
-    const offset = named ? parseReminderOffsets(named)[0]! : Math.max(...offsets.seconds);
-    lateness.push(post.at - (slot.start - offset * 1000));
-  }
-  const posted = posts().length;
-  const [p50, p99, max] = [percentile(lateness, 50), percentile(lateness, 99), Math.max(...lateness)];
+  const wave = await scheduleWave(emu, guilds, { leadMs: 80_000, gapMs: 30_000 });
+  const all = () => wavePosts(emu, guilds);
+  await until(() => all().reminders.length >= guilds.length, wave.reminderAt - Date.now() + 120_000, 'every reminder');
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  const floor = floorMs(guilds.length, 1);
+  const agendas = waveOutcome(emu, guilds, all().agendas, wave.agendaAt);
+  const reminders = waveOutcome(emu, guilds, all().reminders, wave.reminderAt);
+  const once = agendas.once && reminders.once;
+  const [p50, p99] = [percentile(reminders.lateness, 50), percentile(reminders.lateness, 99)];
   return {
     figures: {
-      reminders_posted: { value: posted, unit: 'count' },
-      reminders_expected: { value: expected, unit: 'count' },
+      reminder_wave_servers: { value: guilds.length, unit: 'count' },
+      reminder_wave_missing_or_repeated: { value: once ? 0 : 1, unit: 'count', target: { op: '<=', value: 0 } },
+      reminder_wave_floor: { value: floor, unit: 'ms' },
+      agenda_wave_floor_ratio: { value: agendas.lastMs / floor, unit: 'ratio', target: { op: '<', value: 1.1 } },
+      reminder_wave_floor_ratio: { value: reminders.lastMs / floor, unit: 'ratio', target: { op: '<', value: 1.1 } },
       reminder_lateness_p50: { value: p50, unit: 'ms' },
-      reminder_lateness_p99: { value: p99, unit: 'ms', target: { op: '<', value: 1_000 } },
-      reminder_lateness_max: { value: max, unit: 'ms' },
+      reminder_lateness_p99: { value: p99, unit: 'ms' },
     },
     line:
-      `reminders: ${posted} of ${expected} posted once each (${guilds.length} guilds, ${guilds.length} due each ` +
-      `second), lateness p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms, max ${max.toFixed(0)} ms`,
+      `reminders: ${guilds.length} servers due in the same second, each agenda and reminder posted ` +
+      `${once ? 'once' : 'NOT once'}; the last agenda ${(agendas.lastMs / 1000).toFixed(1)} s and the last ` +
+      `reminder ${(reminders.lastMs / 1000).toFixed(1)} s after they fell due, against a floor of ` +
+      `${(floor / 1000).toFixed(0)} s (${(agendas.lastMs / floor).toFixed(2)}x, ${(reminders.lastMs / floor).toFixed(2)}x); ` +
+      `reminder lateness p50 ${(p50 / 1000).toFixed(1)} s, p99 ${(p99 / 1000).toFixed(1)} s`,
   };
 }

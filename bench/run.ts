@@ -16,7 +16,7 @@ import { BUILT_BOT, buildBot, memoryFigures } from './memory.js';
 import { cardDelays, recapUnderLimits } from './limits.js';
 import { recapFigures } from './recap.js';
 import { RedisTrips } from './redis-trips.js';
-import { reminderGuilds, reminderPunctuality } from './reminders.js';
+import { reminderGuilds, reminderWaves } from './reminders.js';
 import { describeSize, LARGE, prepareGuild, SMALL, storesOn, type BenchGuild } from './sizes.js';
 import { speakingFigures } from './speaking.js';
 import { sustainedAsk } from './sustained.js';
@@ -371,7 +371,7 @@ async function main(): Promise<void> {
   Object.assign(figures, cards.figures);
   // The cards those questions caused are posted before reminders are timed.
   for (let i = 0; i < 6; i++) await drain({ delayed: true });
-  const reminders = await reminderPunctuality(emu, scheduled);
+  const reminders = await reminderWaves(emu, scheduled);
   Object.assign(figures, reminders.figures);
 
   figures.provoked_429s = {

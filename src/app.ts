@@ -143,13 +143,13 @@ export async function startLectern({
     logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'gateway ready');
   }
   if (config.LECTERN_ROLE !== 'gateway') {
-    const rest =
-      client?.rest ??
-      new REST({
-        api: config.DISCORD_API_URL,
-        globalRequestsPerSecond: config.DISCORD_GLOBAL_REQUESTS_PER_SECOND,
-        ...clientOptions?.rest,
-      }).setToken(config.DISCORD_TOKEN);
+    // Its own REST even beside the gateway: discord.js counts interaction callbacks (which Discord exempts) in its
+    // global limit, so a wave of job posts sharing the client's would hold every reply back for its whole length.
+    const rest = new REST({
+      api: config.DISCORD_API_URL,
+      globalRequestsPerSecond: config.DISCORD_GLOBAL_REQUESTS_PER_SECOND,
+      ...clientOptions?.rest,
+    }).setToken(config.DISCORD_TOKEN);
     jobs.startWorker(
       jobHandlers({
         ...internals,

@@ -14,9 +14,9 @@ export type AskResult =
   | { outcome: 'asked'; question: Question; boardDirty: boolean; cardsDirty: boolean; threadId?: string }
   | { outcome: 'not-live' };
 
-/** `claimed`: this job may post the card (see claims.ts). */
+/** `claimed`: this job may post the card (see claims.ts); `waiting`: questions without a card, these included. */
 type CardsDue =
-  | { threadId: string; cards: Array<{ question: Question; paper?: Paper; claimed: boolean }> }
+  | { threadId: string; cards: Array<{ question: Question; paper?: Paper; claimed: boolean }>; waiting: number }
   | { threadId: undefined; waiting: number };
 
 export interface VoteResult {
@@ -284,7 +284,7 @@ export class QuestionStore {
       const paper = question.paperId ? paperOf.get(question.paperId) : undefined;
       return { question, claimed: claims.held[i] === true, ...(paper?.id && { paper: fromHash(paper) }) };
     });
-    return { threadId, cards };
+    return { threadId, cards, waiting };
   }
 
   /** Every question of a session, oldest first: for the recap and exports only (it grows with the session). */

@@ -1,13 +1,14 @@
+import type { APIMessage } from 'discord-api-types/v10';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../src/store/keys.js';
 import { as, expectCleanDiscord } from '../support/as.js';
 import { until } from '../support/bot-process.js';
 import { startPrivateHarness, type Harness } from '../support/harness.js';
 import { QUESTION_CHOICES } from '../../commands/question.js';
-import { CARD_GROUP } from '../../src/discord/render/question.js';
+import { CARD_GROUP, LIST_GROUP } from '../../src/discord/render/question.js';
 import { customIdOf, liveSession } from '../support/live.js';
 
-const CROWD = Array.from({ length: 50 }, (_, i) => `Asker ${i + 1}`);
+const CROWD = Array.from({ length: 100 }, (_, i) => `Asker ${i + 1}`);
 
 /** New question cards are posted by one job for all the questions asked since its last run. */
 describe('GIVEN a live session WHEN many questions arrive at once', () => {
@@ -19,17 +20,24 @@ describe('GIVEN a live session WHEN many questions arrive at once', () => {
   }, 60_000);
   afterAll(() => h.stop());
 
-  /** Each question's card embed, with the message holding it, in the order they are in the thread. */
+  const isList = (message: APIMessage) => message.embeds[0]?.author?.name.startsWith('Questions ·') === true;
+  /** Each question a card shows, in order: its text and votes, from an embed each or from a list card's lines. */
+  const shown = (message: APIMessage) =>
+    isList(message)
+      ? message.embeds[0]!.description!.split('\n').map((line) => {
+          const [, text, votes] = line.match(/^\*\*\d+\.\*\* (.*) — .* · ▲ (\d+)/)!;
+          return { text: text!, votes: Number(votes) };
+        })
+      : message.embeds
+          .filter((e) => e.author?.name.startsWith('Question ·'))
+          .map((e) => ({ text: e.description!, votes: Number(e.fields!.find((f) => f.name === 'Votes')!.value) }));
+  /** Each question's card, with the message holding it, in the order they are in the thread. */
   const cardsIn = (threadId: string) =>
-    h.emu
-      .messagesIn(threadId)
-      .flatMap((message) =>
-        message.embeds.filter((e) => e.description?.startsWith('Question from')).map((embed) => ({ message, embed })),
-      );
+    h.emu.messagesIn(threadId).flatMap((message) => shown(message).map((card) => ({ message, ...card })));
   /** Discord's floor for the k-th post (1-based) in one channel: 5 at once, then 5 per 5 s. */
   const floorMs = (k: number) => Math.floor((k - 1) / 5) * 5_000;
 
-  it(`THEN every question is on exactly one card (up to ${CARD_GROUP} a card), in the order asked, votable, within the thread's floor + 2 s, with no 429`, async () => {
+  it(`THEN every question is on exactly one card (up to ${CARD_GROUP} a card, up to ${LIST_GROUP} on a list card once more than a window's worth wait), in the order asked, votable, within the thread's floor + 2 s, with no 429`, async () => {
     const answers = await Promise.all(
       CROWD.map((name, i) =>
         h.emu
@@ -47,18 +55,19 @@ describe('GIVEN a live session WHEN many questions arrive at once', () => {
     const asked = (await h.bot.internals.questions.questions(h.guild.id, live.sessionId)).sort(
       (a, b) => a.askedAt - b.askedAt,
     );
-    expect(cards.map((c) => c.embed.description)).toEqual(asked.map((q) => q.text));
+    expect(cards.map((c) => c.text)).toEqual(asked.map((q) => q.text));
     expect(asked.every((q) => q.card !== undefined)).toBe(true);
     expect(await h.bot.internals.redis.zrange(keys.uncarded(h.guild.id, live.sessionId), '0', '-1')).toEqual([]);
 
-    // Grouped under the burst: fewer posts than questions, each within Discord's limits, each question votable.
+    // Grouped under the burst, listed under the flood: far fewer posts than questions, each question votable.
     const posts = h.emu.messagesIn(thread).filter((m) => cards.some((c) => c.message === m));
-    expect(posts.length).toBeLessThan(CROWD.length);
+    expect(posts.length).toBeLessThanOrEqual(CROWD.length / CARD_GROUP);
+    expect(posts.some(isList)).toBe(true);
     for (const post of posts) {
-      expect(post.embeds.length).toBeLessThanOrEqual(CARD_GROUP);
+      expect(shown(post).length).toBeLessThanOrEqual(isList(post) ? LIST_GROUP : CARD_GROUP);
       const ids = post.components!.flatMap((row) => (row as { components: Array<{ custom_id: string }> }).components);
-      const shown = asked.filter((q) => q.card?.messageId === post.id);
-      expect(ids.map((b) => b.custom_id)).toEqual(shown.map((q) => `ask:upvote:${q.id}`));
+      const onIt = asked.filter((q) => q.card?.messageId === post.id);
+      expect(ids.map((b) => b.custom_id)).toEqual(onIt.map((q) => `ask:upvote:${q.id}`));
     }
     for (const q of asked) {
       const k = posts.findIndex((m) => m.id === q.card!.messageId) + 1;
@@ -72,10 +81,48 @@ describe('GIVEN a live session WHEN many questions arrive at once', () => {
     expectCleanDiscord(h);
   });
 
+  it('GIVEN a list card WHEN two of its questions get a vote at once THEN one edit of that card shows both', async () => {
+    const thread = live.board().id;
+    const listed = h.emu.messagesIn(thread).find(isList)!;
+    expect(listed).toBeDefined();
+    const edits = () =>
+      h.emu.requests.filter((r) => r.method === 'PATCH' && r.path === `/channels/${thread}/messages/${listed.id}`);
+    const before = edits().length;
+    const pressed = await Promise.all(
+      [0, 1].map((i) => h.emu.button(as(h, 'Tanishq'), listed, customIdOf(listed, i)).answer()),
+    );
+    expect(pressed.map((p) => p.content)).toEqual([
+      'Upvoted: 1 vote. Press again to take it back.',
+      'Upvoted: 1 vote. Press again to take it back.',
+    ]);
+    await until(() => edits().length > before, 10_000, 'the card edit');
+    await h.jobs.done();
+    expect(edits().length - before).toBe(1);
+    const card = h.emu.findMessage(listed.id)!;
+    expect(shown(card).map((q) => q.votes)).toEqual(shown(listed).map((_, i) => (i < 2 ? 1 : 0)));
+    const labels = (card.components![0] as { components: Array<{ label: string }> }).components.map((b) => b.label);
+    expect(labels.slice(0, 3)).toEqual(['▲ 1 (1)', '▲ 2 (1)', '▲ 3 (0)']);
+    expectCleanDiscord(h);
+  });
+
   it('GIVEN a grouped card WHEN two of its questions get a vote at once THEN one edit of that card shows both', async () => {
     const thread = live.board().id;
-    const grouped = h.emu.messagesIn(thread).find((m) => m.embeds.length > 1)!;
-    expect(grouped).toBeDefined();
+    // Three questions waiting when the card job runs: one grouped card.
+    const texts = ['Grouped question one?', 'Grouped question two?', 'Grouped question three?'];
+    for (const [i, text] of texts.entries())
+      await h.bot.internals.questions.ask(h.guild.id, {
+        id: `grouped0${i}`,
+        sessionId: live.sessionId,
+        text,
+        anonymous: false,
+        askedAt: Date.now(),
+      });
+    await h.bot.internals.jobs.enqueue('question.cards', { guildId: h.guild.id, sessionId: live.sessionId });
+    await until(() => cardsIn(thread).some((c) => c.text === texts[2]), 15_000, 'the grouped card');
+    await h.jobs.done();
+    const grouped = h.emu.messagesIn(thread).find((m) => shown(m)[0]?.text === texts[0])!;
+    expect(isList(grouped)).toBe(false);
+    expect(shown(grouped).map((q) => q.text)).toEqual(texts);
     const edits = () =>
       h.emu.requests.filter((r) => r.method === 'PATCH' && r.path === `/channels/${thread}/messages/${grouped.id}`);
     const before = edits().length;
@@ -90,8 +137,7 @@ describe('GIVEN a live session WHEN many questions arrive at once', () => {
     await h.jobs.done();
     expect(edits().length - before).toBe(1);
     const card = h.emu.findMessage(grouped.id)!;
-    expect(card.embeds.slice(0, 2).map((e) => e.fields!.find((f) => f.name === 'Votes')!.value)).toEqual(['1', '1']);
-    expect(card.embeds.slice(2).every((e) => e.fields!.find((f) => f.name === 'Votes')!.value === '0')).toBe(true);
+    expect(shown(card).map((q) => q.votes)).toEqual(shown(grouped).map((_, i) => (i < 2 ? 1 : 0)));
     expectCleanDiscord(h);
   });
 
@@ -107,10 +153,10 @@ describe('GIVEN a live session WHEN many questions arrive at once', () => {
     expect(all.map((c) => c.value)).toEqual(open.slice(0, QUESTION_CHOICES).map((q) => q.id));
     expect(all.every((c) => c.name.length <= 100)).toBe(true);
     // Any case; only questions containing what was typed.
-    const seven = await offered('NUMBER 7');
-    expect(seven.map((c) => c.name).sort()).toEqual(
+    const tenth = await offered('NUMBER 10');
+    expect(tenth.map((c) => c.name).sort()).toEqual(
       open
-        .filter((q) => q.text.toLowerCase().includes('number 7'))
+        .filter((q) => q.text.toLowerCase().includes('number 10'))
         .map((q) => q.text)
         .sort(),
     );
@@ -127,10 +173,10 @@ describe('GIVEN a live session WHEN many questions arrive at once', () => {
     });
     expect(stored.outcome).toBe('asked');
     const thread = live.board().id;
-    expect(cardsIn(thread).some((c) => c.embed.description === 'Question from a process that died?')).toBe(false);
+    expect(cardsIn(thread).some((c) => c.text === 'Question from a process that died?')).toBe(false);
     expect((await h.emu.command(as(h, 'Tanishq'), 'session', 'end').answer()).content).toMatch(/^Session ended/);
     await until(
-      () => cardsIn(thread).some((c) => c.embed.description === 'Question from a process that died?'),
+      () => cardsIn(thread).some((c) => c.text === 'Question from a process that died?'),
       10_000,
       'the lost card',
     );

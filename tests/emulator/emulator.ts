@@ -245,6 +245,7 @@ export class Emulator {
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const receivedAt = performance.now();
+    const arrivedAt = this.limiter?.clock.read();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = decodeURIComponent(url.pathname).replace(/^\/api(\/v\d+)?/, '');
     const method = req.method ?? 'GET';
@@ -254,7 +255,13 @@ export class Emulator {
     try {
       const parsed = await readBody(req);
       body = parsed.json;
-      admission = this.limiter?.admit(method, path, asObject(parsed.json), req.headers.authorization ?? 'ip');
+      admission = this.limiter?.admit(
+        method,
+        path,
+        asObject(parsed.json),
+        req.headers.authorization ?? 'ip',
+        arrivedAt,
+      );
       this.noteRetry(method, path, parsed.json);
       reply = admission?.refusal
         ? this.refuse(method, path, admission.state, admission.refusal)

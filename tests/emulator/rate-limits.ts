@@ -309,8 +309,14 @@ export class RateLimiter {
   }
 
   /** Counts the request against every limit it falls under, or says which one refuses it (counting nothing). */
-  admit(method: string, path: string, body: Record<string, unknown>, identity: string): Admission {
-    const now = this.clock.read();
+  /** `now`: when the request reached Discord, read before its body (which a busy emulator may read later). */
+  admit(
+    method: string,
+    path: string,
+    body: Record<string, unknown>,
+    identity: string,
+    now = this.clock.read(),
+  ): Admission {
     const { route, major } = routeOf(method, path);
     const matching = this.rules.filter(([, rule]) => rule.routes.includes(route));
     const [ownName, ownRule] = matching.find(([, rule]) => !rule.onlyIf) ?? [route, this.table.fallback];

@@ -7,7 +7,7 @@ import { eventually } from './harness.js';
 /** The next whole UTC minute at least `minLeadMs` after `now`, as /schedule set takes it. */
 export function slotAhead(now: number, minLeadMs = 15_000): { start: number; weekday: string; time: string } {
   let start = Math.ceil(now / 60_000) * 60_000;
-  if (start - now < minLeadMs) start += 60_000;
+  while (start - now < minLeadMs) start += 60_000;
   const date = new Date(start);
   return { start, weekday: WEEKDAYS[date.getUTCDay()]!, time: date.toISOString().slice(11, 16) };
 }

@@ -4,6 +4,8 @@ import { safeText } from './text.js';
 
 /** A burst's questions share a card of up to this many: a channel takes 5 posts per 5 s, a question can't wait. */
 export const CARD_GROUP = 5;
+/** A flood's go on list cards of up to 25, one numbered button each (Discord: 5 rows of 5 buttons). */
+export const LIST_GROUP = 25;
 
 interface CardItem {
   question: Question;
@@ -45,7 +47,36 @@ function upvote(question: Question, grouped: boolean) {
   };
 }
 
+// 25 lines of a list card within an embed description's 4,096 characters.
+const LIST_TEXT = 100;
+
+function listLine({ question }: CardItem, i: number) {
+  const asker = question.askerId ? `<@${question.askerId}>` : 'anonymous';
+  const status = question.status === 'open' ? '' : ` · ${question.status}`;
+  return `**${i + 1}.** ${safeText(question.text, LIST_TEXT)} — ${asker} · ▲ ${question.votes}${status}`;
+}
+
+function listCard(items: CardItem[]): RESTPostAPIChannelMessageJSONBody {
+  const rows = Array.from({ length: Math.ceil(items.length / 5) }, (_, r) => items.slice(r * 5, r * 5 + 5));
+  return {
+    embeds: [{ author: { name: `Questions · ${items.length}` }, description: items.map(listLine).join('\n') }],
+    components: rows.map((row, r) => ({
+      type: ComponentType.ActionRow as const,
+      components: row.map(({ question }, i) => ({
+        type: ComponentType.Button as const,
+        style: ButtonStyle.Secondary as const,
+        label: `▲ ${r * 5 + i + 1} (${question.votes})`,
+        custom_id: `ask:upvote:${question.id}`,
+        disabled: question.status !== 'open',
+      })),
+    })),
+    allowed_mentions: { parse: [] },
+  };
+}
+
+/** One question's card; up to CARD_GROUP share one with an embed each; more (up to LIST_GROUP), a list card. */
 export function questionCards(items: CardItem[]): RESTPostAPIChannelMessageJSONBody {
+  if (items.length > CARD_GROUP) return listCard(items);
   const grouped = items.length > 1;
   return {
     embeds: items.map((item) => embed(item, grouped ? GROUPED : SINGLE)),

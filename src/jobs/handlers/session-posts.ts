@@ -1,6 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import type { Logger } from '../../logger.js';
-import { CARD_GROUP, questionCards } from '../../discord/render/question.js';
+import { CARD_GROUP, LIST_GROUP, questionCards } from '../../discord/render/question.js';
 import { paperLabel, type Paper } from '../../domain/papers/paper.js';
 import { NOT_YET_WINDOW_MS, NotYetStoredError, retryIfJustAdded, type JobHandlers } from '../contract.js';
 import { editIfExists, postClaimed, postOnce } from './post-once.js';
@@ -13,7 +13,9 @@ export function questionCardHandler(deps: SessionBoardDeps): JobHandlers['questi
   };
 }
 
-const CARDS_PER_READ = 25;
+const CARDS_PER_READ = LIST_GROUP;
+/** More waiting than one window of the channel's bucket holds on grouped cards: list cards, so fewer windows. */
+const FLOOD = CARD_GROUP * 5;
 
 /** Posts the cards of the questions asked since the last run, oldest first; a retry starts at the one that failed. */
 export function newCardsHandler(deps: SessionBoardDeps): JobHandlers['question.cards'] {
@@ -24,8 +26,9 @@ export function newCardsHandler(deps: SessionBoardDeps): JobHandlers['question.c
         if (due.waiting > 0) throw new NotYetStoredError('the session thread is not up yet');
         return;
       }
-      for (let i = 0; i < due.cards.length; i += CARD_GROUP) {
-        const group = due.cards.slice(i, i + CARD_GROUP);
+      const size = due.waiting > FLOOD ? LIST_GROUP : CARD_GROUP;
+      for (let i = 0; i < due.cards.length; i += size) {
+        const group = due.cards.slice(i, i + size);
         const taken = group.find((card) => !card.claimed);
         if (taken) throw new Error(`another run is posting the card of question ${taken.question.id}`);
         const body = questionCards(group.map(({ question, paper }) => ({ question, paperLabel: labelOf(paper) })));
