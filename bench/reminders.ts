@@ -1,25 +1,39 @@
-import type { Emulator } from '../tests/emulator/emulator.js';
-import type { WorldGuild } from '../tests/emulator/world.js';
-import { until } from '../tests/support/bot-process.js';
+import { Emulator } from '../tests/emulator/emulator.js';
+import { BotProcess, until } from '../tests/support/bot-process.js';
+import { botEnv } from '../tests/support/harness.js';
+import { PrivateRedis } from '../tests/support/redis-server.js';
 import { scheduleWave, smallClubs, waveOutcome, wavePosts } from '../tests/support/reminder-wave.js';
 import { floorMs } from './limits.js';
+import { BUILT_BOT, buildBot } from './memory.js';
 import { percentile, type Figure } from './stats.js';
 
 const CLUBS = 1_000;
 
-/** The clubs must exist before the bot connects (they arrive with READY). */
-export function reminderGuilds(emu: Emulator): WorldGuild[] {
-  return smallClubs(emu, CLUBS);
-}
-
 /**
  * 1,000 servers on one weekly slot, set up through the real commands: every agenda falls due in one second, every
  * reminder 30 s later. Each wave's end (its last post reaching Discord, from when it fell due) as a ratio of the
- * least time Discord's global limit allows for 1,000 posts.
+ * least time Discord's global limit allows for 1,000 posts. Its own emulator (limits on), Redis and bot process
+ * (one, in the `all` role), so the other figures are not taken in a world of 1,000 servers.
  */
-export async function reminderWaves(
+export async function reminderWaves(): Promise<{ figures: Record<string, Figure>; line: string }> {
+  const redis = await PrivateRedis.start();
+  const emu = await new Emulator().start();
+  const guilds = smallClubs(emu, CLUBS);
+  buildBot();
+  const bot = new BotProcess(botEnv(emu, redis.url, { LOG_LEVEL: 'info' }), BUILT_BOT);
+  try {
+    await bot.waitForLog(/worker ready/, 120_000);
+    return await measure(emu, guilds);
+  } finally {
+    await bot.kill('SIGTERM');
+    await emu.stop();
+    await redis.stop();
+  }
+}
+
+async function measure(
   emu: Emulator,
-  guilds: WorldGuild[],
+  guilds: ReturnType<typeof smallClubs>,
 ): Promise<{ figures: Record<string, Figure>; line: string }> {
   const wave = await scheduleWave(emu, guilds, { leadMs: 80_000, gapMs: 30_000 });
   const all = () => wavePosts(emu, guilds);
@@ -39,12 +53,14 @@ export async function reminderWaves(
       reminder_wave_floor_ratio: { value: reminders.lastMs / floor, unit: 'ratio', target: { op: '<', value: 1.1 } },
       reminder_lateness_p50: { value: p50, unit: 'ms' },
       reminder_lateness_p99: { value: p99, unit: 'ms' },
+      reminder_wave_provoked_429s: { value: emu.rateLimited.length, unit: 'count', target: { op: '<=', value: 0 } },
     },
     line:
       `reminders: ${guilds.length} servers due in the same second, each agenda and reminder posted ` +
       `${once ? 'once' : 'NOT once'}; the last agenda ${(agendas.lastMs / 1000).toFixed(1)} s and the last ` +
       `reminder ${(reminders.lastMs / 1000).toFixed(1)} s after they fell due, against a floor of ` +
       `${(floor / 1000).toFixed(0)} s (${(agendas.lastMs / floor).toFixed(2)}x, ${(reminders.lastMs / floor).toFixed(2)}x); ` +
-      `reminder lateness p50 ${(p50 / 1000).toFixed(1)} s, p99 ${(p99 / 1000).toFixed(1)} s`,
+      `reminder lateness p50 ${(p50 / 1000).toFixed(1)} s, p99 ${(p99 / 1000).toFixed(1)} s; ` +
+      `${emu.rateLimited.length} 429s provoked`,
   };
 }

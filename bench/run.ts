@@ -16,7 +16,7 @@ import { BUILT_BOT, buildBot, memoryFigures } from './memory.js';
 import { cardDelays, recapUnderLimits } from './limits.js';
 import { recapFigures } from './recap.js';
 import { RedisTrips } from './redis-trips.js';
-import { reminderGuilds, reminderWaves } from './reminders.js';
+import { reminderWaves } from './reminders.js';
 import { describeSize, LARGE, prepareGuild, SMALL, storesOn, type BenchGuild } from './sizes.js';
 import { speakingFigures } from './speaking.js';
 import { sustainedAsk } from './sustained.js';
@@ -97,7 +97,6 @@ async function main(): Promise<void> {
   const members = [...paperClubSpec().members!, ...readers.map((name) => ({ name }))];
   const smallGuild = paperClub(emu, { name: 'Small paper club', members });
   const largeGuild = paperClub(emu, { name: 'Large paper club', members });
-  const scheduled = reminderGuilds(emu);
 
   // As in production at scale: the compiled bot, one process holding the gateway and answering, another running the
   // jobs; the emulator (with its schema checks) stays in this process, so its work is not timed as the bot's.
@@ -333,7 +332,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  phase("under Discord's rate limits: burst, sustained load and its cards, reminders");
+  phase("under Discord's rate limits: burst, sustained load and its cards");
   emu.enableRateLimits();
   // A burst: 500 members upvote a fresh question at the same moment.
   const host = small.host;
@@ -369,10 +368,7 @@ async function main(): Promise<void> {
   );
   const cards = cardDelays(emu, small.card.channel_id, sustainedQuestions, sustainedFrom);
   Object.assign(figures, cards.figures);
-  // The cards those questions caused are posted before reminders are timed.
   for (let i = 0; i < 6; i++) await drain({ delayed: true });
-  const reminders = await reminderWaves(emu, scheduled);
-  Object.assign(figures, reminders.figures);
 
   figures.provoked_429s = {
     value: emu.rateLimited.length,
@@ -381,6 +377,9 @@ async function main(): Promise<void> {
     note: 'requests the bot sent past a Discord rate limit, once the limits were on',
   };
   await stopBot();
+  phase('1,000 servers whose agendas and reminders fall due in the same second (a bot of their own)');
+  const reminders = await reminderWaves();
+  Object.assign(figures, reminders.figures);
   phase('the recap under the rate limits (the seed session replayed, then the stress session)');
   const recapLimits = await recapUnderLimits();
   Object.assign(figures, recapLimits.figures);

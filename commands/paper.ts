@@ -2,7 +2,7 @@ import { InteractionContextType, SlashCommandBuilder, type ChatInputCommandInter
 import { UserError } from '../src/domain/errors.js';
 import { MAX_NOTE, paperLabel } from '../src/domain/papers/paper.js';
 import { MAX_PAPER_INPUT } from '../src/domain/papers/paper-ref.js';
-import type { Command, HandlerContext } from '../src/discord/command.js';
+import type { Command, ComponentHandler, HandlerContext } from '../src/discord/command.js';
 import { history, list, type Ctx } from '../src/discord/paper-views.js';
 import { discordTime, safeText } from '../src/discord/render/text.js';
 
@@ -84,6 +84,24 @@ async function add(ctx: HandlerContext<ChatInputCommandInteraction>): Promise<vo
   );
 }
 
+const REFUSED = {
+  missing: 'That paper is no longer in the queue.',
+  current: 'That paper is being presented now; votes are for papers still to read.',
+  covered: 'That paper has been covered; votes are for papers still to read.',
+} as const;
+
+const vote: ComponentHandler = {
+  async run(ctx, [paperId = '']) {
+    const { outcome, votes } = await ctx.services.papers.vote(ctx.guildId, paperId, ctx.interaction.user.id);
+    if (outcome !== 'added' && outcome !== 'removed') throw new UserError(`vote-${outcome}`, REFUSED[outcome]);
+    ctx.afterReply(() => ctx.services.papers.voted(ctx.guildId, paperId));
+    const count = `${votes} vote${votes === 1 ? '' : 's'}`;
+    await ctx.reply(
+      outcome === 'added' ? `Voted: ${count}. Press again to take it back.` : `Vote taken back: ${count}.`,
+    );
+  },
+};
+
 export default {
   data: data.toJSON(),
   preconditions: {
@@ -138,5 +156,6 @@ export default {
   components: {
     list: { run: (ctx, [page]) => list(ctx as Ctx, Number(page)) },
     history: { run: (ctx, [page, ...query]) => history(ctx as Ctx, Number(page), query.join(':')) },
+    vote,
   },
 } satisfies Command;

@@ -69,6 +69,18 @@ const data = new SlashCommandBuilder()
       .setDescription('Whether I join the stage to note who speaks (no audio is recorded)')
       .addBooleanOption((o) => o.setName('enabled').setDescription('Join the stage during sessions').setRequired(true)),
   )
+  .addSubcommand((s) =>
+    s
+      .setName('queue')
+      .setDescription('How the paper queue is ordered')
+      .addStringOption((o) =>
+        o
+          .setName('order')
+          .setDescription("By members' votes (a paper a host moves keeps its place), or as hosts place papers")
+          .setRequired(true)
+          .addChoices({ name: 'votes', value: 'votes' }, { name: 'manual', value: 'manual' }),
+      ),
+  )
   .addSubcommand((s) => s.setName('show').setDescription('Show the current settings'))
   .addSubcommand((s) => s.setName('export').setDescription("Download all of this server's Lectern data as JSON"));
 
@@ -137,7 +149,7 @@ async function show(ctx: Ctx, guild: Guild): Promise<void> {
     }
   }
   if (!settings.hostRoleId) problems.push('no host role: only members with Manage Server can host. Run /setup roles');
-  await ctx.reply({ embeds: [settingsEmbed(settings, problems)] });
+  await ctx.reply({ embeds: [settingsEmbed(settings, problems, await ctx.services.papers.order(ctx.guildId))] });
 }
 
 export default {
@@ -168,6 +180,15 @@ export default {
           enabled
             ? 'Saved. During sessions I will join the stage and note who speaks when; I record no audio.'
             : 'Saved. I will stay out of the voice channel.',
+        );
+      }
+      case 'queue': {
+        const order = ctx.interaction.options.getString('order', true) === 'votes' ? 'votes' : 'manual';
+        await ctx.services.papers.setOrder(ctx.guildId, order);
+        return ctx.reply(
+          order === 'votes'
+            ? 'Saved. The queue is ordered by votes, most voted first (ties: the earlier suggestion); a paper a host places with /paper move keeps its place.'
+            : "Saved. The queue stays in the hosts' order; votes are counted and shown.",
         );
       }
       case 'show':

@@ -12,7 +12,7 @@ const QUEUE_PAGE = 10;
 export async function list(ctx: Ctx, page: number) {
   const read = (n: number) => ctx.services.papers.queuePage(ctx.guildId, n * QUEUE_PAGE, QUEUE_PAGE);
   let shown = Math.max(page, 0);
-  const { papers: first, total } = await read(shown);
+  const { papers: first, total, order } = await read(shown);
   if (total === 0) return ctx.reply('The queue is empty. Suggest a paper with `/paper add`.');
   const pageCount = Math.ceil(total / QUEUE_PAGE);
   // A page button pressed after the queue shrank: show its last page.
@@ -20,7 +20,7 @@ export async function list(ctx: Ctx, page: number) {
   return ctx.update({
     embeds: [
       {
-        title: `Paper queue (${total})`,
+        title: `Paper queue (${total}) · ${order === 'votes' ? 'most voted first' : "in the hosts' order"}`,
         description: papers.map((p, i) => queueLine(p, shown * QUEUE_PAGE + i + 1)).join('\n'),
       },
     ],

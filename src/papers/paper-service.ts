@@ -1,6 +1,6 @@
 import { UserError, quoteInput } from '../domain/errors.js';
 import { cleanText } from '../domain/papers/metadata.js';
-import { MAX_NOTE, MAX_QUEUE, paperLabel, type Paper } from '../domain/papers/paper.js';
+import { MAX_NOTE, MAX_QUEUE, paperLabel, type Paper, type QueueOrder } from '../domain/papers/paper.js';
 import { dedupKey, parseArxivId, parsePaperRef } from '../domain/papers/paper-ref.js';
 import { cardCoalesceKey } from '../jobs/contract.js';
 import type { JobQueue } from '../jobs/job-queue.js';
@@ -32,6 +32,26 @@ export class PaperService {
 
   history(guildId: string) {
     return this.papers.history(guildId);
+  }
+
+  order(guildId: string) {
+    return this.papers.order(guildId);
+  }
+
+  async setOrder(guildId: string, order: QueueOrder) {
+    await Promise.all([this.papers.setOrder(guildId, order), this.schedule.agendaChanged(guildId)]);
+  }
+
+  vote(guildId: string, paperId: string, userId: string) {
+    return this.papers.vote(guildId, paperId, userId);
+  }
+
+  /** After a vote: the card's count (edits coalesced per card), and the agenda, which lists the queue in order. */
+  voted(guildId: string, paperId: string) {
+    return Promise.all([
+      this.jobs.enqueue('paper.card', { guildId, paperId }, { coalesceKey: cardCoalesceKey(guildId, paperId) }),
+      this.schedule.agendaChanged(guildId),
+    ]);
   }
 
   /** The agenda refresh can be queued alongside: it reads the queue when it runs, 2 s later. */
@@ -127,7 +147,8 @@ export class PaperService {
       .slice(0, 25)
       .map(({ paper, position }) => {
         const head = `${position}. `;
-        const tail = paper.presenterName ? ` — ${cleanText(paper.presenterName, 30)}` : '';
+        const votes = paper.votes ? ` · ▲ ${paper.votes}` : '';
+        const tail = `${paper.presenterName ? ` — ${cleanText(paper.presenterName, 30)}` : ''}${votes}`;
         return {
           name: `${head}${cleanText(paperLabel(paper), 100 - head.length - tail.length)}${tail}`,
           value: paper.id,

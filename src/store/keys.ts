@@ -15,6 +15,9 @@ export const keys = {
   settings: inGuild('settings'),
   paperQueue: inGuild('papers:queue'),
   paper: (guildId: string, paperId: string) => `${guild(guildId)}:paper:${paperId}`,
+  paperVoters: (guildId: string, paperId: string) => `${guild(guildId)}:paper:${paperId}:voters`,
+  // 'votes' when the queue is ordered by votes; absent: as hosts placed it.
+  paperOrder: inGuild('papers:order'),
   paperHistory: inGuild('papers:history'),
   currentPaper: inGuild('papers:current'),
   paperDedup: inGuild('papers:dedup'),

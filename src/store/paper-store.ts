@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import {
+  inQueueOrder,
   matchesQuery,
   nextPaperId,
   type MetadataStatus,
   type Paper,
   type PaperMetadata,
   type QueueEntry,
+  type QueueOrder,
 } from '../domain/papers/paper.js';
 import { keys } from './keys.js';
 import { execAll, readHashes, retryWhileStale } from './pipeline.js';
@@ -26,8 +28,8 @@ export type NewPaper = Omit<Paper, 'status' | 'authors' | 'abstract' | 'startedA
 
 type QueuedPaper = QueueEntry & Pick<Paper, 'presenterName' | 'authors'>;
 
-const JSON_FIELDS = new Set(['ref', 'authors']);
-const NUMBER_FIELDS = new Set(['addedAt', 'startedAt', 'coveredAt']);
+const JSON_FIELDS = new Set(['ref', 'authors', 'pinned']);
+const NUMBER_FIELDS = new Set(['addedAt', 'startedAt', 'coveredAt', 'votes']);
 const QUEUE_ENTRY_FIELDS = [
   'id',
   'ref',
@@ -35,7 +37,11 @@ const QUEUE_ENTRY_FIELDS = [
   'metadataStatus',
   'title',
   'presenterId',
+  'votes',
+  'addedAt',
+  'pinned',
 ] as const satisfies ReadonlyArray<keyof QueueEntry>;
+const ORDER_FIELDS = ['id', 'status', 'votes', 'addedAt', 'pinned'] as const;
 const SEARCH_FIELDS = [...QUEUE_ENTRY_FIELDS, 'presenterName', 'authors'] as const;
 
 function toHash(paper: Partial<Paper>) {
@@ -127,16 +133,35 @@ export class PaperStore {
     return this.entries(guildId, await this.ids(guildId), QUEUE_ENTRY_FIELDS);
   }
 
-  /** `count` queue lines from `offset` (0-based), and the queue's length. */
-  async queuePage(guildId: string, offset: number, count: number): Promise<{ papers: QueueEntry[]; total: number }> {
-    const queue = keys.paperQueue(guildId);
-    const [ids, total] = (await execAll(
-      this.redis
-        .pipeline()
-        .lrange(queue, offset, offset + count - 1)
-        .llen(queue),
-    )) as [string[], number];
-    return { papers: await this.entries(guildId, ids, QUEUE_ENTRY_FIELDS), total };
+  /** `count` queue lines from `offset` (0-based), the queue's length and its order. */
+  async queuePage(guildId: string, offset: number, count: number) {
+    const { ids, order } = await this.ordered(guildId);
+    const papers = await this.entries(guildId, ids.slice(offset, offset + count), QUEUE_ENTRY_FIELDS);
+    return { papers, total: ids.length, order };
+  }
+
+  async order(guildId: string): Promise<QueueOrder> {
+    return (await this.redis.get(keys.paperOrder(guildId))) === 'votes' ? 'votes' : 'manual';
+  }
+
+  async setOrder(guildId: string, order: QueueOrder) {
+    await (order === 'votes'
+      ? this.redis.set(keys.paperOrder(guildId), 'votes')
+      : this.redis.del(keys.paperOrder(guildId)));
+  }
+
+  /** A member's vote on a queued paper, or taking it back: `missing`, `current` or `covered` change nothing. */
+  async vote(guildId: string, paperId: string, userId: string) {
+    return runScript(
+      this.redis,
+      'papers/vote',
+      [keys.paper(guildId, paperId), keys.paperVoters(guildId, paperId)],
+      [userId],
+      z.object({
+        outcome: z.enum(['added', 'removed', 'missing', 'current', 'covered']),
+        votes: z.number().default(0),
+      }),
+    );
   }
 
   /** The paper being presented and the first `count` papers still queued (board, stage topic). */
@@ -156,7 +181,17 @@ export class PaperStore {
   }
 
   private async ids(guildId: string) {
-    return this.redis.lrange(keys.paperQueue(guildId), 0, -1);
+    return (await this.ordered(guildId)).ids;
+  }
+
+  /** The queue's ids in the order in force: ordered by votes, one more read for what the order needs. */
+  private async ordered(guildId: string): Promise<{ ids: string[]; order: QueueOrder }> {
+    const [ids, mode] = (await execAll(
+      this.redis.pipeline().lrange(keys.paperQueue(guildId), 0, -1).get(keys.paperOrder(guildId)),
+    )) as [string[], string | null];
+    if (mode !== 'votes') return { ids, order: 'manual' };
+    const papers = await this.entries(guildId, ids, ORDER_FIELDS);
+    return { ids: inQueueOrder(papers, 'votes').map((p) => p.id), order: 'votes' };
   }
 
   private async whole(guildId: string, ids: string[]) {
@@ -181,7 +216,7 @@ export class PaperStore {
     const reply = await runScript(
       this.redis,
       'papers/move',
-      [keys.paperQueue(guildId)],
+      [keys.paperQueue(guildId), keys.paper(guildId, paperId), keys.paperOrder(guildId)],
       [paperId, position],
       z.object({ position: z.number().optional() }),
     );
@@ -193,7 +228,12 @@ export class PaperStore {
       await runScript(
         this.redis,
         'papers/remove',
-        [keys.paperQueue(guildId), keys.paper(guildId, paperId), keys.paperDedup(guildId)],
+        [
+          keys.paperQueue(guildId),
+          keys.paper(guildId, paperId),
+          keys.paperDedup(guildId),
+          keys.paperVoters(guildId, paperId),
+        ],
         [paperId],
         z.object({ outcome: z.enum(['removed', 'missing', 'current']) }),
       )

@@ -196,6 +196,7 @@ describe('paper queue on a real Redis', () => {
         status: p.status,
         metadataStatus: p.metadataStatus,
         title: p.title,
+        addedAt: p.addedAt,
         authors: [],
         abstract: '',
         ...(p.presenterId ? { presenterId: p.presenterId } : {}),
@@ -268,7 +269,7 @@ describe('paper queue on a real Redis', () => {
       ['2408.00118', 'queued'],
       ['2407.07726', 'queued'],
     ]);
-    expect(await store.queuePage(guild, 10, 5)).toEqual({ papers: [], total: 7 });
+    expect(await store.queuePage(guild, 10, 5)).toEqual({ papers: [], total: 7, order: 'manual' });
     const upcoming = await store.upcoming(guild, 3);
     expect(upcoming.current?.id).toBe(id.get('2408.03314'));
     expect(upcoming.next.map((p) => p.ref.id)).toEqual(['2408.00118', '2407.07726', '2408.00714']);
@@ -299,5 +300,57 @@ describe('paper queue on a real Redis', () => {
     ]);
     expect(await found('2408.0', 2)).toHaveLength(2);
     expect(await found('nothing like it')).toEqual([]);
+  });
+
+  it('GIVEN members voting THEN a second press takes the vote back, 200 at once are all counted, and a covered, current or removed paper refuses and keeps nothing', async () => {
+    const guild = snowflake();
+    const id = await seedQueue(guild);
+    const paperId = id.get('2408.00118')!;
+    expect(await store.vote(guild, paperId, 'm1')).toEqual({ outcome: 'added', votes: 1 });
+    expect(await store.vote(guild, paperId, 'm1')).toEqual({ outcome: 'removed', votes: 0 });
+    const members = Array.from({ length: 200 }, (_, i) => `member${i}`);
+    const results = await Promise.all(members.map((m) => store.vote(guild, paperId, m)));
+    expect(results.every((r) => r.outcome === 'added')).toBe(true);
+    expect((await store.get(guild, paperId))!.votes).toBe(200);
+    expect(await redis.scard(keys.paperVoters(guild, paperId))).toBe(200);
+
+    await store.start(guild, id.get('2408.06292')!, 100);
+    expect(await store.vote(guild, id.get('2408.06292')!, 'm1')).toEqual({ outcome: 'current', votes: 0 });
+    expect(await store.remove(guild, paperId)).toBe('removed');
+    expect(await redis.exists(keys.paperVoters(guild, paperId))).toBe(0);
+    expect(await store.vote(guild, paperId, 'm1')).toEqual({ outcome: 'missing', votes: 0 });
+    expect(await redis.exists(keys.paper(guild, paperId), keys.paperVoters(guild, paperId))).toBe(0);
+    await endSession(guild, 200);
+    expect(await store.vote(guild, id.get('2408.06292')!, 'm1')).toEqual({ outcome: 'covered', votes: 0 });
+  });
+
+  it('GIVEN the queue ordered by votes THEN reads follow the votes, a paper a host moves keeps its place, and manual order is the list again', async () => {
+    const guild = snowflake();
+    const id = await seedQueue(guild);
+    const vote = (ref: string, n: number) =>
+      Promise.all(Array.from({ length: n }, (_, i) => store.vote(guild, id.get(ref)!, `m${i}`)));
+    await vote('2408.00714', 3);
+    await vote('2408.00118', 2);
+    await vote('2408.06072', 2);
+    const refs = async () => (await store.queue(guild)).map((p) => p.ref.id);
+    expect(await refs()).toEqual([...SEED_QUEUE.map((r) => parsePaperRef(r).id)]);
+    await store.setOrder(guild, 'votes');
+    expect(await store.order(guild)).toBe('votes');
+    const voted = ['2408.00714', '2408.00118', '2408.06072', '2408.06292', '2408.03314', '2407.07726', '2408.03322'];
+    expect(await refs()).toEqual(voted);
+    expect((await store.queuePage(guild, 0, 2)).papers.map((p) => p.ref.id)).toEqual(voted.slice(0, 2));
+    expect((await store.list(guild)).map((p) => p.ref.id)).toEqual(voted);
+
+    // Placed by a host: first, whatever the votes.
+    expect(await store.move(guild, id.get('2408.03322')!, 1)).toBe(1);
+    expect((await store.get(guild, id.get('2408.03322')!))!.pinned).toBe(true);
+    expect(await refs()).toEqual(['2408.03322', ...voted.slice(0, -1)]);
+    expect(await store.next(guild, 300)).toMatchObject({ outcome: 'started', paperId: id.get('2408.03322') });
+
+    await store.setOrder(guild, 'manual');
+    expect(await store.order(guild)).toBe('manual');
+    expect((await store.queuePage(guild, 0, 50)).order).toBe('manual');
+    expect((await refs())[0]).toBe('2408.03322');
+    expect(await refs()).not.toEqual(voted);
   });
 });

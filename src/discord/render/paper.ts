@@ -1,4 +1,4 @@
-import type { RESTPostAPIChannelMessageJSONBody } from 'discord.js';
+import { ButtonStyle, ComponentType, type RESTPostAPIChannelMessageJSONBody } from 'discord.js';
 import { paperLabel, type Paper, type QueueEntry } from '../../domain/papers/paper.js';
 import { discordTime, safeText } from './text.js';
 
@@ -55,6 +55,21 @@ export function paperCard(paper: Paper): RESTPostAPIChannelMessageJSONBody {
         },
       },
     ],
+    components: [
+      {
+        type: ComponentType.ActionRow,
+        components: [
+          {
+            type: ComponentType.Button,
+            style: ButtonStyle.Secondary,
+            label: `▲ Vote (${paper.votes ?? 0})`,
+            custom_id: `paper:vote:${paper.id}`,
+            // A covered paper's votes no longer count.
+            disabled: paper.status !== 'queued',
+          },
+        ],
+      },
+    ],
     allowed_mentions: { parse: [] },
   };
 }
@@ -69,9 +84,10 @@ export function queueLine(paper: QueueEntry, position: number) {
           ? 'details pending'
           : '';
   const presenter = paper.presenterId ? `presented by <@${paper.presenterId}>` : 'no presenter yet';
+  const votes = paper.status === 'queued' ? ` · ▲ ${paper.votes ?? 0}${paper.pinned ? ' · placed by a host' : ''}` : '';
   // Long links are left off (the card has them) so ten lines always fit one embed.
   const title = paper.ref.url.length > 180 ? paperTitle(paper, 150) : `[${paperTitle(paper, 150)}](${paper.ref.url})`;
-  return `${position}. ${title} · ${presenter}${state ? ` · ${state}` : ''}`;
+  return `${position}. ${title} · ${presenter}${votes}${state ? ` · ${state}` : ''}`;
 }
 
 export function historyLine(paper: Paper) {

@@ -1,11 +1,12 @@
 import type { APIEmbed } from 'discord.js';
+import type { QueueOrder } from '../../domain/papers/paper.js';
 import { formatOffset, type GuildSettings } from '../../domain/settings.js';
 
 const channel = (id: string | undefined) => (id ? `<#${id}>` : 'not set');
 const role = (id: string | undefined) => (id ? `<@&${id}>` : 'not set');
 const field = (name: string, value: string) => ({ name, value, inline: true });
 
-export function settingsEmbed(settings: GuildSettings, problems: string[]): APIEmbed {
+export function settingsEmbed(settings: GuildSettings, problems: string[], order: QueueOrder): APIEmbed {
   return {
     title: 'Lectern settings',
     ...(problems.length > 0 && { description: `**Needs attention**\n${problems.map((p) => `• ${p}`).join('\n')}` }),
@@ -16,6 +17,7 @@ export function settingsEmbed(settings: GuildSettings, problems: string[]): APIE
       field('Host role', role(settings.hostRoleId)),
       field('Ping role', settings.pingRoleId ? role(settings.pingRoleId) : 'none (reminders ping nobody)'),
       field('Reminders before a session', settings.reminderOffsets.map(formatOffset).join(', ')),
+      field('Queue order', order === 'votes' ? 'by votes (papers hosts place keep their place)' : "the hosts' order"),
       field('Voice', settings.voiceEnabled ? 'on: I join the stage and note who speaks (no audio is recorded)' : 'off'),
     ],
   };

@@ -29,10 +29,32 @@ export interface Paper {
   startedAt?: number;
   coveredAt?: number;
   card?: { channelId: string; messageId: string };
+  /** Members' votes while it is queued (a covered paper's no longer count). */
+  votes?: number;
+  /** Placed by a host's /paper move: ordering by votes leaves it where it is. */
+  pinned?: boolean;
 }
 
 /** A `/paper list` line: read without the abstract and authors. */
-export type QueueEntry = Pick<Paper, 'id' | 'ref' | 'status' | 'metadataStatus' | 'title' | 'presenterId'>;
+export type QueueEntry = Pick<
+  Paper,
+  'id' | 'ref' | 'status' | 'metadataStatus' | 'title' | 'presenterId' | 'votes' | 'addedAt' | 'pinned'
+>;
+
+/** `votes`: most voted first (ties: the earlier suggestion), papers a host placed kept in place; `manual`: as placed. */
+export type QueueOrder = 'votes' | 'manual';
+
+/** The queue in `order`: only queued papers a host did not place move, into the places such papers hold. */
+export function inQueueOrder<T extends Pick<Paper, 'status' | 'votes' | 'addedAt' | 'pinned'>>(
+  papers: T[],
+  order: QueueOrder,
+): T[] {
+  if (order === 'manual') return papers;
+  const movable = (paper: T) => paper.status === 'queued' && !paper.pinned;
+  const ranked = papers.filter(movable).sort((a, b) => (b.votes ?? 0) - (a.votes ?? 0) || a.addedAt - b.addedAt);
+  let next = 0;
+  return papers.map((paper) => (movable(paper) ? ranked[next++]! : paper));
+}
 
 export const MAX_NOTE = 300;
 export const MAX_QUEUE = 50;
