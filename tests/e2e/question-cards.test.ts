@@ -35,6 +35,24 @@ describe('GIVEN a live session WHEN many questions arrive at once', () => {
   /** Each question's card, with the message holding it, in the order they are in the thread. */
   const cardsIn = (threadId: string) =>
     h.emu.messagesIn(threadId).flatMap((message) => shown(message).map((card) => ({ message, ...card })));
+  /** Two members' votes on the first two questions of `posted` at once: one edit shows both; the card as edited. */
+  async function twoVotesInOneEdit(posted: APIMessage, buttonOf: (i: number) => string) {
+    const path = `/channels/${posted.channel_id}/messages/${posted.id}`;
+    const edits = () => h.emu.requests.filter((r) => r.method === 'PATCH' && r.path === path);
+    const before = edits().length;
+    const pressed = await Promise.all([0, 1].map((i) => h.emu.button(as(h, 'Tanishq'), posted, buttonOf(i)).answer()));
+    expect(pressed.map((p) => p.content)).toEqual([
+      'Upvoted: 1 vote. Press again to take it back.',
+      'Upvoted: 1 vote. Press again to take it back.',
+    ]);
+    await until(() => edits().length > before, 10_000, 'the card edit');
+    await h.jobs.done();
+    expect(edits().length - before).toBe(1);
+    const card = h.emu.findMessage(posted.id)!;
+    expect(shown(card).map((q) => q.votes)).toEqual(shown(posted).map((_, i) => (i < 2 ? 1 : 0)));
+    return card;
+  }
+
   /** Discord's floor for the k-th post (1-based) in one channel: 5 at once, then 5 per 5 s. */
   const floorMs = (k: number) => Math.floor((k - 1) / 5) * 5_000;
 
@@ -86,21 +104,7 @@ describe('GIVEN a live session WHEN many questions arrive at once', () => {
     const thread = live.board().id;
     const listed = h.emu.messagesIn(thread).find(isList)!;
     expect(listed).toBeDefined();
-    const edits = () =>
-      h.emu.requests.filter((r) => r.method === 'PATCH' && r.path === `/channels/${thread}/messages/${listed.id}`);
-    const before = edits().length;
-    const pressed = await Promise.all(
-      [0, 1].map((i) => h.emu.button(as(h, 'Tanishq'), listed, customIdOf(listed, i)).answer()),
-    );
-    expect(pressed.map((p) => p.content)).toEqual([
-      'Upvoted: 1 vote. Press again to take it back.',
-      'Upvoted: 1 vote. Press again to take it back.',
-    ]);
-    await until(() => edits().length > before, 10_000, 'the card edit');
-    await h.jobs.done();
-    expect(edits().length - before).toBe(1);
-    const card = h.emu.findMessage(listed.id)!;
-    expect(shown(card).map((q) => q.votes)).toEqual(shown(listed).map((_, i) => (i < 2 ? 1 : 0)));
+    const card = await twoVotesInOneEdit(listed, (i) => customIdOf(listed, i));
     const labels = (card.components![0] as { components: Array<{ label: string }> }).components.map((b) => b.label);
     expect(labels.slice(0, 3)).toEqual(['▲ 1 (1)', '▲ 2 (1)', '▲ 3 (0)']);
     expectCleanDiscord(h);
@@ -124,21 +128,7 @@ describe('GIVEN a live session WHEN many questions arrive at once', () => {
     const grouped = h.emu.messagesIn(thread).find((m) => shown(m)[0]?.text === texts[0])!;
     expect(isList(grouped)).toBe(false);
     expect(shown(grouped).map((q) => q.text)).toEqual(texts);
-    const edits = () =>
-      h.emu.requests.filter((r) => r.method === 'PATCH' && r.path === `/channels/${thread}/messages/${grouped.id}`);
-    const before = edits().length;
-    const pressed = await Promise.all(
-      [0, 1].map((i) => h.emu.button(as(h, 'Tanishq'), grouped, customIdOf(grouped, 0, i)).answer()),
-    );
-    expect(pressed.map((p) => p.content)).toEqual([
-      'Upvoted: 1 vote. Press again to take it back.',
-      'Upvoted: 1 vote. Press again to take it back.',
-    ]);
-    await until(() => edits().length > before, 10_000, 'the card edit');
-    await h.jobs.done();
-    expect(edits().length - before).toBe(1);
-    const card = h.emu.findMessage(grouped.id)!;
-    expect(shown(card).map((q) => q.votes)).toEqual(shown(grouped).map((_, i) => (i < 2 ? 1 : 0)));
+    await twoVotesInOneEdit(grouped, (i) => customIdOf(grouped, 0, i));
     expectCleanDiscord(h);
   });
 
