@@ -72,6 +72,11 @@ export function interactionCases(emu: Emulator, redis: Redis, stores: Stores, se
       },
     },
     { name: 'upvote', run: (g) => emu.button(as(g, reader(g, g.turns.voted++)), g.card, g.upvoteId) },
+    // The message pressed is not read: the button's custom id names the paper.
+    {
+      name: 'paper_vote',
+      run: (g) => emu.button(as(g, reader(g, g.turns.voted++)), g.card, `paper:vote:${g.votePaperId}`),
+    },
     {
       // The member called goes back to the end of the line, so the hands stay at their number.
       name: 'speakers_next',

@@ -155,6 +155,7 @@ export function cardDelays(
   const order = new Map(posts.map((p, i) => [p.message.id, { k: i + 1, at: p.at }]));
   const delays: number[] = [];
   let overFloor = Number.NEGATIVE_INFINITY;
+  let worst = { k: 0, askedAfter: 0 };
   let missing = 0;
   for (const q of questions) {
     const post = q.card && order.get(q.card.messageId);
@@ -163,7 +164,8 @@ export function cardDelays(
       continue;
     }
     delays.push(post.at - q.askedAt);
-    overFloor = Math.max(overFloor, post.at - q.askedAt - floorMs(0, post.k));
+    const over = post.at - q.askedAt - floorMs(0, post.k);
+    if (over > overFloor) [overFloor, worst] = [over, { k: post.k, askedAfter: q.askedAt - postedSince }];
   }
   const [p50, p99] = [percentile(delays, 50), percentile(delays, 99)];
   return {
@@ -182,6 +184,7 @@ export function cardDelays(
     line:
       `cards under the rate limits: ${delays.length} questions on ${posts.length} posts, question to card ` +
       `p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms, at most ${overFloor.toFixed(0)} ms past the ` +
-      `bucket's floor, ${missing} without a card`,
+      `bucket's floor (a question asked ${(worst.askedAfter / 1000).toFixed(1)} s into the load, on post ${worst.k}), ` +
+      `${missing} without a card`,
   };
 }

@@ -56,6 +56,8 @@ export interface BenchGuild {
   /** The card every upvote presses, and its button. */
   card: APIMessage;
   upvoteId: string;
+  /** A queued paper whose Vote button the paper votes press. */
+  votePaperId: string;
   board: { channelId: string; messageId: string };
   /** Turns taken so far, per kind of turn. */
   turns: { added: number; asked: number; voted: number; called: number; typed: number };
@@ -154,10 +156,12 @@ export async function prepareGuild(
       throw new Error(`seeding history: ${JSON.stringify(ended)}`);
     await sessions.endFollowedUp(guild.id, earlier.sessionId);
   }
+  let votePaperId = '';
   for (let i = 0; i < size.queued; i++) {
     const presenter = i % 2 === 0 ? { presenterId: hostId, presenterName: 'Tanishq' } : {};
     const added = await papers.add(guild.id, { ...seededPaper(i, hostId, Date.now()), ...presenter }, MAX_QUEUE);
     if (added.outcome !== 'added') throw new Error(`seeding the queue: ${added.outcome}`);
+    votePaperId = added.paper.id;
   }
 
   await emu.command(host, 'session', 'start').answer();
@@ -226,6 +230,7 @@ export async function prepareGuild(
     onStageChannel,
     card: card!,
     upvoteId,
+    votePaperId,
     board,
     turns: { added: 0, asked: 0, voted: 0, called: 0, typed: 0 },
   };

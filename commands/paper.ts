@@ -84,21 +84,38 @@ async function add(ctx: HandlerContext<ChatInputCommandInteraction>): Promise<vo
   );
 }
 
-const REFUSED = {
-  missing: 'That paper is no longer in the queue.',
-  current: 'That paper is being presented now; votes are for papers still to read.',
-  covered: 'That paper has been covered; votes are for papers still to read.',
-} as const;
+/** The answer to a button on the card of a paper that is no longer queued. */
+function notQueued(outcome: 'missing' | 'current' | 'covered', what: string) {
+  if (outcome === 'missing') return new UserError('paper-not-queued', 'That paper is no longer in the queue.');
+  const state = outcome === 'current' ? 'is being presented now' : 'has been covered';
+  return new UserError(`paper-${outcome}`, `That paper ${state}; ${what} papers still to read.`);
+}
 
 const vote: ComponentHandler = {
   async run(ctx, [paperId = '']) {
     const { outcome, votes } = await ctx.services.papers.vote(ctx.guildId, paperId, ctx.interaction.user.id);
-    if (outcome !== 'added' && outcome !== 'removed') throw new UserError(`vote-${outcome}`, REFUSED[outcome]);
-    ctx.afterReply(() => ctx.services.papers.voted(ctx.guildId, paperId));
+    if (outcome !== 'added' && outcome !== 'removed') throw notQueued(outcome, 'votes are for');
+    ctx.afterReply(() => ctx.services.papers.cardChanged(ctx.guildId, paperId));
     const count = `${votes} vote${votes === 1 ? '' : 's'}`;
     await ctx.reply(
       outcome === 'added' ? `Voted: ${count}. Press again to take it back.` : `Vote taken back: ${count}.`,
     );
+  },
+};
+
+const present: ComponentHandler = {
+  async run(ctx, [paperId = '']) {
+    const { user, member } = ctx.interaction;
+    const name = (member && 'displayName' in member ? member.displayName : undefined) ?? user.displayName;
+    const { outcome, presenterId } = await ctx.services.papers.volunteer(ctx.guildId, paperId, user.id, name);
+    if (outcome === 'taken')
+      throw new UserError(
+        'presenter-taken',
+        presenterId === user.id ? 'You already present that paper.' : `<@${presenterId}> already presents that paper.`,
+      );
+    if (outcome !== 'set') throw notQueued(outcome, 'members sign up to present');
+    ctx.afterReply(() => ctx.services.papers.cardChanged(ctx.guildId, paperId));
+    await ctx.reply('You present this paper: thank you! Its card, `/paper list` and the agenda show it.');
   },
 };
 
@@ -157,5 +174,6 @@ export default {
     list: { run: (ctx, [page]) => list(ctx as Ctx, Number(page)) },
     history: { run: (ctx, [page, ...query]) => history(ctx as Ctx, Number(page), query.join(':')) },
     vote,
+    present,
   },
 } satisfies Command;

@@ -46,8 +46,12 @@ export class PaperService {
     return this.papers.vote(guildId, paperId, userId);
   }
 
-  /** After a vote: the card's count (edits coalesced per card), and the agenda, which lists the queue in order. */
-  voted(guildId: string, paperId: string) {
+  async volunteer(guildId: string, paperId: string, userId: string, name: string) {
+    return this.papers.volunteer(guildId, paperId, userId, cleanText(name, 100));
+  }
+
+  /** After a vote or a presenter: the card (edits coalesced per card), and the agenda, which lists the queue. */
+  cardChanged(guildId: string, paperId: string) {
     return Promise.all([
       this.jobs.enqueue('paper.card', { guildId, paperId }, { coalesceKey: cardCoalesceKey(guildId, paperId) }),
       this.schedule.agendaChanged(guildId),

@@ -164,6 +164,20 @@ export class PaperStore {
     );
   }
 
+  /** A member signs up to present a queued paper; `taken` says who already does. */
+  async volunteer(guildId: string, paperId: string, userId: string, name: string) {
+    return runScript(
+      this.redis,
+      'papers/present',
+      [keys.paper(guildId, paperId)],
+      [userId, name],
+      z.object({
+        outcome: z.enum(['set', 'taken', 'missing', 'current', 'covered']),
+        presenterId: z.string().optional(),
+      }),
+    );
+  }
+
   /** The paper being presented and the first `count` papers still queued (board, stage topic). */
   async upcoming(guildId: string, count: number): Promise<{ current?: QueueEntry; next: QueueEntry[] }> {
     const queue = await this.queue(guildId);

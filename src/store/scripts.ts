@@ -8,7 +8,7 @@ const TABLE = {
   claims: { take: undefined },
   meta: { 'raise-version': 1, unlock: 1 },
   migrations: { 'stage-to-zset': 1, 'live-pointer': 2, questions: undefined },
-  papers: { add: 4, move: 3, remove: 4, start: 4, patch: 1, vote: 2 },
+  papers: { add: 4, move: 3, remove: 4, start: 4, patch: 1, vote: 2, present: 1 },
   session: { start: 4, end: undefined, log: 2 },
   speakers: { raise: 5, lower: 4, call: 6, 'call-first': 7, done: 3, clear: 4, read: 3 },
   questions: { ask: 12, vote: 9, resolve: 6, search: 2 },

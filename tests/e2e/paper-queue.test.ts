@@ -111,9 +111,9 @@ describe('GIVEN the seed guild set up and the paper sources reachable', () => {
       '2408.06072',
     ]);
     expect(lines[0]).toBe(
-      `1. [Scaling LLM Test-Time Compute Optimally can be More Effective than Scaling Model Parameters](https://arxiv.org/abs/2408.03314) · presented by <@${member('Charlie')}>`,
+      `1. [Scaling LLM Test-Time Compute Optimally can be More Effective than Scaling Model Parameters](https://arxiv.org/abs/2408.03314) · presented by <@${member('Charlie')}> · ▲ 0`,
     );
-    expect(list.embeds[0]!.title).toBe('Paper queue (7)');
+    expect(list.embeds[0]!.title).toBe("Paper queue (7) · in the hosts' order");
   });
 
   it('WHEN a non-host runs /paper remove or /paper move THEN refused ephemerally and nothing changes', async () => {
@@ -156,7 +156,7 @@ describe('GIVEN the seed guild set up and the paper sources reachable', () => {
     const long = `https://example.org/${'a'.repeat(300)}`;
     expect((await h.emu.command(as(h, 'Cong'), 'paper', 'add', { url: long }).answer()).content).toMatch(/^Queued/);
     const first = await h.emu.command(as(h, 'Cong'), 'paper', 'list').answer();
-    expect(first.embeds[0]!.title).toBe('Paper queue (13)');
+    expect(first.embeds[0]!.title).toBe("Paper queue (13) · in the hosts' order");
     expect(first.embeds[0]!.description!.split('\n').map((l) => l.split('.')[0])).toEqual(
       Array.from({ length: 10 }, (_, i) => String(i + 1)),
     );
@@ -166,7 +166,7 @@ describe('GIVEN the seed guild set up and the paper sources reachable', () => {
     const lines = second.embeds[0]!.description!.split('\n');
     expect(lines.map((l) => l.split('.')[0])).toEqual(['11', '12', '13']);
     // The long link is left off its line (its card has it); the line still names the paper.
-    expect(lines[2]).toMatch(/^13\. https:\/\/example\.org\/a+… · no presenter yet/);
+    expect(lines[2]).toMatch(/^13\. https:\/\/example\.org\/a+… · needs a presenter/);
     expect(lines[2]).not.toContain('](');
     expect(h.emu.violations).toEqual([]);
   });

@@ -172,7 +172,7 @@ describe('GIVEN paper sources that misbehave', () => {
     const moved = await h.emu.command(as(h, 'Tanishq'), 'paper', 'move', { paper: '2408.00714', position: 1 }).answer();
     expect(moved.content).toBe('Moved **2408.00714** to position 1.');
     expect((await h.emu.command(as(h, 'Cong'), 'paper', 'list').answer()).embeds[0]!.description).toMatch(
-      /^1\. \[2408\.00714\]\(https:\/\/arxiv\.org\/abs\/2408\.00714\) · no presenter yet · details pending/,
+      /^1\. \[2408\.00714\]\(https:\/\/arxiv\.org\/abs\/2408\.00714\) · needs a presenter · ▲ 0 · details pending/,
     );
   });
 });

@@ -74,6 +74,29 @@ describe('GIVEN three queued papers with their cards', () => {
     expectCleanDiscord(h);
   });
 
+  it("WHEN a member presses I'll present THEN they present it (card, /paper list), the button goes, and a second member is told who does", async () => {
+    // Taken before the press: the emulator edits the card's message in place.
+    const presentId = customIdOf(cards[0]!, 1);
+    const volunteer = h.emu.button(as(h, 'Voter 7'), cards[0]!, presentId);
+    expect((await volunteer.answer()).content).toMatch(/^You present this paper: thank you!/);
+    await h.jobs.done();
+    const card = h.emu.findMessage(cards[0]!.id)!;
+    const voterId = h.emu.world.memberByName(h.guild, 'Voter 7').user.id;
+    expect(card.embeds[0]!.fields!.find((f) => f.name === 'Presenter')!.value).toBe(`<@${voterId}>`);
+    expect((card.components![0] as { components: unknown[] }).components).toHaveLength(1);
+    const line = (await listLines()).description!.split('\n').find((l) => l.includes('papers/1'))!;
+    expect(line).toContain(`presented by <@${voterId}>`);
+
+    const late = await h.emu.button(as(h, 'Voter 8'), cards[0]!, presentId).answer();
+    expect(late.content).toBe(`<@${voterId}> already presents that paper.`);
+    expect(late.ephemeral).toBe(true);
+    const again = await h.emu.button(as(h, 'Voter 7'), cards[0]!, presentId).answer();
+    expect(again.content).toBe('You already present that paper.');
+    const others = (await listLines()).description!.split('\n').filter((l) => !l.includes('papers/1'));
+    expect(others.every((l) => l.includes('needs a presenter'))).toBe(true);
+    expectCleanDiscord(h);
+  });
+
   it('WHEN a member votes on a removed paper THEN the answer says so, ephemerally, and nothing is stored', async () => {
     const host = as(h, 'Tanishq');
     const removed = await h.emu.command(host, 'paper', 'remove', { paper: 'https://example.org/papers/3' }).answer();

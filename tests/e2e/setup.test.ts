@@ -43,7 +43,15 @@ describe('GIVEN the bot started against a fresh guild', () => {
       '3:Save as highlight',
     ]);
     const setup = h.emu.commands.get('global')!.find((c) => c.name === 'setup')!;
-    expect(setup.options?.map((o) => o.name)).toEqual(['channels', 'roles', 'reminders', 'voice', 'show', 'export']);
+    expect(setup.options?.map((o) => o.name)).toEqual([
+      'channels',
+      'roles',
+      'reminders',
+      'voice',
+      'queue',
+      'show',
+      'export',
+    ]);
     // Host commands are gated in the bot, never by default_member_permissions (which would hide them from host-role members).
     expect(setup.default_member_permissions ?? null).toBeNull();
   });

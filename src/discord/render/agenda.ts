@@ -51,7 +51,7 @@ export function renderAgenda({
   pingRoleId,
 }: AgendaState): RESTPostAPIChannelMessageJSONBody {
   const lines = queue.map((paper, i) => {
-    const presenter = paper.presenterId ? `presented by <@${paper.presenterId}>` : 'no presenter yet';
+    const presenter = paper.presenterId ? `presented by <@${paper.presenterId}>` : 'needs a presenter';
     return `${i + 1}. [${paperTitle(paper, 150)}](${paper.ref.url})${byAuthors(paper)} · ${presenter}`;
   });
   const questions = carriedOver.map((q) => `• ${safeText(q.text, 200)}`);

@@ -73,7 +73,7 @@ export function renderBoard({
       {
         name: 'Up next',
         value: list(
-          next.map((p) => `[${paperTitle(p, 80)}](${p.ref.url})`),
+          next.map((p) => `[${paperTitle(p, 80)}](${p.ref.url})${p.presenterId ? '' : ' · needs a presenter'}`),
           'nothing queued',
         ),
       },

@@ -42,7 +42,11 @@ export function paperCard(paper: Paper): RESTPostAPIChannelMessageJSONBody {
         url: paper.ref.url,
         ...(description && { description }),
         fields: [
-          { name: 'Presenter', value: paper.presenterId ? `<@${paper.presenterId}>` : 'nobody yet', inline: true },
+          {
+            name: 'Presenter',
+            value: paper.presenterId ? `<@${paper.presenterId}>` : 'needs a presenter',
+            inline: true,
+          },
           { name: 'Suggested by', value: `<@${paper.suggestedById}>`, inline: true },
           {
             name: 'Status',
@@ -67,6 +71,16 @@ export function paperCard(paper: Paper): RESTPostAPIChannelMessageJSONBody {
             // A covered paper's votes no longer count.
             disabled: paper.status !== 'queued',
           },
+          ...(paper.presenterId || paper.status !== 'queued'
+            ? []
+            : [
+                {
+                  type: ComponentType.Button as const,
+                  style: ButtonStyle.Primary as const,
+                  label: "I'll present",
+                  custom_id: `paper:present:${paper.id}`,
+                },
+              ]),
         ],
       },
     ],
@@ -83,7 +97,7 @@ export function queueLine(paper: QueueEntry, position: number) {
         : paper.metadataStatus === 'pending'
           ? 'details pending'
           : '';
-  const presenter = paper.presenterId ? `presented by <@${paper.presenterId}>` : 'no presenter yet';
+  const presenter = paper.presenterId ? `presented by <@${paper.presenterId}>` : 'needs a presenter';
   const votes = paper.status === 'queued' ? ` · ▲ ${paper.votes ?? 0}${paper.pinned ? ' · placed by a host' : ''}` : '';
   // Long links are left off (the card has them) so ten lines always fit one embed.
   const title = paper.ref.url.length > 180 ? paperTitle(paper, 150) : `[${paperTitle(paper, 150)}](${paper.ref.url})`;
