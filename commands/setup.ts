@@ -187,7 +187,8 @@ export default {
         await ctx.services.papers.setOrder(ctx.guildId, order);
         return ctx.reply(
           order === 'votes'
-            ? 'Saved. The queue is ordered by votes, most voted first (ties: the earlier suggestion); a paper a host places with /paper move keeps its place.'
+            ? 'Saved. The queue is ordered by votes, most voted first (ties: the earlier suggestion); ' +
+                'a paper a host places with /paper move keeps its place.'
             : "Saved. The queue stays in the hosts' order; votes are counted and shown.",
         );
       }

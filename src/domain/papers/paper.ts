@@ -41,7 +41,7 @@ export type QueueEntry = Pick<
   'id' | 'ref' | 'status' | 'metadataStatus' | 'title' | 'presenterId' | 'votes' | 'addedAt' | 'pinned'
 >;
 
-/** `votes`: most voted first (ties: the earlier suggestion), papers a host placed kept in place; `manual`: as placed. */
+/** `votes`: most voted first (ties: the earlier suggestion), papers a host placed kept; `manual`: as placed. */
 export type QueueOrder = 'votes' | 'manual';
 
 /** The queue in `order`: only queued papers a host did not place move, into the places such papers hold. */
