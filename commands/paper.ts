@@ -1,9 +1,16 @@
-import { InteractionContextType, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import {
+  InteractionContextType,
+  PermissionFlagsBits,
+  SlashCommandBuilder,
+  type ChatInputCommandInteraction,
+} from 'discord.js';
 import { UserError } from '../src/domain/errors.js';
 import { MAX_NOTE, paperLabel } from '../src/domain/papers/paper.js';
 import { MAX_PAPER_INPUT } from '../src/domain/papers/paper-ref.js';
+import { POLL_HOURS } from '../src/domain/papers/poll.js';
 import type { Command, ComponentHandler, HandlerContext } from '../src/discord/command.js';
 import { history, list, type Ctx } from '../src/discord/paper-views.js';
+import { presenterWithdrew } from '../src/discord/render/poll.js';
 import { discordTime, safeText } from '../src/discord/render/text.js';
 
 const data = new SlashCommandBuilder()
@@ -58,7 +65,75 @@ const data = new SlashCommandBuilder()
         o.setName('paper').setDescription('The paper').setRequired(true).setAutocomplete(true).setMaxLength(200),
       ),
   )
-  .addSubcommand((s) => s.setName('next').setDescription('Move to the next paper in queue order (hosts)'));
+  .addSubcommand((s) => s.setName('next').setDescription('Move to the next paper in queue order (hosts)'))
+  .addSubcommand((s) =>
+    s
+      .setName('poll')
+      .setDescription('Post a Discord poll of the top queued papers; the queue follows its result (hosts)')
+      .addIntegerOption((o) =>
+        o
+          .setName('hours')
+          .setDescription(`How long it stays open (default ${POLL_HOURS.default})`)
+          .setMinValue(POLL_HOURS.min)
+          .setMaxValue(POLL_HOURS.max),
+      ),
+  )
+  .addSubcommand((s) =>
+    s
+      .setName('presenter')
+      .setDescription('Assign who presents a queued paper (hosts)')
+      .addStringOption((o) =>
+        o.setName('paper').setDescription('The paper').setRequired(true).setAutocomplete(true).setMaxLength(200),
+      )
+      .addUserOption((o) => o.setName('member').setDescription('Who presents it').setRequired(true)),
+  );
+
+async function poll(ctx: HandlerContext<ChatInputCommandInteraction>): Promise<void> {
+  const channelId = ctx.settings.announceChannelId;
+  if (!channelId)
+    throw new UserError(
+      'no-announce-channel',
+      'Polls go in the announce channel, and none is set: run /setup channels.',
+    );
+  const guild = ctx.interaction.guild;
+  const channel = guild?.channels.cache.get(channelId);
+  const me = guild?.members.me;
+  if (!channel || !me || !channel.permissionsFor(me).has(PermissionFlagsBits.SendPolls))
+    throw new UserError(
+      'no-send-polls',
+      `I cannot post polls in <#${channelId}>: give me Send Polls there (/setup show lists what is missing).`,
+    );
+  const hours = ctx.interaction.options.getInteger('hours') ?? POLL_HOURS.default;
+  const now = ctx.services.now();
+  const { poll: started, papers } = await ctx.services.polls.startForHost(ctx.guildId, {
+    id: `c${now}`,
+    channelId,
+    hours,
+    closesAt: now + hours * 3_600_000,
+  });
+  const leftOff =
+    started.leftOff.length > 0
+      ? ` ${started.leftOff.length} more did not fit (a poll holds 10); the post names them.`
+      : '';
+  await ctx.reply(
+    `The poll of ${papers.length} papers goes up in <#${channelId}>; it closes ${discordTime(started.closesAt, 'R')}, ` +
+      `and then the queue follows its result.${leftOff}`,
+  );
+}
+
+async function assign(ctx: HandlerContext<ChatInputCommandInteraction>): Promise<void> {
+  const { options } = ctx.interaction;
+  const user = options.getUser('member', true);
+  if (user.bot) throw new UserError('presenter-bot', 'A bot cannot present a paper; pick a member.');
+  const member = options.getMember('member');
+  const name = (member && 'displayName' in member ? member.displayName : undefined) ?? user.displayName;
+  const { paper } = await ctx.services.papers.findQueued(ctx.guildId, options.getString('paper', true));
+  const { outcome, previousId } = await ctx.services.papers.volunteer(ctx.guildId, paper.id, user.id, name, 'assign');
+  if (outcome !== 'set') throw notQueued(outcome === 'taken' ? 'missing' : outcome, 'presenters are for');
+  ctx.afterReply(() => ctx.services.papers.cardChanged(ctx.guildId, paper.id));
+  const instead = previousId && previousId !== user.id ? ` instead of <@${previousId}>` : '';
+  await ctx.reply(`<@${user.id}> presents **${safeText(paperLabel(paper), 200)}**${instead}.`);
+}
 
 async function add(ctx: HandlerContext<ChatInputCommandInteraction>): Promise<void> {
   const { options } = ctx.interaction;
@@ -107,7 +182,13 @@ const present: ComponentHandler = {
   async run(ctx, [paperId = '']) {
     const { user, member } = ctx.interaction;
     const name = (member && 'displayName' in member ? member.displayName : undefined) ?? user.displayName;
-    const { outcome, presenterId } = await ctx.services.papers.volunteer(ctx.guildId, paperId, user.id, name);
+    const { outcome, presenterId } = await ctx.services.papers.volunteer(
+      ctx.guildId,
+      paperId,
+      user.id,
+      name,
+      'volunteer',
+    );
     if (outcome === 'taken')
       throw new UserError(
         'presenter-taken',
@@ -119,10 +200,43 @@ const present: ComponentHandler = {
   },
 };
 
+/** A presenter's answer to the DM before the session; the button carries the server, as a DM has none. */
+const confirm: ComponentHandler = {
+  preconditions: { guildOnly: false },
+  async run(ctx, [guildId = '', startText = '', paperId = '', answer = '']) {
+    const start = Number(startText);
+    if (!/^\d{17,20}$/.test(guildId) || !Number.isSafeInteger(start) || (answer !== 'yes' && answer !== 'no'))
+      throw new UserError('stale-component', 'That button is no longer in use.');
+    const open = await ctx.services.schedule.openSession(guildId);
+    if (open?.start !== start || open.status !== 'open')
+      throw new UserError('confirm-stale', 'That session is no longer scheduled; nothing changed.');
+    if (open.sessionId || start <= ctx.services.now())
+      throw new UserError('confirm-too-late', 'The session has started; tell a host in the server instead.');
+    const { outcome } = await ctx.services.papers.confirm(guildId, paperId, ctx.interaction.user.id, answer, start);
+    if (outcome === 'not-presenter')
+      throw new UserError('confirm-not-presenter', 'You no longer present that paper; nothing changed.');
+    if (outcome !== 'confirmed' && outcome !== 'freed') throw notQueued(outcome, 'presenters confirm');
+    const paper = await ctx.services.papers.get(guildId, paperId);
+    const title = paper ? safeText(paperLabel(paper), 200) : 'the paper';
+    if (outcome === 'confirmed')
+      return ctx.update({
+        content: `You present **${title}** on ${discordTime(start, 'F')}. Thank you!`,
+        components: [],
+      });
+    const { hostRoleId } = await ctx.services.settings.get(guildId);
+    const note = paper && presenterWithdrew(paper, start, hostRoleId);
+    ctx.afterReply(() => ctx.services.papers.presenterWithdrew(guildId, paperId, start, note, hostRoleId));
+    await ctx.update({
+      content: `Noted: you no longer present **${title}**. The hosts are told; thank you for saying so.`,
+      components: [],
+    });
+  },
+};
+
 export default {
   data: data.toJSON(),
   preconditions: {
-    hostOnly: ['remove', 'move', 'start', 'next'],
+    hostOnly: ['remove', 'move', 'start', 'next', 'poll', 'presenter'],
     liveSession: ['start', 'next'],
     rateLimit: { limit: 5, windowSeconds: 60, subcommands: ['add'] },
   },
@@ -135,6 +249,10 @@ export default {
         return list(ctx, 0);
       case 'history':
         return history(ctx, 0, (options.getString('query') ?? '').trim());
+      case 'poll':
+        return poll(ctx);
+      case 'presenter':
+        return assign(ctx);
       case 'remove': {
         const { paper } = await ctx.services.papers.findQueued(ctx.guildId, options.getString('paper', true));
         const outcome = await ctx.services.papers.remove(ctx.guildId, paper.id);
@@ -175,5 +293,6 @@ export default {
     history: { run: (ctx, [page, ...query]) => history(ctx as Ctx, Number(page), query.join(':')) },
     vote,
     present,
+    confirm,
   },
 } satisfies Command;

@@ -8,7 +8,7 @@ import {
   type Guild,
 } from 'discord.js';
 import { UserError } from '../src/domain/errors.js';
-import { parseReminderOffsets, formatOffset } from '../src/domain/settings.js';
+import { formatOffset, parseExtraOffset, parseReminderOffsets } from '../src/domain/settings.js';
 import type { Command, HandlerContext } from '../src/discord/command.js';
 import { channelProblem, guildChannel, type ChannelPurpose } from '../src/discord/permissions.js';
 import { settingsEmbed } from '../src/discord/render/settings.js';
@@ -61,6 +61,18 @@ const data = new SlashCommandBuilder()
       .setDescription('When reminders go out before a session')
       .addStringOption((o) =>
         o.setName('offsets').setDescription('Like 24h,1h,10m').setRequired(true).setMaxLength(200),
+      )
+      .addStringOption((o) =>
+        o
+          .setName('poll')
+          .setDescription('When the weekly poll of the queue goes out, like 72h (it closes at the agenda); off: none')
+          .setMaxLength(20),
+      )
+      .addStringOption((o) =>
+        o
+          .setName('confirm')
+          .setDescription('When presenters are asked to confirm (default 48h); off: not asked')
+          .setMaxLength(20),
       ),
   )
   .addSubcommand((s) =>
@@ -136,6 +148,36 @@ async function roles(ctx: Ctx, guild: Guild): Promise<void> {
   await ctx.reply(`Saved. Hosts: <@&${host.id}> (and anyone with Manage Server). ${pingNote}`);
 }
 
+async function reminders(ctx: Ctx): Promise<void> {
+  const { options } = ctx.interaction;
+  const offsets = parseReminderOffsets(options.getString('offsets', true));
+  const pollText = options.getString('poll');
+  const confirmText = options.getString('confirm');
+  const poll = pollText === null ? undefined : parseExtraOffset(pollText, 'poll', offsets[0]!);
+  const confirm = confirmText === null ? undefined : parseExtraOffset(confirmText, 'confirm', offsets[0]!);
+  // A poll kept from before must still close before the (maybe later) agenda.
+  const keptPoll = poll === undefined ? ctx.settings.pollOffset : undefined;
+  if (keptPoll !== undefined && keptPoll <= offsets[0]!) parseExtraOffset(formatOffset(keptPoll), 'poll', offsets[0]!);
+  await ctx.services.settings.update(ctx.guildId, {
+    reminderOffsets: offsets,
+    ...(poll !== undefined && { pollOffset: poll }),
+    ...(confirm !== undefined && { confirmOffset: confirm ?? 0 }),
+  });
+  // The session already opened is planned again with the new times.
+  await ctx.services.schedule.replan(ctx.guildId);
+  const saved = await ctx.services.settings.get(ctx.guildId);
+  const more = offsets.length > 1 ? `, reminders ${offsets.slice(1).map(formatOffset).join(', ')} before` : '';
+  const pollLine = saved.pollOffset
+    ? ` The poll of the queue goes out ${formatOffset(saved.pollOffset)} before and closes with the agenda.`
+    : '';
+  const confirmLine = saved.confirmOffset
+    ? ` Presenters are asked to confirm ${formatOffset(saved.confirmOffset)} before.`
+    : ' Presenters are not asked to confirm.';
+  await ctx.reply(
+    `Saved. The agenda goes out ${formatOffset(offsets[0]!)} before each session${more}.${pollLine}${confirmLine}`,
+  );
+}
+
 async function show(ctx: Ctx, guild: Guild): Promise<void> {
   const { settings } = ctx;
   const problems: string[] = [];
@@ -164,15 +206,8 @@ export default {
         return channels(ctx, guild);
       case 'roles':
         return roles(ctx, guild);
-      case 'reminders': {
-        const offsets = parseReminderOffsets(ctx.interaction.options.getString('offsets', true));
-        await ctx.services.settings.update(ctx.guildId, { reminderOffsets: offsets });
-        // The session already opened is planned again with the new times.
-        await ctx.services.schedule.replan(ctx.guildId);
-        const reminders =
-          offsets.length > 1 ? `, reminders ${offsets.slice(1).map(formatOffset).join(', ')} before` : '';
-        return ctx.reply(`Saved. The agenda goes out ${formatOffset(offsets[0]!)} before each session${reminders}.`);
-      }
+      case 'reminders':
+        return reminders(ctx);
       case 'voice': {
         const enabled = ctx.interaction.options.getBoolean('enabled', true);
         await ctx.services.settings.update(ctx.guildId, { voiceEnabled: enabled });

@@ -9,6 +9,8 @@ import { jobHandlers } from './jobs/handlers/index.js';
 import { JobQueue } from './jobs/job-queue.js';
 import { MetadataService } from './papers/metadata-service.js';
 import { PaperService } from './papers/paper-service.js';
+import { PollService } from './papers/poll-service.js';
+import { PollStore } from './store/poll-store.js';
 import { PaperStore } from './store/paper-store.js';
 import { loadCommands } from './discord/command-loader.js';
 import { registerCommands } from './discord/register-commands.js';
@@ -95,6 +97,7 @@ export async function startLectern({
   const internals = { redis, sessions, speakers, questions, papers, settings, schedules, jobs };
   const schedule = new ScheduleService(schedules, settings, jobs, clock, logger);
   const live = new LiveService(sessions, papers, jobs, schedule);
+  const polls = new PollService(papers, new PollStore(redis), jobs, schedule);
   const services: Services = {
     logger,
     settings: new SettingsService(settings, redis),
@@ -106,6 +109,7 @@ export async function startLectern({
     speakers: new SpeakerService(speakers, jobs),
     questions: new QuestionService(questions, jobs),
     papers: new PaperService(papers, jobs, metadata, schedule),
+    polls,
     recaps: new RecapService(sessions, jobs),
     schedule,
     now: clock,
@@ -156,6 +160,7 @@ export async function startLectern({
         metadata,
         logger,
         schedule,
+        polls,
         live,
         now: clock,
         messages: new DiscordMessages(rest),

@@ -1,5 +1,6 @@
 import type { Logger } from './logger.js';
 import type { PaperService } from './papers/paper-service.js';
+import type { PollService } from './papers/poll-service.js';
 import type { ScheduleService } from './schedule/schedule-service.js';
 import type { LiveService } from './sessions/live-service.js';
 import type { QuestionService } from './sessions/question-service.js';
@@ -27,6 +28,7 @@ export interface Services {
   speakers: SpeakerService;
   questions: QuestionService;
   papers: PaperService;
+  polls: PollService;
   recaps: RecapService;
   schedule: ScheduleService;
   /** Gateway processes only. */

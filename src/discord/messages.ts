@@ -1,4 +1,10 @@
-import { DiscordAPIError, Routes, type REST, type RESTPostAPIChannelMessageJSONBody } from 'discord.js';
+import {
+  DiscordAPIError,
+  Routes,
+  type APIMessage,
+  type REST,
+  type RESTPostAPIChannelMessageJSONBody,
+} from 'discord.js';
 
 const UNKNOWN_MESSAGE = 10008;
 
@@ -49,6 +55,19 @@ export class DiscordMessages {
     }
   }
 
+  async get(channelId: string, messageId: string) {
+    return (await this.rest.get(Routes.channelMessage(channelId, messageId))) as APIMessage;
+  }
+
+  /** Ends a poll now; one that had ended already is fine. */
+  async expirePoll(channelId: string, messageId: string) {
+    try {
+      await this.rest.post(Routes.expirePoll(channelId, messageId));
+    } catch (error) {
+      if (!(error instanceof DiscordAPIError && error.code === POLL_EXPIRED)) throw error;
+    }
+  }
+
   async edit(channelId: string, messageId: string, body: RESTPostAPIChannelMessageJSONBody) {
     const { nonce: _nonce, enforce_nonce: _enforce, ...editable } = body;
     await this.rest.patch(Routes.channelMessage(channelId, messageId), {
@@ -56,6 +75,9 @@ export class DiscordMessages {
     });
   }
 }
+
+/** 520001: the poll had ended already. */
+const POLL_EXPIRED = 520001;
 
 export function isUnknownMessage(error: unknown) {
   return error instanceof DiscordAPIError && error.code === UNKNOWN_MESSAGE;

@@ -13,7 +13,8 @@ const TEXT_NEEDS = [
 
 /** The README's permission table mirrors this. */
 const CHANNEL_NEEDS = {
-  announce: TEXT_NEEDS,
+  // The weekly poll (/paper poll) goes here.
+  announce: [...TEXT_NEEDS, P.SendPolls],
   recap: [...TEXT_NEEDS, P.AttachFiles],
   stage: [P.ViewChannel, P.Connect, P.MuteMembers, P.MoveMembers, P.ManageChannels, P.CreateEvents],
   voice: [P.ViewChannel, P.Connect, P.CreateEvents],
@@ -21,6 +22,7 @@ const CHANNEL_NEEDS = {
 
 export const INVITE_PERMISSIONS = new PermissionsBitField([
   ...CHANNEL_NEEDS.recap,
+  ...CHANNEL_NEEDS.announce,
   ...CHANNEL_NEEDS.stage,
   P.Speak,
   P.MentionEveryone,

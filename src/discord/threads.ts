@@ -1,4 +1,4 @@
-import { DiscordAPIError, Routes, type REST } from 'discord.js';
+import { DiscordAPIError, Routes, type REST, type RESTPostAPIChannelMessageJSONBody } from 'discord.js';
 
 export class DiscordChannels {
   constructor(private readonly rest: REST) {}
@@ -33,11 +33,12 @@ export class DiscordChannels {
   }
 
   /** False when the member refuses DMs; the nonce makes a rerun send nothing twice. */
-  async dm(userId: string, content: string, nonce?: string) {
+  async dm(userId: string, message: string | RESTPostAPIChannelMessageJSONBody, nonce?: string) {
     const channel = (await this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as { id: string };
+    const body = typeof message === 'string' ? { content: message } : message;
     try {
       await this.rest.post(Routes.channelMessages(channel.id), {
-        body: { content, allowed_mentions: { parse: [] }, ...(nonce && { nonce, enforce_nonce: true }) },
+        body: { ...body, allowed_mentions: { parse: [] }, ...(nonce && { nonce, enforce_nonce: true }) },
       });
       return true;
     } catch (error) {

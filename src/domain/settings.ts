@@ -11,15 +11,20 @@ export interface GuildSettings {
   reminderOffsets: number[];
   timeZone?: string;
   voiceEnabled: boolean;
+  /** Seconds before the start that the weekly poll goes out (it closes at the agenda); absent: no scheduled poll. */
+  pollOffset?: number;
+  /** Seconds before the start that presenters are asked to confirm; absent: not asked. */
+  confirmOffset?: number;
 }
 
 const DEFAULT_REMINDER_OFFSETS = [24 * 3600, 3600, 10 * 60];
+const DEFAULT_CONFIRM_OFFSET = 48 * 3600;
 const MAX_REMINDERS = 10;
 const MAX_OFFSET_SECONDS = 14 * 24 * 3600;
 const UNIT_SECONDS = { d: 86_400, h: 3_600, m: 60, s: 1 } as const;
 
 export function defaultSettings(): GuildSettings {
-  return { reminderOffsets: [...DEFAULT_REMINDER_OFFSETS], voiceEnabled: false };
+  return { reminderOffsets: [...DEFAULT_REMINDER_OFFSETS], voiceEnabled: false, confirmOffset: DEFAULT_CONFIRM_OFFSET };
 }
 
 /** `24h,1h,10m` (units d, h, m, s; `1h30m` allowed) → seconds, largest first. */
@@ -36,6 +41,23 @@ export function parseReminderOffsets(input: string) {
   if (unique.length !== seconds.length)
     throw new UserError('offsets-duplicate', 'Two of those reminder times are the same; list each once.');
   return unique;
+}
+
+/**
+ * `/setup reminders poll:` and `confirm:`: one time like `72h`, or `off` (null). The poll must open before the
+ * agenda (`agendaOffset`), as it closes when the agenda goes out.
+ */
+export function parseExtraOffset(input: string, what: 'poll' | 'confirm', agendaOffset: number) {
+  const text = input.trim().toLowerCase();
+  if (text === 'off') return null;
+  const seconds = parseOffset(text);
+  if (what === 'poll' && seconds <= agendaOffset)
+    throw new UserError(
+      'poll-offset-late',
+      `The poll closes when the agenda goes out (${formatOffset(agendaOffset)} before); ` +
+        `open it earlier than that, like ${formatOffset(agendaOffset + 48 * 3600)}.`,
+    );
+  return seconds;
 }
 
 function parseOffset(item: string) {

@@ -30,6 +30,17 @@ export const jobPayloads = {
   }),
   'schedule.autoend': z.object({ guildId: snowflake, start: int, at: int, generation: int }),
   'agenda.refresh': z.object({ guildId: snowflake }),
+  'schedule.poll': z.object({ guildId: snowflake, start: int, at: int, closesAt: int, generation: int }),
+  'schedule.confirm': z.object({ guildId: snowflake, start: int, at: int, generation: int }),
+  'poll.post': z.object({ guildId: snowflake, pollId: id }),
+  'poll.close': z.object({ guildId: snowflake, pollId: id }),
+  'announce.note': z.object({
+    guildId: snowflake,
+    noteId: z.string().min(1).max(80),
+    content: z.string().min(1).max(2000),
+    /** The one role the note may ping. */
+    pingRoleId: snowflake.optional(),
+  }),
   'member.dm': z.object({ guildId: snowflake, userId: snowflake, channelId: snowflake }),
 } as const;
 
@@ -73,6 +84,12 @@ export const jobOptions: Record<JobName, { attempts: number; backoffMs: number }
   'schedule.event': retrySlow,
   'schedule.autoend': retrySlow,
   'agenda.refresh': { attempts: 5, backoffMs: 1_000 },
+  'schedule.poll': { attempts: 6, backoffMs: 500 },
+  'schedule.confirm': { attempts: 6, backoffMs: 500 },
+  'poll.post': retryFast,
+  // Retried while Discord finalizes the counts after the poll ends.
+  'poll.close': { attempts: 10, backoffMs: 500 },
+  'announce.note': retryFast,
 };
 
 /** Deterministic job ids: planning the same session twice adds each job once. */
@@ -83,8 +100,14 @@ export const scheduleJobIds = {
   event: (guildId: string, start: number, action: string, generation: number) =>
     `event-${guildId}-${start}-${action}-${generation}`,
   open: (guildId: string, start: number) => `open-${guildId}-${start}`,
+  poll: (guildId: string, start: number, generation: number) => `poll-${guildId}-${start}-${generation}`,
+  confirm: (guildId: string, start: number, generation: number) => `confirm-${guildId}-${start}-${generation}`,
   /** The weekly cron that opened sessions before open jobs did. */
   legacyScheduler: (guildId: string) => `open-${guildId}`,
+};
+export const pollJobIds = {
+  post: (guildId: string, pollId: string) => `poll-post-${guildId}-${pollId}`,
+  close: (guildId: string, pollId: string) => `poll-close-${guildId}-${pollId}`,
 };
 export const agendaCoalesceKey = (guildId: string) => `agenda:${guildId}`;
 

@@ -46,14 +46,48 @@ export class PaperService {
     return this.papers.vote(guildId, paperId, userId);
   }
 
-  async volunteer(guildId: string, paperId: string, userId: string, name: string) {
-    return this.papers.volunteer(guildId, paperId, userId, cleanText(name, 100));
+  async volunteer(guildId: string, paperId: string, userId: string, name: string, mode: 'volunteer' | 'assign') {
+    return this.papers.volunteer(guildId, paperId, userId, cleanText(name, 100), mode);
+  }
+
+  confirm(guildId: string, paperId: string, userId: string, answer: 'yes' | 'no', start: number) {
+    return this.papers.confirm(guildId, paperId, userId, answer, start);
+  }
+
+  get(guildId: string, paperId: string) {
+    return this.papers.get(guildId, paperId);
   }
 
   /** After a vote or a presenter: the card (edits coalesced per card), and the agenda, which lists the queue. */
   cardChanged(guildId: string, paperId: string) {
     return Promise.all([
       this.jobs.enqueue('paper.card', { guildId, paperId }, { coalesceKey: cardCoalesceKey(guildId, paperId) }),
+      this.schedule.agendaChanged(guildId),
+    ]);
+  }
+
+  /** A presenter said "I can't": the hosts are told in the announce channel (once), the card and agenda follow. */
+  async presenterWithdrew(
+    guildId: string,
+    paperId: string,
+    start: number,
+    note: string | undefined,
+    hostRoleId: string | undefined,
+  ) {
+    await Promise.all([
+      this.jobs.enqueueAll([
+        note
+          ? {
+              name: 'announce.note',
+              data: { guildId, noteId: `withdrew:${paperId}:${start}`, content: note, pingRoleId: hostRoleId },
+            }
+          : undefined,
+        {
+          name: 'paper.card',
+          data: { guildId, paperId },
+          options: { coalesceKey: cardCoalesceKey(guildId, paperId) },
+        },
+      ]),
       this.schedule.agendaChanged(guildId),
     ]);
   }

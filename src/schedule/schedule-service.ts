@@ -3,6 +3,7 @@ import {
   AUTO_END_AFTER_MS,
   nextSession,
   parseSkipDate,
+  planExtras,
   planPosts,
   type OccurrenceRecord,
   type Schedule,
@@ -103,17 +104,33 @@ export class ScheduleService {
     }
     if (existing) await this.jobs.remove(existing.jobIds);
 
-    const { reminderOffsets } = await this.settings.get(guildId);
-    const posts = planPosts(next, reminderOffsets, now).map(({ kind, offset, at }) => ({
+    const settings = await this.settings.get(guildId);
+    const posts = planPosts(next, settings.reminderOffsets, now).map(({ kind, offset, at }) => ({
       id: scheduleJobIds.post(guildId, start, offset, generation),
       data: { guildId, start, kind, offset, at, generation },
     }));
+    const extras = planExtras(next, settings, now);
+    const pollId = extras.poll && scheduleJobIds.poll(guildId, start, generation);
+    const confirmId = extras.confirm && scheduleJobIds.confirm(guildId, start, generation);
     const autoEndAt = next.end + AUTO_END_AFTER_MS;
     const autoEndId = scheduleJobIds.autoend(guildId, start, generation);
     const openId = scheduleJobIds.open(guildId, start);
     // Stored before the jobs are added, so no job runs before the session it is for.
-    await this.store.markOpen(guildId, next, generation, [...posts.map((p) => p.id), autoEndId, openId]);
+    const extraIds = [pollId, confirmId].filter((id) => id !== undefined);
+    await this.store.markOpen(guildId, next, generation, [...posts.map((p) => p.id), ...extraIds, autoEndId, openId]);
     await Promise.all([
+      extras.poll &&
+        this.jobs.enqueue(
+          'schedule.poll',
+          { guildId, start, generation, ...extras.poll },
+          { jobId: pollId, runAt: extras.poll.at },
+        ),
+      extras.confirm &&
+        this.jobs.enqueue(
+          'schedule.confirm',
+          { guildId, start, generation, at: extras.confirm.at },
+          { jobId: confirmId, runAt: extras.confirm.at },
+        ),
       ...posts.map(({ id, data }) => this.jobs.enqueue('schedule.post', data, { jobId: id, runAt: data.at })),
       this.jobs.enqueue(
         'schedule.autoend',

@@ -19,6 +19,8 @@ export const keys = {
   // 'votes' when the queue is ordered by votes; absent: as hosts placed it.
   paperOrder: inGuild('papers:order'),
   paperHistory: inGuild('papers:history'),
+  // The open poll (JSON), one at a time.
+  paperPoll: inGuild('papers:poll'),
   currentPaper: inGuild('papers:current'),
   paperDedup: inGuild('papers:dedup'),
   paperRead: inGuild('papers:read'),

@@ -29,7 +29,7 @@ export type NewPaper = Omit<Paper, 'status' | 'authors' | 'abstract' | 'startedA
 type QueuedPaper = QueueEntry & Pick<Paper, 'presenterName' | 'authors'>;
 
 const JSON_FIELDS = new Set(['ref', 'authors', 'pinned']);
-const NUMBER_FIELDS = new Set(['addedAt', 'startedAt', 'coveredAt', 'votes']);
+const NUMBER_FIELDS = new Set(['addedAt', 'startedAt', 'coveredAt', 'votes', 'confirmedFor']);
 const QUEUE_ENTRY_FIELDS = [
   'id',
   'ref',
@@ -164,17 +164,29 @@ export class PaperStore {
     );
   }
 
-  /** A member signs up to present a queued paper; `taken` says who already does. */
-  async volunteer(guildId: string, paperId: string, userId: string, name: string) {
+  /** A member signs up to present a queued paper (`taken` says who already does), or a host assigns one. */
+  async volunteer(guildId: string, paperId: string, userId: string, name: string, mode: 'volunteer' | 'assign') {
     return runScript(
       this.redis,
       'papers/present',
       [keys.paper(guildId, paperId)],
-      [userId, name],
+      [userId, name, mode],
       z.object({
         outcome: z.enum(['set', 'taken', 'missing', 'current', 'covered']),
         presenterId: z.string().optional(),
+        previousId: z.string().optional(),
       }),
+    );
+  }
+
+  /** A presenter's answer to "Still presenting?": only the paper's presenter, while it is queued. */
+  async confirm(guildId: string, paperId: string, userId: string, answer: 'yes' | 'no', start: number) {
+    return runScript(
+      this.redis,
+      'papers/confirm',
+      [keys.paper(guildId, paperId)],
+      [userId, answer, start],
+      z.object({ outcome: z.enum(['confirmed', 'freed', 'not-presenter', 'missing', 'current', 'covered']) }),
     );
   }
 

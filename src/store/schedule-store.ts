@@ -40,14 +40,17 @@ function toOccurrence(hash: Record<string, string>): OccurrenceRecord {
   const { eventId, sessionId, agenda, ...fields } = OccurrenceHash.parse(hash);
   const posts: Record<string, string> = {};
   const dms: Record<string, 'sent' | 'closed'> = {};
+  const confirms: Record<string, 'sent' | 'closed'> = {};
   for (const [field, value] of Object.entries(hash)) {
     if (field.startsWith('post:')) posts[field.slice(5)] = value;
     if (field.startsWith('dm:')) dms[field.slice(3)] = value === 'closed' ? 'closed' : 'sent';
+    if (field.startsWith('confirm:')) confirms[field.slice(8)] = value === 'closed' ? 'closed' : 'sent';
   }
   return {
     ...fields,
     posts,
     dms,
+    confirms,
     ...(eventId && { eventId }),
     ...(sessionId && { sessionId }),
     ...(agenda && { agenda }),
@@ -112,7 +115,7 @@ export class ScheduleStore {
   async setOnce(
     guildId: string,
     start: number,
-    field: `post:${string}` | `dm:${string}` | 'eventId' | 'sessionId' | 'agenda',
+    field: `post:${string}` | `dm:${string}` | `confirm:${string}` | 'eventId' | 'sessionId' | 'agenda',
     value: string,
   ) {
     return (await this.redis.hsetnx(keys.occurrence(guildId, start), field, value)) === 1;

@@ -19,6 +19,14 @@ const StoredSettings = z.object({
     .enum(['true', 'false'])
     .transform((s) => s === 'true')
     .optional(),
+  pollOffset: z.coerce.number().int().positive().optional(),
+  // 0: the default (48 h) turned off.
+  confirmOffset: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .transform((n) => (n === 0 ? undefined : n))
+    .optional(),
 });
 
 type SettingsPatch = { [K in keyof GuildSettings]?: GuildSettings[K] | null };

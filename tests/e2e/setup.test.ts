@@ -88,8 +88,10 @@ describe('GIVEN the bot started against a fresh guild', () => {
       /^Saved\..*Reminders ping <@&\d+>/,
     );
     // Aran holds only the host role: from now on that is enough.
-    expect((await run('Aran', 'reminders', { offsets: '2d, 1h,10m' })).content).toBe(
-      'Saved. The agenda goes out 48h before each session, reminders 1h, 10m before.',
+    expect((await run('Aran', 'reminders', { offsets: '2d, 1h,10m', poll: '4d', confirm: '36h' })).content).toBe(
+      'Saved. The agenda goes out 48h before each session, reminders 1h, 10m before. ' +
+        'The poll of the queue goes out 96h before and closes with the agenda. ' +
+        'Presenters are asked to confirm 36h before.',
     );
     expect((await run('Aran', 'voice', { enabled: true })).content).toMatch(/^Saved\. During sessions I will join/);
 
@@ -104,6 +106,8 @@ describe('GIVEN the bot started against a fresh guild', () => {
       'Host role': `<@&${role('hosts')}>`,
       'Ping role': `<@&${role('paper-club')}>`,
       'Reminders before a session': '48h, 1h, 10m',
+      'Weekly poll': '96h before, closing with the agenda',
+      'Presenters confirm': '36h before',
     });
     expect(show.embeds[0]!.description).toBeUndefined();
 
@@ -123,6 +127,8 @@ describe('GIVEN the bot started against a fresh guild', () => {
       pingRoleId: role('paper-club'),
       reminderOffsets: [172_800, 3_600, 600],
       voiceEnabled: true,
+      pollOffset: '345600',
+      confirmOffset: '129600',
     });
   });
 
@@ -150,6 +156,8 @@ describe('GIVEN the bot started against a fresh guild', () => {
       /At most 10 reminders a session; you gave 50/,
     ],
     ['reminders', { offsets: '1h,60m' }, /Two of those reminder times are the same/],
+    ['reminders', { offsets: '24h,1h', poll: '12h' }, /^The poll closes when the agenda goes out \(24h before\)/],
+    ['reminders', { offsets: '24h,1h', confirm: 'soon' }, /`soon` is not a reminder time/],
     ['roles', { host: '@everyone' }, /cannot be @everyone/],
     ['roles', { host: '@hosts', ping: '@everyone' }, /never pings @everyone/],
     ['roles', { host: '@Lectern' }, /belongs to a bot or integration/],

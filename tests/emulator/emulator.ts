@@ -22,6 +22,7 @@ import { Gateway } from './gateway.js';
 import { readBody, sendJson, type UploadedFile } from './http.js';
 import { InteractionRecord } from './interactions.js';
 import { computePings, type PostRecord } from './messages.js';
+import { EmulatedPolls } from './polls.js';
 import { apiChannel, apiMember, interactionMember } from './payloads.js';
 import {
   LimiterClock,
@@ -146,6 +147,7 @@ export class Emulator {
   readonly rateLimitRetries: Array<{ method: string; path: string; waitedMs: number }> = [];
   private readonly limitedAt = new Map<string, number>();
   readonly posts: PostRecord[] = [];
+  readonly polls = new EmulatedPolls(this);
   readonly commands = new Map<string, APIApplicationCommand[]>();
   readonly interactionsByToken = new Map<string, InteractionRecord>();
   readonly nonces = new Map<string, string>();
@@ -446,6 +448,7 @@ export class Emulator {
       tts: false,
       type: 0,
       ...(channel?.guildId ? { guild_id: channel.guildId } : {}),
+      ...(body.poll ? { poll: this.polls.fromBody(body.poll as Parameters<EmulatedPolls['fromBody']>[0]) } : {}),
       ...extra,
     } as APIMessage;
     this.world.messages.get(channelId)?.set(message.id, message);
@@ -855,13 +858,37 @@ export class Emulator {
     options: Record<string, OptionValue> = {},
   ): InteractionRecord {
     const command = this.registered(guild, name, ApplicationCommandType.ChatInput);
+    return this.dmInteraction(guild, user, InteractionType.ApplicationCommand, {
+      ...this.commandData(guild, command, subcommand, options),
+      guild_id: undefined,
+    });
+  }
+
+  /** Presses a button on a message the bot sent to a member's DMs: the interaction carries no guild. */
+  dmButton(guild: WorldGuild, user: string, message: APIMessage, customId: string): InteractionRecord {
+    return this.dmInteraction(
+      guild,
+      user,
+      InteractionType.MessageComponent,
+      { custom_id: customId, component_type: 2 },
+      { message },
+    );
+  }
+
+  private dmInteraction(
+    guild: WorldGuild,
+    user: string,
+    type: InteractionType,
+    data: unknown,
+    extra: Record<string, unknown> = {},
+  ): InteractionRecord {
     const member = this.memberFor(guild, user);
     const channel = this.dmChannel(member.user.id);
     const payload = {
       id: snowflake(),
       application_id: this.applicationId,
-      type: InteractionType.ApplicationCommand,
-      data: { ...this.commandData(guild, command, subcommand, options), guild_id: undefined },
+      type,
+      data,
       channel: apiChannel(this.world, channel),
       channel_id: channel.id,
       user: member.user,
@@ -873,6 +900,7 @@ export class Emulator {
       authorizing_integration_owners: { 1: member.user.id },
       context: 1,
       attachment_size_limit: 10 * 1024 * 1024,
+      ...extra,
     } as unknown as APIInteraction;
     const record = new InteractionRecord(payload, (id) => this.findMessage(id));
     this.interactionsByToken.set(payload.token, record);
@@ -909,6 +937,16 @@ export class Emulator {
       resolved: { messages: { [target.id]: target } },
     };
     return this.baseInteraction({ ...invoker, channel: target.channel_id }, InteractionType.ApplicationCommand, data);
+  }
+
+  /** A member votes in a message's poll; `answerIds` replaces their earlier choice (empty takes it back). */
+  votePoll(guild: WorldGuild, user: string, message: APIMessage, answerIds: number[]): void {
+    this.polls.vote(guild, this.memberFor(guild, user).user.id, message, answerIds);
+  }
+
+  /** A poll's time runs out on Discord's side (its end, without the bot expiring it). */
+  endPoll(message: APIMessage): void {
+    this.polls.end(message);
   }
 
   /** A member writes in a channel (as Discord would store and dispatch it). */

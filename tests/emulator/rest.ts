@@ -70,6 +70,7 @@ export function restRoutes(emu: Emulator): Array<{ method: string; pattern: RegE
         PermissionFlagsBits.ViewChannel,
         send,
         ...(req.files.length > 0 ? [PermissionFlagsBits.AttachFiles] : []),
+        ...(req.body.poll ? [PermissionFlagsBits.SendPolls] : []),
       ];
       if (needed.some((bit) => (perms & bit) === 0n)) return fail(403, 50013, 'Missing Permissions');
     }
@@ -267,8 +268,12 @@ export function restRoutes(emu: Emulator): Array<{ method: string; pattern: RegE
     }),
     route('GET', `/channels/${S}/messages/${S}`, ({ params }) => {
       const message = world.messages.get(params[0]!)?.get(params[1]!);
-      return message ? ok(message) : fail(404, 10008, 'Unknown Message');
+      return message ? ok(emu.polls.refresh(message)) : fail(404, 10008, 'Unknown Message');
     }),
+    route('POST', `/channels/${S}/polls/${S}/expire`, ({ params }) => emu.polls.expire(params[0]!, params[1]!)),
+    route('GET', `/channels/${S}/polls/${S}/answers/(\\d+)`, ({ params, query }) =>
+      emu.polls.voters(params[0]!, params[1]!, Number(params[2]), query),
+    ),
     route('PATCH', `/channels/${S}/messages/${S}`, ({ params, body, files }) => {
       const problems = [...checkSchema(schemas.messageEdit, body), ...checkMessageLimits(body)];
       if (problems.length > 0) return invalid(problems);

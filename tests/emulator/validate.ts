@@ -125,6 +125,8 @@ export function checkMessageLimits(body: unknown, prefix = ''): Problem[] {
     embeds?: EmbedLike[];
     components?: Array<{ type: number; components?: Array<{ type: number; custom_id?: string }> }>;
     embed?: unknown;
+    poll?: { question?: { text?: string }; answers?: Array<{ poll_media?: { text?: string } }> };
+    flags?: number;
   };
   const at = (path: string, text: string) => problems.push({ path: prefix + path, message: text });
   if (len(message.content) > 2000) at('content', `content is ${len(message.content)} characters; bots may send 2000`);
@@ -156,6 +158,18 @@ export function checkMessageLimits(body: unknown, prefix = ''): Problem[] {
         at(`components.${i}.components.${j}.custom_id`, 'custom_id must be 1 to 100 characters');
     });
   });
+  if (message.poll) {
+    // Documented: a question of up to 300 characters, answers of up to 55; the spec allows 300 for both.
+    if (len(message.poll.question?.text) > 300) at('poll.question.text', 'the question is at most 300 characters');
+    message.poll.answers?.forEach((answer, i) => {
+      if (len(answer.poll_media?.text) > 55)
+        at(
+          `poll.answers.${i}.poll_media.text`,
+          `answer is ${len(answer.poll_media?.text)} characters; the limit is 55`,
+        );
+    });
+    if (((message.flags ?? 0) & (1 << 15)) !== 0) at('poll', 'a poll cannot be sent with Components V2');
+  }
   return problems;
 }
 

@@ -359,15 +359,17 @@ describe('paper queue on a real Redis', () => {
     const id = await seedQueue(guild);
     const paperId = id.get('2408.00118')!;
     const [first, second] = await Promise.all([
-      store.volunteer(guild, paperId, 'm1', 'Member One'),
-      store.volunteer(guild, paperId, 'm2', 'Member Two'),
+      store.volunteer(guild, paperId, 'm1', 'Member One', 'volunteer'),
+      store.volunteer(guild, paperId, 'm2', 'Member Two', 'volunteer'),
     ]);
     expect(first).toEqual({ outcome: 'set' });
     expect(second).toEqual({ outcome: 'taken', presenterId: 'm1' });
     expect(await store.get(guild, paperId)).toMatchObject({ presenterId: 'm1', presenterName: 'Member One' });
     await store.start(guild, id.get('2408.06292')!, 100);
-    expect(await store.volunteer(guild, id.get('2408.06292')!, 'm2', 'Two')).toEqual({ outcome: 'current' });
-    expect(await store.volunteer(guild, 'nope', 'm2', 'Two')).toEqual({ outcome: 'missing' });
+    expect(await store.volunteer(guild, id.get('2408.06292')!, 'm2', 'Two', 'volunteer')).toEqual({
+      outcome: 'current',
+    });
+    expect(await store.volunteer(guild, 'nope', 'm2', 'Two', 'volunteer')).toEqual({ outcome: 'missing' });
     expect((await store.get(guild, id.get('2408.06292')!))!.presenterId).toBeUndefined();
   });
 });

@@ -7,6 +7,8 @@ import { PaperStore } from '../../src/store/paper-store.js';
 import { SessionStore } from '../../src/store/session-store.js';
 import { SpeakerStore } from '../../src/store/speaker-store.js';
 import { SettingsStore } from '../../src/store/settings-store.js';
+import { PollStore } from '../../src/store/poll-store.js';
+import { keys } from '../../src/store/keys.js';
 import { exportGuildData } from '../../src/store/guild-export.js';
 import { snowflake } from '../emulator/snowflake.js';
 
@@ -20,15 +22,50 @@ describe('stores on a real Redis', () => {
   it('GIVEN no settings THEN the defaults; GIVEN partial updates THEN each keeps the others', async () => {
     const store = new SettingsStore(redis);
     const guild = snowflake();
-    expect(await store.get(guild)).toEqual({ reminderOffsets: [86_400, 3_600, 600], voiceEnabled: false });
+    expect(await store.get(guild)).toEqual({
+      reminderOffsets: [86_400, 3_600, 600],
+      voiceEnabled: false,
+      confirmOffset: 172_800,
+    });
     await store.update(guild, { hostRoleId: '111111111111111111', pingRoleId: '222222222222222222' });
-    await store.update(guild, { reminderOffsets: [60], voiceEnabled: true });
+    await store.update(guild, { reminderOffsets: [60], voiceEnabled: true, pollOffset: 7_200, confirmOffset: 0 });
     await store.update(guild, { pingRoleId: null });
     expect(await store.get(guild)).toEqual({
       hostRoleId: '111111111111111111',
       reminderOffsets: [60],
       voiceEnabled: true,
+      pollOffset: 7_200,
+      confirmOffset: undefined,
     });
+    await store.update(guild, { pollOffset: null, confirmOffset: null });
+    expect(await store.get(guild)).toMatchObject({ confirmOffset: 172_800 });
+    expect(await store.get(guild)).not.toHaveProperty('pollOffset');
+  });
+
+  it('GIVEN an open poll THEN a second is refused, a rerun of the same counts as opened, and a closed one is not revived', async () => {
+    const polls = new PollStore(redis);
+    const guild = snowflake();
+    const poll = (id: string) => ({
+      id,
+      channelId: '333333333333333333',
+      hours: 2,
+      closesAt: 1_000,
+      paperIds: ['a', 'b'],
+      answers: ['A', 'B'],
+      leftOff: [],
+    });
+    expect(await polls.open(guild, poll('c1'))).toEqual({ opened: true, poll: poll('c1') });
+    expect(await polls.open(guild, poll('c1'))).toMatchObject({ opened: true });
+    expect(await polls.open(guild, poll('c2'))).toEqual({ opened: false, poll: poll('c1') });
+    await polls.setMessage(guild, 'c2', '444444444444444444');
+    await polls.setMessage(guild, 'c1', '555555555555555555');
+    expect(await polls.get(guild)).toEqual({ ...poll('c1'), messageId: '555555555555555555' });
+    expect(await polls.clear(guild, 'c2')).toBe(false);
+    expect(await polls.clear(guild, 'c1')).toBe(true);
+    await polls.setMessage(guild, 'c1', '555555555555555555');
+    expect(await polls.get(guild)).toBeUndefined();
+    expect(await redis.exists(keys.paperPoll(guild))).toBe(0);
+    expect((await polls.open(guild, poll('c2'))).opened).toBe(true);
   });
 
   it('GIVEN 12 hits in a 5-per-window limit from one user THEN exactly 5 pass, other users unaffected', async () => {

@@ -17,6 +17,11 @@ export function settingsEmbed(settings: GuildSettings, problems: string[], order
       field('Host role', role(settings.hostRoleId)),
       field('Ping role', settings.pingRoleId ? role(settings.pingRoleId) : 'none (reminders ping nobody)'),
       field('Reminders before a session', settings.reminderOffsets.map(formatOffset).join(', ')),
+      field(
+        'Weekly poll',
+        settings.pollOffset ? `${formatOffset(settings.pollOffset)} before, closing with the agenda` : 'off',
+      ),
+      field('Presenters confirm', settings.confirmOffset ? `${formatOffset(settings.confirmOffset)} before` : 'off'),
       field('Queue order', order === 'votes' ? 'by votes (papers hosts place keep their place)' : "the hosts' order"),
       field('Voice', settings.voiceEnabled ? 'on: I join the stage and note who speaks (no audio is recorded)' : 'off'),
     ],

@@ -33,6 +33,8 @@ export interface Paper {
   votes?: number;
   /** Placed by a host's /paper move: ordering by votes leaves it where it is. */
   pinned?: boolean;
+  /** The start (ms) of the session its presenter confirmed they present it at. */
+  confirmedFor?: number;
 }
 
 /** A `/paper list` line: read without the abstract and authors. */

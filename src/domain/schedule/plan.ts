@@ -1,5 +1,6 @@
 import { Temporal } from 'temporal-polyfill';
 import { UserError, quoteInput } from '../errors.js';
+import type { GuildSettings } from '../settings.js';
 import { localDate, nextOccurrence, weekdayOf, type WeeklySlot } from './weekly.js';
 
 export interface Schedule extends WeeklySlot {
@@ -32,6 +33,8 @@ export interface OccurrenceRecord extends Occurrence {
   /** Offset (s) → message id, or `dropped` when it would have been late. */
   posts: Record<string, string>;
   dms: Record<string, 'sent' | 'closed'>;
+  /** Paper id → its presenter's "Still presenting?" DM. */
+  confirms: Record<string, 'sent' | 'closed'>;
   /** Delayed jobs, removed when it is cancelled or replanned. */
   jobIds: string[];
   sessionId?: string;
@@ -67,6 +70,26 @@ export function planPosts(occurrence: Occurrence, offsetsSeconds: number[], now:
     if (at >= now) posts.push({ kind: 'reminder', offset, at });
   }
   return posts;
+}
+
+/** The poll (`pollOffset`, closing at the agenda) and the presenters' confirm DMs (`confirmOffset`), if still ahead. */
+export function planExtras(
+  occurrence: Occurrence,
+  {
+    reminderOffsets,
+    pollOffset,
+    confirmOffset,
+  }: Pick<GuildSettings, 'reminderOffsets' | 'pollOffset' | 'confirmOffset'>,
+  now: number,
+) {
+  const closesAt = occurrence.start - Math.max(...reminderOffsets) * 1000;
+  const pollAt = pollOffset === undefined ? undefined : occurrence.start - pollOffset * 1000;
+  const confirmAt = confirmOffset === undefined ? undefined : occurrence.start - confirmOffset * 1000;
+  return {
+    poll: pollAt !== undefined && pollAt >= now && pollAt < closesAt ? { at: pollAt, closesAt } : undefined,
+    confirm:
+      confirmAt !== undefined && confirmAt >= now && confirmAt < occurrence.start ? { at: confirmAt } : undefined,
+  };
 }
 
 export function onTime(at: number, now: number) {

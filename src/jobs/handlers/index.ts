@@ -3,10 +3,11 @@ import { paperCardHandler } from './paper-card.js';
 import { paperMetadataHandler, type PaperMetadataDeps } from './paper-metadata.js';
 import { sessionBoardHandler } from './session-board.js';
 import { memberDmHandler, newCardsHandler, questionCardHandler, threadPostHandler } from './session-posts.js';
+import { pollHandlers, type PollDeps } from './paper-poll.js';
 import { scheduleHandlers, type ScheduleDeps } from './schedule.js';
 import { sessionRecapHandler } from './session-recap.js';
 
-export function jobHandlers(deps: PaperMetadataDeps & ScheduleDeps): JobHandlers {
+export function jobHandlers(deps: PaperMetadataDeps & ScheduleDeps & PollDeps): JobHandlers {
   return {
     // A paper's card changing may change a posted agenda too.
     'paper.card': async (data, job) => {
@@ -24,5 +25,6 @@ export function jobHandlers(deps: PaperMetadataDeps & ScheduleDeps): JobHandlers
     'member.dm': memberDmHandler(deps),
     'session.recap': sessionRecapHandler(deps),
     ...scheduleHandlers(deps),
+    ...pollHandlers(deps),
   };
 }

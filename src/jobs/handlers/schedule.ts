@@ -7,6 +7,7 @@ import {
   renderReminder,
   sessionDay,
 } from '../../discord/render/agenda.js';
+import { confirmDm } from '../../discord/render/poll.js';
 import type { DiscordScheduledEvents } from '../../discord/scheduled-events.js';
 import type { Paper } from '../../domain/papers/paper.js';
 import type { Logger } from '../../logger.js';
@@ -76,10 +77,38 @@ async function dmPresenters(
   }
 }
 
+/** "Still presenting?" to each presenter of a queued paper, once per paper; closed DMs are noted for the hosts. */
+async function askPresenters(deps: ScheduleDeps, guildId: string, occurrence: OccurrenceRecord) {
+  const papers = (await deps.papers.list(guildId)).filter((p) => p.status === 'queued' && p.presenterId);
+  for (const paper of papers) {
+    if (occurrence.confirms[paper.id]) continue;
+    const delivered = await deps.channels.dm(
+      paper.presenterId!,
+      confirmDm(guildId, occurrence.start, paper),
+      nonceOf(`confirm:${guildId}:${occurrence.start}:${paper.id}`),
+    );
+    await deps.schedules.setOnce(guildId, occurrence.start, `confirm:${paper.id}`, delivered ? 'sent' : 'closed');
+    if (!delivered) await deps.schedules.setOnce(guildId, occurrence.start, `dm:${paper.presenterId}`, 'closed');
+  }
+}
+
 export function scheduleHandlers(
   deps: ScheduleDeps,
-): Pick<JobHandlers, 'schedule.open' | 'schedule.post' | 'schedule.event' | 'schedule.autoend' | 'agenda.refresh'> {
+): Pick<
+  JobHandlers,
+  'schedule.open' | 'schedule.post' | 'schedule.event' | 'schedule.autoend' | 'agenda.refresh' | 'schedule.confirm'
+> {
   return {
+    'schedule.confirm': async ({ guildId, start, at, generation }, job) => {
+      const occurrence = await deps.schedules.occurrence(guildId, start);
+      if (!occurrence || occurrence.status !== 'open' || occurrence.generation !== generation) return;
+      if (!onTime(at, deps.now())) {
+        deps.logger.warn({ guildId, jobId: job.id }, 'presenter confirmations dropped: too late (the bot was down)');
+        return;
+      }
+      await askPresenters(deps, guildId, occurrence);
+    },
+
     'schedule.open': async ({ guildId, at }, job) => {
       // A run of an older Lectern's weekly cron, replaced by the open job this run plans.
       if (job.id.startsWith('repeat:')) await deps.schedule.dropLegacyScheduler(guildId);
