@@ -1,8 +1,10 @@
-import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
-import { UserError } from '../src/domain/errors.js';
+import { InteractionContextType, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import { noLiveSession, UserError } from '../src/domain/errors.js';
+import { paperLabel } from '../src/domain/papers/paper.js';
+import { safeText } from '../src/discord/render/text.js';
 import { MAX_QUESTION } from '../src/domain/session/session.js';
 import { requireText } from '../src/domain/text.js';
-import type { Command, ComponentHandler } from '../src/discord/command.js';
+import type { Command, ComponentHandler, HandlerContext } from '../src/discord/command.js';
 
 const upvote: ComponentHandler = {
   // Not liveSession: the vote script checks that the question's own session is still live. The live session read
@@ -23,6 +25,23 @@ const upvote: ComponentHandler = {
   },
 };
 
+/** Before the session, in a queued paper's thread: the question waits with the paper for its session. */
+async function askEarly(ctx: HandlerContext<ChatInputCommandInteraction>, text: string, anonymous: boolean) {
+  const paper = await ctx.services.papers.paperOfThread(ctx.guildId, ctx.interaction.channelId);
+  if (!paper) throw noLiveSession();
+  const id = await ctx.services.papers.askEarly(ctx.guildId, paper.id, {
+    text,
+    anonymous,
+    askedAt: ctx.services.now(),
+    ...(anonymous ? {} : { askerId: ctx.interaction.user.id }),
+  });
+  const how = anonymous ? ' anonymously (your name is stored nowhere)' : '';
+  await ctx.reply(
+    `Question logged${how} for **${safeText(paperLabel(paper), 200)}**, asked before the session: it comes up, ` +
+      `with the session's questions, when this paper is presented. (id \`${id}\`)`,
+  );
+}
+
 export default {
   data: new SlashCommandBuilder()
     .setName('ask')
@@ -33,11 +52,13 @@ export default {
     )
     .addBooleanOption((o) => o.setName('anonymous').setDescription('Hide your name everywhere'))
     .toJSON(),
-  preconditions: { liveSession: true, rateLimit: { limit: 5, windowSeconds: 60 } },
+  // Not liveSession: before a session, /ask in a paper's thread keeps the question for that paper.
+  preconditions: { readsSession: true, rateLimit: { limit: 5, windowSeconds: 60 } },
   async execute(ctx) {
     const text = requireText(ctx.interaction.options.getString('question', true), 'question', MAX_QUESTION);
     const anonymous = ctx.interaction.options.getBoolean('anonymous') ?? false;
-    const asked = await ctx.services.questions.ask(ctx.guildId, ctx.session!.id, {
+    if (!ctx.session) return askEarly(ctx, text, anonymous);
+    const asked = await ctx.services.questions.ask(ctx.guildId, ctx.session.id, {
       text,
       anonymous,
       askedAt: ctx.services.now(),

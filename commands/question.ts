@@ -85,6 +85,7 @@ export default {
       const lines = questions.map(
         (q) =>
           `▲ ${q.votes} · ${safeText(q.text, 150)}${q.askerId ? ` · <@${q.askerId}>` : ' · anonymous'}` +
+          (q.early ? ' · asked before the session' : '') +
           (q.status !== 'open' ? ` · ${q.status}` : ''),
       );
       return ctx.reply(

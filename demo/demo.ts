@@ -39,7 +39,11 @@ function describeStep(step: ScenarioStep, player: ScenarioPlayer): string {
       .map(([k, v]) => ` ${k}:${String(v).slice(0, 60)}`)
       .join('')}`;
   if ('say' in step) return `${who} says: ${step.say}`;
+  if ('press' in step && step.press === 'vote') return `${who} votes for ${step.paper}`;
+  if ('press' in step && step.press === 'confirm')
+    return `${who} answers the "Still presenting?" DM: ${step.answer === 'yes' ? 'Yes' : "I can't"}`;
   if ('press' in step) return `${who} presses ${step.press} on "${step.question}"`;
+  if ('pollVote' in step) return `${who} votes in the poll for ${step.pollVote.join(', ')}`;
   if ('menu' in step) return `${who}: ${step.menu} on "${step.message}"`;
   if ('join' in step) return `${player.name(step.join)} joins the stage`;
   if ('leave' in step) return `${player.name(step.leave)} leaves the stage`;

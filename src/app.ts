@@ -2,6 +2,7 @@ import { Events, REST, type Client, type ClientOptions } from 'discord.js';
 import type { Config } from './config.js';
 import { createClient } from './discord/client.js';
 import { DiscordMessages } from './discord/messages.js';
+import { threadGoneNote } from './discord/render/paper.js';
 import { DiscordScheduledEvents } from './discord/scheduled-events.js';
 import { DiscordChannels } from './discord/threads.js';
 import { onScheduledEventUpdate } from './discord/scheduled-event-updates.js';
@@ -131,6 +132,11 @@ export async function startLectern({
       onScheduledEventUpdate(services, schedules, before, after).catch((err: unknown) =>
         logger.warn({ err }, 'scheduled event update not handled'),
       );
+    });
+    client.on(Events.ThreadDelete, (thread) => {
+      services.papers
+        .threadDeleted(thread.guildId, thread.id, threadGoneNote)
+        .catch((err: unknown) => logger.warn({ err }, 'thread deletion not handled'));
     });
     client.on(Events.Error, (err) => logger.error({ err }, 'discord client error'));
     const ready = new Promise<void>((resolve) => client!.once(Events.ClientReady, () => resolve()));

@@ -9,6 +9,7 @@ const sessionJob = z.object({ guildId: snowflake, sessionId: id });
 export const jobPayloads = {
   'paper.metadata': paperJob,
   'paper.card': paperJob,
+  'paper.early': sessionJob.extend({ paperId: id }),
   'session.board': sessionJob,
   'question.card': z.object({ guildId: snowflake, questionId: id }),
   'question.cards': sessionJob,
@@ -33,7 +34,8 @@ export const jobPayloads = {
   'schedule.poll': z.object({ guildId: snowflake, start: int, at: int, closesAt: int, generation: int }),
   'schedule.confirm': z.object({ guildId: snowflake, start: int, at: int, generation: int }),
   'poll.post': z.object({ guildId: snowflake, pollId: id }),
-  'poll.close': z.object({ guildId: snowflake, pollId: id }),
+  /** `at`: when the poll closes. */
+  'poll.close': z.object({ guildId: snowflake, pollId: id, at: int }),
   'announce.note': z.object({
     guildId: snowflake,
     noteId: z.string().min(1).max(80),
@@ -73,6 +75,7 @@ const retrySlow = { attempts: 8, backoffMs: 1_000 };
 export const jobOptions: Record<JobName, { attempts: number; backoffMs: number }> = {
   'paper.metadata': { attempts: 6, backoffMs: 1_000 },
   'paper.card': retryFast,
+  'paper.early': retryFast,
   'session.board': retryFast,
   'question.card': retryFast,
   'question.cards': retryFast,

@@ -3,9 +3,9 @@ import { cleanText } from '../domain/papers/metadata.js';
 import { MAX_NOTE, MAX_QUEUE, paperLabel, type Paper, type QueueOrder } from '../domain/papers/paper.js';
 import { dedupKey, parseArxivId, parsePaperRef } from '../domain/papers/paper-ref.js';
 import { cardCoalesceKey } from '../jobs/contract.js';
-import type { JobQueue } from '../jobs/job-queue.js';
+import type { JobQueue, JobRequest } from '../jobs/job-queue.js';
 import { newId } from '../store/ids.js';
-import type { PaperStore } from '../store/paper-store.js';
+import type { EarlyQuestion, PaperStore } from '../store/paper-store.js';
 import type { ScheduleService } from '../schedule/schedule-service.js';
 import type { MetadataService } from './metadata-service.js';
 
@@ -16,6 +16,13 @@ interface AddRequest {
   note?: string | null;
   suggestedById: string;
   now: number;
+}
+
+/** Questions a paper keeps for its session, asked in its thread before it. */
+export const MAX_EARLY_QUESTIONS = 50;
+
+function announceNote(guildId: string, noteId: string, content: string, pingRoleId?: string): JobRequest {
+  return { name: 'announce.note', data: { guildId, noteId, content, ...(pingRoleId && { pingRoleId }) } };
 }
 
 export class PaperService {
@@ -76,12 +83,7 @@ export class PaperService {
   ) {
     await Promise.all([
       this.jobs.enqueueAll([
-        note
-          ? {
-              name: 'announce.note',
-              data: { guildId, noteId: `withdrew:${paperId}:${start}`, content: note, pingRoleId: hostRoleId },
-            }
-          : undefined,
+        note ? announceNote(guildId, `withdrew:${paperId}:${start}`, note, hostRoleId) : undefined,
         {
           name: 'paper.card',
           data: { guildId, paperId },
@@ -90,6 +92,40 @@ export class PaperService {
       ]),
       this.schedule.agendaChanged(guildId),
     ]);
+  }
+
+  /** The paper whose thread this is, if any. */
+  async paperOfThread(guildId: string, threadId: string) {
+    const paperId = await this.papers.paperOfThread(guildId, threadId);
+    return paperId ? this.papers.get(guildId, paperId) : undefined;
+  }
+
+  /** A question in a queued paper's thread before the session: it joins the session when the paper is presented. */
+  async askEarly(guildId: string, paperId: string, question: Omit<EarlyQuestion, 'id'>) {
+    const id = newId();
+    const { outcome } = await this.papers.askEarly(guildId, paperId, { id, ...question }, MAX_EARLY_QUESTIONS);
+    if (outcome === 'full')
+      throw new UserError(
+        'early-full',
+        `This paper already has ${MAX_EARLY_QUESTIONS} questions waiting for its session; upvote those when it is on.`,
+      );
+    if (outcome === 'missing') throw new UserError('paper-not-queued', 'That paper is no longer in the queue.');
+    if (outcome !== 'asked')
+      throw new UserError(
+        `paper-${outcome}`,
+        outcome === 'current'
+          ? 'This paper is being presented now, but no session is live: a host starts one with /session start.'
+          : 'This paper has been covered; its questions were taken at its session.',
+      );
+    return id;
+  }
+
+  /** A moderator deleted a paper's thread: the paper goes on without one, and the hosts are told once. */
+  async threadDeleted(guildId: string, threadId: string, note: (paper: Paper) => string) {
+    const paper = await this.paperOfThread(guildId, threadId);
+    if (!paper) return;
+    await this.papers.setThread(guildId, paper.id, null);
+    await this.jobs.enqueueAll([announceNote(guildId, `thread-gone:${paper.id}`, note(paper))]);
   }
 
   /** The agenda refresh can be queued alongside: it reads the queue when it runs, 2 s later. */

@@ -46,7 +46,7 @@ export class PollService {
       { name: 'poll.post', data: { guildId, pollId: poll.id }, options: { jobId: pollJobIds.post(guildId, poll.id) } },
       {
         name: 'poll.close',
-        data: { guildId, pollId: poll.id },
+        data: { guildId, pollId: poll.id, at: poll.closesAt },
         options: { jobId: pollJobIds.close(guildId, poll.id), runAt: poll.closesAt },
       },
     ]);

@@ -48,7 +48,8 @@ export function markdownStyle(names: Map<string, string>, timeZone: string, esca
 function pieces(recap: Recap, style: RecapStyle, cut = (text: string) => text) {
   const since = (at: number) => `(${offsetLabel(recap.startedAt, at)})`;
   const note = (n: RecapNote) => `${style.time(n.at)} ${since(n.at)} ${style.text(cut(n.text))}`;
-  const asker = (q: RecapQuestion) => (q.askerId ? style.person(q.askerId) : 'anonymous');
+  const asker = (q: RecapQuestion) =>
+    `${q.askerId ? style.person(q.askerId) : 'anonymous'}${q.early ? ', asked before the session' : ''}`;
   const span = (from: number, to: number, between = '–') =>
     `${style.time(from, false)}${between}${style.time(to, false)}`;
   const { asked, covered } = recap;
@@ -81,6 +82,7 @@ function pieces(recap: Recap, style: RecapStyle, cut = (text: string) => text) {
       return [
         `### ${i + 1}. [${style.text(paper.title).slice(0, 200)}](${paper.url})`,
         paper.presenterId ? `Presented by ${style.person(paper.presenterId)}, from ${from}` : `From ${from}`,
+        ...(paper.threadUrl ? [`Discussion: ${paper.threadUrl}`] : []),
       ];
     },
   };

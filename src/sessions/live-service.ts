@@ -115,6 +115,8 @@ export class LiveService {
         data: { guildId, paperId: result.paperId },
         options: { coalesceKey: cardCoalesceKey(guildId, result.paperId) },
       },
+      // Questions asked in its thread before the session join it now.
+      { name: 'paper.early', data: { guildId, sessionId: session.id, paperId: result.paperId } },
     ]);
     return (await this.papers.get(guildId, result.paperId))!;
   }

@@ -16,6 +16,10 @@ export const keys = {
   paperQueue: inGuild('papers:queue'),
   paper: (guildId: string, paperId: string) => `${guild(guildId)}:paper:${paperId}`,
   paperVoters: (guildId: string, paperId: string) => `${guild(guildId)}:paper:${paperId}:voters`,
+  // Questions asked in the paper's thread before its session (JSON each), until it is presented.
+  paperEarly: (guildId: string, paperId: string) => `${guild(guildId)}:paper:${paperId}:early`,
+  // Thread id → paper id: which paper a thread discusses.
+  paperThreads: inGuild('papers:threads'),
   // 'votes' when the queue is ordered by votes; absent: as hosts placed it.
   paperOrder: inGuild('papers:order'),
   paperHistory: inGuild('papers:history'),

@@ -26,9 +26,18 @@ type StartResult =
 export type NewPaper = Omit<Paper, 'status' | 'authors' | 'abstract' | 'startedAt' | 'coveredAt' | 'card'> &
   Partial<Pick<Paper, 'authors' | 'abstract'>>;
 
+const EarlyQuestionSchema = z.object({
+  id: z.string(),
+  text: z.string(),
+  anonymous: z.boolean(),
+  askerId: z.string().optional(),
+  askedAt: z.number(),
+});
+export type EarlyQuestion = z.infer<typeof EarlyQuestionSchema>;
+
 type QueuedPaper = QueueEntry & Pick<Paper, 'presenterName' | 'authors'>;
 
-const JSON_FIELDS = new Set(['ref', 'authors', 'pinned']);
+const JSON_FIELDS = new Set(['ref', 'authors', 'pinned', 'noThread']);
 const NUMBER_FIELDS = new Set(['addedAt', 'startedAt', 'coveredAt', 'votes', 'confirmedFor']);
 const QUEUE_ENTRY_FIELDS = [
   'id',
@@ -259,6 +268,8 @@ export class PaperStore {
           keys.paper(guildId, paperId),
           keys.paperDedup(guildId),
           keys.paperVoters(guildId, paperId),
+          keys.paperEarly(guildId, paperId),
+          keys.paperThreads(guildId),
         ],
         [paperId],
         z.object({ outcome: z.enum(['removed', 'missing', 'current']) }),
@@ -316,6 +327,44 @@ export class PaperStore {
 
   async setCard(guildId: string, paperId: string, card: { channelId: string; messageId: string }) {
     return (await this.patch(guildId, paperId, toHash({ card }))) !== undefined;
+  }
+
+  /** Its discussion thread, or `null`: it has none (refused, or deleted by a moderator) and none is opened again. */
+  async setThread(guildId: string, paperId: string, threadId: string | null) {
+    const { outcome, before } = await runScript(
+      this.redis,
+      'papers/thread',
+      [keys.paper(guildId, paperId), keys.paperThreads(guildId)],
+      [threadId ?? '', paperId],
+      z.object({ outcome: z.enum(['set', 'missing']), before: z.string().optional() }),
+    );
+    return { set: outcome === 'set', before };
+  }
+
+  /** The paper a thread discusses, if any. */
+  async paperOfThread(guildId: string, threadId: string) {
+    return (await this.redis.hget(keys.paperThreads(guildId), threadId)) ?? undefined;
+  }
+
+  /** A question for a queued paper before its session; `full`: it already holds `max`. */
+  async askEarly(guildId: string, paperId: string, question: EarlyQuestion, max: number) {
+    return runScript(
+      this.redis,
+      'papers/ask-early',
+      [keys.paper(guildId, paperId), keys.paperEarly(guildId, paperId)],
+      [JSON.stringify(question), max],
+      z.object({ outcome: z.enum(['asked', 'full', 'missing', 'current', 'covered']), count: z.number().optional() }),
+    );
+  }
+
+  async earlyQuestions(guildId: string, paperId: string): Promise<EarlyQuestion[]> {
+    const stored = await this.redis.lrange(keys.paperEarly(guildId, paperId), 0, -1);
+    return stored.map((json) => EarlyQuestionSchema.parse(JSON.parse(json)));
+  }
+
+  /** Drops the first `count`, once they are the session's. */
+  async dropEarly(guildId: string, paperId: string, count: number) {
+    await this.redis.ltrim(keys.paperEarly(guildId, paperId), count, -1);
   }
 
   private async patch(guildId: string, paperId: string, fields: string[]) {

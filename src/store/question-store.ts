@@ -47,6 +47,7 @@ function toQuestion(hash: Record<string, string>): Question {
     askedAt: Number(hash.askedAt),
     votes: Number(hash.votes ?? 0),
     ...(hash.paperId && { paperId: hash.paperId }),
+    ...(hash.early === 'true' && { early: true }),
     ...(hash.askerId && { askerId: hash.askerId }),
     ...(hash.answer && { answer: hash.answer }),
     ...(hash.cardMessageId && {
@@ -88,19 +89,28 @@ export class QuestionStore {
 
   constructor(private readonly redis: RedisClient) {}
 
-  async ask(guildId: string, question: Omit<Question, 'status' | 'votes' | 'paperId'>): Promise<AskResult> {
+  /**
+   * On the paper being presented; `early`: a question asked in a paper's thread before the session, which joins the
+   * session on its own paper when that paper is presented (`now`: then).
+   */
+  async ask(
+    guildId: string,
+    question: Omit<Question, 'status' | 'votes' | 'paperId' | 'early'>,
+    early?: { paperId: string; now: number },
+  ): Promise<AskResult> {
     const { id, sessionId, askedAt } = question;
     const k = sessionKeys(guildId, sessionId);
     const rank = rankMember(askedAt, id);
     return retryWhileStale('ask', async () => {
-      const paperId = this.paperSeen.get(guildId) ?? '';
+      const paperId = early?.paperId ?? this.paperSeen.get(guildId) ?? '';
       const onPaper = paperId ? { paperId } : {};
-      const event: TimelineEvent = { type: 'question.asked', questionId: id, at: askedAt, ...onPaper };
+      const event: TimelineEvent = { type: 'question.asked', questionId: id, at: early?.now ?? askedAt, ...onPaper };
       const fields = ['id', id, 'sessionId', sessionId, 'text', question.text, 'anonymous', String(question.anonymous)];
       fields.push('askedAt', String(askedAt), 'status', 'open', 'rank', rank);
       if (question.askerId !== undefined) fields.push('askerId', question.askerId);
       if (question.answer !== undefined) fields.push('answer', question.answer);
       if (paperId) fields.push('paperId', paperId);
+      if (early) fields.push('early', 'true');
       const reply = await runScript(
         this.redis,
         'questions/ask',
@@ -118,7 +128,16 @@ export class QuestionStore {
           k.boardDirty,
           k.cardsDirty,
         ],
-        [sessionId, paperId, JSON.stringify(event), id, askedAt, rank, question.text.toLowerCase(), ...fields],
+        [
+          sessionId,
+          early ? '*' : paperId,
+          JSON.stringify(event),
+          id,
+          askedAt,
+          rank,
+          question.text.toLowerCase(),
+          ...fields,
+        ],
         AskReply,
       );
       if (reply.outcome === 'paper-changed') {
@@ -127,7 +146,7 @@ export class QuestionStore {
       }
       if (reply.outcome === 'not-live') return reply;
       const { boardDirty, cardsDirty, threadId } = reply;
-      const stored: Question = { ...question, status: 'open', votes: 0, ...onPaper };
+      const stored: Question = { ...question, status: 'open', votes: 0, ...onPaper, ...(early && { early: true }) };
       return { outcome: 'asked' as const, question: stored, boardDirty, cardsDirty, ...(threadId && { threadId }) };
     });
   }

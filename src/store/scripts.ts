@@ -11,7 +11,7 @@ const TABLE = {
   papers: {
     add: 4,
     move: 3,
-    remove: 4,
+    remove: 6,
     start: 4,
     patch: 1,
     vote: 2,
@@ -20,6 +20,8 @@ const TABLE = {
     'poll-open': 1,
     'poll-set': 1,
     'poll-clear': 1,
+    'ask-early': 2,
+    thread: 2,
   },
   session: { start: 4, end: undefined, log: 2 },
   speakers: { raise: 5, lower: 4, call: 6, 'call-first': 7, done: 3, clear: 4, read: 3 },

@@ -3,7 +3,7 @@ import { Emulator } from '../emulator/emulator.js';
 import type { WorldGuild } from '../emulator/world.js';
 import { BotProcess, until } from '../support/bot-process.js';
 import { paperClub } from '../support/guild.js';
-import { botEnv, JobWatch } from '../support/harness.js';
+import { botEnv, eventually, JobWatch } from '../support/harness.js';
 import { PrivateRedis } from '../support/redis-server.js';
 import { offsetsFor, postsSettled, schedulePosts, slotAhead } from '../support/schedule.js';
 
@@ -35,8 +35,16 @@ function bot(emu: Emulator, redis: PrivateRedis, extra: Record<string, string> =
   return process;
 }
 
-/** Setup, two papers with presenters (cards posted), and reminders at `secondsFromNow` for a slot a little ahead. */
-async function scheduleSoon(emu: Emulator, guild: WorldGuild, secondsFromNow: number[]) {
+/**
+ * Setup, two papers with presenters (cards posted), and reminders at `secondsFromNow` for a slot a little ahead;
+ * `extras`: the weekly poll and the presenters' confirmations, in seconds from now too.
+ */
+async function scheduleSoon(
+  emu: Emulator,
+  guild: WorldGuild,
+  secondsFromNow: number[],
+  extras: { poll?: number; confirm?: number } = {},
+) {
   const as = (user: string) => ({ guild, user, channel: 'general' });
   await emu
     .command(as('Tanishq'), 'setup', 'channels', {
@@ -52,7 +60,14 @@ async function scheduleSoon(emu: Emulator, guild: WorldGuild, secondsFromNow: nu
   await until(() => emu.messagesIn(announce).length === 2, 10_000, 'the paper cards');
   const slot = slotAhead(Date.now(), (Math.max(...secondsFromNow) + 15) * 1000);
   const offsets = offsetsFor(slot.start, Date.now(), secondsFromNow);
-  await emu.command(as('Tanishq'), 'setup', 'reminders', { offsets: offsets.text }).answer();
+  const [poll, confirm] = offsetsFor(slot.start, Date.now(), [extras.poll ?? 0, extras.confirm ?? 0]).seconds;
+  await emu
+    .command(as('Tanishq'), 'setup', 'reminders', {
+      offsets: offsets.text,
+      ...(extras.poll !== undefined && { poll: `${poll}s` }),
+      confirm: extras.confirm === undefined ? 'off' : `${confirm}s`,
+    })
+    .answer();
   const set = await emu
     .command(as('Tanishq'), 'schedule', 'set', { weekday: slot.weekday, time: slot.time, timezone: 'UTC' })
     .answer();
@@ -87,6 +102,43 @@ async function expectEachPostOnce(
   expect(new Set(reminders.map((r) => r.message.content.match(/starts in ([\dhms]+)\*\*/)?.[1])).size).toBe(2);
   expect(dms('Charlie')).toHaveLength(1);
   expect(dms('Cong')).toHaveLength(1);
+  expect(emu.violations).toEqual([]);
+}
+
+/** One poll, one result, and one "Still presenting?" DM per presenter, with no poll or confirm job left to run. */
+async function expectPollOnce(
+  emu: Emulator,
+  guild: WorldGuild,
+  redis: PrivateRedis,
+  announce: string,
+  timeoutMs: number,
+) {
+  const asked = (name: string) =>
+    emu
+      .messagesIn(emu.dmChannel(emu.world.memberByName(guild, name).user.id).id)
+      .filter((m) => m.content.startsWith('Still presenting'));
+  const results = () => emu.messagesIn(announce).filter((m) => m.content.startsWith('**The poll has closed.**'));
+  await until(
+    () => results().length >= 1 && asked('Charlie').length >= 1 && asked('Cong').length >= 1,
+    timeoutMs,
+    'the poll result and both confirm DMs',
+  );
+  const jobs = new JobWatch(redis.url, emu.applicationId);
+  try {
+    const mine = ['schedule.poll', 'schedule.confirm', 'poll.post', 'poll.close'];
+    await eventually(
+      async () =>
+        !(await jobs.queue.getJobs(['wait', 'prioritized', 'active', 'delayed'])).some((j) => mine.includes(j.name)),
+      20_000,
+      'the poll and confirm jobs to be done',
+    );
+  } finally {
+    await jobs.close();
+  }
+  expect(emu.messagesIn(announce).filter((m) => m.poll)).toHaveLength(1);
+  expect(results()).toHaveLength(1);
+  expect(asked('Charlie')).toHaveLength(1);
+  expect(asked('Cong')).toHaveLength(1);
   expect(emu.violations).toEqual([]);
 }
 
@@ -139,6 +191,35 @@ describe('GIVEN scheduled posts WHEN things go wrong', () => {
       emu.requests.filter((r) => r.method === 'POST' && path.test(r.path) && r.status >= 400).map((r) => r.status),
     ).toEqual([500, 500, 429]);
   }, 60_000);
+
+  it('(e) the worker is SIGKILLed once Discord took the weekly poll: one poll, one result, one confirm DM each', async () => {
+    const { emu, guild, redis } = await world();
+    const first = bot(emu, redis);
+    await first.waitForLog(/worker ready/);
+    const { announce } = await scheduleSoon(emu, guild, [14], { poll: 3, confirm: 8 });
+    emu.fault({
+      method: 'POST',
+      path: new RegExp(`^/channels/${announce}/messages$`),
+      afterAccept: true,
+      delayMs: 5_000,
+      times: 1,
+    });
+    await until(() => emu.messagesIn(announce).some((m) => m.poll), 10_000, 'the poll to reach Discord');
+    await first.kill('SIGKILL');
+    const second = bot(emu, redis);
+    await second.waitForLog(/worker ready/);
+    await expectPollOnce(emu, guild, redis, announce, 45_000);
+  }, 90_000);
+
+  it('(f) Redis is killed and restarted (AOF) before the poll and the confirmations: each once', async () => {
+    const { emu, guild, redis } = await world();
+    const process = bot(emu, redis);
+    await process.waitForLog(/worker ready/);
+    const { announce } = await scheduleSoon(emu, guild, [20], { poll: 8, confirm: 12 });
+    await redis.aofWritten();
+    await redis.restart();
+    await expectPollOnce(emu, guild, redis, announce, 45_000);
+  }, 90_000);
 
   it('(d) two bot processes run at once on one Redis: each post once', async () => {
     const { emu, guild, redis } = await world();

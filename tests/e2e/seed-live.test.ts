@@ -131,14 +131,33 @@ describe('GIVEN the seed session replayed through the real bot, up to /session e
     expect(opened.status).toBe(200);
   });
 
+  it('THEN before the session each presenter was asked once whether they still present, Charlie said yes, and the poll of the queue was reported without moving it', async () => {
+    const asked = (key: string) => dmsTo(key).filter((p) => String(p.body.content).startsWith('Still presenting'));
+    expect(asked('charlie')).toHaveLength(1);
+    expect(asked('cong')).toHaveLength(1);
+    expect(asked('aran')).toHaveLength(2); // one DM per paper
+    expect(at('2024-08-12T19:00:00').answer!.content).toMatch(/^You present \*\*Scaling LLM Test-Time Compute/);
+    expect(at('2024-08-12T20:30:00').answer!.content).toMatch(/^The poll of 7 papers goes up in <#\d+>/);
+    const result = h.emu
+      .messagesIn(channel('announcements'))
+      .find((m) => m.content.startsWith('**The poll has closed.**'))!;
+    expect(result.content.split('\n').slice(1, 4)).toEqual([
+      '1. Scaling LLM Test-Time Compute Optimally can be More Effective than Scaling Model Parameters · 2 votes',
+      '2. The AI Scientist: Towards Fully Automated Open-Ended Scientific Discovery · 2 votes',
+      '3. Gemma 2: Improving Open Language Models at a Practical Size · 0 votes',
+    ]);
+    expect(result.content).toContain("The queue is in the hosts' order (/setup queue), so nothing moved");
+  });
+
   it('THEN calling Charlie before he joined told the host and DMed him a link; after he joined he was un-suppressed', async () => {
     expect(at('12:02:30').answer!.content).toBe(
       `<@${player.userId('charlie')}> is not in <#${channel('paper-stage')}>. They keep their place in the queue, and I sent them a DM with a link to join.`,
     );
+    // Besides the agenda's and the "Still presenting?" DMs of the days before.
     expect(
       dmsTo('charlie')
         .map((p) => p.message.content)
-        .filter((c) => !c.startsWith('You are presenting')),
+        .filter((c) => !c.startsWith('You are presenting') && !c.startsWith('Still presenting')),
     ).toEqual([
       `A host has called you up to speak. Join the stage to talk: https://discord.com/channels/${h.guild.id}/${channel('paper-stage')}`,
     ]);

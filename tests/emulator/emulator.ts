@@ -990,6 +990,21 @@ export class Emulator {
     this.gateway.dispatch(channel.guildId, 'CHANNEL_UPDATE', apiChannel(this.world, channel), GatewayIntentBits.Guilds);
   }
 
+  /** A moderator deletes a thread: it and its messages are gone, and the gateway says so. */
+  deleteThread(threadId: string): void {
+    const thread = this.world.channels.get(threadId);
+    if (!thread?.guildId || thread.type !== ChannelType.PublicThread) throw new Error(`no thread ${threadId}`);
+    this.world.channels.delete(threadId);
+    this.world.messages.delete(threadId);
+    this.world.guilds.get(thread.guildId)?.channels.delete(threadId);
+    this.gateway.dispatch(
+      thread.guildId,
+      'THREAD_DELETE',
+      { id: threadId, guild_id: thread.guildId, parent_id: thread.parentId, type: thread.type },
+      GatewayIntentBits.Guilds,
+    );
+  }
+
   /** Where the bot's voice connections go; without one, the bot's joins get no voice server. */
   attachVoice(server: VoiceServer): void {
     this.voice = server;

@@ -27,8 +27,9 @@ export class EmulatedPolls {
   private readonly votes = new Map<string, Map<number, Set<string>>>();
   /** Message id → the counts the last read saw: what an open poll's results show next (Discord's are approximate). */
   private readonly lastRead = new Map<string, Map<number, number>>();
-  /** Message ids of polls whose counts are final. */
+  /** Message ids of polls whose counts are final, and of those ended but not yet final. */
   private readonly finalized = new Set<string>();
+  private readonly ending = new Set<string>();
 
   constructor(private readonly emu: Emulator) {}
 
@@ -102,6 +103,8 @@ export class EmulatedPolls {
   /** A read of the message: an open poll shows the counts of the read before this one; a finalized one, the truth. */
   refresh(message: APIMessage): APIMessage {
     if (!message.poll) return message;
+    // Its time ran out: Discord ends it by itself (here, when it is next read).
+    if (!this.isOpen(message)) this.end(message);
     const final = this.finalized.has(message.id);
     const shown = final ? this.counts(message.id) : (this.lastRead.get(message.id) ?? new Map<number, number>());
     this.lastRead.set(message.id, this.counts(message.id));
@@ -143,7 +146,8 @@ export class EmulatedPolls {
   /** The poll ends (its time is up, or its author expired it): final counts a moment later, and the result message. */
   end(message: APIMessage): void {
     const poll = message.poll!;
-    if (this.finalized.has(message.id)) return;
+    if (this.ending.has(message.id)) return;
+    this.ending.add(message.id);
     poll.expiry = new Date(Math.min(Date.parse(poll.expiry!), this.emu.now())).toISOString();
     setTimeout(() => {
       this.finalized.add(message.id);

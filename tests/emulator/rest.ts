@@ -291,6 +291,8 @@ export function restRoutes(emu: Emulator): Array<{ method: string; pattern: RegE
       const parent = world.channels.get(params[0]!);
       if (!parent?.guildId || !world.messages.get(parent.id)?.has(params[1]!))
         return fail(404, 10008, 'Unknown Message');
+      const perms = world.permissions(guildOf(parent.guildId)!, world.bot.id, parent.id);
+      if ((perms & PermissionFlagsBits.CreatePublicThreads) === 0n) return fail(403, 50013, 'Missing Permissions');
       if (world.channels.has(params[1]!))
         return fail(400, 160004, 'A thread has already been created for this message');
       const thread = world.addChannel({

@@ -29,6 +29,12 @@ const Step = z.union([
     .strict(),
   z.object({ ...common, as: z.string(), say: z.string().min(1).max(2000) }).strict(),
   z.object({ ...common, as: z.string(), press: z.literal('upvote'), question: z.string().min(1) }).strict(),
+  // The Vote button on the card of the paper whose id or link contains `paper`.
+  z.object({ ...common, as: z.string(), press: z.literal('vote'), paper: z.string().min(1) }).strict(),
+  // Yes / I can't on the member's latest "Still presenting?" DM.
+  z.object({ ...common, as: z.string(), press: z.literal('confirm'), answer: z.enum(['yes', 'no']) }).strict(),
+  // A vote in the open poll: the answers naming these papers (replacing an earlier vote).
+  z.object({ ...common, as: z.string(), pollVote: z.array(z.string().min(1)).min(1).max(10) }).strict(),
   z
     .object({
       ...common,
@@ -171,6 +177,13 @@ export async function settled(emu: Emulator, jobs: JobQueue, quietMs = 40, pollM
   }
 }
 
+/** The paper id a card's Vote button names. */
+function paperIdOf(card: APIMessage) {
+  const match = /"paper:vote:([^"]+)"/.exec(JSON.stringify(card.components));
+  if (!match) throw new Error('that card has no Vote button');
+  return match[1]!;
+}
+
 /** A player for the bot in `h` whose clock the scenario sets, with jobs due by each step run first. */
 export function replayPlayer(
   h: { emu: Emulator; guild: WorldGuild; bot: Pick<Lectern, 'internals' | 'client'> },
@@ -233,7 +246,35 @@ export class ScenarioPlayer {
       this.emu.memberMessage(this.guild, invoker.user, 'general', step.say);
       return { step };
     }
-    if ('press' in step && invoker) {
+    if ('press' in step && step.press === 'vote' && invoker) {
+      const card = await this.findMessage(
+        (m) => (m.embeds[0]?.url ?? '').includes(step.paper) && JSON.stringify(m.components).includes('paper:vote'),
+      );
+      return { step, answer: await this.emu.button(invoker, card, `paper:vote:${paperIdOf(card)}`).answer() };
+    }
+    if ('press' in step && step.press === 'confirm' && invoker) {
+      const dm = this.emu.dmChannel(this.userId(step.as)).id;
+      const asked = await this.findMessage(
+        (m) => m.channel_id === dm && m.content.startsWith('Still presenting') && (m.components?.length ?? 0) > 0,
+      );
+      const buttons = (asked.components![0] as { components: Array<{ custom_id: string }> }).components;
+      const button = buttons[step.answer === 'yes' ? 0 : 1]!;
+      return { step, answer: await this.emu.dmButton(this.guild, invoker.user, asked, button.custom_id).answer() };
+    }
+    if ('pollVote' in step && invoker) {
+      const poll = await this.findMessage((m) => m.poll !== undefined && Date.parse(m.poll.expiry!) > this.emu.now());
+      const answers = poll.poll!.answers.filter((a) => step.pollVote.some((p) => a.poll_media.text?.includes(p)));
+      if (answers.length !== step.pollVote.length)
+        throw new Error(`${step.at}: the poll has no answer for each of ${step.pollVote.join(', ')}`);
+      this.emu.votePoll(
+        this.guild,
+        invoker.user,
+        poll,
+        answers.map((a) => a.answer_id),
+      );
+      return { step };
+    }
+    if ('press' in step && step.press === 'upvote' && invoker) {
       const card = await this.findMessage(
         (m) =>
           (m.embeds[0]?.description ?? '').includes(step.question) &&

@@ -1,4 +1,5 @@
 import { ButtonStyle, ComponentType, type RESTPostAPIChannelMessageJSONBody } from 'discord.js';
+import { cleanText, firstSentences } from '../../domain/papers/metadata.js';
 import { paperLabel, type Paper, type QueueEntry } from '../../domain/papers/paper.js';
 import { discordTime, safeText } from './text.js';
 
@@ -110,3 +111,29 @@ export function historyLine(paper: Paper) {
   const presenter = paper.presenterId ? ` · <@${paper.presenterId}>` : '';
   return `[${paperTitle(paper, 150)}](${paper.ref.url}) · ${date}${presenter}`;
 }
+
+/** The first message of a paper's discussion thread. */
+export function paperIntro(paper: Paper): RESTPostAPIChannelMessageJSONBody {
+  const authors =
+    paper.authors.length > 0
+      ? safeText(paper.authors.slice(0, 8).join(', ') + (paper.authors.length > 8 ? ' et al.' : ''), 300)
+      : '';
+  const abstract = paper.abstract ? safeText(firstSentences(paper.abstract, 2), 800) : '';
+  const lines = [
+    `**${paperTitle(paper, 200)}**`,
+    authors,
+    abstract && `> ${abstract}`,
+    `<${paper.ref.url}>`,
+    '',
+    'Questions for the session? Ask them here with `/ask` before it starts: they come up, with their votes, ' +
+      'when this paper is presented.',
+  ];
+  return { content: lines.filter((line, i) => line !== '' || i === 4).join('\n'), allowed_mentions: { parse: [] } };
+}
+
+export const threadName = (paper: Paper) => cleanText(paperLabel(paper), 100) || 'Paper';
+
+/** Said once in the announce channel when a moderator deletes a paper's thread. */
+export const threadGoneNote = (paper: Paper) =>
+  `The discussion thread of **${paperTitle(paper, 200)}** was deleted, so it goes on without one. ` +
+  'Questions asked there before are kept for its session.';

@@ -18,7 +18,7 @@ const GROUPED = { text: 500, paper: 100, answer: 500 };
 
 function embed({ question, paperLabel }: CardItem, max: typeof SINGLE) {
   return {
-    author: { name: `Question · ${question.status}` },
+    author: { name: `Question · ${question.status}${question.early ? ' · asked before the session' : ''}` },
     description: safeText(question.text, max.text),
     fields: [
       { name: 'Asked by', value: question.askerId ? `<@${question.askerId}>` : 'anonymous', inline: true },

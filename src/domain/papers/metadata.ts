@@ -26,3 +26,10 @@ export function cleanMetadata(raw: PaperMetadata): PaperMetadata {
     abstract: cleanText(raw.abstract, LIMITS.abstract),
   };
 }
+
+/** The first `count` sentences of an abstract (a sentence ends at `.`, `!` or `?` before a space and a capital). */
+export function firstSentences(text: string, count: number) {
+  const flat = cleanText(text, 5_000);
+  const ends = [...flat.matchAll(/[.!?](?=\s+[A-Z(])/g)].map((m) => m.index + 1);
+  return ends.length >= count ? flat.slice(0, ends[count - 1]) : flat;
+}

@@ -33,6 +33,10 @@ export interface Paper {
   votes?: number;
   /** Placed by a host's /paper move: ordering by votes leaves it where it is. */
   pinned?: boolean;
+  /** Its discussion thread (opened from its card). */
+  threadId?: string;
+  /** It has no thread and gets none: threads were refused, or a moderator deleted it. */
+  noThread?: boolean;
   /** The start (ms) of the session its presenter confirmed they present it at. */
   confirmedFor?: number;
 }

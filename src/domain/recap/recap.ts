@@ -7,6 +7,8 @@ export interface RecapPaper {
   title: string;
   url: string;
   presenterId?: string;
+  /** Its discussion thread. */
+  threadUrl?: string;
 }
 
 export interface RecapNote {
@@ -17,7 +19,7 @@ export interface RecapNote {
 }
 
 /** `askerId` is absent for an anonymous question. */
-export type RecapQuestion = Pick<Question, 'text' | 'askerId' | 'answer' | 'paperId' | 'votes'>;
+export type RecapQuestion = Pick<Question, 'text' | 'askerId' | 'answer' | 'paperId' | 'votes' | 'early'>;
 
 interface SpeakerTime {
   userId: string;
@@ -120,6 +122,7 @@ export function composeRecap(
         ...(q.askerId && !q.anonymous && { askerId: q.askerId }),
         ...(q.answer && { answer: q.answer }),
         ...(q.paperId && { paperId: q.paperId }),
+        ...(q.early && { early: true }),
       }));
   const answered = withStatus('answered');
   const unanswered = withStatus('open');

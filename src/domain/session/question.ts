@@ -5,6 +5,8 @@ export interface Question {
   id: string;
   sessionId: string;
   paperId?: string;
+  /** Asked in the paper's thread before the session. */
+  early?: boolean;
   text: string;
   askerId?: string;
   anonymous: boolean;

@@ -4,10 +4,12 @@ import { paperMetadataHandler, type PaperMetadataDeps } from './paper-metadata.j
 import { sessionBoardHandler } from './session-board.js';
 import { memberDmHandler, newCardsHandler, questionCardHandler, threadPostHandler } from './session-posts.js';
 import { pollHandlers, type PollDeps } from './paper-poll.js';
+import { paperEarlyHandler } from './paper-thread.js';
+import type { JobQueue } from '../job-queue.js';
 import { scheduleHandlers, type ScheduleDeps } from './schedule.js';
 import { sessionRecapHandler } from './session-recap.js';
 
-export function jobHandlers(deps: PaperMetadataDeps & ScheduleDeps & PollDeps): JobHandlers {
+export function jobHandlers(deps: PaperMetadataDeps & ScheduleDeps & PollDeps & { jobs: JobQueue }): JobHandlers {
   return {
     // A paper's card changing may change a posted agenda too.
     'paper.card': async (data, job) => {
@@ -18,6 +20,7 @@ export function jobHandlers(deps: PaperMetadataDeps & ScheduleDeps & PollDeps): 
       await paperMetadataHandler(deps)(data, job);
       await deps.schedule.agendaChanged(data.guildId);
     },
+    'paper.early': paperEarlyHandler(deps),
     'session.board': sessionBoardHandler(deps),
     'question.card': questionCardHandler(deps),
     'question.cards': newCardsHandler(deps),

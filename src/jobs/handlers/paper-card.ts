@@ -7,8 +7,9 @@ import { claimPost } from '../../store/claims.js';
 import type { Stores } from '../../store/stores.js';
 import { retryIfJustAdded, type JobHandlers } from '../contract.js';
 import { editIfExists, nonceOf } from './post-once.js';
+import { openPaperThread, type PaperThreadDeps } from './paper-thread.js';
 
-export interface PaperCardDeps extends Pick<Stores, 'redis' | 'papers' | 'settings'> {
+export interface PaperCardDeps extends Pick<Stores, 'redis' | 'papers' | 'settings'>, PaperThreadDeps {
   messages: DiscordMessages;
   logger: Logger;
 }
@@ -28,7 +29,10 @@ export async function syncPaperCard(
   if (!paper) return false;
   const body = paperCard(paper);
   if (paper.card) {
-    if (await editIfExists(deps, paper.card, body)) return true;
+    if (await editIfExists(deps, paper.card, body)) {
+      await openPaperThread(deps, guildId, paper, paper.card);
+      return true;
+    }
     deps.logger.info({ guildId, paperId }, 'paper card was deleted; posting it again');
   }
   const channelId = settings.announceChannelId;
@@ -39,6 +43,7 @@ export async function syncPaperCard(
   const nonce = nonceOf(`card:${guildId}:${paperId}:${paper.card?.messageId ?? ''}`);
   const message = await deps.messages.create(channelId, { ...body, nonce, enforce_nonce: true });
   await deps.papers.setCard(guildId, paperId, { channelId, messageId: message.id });
+  await openPaperThread(deps, guildId, paper, { channelId, messageId: message.id });
   return true;
 }
 

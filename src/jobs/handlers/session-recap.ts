@@ -24,6 +24,7 @@ export function sessionRecapHandler(deps: SessionBoardDeps): JobHandlers['sessio
           title: paperLabel(paper),
           url: paper.ref.url,
           ...(paper.presenterId && { presenterId: paper.presenterId }),
+          ...(paper.threadId && { threadUrl: `https://discord.com/channels/${guildId}/${paper.threadId}` }),
         });
     }
     const recap = composeRecap(session, timeline, questions, papers);

@@ -1,11 +1,11 @@
 -- KEYS: 1 live session, 2 session hash, 3 current paper id, 4 question hash, 5 questions by asked at, 6 rank:open,
 --   7 rank:all, 8 open texts, 9 uncarded, 10 timeline, 11 board dirty mark, 12 cards dirty mark.
--- ARGV: 1 session id, 2 expected current paper id (''), 3 question.asked event, 4 id, 5 asked at, 6 rank member,
---   7 lower-case text, 8.. field/value pairs.
+-- ARGV: 1 session id, 2 expected current paper id ('', or '*': the question names its own paper), 3 question.asked
+--   event, 4 id, 5 asked at, 6 rank member, 7 lower-case text, 8.. field/value pairs.
 -- 'paper-changed': nothing written; the caller asks again on that paper.
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return cjson.encode({outcome = 'not-live'}) end
 local paper = redis.call('GET', KEYS[3]) or ''
-if paper ~= ARGV[2] then return cjson.encode({outcome = 'paper-changed', paperId = paper}) end
+if ARGV[2] ~= '*' and paper ~= ARGV[2] then return cjson.encode({outcome = 'paper-changed', paperId = paper}) end
 redis.call('HSET', KEYS[4], unpack(ARGV, 8))
 redis.call('ZADD', KEYS[5], ARGV[5], ARGV[4])
 redis.call('ZADD', KEYS[6], 0, ARGV[6])
