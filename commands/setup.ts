@@ -44,6 +44,14 @@ const data = new SlashCommandBuilder()
           .setDescription('The stage or voice channel of the session')
           .addChannelTypes(ChannelType.GuildStageVoice, ChannelType.GuildVoice)
           .setRequired(true),
+      )
+      .addChannelOption((o) =>
+        o
+          .setName('papers')
+          .setDescription(
+            'A forum with a post per queued paper (tags "queued", "covered"); left out: a thread per card',
+          )
+          .addChannelTypes(ChannelType.GuildForum),
       ),
   )
   .addSubcommand((s) =>
@@ -97,19 +105,21 @@ const data = new SlashCommandBuilder()
   .addSubcommand((s) => s.setName('export').setDescription("Download all of this server's Lectern data as JSON"));
 
 async function channels(ctx: Ctx, guild: Guild): Promise<void> {
-  const picked: Record<ChannelPurpose, string> = {
+  const picked: Record<Exclude<ChannelPurpose, 'papers'>, string> = {
     announce: ctx.interaction.options.getChannel('announce', true).id,
     recap: ctx.interaction.options.getChannel('recap', true).id,
     stage: ctx.interaction.options.getChannel('stage', true).id,
   };
   const problems: string[] = [];
   let stageKind: 'stage' | 'voice' = 'voice';
-  for (const [purpose, id] of Object.entries(picked) as Array<[ChannelPurpose, string]>) {
+  for (const [purpose, id] of Object.entries(picked) as Array<[Exclude<ChannelPurpose, 'papers'>, string]>) {
     const channel = await guildChannel(guild, id);
     const problem = channelProblem(guild, channel, purpose);
     if (problem) problems.push(`${purpose}: ${problem}`);
     if (purpose === 'stage' && channel.type === ChannelType.GuildStageVoice) stageKind = 'stage';
   }
+  const forumId = ctx.interaction.options.getChannel('papers')?.id;
+  const forum = forumId ? await forumProblems(guild, forumId, problems) : undefined;
   if (problems.length > 0)
     throw new UserError(
       'channels-unusable',
@@ -120,11 +130,33 @@ async function channels(ctx: Ctx, guild: Guild): Promise<void> {
     recapChannelId: picked.recap,
     stageChannelId: picked.stage,
     stageKind,
+    papersForumId: forum?.id ?? null,
+    queuedTagId: forum?.queued ?? null,
+    coveredTagId: forum?.covered ?? null,
   });
+  const papers = forum
+    ? ` Each queued paper gets a post in <#${forum.id}>.`
+    : ' Each queued paper gets a thread on its card.';
   await ctx.reply(
     `Saved. Announcements go to <#${picked.announce}>, recaps to <#${picked.recap}>, ` +
-      `and sessions happen in <#${picked.stage}>.`,
+      `and sessions happen in <#${picked.stage}>.${papers}`,
   );
+}
+
+/** The forum's tag ids, or what is wrong with it (added to `problems`). */
+async function forumProblems(guild: Guild, id: string, problems: string[]) {
+  const channel = await guildChannel(guild, id);
+  if (channel.type !== ChannelType.GuildForum) {
+    problems.push(`papers: <#${id}> is not a forum channel`);
+    return undefined;
+  }
+  const problem = channelProblem(guild, channel, 'papers');
+  if (problem) problems.push(`papers: ${problem}`);
+  const tag = (name: string) => channel.availableTags.find((t) => t.name.trim().toLowerCase() === name)?.id;
+  const [queued, covered] = [tag('queued'), tag('covered')];
+  if (!queued || !covered)
+    problems.push(`papers: <#${id}> needs the tags "queued" and "covered" (forum settings, Tags)`);
+  return queued && covered ? { id, queued, covered } : undefined;
 }
 
 async function roles(ctx: Ctx, guild: Guild): Promise<void> {

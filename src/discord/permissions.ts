@@ -18,6 +18,7 @@ const CHANNEL_NEEDS = {
   recap: [...TEXT_NEEDS, P.AttachFiles],
   stage: [P.ViewChannel, P.Connect, P.MuteMembers, P.MoveMembers, P.ManageChannels, P.CreateEvents],
   voice: [P.ViewChannel, P.Connect, P.CreateEvents],
+  papers: [P.ViewChannel, P.SendMessages, P.SendMessagesInThreads, P.ReadMessageHistory],
 };
 
 export const INVITE_PERMISSIONS = new PermissionsBitField([
@@ -28,15 +29,18 @@ export const INVITE_PERMISSIONS = new PermissionsBitField([
   P.MentionEveryone,
 ]);
 
-export type ChannelPurpose = 'announce' | 'recap' | 'stage';
+export type ChannelPurpose = 'announce' | 'recap' | 'stage' | 'papers';
 
 export function channelProblem(guild: Guild, channel: GuildBasedChannel, purpose: ChannelPurpose) {
   const isStage = purpose === 'stage';
   const types: ChannelType[] = isStage
     ? [ChannelType.GuildStageVoice, ChannelType.GuildVoice]
-    : [ChannelType.GuildText, ChannelType.GuildAnnouncement];
+    : purpose === 'papers'
+      ? [ChannelType.GuildForum]
+      : [ChannelType.GuildText, ChannelType.GuildAnnouncement];
   if (!types.includes(channel.type)) {
-    return `<#${channel.id}> is not a ${isStage ? 'stage or voice' : 'text or announcement'} channel`;
+    const kind = isStage ? 'stage or voice' : purpose === 'papers' ? 'forum' : 'text or announcement';
+    return `<#${channel.id}> is not a ${kind} channel`;
   }
   const needs = isStage && channel.type === ChannelType.GuildVoice ? CHANNEL_NEEDS.voice : CHANNEL_NEEDS[purpose];
   const me = guild.members.me;

@@ -16,6 +16,21 @@ export class DiscordChannels {
     }
   }
 
+  /** A forum post (a thread whose first message is `message`); its id. */
+  async forumPost(forumId: string, name: string, message: RESTPostAPIChannelMessageJSONBody, tagIds: string[]) {
+    const thread = (await this.rest.post(Routes.threads(forumId), {
+      body: { name: name.slice(0, 100), auto_archive_duration: 10080, applied_tags: tagIds, message },
+    })) as { id: string };
+    return thread.id;
+  }
+
+  /** Re-tags a forum post; a deleted one is left alone. */
+  async setTags(threadId: string, tagIds: string[]) {
+    await this.rest.patch(Routes.channel(threadId), { body: { applied_tags: tagIds } }).catch((error: unknown) => {
+      if (!(error instanceof DiscordAPIError && error.code === 10003)) throw error;
+    });
+  }
+
   /** `opened`: this session set a topic already, so the Stage is most likely open; the usual path meets no error. */
   async stageTopic(channelId: string, topic: string, opened: boolean) {
     const body = { topic: topic.slice(0, 120) || 'Paper reading' };

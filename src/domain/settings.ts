@@ -11,6 +11,10 @@ export interface GuildSettings {
   reminderOffsets: number[];
   timeZone?: string;
   voiceEnabled: boolean;
+  /** A forum where each queued paper gets a post (tagged queued, then covered), instead of a thread on its card. */
+  papersForumId?: string;
+  queuedTagId?: string;
+  coveredTagId?: string;
   /** Seconds before the start that the weekly poll goes out (it closes at the agenda); absent: no scheduled poll. */
   pollOffset?: number;
   /** Seconds before the start that presenters are asked to confirm; absent: not asked. */

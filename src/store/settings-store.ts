@@ -11,6 +11,9 @@ const StoredSettings = z.object({
   hostRoleId: z.string().optional(),
   pingRoleId: z.string().optional(),
   timeZone: z.string().optional(),
+  papersForumId: z.string().optional(),
+  queuedTagId: z.string().optional(),
+  coveredTagId: z.string().optional(),
   reminderOffsets: z
     .string()
     .transform((s) => z.array(z.number().int().positive()).parse(JSON.parse(s)))

@@ -1,10 +1,11 @@
-import { PermissionFlagsBits, type APIMessage } from 'discord-api-types/v10';
+import { ChannelType, PermissionFlagsBits, type APIMessage } from 'discord-api-types/v10';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARXIV } from '../fixtures/papers.js';
 import { as, expectCleanDiscord } from '../support/as.js';
 import { until } from '../support/bot-process.js';
 import type { Harness } from '../support/harness.js';
 import { customIdOf } from '../support/live.js';
+import { paperClub, paperClubSpec } from '../support/guild.js';
 import { configureSeedGuild } from '../support/setup-guild.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -147,5 +148,68 @@ describe('GIVEN two queued papers with their details fetched', () => {
     expect(h.emu.world.channels.has(cardOf('2408.06292')!.id)).toBe(false);
     const paper = (await h.bot.internals.papers.queue(h.guild.id)).find((p) => p.ref.id === '2408.06292')!;
     expect((await h.bot.internals.papers.get(h.guild.id, paper.id))!.noThread).toBe(true);
+  });
+});
+
+describe('GIVEN a forum for paper posts, with the tags "queued" and "covered"', () => {
+  let stack: Stack;
+  let h: Harness;
+  const forum = () => h.emu.world.channelByName(h.guild, 'papers');
+  const tagId = (name: string) => forum().availableTags!.find((t) => t.name === name)!.id;
+  beforeAll(async () => {
+    stack = await startStack({
+      guild: (emu) =>
+        paperClub(emu, {
+          // The seed guild's forum `papers` has the tags queued, covered and vision.
+          channels: [...paperClubSpec().channels!, { name: 'bare-forum', type: ChannelType.GuildForum }],
+        }),
+    });
+    h = stack.h;
+    await configureSeedGuild(h);
+  }, 60_000);
+  afterAll(() => stack.stop());
+
+  const channels = (papers: string) =>
+    h.emu
+      .command(as(h, 'Tanishq'), 'setup', 'channels', {
+        announce: '#announcements',
+        recap: '#recaps',
+        stage: '#paper-stage',
+        papers,
+      })
+      .answer();
+
+  it('WHEN a host names a forum without the two tags THEN refused with the fix, and nothing saved', async () => {
+    const answer = await channels('#bare-forum');
+    expect(answer.content).toMatch(/^Nothing saved\./);
+    expect(answer.content).toContain('needs the tags "queued" and "covered"');
+    expect((await h.bot.internals.settings.get(h.guild.id)).papersForumId).toBeUndefined();
+  });
+
+  it('WHEN papers are queued THEN each gets a forum post tagged queued (not a thread on its card); questions asked there join its session, and after it the post is tagged covered', async () => {
+    expect((await channels('#papers')).content).toMatch(/Each queued paper gets a post in <#\d+>\.$/);
+    await h.emu.command(as(h, 'Aran'), 'paper', 'add', { url: SCALING }).answer();
+    const post = () => [...h.emu.world.channels.values()].find((c) => c.parentId === forum().id);
+    await until(() => post() !== undefined, 20_000, 'the forum post');
+    expect(post()!.name).toBe(ARXIV[SCALING]!.title.slice(0, 100));
+    expect(post()!.appliedTags).toEqual([tagId('queued')]);
+    expect(h.emu.messagesIn(post()!.id)[0]!.content).toContain(`<https://arxiv.org/abs/${SCALING}>`);
+    await h.jobs.done();
+    const card = h.emu.messagesIn(h.emu.world.channelByName(h.guild, 'announcements').id)[0]!;
+    expect(h.emu.world.channels.has(card.id)).toBe(false);
+
+    const asked = await h.emu
+      .command(as(h, 'Hanish', post()!.id), 'ask', undefined, { question: 'Which verifier did they train?' })
+      .answer();
+    expect(asked.content).toMatch(/^Question logged for \*\*Scaling LLM/);
+    await h.emu.command(as(h, 'Tanishq'), 'session', 'start').answer();
+    await h.emu.command(as(h, 'Tanishq'), 'paper', 'start', { paper: SCALING }).answer();
+    await h.jobs.done();
+    const list = await h.emu.command(as(h, 'Cong'), 'question', 'list').answer();
+    expect(list.embeds[0]!.description).toMatch(/Which verifier did they train\?.*asked before the session/);
+    await h.emu.command(as(h, 'Tanishq'), 'session', 'end').answer();
+    await h.jobs.done();
+    expect(post()!.appliedTags).toEqual([tagId('covered')]);
+    expectCleanDiscord(h);
   });
 });

@@ -16,6 +16,8 @@ declare module 'discord-api-spec/zod' {
   export const UpdateVoiceStateRequestPartialSchema: Parser;
   export const UpdateSelfVoiceStateRequestPartialSchema: Parser;
   export const CreateTextThreadWithMessageRequestSchema: Parser;
+  export const CreateForumThreadRequestSchema: Parser;
+  export const UpdateThreadRequestPartialSchema: Parser;
   export const StageScheduledEventCreateRequestSchema: Parser;
   export const VoiceScheduledEventCreateRequestSchema: Parser;
   export const StageScheduledEventPatchRequestPartialSchema: Parser;

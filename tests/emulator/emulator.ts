@@ -715,6 +715,8 @@ export class Emulator {
   ): InteractionRecord {
     const { guild } = invoker;
     const channel = this.channelFor(invoker);
+    if (channel.type === ChannelType.GuildForum)
+      throw new Error('Discord runs interactions in a forum’s posts, not in it');
     const member = this.memberFor(guild, invoker.user);
     const payload = {
       id: snowflake(),

@@ -13,6 +13,7 @@ import { apiChannel, apiMember } from './payloads.js';
 import type { Refusal } from './rate-limits.js';
 import { checkCallback, checkMessageLimits, checkSchema, schemas, type Problem } from './validate.js';
 import type { WorldGuild } from './world.js';
+import { snowflake as snowflakeId } from './snowflake.js';
 
 export interface RestRequest {
   method: string;
@@ -246,7 +247,7 @@ export function restRoutes(emu: Emulator): Array<{ method: string; pattern: RegE
       // The bot may rename its own threads; anything else needs the permission.
       if (!thread && (world.permissions(guild, world.bot.id, channel.id) & needed) === 0n)
         return fail(403, 50013, 'Missing Permissions');
-      const problems: Problem[] = [];
+      const problems: Problem[] = thread ? checkSchema(schemas.threadUpdate, body) : [];
       if (body.name !== undefined && (typeof body.name !== 'string' || body.name.length < 1 || body.name.length > 100))
         problems.push({ path: 'name', message: 'name must be 1 to 100 characters' });
       if (
@@ -255,7 +256,20 @@ export function restRoutes(emu: Emulator): Array<{ method: string; pattern: RegE
         (typeof body.topic !== 'string' || body.topic.length > 1024)
       )
         problems.push({ path: 'topic', message: 'topic must be at most 1024 characters' });
+      if (body.applied_tags !== undefined) {
+        const forum = channel.parentId ? world.channels.get(channel.parentId) : undefined;
+        const tags = body.applied_tags as unknown;
+        if (!thread || forum?.type !== ChannelType.GuildForum)
+          problems.push({ path: 'applied_tags', message: 'only a forum post has tags' });
+        else if (
+          !Array.isArray(tags) ||
+          tags.length > 5 ||
+          tags.some((tag) => !forum.availableTags?.some((t) => t.id === tag))
+        )
+          problems.push({ path: 'applied_tags', message: 'at most 5 of the forum’s own tags' });
+      }
       if (problems.length > 0) return invalid(problems);
+      if (Array.isArray(body.applied_tags)) channel.appliedTags = body.applied_tags as string[];
       if (typeof body.name === 'string') channel.name = body.name;
       if (body.topic !== undefined) channel.topic = body.topic as string | null;
       const payload = apiChannel(world, channel);
@@ -285,6 +299,38 @@ export function restRoutes(emu: Emulator): Array<{ method: string; pattern: RegE
     ),
     route('PUT', `/channels/${S}/messages/pins/${S}`, ({ params }) => emu.setPinned(params[0]!, params[1]!, true)),
     route('DELETE', `/channels/${S}/messages/pins/${S}`, ({ params }) => emu.setPinned(params[0]!, params[1]!, false)),
+    route('POST', `/channels/${S}/threads`, (req) => {
+      const forum = world.channels.get(req.params[0]!);
+      const guild = forum?.guildId ? guildOf(forum.guildId) : undefined;
+      if (!forum || !guild) return fail(404, 10003, 'Unknown Channel');
+      if (forum.type !== ChannelType.GuildForum) return fail(400, 50024, 'Cannot execute action on this channel type');
+      const problems = checkSchema(schemas.forumThread, req.body);
+      const message = (req.body.message ?? {}) as Record<string, unknown>;
+      problems.push(...checkMessageLimits(message, 'message.'));
+      const tags = (req.body.applied_tags ?? []) as string[];
+      if (tags.some((tag) => !forum.availableTags?.some((t) => t.id === tag)))
+        problems.push({ path: 'applied_tags', message: 'unknown tag for this forum' });
+      if (problems.length > 0) return invalid(problems);
+      const perms = world.permissions(guild, world.bot.id, forum.id);
+      if ([PermissionFlagsBits.ViewChannel, PermissionFlagsBits.SendMessages].some((bit) => (perms & bit) === 0n))
+        return fail(403, 50013, 'Missing Permissions');
+      // A forum post is a thread whose first message has the thread's id.
+      const thread = world.addChannel({
+        id: snowflakeId(),
+        guildId: guild.id,
+        type: ChannelType.PublicThread,
+        name: String(req.body.name),
+        parentId: forum.id,
+        overwrites: [],
+        appliedTags: tags,
+      });
+      const first = emu.storeMessage(thread.id, message, req.files, 'channel', {
+        id: thread.id,
+      } as Partial<APIMessage>);
+      const payload = { ...apiChannel(world, thread), newly_created: true, message: first };
+      emu.gateway.dispatch(guild.id, 'THREAD_CREATE', payload, GatewayIntentBits.Guilds);
+      return { status: 201, body: payload };
+    }),
     route('POST', `/channels/${S}/messages/${S}/threads`, ({ params, body }) => {
       const problems = checkSchema(schemas.threadFromMessage, body);
       if (problems.length > 0) return invalid(problems);

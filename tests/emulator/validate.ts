@@ -25,6 +25,8 @@ export const schemas = {
   voiceStateUpdate: spec.UpdateVoiceStateRequestPartialSchema,
   selfVoiceStateUpdate: spec.UpdateSelfVoiceStateRequestPartialSchema,
   threadFromMessage: spec.CreateTextThreadWithMessageRequestSchema,
+  forumThread: spec.CreateForumThreadRequestSchema,
+  threadUpdate: spec.UpdateThreadRequestPartialSchema,
   stageEventCreate: spec.StageScheduledEventCreateRequestSchema,
   voiceEventCreate: spec.VoiceScheduledEventCreateRequestSchema,
   stageEventPatch: spec.StageScheduledEventPatchRequestPartialSchema,

@@ -21,6 +21,10 @@ export interface WorldChannel {
   /** Overwrites: allow/deny bits by role or member id. */
   overwrites: Array<{ id: string; type: 0 | 1; allow: bigint; deny: bigint }>;
   recipientId?: string;
+  /** A forum's tags. */
+  availableTags?: Array<{ id: string; name: string }>;
+  /** A forum post's tags (ids of its forum's). */
+  appliedTags?: string[];
 }
 
 export interface WorldMember {
@@ -53,7 +57,7 @@ export interface GuildSpec {
   /** A fixed id, for tests that need a guild on a given shard; a fresh snowflake otherwise. */
   id?: string;
   roles?: Array<{ name: string; permissions?: bigint; mentionable?: boolean }>;
-  channels?: Array<{ name: string; type: ChannelType; overwrites?: WorldChannel['overwrites'] }>;
+  channels?: Array<{ name: string; type: ChannelType; overwrites?: WorldChannel['overwrites']; tags?: string[] }>;
   members?: Array<{ name: string; roles?: string[]; bot?: boolean }>;
   /** Permissions of the bot's own managed role. */
   botPermissions?: bigint;
@@ -155,7 +159,14 @@ export class World {
         (m.roles ?? []).map((name) => this.roleByName(guild, name).id),
       );
     for (const c of spec.channels ?? [])
-      this.addChannel({ id: snowflake(), guildId: id, type: c.type, name: c.name, overwrites: c.overwrites ?? [] });
+      this.addChannel({
+        id: snowflake(),
+        guildId: id,
+        type: c.type,
+        name: c.name,
+        overwrites: c.overwrites ?? [],
+        ...(c.tags && { availableTags: c.tags.map((name) => ({ id: snowflake(), name })) }),
+      });
     return guild;
   }
 

@@ -137,7 +137,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     const members = [...home.members.values()]
       .map((m) => m.user.global_name ?? m.user.username)
       .filter((n) => n !== 'Lectern' && !n.endsWith(' owner'));
-    const channels = ['general', 'announcements', 'recaps', 'paper-stage', 'lounge'];
+    const channels = ['general', 'announcements', 'recaps', 'paper-stage', 'lounge', 'papers'];
     const roles = [...home.roles.values()].map((r) => r.name).filter((n) => n !== '@everyone');
     const pools: Pools = {
       members,
@@ -165,7 +165,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       const invoker: Invoker = {
         guild,
         user: random.pick(members),
-        channel: random.pick(channels.filter((c) => c !== 'paper-stage' && c !== 'lounge')),
+        // Not the forum itself: Discord runs commands in its posts, never in the forum.
+        channel: random.pick(channels.filter((c) => !['paper-stage', 'lounge', 'papers'].includes(c))),
       };
       const roll = random.next();
       if (roll < 0.6 || roll >= 0.95) {

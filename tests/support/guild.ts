@@ -19,6 +19,7 @@ export const paperClubSpec = (): GuildSpec => ({
     { name: 'recaps', type: ChannelType.GuildText },
     { name: 'paper-stage', type: ChannelType.GuildStageVoice },
     { name: 'lounge', type: ChannelType.GuildVoice },
+    { name: 'papers', type: ChannelType.GuildForum, tags: ['queued', 'covered', 'vision'] },
   ],
   members: [
     { name: 'Tanishq', roles: ['admins', 'hosts'] },

@@ -16,6 +16,7 @@ const pools: Pools = {
     { name: 'announcements', type: ChannelType.GuildAnnouncement },
     { name: 'paper-stage', type: ChannelType.GuildStageVoice },
     { name: 'lounge', type: ChannelType.GuildVoice },
+    { name: 'papers', type: ChannelType.GuildForum },
   ],
 };
 

@@ -22,6 +22,10 @@ export function settingsEmbed(settings: GuildSettings, problems: string[], order
         settings.pollOffset ? `${formatOffset(settings.pollOffset)} before, closing with the agenda` : 'off',
       ),
       field('Presenters confirm', settings.confirmOffset ? `${formatOffset(settings.confirmOffset)} before` : 'off'),
+      field(
+        'Paper threads',
+        settings.papersForumId ? `a post each in <#${settings.papersForumId}>` : 'a thread on each card',
+      ),
       field('Queue order', order === 'votes' ? 'by votes (papers hosts place keep their place)' : "the hosts' order"),
       field('Voice', settings.voiceEnabled ? 'on: I join the stage and note who speaks (no audio is recorded)' : 'off'),
     ],

@@ -30,7 +30,7 @@ export async function syncPaperCard(
   const body = paperCard(paper);
   if (paper.card) {
     if (await editIfExists(deps, paper.card, body)) {
-      await openPaperThread(deps, guildId, paper, paper.card);
+      await openPaperThread(deps, guildId, paper, paper.card, settings, jobId);
       return true;
     }
     deps.logger.info({ guildId, paperId }, 'paper card was deleted; posting it again');
@@ -43,7 +43,7 @@ export async function syncPaperCard(
   const nonce = nonceOf(`card:${guildId}:${paperId}:${paper.card?.messageId ?? ''}`);
   const message = await deps.messages.create(channelId, { ...body, nonce, enforce_nonce: true });
   await deps.papers.setCard(guildId, paperId, { channelId, messageId: message.id });
-  await openPaperThread(deps, guildId, paper, { channelId, messageId: message.id });
+  await openPaperThread(deps, guildId, paper, { channelId, messageId: message.id }, settings, jobId);
   return true;
 }
 

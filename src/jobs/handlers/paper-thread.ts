@@ -2,6 +2,8 @@ import { DiscordAPIError } from 'discord.js';
 import type { DiscordChannels } from '../../discord/threads.js';
 import { paperIntro, threadName } from '../../discord/render/paper.js';
 import type { Paper } from '../../domain/papers/paper.js';
+import type { GuildSettings } from '../../domain/settings.js';
+import { claimPost } from '../../store/claims.js';
 import type { JobQueue } from '../job-queue.js';
 import type { Logger } from '../../logger.js';
 import { boardEdit, newCardsRun } from '../../sessions/live-service.js';
@@ -27,19 +29,30 @@ export async function openPaperThread(
   guildId: string,
   paper: Paper,
   card: { channelId: string; messageId: string },
+  settings: Pick<GuildSettings, 'papersForumId' | 'queuedTagId'>,
+  jobId: string,
 ) {
   if (paper.threadId || paper.noThread || paper.status !== 'queued' || paper.metadataStatus === 'pending') return;
   let threadId: string;
   try {
-    threadId = await deps.channels.threadFromMessage(card.channelId, card.messageId, threadName(paper));
+    if (settings.papersForumId) {
+      // One post a paper: the claim keeps a second job out (a post has no nonce).
+      if (!(await claimPost(deps.redis, guildId, `forum-post:${paper.id}`, jobId)))
+        throw new Error('another run is opening this paper’s forum post');
+      threadId = await deps.channels.forumPost(settings.papersForumId, threadName(paper), paperIntro(paper), [
+        ...(settings.queuedTagId ? [settings.queuedTagId] : []),
+      ]);
+    } else {
+      threadId = await deps.channels.threadFromMessage(card.channelId, card.messageId, threadName(paper));
+      // The nonce keeps a rerun from posting it twice; the thread is noted after, so a rerun reaches this post again.
+      await postClaimed(deps, guildId, `paper-intro:${paper.id}`, threadId, paperIntro(paper));
+    }
   } catch (error) {
     if (!(error instanceof DiscordAPIError && error.code === MISSING_PERMISSIONS)) throw error;
     deps.logger.warn({ guildId, paperId: paper.id }, 'no thread for this paper: the bot may not create threads there');
     await deps.papers.setThread(guildId, paper.id, null);
     return;
   }
-  // The nonce keeps a rerun from posting it twice; the thread is noted after, so a rerun reaches this post again.
-  await postClaimed(deps, guildId, `paper-intro:${paper.id}`, threadId, paperIntro(paper));
   await deps.papers.setThread(guildId, paper.id, threadId);
 }
 

@@ -15,9 +15,11 @@ export function sessionRecapHandler(deps: SessionBoardDeps): JobHandlers['sessio
       deps.settings.get(guildId),
     ]);
     const papers = new Map<string, RecapPaper>();
+    const threads = new Map<string, string>();
     for (const event of timeline) {
       if (event.type !== 'paper.started' || papers.has(event.paperId)) continue;
       const paper = await deps.papers.get(guildId, event.paperId);
+      if (paper?.threadId) threads.set(paper.id, paper.threadId);
       if (paper)
         papers.set(paper.id, {
           id: paper.id,
@@ -29,6 +31,13 @@ export function sessionRecapHandler(deps: SessionBoardDeps): JobHandlers['sessio
     }
     const recap = composeRecap(session, timeline, questions, papers);
     await deps.sessions.saveRecap(guildId, sessionId, recap);
+    // In a forum of paper posts, a covered paper's post is re-tagged.
+    const { coveredTagId } = settings;
+    if (settings.papersForumId && coveredTagId)
+      for (const { id } of recap.covered) {
+        const threadId = threads.get(id);
+        if (threadId) await deps.channels.setTags(threadId, [coveredTagId]);
+      }
     const channelId = settings.recapChannelId;
     if (!channelId) return;
 
