@@ -31,8 +31,10 @@ describe('GIVEN two shards and two workers on one Redis, 20 servers', () => {
     processes.push(
       new BotProcess(env({ LECTERN_ROLE: 'gateway', LECTERN_SHARDS: '0/2' })),
       new BotProcess(env({ LECTERN_ROLE: 'gateway', LECTERN_SHARDS: '1/2' })),
-      new BotProcess(env({ LECTERN_ROLE: 'worker' })),
-      new BotProcess(env({ LECTERN_ROLE: 'worker' })),
+      // Each worker its share of Discord's global 50 a second (README): a card, its thread and the thread's first
+      // message are 300 requests here.
+      new BotProcess(env({ LECTERN_ROLE: 'worker', DISCORD_GLOBAL_REQUESTS_PER_SECOND: '25' })),
+      new BotProcess(env({ LECTERN_ROLE: 'worker', DISCORD_GLOBAL_REQUESTS_PER_SECOND: '25' })),
     );
     await Promise.all([
       processes[0]!.waitForLog(/gateway ready/),
