@@ -120,6 +120,23 @@ describe('GIVEN 12 suggested papers that members voted on with buttons, the queu
     expect(h.emu.messagesIn(announceOf(h)).filter((m) => m.type === 46)).toHaveLength(1);
     expect(h.emu.posts.filter((p) => p.message.content.startsWith('**The poll has closed.**'))).toHaveLength(1);
 
+    // Who voted is there to read, a page at a time (the bot has no need to): five voters of papers/3, by id.
+    const voters = async (query: string) =>
+      (
+        (await h.bot.client!.rest.get(`/channels/${poll.channel_id}/polls/${poll.id}/answers/10`, {
+          query: new URLSearchParams(query),
+        })) as { users: Array<{ id: string }> }
+      ).users.map((u) => u.id);
+    const first = await voters('limit=3');
+    expect(first).toHaveLength(3);
+    expect([...first, ...(await voters(`limit=3&after=${first[2]}`))]).toEqual(
+      VOTERS.slice(0, 5)
+        .map((v) => h.emu.world.memberByName(h.guild, v).user.id)
+        .sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)),
+    );
+    // The bot does not ask for the GuildMessagePolls intent, so no vote event reached it.
+    expect(h.emu.gateway.deliveries('MESSAGE_POLL_VOTE_ADD')).toEqual([]);
+
     // The poll is over: a new one may open, and a vote in the old one is refused by Discord.
     expect(() => vote('Voter 11', [3])).toThrow(/ended/);
     expectCleanDiscord(h);

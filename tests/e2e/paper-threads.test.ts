@@ -119,6 +119,16 @@ describe('GIVEN two queued papers with their details fetched', () => {
     expectCleanDiscord(h);
   });
 
+  it('WHEN a member votes on a covered paper, or presses a vote button naming no paper THEN told why, and nothing is stored', async () => {
+    const card = cardOf(SCALING)!;
+    const covered = await h.emu.button(as(h, 'Hanish'), card, customIdOf(card)).answer();
+    expect(covered.content).toBe('That paper has been covered; votes are for papers still to read.');
+    expect(covered.ephemeral).toBe(true);
+    const unknown = await h.emu.button(as(h, 'Hanish'), card, 'paper:vote:nope').answer();
+    expect(unknown.content).toBe('That paper is no longer in the queue.');
+    expect(await h.bot.internals.redis.keys('*:paper:*:voters')).toEqual([]);
+  });
+
   it('WHEN a moderator deletes a paper’s thread THEN the bot says so once and goes on without it', async () => {
     const gemma = threads.get(GEMMA)!;
     h.emu.deleteThread(gemma);
