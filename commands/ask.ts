@@ -1,6 +1,6 @@
 import { InteractionContextType, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { noLiveSession, UserError } from '../src/domain/errors.js';
-import { paperLabel } from '../src/domain/papers/paper.js';
+import { paperLabel, type Paper } from '../src/domain/papers/paper.js';
 import { safeText } from '../src/discord/render/text.js';
 import { MAX_QUESTION } from '../src/domain/session/session.js';
 import { requireText } from '../src/domain/text.js';
@@ -25,10 +25,21 @@ const upvote: ComponentHandler = {
   },
 };
 
-/** Before the session, in a queued paper's thread: the question waits with the paper for its session. */
-async function askEarly(ctx: HandlerContext<ChatInputCommandInteraction>, text: string, anonymous: boolean) {
-  const paper = await ctx.services.papers.paperOfThread(ctx.guildId, ctx.interaction.channelId);
-  if (!paper) throw noLiveSession();
+/** A queued paper's thread: before the session, or (a paper not on yet) during it, the question waits for it. */
+async function threadPaper(ctx: HandlerContext<ChatInputCommandInteraction>) {
+  const { channelId, channel } = ctx.interaction;
+  // During a session only a thread other than the session's own can be a paper's: no read for the usual /ask.
+  if (ctx.session && (!channel?.isThread() || channelId === ctx.session.board?.threadId)) return undefined;
+  const paper = await ctx.services.papers.paperOfThread(ctx.guildId, channelId);
+  return paper?.status === 'queued' ? paper : undefined;
+}
+
+async function askEarly(
+  ctx: HandlerContext<ChatInputCommandInteraction>,
+  paper: Paper,
+  text: string,
+  anonymous: boolean,
+) {
   const id = await ctx.services.papers.askEarly(ctx.guildId, paper.id, {
     text,
     anonymous,
@@ -36,8 +47,9 @@ async function askEarly(ctx: HandlerContext<ChatInputCommandInteraction>, text: 
     ...(anonymous ? {} : { askerId: ctx.interaction.user.id }),
   });
   const how = anonymous ? ' anonymously (your name is stored nowhere)' : '';
+  const when = ctx.session ? 'before its turn' : 'before the session';
   await ctx.reply(
-    `Question logged${how} for **${safeText(paperLabel(paper), 200)}**, asked before the session: it comes up, ` +
+    `Question logged${how} for **${safeText(paperLabel(paper), 200)}**, asked ${when}: it comes up, ` +
       `with the session's questions, when this paper is presented. (id \`${id}\`)`,
   );
 }
@@ -57,7 +69,9 @@ export default {
   async execute(ctx) {
     const text = requireText(ctx.interaction.options.getString('question', true), 'question', MAX_QUESTION);
     const anonymous = ctx.interaction.options.getBoolean('anonymous') ?? false;
-    if (!ctx.session) return askEarly(ctx, text, anonymous);
+    const paper = await threadPaper(ctx);
+    if (paper) return askEarly(ctx, paper, text, anonymous);
+    if (!ctx.session) throw noLiveSession();
     const asked = await ctx.services.questions.ask(ctx.guildId, ctx.session.id, {
       text,
       anonymous,

@@ -110,6 +110,7 @@ async function poll(ctx: HandlerContext<ChatInputCommandInteraction>): Promise<v
     channelId,
     hours,
     closesAt: now + hours * 3_600_000,
+    now,
   });
   const leftOff =
     started.leftOff.length > 0

@@ -1,4 +1,11 @@
-import { Events, REST, type Client, type ClientOptions } from 'discord.js';
+import {
+  Events,
+  GatewayDispatchEvents,
+  REST,
+  type Client,
+  type ClientOptions,
+  type GatewayThreadDeleteDispatchData,
+} from 'discord.js';
 import type { Config } from './config.js';
 import { createClient } from './discord/client.js';
 import { DiscordMessages } from './discord/messages.js';
@@ -133,9 +140,10 @@ export async function startLectern({
         logger.warn({ err }, 'scheduled event update not handled'),
       );
     });
-    client.on(Events.ThreadDelete, (thread) => {
+    // The raw event: discord.js emits ThreadDelete only for threads it has cached, and an archived one is not.
+    client.ws.on(GatewayDispatchEvents.ThreadDelete, (thread: GatewayThreadDeleteDispatchData) => {
       services.papers
-        .threadDeleted(thread.guildId, thread.id, threadGoneNote)
+        .threadDeleted(thread.guild_id, thread.id, threadGoneNote)
         .catch((err: unknown) => logger.warn({ err }, 'thread deletion not handled'));
     });
     client.on(Events.Error, (err) => logger.error({ err }, 'discord client error'));

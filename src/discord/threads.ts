@@ -24,11 +24,9 @@ export class DiscordChannels {
     return thread.id;
   }
 
-  /** Re-tags a forum post; a deleted one is left alone. */
+  /** Re-tags a forum post, unarchiving it (Discord refuses to edit an archived thread otherwise). */
   async setTags(threadId: string, tagIds: string[]) {
-    await this.rest.patch(Routes.channel(threadId), { body: { applied_tags: tagIds } }).catch((error: unknown) => {
-      if (!(error instanceof DiscordAPIError && error.code === 10003)) throw error;
-    });
+    await this.rest.patch(Routes.channel(threadId), { body: { archived: false, applied_tags: tagIds } });
   }
 
   /** `opened`: this session set a topic already, so the Stage is most likely open; the usual path meets no error. */

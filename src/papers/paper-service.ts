@@ -125,7 +125,9 @@ export class PaperService {
     const paper = await this.paperOfThread(guildId, threadId);
     if (!paper) return;
     await this.papers.setThread(guildId, paper.id, null);
-    await this.jobs.enqueueAll([announceNote(guildId, `thread-gone:${paper.id}`, note(paper))]);
+    // A covered paper's thread has done its work: nothing to tell.
+    if (paper.status === 'queued')
+      await this.jobs.enqueueAll([announceNote(guildId, `thread-gone:${paper.id}`, note(paper))]);
   }
 
   /** The agenda refresh can be queued alongside: it reads the queue when it runs, 2 s later. */

@@ -12,7 +12,11 @@ interface PollRequest {
   channelId: string;
   closesAt: number;
   hours: number;
+  now: number;
 }
+
+/** A poll an hour past its close is taken to be abandoned. */
+const STALE_AFTER_MS = 3_600_000;
 
 /**
  * A Discord poll on the queue (docs/design/polls.md): deciding it here (who is on it, that it is the only one),
@@ -34,13 +38,19 @@ export class PollService {
   async start(guildId: string, request: PollRequest) {
     const { on, leftOff } = pollCandidates(await this.papers.queue(guildId));
     if (on.length < 2) return { outcome: 'too-few' as const, queued: on.length };
+    const { now: _now, ...fields } = request;
     const poll: PollRecord = {
-      ...request,
+      ...fields,
       paperIds: on.map((p) => p.id),
       answers: on.map(pollAnswerText),
       leftOff: leftOff.map((p) => paperLabel(p)),
     };
-    const opened = await this.polls.open(guildId, poll);
+    let opened = await this.polls.open(guildId, poll);
+    // One whose close never finished (its job gave up or was lost) does not block the next for good.
+    if (!opened.opened && opened.poll.closesAt + STALE_AFTER_MS < request.now) {
+      await this.polls.clear(guildId, opened.poll.id);
+      opened = await this.polls.open(guildId, poll);
+    }
     if (!opened.opened) return { outcome: 'open' as const, poll: opened.poll };
     await this.jobs.enqueueAll([
       { name: 'poll.post', data: { guildId, pollId: poll.id }, options: { jobId: pollJobIds.post(guildId, poll.id) } },
@@ -81,10 +91,14 @@ export class PollService {
   async apply(guildId: string, poll: PollRecord, counts: ReadonlyMap<number, number>) {
     const ranked = rankByPoll(poll.paperIds, counts);
     const order = await this.papers.order(guildId);
-    const queued = new Set((await this.papers.queue(guildId)).filter((p) => p.status === 'queued').map((p) => p.id));
+    const queue = await this.papers.queue(guildId);
+    const queued = new Set(queue.filter((p) => p.status === 'queued').map((p) => p.id));
     const standing = ranked.filter((r) => queued.has(r.paperId));
     if (order === 'votes') {
-      for (const [i, { paperId }] of standing.entries()) await this.papers.move(guildId, paperId, i + 1);
+      // After the paper being presented and those covered before it (a poll can close during a session): they
+      // keep their places in either order, so their count is where the queued papers start.
+      const start = queue.findLastIndex((p) => p.status !== 'queued') + 1;
+      for (const [i, { paperId }] of standing.entries()) await this.papers.move(guildId, paperId, start + i + 1);
       await this.schedule.agendaChanged(guildId);
     }
     const papers = await Promise.all(

@@ -30,6 +30,8 @@ export class QuestionService {
   ) {
     const result = await this.sessions.ask(guildId, { ...question, sessionId, id: newId() });
     if (result.outcome === 'not-live') throw noLiveSession();
+    // Only a question asked before the session, joining it again, can already exist; a new id never does.
+    if (result.outcome === 'exists') throw new Error('a new question id was already taken');
     return result;
   }
 

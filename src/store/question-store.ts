@@ -12,7 +12,9 @@ import { luaList, runScript } from './scripts.js';
 /** `boardDirty` / `cardsDirty`: no job for that post was waiting, so the caller queues one. */
 export type AskResult =
   | { outcome: 'asked'; question: Question; boardDirty: boolean; cardsDirty: boolean; threadId?: string }
-  | { outcome: 'not-live' };
+  | { outcome: 'not-live' }
+  /** A question asked before the session that joined it already. */
+  | { outcome: 'exists' };
 
 /** `claimed`: this job may post the card (see claims.ts); `waiting`: questions without a card, these included. */
 type CardsDue =
@@ -68,6 +70,7 @@ const AskReply = z.discriminatedUnion('outcome', [
     threadId: z.string().optional(),
   }),
   z.object({ outcome: z.literal('not-live') }),
+  z.object({ outcome: z.literal('exists') }),
   z.object({ outcome: z.literal('paper-changed'), paperId: z.string() }),
 ]);
 const VoteReply = z.object({
@@ -144,7 +147,7 @@ export class QuestionStore {
         this.paperSeen.set(guildId, reply.paperId);
         return undefined;
       }
-      if (reply.outcome === 'not-live') return reply;
+      if (reply.outcome === 'not-live' || reply.outcome === 'exists') return reply;
       const { boardDirty, cardsDirty, threadId } = reply;
       const stored: Question = { ...question, status: 'open', votes: 0, ...onPaper, ...(early && { early: true }) };
       return { outcome: 'asked' as const, question: stored, boardDirty, cardsDirty, ...(threadId && { threadId }) };

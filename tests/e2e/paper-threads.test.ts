@@ -103,7 +103,12 @@ describe('GIVEN two queued papers with their details fetched', () => {
       })
       .answer();
     expect(answered.content).toMatch(/^Answer recorded/);
+    // During the session, a question in another queued paper's thread waits for that paper's turn.
+    const waiting = await askIn('Charlie', threads.get(GEMMA)!, 'Is PaliGemma in this paper too?');
+    expect(waiting.content).toMatch(/^Question logged for \*\*Gemma 2.*asked before its turn/);
     await h.jobs.done();
+    const open = await h.emu.command(as(h, 'Cong'), 'question', 'list', { status: 'all' }).answer();
+    expect(open.embeds[0]!.description).not.toContain('PaliGemma');
     const board = h.emu
       .messagesIn(announce())
       .find((m) => m.embeds[0]?.fields?.some((f) => f.name === 'Top questions'));

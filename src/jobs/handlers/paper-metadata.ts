@@ -22,13 +22,16 @@ export function paperMetadataHandler(deps: PaperMetadataDeps): JobHandlers['pape
     const cached = paper.card ? null : await deps.metadata.cached(paper.ref);
     if (cached) return show(await deps.papers.setMetadata(guildId, paperId, 'ready', cached), settings);
     if (!paper.card) await syncPaperCard(deps, guildId, paperId, job.id, { paper, settings });
+    // Only the fetch is judged here: a card or thread that fails after it is retried as such, not called a failed fetch.
+    let metadata;
     try {
-      await show(await deps.papers.setMetadata(guildId, paperId, 'ready', await deps.metadata.resolve(paper.ref)));
+      metadata = await deps.metadata.resolve(paper.ref);
     } catch (error) {
       if (error instanceof SourceError && error.retryable && !job.finalAttempt) throw error;
       deps.logger.warn({ err: error, guildId, paperId, ref: paper.ref.id }, 'paper details unavailable');
       await show(await deps.papers.setMetadata(guildId, paperId, 'failed'));
       throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
     }
+    await show(await deps.papers.setMetadata(guildId, paperId, 'ready', metadata));
   };
 }

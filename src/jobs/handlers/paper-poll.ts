@@ -30,6 +30,41 @@ export function pollHandlers(
     return poll?.id === pollId ? poll : undefined;
   };
 
+  /** Reads the final counts (ending the poll if it is still open), applies them, says so once, lets the poll go. */
+  const closePoll = async (guildId: string, pollId: string, jobId: string) => {
+    const poll = await pollOf(guildId, pollId);
+    if (!poll) return;
+    if (!poll.messageId) throw new Error('the poll is not posted yet');
+    let message;
+    try {
+      message = await deps.messages.get(poll.channelId, poll.messageId);
+    } catch (error) {
+      if (!isUnknownMessage(error)) throw error;
+      deps.logger.info({ guildId, pollId }, 'the poll was deleted before it closed; the queue is left as it is');
+      await deps.polls.clear(guildId, pollId);
+      return;
+    }
+    if (!message.poll?.results?.is_finalized) {
+      // Ended by Discord already, or ended here now; either way the counts are final a moment later.
+      if (Date.parse(message.poll?.expiry ?? '') > deps.now())
+        await deps.messages.expirePoll(poll.channelId, poll.messageId);
+      throw new NotFinalYet('the poll counts are not final yet');
+    }
+    const counts = new Map(message.poll.results.answer_counts.map((c) => [c.id, c.count]));
+    const { order, ranked } = await deps.polls.apply(guildId, poll, counts);
+    const settings = await deps.settings.get(guildId);
+    if (settings.announceChannelId)
+      await postOnce(
+        deps,
+        guildId,
+        `poll-result:${pollId}`,
+        jobId,
+        settings.announceChannelId,
+        pollResult(ranked, order, poll.leftOff),
+      );
+    await deps.polls.clear(guildId, pollId);
+  };
+
   return {
     'poll.post': async ({ guildId, pollId }, job) => {
       const poll = await pollOf(guildId, pollId);
@@ -48,40 +83,18 @@ export function pollHandlers(
     },
 
     'poll.close': async ({ guildId, pollId }, job) => {
-      const poll = await pollOf(guildId, pollId);
-      if (!poll) return;
-      if (!poll.messageId) {
-        if (job.finalAttempt) await deps.polls.clear(guildId, pollId);
-        throw new Error('the poll is not posted yet');
-      }
-      let message;
       try {
-        message = await deps.messages.get(poll.channelId, poll.messageId);
+        await closePoll(guildId, pollId, job.id);
       } catch (error) {
-        if (!isUnknownMessage(error)) throw error;
-        deps.logger.info({ guildId, pollId }, 'the poll was deleted before it closed; the queue is left as it is');
+        const refused =
+          error instanceof DiscordAPIError && error.status >= 400 && error.status < 500 && error.status !== 429;
+        if (!refused && !job.finalAttempt) throw error;
+        // Given up (the message or channel gone, access lost, counts never final): the poll is let go, so that
+        // another can open; its message keeps Discord's own result for members to see.
+        deps.logger.warn({ err: error, guildId, pollId }, 'poll result not read: the poll is let go, the queue kept');
         await deps.polls.clear(guildId, pollId);
-        return;
+        throw new UnrecoverableError('poll result not read');
       }
-      if (!message.poll?.results?.is_finalized) {
-        // Ended by Discord already, or ended here now; either way the counts are final a moment later.
-        if (Date.parse(message.poll?.expiry ?? '') > deps.now())
-          await deps.messages.expirePoll(poll.channelId, poll.messageId);
-        throw new NotFinalYet('the poll counts are not final yet');
-      }
-      const counts = new Map(message.poll.results.answer_counts.map((c) => [c.id, c.count]));
-      const { order, ranked } = await deps.polls.apply(guildId, poll, counts);
-      const settings = await deps.settings.get(guildId);
-      if (settings.announceChannelId)
-        await postOnce(
-          deps,
-          guildId,
-          `poll-result:${pollId}`,
-          job.id,
-          settings.announceChannelId,
-          pollResult(ranked, order, poll.leftOff),
-        );
-      await deps.polls.clear(guildId, pollId);
     },
 
     'schedule.poll': async ({ guildId, start, at, closesAt, generation }, job) => {
@@ -99,6 +112,7 @@ export function pollHandlers(
         channelId: announceChannelId,
         closesAt,
         hours: pollHours(now, closesAt),
+        now,
       });
       if (started.outcome !== 'started')
         deps.logger.info({ guildId, outcome: started.outcome }, 'no scheduled poll this week');

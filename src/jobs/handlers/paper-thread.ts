@@ -12,8 +12,6 @@ import type { JobHandlers } from '../contract.js';
 import { postClaimed } from './post-once.js';
 import type { DiscordMessages } from '../../discord/messages.js';
 
-const MISSING_PERMISSIONS = 50013;
-
 export interface PaperThreadDeps extends Pick<Stores, 'redis' | 'papers' | 'questions'> {
   messages: DiscordMessages;
   channels: DiscordChannels;
@@ -48,8 +46,14 @@ export async function openPaperThread(
       await postClaimed(deps, guildId, `paper-intro:${paper.id}`, threadId, paperIntro(paper));
     }
   } catch (error) {
-    if (!(error instanceof DiscordAPIError && error.code === MISSING_PERMISSIONS)) throw error;
-    deps.logger.warn({ guildId, paperId: paper.id }, 'no thread for this paper: the bot may not create threads there');
+    // Discord refused for good (no permission or access, the forum or a tag gone, too many threads): go on
+    // without a thread rather than fail every card edit of the paper. A 5xx or a rate limit is retried.
+    if (!(error instanceof DiscordAPIError && error.status >= 400 && error.status < 500 && error.status !== 429))
+      throw error;
+    deps.logger.warn(
+      { guildId, paperId: paper.id, code: error.code },
+      'no thread for this paper: Discord refused to open one',
+    );
     await deps.papers.setThread(guildId, paper.id, null);
     return;
   }
@@ -62,18 +66,19 @@ export function paperEarlyHandler(
 ): JobHandlers['paper.early'] {
   return async ({ guildId, sessionId, paperId }) => {
     const early = await deps.papers.earlyQuestions(guildId, paperId);
-    if (early.length === 0) return;
     let joined = 0;
+    // In the order asked (the list's head), one at a time, each dropped from the paper once it is the session's; a rerun skips those already in.
     for (const { id, text, anonymous, askerId, askedAt } of early) {
       const asked = await deps.questions.ask(
         guildId,
         { id, sessionId, text, anonymous, askedAt, ...(askerId && { askerId }) },
         { paperId, now: deps.now() },
       );
-      if (asked.outcome !== 'asked') break; // the session ended: they wait for the next one
-      joined++;
+      // The session ended first: the rest stay with the paper (stored, and in /setup export), not shown.
+      if (asked.outcome === 'not-live') break;
+      await deps.papers.dropEarly(guildId, paperId, 1);
+      joined++; // `exists` too: the run before may have died before queueing the cards
     }
-    await deps.papers.dropEarly(guildId, paperId, joined);
     if (joined > 0) await deps.jobs.enqueueAll([newCardsRun(guildId, sessionId), boardEdit(guildId, sessionId)]);
   };
 }

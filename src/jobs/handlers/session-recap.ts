@@ -4,8 +4,9 @@ import { discordStyle, markdownStyle, recapDigest, recapLines, sharedEscaper } f
 import type { JobHandlers } from '../contract.js';
 import { postOnce } from './post-once.js';
 import type { SessionBoardDeps } from './session-board.js';
+import type { Logger } from '../../logger.js';
 
-export function sessionRecapHandler(deps: SessionBoardDeps): JobHandlers['session.recap'] {
+export function sessionRecapHandler(deps: SessionBoardDeps & { logger: Logger }): JobHandlers['session.recap'] {
   return async ({ guildId, sessionId, edition }, job) => {
     const session = await deps.sessions.get(guildId, sessionId);
     if (!session || session.status !== 'ended') return;
@@ -33,10 +34,14 @@ export function sessionRecapHandler(deps: SessionBoardDeps): JobHandlers['sessio
     await deps.sessions.saveRecap(guildId, sessionId, recap);
     // In a forum of paper posts, a covered paper's post is re-tagged.
     const { coveredTagId } = settings;
+    // Best effort: a post deleted, locked or otherwise refused must not hold the recap back.
     if (settings.papersForumId && coveredTagId)
       for (const { id } of recap.covered) {
         const threadId = threads.get(id);
-        if (threadId) await deps.channels.setTags(threadId, [coveredTagId]);
+        if (threadId)
+          await deps.channels
+            .setTags(threadId, [coveredTagId])
+            .catch((err: unknown) => deps.logger.warn({ err, guildId, threadId }, 'forum post not re-tagged'));
       }
     const channelId = settings.recapChannelId;
     if (!channelId) return;

@@ -6,6 +6,8 @@
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return cjson.encode({outcome = 'not-live'}) end
 local paper = redis.call('GET', KEYS[3]) or ''
 if ARGV[2] ~= '*' and paper ~= ARGV[2] then return cjson.encode({outcome = 'paper-changed', paperId = paper}) end
+-- A question asked before the session joins it once: a rerun of the job that adds it changes nothing.
+if ARGV[2] == '*' and redis.call('EXISTS', KEYS[4]) == 1 then return cjson.encode({outcome = 'exists'}) end
 redis.call('HSET', KEYS[4], unpack(ARGV, 8))
 redis.call('ZADD', KEYS[5], ARGV[5], ARGV[4])
 redis.call('ZADD', KEYS[6], 0, ARGV[6])
