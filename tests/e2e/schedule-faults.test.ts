@@ -142,6 +142,30 @@ async function expectPollOnce(
   expect(emu.violations).toEqual([]);
 }
 
+/**
+ * Holds back Discord's answer to the next post in `announce` (stored, not yet answered), SIGKILLs `first` once
+ * `reached` sees it, and starts a second process in its place.
+ */
+async function killOnceDiscordTook(
+  emu: Emulator,
+  redis: PrivateRedis,
+  first: BotProcess,
+  announce: string,
+  reached: () => boolean,
+) {
+  emu.fault({
+    method: 'POST',
+    path: new RegExp(`^/channels/${announce}/messages$`),
+    afterAccept: true,
+    delayMs: 5_000,
+    times: 1,
+  });
+  await until(reached, 10_000, 'the post to reach Discord');
+  await first.kill('SIGKILL');
+  const second = bot(emu, redis);
+  await second.waitForLog(/worker ready/);
+}
+
 describe('GIVEN scheduled posts WHEN things go wrong', () => {
   it('(a) the worker is SIGKILLed once Discord took the agenda, before the job ended: once after restart', async () => {
     const { emu, guild, redis } = await world();
@@ -149,17 +173,7 @@ describe('GIVEN scheduled posts WHEN things go wrong', () => {
     await first.waitForLog(/worker ready/);
     const { announce, start } = await scheduleSoon(emu, guild, [3, 30, 34]);
     // The agenda is stored by Discord, but its answer is held back: the worker dies waiting for it.
-    emu.fault({
-      method: 'POST',
-      path: new RegExp(`^/channels/${announce}/messages$`),
-      afterAccept: true,
-      delayMs: 5_000,
-      times: 1,
-    });
-    await until(() => schedulePosts(emu, guild).agendas.length === 1, 10_000, 'the agenda to reach Discord');
-    await first.kill('SIGKILL');
-    const second = bot(emu, redis);
-    await second.waitForLog(/worker ready/);
+    await killOnceDiscordTook(emu, redis, first, announce, () => schedulePosts(emu, guild).agendas.length === 1);
     await expectEachPostOnce(emu, guild, redis, start, 45_000);
   }, 90_000);
 
@@ -197,17 +211,7 @@ describe('GIVEN scheduled posts WHEN things go wrong', () => {
     const first = bot(emu, redis);
     await first.waitForLog(/worker ready/);
     const { announce } = await scheduleSoon(emu, guild, [14], { poll: 3, confirm: 8 });
-    emu.fault({
-      method: 'POST',
-      path: new RegExp(`^/channels/${announce}/messages$`),
-      afterAccept: true,
-      delayMs: 5_000,
-      times: 1,
-    });
-    await until(() => emu.messagesIn(announce).some((m) => m.poll), 10_000, 'the poll to reach Discord');
-    await first.kill('SIGKILL');
-    const second = bot(emu, redis);
-    await second.waitForLog(/worker ready/);
+    await killOnceDiscordTook(emu, redis, first, announce, () => emu.messagesIn(announce).some((m) => m.poll));
     await expectPollOnce(emu, guild, redis, announce, 45_000);
   }, 90_000);
 

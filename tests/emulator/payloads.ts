@@ -51,36 +51,30 @@ export function apiChannel(world: World, channel: WorldChannel): APIChannel {
       ...(channel.appliedTags && { applied_tags: channel.appliedTags }),
     } as unknown as APIChannel;
   }
-  if (channel.type === ChannelType.GuildForum) {
-    return {
-      ...common,
-      type: channel.type,
-      nsfw: false,
-      topic: channel.topic ?? null,
-      last_message_id: null,
-      rate_limit_per_user: 0,
-      available_tags: (channel.availableTags ?? []).map((t) => ({
-        ...t,
-        moderated: false,
-        emoji_id: null,
-        emoji_name: null,
-      })),
-      default_reaction_emoji: null,
-      default_sort_order: null,
-      default_forum_layout: 0,
-      default_thread_rate_limit_per_user: 0,
-    } as unknown as APIChannel;
-  }
   if (channel.type === ChannelType.GuildVoice || channel.type === ChannelType.GuildStageVoice) {
     return { ...common, type: channel.type, bitrate: 64000, user_limit: 0, rtc_region: null } as unknown as APIChannel;
   }
-  return {
+  const text = {
     ...common,
     type: channel.type,
     nsfw: false,
     topic: channel.topic ?? null,
     last_message_id: null,
     rate_limit_per_user: 0,
+  };
+  if (channel.type !== ChannelType.GuildForum) return text as unknown as APIChannel;
+  return {
+    ...text,
+    available_tags: (channel.availableTags ?? []).map((t) => ({
+      ...t,
+      moderated: false,
+      emoji_id: null,
+      emoji_name: null,
+    })),
+    default_reaction_emoji: null,
+    default_sort_order: null,
+    default_forum_layout: 0,
+    default_thread_rate_limit_per_user: 0,
   } as unknown as APIChannel;
 }
 

@@ -51,17 +51,19 @@ export interface FuzzReport {
 }
 
 /**
- * Keys and fields written by jobs (cards, boards, metadata, posts, questions waiting for their card): they may
- * change at any time, refusal or not.
+ * Keys and fields written by jobs (cards, boards, metadata, posts, questions waiting for their card, paper
+ * threads and the thread → paper map, a poll's posted message): they may change at any time, refusal or not.
  */
 function stable(data: Record<string, unknown>): string {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(data)) {
-    if (/^dirty:|:posts:|:recap$|:uncarded$|^occurrence/.test(key)) continue;
+    if (/^dirty:|:posts:|:recap$|:uncarded$|^occurrence|^papers:threads$/.test(key)) continue;
     out[key] =
       value && typeof value === 'object' && !Array.isArray(value)
         ? Object.fromEntries(
-            Object.entries(value).filter(([f]) => !/card|board|thread|metadata|^title$|^authors$|^abstract$/i.test(f)),
+            Object.entries(value).filter(
+              ([f]) => !/card|board|thread|metadata|^title$|^authors$|^abstract$|^messageId$/i.test(f),
+            ),
           )
         : value;
   }
