@@ -1,8 +1,10 @@
 import {
+  GuildMember,
   InteractionContextType,
   PermissionFlagsBits,
   SlashCommandBuilder,
   type ChatInputCommandInteraction,
+  type User,
 } from 'discord.js';
 import { UserError } from '../src/domain/errors.js';
 import { MAX_NOTE, paperLabel } from '../src/domain/papers/paper.js';
@@ -88,6 +90,11 @@ const data = new SlashCommandBuilder()
       .addUserOption((o) => o.setName('member').setDescription('Who presents it').setRequired(true)),
   );
 
+/** The name a member shows in the server (a raw API member carries none: then the user's own). */
+function shownName(user: User, member: GuildMember | object | null) {
+  return member instanceof GuildMember ? member.displayName : user.displayName;
+}
+
 async function poll(ctx: HandlerContext<ChatInputCommandInteraction>): Promise<void> {
   const channelId = ctx.settings.announceChannelId;
   if (!channelId)
@@ -117,8 +124,8 @@ async function poll(ctx: HandlerContext<ChatInputCommandInteraction>): Promise<v
       ? ` ${started.leftOff.length} more did not fit (a poll holds 10); the post names them.`
       : '';
   await ctx.reply(
-    `The poll of ${papers.length} papers goes up in <#${channelId}>; it closes ${discordTime(started.closesAt, 'R')}, ` +
-      `and then the queue follows its result.${leftOff}`,
+    `The poll of ${papers.length} papers goes up in <#${channelId}>; ` +
+      `it closes ${discordTime(started.closesAt, 'R')}, and then the queue follows its result.${leftOff}`,
   );
 }
 
@@ -127,7 +134,7 @@ async function assign(ctx: HandlerContext<ChatInputCommandInteraction>): Promise
   const user = options.getUser('member', true);
   if (user.bot) throw new UserError('presenter-bot', 'A bot cannot present a paper; pick a member.');
   const member = options.getMember('member');
-  const name = (member && 'displayName' in member ? member.displayName : undefined) ?? user.displayName;
+  const name = shownName(user, member);
   const { paper } = await ctx.services.papers.findQueued(ctx.guildId, options.getString('paper', true));
   const { outcome, previousId } = await ctx.services.papers.volunteer(ctx.guildId, paper.id, user.id, name, 'assign');
   if (outcome !== 'set') throw notQueued(outcome === 'taken' ? 'missing' : outcome, 'presenters are for');
@@ -147,7 +154,7 @@ async function add(ctx: HandlerContext<ChatInputCommandInteraction>): Promise<vo
     suggestedById: ctx.interaction.user.id,
     now: ctx.services.now(),
     presenterId: presenter?.id,
-    presenterName: (member && 'displayName' in member ? member.displayName : undefined) ?? presenter?.displayName,
+    presenterName: presenter ? shownName(presenter, member) : undefined,
   });
   ctx.afterReply(() => ctx.services.papers.announce(ctx.guildId, paper));
   const where = ctx.settings.announceChannelId
@@ -182,7 +189,7 @@ const vote: ComponentHandler = {
 const present: ComponentHandler = {
   async run(ctx, [paperId = '']) {
     const { user, member } = ctx.interaction;
-    const name = (member && 'displayName' in member ? member.displayName : undefined) ?? user.displayName;
+    const name = shownName(user, member);
     const { outcome, presenterId } = await ctx.services.papers.volunteer(
       ctx.guildId,
       paperId,

@@ -57,12 +57,9 @@ export function confirmDm(guildId: string, start: number, paper: Paper): RESTPos
     label,
     custom_id: customId('paper', 'confirm', guildId, start, paper.id, answer),
   });
+  const startsAt = `${discordTime(start, 'F')} (${discordTime(start, 'R')})`;
   return {
-    content:
-      `Still presenting **${paperTitle(paper, 200)}** on ${discordTime(start, 'F')} (${discordTime(start, 'R')})?`.slice(
-        0,
-        2000,
-      ),
+    content: `Still presenting **${paperTitle(paper, 200)}** on ${startsAt}?`,
     components: [
       {
         type: ComponentType.ActionRow,

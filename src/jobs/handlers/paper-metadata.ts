@@ -22,7 +22,7 @@ export function paperMetadataHandler(deps: PaperMetadataDeps): JobHandlers['pape
     const cached = paper.card ? null : await deps.metadata.cached(paper.ref);
     if (cached) return show(await deps.papers.setMetadata(guildId, paperId, 'ready', cached), settings);
     if (!paper.card) await syncPaperCard(deps, guildId, paperId, job.id, { paper, settings });
-    // Only the fetch is judged here: a card or thread that fails after it is retried as such, not called a failed fetch.
+    // Only the fetch is judged here: a card or thread failing after it is retried, not called a failed fetch.
     let metadata;
     try {
       metadata = await deps.metadata.resolve(paper.ref);

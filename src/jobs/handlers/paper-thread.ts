@@ -67,7 +67,7 @@ export function paperEarlyHandler(
   return async ({ guildId, sessionId, paperId }) => {
     const early = await deps.papers.earlyQuestions(guildId, paperId);
     let joined = 0;
-    // In the order asked (the list's head), one at a time, each dropped from the paper once it is the session's; a rerun skips those already in.
+    // Oldest first, one at a time, each dropped from the paper once it is the session's (a rerun skips those in).
     for (const { id, text, anonymous, askerId, askedAt } of early) {
       const asked = await deps.questions.ask(
         guildId,
