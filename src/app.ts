@@ -42,6 +42,9 @@ import { ScheduleService } from './schedule/schedule-service.js';
 import { ScheduleStore } from './store/schedule-store.js';
 import { SettingsStore } from './store/settings-store.js';
 import { VoiceService } from './voice/voice-service.js';
+import { ArchiveService } from './archive/archive-service.js';
+import { ArchiveStore } from './store/archive-store.js';
+import { startWebServer, type WebServer } from './web/server.js';
 
 interface LecternOptions {
   config: Config;
@@ -61,6 +64,8 @@ export interface Lectern {
   services: Services;
   internals: LecternInternals;
   client: Client | undefined;
+  /** The archive's web server (roles `all` and `web`). */
+  web: WebServer | undefined;
   stop(): Promise<void>;
 }
 
@@ -102,7 +107,16 @@ export async function startLectern({
   const questions = new QuestionStore(redis);
   const schedules = new ScheduleStore(redis);
   const rateLimits = new RateLimitStore(redis);
-  const internals = { redis, sessions, speakers, questions, papers, settings, schedules, jobs };
+  const archive = new ArchiveStore(redis);
+  const internals = { redis, sessions, speakers, questions, papers, settings, schedules, archive, jobs };
+  const serves = config.LECTERN_ROLE === 'all' || config.LECTERN_ROLE === 'web';
+  let web: WebServer | undefined;
+  const archiveService = new ArchiveService(
+    archive,
+    sessions,
+    settings,
+    () => config.LECTERN_PUBLIC_URL ?? web?.url ?? `http://${config.LECTERN_WEB_HOST}:${config.LECTERN_WEB_PORT}`,
+  );
   const schedule = new ScheduleService(schedules, settings, jobs, clock, logger);
   const live = new LiveService(sessions, papers, jobs, schedule);
   const polls = new PollService(papers, new PollStore(redis), jobs, schedule);
@@ -119,13 +133,24 @@ export async function startLectern({
     papers: new PaperService(papers, jobs, metadata, schedule),
     polls,
     recaps: new RecapService(sessions, jobs),
+    archive: archiveService,
     schedule,
     now: clock,
   };
 
   let client: Client | undefined;
   let router: InteractionRouter | undefined;
-  if (config.LECTERN_ROLE !== 'worker') {
+  if (serves)
+    web = await startWebServer({
+      archive: archiveService,
+      redis,
+      logger,
+      host: config.LECTERN_WEB_HOST,
+      port: config.LECTERN_WEB_PORT,
+    });
+  if (serves) logger.info({ url: web?.url }, 'web archive listening');
+  const token = config.DISCORD_TOKEN ?? '';
+  if (config.LECTERN_ROLE === 'all' || config.LECTERN_ROLE === 'gateway') {
     client = createClient(config, clientOptions);
     services.voice = new VoiceService(client, { redis, settings, sessions, jobs, now: clock }, logger);
     const activeRouter = (router = new InteractionRouter(commands, services));
@@ -148,7 +173,7 @@ export async function startLectern({
     });
     client.on(Events.Error, (err) => logger.error({ err }, 'discord client error'));
     const ready = new Promise<void>((resolve) => client!.once(Events.ClientReady, () => resolve()));
-    await client.login(config.DISCORD_TOKEN);
+    await client.login(token);
     await ready;
     await registerCommands({
       rest: client.rest,
@@ -160,14 +185,14 @@ export async function startLectern({
     });
     logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'gateway ready');
   }
-  if (config.LECTERN_ROLE !== 'gateway') {
+  if (config.LECTERN_ROLE === 'all' || config.LECTERN_ROLE === 'worker') {
     // Its own REST even beside the gateway: discord.js counts interaction callbacks (which Discord exempts) in its
     // global limit, so a wave of job posts sharing the client's would hold every reply back for its whole length.
     const rest = new REST({
       api: config.DISCORD_API_URL,
       globalRequestsPerSecond: config.DISCORD_GLOBAL_REQUESTS_PER_SECOND,
       ...clientOptions?.rest,
-    }).setToken(config.DISCORD_TOKEN);
+    }).setToken(token);
     jobs.startWorker(
       jobHandlers({
         ...internals,
@@ -190,8 +215,10 @@ export async function startLectern({
     services,
     internals,
     client,
+    web,
     async stop() {
       await router?.drain(4_000);
+      await web?.close();
       await services.voice?.stopAll();
       await jobs.close();
       await client?.destroy();

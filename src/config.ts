@@ -12,9 +12,8 @@ const urlWithProtocols = (protocols: readonly string[]) =>
 
 const ConfigSchema = z
   .object({
-    DISCORD_TOKEN: z
-      .string({ error: 'is required: the bot token from the Discord developer portal' })
-      .min(1, 'must not be empty'),
+    // Required by every role but `web` (checked in loadConfig, beside the other problems).
+    DISCORD_TOKEN: z.string().min(1, 'must not be empty').optional(),
     DISCORD_APPLICATION_ID: snowflake,
     DISCORD_API_URL: urlWithProtocols(['https:', 'http:']).default('https://discord.com/api'),
     DISCORD_DEV_GUILD_ID: snowflake.optional(),
@@ -41,7 +40,18 @@ const ConfigSchema = z
         return nodes.filter((node) => node !== undefined);
       })
       .optional(),
-    LECTERN_ROLE: z.enum(['all', 'gateway', 'worker'], { error: 'must be all, gateway or worker' }).default('all'),
+    LECTERN_ROLE: z
+      .enum(['all', 'gateway', 'worker', 'web'], { error: 'must be all, gateway, worker or web' })
+      .default('all'),
+    LECTERN_WEB_PORT: z.coerce
+      .number({ error: 'must be a port number' })
+      .int('must be a port number')
+      .min(0, 'must be a port number (0: any free port)')
+      .max(65_535, 'must be a port number')
+      .default(8080),
+    LECTERN_WEB_HOST: z.string().min(1).default('127.0.0.1'),
+    // Where readers reach the web archive (the links the bot posts); unset: where the web server listens.
+    LECTERN_PUBLIC_URL: urlWithProtocols(['https:', 'http:']).optional(),
     LECTERN_SHARDS: z
       .string()
       .regex(/^\d+(,\d+)*\/\d+$/, "must look like 0/2 or 2,3/4 (this process's shard ids / the total)")
@@ -101,12 +111,16 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const result = ConfigSchema.safeParse(present);
-  if (result.success) return result.data;
-  throw new ConfigError(
-    result.error.issues.map((issue) => {
+  // The token is the one variable a role can do without: the web server never talks to Discord.
+  const tokenMissing = present.DISCORD_TOKEN === undefined && present.LECTERN_ROLE !== 'web';
+  const problems = [
+    ...(tokenMissing ? ['DISCORD_TOKEN is required: the bot token from the Discord developer portal'] : []),
+    ...(result.error?.issues ?? []).map((issue) => {
       const name = String(issue.path[0] ?? 'environment');
       const message = issue.code === 'invalid_type' && present[name] === undefined ? 'is required' : issue.message;
       return `${name} ${message}`;
     }),
-  );
+  ];
+  if (result.success && problems.length === 0) return result.data;
+  throw new ConfigError(problems);
 }

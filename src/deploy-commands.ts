@@ -10,7 +10,7 @@ try {
   const config = loadConfig();
   const redis = await connectRedis(config);
   await registerCommands({
-    rest: new REST({ api: config.DISCORD_API_URL }).setToken(config.DISCORD_TOKEN),
+    rest: new REST({ api: config.DISCORD_API_URL }).setToken(config.DISCORD_TOKEN ?? ''),
     redis,
     logger: createLogger(config.LOG_LEVEL),
     applicationId: config.DISCORD_APPLICATION_ID,

@@ -1,3 +1,4 @@
+import type { ArchiveService } from './archive/archive-service.js';
 import type { Logger } from './logger.js';
 import type { PaperService } from './papers/paper-service.js';
 import type { PollService } from './papers/poll-service.js';
@@ -30,6 +31,7 @@ export interface Services {
   papers: PaperService;
   polls: PollService;
   recaps: RecapService;
+  archive: ArchiveService;
   schedule: ScheduleService;
   /** Gateway processes only. */
   voice?: VoiceService;

@@ -1,3 +1,4 @@
+import type { ArchiveVisibility } from './archive/archive.js';
 import { UserError, quoteInput } from './errors.js';
 
 export interface GuildSettings {
@@ -19,6 +20,12 @@ export interface GuildSettings {
   pollOffset?: number;
   /** Seconds before the start that presenters are asked to confirm; absent: not asked. */
   confirmOffset?: number;
+  /** The web archive: `off` serves nothing; `link` serves under `archiveToken`; `public` also under `archiveSlug`. */
+  archiveVisibility: ArchiveVisibility;
+  archiveToken?: string;
+  archiveSlug?: string;
+  /** The server's name when the archive was set up: the pages' title. */
+  archiveTitle?: string;
 }
 
 const DEFAULT_REMINDER_OFFSETS = [24 * 3600, 3600, 10 * 60];
@@ -28,7 +35,12 @@ const MAX_OFFSET_SECONDS = 14 * 24 * 3600;
 const UNIT_SECONDS = { d: 86_400, h: 3_600, m: 60, s: 1 } as const;
 
 export function defaultSettings(): GuildSettings {
-  return { reminderOffsets: [...DEFAULT_REMINDER_OFFSETS], voiceEnabled: false, confirmOffset: DEFAULT_CONFIRM_OFFSET };
+  return {
+    reminderOffsets: [...DEFAULT_REMINDER_OFFSETS],
+    voiceEnabled: false,
+    confirmOffset: DEFAULT_CONFIRM_OFFSET,
+    archiveVisibility: 'off',
+  };
 }
 
 /** `24h,1h,10m` (units d, h, m, s; `1h30m` allowed) → seconds, largest first. */

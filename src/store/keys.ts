@@ -46,6 +46,13 @@ export const keys = {
   recapPosts: (guildId: string, sessionId: string, edition: string) =>
     `${inSession(guildId, sessionId)}:posts:${edition}`,
   sessions: inGuild('sessions'),
+  // The web archive: session id → its summary (JSON), member id → the name shown, a counter bumped on each change.
+  archiveIndex: inGuild('archive:index'),
+  archiveNames: inGuild('archive:names'),
+  archiveVersion: inGuild('archive:version'),
+  // Outside the guild namespace, an index only (the guild's settings are the truth): link token or slug → guild id.
+  archiveLinks: () => `${PREFIX}:archive:links`,
+  archiveSlugs: () => `${PREFIX}:archive:slugs`,
   schedule: inGuild('schedule'),
   openOccurrence: inGuild('occurrence:open'),
   occurrence: (guildId: string, start: number) => `${guild(guildId)}:occurrence:${start}`,

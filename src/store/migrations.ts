@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { summarize } from '../domain/archive/archive.js';
+import type { Recap } from '../domain/recap/recap.js';
 import { scanKeys } from './guild-export.js';
 import { newId } from './ids.js';
 import { keys, PREFIX, RANKED_STATUSES, sessionKeys } from './keys.js';
@@ -8,7 +10,7 @@ import { runScript } from './scripts.js';
 
 // Append only: the stored schema version counts the steps run. Each step checks the old shape is still there,
 // so a rerun after a crash, or a concurrent run, changes nothing twice.
-const MIGRATIONS = [stageToSortedSet, dropVoicePresence, livePointerToHash, rankQuestions];
+const MIGRATIONS = [stageToSortedSet, dropVoicePresence, livePointerToHash, rankQuestions, indexArchive];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -62,6 +64,17 @@ async function livePointerToHash(redis: RedisClient) {
     const id = await redis.get(key);
     if (!id) continue;
     await runScript(redis, 'migrations/live-pointer', [key, key.replace(/:current$/, `:${id}`)], [id], Migrated);
+  }
+}
+
+/** Recaps saved before the web archive get their index entry (names come with their next recap post). */
+async function indexArchive(redis: RedisClient) {
+  for (const key of await scanKeys(redis, `${PREFIX}:{*}:session:*:recap`)) {
+    const match = /^lectern:\{([^}]+)\}:session:([^:]+):recap$/.exec(key);
+    const raw = match && (await redis.get(key));
+    if (!match || !raw) continue;
+    const [, guildId, sessionId] = match as unknown as [string, string, string];
+    await redis.hsetnx(keys.archiveIndex(guildId), sessionId, JSON.stringify(summarize(JSON.parse(raw) as Recap)));
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ARCHIVE_VISIBILITIES } from '../domain/archive/archive.js';
 import { defaultSettings, type GuildSettings } from '../domain/settings.js';
 import { keys } from './keys.js';
 import type { RedisClient } from './redis.js';
@@ -22,6 +23,10 @@ const StoredSettings = z.object({
     .enum(['true', 'false'])
     .transform((s) => s === 'true')
     .optional(),
+  archiveVisibility: z.enum(ARCHIVE_VISIBILITIES).optional(),
+  archiveToken: z.string().optional(),
+  archiveSlug: z.string().optional(),
+  archiveTitle: z.string().optional(),
   pollOffset: z.coerce.number().int().positive().optional(),
   // 0: the default (48 h) turned off.
   confirmOffset: z.coerce

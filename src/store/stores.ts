@@ -1,3 +1,4 @@
+import type { ArchiveStore } from './archive-store.js';
 import type { PaperStore } from './paper-store.js';
 import type { QuestionStore } from './question-store.js';
 import type { RedisClient } from './redis.js';
@@ -14,4 +15,5 @@ export interface Stores {
   papers: PaperStore;
   settings: SettingsStore;
   schedules: ScheduleStore;
+  archive: ArchiveStore;
 }

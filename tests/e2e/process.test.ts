@@ -3,7 +3,13 @@ import { Emulator } from '../emulator/emulator.js';
 import { BotProcess } from '../support/bot-process.js';
 import { paperClub } from '../support/guild.js';
 import { botEnv } from '../support/harness.js';
-import { PrivateRedis } from '../support/redis-server.js';
+import { freePort, PrivateRedis, RedisServer } from '../support/redis-server.js';
+import { ArchiveService } from '../../src/archive/archive-service.js';
+import { ArchiveStore } from '../../src/store/archive-store.js';
+import { connectRedis } from '../../src/store/redis.js';
+import { SessionStore } from '../../src/store/session-store.js';
+import { SettingsStore } from '../../src/store/settings-store.js';
+import { makeRecap } from '../fixtures/recaps.js';
 import type { WorldGuild } from '../emulator/world.js';
 
 describe('the bot process', () => {
@@ -27,7 +33,7 @@ describe('the bot process', () => {
     ['DISCORD_TOKEN', { DISCORD_TOKEN: '' }, 'DISCORD_TOKEN is required'],
     ['DISCORD_APPLICATION_ID', { DISCORD_APPLICATION_ID: 'abc' }, 'DISCORD_APPLICATION_ID must be a Discord id'],
     ['REDIS_URL', { REDIS_URL: 'localhost:6379' }, 'REDIS_URL must be a URL'],
-    ['LECTERN_ROLE', { LECTERN_ROLE: 'everything' }, 'LECTERN_ROLE must be all, gateway or worker'],
+    ['LECTERN_ROLE', { LECTERN_ROLE: 'everything' }, 'LECTERN_ROLE must be all, gateway, worker or web'],
   ])('GIVEN a bad %s THEN it refuses to start, naming it, with exit code 78', async (_name, extra, line) => {
     const bot = new BotProcess(env(extra));
     expect(await bot.exited).toEqual({ code: 78, signal: null });
@@ -75,5 +81,53 @@ describe('the bot process', () => {
     expect(await second.kill('SIGTERM')).toEqual({ code: 0, signal: null });
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(second.stdout).toMatch(/shutting down/);
+  });
+
+  it('GIVEN LECTERN_ROLE=web without a token THEN it serves the archive, answers 503 while Redis is down and pages again once it is back', async () => {
+    const own = await RedisServer.start();
+    const connection = await connectRedis(own.url);
+    try {
+      const guildId = '200000000000000001';
+      const store = new ArchiveStore(connection);
+      const sessions = new SessionStore(connection);
+      const recap = makeRecap({ sessionId: 'web1', startedAt: Date.UTC(2024, 7, 14, 17) });
+      await sessions.saveRecap(guildId, recap.sessionId, recap);
+      await store.record(guildId, recap, new Map([['100000000000000001', 'Alice']]));
+      const archive = new ArchiveService(store, sessions, new SettingsStore(connection), () => '');
+      const { archiveToken } = await archive.configure(guildId, { visibility: 'link' });
+      const port = await freePort();
+      const web = new BotProcess(
+        botEnv(emu, own.url, {
+          LOG_LEVEL: 'info',
+          LECTERN_ROLE: 'web',
+          DISCORD_TOKEN: '',
+          LECTERN_WEB_PORT: String(port),
+        }),
+      );
+      await web.waitForLog(/web archive listening/);
+      const page = `http://127.0.0.1:${port}/a/${archiveToken}/sessions/web1`;
+      const status = async (url: string) => (await fetch(url)).status;
+      expect(await status(page)).toBe(200);
+      expect(await status(`http://127.0.0.1:${port}/healthz`)).toBe(200);
+
+      await own.aofWritten();
+      await own.kill();
+      const down = Date.now();
+      expect(await status(page)).toBe(503);
+      expect(await status(`http://127.0.0.1:${port}/healthz`)).toBe(503);
+      // Each answer comes at once, not after a hanging request.
+      expect(Date.now() - down).toBeLessThan(4_000);
+
+      await own.launch();
+      const deadline = Date.now() + 15_000;
+      while ((await status(page)) !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      const back = await fetch(page);
+      expect(back.status).toBe(200);
+      expect(await back.text()).toContain('Question 0: how does verifier search');
+      expect(await web.kill('SIGTERM')).toEqual({ code: 0, signal: null });
+    } finally {
+      connection.disconnect();
+      await own.stop();
+    }
   });
 });

@@ -27,6 +27,8 @@ export function botEnv(emu: Emulator, redisUrl: string, extra: Record<string, st
     REDIS_URL: redisUrl,
     ...clusterEnv(redisUrl),
     LOG_LEVEL: process.env.LECTERN_TEST_LOG_LEVEL ?? 'silent',
+    // Any free port: test files run side by side, each bot with its own web server.
+    LECTERN_WEB_PORT: '0',
     ...extra,
   };
 }

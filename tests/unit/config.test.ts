@@ -23,11 +23,30 @@ describe('configuration', () => {
       LOG_LEVEL: 'info',
       LECTERN_ARXIV_INTERVAL_MS: 3_000,
       DISCORD_GLOBAL_REQUESTS_PER_SECOND: 50,
+      LECTERN_WEB_PORT: 8080,
+      LECTERN_WEB_HOST: '127.0.0.1',
+    });
+  });
+
+  it('GIVEN LECTERN_ROLE=web THEN no token is needed (the web server never talks to Discord), and every other role needs one', () => {
+    const web = { DISCORD_APPLICATION_ID: valid.DISCORD_APPLICATION_ID, LECTERN_ROLE: 'web' };
+    expect(loadConfig(web)).toMatchObject({ LECTERN_ROLE: 'web', LECTERN_WEB_PORT: 8080 });
+    expect(loadConfig(web).DISCORD_TOKEN).toBeUndefined();
+    expect(problemsOf({ ...web, LECTERN_ROLE: 'worker' })[0]).toMatch(/^DISCORD_TOKEN is required/);
+    expect(
+      loadConfig({ ...valid, LECTERN_WEB_PORT: '0', LECTERN_PUBLIC_URL: 'https://lectern.example/' }),
+    ).toMatchObject({
+      LECTERN_WEB_PORT: 0,
+      LECTERN_PUBLIC_URL: 'https://lectern.example/',
     });
   });
 
   it.each([
-    ['DISCORD_TOKEN', { DISCORD_APPLICATION_ID: valid.DISCORD_APPLICATION_ID }, 'DISCORD_TOKEN is required'],
+    [
+      'DISCORD_TOKEN',
+      { DISCORD_APPLICATION_ID: valid.DISCORD_APPLICATION_ID },
+      'DISCORD_TOKEN is required: the bot token from the Discord developer portal',
+    ],
     ['DISCORD_APPLICATION_ID', { DISCORD_TOKEN: 'token' }, 'DISCORD_APPLICATION_ID is required'],
   ])('GIVEN %s missing THEN start is refused naming it', (_name, env, line) => {
     expect(problemsOf(env)).toEqual([line]);
@@ -40,7 +59,10 @@ describe('configuration', () => {
     ['DISCORD_DEV_GUILD_ID', 'my-guild', 'DISCORD_DEV_GUILD_ID must be a Discord id'],
     ['REDIS_URL', 'http://127.0.0.1:6379', 'REDIS_URL must be a URL starting with redis:// or rediss://'],
     ['REDIS_CLUSTER_NODES', 'redis-1', 'REDIS_CLUSTER_NODES must list host:port seed nodes'],
-    ['LECTERN_ROLE', 'both', 'LECTERN_ROLE must be all, gateway or worker'],
+    ['LECTERN_ROLE', 'both', 'LECTERN_ROLE must be all, gateway, worker or web'],
+    ['LECTERN_WEB_PORT', '70000', 'LECTERN_WEB_PORT must be a port number'],
+    ['LECTERN_WEB_PORT', 'http', 'LECTERN_WEB_PORT must be a port number'],
+    ['LECTERN_PUBLIC_URL', 'javascript:alert(1)', 'LECTERN_PUBLIC_URL must be a URL starting with https:// or http://'],
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be a pino level'],
     ['LECTERN_METADATA_BASE_URL', 'file:///etc', 'LECTERN_METADATA_BASE_URL must be a URL'],
     ['LECTERN_ARXIV_INTERVAL_MS', 'soon', 'LECTERN_ARXIV_INTERVAL_MS must be a whole number'],

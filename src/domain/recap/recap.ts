@@ -1,3 +1,4 @@
+import type { PaperRef } from '../papers/paper-ref.js';
 import type { Question } from '../session/question.js';
 import type { Session, TimelineEvent } from '../session/session.js';
 import { talkTimes, type Gap, type Segment } from '../voice/speaking.js';
@@ -9,6 +10,9 @@ export interface RecapPaper {
   presenterId?: string;
   /** Its discussion thread. */
   threadUrl?: string;
+  /** Absent in recaps saved before the archive (they show without authors or source id). */
+  authors?: string[];
+  ref?: Pick<PaperRef, 'kind' | 'id'>;
 }
 
 export interface RecapNote {

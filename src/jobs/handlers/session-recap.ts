@@ -26,12 +26,21 @@ export function sessionRecapHandler(deps: SessionBoardDeps & { logger: Logger })
           id: paper.id,
           title: paperLabel(paper),
           url: paper.ref.url,
+          ref: { kind: paper.ref.kind, id: paper.ref.id },
+          ...(paper.metadataStatus === 'ready' && paper.authors.length > 0 && { authors: paper.authors }),
           ...(paper.presenterId && { presenterId: paper.presenterId }),
           ...(paper.threadId && { threadUrl: `https://discord.com/channels/${guildId}/${paper.threadId}` }),
         });
     }
     const recap = composeRecap(session, timeline, questions, papers);
     await deps.sessions.saveRecap(guildId, sessionId, recap);
+    // The names as they are now, for the file and the web archive (which has no Discord connection of its own).
+    const names = await deps.messages.displayNames(guildId, [
+      ...recap.covered.flatMap((p) => (p.presenterId ? [p.presenterId] : [])),
+      ...[...recap.answered, ...recap.unanswered].flatMap((q) => (q.askerId ? [q.askerId] : [])),
+      ...recap.speakers.map((s) => s.userId),
+    ]);
+    await deps.archive.record(guildId, recap, names);
     // In a forum of paper posts, a covered paper's post is re-tagged.
     const { coveredTagId } = settings;
     // Best effort: a post deleted, locked or otherwise refused must not hold the recap back.
@@ -48,11 +57,6 @@ export function sessionRecapHandler(deps: SessionBoardDeps & { logger: Logger })
 
     const timeZone = settings.timeZone ?? 'UTC';
     const day = new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'full' }).format(session.startedAt);
-    const names = await deps.messages.displayNames(guildId, [
-      ...recap.covered.flatMap((p) => (p.presenterId ? [p.presenterId] : [])),
-      ...[...recap.answered, ...recap.unanswered].flatMap((q) => (q.askerId ? [q.askerId] : [])),
-      ...recap.speakers.map((s) => s.userId),
-    ]);
     const escape = sharedEscaper();
     const file = recapLines(
       recap,

@@ -1,0 +1,92 @@
+import type { JSX } from 'preact';
+import type { ArchiveAddress, ArchiveService } from '../archive/archive-service.js';
+import type { GuildSettings } from '../domain/settings.js';
+import { atomFeed } from './feed.js';
+import type { Links } from './links.js';
+import { IndexPage } from './pages/index-page.js';
+import type { PageContext } from './pages/layout.js';
+import { PaperPage } from './pages/paper-page.js';
+import { SessionPage } from './pages/session-page.js';
+
+/** The page does not exist for this reader: answered exactly like an unknown address. */
+export class NotFound extends Error {}
+
+export interface ArchiveGuild {
+  guildId: string;
+  settings: GuildSettings;
+}
+
+export type PageResult = { html: JSX.Element } | { xml: string };
+
+const MAX_QUERY = 200;
+
+function pageContext(guild: ArchiveGuild, links: Links): PageContext {
+  return {
+    links,
+    title: guild.settings.archiveTitle ? `${guild.settings.archiveTitle}: sessions` : 'Session archive',
+    timeZone: guild.settings.timeZone ?? 'UTC',
+  };
+}
+
+/** Each page from a guild's archive, for the web server and the static export alike. */
+export function guildPages(archive: ArchiveService) {
+  return {
+    async index(guild: ArchiveGuild, links: Links, query = ''): Promise<PageResult> {
+      const [summaries, names] = await Promise.all([archive.summaries(guild.guildId), archive.names(guild.guildId)]);
+      const words = query.trim().slice(0, MAX_QUERY);
+      const sessions = words ? await archive.search(guild.guildId, summaries, words) : summaries;
+      const ctx = pageContext(guild, links);
+      return { html: <IndexPage ctx={ctx} sessions={sessions} names={names} {...(words && { query: words })} /> };
+    },
+
+    async session(guild: ArchiveGuild, links: Links, sessionId: string): Promise<PageResult> {
+      const [recap, names] = await Promise.all([archive.recap(guild.guildId, sessionId), archive.names(guild.guildId)]);
+      if (!recap) throw new NotFound();
+      return { html: <SessionPage ctx={pageContext(guild, links)} recap={recap} names={names} /> };
+    },
+
+    async paper(guild: ArchiveGuild, links: Links, paperId: string): Promise<PageResult> {
+      const [summaries, names] = await Promise.all([archive.summaries(guild.guildId), archive.names(guild.guildId)]);
+      const coverage = await archive.paper(guild.guildId, paperId, summaries);
+      if (coverage.length === 0) throw new NotFound();
+      return { html: <PaperPage ctx={pageContext(guild, links)} coverage={coverage} names={names} /> };
+    },
+
+    /** `base`: the archive's absolute address ('' in an export, whose links stay relative). */
+    async feed(guild: ArchiveGuild, links: Links, base: string): Promise<PageResult> {
+      const sessions = await archive.summaries(guild.guildId);
+      const ctx = pageContext(guild, links);
+      return {
+        xml: atomFeed({
+          title: ctx.title,
+          id: `urn:lectern:archive:${guild.guildId}`,
+          base,
+          sessions,
+          sessionHref: (id) => `${base}${links.session(id).slice(base ? links.index.length : 0)}`,
+          selfHref: `${base}feed.xml`,
+        }),
+      };
+    },
+  };
+}
+
+/** The web server's pages: each first finds the guild behind the address (or answers NotFound). */
+export function archivePages(archive: ArchiveService) {
+  const pages = guildPages(archive);
+  const guildAt = async (address: ArchiveAddress) => {
+    const found = await archive.resolve(address);
+    if (!found) throw new NotFound();
+    return found;
+  };
+  type Params = { id: string };
+  return {
+    index: async (address: ArchiveAddress, links: Links, _params: Params, query: string) =>
+      pages.index(await guildAt(address), links, query),
+    session: async (address: ArchiveAddress, links: Links, params: Params) =>
+      pages.session(await guildAt(address), links, params.id),
+    paper: async (address: ArchiveAddress, links: Links, params: Params) =>
+      pages.paper(await guildAt(address), links, params.id),
+    feed: async (address: ArchiveAddress, links: Links) =>
+      pages.feed(await guildAt(address), links, `${archive.publicUrl().replace(/\/$/, '')}${links.index}`),
+  };
+}

@@ -1,0 +1,74 @@
+import { pageText, type ArchiveSummary } from '../../domain/archive/archive.js';
+import { Layout, nameOf, Time, type PageContext } from './layout.js';
+
+export function IndexPage({
+  ctx,
+  sessions,
+  names,
+  query,
+}: {
+  ctx: PageContext;
+  sessions: ArchiveSummary[];
+  names: ReadonlyMap<string, string>;
+  /** A search's words; absent: every session. */
+  query?: string;
+}) {
+  const { links } = ctx;
+  const heading = query === undefined ? 'Sessions' : `Sessions matching “${pageText(query, 100)}”`;
+  return (
+    <Layout ctx={ctx} heading={heading}>
+      {links.search && (
+        <form class="search" method="get" action={links.search} role="search">
+          <label for="q">Search titles, authors, arXiv ids, questions, answers, highlights and takeaways</label>
+          <input id="q" name="q" type="search" maxLength={200} value={query ?? ''} />
+          <button type="submit">Search</button>
+        </form>
+      )}
+      {sessions.length === 0 ? (
+        <p>{query === undefined ? 'No session has been recapped yet.' : 'No session matches.'}</p>
+      ) : (
+        <table class="sessions">
+          <caption>
+            {sessions.length} session{sessions.length === 1 ? '' : 's'}, newest first
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Date</th>
+              <th scope="col">Papers</th>
+              <th scope="col">Presenters</th>
+              <th scope="col">Questions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sessions.map((s) => (
+              <tr key={s.sessionId}>
+                <td>
+                  <a href={links.session(s.sessionId)}>
+                    <Time ms={s.startedAt} zone={ctx.timeZone} style="date" />
+                  </a>
+                </td>
+                <td>
+                  {s.papers.length === 0 ? (
+                    'none'
+                  ) : (
+                    <ul>
+                      {s.papers.map((p) => (
+                        <li key={p.id}>
+                          <a href={links.paper(p.id)}>{pageText(p.title, 300)}</a>
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </td>
+                <td>{s.presenterIds.map((id) => pageText(nameOf(names, id), 100)).join(', ') || '—'}</td>
+                <td>
+                  {s.answered} answered of {s.asked}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Layout>
+  );
+}

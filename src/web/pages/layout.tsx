@@ -1,0 +1,63 @@
+import type { ComponentChildren } from 'preact';
+import type { Links } from '../links.js';
+
+export interface PageContext {
+  links: Links;
+  /** The archive's title (the server's name). */
+  title: string;
+  /** The guild's time zone: times are written in it and shown in the reader's own when scripts run. */
+  timeZone: string;
+}
+
+/** A `<time>` element: `local-time.js` rewrites its text in the reader's time zone. */
+export function Time({ ms, zone, style }: { ms: number; zone: string; style: 'time' | 'date' | 'datetime' }) {
+  const options: Intl.DateTimeFormatOptions =
+    style === 'time'
+      ? { hour: '2-digit', minute: '2-digit' }
+      : style === 'date'
+        ? { dateStyle: 'long' }
+        : { dateStyle: 'long', timeStyle: 'short' };
+  const text = new Intl.DateTimeFormat('en-GB', { timeZone: zone, ...options }).format(ms);
+  return (
+    <time dateTime={new Date(ms).toISOString()} data-style={style}>
+      {text}
+    </time>
+  );
+}
+
+export function Layout({ ctx, heading, children }: { ctx: PageContext; heading: string; children: ComponentChildren }) {
+  const { links } = ctx;
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="referrer" content="no-referrer" />
+        <title>{`${heading} · ${ctx.title}`}</title>
+        <link rel="stylesheet" href={links.asset('style.css')} />
+        <link rel="alternate" type="application/atom+xml" title={`${ctx.title}: sessions`} href={links.feed} />
+        <script src={links.asset('local-time.js')} defer />
+      </head>
+      <body>
+        <header class="site">
+          <a href={links.index}>{ctx.title}</a>
+          <span class="zone" data-zone={ctx.timeZone}>
+            Times in {ctx.timeZone}
+          </span>
+        </header>
+        <main>
+          <h1>{heading}</h1>
+          {children}
+        </main>
+        <footer class="site">
+          <a href={links.feed}>Atom feed</a> · Kept by Lectern
+        </footer>
+      </body>
+    </html>
+  );
+}
+
+/** The name a member shows; a member without one (or who asked to be forgotten) is "a member". */
+export function nameOf(names: ReadonlyMap<string, string>, userId: string | undefined) {
+  return (userId && names.get(userId)) || 'a member';
+}

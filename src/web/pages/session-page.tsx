@@ -1,0 +1,190 @@
+import { pageText, safeHref } from '../../domain/archive/archive.js';
+import { durationLabel, talkLabel, type Recap, type RecapQuestion } from '../../domain/recap/recap.js';
+import { offsetLabel } from '../../domain/session/session.js';
+import { Layout, nameOf, Time, type PageContext } from './layout.js';
+import { SpeakerTimeline } from './timeline.js';
+
+interface Props {
+  ctx: PageContext;
+  recap: Recap;
+  names: ReadonlyMap<string, string>;
+}
+
+/** A link out of the archive: http(s) only, never passing the archive's secret address on. */
+export function OutLink({ href, children }: { href: string | undefined; children: string }) {
+  const safe = safeHref(href);
+  return safe ? (
+    <a href={safe} rel="noopener noreferrer nofollow">
+      {children}
+    </a>
+  ) : (
+    <span>{children}</span>
+  );
+}
+
+function QA({ q, names }: { q: RecapQuestion; names: ReadonlyMap<string, string> }) {
+  return (
+    <li class="qa">
+      <p class="q">
+        <span class="votes" title="upvotes">
+          ▲ {q.votes}
+        </span>{' '}
+        {pageText(q.text)}
+      </p>
+      <p class="who">
+        asked by {q.askerId ? pageText(nameOf(names, q.askerId), 100) : 'an anonymous member'}
+        {q.early ? ', before the session' : ''}
+      </p>
+      {q.answer !== undefined && <p class="a">{pageText(q.answer)}</p>}
+    </li>
+  );
+}
+
+export function SessionPage({ ctx, recap, names }: Props) {
+  const { links, timeZone } = ctx;
+  const who = (id: string | undefined) => pageText(nameOf(names, id), 100);
+  const at = (ms: number) => (
+    <>
+      <Time ms={ms} zone={timeZone} style="time" /> <span class="offset">({offsetLabel(recap.startedAt, ms)})</span>
+    </>
+  );
+  const covered = new Set(recap.covered.map((p) => p.id));
+  const loose = <T extends { paperId?: string }>(items: T[]) => items.filter((i) => !covered.has(i.paperId ?? ''));
+  const presenters = [...new Set(recap.covered.flatMap((p) => (p.presenterId ? [who(p.presenterId)] : [])))];
+  const day = new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'full' }).format(recap.startedAt);
+  return (
+    <Layout ctx={ctx} heading={`Session of ${day}`}>
+      <section aria-labelledby="summary">
+        <h2 id="summary">Summary</h2>
+        <p>
+          {recap.covered.length} paper{recap.covered.length === 1 ? '' : 's'} covered
+          {presenters.length > 0 && `, presented by ${presenters.join(', ')}`}. {recap.asked} question
+          {recap.asked === 1 ? '' : 's'} asked, {recap.answered.length} answered. From{' '}
+          <Time ms={recap.startedAt} zone={timeZone} style="time" /> to{' '}
+          <Time ms={recap.endedAt} zone={timeZone} style="time" /> ({durationLabel(recap.endedAt - recap.startedAt)}
+          ).
+          {recap.attendancePeak > 0 && ` Attendance peak: ${recap.attendancePeak}.`}
+        </p>
+        {recap.mostUpvoted && (
+          <p>
+            Most upvoted: “{pageText(recap.mostUpvoted.text, 300)}” ({recap.mostUpvoted.votes} votes).
+          </p>
+        )}
+        {recap.recording && (
+          <p>
+            Recording: <OutLink href={recap.recording}>{pageText(recap.recording, 300)}</OutLink>
+          </p>
+        )}
+      </section>
+
+      <section aria-labelledby="papers">
+        <h2 id="papers">Papers, in the order covered</h2>
+        {recap.covered.length === 0 && <p>No paper was presented.</p>}
+        {recap.covered.map((paper, i) => {
+          const highlights = recap.highlights.filter((n) => n.paperId === paper.id);
+          const answered = recap.answered.filter((q) => q.paperId === paper.id);
+          return (
+            <article class="paper" key={paper.id} aria-labelledby={`paper-${i}`}>
+              <h3 id={`paper-${i}`}>
+                {i + 1}. <OutLink href={paper.url}>{pageText(paper.title, 300)}</OutLink>
+              </h3>
+              {paper.authors && paper.authors.length > 0 && (
+                <p class="authors">{pageText(paper.authors.join(', '), 500)}</p>
+              )}
+              <p>
+                {paper.presenterId ? `Presented by ${who(paper.presenterId)}, from ` : 'From '}
+                {at(paper.startedAt)}. <a href={links.paper(paper.id)}>Every session on this paper</a>
+                {paper.threadUrl && (
+                  <>
+                    {' · '}
+                    <OutLink href={paper.threadUrl}>Discussion thread</OutLink>
+                  </>
+                )}
+              </p>
+              {highlights.length > 0 && (
+                <ul class="highlights">
+                  {highlights.map((n) => (
+                    <li key={n.at}>
+                      {at(n.at)} {pageText(n.text)}
+                    </li>
+                  ))}
+                </ul>
+              )}
+              {answered.length > 0 && (
+                <ul class="qas">
+                  {answered.map((q, j) => (
+                    <QA key={j} q={q} names={names} />
+                  ))}
+                </ul>
+              )}
+            </article>
+          );
+        })}
+      </section>
+
+      {(loose(recap.highlights).length > 0 || loose(recap.answered).length > 0) && (
+        <section aria-labelledby="outside">
+          <h2 id="outside">Outside the papers</h2>
+          <ul class="highlights">
+            {loose(recap.highlights).map((n) => (
+              <li key={n.at}>
+                {at(n.at)} {pageText(n.text)}
+              </li>
+            ))}
+          </ul>
+          <ul class="qas">
+            {loose(recap.answered).map((q, j) => (
+              <QA key={j} q={q} names={names} />
+            ))}
+          </ul>
+        </section>
+      )}
+
+      {recap.unanswered.length > 0 && (
+        <section aria-labelledby="unanswered">
+          <h2 id="unanswered">Unanswered questions</h2>
+          <ul class="qas">
+            {recap.unanswered.map((q, j) => (
+              <QA key={j} q={q} names={names} />
+            ))}
+          </ul>
+        </section>
+      )}
+
+      {recap.takeaways.length > 0 && (
+        <section aria-labelledby="takeaways">
+          <h2 id="takeaways">Key takeaways</h2>
+          <ul class="takeaways">
+            {recap.takeaways.map((n) => (
+              <li key={n.at}>
+                {at(n.at)} {pageText(n.text)}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      {recap.speakers.length > 0 && (
+        <section aria-labelledby="speakers">
+          <h2 id="speakers">Who spoke when</h2>
+          <SpeakerTimeline recap={recap} who={who} />
+          <ul class="speakers">
+            {recap.speakers.map((s) => (
+              <li key={s.userId}>
+                {who(s.userId)}:{' '}
+                {s.segments.map((seg, j) => (
+                  <span key={j}>
+                    {j > 0 && ', '}
+                    <Time ms={seg.from} zone={timeZone} style="time" />–
+                    <Time ms={seg.to} zone={timeZone} style="time" />
+                  </span>
+                ))}{' '}
+                ({recap.speakerSource === 'voice' ? talkLabel(s.totalMs) : durationLabel(s.totalMs)} in all)
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </Layout>
+  );
+}

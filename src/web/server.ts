@@ -1,0 +1,154 @@
+import { readFileSync } from 'node:fs';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import type { JSX } from 'preact';
+import type { ArchiveAddress, ArchiveService } from '../archive/archive-service.js';
+import type { Logger } from '../logger.js';
+import type { RedisClient } from '../store/redis.js';
+import { archivePages, NotFound, type PageResult } from './archive-pages.js';
+import { serverLinks, type Links } from './links.js';
+import { renderPage } from './pages/render.js';
+import { MessagePage } from './pages/message-page.js';
+
+/** No inline script or style anywhere: the pages load only this server's stylesheet and one script. */
+const SECURITY_HEADERS = {
+  'content-security-policy':
+    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; base-uri 'none'; " +
+    "form-action 'self'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  // A secret archive address must never leave in a Referer header when a reader follows a paper link.
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'cross-origin-opener-policy': 'same-origin',
+};
+
+const ASSETS: Record<string, { type: string; body: Buffer }> = {
+  'style.css': { type: 'text/css; charset=utf-8', body: readAsset('style.css') },
+  'local-time.js': { type: 'text/javascript; charset=utf-8', body: readAsset('local-time.js') },
+};
+
+export function readAsset(name: string) {
+  return readFileSync(new URL(`./assets/${name}`, import.meta.url));
+}
+
+/** Slower than this, Redis counts as unavailable: the reader gets a 503 at once rather than a hanging page. */
+const LOAD_TIMEOUT_MS = 3_000;
+
+export interface WebServerOptions {
+  archive: ArchiveService;
+  redis: RedisClient;
+  logger: Logger;
+  host: string;
+  port: number;
+}
+
+export interface WebServer {
+  /** Where it listens, like `http://127.0.0.1:8080`. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const app = buildWebApp(options);
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return { url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`, close: () => app.close() };
+}
+
+/** The routes, without listening (tests inject requests; the server above listens). */
+export function buildWebApp({ archive, redis, logger }: Omit<WebServerOptions, 'host' | 'port'>): FastifyInstance {
+  // No request logging: archive addresses are secrets, and a request log would keep them.
+  const app = Fastify({
+    loggerInstance: logger.child({ component: 'web' }) as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  const pages = archivePages(archive);
+
+  app.addHook('onSend', async (_request, reply) => {
+    reply.headers(SECURITY_HEADERS);
+  });
+
+  const html = (reply: FastifyReply, status: number, page: JSX.Element) =>
+    reply.code(status).type('text/html; charset=utf-8').send(renderPage(page));
+  // Unknown, off, rotated and malformed addresses all end here, byte for byte the same answer.
+  app.setNotFoundHandler((_request, reply) =>
+    html(reply.header('cache-control', 'no-store'), 404, MessagePage({ heading: 'Not found', text: NOT_FOUND })),
+  );
+
+  app.get('/healthz', async (_request, reply) => {
+    const ok = redis.status === 'ready' && (await withTimeout(redis.ping(), 1_000).catch(() => undefined)) === 'PONG';
+    return reply.code(ok ? 200 : 503).send({ ok, redis: ok ? 'up' : 'unavailable' });
+  });
+
+  app.get('/', (_request, reply) =>
+    html(
+      reply,
+      200,
+      MessagePage({ heading: 'Lectern', text: 'Paper-reading sessions, kept. Ask your host for the link.' }),
+    ),
+  );
+
+  app.get<{ Params: { name: string } }>('/assets/:name', (request, reply) => {
+    const asset = ASSETS[request.params.name];
+    if (!asset) return reply.callNotFound();
+    return reply.type(asset.type).header('cache-control', 'public, max-age=3600').send(asset.body);
+  });
+
+  for (const [prefix, kind] of [
+    ['/a', 'link'],
+    ['/s', 'slug'],
+  ] as const) {
+    type Route = { Params: { key: string; id: string }; Querystring: { q?: unknown } };
+    type Page = (address: ArchiveAddress, links: Links, params: Route['Params'], query: string) => Promise<PageResult>;
+    const serve = (page: Page) => async (request: FastifyRequest<Route>, reply: FastifyReply) => {
+      const address = { kind, value: request.params.key };
+      const { q } = request.query;
+      let result: PageResult;
+      try {
+        const links = serverLinks(`${prefix}/${address.value}/`);
+        result = await withTimeout(
+          page(address, links, request.params, typeof q === 'string' ? q : ''),
+          LOAD_TIMEOUT_MS,
+        );
+      } catch (error) {
+        if (error instanceof NotFound) return reply.callNotFound();
+        logger.warn({ err: error }, 'archive page not served: Redis unavailable');
+        return html(
+          reply.header('retry-after', '5').header('cache-control', 'no-store'),
+          503,
+          MessagePage({
+            heading: 'Back in a moment',
+            text: 'The archive cannot be read right now; try again shortly.',
+          }),
+        );
+      }
+      reply.header('cache-control', 'private, no-cache');
+      // A secret link's pages stay out of search engines; a public archive may be indexed.
+      if (kind === 'link') reply.header('x-robots-tag', 'noindex, nofollow');
+      if ('xml' in result) return reply.type('application/atom+xml; charset=utf-8').send(result.xml);
+      return html(reply, 200, result.html);
+    };
+    app.get<Route>(`${prefix}/:key/`, serve(pages.index));
+    app.get<Route>(`${prefix}/:key/sessions/:id`, serve(pages.session));
+    app.get<Route>(`${prefix}/:key/papers/:id`, serve(pages.paper));
+    app.get<Route>(`${prefix}/:key/feed.xml`, serve(pages.feed));
+  }
+  return app;
+}
+
+const NOT_FOUND = 'Nothing here. The address may be mistyped, or the archive it pointed to was moved or turned off.';
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
