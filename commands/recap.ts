@@ -63,7 +63,8 @@ async function show(ctx: Ctx, sessionId: string, page: number): Promise<void> {
   const day = new Intl.DateTimeFormat('en-GB', { timeZone: ctx.settings.timeZone ?? 'UTC', dateStyle: 'full' }).format(
     recap.startedAt,
   );
-  const parts = splitIntoMessages(recapLines(recap, discordStyle(), `Recap: session of ${day}`));
+  const web = ctx.services.archive.sessionLink(ctx.settings, sessionId);
+  const parts = splitIntoMessages(recapLines(recap, discordStyle(), `Recap: session of ${day}`, web && `<${web}>`));
   const shown = Math.min(Math.max(page, 0), parts.length - 1);
   const payload = {
     content: parts[shown]!,

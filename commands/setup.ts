@@ -7,6 +7,7 @@ import {
   type ChatInputCommandInteraction,
   type Guild,
 } from 'discord.js';
+import type { ArchiveVisibility } from '../src/domain/archive/archive.js';
 import { UserError } from '../src/domain/errors.js';
 import { formatOffset, parseExtraOffset, parseReminderOffsets } from '../src/domain/settings.js';
 import type { Command, HandlerContext } from '../src/discord/command.js';
@@ -99,6 +100,31 @@ const data = new SlashCommandBuilder()
           .setDescription("By members' votes (a paper a host moves keeps its place), or as hosts place papers")
           .setRequired(true)
           .addChoices({ name: 'votes', value: 'votes' }, { name: 'manual', value: 'manual' }),
+      ),
+  )
+  .addSubcommand((s) =>
+    s
+      .setName('archive')
+      .setDescription('Who can read the recaps on the web archive (left out: shows its address)')
+      .addStringOption((o) =>
+        o
+          .setName('visibility')
+          .setDescription('off: nothing served; link: only with its secret address; public: also at a name you pick')
+          .addChoices(
+            { name: 'off', value: 'off' },
+            { name: 'link', value: 'link' },
+            { name: 'public', value: 'public' },
+          ),
+      )
+      .addBooleanOption((o) =>
+        o.setName('rotate').setDescription('Replace the secret address (the old one stops working at once)'),
+      )
+      .addStringOption((o) =>
+        o
+          .setName('slug')
+          .setDescription('The public address name, like ai-papers (3 to 40 lower-case letters, digits, dashes)')
+          .setMinLength(3)
+          .setMaxLength(40),
       ),
   )
   .addSubcommand((s) => s.setName('show').setDescription('Show the current settings'))
@@ -210,6 +236,37 @@ async function reminders(ctx: Ctx): Promise<void> {
   );
 }
 
+async function archive(ctx: Ctx, guild: Guild): Promise<void> {
+  const { options } = ctx.interaction;
+  const visibility = options.getString('visibility') as ArchiveVisibility | null;
+  const rotate = options.getBoolean('rotate') ?? false;
+  const slug = options.getString('slug');
+  const changing = visibility !== null || rotate || slug !== null;
+  const { archive } = ctx.services;
+  const settings = changing
+    ? await archive.configure(ctx.guildId, {
+        ...(visibility && { visibility }),
+        ...(rotate && { rotate }),
+        ...(slug !== null && { slug }),
+        title: guild.name.slice(0, 100),
+      })
+    : ctx.settings;
+  const link = archive.link(settings);
+  const publicLink = archive.publicLink(settings);
+  const lines = [
+    changing ? 'Saved.' : 'The web archive:',
+    settings.archiveVisibility === 'off'
+      ? 'The archive is off: no page is served for this server. Turn it on with `visibility:link` or `public`.'
+      : `Every recapped session is on the web at ${link} (keep it to the members you share it with).`,
+    ...(publicLink ? [`It is also public at ${publicLink}, with an Atom feed at ${publicLink}feed.xml.`] : []),
+    ...(rotate ? ['The old address no longer works.'] : []),
+    ...(link && /^http:\/\/(127\.|localhost|\[::1\])/.test(link)
+      ? ["That address only works on the bot's own machine: set LECTERN_PUBLIC_URL to where readers reach it."]
+      : []),
+  ];
+  await ctx.reply(lines.join('\n'));
+}
+
 async function show(ctx: Ctx, guild: Guild): Promise<void> {
   const { settings } = ctx;
   const problems: string[] = [];
@@ -259,6 +316,8 @@ export default {
             : "Saved. The queue stays in the hosts' order; votes are counted and shown.",
         );
       }
+      case 'archive':
+        return archive(ctx, guild);
       case 'show':
         return show(ctx, guild);
       case 'export': {

@@ -201,6 +201,7 @@ export async function startLectern({
         schedule,
         polls,
         live,
+        archiveLinks: archiveService,
         now: clock,
         messages: new DiscordMessages(rest),
         channels: new DiscordChannels(rest),

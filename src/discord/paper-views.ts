@@ -34,7 +34,12 @@ export async function history(ctx: Ctx, page: number, query: string) {
   );
   if (covered.length === 0)
     return ctx.reply(query ? `No covered paper matches ${safeText(query, 100)}.` : 'No paper has been covered yet.');
-  const pages = paginate(covered.map(historyLine), 3_800, 10);
+  const archive = ctx.services.archive.link(ctx.settings);
+  const pages = paginate(
+    covered.map((paper) => historyLine(paper, archive && `${archive}papers/${encodeURIComponent(paper.id)}`)),
+    3_800,
+    10,
+  );
   const shown = Math.min(Math.max(page, 0), pages.length - 1);
   return ctx.update({
     embeds: [

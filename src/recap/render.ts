@@ -88,8 +88,10 @@ function pieces(recap: Recap, style: RecapStyle, cut = (text: string) => text) {
   };
 }
 
-export function recapLines(recap: Recap, style: RecapStyle, heading: string) {
+/** `page`: where the session is on the web archive (formatted for where the lines go), when the archive is on. */
+export function recapLines(recap: Recap, style: RecapStyle, heading: string, page?: string) {
   const lines: string[] = [`# ${heading}`, ''];
+  if (page) lines.push(`On the web: ${page}`, '');
   const section = (title: string, items: string[]) => {
     if (items.length > 0) lines.push(title, ...items, '');
   };
@@ -158,10 +160,10 @@ const DETAIL = [
 ];
 
 /** At the richest DETAIL that fits DIGEST_MESSAGES messages. */
-export function recapDigest(recap: Recap, style: RecapStyle, heading: string, fileName: string) {
+export function recapDigest(recap: Recap, style: RecapStyle, heading: string, fileName: string, page?: string) {
   let parts: string[] = [];
   for (const detail of DETAIL) {
-    parts = splitIntoMessages(digestLines(recap, style, heading, fileName, detail));
+    parts = splitIntoMessages(digestLines(recap, style, heading, fileName, detail, page));
     if (parts.length <= DIGEST_MESSAGES) break;
   }
   return parts;
@@ -173,6 +175,7 @@ function digestLines(
   heading: string,
   fileName: string,
   detail: (typeof DETAIL)[number],
+  page: string | undefined,
 ) {
   const cut = (text: string) => (text.length <= detail.chars ? text : `${text.slice(0, detail.chars - 1).trimEnd()}…`);
   const { note, summary, highlight, qa, paper } = pieces(recap, style, cut);
@@ -200,7 +203,7 @@ function digestLines(
   if (open > 0) lines.push(`${open} unanswered question${open === 1 ? '' : 's'} carried over to next week's agenda.`);
   lines.push(
     'The full recap (every question and answer, every highlight, the speaker timeline) is in the attached file, ' +
-      `${fileName}.`,
+      (page ? `${fileName}, and on the web: ${page}` : `${fileName}.`),
   );
   return lines;
 }

@@ -105,11 +105,13 @@ export function queueLine(paper: QueueEntry, position: number) {
   return `${position}. ${title} · ${presenter}${votes}${state ? ` · ${state}` : ''}`;
 }
 
-export function historyLine(paper: Paper) {
+/** `archived`: its page on the web archive, when the archive is on. */
+export function historyLine(paper: Paper, archived?: string) {
   const when = paper.startedAt ?? paper.coveredAt;
   const date = when ? discordTime(when, 'D') : '';
   const presenter = paper.presenterId ? ` · <@${paper.presenterId}>` : '';
-  return `[${paperTitle(paper, 150)}](${paper.ref.url}) · ${date}${presenter}`;
+  const page = archived ? ` · [archive](<${archived}>)` : '';
+  return `[${paperTitle(paper, 150)}](${paper.ref.url}) · ${date}${presenter}${page}`;
 }
 
 /** The first message of a paper's discussion thread. */

@@ -27,6 +27,14 @@ export function settingsEmbed(settings: GuildSettings, problems: string[], order
         settings.papersForumId ? `a post each in <#${settings.papersForumId}>` : 'a thread on each card',
       ),
       field('Queue order', order === 'votes' ? 'by votes (papers hosts place keep their place)' : "the hosts' order"),
+      field(
+        'Web archive',
+        settings.archiveVisibility === 'off'
+          ? 'off'
+          : settings.archiveVisibility === 'link'
+            ? 'secret link (see /setup archive)'
+            : `public as ${settings.archiveSlug} (see /setup archive)`,
+      ),
       field('Voice', settings.voiceEnabled ? 'on: I join the stage and note who speaks (no audio is recorded)' : 'off'),
     ],
   };

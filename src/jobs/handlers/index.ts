@@ -7,9 +7,11 @@ import { pollHandlers, type PollDeps } from './paper-poll.js';
 import { paperEarlyHandler } from './paper-thread.js';
 import type { JobQueue } from '../job-queue.js';
 import { scheduleHandlers, type ScheduleDeps } from './schedule.js';
-import { sessionRecapHandler } from './session-recap.js';
+import { sessionRecapHandler, type RecapDeps } from './session-recap.js';
 
-export function jobHandlers(deps: PaperMetadataDeps & ScheduleDeps & PollDeps & { jobs: JobQueue }): JobHandlers {
+export function jobHandlers(
+  deps: PaperMetadataDeps & ScheduleDeps & PollDeps & RecapDeps & { jobs: JobQueue },
+): JobHandlers {
   return {
     // A paper's card changing may change a posted agenda too.
     'paper.card': async (data, job) => {

@@ -5,8 +5,15 @@ import type { JobHandlers } from '../contract.js';
 import { postOnce } from './post-once.js';
 import type { SessionBoardDeps } from './session-board.js';
 import type { Logger } from '../../logger.js';
+import type { ArchiveService } from '../../archive/archive-service.js';
 
-export function sessionRecapHandler(deps: SessionBoardDeps & { logger: Logger }): JobHandlers['session.recap'] {
+export type RecapDeps = SessionBoardDeps & {
+  logger: Logger;
+  /** The session's page on the web archive, while the archive is on. */
+  archiveLinks: Pick<ArchiveService, 'sessionLink'>;
+};
+
+export function sessionRecapHandler(deps: RecapDeps): JobHandlers['session.recap'] {
   return async ({ guildId, sessionId, edition }, job) => {
     const session = await deps.sessions.get(guildId, sessionId);
     if (!session || session.status !== 'ended') return;
@@ -58,14 +65,16 @@ export function sessionRecapHandler(deps: SessionBoardDeps & { logger: Logger })
     const timeZone = settings.timeZone ?? 'UTC';
     const day = new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'full' }).format(session.startedAt);
     const escape = sharedEscaper();
+    const page = deps.archiveLinks.sessionLink(settings, sessionId);
     const file = recapLines(
       recap,
       markdownStyle(names, timeZone, escape),
       `Recap: session of ${day} (times in ${timeZone})`,
+      page,
     ).join('\n');
     const date = new Date(session.startedAt).toISOString().slice(0, 10);
     const fileName = `recap-${date}.md`;
-    const parts = recapDigest(recap, discordStyle(escape), `Recap: session of ${day}`, fileName);
+    const parts = recapDigest(recap, discordStyle(escape), `Recap: session of ${day}`, fileName, page && `<${page}>`);
 
     const posted = await deps.sessions.recapPosts(guildId, sessionId, edition);
     let first = posted.get(0);
