@@ -10,81 +10,81 @@ const urlWithProtocols = (protocols: readonly string[]) =>
       `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
     );
 
-const ConfigSchema = z
-  .object({
-    // Required by every role but `web` (checked in loadConfig, beside the other problems).
-    DISCORD_TOKEN: z.string().min(1, 'must not be empty').optional(),
-    DISCORD_APPLICATION_ID: snowflake,
-    DISCORD_API_URL: urlWithProtocols(['https:', 'http:']).default('https://discord.com/api'),
-    DISCORD_DEV_GUILD_ID: snowflake.optional(),
-    DISCORD_GLOBAL_REQUESTS_PER_SECOND: z.coerce
-      .number({ error: 'must be a whole number' })
-      .int('must be a whole number')
-      .min(1, 'must be at least 1')
-      .default(50),
-    REDIS_URL: urlWithProtocols(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
-    // With cluster seed nodes, REDIS_URL only gives the scheme (rediss: for TLS), user and password of every node.
-    REDIS_CLUSTER_NODES: z
-      .string()
-      .transform((value, ctx) => {
-        const entries = value.split(',').map((entry) => entry.trim());
-        const nodes = entries.map(parseNode);
-        const bad = entries.filter((_, i) => nodes[i] === undefined);
-        if (bad.length > 0)
-          ctx.addIssue({
-            code: 'custom',
-            message: `must list host:port seed nodes separated by commas (redis-1:6379,redis-2:6379); not ${bad
-              .map((entry) => JSON.stringify(entry))
-              .join(', ')}`,
-          });
-        return nodes.filter((node) => node !== undefined);
-      })
-      .optional(),
-    LECTERN_ROLE: z
-      .enum(['all', 'gateway', 'worker', 'web'], { error: 'must be all, gateway, worker or web' })
-      .default('all'),
-    LECTERN_WEB_PORT: z.coerce
-      .number({ error: 'must be a port number' })
-      .int('must be a port number')
-      .min(0, 'must be a port number (0: any free port)')
-      .max(65_535, 'must be a port number')
-      .default(8080),
-    LECTERN_WEB_HOST: z.string().min(1).default('127.0.0.1'),
-    // Where readers reach the web archive (the links the bot posts); unset: where the web server listens.
-    LECTERN_PUBLIC_URL: urlWithProtocols(['https:', 'http:']).optional(),
-    LECTERN_SHARDS: z
-      .string()
-      .regex(/^\d+(,\d+)*\/\d+$/, "must look like 0/2 or 2,3/4 (this process's shard ids / the total)")
-      .transform((value, ctx) => {
-        const [ids, total] = value.split('/') as [string, string];
-        const shards = ids.split(',').map(Number);
-        const count = Number(total);
-        if (count < 1 || shards.some((id) => id >= count))
-          ctx.addIssue({ code: 'custom', message: 'has a shard id not below the total' });
-        return { shards, count };
-      })
-      .optional(),
-    LECTERN_METADATA_BASE_URL: urlWithProtocols(['https:', 'http:']).optional(),
-    LECTERN_ARXIV_INTERVAL_MS: z.coerce
-      .number({ error: 'must be a whole number of milliseconds' })
-      .int('must be a whole number of milliseconds')
-      .min(0, 'must be 0 or more')
-      .default(3_000),
-    LOG_LEVEL: z
-      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-        error: 'must be a pino level: fatal, error, warn, info, debug, trace or silent',
-      })
-      .default('info'),
-  })
-  .superRefine((config, ctx) => {
-    const database = new URL(config.REDIS_URL).pathname.replace(/^\//, '');
-    if (config.REDIS_CLUSTER_NODES && database !== '' && database !== '0')
-      ctx.addIssue({
-        code: 'custom',
-        path: ['REDIS_URL'],
-        message: `names database ${database}, but a Redis Cluster (REDIS_CLUSTER_NODES is set) has only database 0`,
-      });
-  });
+const Fields = z.object({
+  // Required by every role but `web` (checked in loadConfig, beside the other problems).
+  DISCORD_TOKEN: z.string().min(1, 'must not be empty').optional(),
+  DISCORD_APPLICATION_ID: snowflake,
+  DISCORD_API_URL: urlWithProtocols(['https:', 'http:']).default('https://discord.com/api'),
+  DISCORD_DEV_GUILD_ID: snowflake.optional(),
+  DISCORD_GLOBAL_REQUESTS_PER_SECOND: z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .default(50),
+  REDIS_URL: urlWithProtocols(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  // With cluster seed nodes, REDIS_URL only gives the scheme (rediss: for TLS), user and password of every node.
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .transform((value, ctx) => {
+      const entries = value.split(',').map((entry) => entry.trim());
+      const nodes = entries.map(parseNode);
+      const bad = entries.filter((_, i) => nodes[i] === undefined);
+      if (bad.length > 0)
+        ctx.addIssue({
+          code: 'custom',
+          message: `must list host:port seed nodes separated by commas (redis-1:6379,redis-2:6379); not ${bad
+            .map((entry) => JSON.stringify(entry))
+            .join(', ')}`,
+        });
+      return nodes.filter((node) => node !== undefined);
+    })
+    .optional(),
+  LECTERN_ROLE: z
+    .enum(['all', 'gateway', 'worker', 'web'], { error: 'must be all, gateway, worker or web' })
+    .default('all'),
+  LECTERN_WEB_PORT: z.coerce
+    .number({ error: 'must be a port number' })
+    .int('must be a port number')
+    .min(0, 'must be a port number (0: any free port)')
+    .max(65_535, 'must be a port number')
+    .default(8080),
+  LECTERN_WEB_HOST: z.string().min(1).default('127.0.0.1'),
+  // Where readers reach the web archive (the links the bot posts); unset: where the web server listens.
+  LECTERN_PUBLIC_URL: urlWithProtocols(['https:', 'http:']).optional(),
+  LECTERN_SHARDS: z
+    .string()
+    .regex(/^\d+(,\d+)*\/\d+$/, "must look like 0/2 or 2,3/4 (this process's shard ids / the total)")
+    .transform((value, ctx) => {
+      const [ids, total] = value.split('/') as [string, string];
+      const shards = ids.split(',').map(Number);
+      const count = Number(total);
+      if (count < 1 || shards.some((id) => id >= count))
+        ctx.addIssue({ code: 'custom', message: 'has a shard id not below the total' });
+      return { shards, count };
+    })
+    .optional(),
+  LECTERN_METADATA_BASE_URL: urlWithProtocols(['https:', 'http:']).optional(),
+  LECTERN_ARXIV_INTERVAL_MS: z.coerce
+    .number({ error: 'must be a whole number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(0, 'must be 0 or more')
+    .default(3_000),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'must be a pino level: fatal, error, warn, info, debug, trace or silent',
+    })
+    .default('info'),
+});
+
+const ConfigSchema = Fields.superRefine((config, ctx) => {
+  const database = new URL(config.REDIS_URL).pathname.replace(/^\//, '');
+  if (config.REDIS_CLUSTER_NODES && database !== '' && database !== '0')
+    ctx.addIssue({
+      code: 'custom',
+      path: ['REDIS_URL'],
+      message: `names database ${database}, but a Redis Cluster (REDIS_CLUSTER_NODES is set) has only database 0`,
+    });
+});
 
 export interface RedisNode {
   host: string;
@@ -109,18 +109,35 @@ export class ConfigError extends Error {
 
 /** Empty strings count as unset (`DISCORD_DEV_GUILD_ID=` in a `.env` file). */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const result = ConfigSchema.safeParse(present);
+  const present = setOnly(env);
   // The token is the one variable a role can do without: the web server never talks to Discord.
   const tokenMissing = present.DISCORD_TOKEN === undefined && present.LECTERN_ROLE !== 'web';
-  const problems = [
-    ...(tokenMissing ? ['DISCORD_TOKEN is required: the bot token from the Discord developer portal'] : []),
+  return parse(
+    ConfigSchema,
+    present,
+    tokenMissing ? ['DISCORD_TOKEN is required: the bot token from the Discord developer portal'] : [],
+  );
+}
+
+/** Only where Redis is: for tools that read the data and talk to nothing else (`npm run export-site`). */
+export function loadRedisConfig(env: Record<string, string | undefined> = process.env) {
+  return parse(Fields.pick({ REDIS_URL: true, REDIS_CLUSTER_NODES: true }), setOnly(env));
+}
+
+function setOnly(env: Record<string, string | undefined>) {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+}
+
+function parse<T>(schema: z.ZodType<T>, present: Record<string, string | undefined>, problems: string[] = []): T {
+  const result = schema.safeParse(present);
+  const all = [
+    ...problems,
     ...(result.error?.issues ?? []).map((issue) => {
       const name = String(issue.path[0] ?? 'environment');
       const message = issue.code === 'invalid_type' && present[name] === undefined ? 'is required' : issue.message;
       return `${name} ${message}`;
     }),
   ];
-  if (result.success && problems.length === 0) return result.data;
-  throw new ConfigError(problems);
+  if (result.success && all.length === 0) return result.data;
+  throw new ConfigError(all);
 }

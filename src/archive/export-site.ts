@@ -1,0 +1,64 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve, sep } from 'node:path';
+import type { GuildSettings } from '../domain/settings.js';
+import { guildPages, type PageResult } from '../web/archive-pages.js';
+import { exportLinks } from '../web/links.js';
+import { renderPage } from '../web/pages/render.js';
+import { readAsset } from '../web/server.js';
+import type { ArchiveService } from './archive-service.js';
+
+/** Ids become file names: anything but letters, digits, `-` and `_` is refused, so no id can climb out of `out`. */
+const SAFE_ID = /^[A-Za-z0-9_-]{1,100}$/;
+
+export interface ExportReport {
+  sessions: number;
+  papers: number;
+  /** Ids left out because they could not be file names. */
+  skipped: string[];
+  files: number;
+}
+
+/**
+ * The archive's pages as static files under `out` (index.html, sessions/<id>.html, papers/<id>.html, feed.xml,
+ * assets/), every link relative, for any static host. The same pages the web server serves, without search.
+ */
+export async function exportSite(
+  archive: ArchiveService,
+  guild: { guildId: string; settings: GuildSettings },
+  out: string,
+): Promise<ExportReport> {
+  const root = resolve(out);
+  const pages = guildPages(archive);
+  const report: ExportReport = { sessions: 0, papers: 0, skipped: [], files: 0 };
+  const write = async (path: string, body: string | Buffer) => {
+    const file = resolve(root, path);
+    // Never outside the export's folder, whatever a path holds.
+    if (!file.startsWith(root + sep)) throw new Error(`refused path ${path}`);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, body);
+    report.files++;
+  };
+  const body = (page: PageResult) => ('xml' in page ? page.xml : renderPage(page.html));
+
+  await write('index.html', body(await pages.index(guild, exportLinks(0))));
+  await write('feed.xml', body(await pages.feed(guild, exportLinks(0), '')));
+  for (const name of ['style.css', 'local-time.js']) await write(`assets/${name}`, readAsset(name));
+  const summaries = await archive.summaries(guild.guildId);
+  for (const { sessionId } of summaries) {
+    if (!SAFE_ID.test(sessionId)) {
+      report.skipped.push(sessionId);
+      continue;
+    }
+    await write(`sessions/${sessionId}.html`, body(await pages.session(guild, exportLinks(1), sessionId)));
+    report.sessions++;
+  }
+  for (const paperId of new Set(summaries.flatMap((s) => s.papers.map((p) => p.id)))) {
+    if (!SAFE_ID.test(paperId)) {
+      report.skipped.push(paperId);
+      continue;
+    }
+    await write(`papers/${paperId}.html`, body(await pages.paper(guild, exportLinks(1), paperId)));
+    report.papers++;
+  }
+  return report;
+}
