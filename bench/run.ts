@@ -15,6 +15,7 @@ import { cacheMetadata, interactionCases, timeBoardEdit, type Case } from './cas
 import { BUILT_BOT, buildBot, memoryFigures } from './memory.js';
 import { cardDelays, recapUnderLimits } from './limits.js';
 import { recapFigures } from './recap.js';
+import { archiveFigures } from './archive.js';
 import { RedisTrips } from './redis-trips.js';
 import { reminderWaves } from './reminders.js';
 import { describeSize, LARGE, prepareGuild, SMALL, storesOn, type BenchGuild } from './sizes.js';
@@ -79,6 +80,13 @@ const began = performance.now();
 const phase = (what: string) => console.error(`[${((performance.now() - began) / 1000).toFixed(0)} s] ${what}`);
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--only=archive')) {
+    const archive = await archiveFigures();
+    console.log(archive.line);
+    const last = JSON.parse(readFileSync(RESULTS, 'utf8')) as { run: object; figures: Record<string, Figure> };
+    writeResults(RESULTS, { ...last.figures, ...archive.figures }, { ...last.run, archiveRerun: true });
+    return;
+  }
   if (process.argv.includes('--only=recap')) {
     const recap = await recapUnderLimits();
     console.log(recap.line);
@@ -385,13 +393,26 @@ async function main(): Promise<void> {
   Object.assign(figures, recapLimits.figures);
   const memory = await memoryFigures(redisUrl);
   Object.assign(figures, memory.figures);
+  phase('the web archive: 200 sessions of 30 questions');
+  const archive = await archiveFigures();
+  Object.assign(figures, archive.figures);
   await privateRedis?.stop();
   const recap = recapFigures();
   const speaking = speakingFigures();
   Object.assign(figures, recap.figures, speaking.figures);
   console.log(`${interactionTable}\n${legend}`);
   console.log(
-    [burstLine, sustained.line, cards.line, reminders.line, recapLimits.line, recap.line, speaking.line, memory.line]
+    [
+      burstLine,
+      sustained.line,
+      cards.line,
+      reminders.line,
+      recapLimits.line,
+      recap.line,
+      speaking.line,
+      memory.line,
+      archive.line,
+    ]
       .map((line) => `\n${line}`)
       .join(''),
   );

@@ -21,6 +21,13 @@ export interface ArchiveAddress {
   value: string;
 }
 
+/** A server whose archive a reader may see, and the version of its archive (it changes with every recap). */
+export interface ArchiveGuild {
+  guildId: string;
+  settings: GuildSettings;
+  version: number;
+}
+
 export interface ArchiveChange {
   visibility?: ArchiveVisibility;
   rotate?: boolean;
@@ -48,16 +55,16 @@ export class ArchiveService {
    * The guild whose archive `address` shows, or undefined: unknown, off and rotated addresses all look the same to
    * a reader. The link/slug index is checked against the guild's own settings, which are the truth.
    */
-  async resolve(address: ArchiveAddress): Promise<{ guildId: string; settings: GuildSettings } | undefined> {
+  async resolve(address: ArchiveAddress): Promise<ArchiveGuild | undefined> {
     if (!(address.kind === 'link' ? LINK_TOKEN : SLUG).test(address.value)) return undefined;
     const guildId = await this.archive.guildFor(address.kind, address.value);
     if (!guildId) return undefined;
-    const settings = await this.settings.get(guildId);
+    const [settings, version] = await Promise.all([this.settings.get(guildId), this.archive.version(guildId)]);
     const shown =
       address.kind === 'link'
         ? settings.archiveVisibility !== 'off' && settings.archiveToken === address.value
         : settings.archiveVisibility === 'public' && settings.archiveSlug === address.value;
-    return shown ? { guildId, settings } : undefined;
+    return shown ? { guildId, settings, version } : undefined;
   }
 
   /** The archive's address for links posted in Discord, or undefined while it is off. */

@@ -1,9 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import type { GuildSettings } from '../domain/settings.js';
-import { guildPages, type PageResult } from '../web/archive-pages.js';
+import { guildPages, type Rendered } from '../web/archive-pages.js';
 import { exportLinks } from '../web/links.js';
-import { renderPage } from '../web/pages/render.js';
 import { readAsset } from '../web/server.js';
 import type { ArchiveService } from './archive-service.js';
 
@@ -38,7 +37,7 @@ export async function exportSite(
     await writeFile(file, body);
     report.files++;
   };
-  const body = (page: PageResult) => ('xml' in page ? page.xml : renderPage(page.html));
+  const body = (page: Rendered) => page.body;
 
   await write('index.html', body(await pages.index(guild, exportLinks(0))));
   await write('feed.xml', body(await pages.feed(guild, exportLinks(0), '')));
@@ -52,13 +51,19 @@ export async function exportSite(
     await write(`sessions/${sessionId}.html`, body(await pages.session(guild, exportLinks(1), sessionId)));
     report.sessions++;
   }
-  for (const paperId of new Set(summaries.flatMap((s) => s.papers.map((p) => p.id)))) {
-    if (!SAFE_ID.test(paperId)) {
-      report.skipped.push(paperId);
-      continue;
+  // One page per paper, written under each queue entry's id that covered it (the same paper queued twice).
+  const byPaper = new Map<string, string[]>();
+  for (const paper of summaries.flatMap((s) => s.papers))
+    byPaper.set(paper.key, [...(byPaper.get(paper.key) ?? []), paper.id]);
+  for (const paperIds of byPaper.values()) {
+    const safe = paperIds.filter((id) => SAFE_ID.test(id));
+    report.skipped.push(...paperIds.filter((id) => !SAFE_ID.test(id)));
+    if (safe.length === 0) continue;
+    const page = body(await pages.paper(guild, exportLinks(1), safe[0]!));
+    for (const paperId of new Set(safe)) {
+      await write(`papers/${paperId}.html`, page);
+      report.papers++;
     }
-    await write(`papers/${paperId}.html`, body(await pages.paper(guild, exportLinks(1), paperId)));
-    report.papers++;
   }
   return report;
 }

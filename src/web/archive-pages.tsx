@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
-import type { ArchiveAddress, ArchiveService } from '../archive/archive-service.js';
-import type { GuildSettings } from '../domain/settings.js';
+import type { ArchiveGuild as FullGuild, ArchiveService } from '../archive/archive-service.js';
+import { renderPage } from './pages/render.js';
 import { atomFeed } from './feed.js';
 import type { Links } from './links.js';
 import { IndexPage } from './pages/index-page.js';
@@ -11,12 +11,15 @@ import { SessionPage } from './pages/session-page.js';
 /** The page does not exist for this reader: answered exactly like an unknown address. */
 export class NotFound extends Error {}
 
-export interface ArchiveGuild {
-  guildId: string;
-  settings: GuildSettings;
+export type ArchiveGuild = Pick<FullGuild, 'guildId' | 'settings'>;
+
+/** A page as sent: HTML or the Atom feed. */
+export interface Rendered {
+  type: 'html' | 'atom';
+  body: string;
 }
 
-export type PageResult = { html: JSX.Element } | { xml: string };
+const html = (page: JSX.Element): Rendered => ({ type: 'html', body: renderPage(page) });
 
 const MAX_QUERY = 200;
 
@@ -31,33 +34,34 @@ function pageContext(guild: ArchiveGuild, links: Links): PageContext {
 /** Each page from a guild's archive, for the web server and the static export alike. */
 export function guildPages(archive: ArchiveService) {
   return {
-    async index(guild: ArchiveGuild, links: Links, query = ''): Promise<PageResult> {
+    async index(guild: ArchiveGuild, links: Links, query = ''): Promise<Rendered> {
       const [summaries, names] = await Promise.all([archive.summaries(guild.guildId), archive.names(guild.guildId)]);
       const words = query.trim().slice(0, MAX_QUERY);
       const sessions = words ? await archive.search(guild.guildId, summaries, words) : summaries;
       const ctx = pageContext(guild, links);
-      return { html: <IndexPage ctx={ctx} sessions={sessions} names={names} {...(words && { query: words })} /> };
+      return html(<IndexPage ctx={ctx} sessions={sessions} names={names} {...(words && { query: words })} />);
     },
 
-    async session(guild: ArchiveGuild, links: Links, sessionId: string): Promise<PageResult> {
+    async session(guild: ArchiveGuild, links: Links, sessionId: string): Promise<Rendered> {
       const [recap, names] = await Promise.all([archive.recap(guild.guildId, sessionId), archive.names(guild.guildId)]);
       if (!recap) throw new NotFound();
-      return { html: <SessionPage ctx={pageContext(guild, links)} recap={recap} names={names} /> };
+      return html(<SessionPage ctx={pageContext(guild, links)} recap={recap} names={names} />);
     },
 
-    async paper(guild: ArchiveGuild, links: Links, paperId: string): Promise<PageResult> {
+    async paper(guild: ArchiveGuild, links: Links, paperId: string): Promise<Rendered> {
       const [summaries, names] = await Promise.all([archive.summaries(guild.guildId), archive.names(guild.guildId)]);
       const coverage = await archive.paper(guild.guildId, paperId, summaries);
       if (coverage.length === 0) throw new NotFound();
-      return { html: <PaperPage ctx={pageContext(guild, links)} coverage={coverage} names={names} /> };
+      return html(<PaperPage ctx={pageContext(guild, links)} coverage={coverage} names={names} />);
     },
 
     /** `base`: the archive's absolute address ('' in an export, whose links stay relative). */
-    async feed(guild: ArchiveGuild, links: Links, base: string): Promise<PageResult> {
+    async feed(guild: ArchiveGuild, links: Links, base: string): Promise<Rendered> {
       const sessions = await archive.summaries(guild.guildId);
       const ctx = pageContext(guild, links);
       return {
-        xml: atomFeed({
+        type: 'atom',
+        body: atomFeed({
           title: ctx.title,
           id: `urn:lectern:archive:${guild.guildId}`,
           base,
@@ -67,26 +71,5 @@ export function guildPages(archive: ArchiveService) {
         }),
       };
     },
-  };
-}
-
-/** The web server's pages: each first finds the guild behind the address (or answers NotFound). */
-export function archivePages(archive: ArchiveService) {
-  const pages = guildPages(archive);
-  const guildAt = async (address: ArchiveAddress) => {
-    const found = await archive.resolve(address);
-    if (!found) throw new NotFound();
-    return found;
-  };
-  type Params = { id: string };
-  return {
-    index: async (address: ArchiveAddress, links: Links, _params: Params, query: string) =>
-      pages.index(await guildAt(address), links, query),
-    session: async (address: ArchiveAddress, links: Links, params: Params) =>
-      pages.session(await guildAt(address), links, params.id),
-    paper: async (address: ArchiveAddress, links: Links, params: Params) =>
-      pages.paper(await guildAt(address), links, params.id),
-    feed: async (address: ArchiveAddress, links: Links) =>
-      pages.feed(await guildAt(address), links, `${archive.publicUrl().replace(/\/$/, '')}${links.index}`),
   };
 }

@@ -7,10 +7,11 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import type { JSX } from 'preact';
-import type { ArchiveAddress, ArchiveService } from '../archive/archive-service.js';
+import type { ArchiveGuild, ArchiveService } from '../archive/archive-service.js';
 import type { Logger } from '../logger.js';
 import type { RedisClient } from '../store/redis.js';
-import { archivePages, NotFound, type PageResult } from './archive-pages.js';
+import { guildPages, NotFound, type Rendered } from './archive-pages.js';
+import { PageCache } from './page-cache.js';
 import { serverLinks, type Links } from './links.js';
 import { renderPage } from './pages/render.js';
 import { MessagePage } from './pages/message-page.js';
@@ -69,7 +70,6 @@ export function buildWebApp({ archive, redis, logger }: Omit<WebServerOptions, '
     loggerInstance: logger.child({ component: 'web' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
   });
-  const pages = archivePages(archive);
 
   app.addHook('onSend', async (_request, reply) => {
     reply.headers(SECURITY_HEADERS);
@@ -101,20 +101,34 @@ export function buildWebApp({ archive, redis, logger }: Omit<WebServerOptions, '
     return reply.type(asset.type).header('cache-control', 'public, max-age=3600').send(asset.body);
   });
 
+  const pages = guildPages(archive);
+  const cache = new PageCache();
   for (const [prefix, kind] of [
     ['/a', 'link'],
     ['/s', 'slug'],
   ] as const) {
     type Route = { Params: { key: string; id: string }; Querystring: { q?: unknown } };
-    type Page = (address: ArchiveAddress, links: Links, params: Route['Params'], query: string) => Promise<PageResult>;
+    type Page = (guild: ArchiveGuild, links: Links, request: FastifyRequest<Route>) => Promise<Rendered>;
     const serve = (page: Page) => async (request: FastifyRequest<Route>, reply: FastifyReply) => {
       const address = { kind, value: request.params.key };
-      const { q } = request.query;
-      let result: PageResult;
+      let result: Rendered;
       try {
-        const links = serverLinks(`${prefix}/${address.value}/`);
         result = await withTimeout(
-          page(address, links, request.params, typeof q === 'string' ? q : ''),
+          (async () => {
+            const guild = await archive.resolve(address);
+            if (!guild) throw new NotFound();
+            // Searches are not kept: any words make a new key, and they would push pages out.
+            const { settings } = guild;
+            const key = [guild.guildId, guild.version, settings.timeZone, settings.archiveTitle, request.url].join(
+              '\n',
+            );
+            const searching = typeof request.query.q === 'string' && request.query.q !== '';
+            const cached = searching ? undefined : cache.get(key);
+            if (cached) return cached;
+            const rendered = await page(guild, serverLinks(`${prefix}/${address.value}/`), request);
+            if (!searching) cache.set(key, rendered);
+            return rendered;
+          })(),
           LOAD_TIMEOUT_MS,
         );
       } catch (error) {
@@ -132,13 +146,27 @@ export function buildWebApp({ archive, redis, logger }: Omit<WebServerOptions, '
       reply.header('cache-control', 'private, no-cache');
       // A secret link's pages stay out of search engines; a public archive may be indexed.
       if (kind === 'link') reply.header('x-robots-tag', 'noindex, nofollow');
-      if ('xml' in result) return reply.type('application/atom+xml; charset=utf-8').send(result.xml);
-      return html(reply, 200, result.html);
+      return reply
+        .type(result.type === 'atom' ? 'application/atom+xml; charset=utf-8' : 'text/html; charset=utf-8')
+        .send(result.body);
     };
-    app.get<Route>(`${prefix}/:key/`, serve(pages.index));
-    app.get<Route>(`${prefix}/:key/sessions/:id`, serve(pages.session));
-    app.get<Route>(`${prefix}/:key/papers/:id`, serve(pages.paper));
-    app.get<Route>(`${prefix}/:key/feed.xml`, serve(pages.feed));
+    const query = (request: FastifyRequest<Route>) => (typeof request.query.q === 'string' ? request.query.q : '');
+    app.get<Route>(
+      `${prefix}/:key/`,
+      serve((guild, links, request) => pages.index(guild, links, query(request))),
+    );
+    app.get<Route>(
+      `${prefix}/:key/sessions/:id`,
+      serve((guild, links, request) => pages.session(guild, links, request.params.id)),
+    );
+    app.get<Route>(
+      `${prefix}/:key/papers/:id`,
+      serve((guild, links, request) => pages.paper(guild, links, request.params.id)),
+    );
+    app.get<Route>(
+      `${prefix}/:key/feed.xml`,
+      serve((guild, links) => pages.feed(guild, links, `${archive.publicUrl().replace(/\/$/, '')}${links.index}`)),
+    );
   }
   return app;
 }

@@ -3,16 +3,16 @@
 // the server's time zone, named in its header.
 (() => {
   const formats = {
-    time: { hour: '2-digit', minute: '2-digit' },
-    date: { dateStyle: 'long' },
-    datetime: { dateStyle: 'long', timeStyle: 'short' },
+    time: new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' }),
+    date: new Intl.DateTimeFormat(undefined, { dateStyle: 'long' }),
+    datetime: new Intl.DateTimeFormat(undefined, { dateStyle: 'long', timeStyle: 'short' }),
   };
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   for (const element of document.querySelectorAll('time[datetime][data-style]')) {
-    const options = formats[element.dataset.style];
+    const format = formats[element.dataset.style];
     const when = Date.parse(element.getAttribute('datetime'));
-    if (!options || Number.isNaN(when)) continue;
-    element.textContent = new Intl.DateTimeFormat(undefined, options).format(when);
+    if (!format || Number.isNaN(when)) continue;
+    element.textContent = format.format(when);
   }
   for (const element of document.querySelectorAll('[data-zone]')) element.textContent = `Times in ${zone}`;
 })();

@@ -9,18 +9,27 @@ export interface PageContext {
   timeZone: string;
 }
 
+const FORMATS: Record<TimeStyle, Intl.DateTimeFormatOptions> = {
+  time: { hour: '2-digit', minute: '2-digit' },
+  date: { dateStyle: 'long' },
+  datetime: { dateStyle: 'long', timeStyle: 'short' },
+};
+type TimeStyle = 'time' | 'date' | 'datetime';
+
+// Building an Intl.DateTimeFormat costs far more than using one: one per zone and style, kept.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(zone: string, style: TimeStyle) {
+  const key = `${zone} ${style}`;
+  let format = formatters.get(key);
+  if (!format) formatters.set(key, (format = new Intl.DateTimeFormat('en-GB', { timeZone: zone, ...FORMATS[style] })));
+  return format;
+}
+
 /** A `<time>` element: `local-time.js` rewrites its text in the reader's time zone. */
-export function Time({ ms, zone, style }: { ms: number; zone: string; style: 'time' | 'date' | 'datetime' }) {
-  const options: Intl.DateTimeFormatOptions =
-    style === 'time'
-      ? { hour: '2-digit', minute: '2-digit' }
-      : style === 'date'
-        ? { dateStyle: 'long' }
-        : { dateStyle: 'long', timeStyle: 'short' };
-  const text = new Intl.DateTimeFormat('en-GB', { timeZone: zone, ...options }).format(ms);
+export function Time({ ms, zone, style }: { ms: number; zone: string; style: TimeStyle }) {
   return (
     <time dateTime={new Date(ms).toISOString()} data-style={style}>
-      {text}
+      {formatter(zone, style).format(ms)}
     </time>
   );
 }
