@@ -18,6 +18,7 @@ import {
   type ScenarioStep,
 } from '../tests/support/scenario.js';
 import { localTime, sessionHtml } from './html.js';
+import { exportSite } from '../src/archive/export-site.js';
 
 export interface DemoOptions {
   scenarioPath: string;
@@ -29,7 +30,8 @@ export interface DemoOptions {
 
 export interface DemoResult {
   emu: Emulator;
-  files: { recap?: string; html: string; png?: string };
+  /** `archive`: the web archive's index page, exported as static files. */
+  files: { recap?: string; html: string; png?: string; archive?: string };
 }
 
 function describeStep(step: ScenarioStep, player: ScenarioPlayer): string {
@@ -138,10 +140,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       writeFileSync(files.recap, emu.attachmentText(recapMessage.attachments[0]!.id));
     }
     writeFileSync(files.html, sessionHtml(emu, scenario.title, scenario.timeZone));
+    // The web archive as a reader would see it, written as static files (npm run export-site does the same).
+    if (recapMessage) {
+      const settings = await bot.services.settings.get(guild.id);
+      await exportSite(bot.services.archive, { guildId: guild.id, settings }, join(options.outDir, 'archive'));
+      files.archive = join(options.outDir, 'archive', 'index.html');
+    }
     const png = screenshot(files.html, join(options.outDir, 'session.png'));
     if (png) files.png = png;
     print(
-      `\nWrote ${[files.recap, files.html, files.png].filter(Boolean).join(', ')}${png ? '' : ' (no Chromium found for session.png: apt-get install chromium)'}`,
+      `\nWrote ${[files.recap, files.html, files.png, files.archive].filter(Boolean).join(', ')}${png ? '' : ' (no Chromium found for session.png: apt-get install chromium)'}`,
     );
     return { emu, files };
   } finally {

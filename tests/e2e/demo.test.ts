@@ -55,6 +55,14 @@ describe('npm run demo', () => {
       expect(html, `message ${message.id} in session.html`).toContain(`data-id="${message.id}"`);
     expect(html).toContain('Upvote');
     expect(html).not.toMatch(/<script/i);
+
+    // The web archive, exported: the index lists the session, whose page holds its answered questions.
+    const index = readFileSync(files.archive!, 'utf8');
+    const sessionPage = /href="(sessions\/[^"]+\.html)"/.exec(index)![1]!;
+    const page = readFileSync(join(outDir, 'archive', sessionPage), 'utf8');
+    expect(page).toContain(ARXIV['2408.03314']!.title);
+    expect(page).toContain('Is the AI Scientist multimodal');
+    expect(page).toContain('an anonymous member');
   }, 120_000);
 
   it('GIVEN a scenario with a bad step THEN the error names the step and the field', async () => {
