@@ -150,6 +150,10 @@ export function buildWebApp({ archive, redis, logger }: Omit<WebServerOptions, '
         .type(result.type === 'atom' ? 'application/atom+xml; charset=utf-8' : 'text/html; charset=utf-8')
         .send(result.body);
     };
+    // `/a/<token>` without its slash: every key alike (known or not), so the redirect tells nothing.
+    app.get<{ Params: { key: string } }>(`${prefix}/:key`, (request, reply) =>
+      reply.redirect(`${prefix}/${encodeURIComponent(request.params.key)}/`, 301),
+    );
     const query = (request: FastifyRequest<Route>) => (typeof request.query.q === 'string' ? request.query.q : '');
     app.get<Route>(
       `${prefix}/:key/`,

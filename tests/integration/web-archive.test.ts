@@ -76,6 +76,12 @@ describe('web archive', () => {
     expect(archiveToken).toMatch(/^[0-9a-f]{32}$/);
     const index = await get(`/a/${archiveToken}/`);
     expect(index.statusCode).toBe(200);
+    // Without the slash: redirected, as an unknown key is (the redirect tells nothing).
+    for (const key of [archiveToken, 'f'.repeat(32)]) {
+      const bare = await get(`/a/${key}`);
+      expect(bare.statusCode).toBe(301);
+      expect(bare.headers.location).toBe(`/a/${key}/`);
+    }
     const csp = String(index.headers['content-security-policy']);
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain('unsafe-inline');

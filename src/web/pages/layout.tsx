@@ -59,7 +59,8 @@ export function Layout({ ctx, heading, children }: { ctx: PageContext; heading: 
           {children}
         </main>
         <footer class="site">
-          <a href={links.feed}>Atom feed</a> · Kept by Lectern
+          <a href={links.feed}>Atom feed</a>
+          <span>Kept by Lectern</span>
         </footer>
       </body>
     </html>
