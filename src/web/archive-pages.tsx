@@ -63,6 +63,7 @@ export function guildPages(archive: ArchiveService) {
         type: 'atom',
         body: atomFeed({
           title: ctx.title,
+          timeZone: ctx.timeZone,
           id: `urn:lectern:archive:${guild.guildId}`,
           base,
           sessions,

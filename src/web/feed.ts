@@ -9,6 +9,8 @@ const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '
  */
 export function atomFeed(options: {
   title: string;
+  /** The server's time zone: an entry's date is the session's day there. */
+  timeZone: string;
   id: string;
   base: string;
   sessions: ArchiveSummary[];
@@ -16,6 +18,8 @@ export function atomFeed(options: {
   selfHref: string;
 }): string {
   const { sessions } = options;
+  // en-CA writes dates as YYYY-MM-DD.
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: options.timeZone });
   const updated = new Date(Math.max(0, ...sessions.map((s) => s.endedAt))).toISOString();
   const feed = {
     '?xml': { '@version': '1.0', '@encoding': 'utf-8' },
@@ -30,7 +34,7 @@ export function atomFeed(options: {
         { '@rel': 'alternate', '@href': options.base || './' },
       ],
       entry: sessions.slice(0, 50).map((s) => {
-        const date = new Date(s.startedAt).toISOString().slice(0, 10);
+        const date = day.format(s.startedAt);
         const papers = s.papers.map((p) => pageText(p.title, 300));
         return {
           title: `Session of ${date}${papers.length > 0 ? `: ${papers.slice(0, 3).join('; ')}` : ''}`.slice(0, 400),

@@ -95,6 +95,9 @@ export function buildWebApp({ archive, redis, logger }: Omit<WebServerOptions, '
     ),
   );
 
+  // Browsers ask every site for it: an empty answer, not the 404 page (which a browser logs as an error).
+  app.get('/favicon.ico', (_request, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
+
   app.get<{ Params: { name: string } }>('/assets/:name', (request, reply) => {
     const asset = ASSETS[request.params.name];
     if (!asset) return reply.callNotFound();

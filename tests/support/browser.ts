@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { AxeResults, ImpactValue } from 'axe-core';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's Chromium (`.ci/run` installs it), or the binary LECTERN_CHROMIUM names: playwright-core downloads none. */
 export const CHROMIUM = process.env.LECTERN_CHROMIUM ?? '/usr/bin/chromium';
@@ -42,7 +42,8 @@ export class BrowserComplaints {
   watch(page: Page): Page {
     const where = () => new URL(page.url()).pathname;
     page.on('console', (message) => {
-      if (message.type() === 'error') this.found.push(`console error on ${where()}: ${message.text()}`);
+      if (message.type() === 'error')
+        this.found.push(`console error on ${where()}: ${message.text()} (${message.location().url || 'no source'})`);
     });
     page.on('pageerror', (error) => this.found.push(`script error on ${where()}: ${error.message}`));
     page.on('requestfailed', (request) =>
@@ -75,14 +76,19 @@ export interface AxeViolation {
 const AXE_SCRIPT = join(dirname(createRequire(import.meta.url).resolve('axe-core')), 'axe.min.js');
 
 /**
- * axe-core's violations on the page as it is. axe is added as a script element with inline text, which a page's CSP
- * refuses: the page must be in a context opened with `bypassCSP: true`, kept for this instrumentation alone.
+ * Puts axe-core in every page `context` opens, through DevTools, so the pages keep their own CSP: axe added as a
+ * script element (`page.addScriptTag`) is inline text, which the archive's CSP refuses.
  */
+export async function addAxe(context: BrowserContext): Promise<void> {
+  await context.addInitScript({ path: AXE_SCRIPT });
+}
+
+/** axe-core's violations on the page as it is now (its context went through `addAxe`). */
 export async function axeViolations(page: Page): Promise<AxeViolation[]> {
-  await page.addScriptTag({ path: AXE_SCRIPT });
   const results = await page.evaluate(() =>
     (globalThis as unknown as { axe: { run(): Promise<AxeResults> } }).axe.run(),
   );
+  if (results.passes.length === 0) throw new Error(`axe checked nothing on ${page.url()}`);
   return results.violations.map((v) => ({
     rule: v.id,
     impact: v.impact,

@@ -6,6 +6,7 @@
     time: new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' }),
     date: new Intl.DateTimeFormat(undefined, { dateStyle: 'long' }),
     datetime: new Intl.DateTimeFormat(undefined, { dateStyle: 'long', timeStyle: 'short' }),
+    day: new Intl.DateTimeFormat(undefined, { dateStyle: 'full' }),
   };
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   for (const element of document.querySelectorAll('time[datetime][data-style]')) {
@@ -14,5 +15,6 @@
     if (!format || Number.isNaN(when)) continue;
     element.textContent = format.format(when);
   }
-  for (const element of document.querySelectorAll('[data-zone]')) element.textContent = `Times in ${zone}`;
+  for (const element of document.querySelectorAll('[data-zone]'))
+    element.textContent = `Times in ${zone.replaceAll('_', ' ')}`;
 })();

@@ -42,12 +42,12 @@ export function IndexPage({
           <tbody>
             {sessions.map((s) => (
               <tr key={s.sessionId}>
-                <td>
+                <td data-label="Date">
                   <a href={links.session(s.sessionId)}>
                     <Time ms={s.startedAt} zone={ctx.timeZone} style="date" />
                   </a>
                 </td>
-                <td>
+                <td data-label="Papers">
                   {s.papers.length === 0 ? (
                     'none'
                   ) : (
@@ -60,8 +60,10 @@ export function IndexPage({
                     </ul>
                   )}
                 </td>
-                <td>{s.presenterIds.map((id) => pageText(nameOf(names, id), 100)).join(', ') || '—'}</td>
-                <td>
+                <td data-label="Presenters">
+                  {s.presenterIds.map((id) => pageText(nameOf(names, id), 100)).join(', ') || '—'}
+                </td>
+                <td data-label="Questions">
                   {s.answered} answered of {s.asked}
                 </td>
               </tr>

@@ -13,8 +13,9 @@ const FORMATS: Record<TimeStyle, Intl.DateTimeFormatOptions> = {
   time: { hour: '2-digit', minute: '2-digit' },
   date: { dateStyle: 'long' },
   datetime: { dateStyle: 'long', timeStyle: 'short' },
+  day: { dateStyle: 'full' },
 };
-type TimeStyle = 'time' | 'date' | 'datetime';
+type TimeStyle = 'time' | 'date' | 'datetime' | 'day';
 
 // Building an Intl.DateTimeFormat costs far more than using one: one per zone and style, kept.
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -34,7 +35,18 @@ export function Time({ ms, zone, style }: { ms: number; zone: string; style: Tim
   );
 }
 
-export function Layout({ ctx, heading, children }: { ctx: PageContext; heading: string; children: ComponentChildren }) {
+/** `title`: the heading as plain text, for the window title (where `heading` holds markup, like a local date). */
+export function Layout({
+  ctx,
+  heading,
+  title = typeof heading === 'string' ? heading : '',
+  children,
+}: {
+  ctx: PageContext;
+  heading: ComponentChildren;
+  title?: string;
+  children: ComponentChildren;
+}) {
   const { links } = ctx;
   return (
     <html lang="en">
@@ -42,7 +54,7 @@ export function Layout({ ctx, heading, children }: { ctx: PageContext; heading: 
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="no-referrer" />
-        <title>{`${heading} · ${ctx.title}`}</title>
+        <title>{`${title} · ${ctx.title}`}</title>
         <link rel="stylesheet" href={links.asset('style.css')} />
         <link rel="alternate" type="application/atom+xml" title={`${ctx.title}: sessions`} href={links.feed} />
         <script src={links.asset('local-time.js')} defer />
@@ -51,7 +63,7 @@ export function Layout({ ctx, heading, children }: { ctx: PageContext; heading: 
         <header class="site">
           <a href={links.index}>{ctx.title}</a>
           <span class="zone" data-zone={ctx.timeZone}>
-            Times in {ctx.timeZone}
+            Times in {ctx.timeZone.replaceAll('_', ' ')}
           </span>
         </header>
         <main>

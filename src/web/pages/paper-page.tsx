@@ -8,6 +8,8 @@ export interface PaperCoverage {
   paper: Recap['covered'][number];
 }
 
+const SOURCE_NAMES = { arxiv: 'arXiv', huggingface: 'Hugging Face', openreview: 'OpenReview', doi: 'DOI', url: 'Link' };
+
 /** Every session that covered a paper, newest first. */
 export function PaperPage({
   ctx,
@@ -24,7 +26,9 @@ export function PaperPage({
       {paper.authors && paper.authors.length > 0 && <p class="authors">{pageText(paper.authors.join(', '), 500)}</p>}
       <p>
         <OutLink href={paper.url}>
-          {paper.ref && paper.ref.kind !== 'url' ? `${paper.ref.kind}: ${pageText(paper.ref.id, 200)}` : 'The paper'}
+          {paper.ref && paper.ref.kind !== 'url'
+            ? `${SOURCE_NAMES[paper.ref.kind]}: ${pageText(paper.ref.id, 200)}`
+            : 'The paper'}
         </OutLink>
       </p>
       <h2>

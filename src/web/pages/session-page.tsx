@@ -26,9 +26,11 @@ function QA({ q, names }: { q: RecapQuestion; names: ReadonlyMap<string, string>
   return (
     <li class="qa">
       <p class="q">
-        <span class="votes" title="upvotes">
-          ▲ {q.votes}
-        </span>{' '}
+        {q.votes > 0 && (
+          <span class="votes">
+            ▲ {q.votes} <span class="visually-hidden">upvotes</span>
+          </span>
+        )}{' '}
         {pageText(q.text)}
       </p>
       <p class="who">
@@ -53,7 +55,15 @@ export function SessionPage({ ctx, recap, names }: Props) {
   const presenters = [...new Set(recap.covered.flatMap((p) => (p.presenterId ? [who(p.presenterId)] : [])))];
   const day = new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'full' }).format(recap.startedAt);
   return (
-    <Layout ctx={ctx} heading={`Session of ${day}`}>
+    <Layout
+      ctx={ctx}
+      title={`Session of ${day}`}
+      heading={
+        <>
+          Session of <Time ms={recap.startedAt} zone={timeZone} style="day" />
+        </>
+      }
+    >
       <section aria-labelledby="summary">
         <h2 id="summary">Summary</h2>
         <p>
@@ -167,7 +177,10 @@ export function SessionPage({ ctx, recap, names }: Props) {
       {recap.speakers.length > 0 && (
         <section aria-labelledby="speakers">
           <h2 id="speakers">Who spoke when</h2>
-          <SpeakerTimeline recap={recap} who={who} />
+          {/* Scrolls sideways on a phone, where it would be too small to read; focusable so keyboards can scroll. */}
+          <div class="timeline-scroll" tabIndex={0} role="group" aria-label="Speaker timeline">
+            <SpeakerTimeline recap={recap} who={who} />
+          </div>
           <ul class="speakers">
             {recap.speakers.map((s) => (
               <li key={s.userId}>
