@@ -49,6 +49,7 @@ describe('GIVEN the bot started against a fresh guild', () => {
       'reminders',
       'voice',
       'queue',
+      'archive',
       'show',
       'export',
     ]);
