@@ -1,4 +1,5 @@
 import type { JSX } from 'preact';
+import { pageText } from '../domain/archive/archive.js';
 import type { ArchiveGuild as FullGuild, ArchiveService } from '../archive/archive-service.js';
 import { renderPage } from './pages/render.js';
 import { atomFeed } from './feed.js';
@@ -26,7 +27,7 @@ const MAX_QUERY = 200;
 function pageContext(guild: ArchiveGuild, links: Links): PageContext {
   return {
     links,
-    title: guild.settings.archiveTitle ? `${guild.settings.archiveTitle}: sessions` : 'Session archive',
+    title: guild.settings.archiveTitle ? `${pageText(guild.settings.archiveTitle, 100)}: sessions` : 'Session archive',
     timeZone: guild.settings.timeZone ?? 'UTC',
   };
 }

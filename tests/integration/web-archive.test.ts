@@ -133,7 +133,7 @@ describe('web archive', () => {
       recording: HOSTILE.javascriptUrl,
     });
     await store.record(guildId, (await sessions.recap(guildId, ids[0]!))!, new Map([['100000000000000001', nasty]]));
-    const { archiveToken } = await archive.configure(guildId, { visibility: 'link' });
+    const { archiveToken } = await archive.configure(guildId, { visibility: 'link', title: nasty });
     for (const path of ['', `sessions/${ids[0]}`, 'papers/x-p0']) {
       const { body, statusCode } = await get(`/a/${archiveToken}/${path}`);
       expect(statusCode).toBe(200);
