@@ -45,6 +45,8 @@ import { VoiceService } from './voice/voice-service.js';
 import { ArchiveService } from './archive/archive-service.js';
 import { ArchiveStore } from './store/archive-store.js';
 import { startWebServer, type WebServer } from './web/server.js';
+import { PrivacyService } from './privacy/privacy-service.js';
+import { PrivacyStore } from './store/privacy-store.js';
 
 interface LecternOptions {
   config: Config;
@@ -135,6 +137,7 @@ export async function startLectern({
     recaps: new RecapService(sessions, jobs),
     archive: archiveService,
     schedule,
+    privacy: new PrivacyService(new PrivacyStore(redis, questions, papers, archive), jobs, schedule, clock),
     now: clock,
   };
 

@@ -25,7 +25,8 @@ try {
     const report = await exportSite(archive, { guildId: guildId, settings: await settings.get(guildId) }, out);
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     process.stdout.write(
-      `Wrote ${report.sessions} sessions and ${report.papers} papers (${report.files} files) to ${out} in ${seconds} s.\n` +
+      `Wrote ${report.sessions} sessions and ${report.papers} papers (${report.files} files) ` +
+        `to ${out} in ${seconds} s.\n` +
         (report.skipped.length > 0 ? `Left out ${report.skipped.length} ids that cannot be file names.\n` : ''),
     );
   } finally {

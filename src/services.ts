@@ -2,6 +2,7 @@ import type { ArchiveService } from './archive/archive-service.js';
 import type { Logger } from './logger.js';
 import type { PaperService } from './papers/paper-service.js';
 import type { PollService } from './papers/poll-service.js';
+import type { PrivacyService } from './privacy/privacy-service.js';
 import type { ScheduleService } from './schedule/schedule-service.js';
 import type { LiveService } from './sessions/live-service.js';
 import type { QuestionService } from './sessions/question-service.js';
@@ -33,6 +34,7 @@ export interface Services {
   recaps: RecapService;
   archive: ArchiveService;
   schedule: ScheduleService;
+  privacy: PrivacyService;
   /** Gateway processes only. */
   voice?: VoiceService;
   now(): number;

@@ -29,6 +29,17 @@ export function notHost(hostRoleId: string | undefined) {
 
 export function overLimit(limit: { limit: number; windowSeconds: number }, retryAfterMs: number) {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  // A window of an hour or more reads in hours and minutes: "every 3600 s" is a sum to do.
+  if (limit.windowSeconds >= 3600) {
+    const hours = limit.windowSeconds / 3600;
+    const every = hours === 1 ? 'an hour' : `every ${Number.isInteger(hours) ? hours : hours.toFixed(1)} hours`;
+    const minutes = Math.ceil(seconds / 60);
+    const wait = minutes <= 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+    return new UserError(
+      'rate-limited',
+      `You can do that ${limit.limit} times ${every}, and you have. Try again in ${wait}.`,
+    );
+  }
   return new UserError(
     'rate-limited',
     `Slow down: you can do that ${limit.limit} times every ${limit.windowSeconds} s. Try again in ${seconds} s.`,

@@ -1,5 +1,12 @@
 import { TimestampStyles, userMention } from '@discordjs/formatters';
-import { durationLabel, talkLabel, type Recap, type RecapNote, type RecapQuestion } from '../domain/recap/recap.js';
+import {
+  askerLabel,
+  durationLabel,
+  talkLabel,
+  type Recap,
+  type RecapNote,
+  type RecapQuestion,
+} from '../domain/recap/recap.js';
 import { offsetLabel } from '../domain/session/session.js';
 import { discordTime, safeText } from '../discord/render/text.js';
 import { splitIntoMessages } from './split.js';
@@ -48,8 +55,7 @@ export function markdownStyle(names: Map<string, string>, timeZone: string, esca
 function pieces(recap: Recap, style: RecapStyle, cut = (text: string) => text) {
   const since = (at: number) => `(${offsetLabel(recap.startedAt, at)})`;
   const note = (n: RecapNote) => `${style.time(n.at)} ${since(n.at)} ${style.text(cut(n.text))}`;
-  const asker = (q: RecapQuestion) =>
-    `${q.askerId ? style.person(q.askerId) : 'anonymous'}${q.early ? ', asked before the session' : ''}`;
+  const asker = (q: RecapQuestion) => `${askerLabel(q, style.person)}${q.early ? ', asked before the session' : ''}`;
   const span = (from: number, to: number, between = '–') =>
     `${style.time(from, false)}${between}${style.time(to, false)}`;
   const { asked, covered } = recap;

@@ -8,7 +8,8 @@ import { boardEdit, newCardsRun } from './live-service.js';
 
 type Asked = Extract<AskResult, { outcome: 'asked' }>;
 
-function cardEdit(guildId: string, questionId: string, immediately: boolean, messageId?: string): JobRequest {
+/** An edit of the card showing the question, coalesced per card message. */
+export function cardEdit(guildId: string, questionId: string, immediately: boolean, messageId?: string): JobRequest {
   return {
     name: 'question.card',
     data: { guildId, questionId },

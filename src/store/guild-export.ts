@@ -31,7 +31,12 @@ async function readKey(redis: RedisClient, key: string): Promise<unknown> {
     case 'string':
       return parseMaybeJson((await redis.get(key)) ?? '');
     case 'hash':
-      return Object.fromEntries(Object.entries(await redis.hgetall(key)).map(([f, v]) => [f, parseMaybeJson(v)]));
+      // Sorted, as sets are: Redis may reorder a large hash while rehashing it, with no write at all.
+      return Object.fromEntries(
+        Object.entries(await redis.hgetall(key))
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([f, v]) => [f, parseMaybeJson(v)]),
+      );
     case 'list':
       return (await redis.lrange(key, 0, -1)).map(parseMaybeJson);
     case 'set':

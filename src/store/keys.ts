@@ -61,6 +61,8 @@ export const keys = {
   voters: (guildId: string, questionId: string) => `${guild(guildId)}:question:${questionId}:voters`,
   dirty: (guildId: string, what: string) => `${guild(guildId)}:dirty:${what}`,
   metadataCache: (source: string, id: string) => `${PREFIX}:cache:metadata:${source}:${id}`,
+  // Outside the guild namespace, never exported: one /privacy delete at a time in a guild (see privacy-store.ts).
+  privacyLock: (guildId: string) => `${PREFIX}:lock:{${guildId}}:privacy`,
   // Outside the guild namespace: rate-limit counters are not guild data and are never exported.
   rateLimit: (guildId: string, userId: string, bucket: string) => `${PREFIX}:rl:{${guildId}}:${userId}:${bucket}`,
   commandsHash: (applicationId: string, scope: string) => `${PREFIX}:meta:commands:${applicationId}:${scope}`,

@@ -161,13 +161,24 @@ export class PaperStore {
 
   /** A member's vote on a queued paper, or taking it back: `missing`, `current` or `covered` change nothing. */
   async vote(guildId: string, paperId: string, userId: string) {
+    const reply = await this.runVote(guildId, paperId, userId, 'press');
+    if (reply.outcome === 'not-voted') throw new Error('a press never answers not-voted');
+    return { ...reply, outcome: reply.outcome };
+  }
+
+  /** Takes a member's vote back whatever the paper's status (/privacy delete). */
+  async forgetVote(guildId: string, paperId: string, userId: string) {
+    return this.runVote(guildId, paperId, userId, 'forget');
+  }
+
+  private async runVote(guildId: string, paperId: string, userId: string, mode: 'press' | 'forget') {
     return runScript(
       this.redis,
       'papers/vote',
       [keys.paper(guildId, paperId), keys.paperVoters(guildId, paperId)],
-      [userId],
+      [userId, mode],
       z.object({
-        outcome: z.enum(['added', 'removed', 'missing', 'current', 'covered']),
+        outcome: z.enum(['added', 'removed', 'missing', 'current', 'covered', 'not-voted']),
         votes: z.number().default(0),
       }),
     );

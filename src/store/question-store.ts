@@ -74,7 +74,7 @@ const AskReply = z.discriminatedUnion('outcome', [
   z.object({ outcome: z.literal('paper-changed'), paperId: z.string() }),
 ]);
 const VoteReply = z.object({
-  outcome: z.enum(['added', 'removed', 'missing', 'ended', 'other-session']),
+  outcome: z.enum(['added', 'removed', 'missing', 'ended', 'other-session', 'not-voted']),
   votes: z.number().default(0),
   sessionId: z.string().default(''),
   cardDirty: z.boolean().default(false),
@@ -156,6 +156,23 @@ export class QuestionStore {
 
   /** A second press takes the vote back. `sessionId`, when the caller knows it, saves a read. */
   async vote(guildId: string, questionId: string, userId: string, sessionId?: string): Promise<VoteResult> {
+    const reply = await this.runVote(guildId, questionId, userId, 'press', sessionId);
+    if (reply.outcome === 'not-voted') throw new Error('a press never answers not-voted');
+    return { ...reply, outcome: reply.outcome };
+  }
+
+  /** Takes a member's vote back whether or not its session is live (/privacy delete): the ranks follow. */
+  async forgetVote(guildId: string, questionId: string, userId: string, sessionId?: string) {
+    return this.runVote(guildId, questionId, userId, 'forget', sessionId);
+  }
+
+  private async runVote(
+    guildId: string,
+    questionId: string,
+    userId: string,
+    mode: 'press' | 'forget',
+    sessionId?: string,
+  ) {
     let session = sessionId ?? (await this.sessionOf(guildId, questionId));
     return retryWhileStale('vote', async () => {
       const k = sessionKeys(guildId, session);
@@ -170,7 +187,7 @@ export class QuestionStore {
           keys.dirty(guildId, `question:${questionId}`),
           k.boardDirty,
         ],
-        [session, userId],
+        [session, userId, mode],
         VoteReply,
       );
       if (reply.outcome === 'other-session') {

@@ -21,7 +21,7 @@ function toSession(hash: Record<string, string>): Session {
     id: hash.id!,
     status: hash.status as Session['status'],
     startedAt: Number(hash.startedAt),
-    startedBy: hash.startedBy!,
+    ...(hash.startedBy && { startedBy: hash.startedBy }),
     ...(hash.endedAt && { endedAt: Number(hash.endedAt) }),
     ...(hash.recording && { recording: hash.recording }),
     ...(hash.stageTopic && { stageTopic: hash.stageTopic }),

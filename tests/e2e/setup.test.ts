@@ -31,6 +31,7 @@ describe('GIVEN the bot started against a fresh guild', () => {
       '1:highlight',
       '1:paper',
       '1:ping',
+      '1:privacy',
       '1:question',
       '1:recap',
       '1:schedule',

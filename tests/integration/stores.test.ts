@@ -26,6 +26,7 @@ describe('stores on a real Redis', () => {
       reminderOffsets: [86_400, 3_600, 600],
       voiceEnabled: false,
       confirmOffset: 172_800,
+      archiveVisibility: 'off',
     });
     await store.update(guild, { hostRoleId: '111111111111111111', pingRoleId: '222222222222222222' });
     await store.update(guild, { reminderOffsets: [60], voiceEnabled: true, pollOffset: 7_200, confirmOffset: 0 });
@@ -36,7 +37,10 @@ describe('stores on a real Redis', () => {
       voiceEnabled: true,
       pollOffset: 7_200,
       confirmOffset: undefined,
+      archiveVisibility: 'off',
     });
+    await store.update(guild, { archiveVisibility: 'link', archiveToken: 'a'.repeat(32) });
+    expect(await store.get(guild)).toMatchObject({ archiveVisibility: 'link', archiveToken: 'a'.repeat(32) });
     await store.update(guild, { pollOffset: null, confirmOffset: null });
     expect(await store.get(guild)).toMatchObject({ confirmOffset: 172_800 });
     expect(await store.get(guild)).not.toHaveProperty('pollOffset');

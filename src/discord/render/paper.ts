@@ -48,7 +48,7 @@ export function paperCard(paper: Paper): RESTPostAPIChannelMessageJSONBody {
             value: paper.presenterId ? `<@${paper.presenterId}>` : 'needs a presenter',
             inline: true,
           },
-          { name: 'Suggested by', value: `<@${paper.suggestedById}>`, inline: true },
+          { name: 'Suggested by', value: paper.suggestedById ? `<@${paper.suggestedById}>` : 'a member', inline: true },
           {
             name: 'Status',
             value: paper.status === 'covered' ? 'covered' : STATUS[paper.metadataStatus],

@@ -16,12 +16,16 @@ interface CardItem {
 const SINGLE = { text: 1000, paper: 200, answer: 1024 };
 const GROUPED = { text: 500, paper: 100, answer: 500 };
 
+/** A name, "anonymous", or "a member" once the asker had Lectern forget them (the question was not anonymous). */
+const askedBy = (question: Question) =>
+  question.askerId ? `<@${question.askerId}>` : question.anonymous ? 'anonymous' : 'a member';
+
 function embed({ question, paperLabel }: CardItem, max: typeof SINGLE) {
   return {
     author: { name: `Question · ${question.status}${question.early ? ' · asked before the session' : ''}` },
     description: safeText(question.text, max.text),
     fields: [
-      { name: 'Asked by', value: question.askerId ? `<@${question.askerId}>` : 'anonymous', inline: true },
+      { name: 'Asked by', value: askedBy(question), inline: true },
       { name: 'Votes', value: String(question.votes), inline: true },
       ...(paperLabel ? [{ name: 'Paper', value: safeText(paperLabel, max.paper), inline: true }] : []),
       ...(question.answer ? [{ name: 'Answer', value: safeText(question.answer, max.answer) }] : []),
@@ -51,7 +55,7 @@ function upvote(question: Question, grouped: boolean) {
 const LIST_TEXT = 100;
 
 function listLine({ question }: CardItem, i: number) {
-  const asker = question.askerId ? `<@${question.askerId}>` : 'anonymous';
+  const asker = askedBy(question);
   const status = question.status === 'open' ? '' : ` · ${question.status}`;
   return `**${i + 1}.** ${safeText(question.text, LIST_TEXT)} — ${asker} · ▲ ${question.votes}${status}`;
 }

@@ -24,7 +24,8 @@ export interface Paper {
   /** For autocomplete: the bot holds no member list. */
   presenterName?: string;
   note?: string;
-  suggestedById: string;
+  /** Absent once that member had Lectern forget them. */
+  suggestedById?: string;
   addedAt: number;
   startedAt?: number;
   coveredAt?: number;

@@ -18,12 +18,23 @@ export interface RecapPaper {
 export interface RecapNote {
   text: string;
   at: number;
-  byId: string;
+  /** Absent once that host had Lectern forget them. */
+  byId?: string;
   paperId?: string;
 }
 
-/** `askerId` is absent for an anonymous question. */
-export type RecapQuestion = Pick<Question, 'text' | 'askerId' | 'answer' | 'paperId' | 'votes' | 'early'>;
+/**
+ * `askerId` is absent for an anonymous question, and for one whose asker had Lectern forget them (`askerForgotten`:
+ * shown as asked by "a member", as the question was not asked anonymously).
+ */
+export type RecapQuestion = Pick<Question, 'text' | 'askerId' | 'answer' | 'paperId' | 'votes' | 'early'> & {
+  askerForgotten?: true;
+};
+
+/** Who asked, for a reader: a name (by `person`), "anonymous", or "a member" once the asker was forgotten. */
+export function askerLabel(q: RecapQuestion, person: (userId: string) => string) {
+  return q.askerId ? person(q.askerId) : q.askerForgotten ? 'a member' : 'anonymous';
+}
 
 interface SpeakerTime {
   userId: string;
@@ -94,7 +105,7 @@ export function composeRecap(
         notes[event.type].push({
           text: event.text,
           at: event.at,
-          byId: event.by,
+          ...(event.by && { byId: event.by }),
           ...(event.paperId && { paperId: event.paperId }),
         });
         break;
@@ -116,6 +127,27 @@ export function composeRecap(
   }
   for (const userId of [...onStage.keys()]) closeSegment(userId, endedAt);
   const voice = voiceTimeline(timeline);
+  return {
+    sessionId: session.id,
+    startedAt: session.startedAt,
+    endedAt,
+    ...(session.recording && { recording: session.recording }),
+    covered,
+    ...recapQuestions(questions),
+    highlights: notes.highlight,
+    takeaways: notes.takeaway,
+    ...(voice.speakers.length > 0
+      ? { speakers: voice.speakers, speakerSource: 'voice' as const, talkByPaper: voice.talkByPaper }
+      : { speakers: byFirstSegment(speakers), speakerSource: 'calls' as const, talkByPaper: [] }),
+    voiceGaps: voice.gaps,
+    attendancePeak,
+  };
+}
+
+/** A recap's questions, from its session's questions as stored (also used to recount a recap's votes). */
+export function recapQuestions(
+  questions: Question[],
+): Pick<Recap, 'asked' | 'answered' | 'unanswered' | 'mostUpvoted'> {
   const withStatus = (status: Question['status']) =>
     questions
       .filter((q) => q.status === status)
@@ -124,6 +156,8 @@ export function composeRecap(
         text: q.text,
         votes: q.votes,
         ...(q.askerId && !q.anonymous && { askerId: q.askerId }),
+        // Not anonymous, yet no asker: the asker had Lectern forget them (/privacy delete).
+        ...(!q.askerId && !q.anonymous && { askerForgotten: true as const }),
         ...(q.answer && { answer: q.answer }),
         ...(q.paperId && { paperId: q.paperId }),
         ...(q.early && { early: true }),
@@ -132,21 +166,9 @@ export function composeRecap(
   const unanswered = withStatus('open');
   const ranked = [...answered, ...unanswered].sort((a, b) => b.votes - a.votes);
   return {
-    sessionId: session.id,
-    startedAt: session.startedAt,
-    endedAt,
-    ...(session.recording && { recording: session.recording }),
-    covered,
     asked: questions.length,
     answered,
     unanswered,
-    highlights: notes.highlight,
-    takeaways: notes.takeaway,
-    ...(voice.speakers.length > 0
-      ? { speakers: voice.speakers, speakerSource: 'voice' as const, talkByPaper: voice.talkByPaper }
-      : { speakers: byFirstSegment(speakers), speakerSource: 'calls' as const, talkByPaper: [] }),
-    voiceGaps: voice.gaps,
-    attendancePeak,
     ...(ranked[0] && ranked[0].votes > 0 && { mostUpvoted: ranked[0] }),
   };
 }

@@ -5,7 +5,8 @@ export interface Session {
   id: string;
   status: 'live' | 'ended';
   startedAt: number;
-  startedBy: string;
+  /** Absent once that host had Lectern forget them (/privacy delete). */
+  startedBy?: string;
   endedAt?: number;
   recording?: string;
   board?: { channelId: string; messageId: string; threadId?: string };
@@ -37,20 +38,21 @@ export interface SessionStatus {
   talk: Array<{ userId: string; totalMs: number }>;
 }
 
+/** `by`: the host who did it; absent once they had Lectern forget them (an event of a member's own goes whole). */
 export type TimelineEvent = { at: number } & (
-  | { type: 'session.started'; by: string }
-  | { type: 'session.ended'; by: string; recording?: string }
-  | { type: 'paper.started'; paperId: string; by: string }
+  | { type: 'session.started'; by?: string }
+  | { type: 'session.ended'; by?: string; recording?: string }
+  | { type: 'paper.started'; paperId: string; by?: string }
   | { type: 'paper.covered'; paperId: string }
   | { type: 'hand.raised'; userId: string; topic?: string; via: 'command' | 'stage' }
   | { type: 'hand.lowered'; userId: string }
-  | { type: 'speaker.called'; userId: string; by: string }
+  | { type: 'speaker.called'; userId: string; by?: string }
   | { type: 'speaker.done'; userId: string }
   | { type: 'question.asked'; questionId: string; paperId?: string }
   | { type: 'question.answered'; questionId: string }
   | { type: 'question.dismissed'; questionId: string }
-  | { type: 'highlight'; text: string; by: string; paperId?: string }
-  | { type: 'takeaway'; text: string; by: string; paperId?: string }
+  | { type: 'highlight'; text: string; by?: string; paperId?: string }
+  | { type: 'takeaway'; text: string; by?: string; paperId?: string }
   | { type: 'member.joined'; userId: string }
   | { type: 'member.left'; userId: string }
   /** Heard from `from` to `at`. */

@@ -8,6 +8,8 @@ export interface PaperCoverage {
   paper: Recap['covered'][number];
 }
 
+const counted = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
 const SOURCE_NAMES = { arxiv: 'arXiv', huggingface: 'Hugging Face', openreview: 'OpenReview', doi: 'DOI', url: 'Link' };
 
 /** Every session that covered a paper, newest first. */
@@ -38,14 +40,14 @@ export function PaperPage({
         {coverage.map(({ recap, paper: entry }) => {
           const answered = recap.answered.filter((q) => q.paperId === entry.id).length;
           const highlights = recap.highlights.filter((n) => n.paperId === entry.id).length;
+          const presenter = entry.presenterId && pageText(nameOf(names, entry.presenterId), 100);
           return (
             <li key={recap.sessionId}>
               <a href={ctx.links.session(recap.sessionId)}>
                 <Time ms={recap.startedAt} zone={ctx.timeZone} style="date" />
               </a>
-              {entry.presenterId && `, presented by ${pageText(nameOf(names, entry.presenterId), 100)}`}: {answered}{' '}
-              question{answered === 1 ? '' : 's'} answered, {highlights} highlight
-              {highlights === 1 ? '' : 's'}
+              {presenter && `, presented by ${presenter}`}: {counted(answered, 'question')} answered,{' '}
+              {counted(highlights, 'highlight')}
             </li>
           );
         })}

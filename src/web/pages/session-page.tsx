@@ -1,5 +1,5 @@
 import { pageText, safeHref } from '../../domain/archive/archive.js';
-import { durationLabel, talkLabel, type Recap, type RecapQuestion } from '../../domain/recap/recap.js';
+import { askerLabel, durationLabel, talkLabel, type Recap, type RecapQuestion } from '../../domain/recap/recap.js';
 import { offsetLabel } from '../../domain/session/session.js';
 import { Layout, nameOf, Time, type PageContext } from './layout.js';
 import { SpeakerTimeline } from './timeline.js';
@@ -34,7 +34,7 @@ function QA({ q, names }: { q: RecapQuestion; names: ReadonlyMap<string, string>
         {pageText(q.text)}
       </p>
       <p class="who">
-        asked by {q.askerId ? pageText(nameOf(names, q.askerId), 100) : 'an anonymous member'}
+        asked by {askerLabel(q, (id) => pageText(nameOf(names, id), 100)).replace(/^anonymous$/, 'an anonymous member')}
         {q.early ? ', before the session' : ''}
       </p>
       {q.answer !== undefined && <p class="a">{pageText(q.answer)}</p>}
