@@ -67,15 +67,20 @@ export class ArchiveService {
     return shown ? { guildId, settings, version } : undefined;
   }
 
+  /** Where readers reach the server, without a trailing slash. */
+  origin() {
+    return this.publicUrl().replace(/\/$/, '');
+  }
+
   /** The archive's address for links posted in Discord, or undefined while it is off. */
   link(settings: GuildSettings): string | undefined {
     if (settings.archiveVisibility === 'off' || !settings.archiveToken) return undefined;
-    return `${this.publicUrl().replace(/\/$/, '')}/a/${settings.archiveToken}/`;
+    return `${this.origin()}/a/${settings.archiveToken}/`;
   }
 
   publicLink(settings: GuildSettings): string | undefined {
     if (settings.archiveVisibility !== 'public' || !settings.archiveSlug) return undefined;
-    return `${this.publicUrl().replace(/\/$/, '')}/s/${settings.archiveSlug}/`;
+    return `${this.origin()}/s/${settings.archiveSlug}/`;
   }
 
   sessionLink(settings: GuildSettings, sessionId: string) {
@@ -83,7 +88,11 @@ export class ArchiveService {
     return base && `${base}sessions/${sessionId}`;
   }
 
-  /** `/setup archive`: a new token when first turned on or rotated; a slug is needed (and must be free) for public. */
+  /**
+   * `/setup archive`: a new token when first turned on or rotated; a slug is needed (and must be free) for public.
+   * Only what is served is in the address index: an archive turned off (or a slug no longer public) is then unknown
+   * there, as fast to refuse as an address that never existed, and turning it on again restores the same address.
+   */
   async configure(guildId: string, change: ArchiveChange): Promise<GuildSettings> {
     const before = await this.settings.get(guildId);
     const visibility = change.visibility ?? before.archiveVisibility;
@@ -96,8 +105,10 @@ export class ArchiveService {
       );
     if (visibility === 'public' && !slug)
       throw new UserError('archive-slug-needed', 'A public archive needs an address: add `slug:`, like `ai-papers`.');
-    if (slug && slug !== before.archiveSlug && (await this.slugOwner(slug)) !== undefined)
-      throw new UserError('archive-slug-taken', `The address ${quoteInput(slug)} is taken; pick another.`);
+    const taken = () =>
+      new UserError('archive-slug-taken', `The address ${quoteInput(slug ?? '')} is taken; pick another.`);
+    // Claimed first (one HSETNX decides between two servers asking at once), then saved.
+    if (visibility === 'public' && slug && !(await this.claimSlug(slug, guildId))) throw taken();
     const token =
       change.rotate || (!before.archiveToken && visibility !== 'off')
         ? randomBytes(16).toString('hex')
@@ -108,17 +119,24 @@ export class ArchiveService {
       ...(slug && { archiveSlug: slug }),
       ...(change.title && { archiveTitle: change.title }),
     });
-    await this.archive.point('link', guildId, token, before.archiveToken);
-    await this.archive.point('slug', guildId, slug, before.archiveSlug);
+    await this.archive.point('link', guildId, visibility === 'off' ? undefined : token, before.archiveToken);
+    await this.archive.point('slug', guildId, visibility === 'public' ? slug : undefined, before.archiveSlug);
     return this.settings.get(guildId);
   }
 
-  /** The guild a slug is really theirs (a stale index entry for a slug its guild gave up does not count). */
-  private async slugOwner(slug: string) {
-    const resolved = await this.archive.guildFor('slug', slug);
-    if (!resolved) return undefined;
-    const owner = await this.settings.get(resolved);
-    return owner.archiveSlug === slug ? resolved : undefined;
+  /** The slug is this guild's now: free, already its own, or held by an entry its guild no longer serves. */
+  private async claimSlug(slug: string, guildId: string) {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (await this.archive.claimSlug(slug, guildId)) return true;
+      const owner = await this.archive.guildFor('slug', slug);
+      if (owner === guildId) return true;
+      if (!owner) continue;
+      const settings = await this.settings.get(owner);
+      if (settings.archiveVisibility === 'public' && settings.archiveSlug === slug) return false;
+      // Left behind (a crash between the two writes of a change): let it go, and claim again.
+      await this.archive.release('slug', slug, owner);
+    }
+    return false;
   }
 
   summaries(guildId: string) {

@@ -28,10 +28,14 @@ export class ArchiveStore {
   }
 
   /** Newest first. */
+  /** Newest first; an entry that does not read as a summary is left out rather than failing the whole index. */
   async summaries(guildId: string): Promise<ArchiveSummary[]> {
     const hash = await this.redis.hgetall(keys.archiveIndex(guildId));
     return Object.values(hash)
-      .map((raw) => Summary.parse(JSON.parse(raw)))
+      .flatMap((raw) => {
+        const parsed = Summary.safeParse(parseJson(raw));
+        return parsed.success ? [parsed.data] : [];
+      })
       .sort((a, b) => b.startedAt - a.startedAt);
   }
 
@@ -40,7 +44,11 @@ export class ArchiveStore {
   }
 
   async forgetName(guildId: string, userId: string) {
-    await this.redis.hdel(keys.archiveNames(guildId), userId);
+    await this.redis.multi().hdel(keys.archiveNames(guildId), userId).incr(keys.archiveVersion(guildId)).exec();
+  }
+
+  /** Pages cached by a running web server miss (a migration changed what they show). */
+  async bumpVersion(guildId: string) {
     await this.redis.incr(keys.archiveVersion(guildId));
   }
 
@@ -55,14 +63,27 @@ export class ArchiveStore {
 
   /** Points `value` at the guild; `previous` (a rotated token, a replaced slug) stops pointing anywhere. */
   async point(kind: 'link' | 'slug', guildId: string, value: string | undefined, previous?: string) {
-    const key = kind === 'link' ? keys.archiveLinks() : keys.archiveSlugs();
-    if (previous && previous !== value) await this.redis.hdel(key, previous);
-    if (value) await this.redis.hset(key, value, guildId);
+    // Another guild may hold the previous one by now (a slug given up, then claimed): it is left to them.
+    if (previous && previous !== value) await this.release(kind, previous, guildId);
+    if (value) await this.redis.hset(kind === 'link' ? keys.archiveLinks() : keys.archiveSlugs(), value, guildId);
   }
 
-  /** A slug already pointing at another guild. */
-  async slugTaken(slug: string, guildId: string) {
-    const owner = await this.guildFor('slug', slug);
-    return owner !== undefined && owner !== guildId;
+  /** Points the slug at the guild unless it points somewhere already. */
+  async claimSlug(slug: string, guildId: string) {
+    return (await this.redis.hsetnx(keys.archiveSlugs(), slug, guildId)) === 1;
+  }
+
+  /** Removes `value` from the index if it still points at `guildId`. */
+  async release(kind: 'link' | 'slug', value: string, guildId: string) {
+    if ((await this.guildFor(kind, value)) === guildId)
+      await this.redis.hdel(kind === 'link' ? keys.archiveLinks() : keys.archiveSlugs(), value);
+  }
+}
+
+function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
   }
 }

@@ -75,6 +75,8 @@ async function indexArchive(redis: RedisClient) {
     if (!match || !raw) continue;
     const [, guildId, sessionId] = match as unknown as [string, string, string];
     await redis.hsetnx(keys.archiveIndex(guildId), sessionId, JSON.stringify(summarize(JSON.parse(raw) as Recap)));
+    // A web server already running (another process) drops its cached pages of this server.
+    await redis.incr(keys.archiveVersion(guildId));
   }
 }
 

@@ -1,5 +1,4 @@
 import { isDeepStrictEqual } from 'node:util';
-import { z } from 'zod';
 import {
   forgetInEvent,
   forgetInRecap,
@@ -12,16 +11,13 @@ import type { TimelineEvent } from '../domain/session/session.js';
 import type { ArchiveStore } from './archive-store.js';
 import { exportGuildData } from './guild-export.js';
 import { newId } from './ids.js';
+import { withGuildLock } from './guild-lock.js';
 import { keys, sessionKeys } from './keys.js';
 import { optimistic, watchingConnection } from './optimistic.js';
 import type { EarlyQuestion, PaperStore } from './paper-store.js';
 import { execAll } from './pipeline.js';
 import type { QuestionStore } from './question-store.js';
 import type { RedisClient } from './redis.js';
-import { runScript } from './scripts.js';
-
-/** Far longer than a deletion takes; a holder that died frees the guild after it. */
-const LOCK_TTL_MS = 5 * 60_000;
 
 /** What changed where Discord shows it: the live session's board and question cards, paper cards, the agenda. */
 export interface ForgetResult {
@@ -57,20 +53,9 @@ export class PrivacyStore {
     return exportGuildData(this.redis, guildId);
   }
 
-  /** `busy`: another deletion in this guild held the lock for longer than `waitMs`. */
+  /** `busy`: another deletion (or a recap being written) held the guild's lock for longer than `waitMs`. */
   async forget(guildId: string, userId: string, waitMs = 5_000): Promise<ForgetResult | 'busy'> {
-    const lock = keys.privacyLock(guildId);
-    const token = newId();
-    const deadline = Date.now() + waitMs;
-    while ((await this.redis.set(lock, token, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK') {
-      if (Date.now() > deadline) return 'busy';
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    try {
-      return await this.forgetLocked(guildId, userId);
-    } finally {
-      await runScript(this.redis, 'meta/unlock', [lock], [token], z.object({ released: z.boolean() }));
-    }
+    return withGuildLock(this.redis, guildId, () => this.forgetLocked(guildId, userId), waitMs);
   }
 
   private async forgetLocked(guildId: string, userId: string): Promise<ForgetResult> {

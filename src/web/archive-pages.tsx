@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
 import { pageText } from '../domain/archive/archive.js';
-import type { ArchiveGuild as FullGuild, ArchiveService } from '../archive/archive-service.js';
+import type { ArchiveGuild, ArchiveService } from '../archive/archive-service.js';
 import { renderPage } from './pages/render.js';
 import { atomFeed } from './feed.js';
 import type { Links } from './links.js';
@@ -12,7 +12,8 @@ import { SessionPage } from './pages/session-page.js';
 /** The page does not exist for this reader: answered exactly like an unknown address. */
 export class NotFound extends Error {}
 
-export type ArchiveGuild = Pick<FullGuild, 'guildId' | 'settings'>;
+/** What a page needs of a server (an export has no version: it is rendered once). */
+export type PageGuild = Pick<ArchiveGuild, 'guildId' | 'settings'>;
 
 /** A page as sent: HTML or the Atom feed. */
 export interface Rendered {
@@ -24,7 +25,7 @@ const html = (page: JSX.Element): Rendered => ({ type: 'html', body: renderPage(
 
 const MAX_QUERY = 200;
 
-function pageContext(guild: ArchiveGuild, links: Links): PageContext {
+function pageContext(guild: PageGuild, links: Links): PageContext {
   return {
     links,
     title: guild.settings.archiveTitle ? `${pageText(guild.settings.archiveTitle, 100)}: sessions` : 'Session archive',
@@ -35,7 +36,7 @@ function pageContext(guild: ArchiveGuild, links: Links): PageContext {
 /** Each page from a guild's archive, for the web server and the static export alike. */
 export function guildPages(archive: ArchiveService) {
   return {
-    async index(guild: ArchiveGuild, links: Links, query = ''): Promise<Rendered> {
+    async index(guild: PageGuild, links: Links, query = ''): Promise<Rendered> {
       const [summaries, names] = await Promise.all([archive.summaries(guild.guildId), archive.names(guild.guildId)]);
       const words = query.trim().slice(0, MAX_QUERY);
       const sessions = words ? await archive.search(guild.guildId, summaries, words) : summaries;
@@ -43,13 +44,13 @@ export function guildPages(archive: ArchiveService) {
       return html(<IndexPage ctx={ctx} sessions={sessions} names={names} {...(words && { query: words })} />);
     },
 
-    async session(guild: ArchiveGuild, links: Links, sessionId: string): Promise<Rendered> {
+    async session(guild: PageGuild, links: Links, sessionId: string): Promise<Rendered> {
       const [recap, names] = await Promise.all([archive.recap(guild.guildId, sessionId), archive.names(guild.guildId)]);
       if (!recap) throw new NotFound();
       return html(<SessionPage ctx={pageContext(guild, links)} recap={recap} names={names} />);
     },
 
-    async paper(guild: ArchiveGuild, links: Links, paperId: string): Promise<Rendered> {
+    async paper(guild: PageGuild, links: Links, paperId: string): Promise<Rendered> {
       const [summaries, names] = await Promise.all([archive.summaries(guild.guildId), archive.names(guild.guildId)]);
       const coverage = await archive.paper(guild.guildId, paperId, summaries);
       if (coverage.length === 0) throw new NotFound();
@@ -57,7 +58,7 @@ export function guildPages(archive: ArchiveService) {
     },
 
     /** `base`: the archive's absolute address ('' in an export, whose links stay relative). */
-    async feed(guild: ArchiveGuild, links: Links, base: string): Promise<Rendered> {
+    async feed(guild: PageGuild, links: Links, base: string): Promise<Rendered> {
       const sessions = await archive.summaries(guild.guildId);
       const ctx = pageContext(guild, links);
       return {

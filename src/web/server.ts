@@ -69,6 +69,8 @@ export function buildWebApp({ archive, redis, logger }: Omit<WebServerOptions, '
   const app = Fastify({
     loggerInstance: logger.child({ component: 'web' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
+    // A malformed address (bad percent-encoding) is one more address that does not exist: the same 404 page.
+    frameworkErrors: (_error, _request, reply) => notFound(reply),
   });
 
   app.addHook('onSend', async (_request, reply) => {
@@ -78,9 +80,14 @@ export function buildWebApp({ archive, redis, logger }: Omit<WebServerOptions, '
   const html = (reply: FastifyReply, status: number, page: JSX.Element) =>
     reply.code(status).type('text/html; charset=utf-8').send(renderPage(page));
   // Unknown, off, rotated and malformed addresses all end here, byte for byte the same answer.
-  app.setNotFoundHandler((_request, reply) =>
-    html(reply.header('cache-control', 'no-store'), 404, MessagePage({ heading: 'Not found', text: NOT_FOUND })),
-  );
+  const notFound = (reply: FastifyReply) =>
+    html(reply.header('cache-control', 'no-store'), 404, MessagePage({ heading: 'Not found', text: NOT_FOUND }));
+  app.setNotFoundHandler((_request, reply) => notFound(reply));
+  // A fault of ours: a page that says so, never the error's details.
+  app.setErrorHandler((error, _request, reply) => {
+    logger.error({ err: error }, 'archive page failed');
+    return html(reply.header('cache-control', 'no-store'), 500, MessagePage({ heading: 'Sorry', text: FAILED }));
+  });
 
   app.get('/healthz', async (_request, reply) => {
     const ok = redis.status === 'ready' && (await withTimeout(redis.ping(), 1_000).catch(() => undefined)) === 'PONG';
@@ -99,7 +106,7 @@ export function buildWebApp({ archive, redis, logger }: Omit<WebServerOptions, '
   app.get('/favicon.ico', (_request, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
 
   app.get<{ Params: { name: string } }>('/assets/:name', (request, reply) => {
-    const asset = ASSETS[request.params.name];
+    const asset = Object.hasOwn(ASSETS, request.params.name) ? ASSETS[request.params.name] : undefined;
     if (!asset) return reply.callNotFound();
     return reply.type(asset.type).header('cache-control', 'public, max-age=3600').send(asset.body);
   });
@@ -112,7 +119,8 @@ export function buildWebApp({ archive, redis, logger }: Omit<WebServerOptions, '
   ] as const) {
     type Route = { Params: { key: string; id: string }; Querystring: { q?: unknown } };
     type Page = (guild: ArchiveGuild, links: Links, request: FastifyRequest<Route>) => Promise<Rendered>;
-    const serve = (page: Page) => async (request: FastifyRequest<Route>, reply: FastifyReply) => {
+    /** `name`: which page, for the cache key (built from the route, never the raw URL, which anyone can vary). */
+    const serve = (name: string, page: Page) => async (request: FastifyRequest<Route>, reply: FastifyReply) => {
       const address = { kind, value: request.params.key };
       let result: Rendered;
       try {
@@ -122,9 +130,9 @@ export function buildWebApp({ archive, redis, logger }: Omit<WebServerOptions, '
             if (!guild) throw new NotFound();
             // Searches are not kept: any words make a new key, and they would push pages out.
             const { settings } = guild;
-            const key = [guild.guildId, guild.version, settings.timeZone, settings.archiveTitle, request.url].join(
-              '\n',
-            );
+            const { version } = guild;
+            const route = [prefix, address.value, name, request.params.id ?? ''];
+            const key = [guild.guildId, version, settings.timeZone, settings.archiveTitle, ...route].join('\n');
             const searching = typeof request.query.q === 'string' && request.query.q !== '';
             const cached = searching ? undefined : cache.get(key);
             if (cached) return cached;
@@ -136,6 +144,7 @@ export function buildWebApp({ archive, redis, logger }: Omit<WebServerOptions, '
         );
       } catch (error) {
         if (error instanceof NotFound) return reply.callNotFound();
+        if (!redisDown(redis, error)) throw error;
         logger.warn({ err: error }, 'archive page not served: Redis unavailable');
         return html(
           reply.header('retry-after', '5').header('cache-control', 'no-store'),
@@ -160,22 +169,33 @@ export function buildWebApp({ archive, redis, logger }: Omit<WebServerOptions, '
     const query = (request: FastifyRequest<Route>) => (typeof request.query.q === 'string' ? request.query.q : '');
     app.get<Route>(
       `${prefix}/:key/`,
-      serve((guild, links, request) => pages.index(guild, links, query(request))),
+      serve('index', (guild, links, request) => pages.index(guild, links, query(request))),
     );
     app.get<Route>(
       `${prefix}/:key/sessions/:id`,
-      serve((guild, links, request) => pages.session(guild, links, request.params.id)),
+      serve('session', (guild, links, request) => pages.session(guild, links, request.params.id)),
     );
     app.get<Route>(
       `${prefix}/:key/papers/:id`,
-      serve((guild, links, request) => pages.paper(guild, links, request.params.id)),
+      serve('paper', (guild, links, request) => pages.paper(guild, links, request.params.id)),
     );
     app.get<Route>(
       `${prefix}/:key/feed.xml`,
-      serve((guild, links) => pages.feed(guild, links, `${archive.publicUrl().replace(/\/$/, '')}${links.index}`)),
+      serve('feed', (guild, links) => pages.feed(guild, links, `${archive.origin()}${links.index}`)),
     );
   }
   return app;
+}
+
+const FAILED = 'This page could not be shown. It has been logged; try again later.';
+
+class LoadTimeout extends Error {}
+
+/** Redis is down, or too slow to count as up: the reader is told to come back (503), not that we failed (500). */
+function redisDown(redis: RedisClient, error: unknown) {
+  if (error instanceof LoadTimeout || redis.status !== 'ready') return true;
+  const message = error instanceof Error ? error.message : '';
+  return /Stream isn't writeable|Connection is closed|MaxRetriesPerRequest|ECONNREFUSED|CLUSTERDOWN/i.test(message);
 }
 
 const NOT_FOUND = 'Nothing here. The address may be mistyped, or the archive it pointed to was moved or turned off.';
@@ -183,7 +203,7 @@ const NOT_FOUND = 'Nothing here. The address may be mistyped, or the archive it 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new LoadTimeout(`no answer within ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

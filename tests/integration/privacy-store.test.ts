@@ -63,9 +63,12 @@ describe('PrivacyStore.forget on a real Redis', () => {
     return id;
   }
 
+  let askedClock = 0;
   async function ask(guild: string, sessionId: string, text: string, askerId?: string) {
     const id = newId();
-    const asked = { id, sessionId, text, anonymous: !askerId, askedAt: Date.now(), ...(askerId && { askerId }) };
+    // A millisecond apart at least: the recap lists questions in the order asked, and a tie has no order.
+    askedClock = Math.max(askedClock + 1, Date.now());
+    const asked = { id, sessionId, text, anonymous: !askerId, askedAt: askedClock, ...(askerId && { askerId }) };
     expect(await questions.ask(guild, asked)).toMatchObject({ outcome: 'asked' });
     return id;
   }

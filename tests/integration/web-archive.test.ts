@@ -1,10 +1,11 @@
-import { XMLParser } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ArchiveService } from '../../src/archive/archive-service.js';
 import { UserError } from '../../src/domain/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { ArchiveStore } from '../../src/store/archive-store.js';
+import { keys } from '../../src/store/keys.js';
 import { connectRedis, type RedisClient } from '../../src/store/redis.js';
 import { SessionStore } from '../../src/store/session-store.js';
 import { SettingsStore } from '../../src/store/settings-store.js';
@@ -61,7 +62,17 @@ describe('web archive', () => {
     const on = await archive.configure(guildId, { visibility: 'link' });
     expect((await get(`/a/${on.archiveToken}/`)).statusCode).toBe(200);
     await archive.configure(guildId, { visibility: 'off' });
-    for (const path of [`/a/${on.archiveToken}/`, `/a/${on.archiveToken}/feed.xml`, '/a/../../etc/passwd', '/s/x/']) {
+    // Off, its address is gone from the index too: refused as fast as one that never existed.
+    expect(await store.guildFor('link', on.archiveToken!)).toBeUndefined();
+    for (const path of [
+      `/a/${on.archiveToken}/`,
+      `/a/${on.archiveToken}/feed.xml`,
+      `/a/${'0'.repeat(31)}g/`,
+      '/a/%E0%A4%A/',
+      '/s/ab/',
+      '/assets/__proto__',
+      '/assets/../../package.json',
+    ]) {
       const answer = await get(path);
       expect(answer.statusCode, path).toBe(404);
       expect(answer.body).toBe(unknown.body);
@@ -125,7 +136,7 @@ describe('web archive', () => {
 
   it('escapes hostile text everywhere and links only http(s)', async () => {
     const hostile = makeRecap({ sessionId: 'x', startedAt: 0 });
-    const nasty = `${HOSTILE.script}${HOSTILE.attribute}${HOSTILE.bidi}`;
+    const nasty = `${HOSTILE.script}${HOSTILE.attribute}${HOSTILE.bidi}${HOSTILE.nonCharacters}`;
     const { guildId, ids } = await guildWithSessions(1, {
       covered: hostile.covered.map((p) => ({ ...p, title: nasty, url: HOSTILE.javascriptUrl, authors: [nasty] })),
       answered: hostile.answered.map((q) => ({ ...q, text: nasty, answer: HOSTILE.long })),
@@ -140,7 +151,7 @@ describe('web archive', () => {
       expect(body).not.toContain('<script>alert');
       expect(body).not.toContain('<img');
       expect(body).not.toMatch(/href="javascript:/i);
-      expect(body).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
+      expect(body).not.toMatch(/[\u061c\u202A-\u202E\u2066-\u2069\uffff\ufffe\ud800]/);
       expect(body).toContain('&lt;script>');
       // 20,000 characters cut to a readable length.
       expect(body).not.toContain('A'.repeat(2_001));
@@ -148,6 +159,8 @@ describe('web archive', () => {
     }
     const feed = await get(`/a/${archiveToken}/feed.xml`);
     expect(feed.body).not.toContain('<script>');
+    expect(XMLValidator.validate(feed.body)).toBe(true);
+    expect(feed.body).not.toMatch(/[\uffff\ufffe\ud800]/);
   });
 
   it('answers 404 for the old link after a rotate, and serves the new one', async () => {
@@ -175,6 +188,38 @@ describe('web archive', () => {
     await expect(archive.configure(other.guildId, { visibility: 'public', slug })).rejects.toThrow(/taken/);
     await archive.configure(guildId, { visibility: 'link' });
     expect((await get(`/s/${slug}/`)).statusCode).toBe(404);
+    // Given up, the slug is free for another server; the first cannot take it back while it is theirs.
+    await archive.configure(other.guildId, { visibility: 'public', slug });
+    expect((await get(`/s/${slug}/`)).statusCode).toBe(200);
+    await expect(archive.configure(guildId, { visibility: 'public' })).rejects.toThrow(/taken/);
+  });
+
+  it('gives a slug claimed by two servers at once to exactly one', async () => {
+    const [a, b] = await Promise.all([guildWithSessions(1), guildWithSessions(1)]);
+    const slug = `race-${snowflake().slice(-6)}`;
+    const results = await Promise.allSettled(
+      [a, b].map((g) => archive.configure(g.guildId, { visibility: 'public', slug })),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const winner = results[0]!.status === 'fulfilled' ? a : b;
+    expect(await store.guildFor('slug', slug)).toBe(winner.guildId);
+  });
+
+  it('turned off and on again, keeps its address; a stored recap it cannot read is a 500 page without details', async () => {
+    const { guildId, ids } = await guildWithSessions(1);
+    const first = await archive.configure(guildId, { visibility: 'link' });
+    await archive.configure(guildId, { visibility: 'off' });
+    const again = await archive.configure(guildId, { visibility: 'link' });
+    expect(again.archiveToken).toBe(first.archiveToken);
+    expect((await get(`/a/${again.archiveToken}/`)).statusCode).toBe(200);
+    await redis.set(keys.recap(guildId, ids[0]!), '{not json');
+    const broken = await get(`/a/${again.archiveToken}/sessions/${ids[0]}`);
+    expect(broken.statusCode).toBe(500);
+    expect(broken.body).toContain('could not be shown');
+    expect(broken.body).not.toMatch(/JSON|SyntaxError|at /);
+    // A summary that does not read is left out of the index, which still answers.
+    await redis.hset(keys.archiveIndex(guildId), 'junk', '{"sessionId":1}');
+    expect((await get(`/a/${again.archiveToken}/`)).statusCode).toBe(200);
   });
 
   it('searches titles, authors, arXiv ids, questions, answers, highlights and takeaways', async () => {

@@ -6,11 +6,14 @@ const LIMITS = { title: 300, author: 100, authors: 50, abstract: 2_000 } as cons
 export function cleanText(text: string, max: number) {
   const flat = text
     // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufffe\uffff]/g, ' ')
+    // Half a surrogate pair is no character (and not valid XML, as in the archive's feed).
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')
     .replace(/\s+/g, ' ')
     .trim();
   if (flat.length <= max) return flat;
-  const cut = flat.slice(0, max - 1);
+  // Never half a surrogate pair at the cut.
+  const cut = flat.slice(0, max - 1).replace(/[\ud800-\udbff]$/, '');
   const space = cut.lastIndexOf(' ');
   return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
 }

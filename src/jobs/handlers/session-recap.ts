@@ -1,4 +1,6 @@
-import { composeRecap, type RecapPaper } from '../../domain/recap/recap.js';
+import { composeRecap, type Recap, type RecapPaper } from '../../domain/recap/recap.js';
+import type { TimelineEvent } from '../../domain/session/session.js';
+import { withGuildLock } from '../../store/guild-lock.js';
 import { paperLabel } from '../../domain/papers/paper.js';
 import { discordStyle, markdownStyle, recapDigest, recapLines, sharedEscaper } from '../../recap/render.js';
 import type { JobHandlers } from '../contract.js';
@@ -17,37 +19,35 @@ export function sessionRecapHandler(deps: RecapDeps): JobHandlers['session.recap
   return async ({ guildId, sessionId, edition }, job) => {
     const session = await deps.sessions.get(guildId, sessionId);
     if (!session || session.status !== 'ended') return;
-    const [timeline, questions, settings] = await Promise.all([
-      deps.sessions.timeline(guildId, sessionId),
-      deps.questions.questions(guildId, sessionId),
-      deps.settings.get(guildId),
-    ]);
-    const papers = new Map<string, RecapPaper>();
-    const threads = new Map<string, string>();
-    for (const event of timeline) {
-      if (event.type !== 'paper.started' || papers.has(event.paperId)) continue;
-      const paper = await deps.papers.get(guildId, event.paperId);
-      if (paper?.threadId) threads.set(paper.id, paper.threadId);
-      if (paper)
-        papers.set(paper.id, {
-          id: paper.id,
-          title: paperLabel(paper),
-          url: paper.ref.url,
-          ref: { kind: paper.ref.kind, id: paper.ref.id },
-          ...(paper.metadataStatus === 'ready' && paper.authors.length > 0 && { authors: paper.authors }),
-          ...(paper.presenterId && { presenterId: paper.presenterId }),
-          ...(paper.threadId && { threadUrl: `https://discord.com/channels/${guildId}/${paper.threadId}` }),
-        });
-    }
-    const recap = composeRecap(session, timeline, questions, papers);
-    await deps.sessions.saveRecap(guildId, sessionId, recap);
+    const settings = await deps.settings.get(guildId);
+    // Under the guild's data lock: a member's data deleted meanwhile (/privacy delete) is never written back.
+    const composed = await withGuildLock(deps.redis, guildId, async () => {
+      const [timeline, questions] = await Promise.all([
+        deps.sessions.timeline(guildId, sessionId),
+        deps.questions.questions(guildId, sessionId),
+      ]);
+      const { papers, threads } = await recapPapers(deps, guildId, timeline);
+      const composedRecap = composeRecap(session, timeline, questions, papers);
+      await deps.sessions.saveRecap(guildId, sessionId, composedRecap);
+      await deps.archive.record(guildId, composedRecap);
+      return { threads, ids: recapMembers(composedRecap) };
+    });
+    if (composed === 'busy') throw new Error("a member's data is being deleted here: the recap waits (retried)");
+    const { threads } = composed;
     // The names as they are now, for the file and the web archive (which has no Discord connection of its own).
-    const names = await deps.messages.displayNames(guildId, [
-      ...recap.covered.flatMap((p) => (p.presenterId ? [p.presenterId] : [])),
-      ...[...recap.answered, ...recap.unanswered].flatMap((q) => (q.askerId ? [q.askerId] : [])),
-      ...recap.speakers.map((s) => s.userId),
-    ]);
-    await deps.archive.record(guildId, recap, names);
+    const fetched = await deps.messages.displayNames(guildId, composed.ids);
+    // Read again under the lock: a member forgotten while the names were fetched is neither named nor posted.
+    const locked = await withGuildLock(deps.redis, guildId, async () => {
+      const stored = await deps.sessions.recap(guildId, sessionId);
+      if (!stored) return undefined;
+      const members = new Set(recapMembers(stored));
+      const names = new Map([...fetched].filter(([id]) => members.has(id)));
+      await deps.archive.record(guildId, stored, names);
+      return { recap: stored, names };
+    });
+    if (locked === 'busy') throw new Error("a member's data is being deleted here: the recap waits (retried)");
+    if (!locked) return;
+    const { recap, names } = locked;
     // In a forum of paper posts, a covered paper's post is re-tagged.
     const { coveredTagId } = settings;
     // Best effort: a post deleted, locked or otherwise refused must not hold the recap back.
@@ -94,4 +94,37 @@ export function sessionRecapHandler(deps: RecapDeps): JobHandlers['session.recap
       await deps.sessions.recordRecapPost(guildId, sessionId, edition, i, message.id);
     }
   };
+}
+
+/** The covered papers as the recap shows them, and their threads. */
+async function recapPapers(deps: RecapDeps, guildId: string, timeline: TimelineEvent[]) {
+  const papers = new Map<string, RecapPaper>();
+  const threads = new Map<string, string>();
+  for (const event of timeline) {
+    if (event.type !== 'paper.started' || papers.has(event.paperId)) continue;
+    const paper = await deps.papers.get(guildId, event.paperId);
+    if (paper?.threadId) threads.set(paper.id, paper.threadId);
+    if (paper)
+      papers.set(paper.id, {
+        id: paper.id,
+        title: paperLabel(paper),
+        url: paper.ref.url,
+        ref: { kind: paper.ref.kind, id: paper.ref.id },
+        ...(paper.metadataStatus === 'ready' && paper.authors.length > 0 && { authors: paper.authors }),
+        ...(paper.presenterId && { presenterId: paper.presenterId }),
+        ...(paper.threadId && { threadUrl: `https://discord.com/channels/${guildId}/${paper.threadId}` }),
+      });
+  }
+  return { papers, threads };
+}
+
+/** Every member a recap names: presenters, askers, speakers. */
+function recapMembers(recap: Recap): string[] {
+  return [
+    ...new Set([
+      ...recap.covered.flatMap((p) => (p.presenterId ? [p.presenterId] : [])),
+      ...[...recap.answered, ...recap.unanswered].flatMap((q) => (q.askerId ? [q.askerId] : [])),
+      ...recap.speakers.map((s) => s.userId),
+    ]),
+  ];
 }

@@ -19,7 +19,7 @@ type TimeStyle = 'time' | 'date' | 'datetime' | 'day';
 
 // Building an Intl.DateTimeFormat costs far more than using one: one per zone and style, kept.
 const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(zone: string, style: TimeStyle) {
+export function formatter(zone: string, style: TimeStyle) {
   const key = `${zone} ${style}`;
   let format = formatters.get(key);
   if (!format) formatters.set(key, (format = new Intl.DateTimeFormat('en-GB', { timeZone: zone, ...FORMATS[style] })));

@@ -1,7 +1,7 @@
 import { pageText, safeHref } from '../../domain/archive/archive.js';
 import { askerLabel, durationLabel, talkLabel, type Recap, type RecapQuestion } from '../../domain/recap/recap.js';
 import { offsetLabel } from '../../domain/session/session.js';
-import { Layout, nameOf, Time, type PageContext } from './layout.js';
+import { formatter, Layout, nameOf, Time, type PageContext } from './layout.js';
 import { SpeakerTimeline } from './timeline.js';
 
 interface Props {
@@ -53,7 +53,7 @@ export function SessionPage({ ctx, recap, names }: Props) {
   const covered = new Set(recap.covered.map((p) => p.id));
   const loose = <T extends { paperId?: string }>(items: T[]) => items.filter((i) => !covered.has(i.paperId ?? ''));
   const presenters = [...new Set(recap.covered.flatMap((p) => (p.presenterId ? [who(p.presenterId)] : [])))];
-  const day = new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'full' }).format(recap.startedAt);
+  const day = formatter(timeZone, 'day').format(recap.startedAt);
   return (
     <Layout
       ctx={ctx}
