@@ -19,6 +19,7 @@ import {
 } from '../tests/support/scenario.js';
 import { localTime, sessionHtml } from './html.js';
 import { exportSite } from '../src/archive/export-site.js';
+import { CHROMIUM_FLAGS } from '../tests/support/browser.js';
 
 export interface DemoOptions {
   scenarioPath: string;
@@ -170,13 +171,7 @@ function screenshot(html: string, png: string): string | undefined {
     chromium,
     [
       '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
+      ...CHROMIUM_FLAGS,
       `--user-data-dir=${join(png, '..', '.chromium-profile')}`,
       '--window-size=1000,2400',
       `--screenshot=${png}`,

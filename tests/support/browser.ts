@@ -9,22 +9,22 @@ export const CHROMIUM = process.env.LECTERN_CHROMIUM ?? '/usr/bin/chromium';
 
 const HOW_TO_GET_ONE = 'install it (apt-get install chromium) or set LECTERN_CHROMIUM to a Chromium or Chrome binary';
 
-/** A headless Chromium that keeps to itself: no sync, no component updates, no background requests. */
+/** Chromium keeping to itself (no sync, component updates or background requests: this machine has no internet). */
+export const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** A headless Chromium with CHROMIUM_FLAGS. */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: ${HOW_TO_GET_ONE}.`);
   try {
-    return await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    return await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   } catch (error) {
     throw new Error(`Chromium at ${CHROMIUM} did not start; ${HOW_TO_GET_ONE}.`, { cause: error });
   }

@@ -1,5 +1,13 @@
+import type { JSX } from 'preact';
 import { pageText, safeHref } from '../../domain/archive/archive.js';
-import { askerLabel, durationLabel, talkLabel, type Recap, type RecapQuestion } from '../../domain/recap/recap.js';
+import {
+  askerLabel,
+  durationLabel,
+  talkLabel,
+  type Recap,
+  type RecapNote,
+  type RecapQuestion,
+} from '../../domain/recap/recap.js';
 import { offsetLabel } from '../../domain/session/session.js';
 import { formatter, Layout, nameOf, Time, type PageContext } from './layout.js';
 import { SpeakerTimeline } from './timeline.js';
@@ -39,6 +47,31 @@ function QA({ q, names }: { q: RecapQuestion; names: ReadonlyMap<string, string>
       </p>
       {q.answer !== undefined && <p class="a">{pageText(q.answer)}</p>}
     </li>
+  );
+}
+
+function QAs({ questions, names }: { questions: RecapQuestion[]; names: ReadonlyMap<string, string> }) {
+  if (questions.length === 0) return null;
+  return (
+    <ul class="qas">
+      {questions.map((q, j) => (
+        <QA key={j} q={q} names={names} />
+      ))}
+    </ul>
+  );
+}
+
+/** Highlights or takeaways, each at its time (and offset into the session). */
+function Notes({ kind, notes, at }: { kind: string; notes: RecapNote[]; at: (ms: number) => JSX.Element }) {
+  if (notes.length === 0) return null;
+  return (
+    <ul class={kind}>
+      {notes.map((n) => (
+        <li key={n.at}>
+          {at(n.at)} {pageText(n.text)}
+        </li>
+      ))}
+    </ul>
   );
 }
 
@@ -111,22 +144,8 @@ export function SessionPage({ ctx, recap, names }: Props) {
                   </>
                 )}
               </p>
-              {highlights.length > 0 && (
-                <ul class="highlights">
-                  {highlights.map((n) => (
-                    <li key={n.at}>
-                      {at(n.at)} {pageText(n.text)}
-                    </li>
-                  ))}
-                </ul>
-              )}
-              {answered.length > 0 && (
-                <ul class="qas">
-                  {answered.map((q, j) => (
-                    <QA key={j} q={q} names={names} />
-                  ))}
-                </ul>
-              )}
+              <Notes kind="highlights" notes={highlights} at={at} />
+              <QAs questions={answered} names={names} />
             </article>
           );
         })}
@@ -135,42 +154,22 @@ export function SessionPage({ ctx, recap, names }: Props) {
       {(loose(recap.highlights).length > 0 || loose(recap.answered).length > 0) && (
         <section aria-labelledby="outside">
           <h2 id="outside">Outside the papers</h2>
-          <ul class="highlights">
-            {loose(recap.highlights).map((n) => (
-              <li key={n.at}>
-                {at(n.at)} {pageText(n.text)}
-              </li>
-            ))}
-          </ul>
-          <ul class="qas">
-            {loose(recap.answered).map((q, j) => (
-              <QA key={j} q={q} names={names} />
-            ))}
-          </ul>
+          <Notes kind="highlights" notes={loose(recap.highlights)} at={at} />
+          <QAs questions={loose(recap.answered)} names={names} />
         </section>
       )}
 
       {recap.unanswered.length > 0 && (
         <section aria-labelledby="unanswered">
           <h2 id="unanswered">Unanswered questions</h2>
-          <ul class="qas">
-            {recap.unanswered.map((q, j) => (
-              <QA key={j} q={q} names={names} />
-            ))}
-          </ul>
+          <QAs questions={recap.unanswered} names={names} />
         </section>
       )}
 
       {recap.takeaways.length > 0 && (
         <section aria-labelledby="takeaways">
           <h2 id="takeaways">Key takeaways</h2>
-          <ul class="takeaways">
-            {recap.takeaways.map((n) => (
-              <li key={n.at}>
-                {at(n.at)} {pageText(n.text)}
-              </li>
-            ))}
-          </ul>
+          <Notes kind="takeaways" notes={recap.takeaways} at={at} />
         </section>
       )}
 
