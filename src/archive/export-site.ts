@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
+import { searchableText, searchTerms } from '../domain/archive/archive.js';
 import type { GuildSettings } from '../domain/settings.js';
 import { guildPages, type Rendered } from '../web/archive-pages.js';
 import { exportLinks } from '../web/links.js';
@@ -19,7 +20,8 @@ export interface ExportReport {
 
 /**
  * The archive's pages as static files under `out` (index.html, sessions/<id>.html, papers/<id>.html, feed.xml,
- * assets/), every link relative, for any static host. The same pages the web server serves, without search.
+ * assets/), every link relative, for any static host. The same pages the web server serves; search runs in the
+ * reader's browser (assets/search.js over assets/search-index.js).
  */
 export async function exportSite(
   archive: ArchiveService,
@@ -41,8 +43,15 @@ export async function exportSite(
 
   await write('index.html', body(await pages.index(guild, exportLinks(0))));
   await write('feed.xml', body(await pages.feed(guild, exportLinks(0), '')));
-  for (const name of ['style.css', 'local-time.js']) await write(`assets/${name}`, readAsset(name));
+  for (const name of ['style.css', 'local-time.js', 'search.js']) await write(`assets/${name}`, readAsset(name));
   const summaries = await archive.summaries(guild.guildId);
+  // The words each session can be found by, for search.js: a script (not JSON to fetch), so it works from file://.
+  const words: Record<string, string[]> = {};
+  for (const { sessionId } of summaries) {
+    const recap = await archive.recap(guild.guildId, sessionId);
+    if (recap) words[sessionId] = [...new Set(searchTerms(searchableText(recap)))];
+  }
+  await write('assets/search-index.js', `window.LECTERN_SEARCH = ${JSON.stringify(words)};\n`);
   for (const { sessionId } of summaries) {
     if (!SAFE_ID.test(sessionId)) {
       report.skipped.push(sessionId);

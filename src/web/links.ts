@@ -5,8 +5,10 @@ export interface Links {
   paper(paperId: string): string;
   feed: string;
   asset(name: string): string;
-  /** Search runs on the server: a static export has none. */
+  /** Where the search form goes: the server's index, or the export's (where `searchScripts` do the search). */
   search?: string;
+  /** A static export's search: its index of words, and the script that filters the index page's rows. */
+  searchScripts?: string[];
 }
 
 const encode = encodeURIComponent;
@@ -32,5 +34,7 @@ export function exportLinks(depth: number): Links {
     paper: (id) => `${up}papers/${encode(id)}.html`,
     feed: `${up}feed.xml`,
     asset: (name) => `${up}assets/${name}`,
+    search: `${up}index.html`,
+    searchScripts: [`${up}assets/search-index.js`, `${up}assets/search.js`],
   };
 }

@@ -1,10 +1,11 @@
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { exportSite } from '../../src/archive/export-site.js';
 import { pageText } from '../../src/domain/archive/archive.js';
 import type { Recap } from '../../src/domain/recap/recap.js';
 import { offsetLabel } from '../../src/domain/session/session.js';
@@ -214,6 +215,44 @@ describe('GIVEN the seed session replayed through the bot and recapped, its arch
       expect(await page.locator('main p').textContent()).toBe('No session matches.');
     },
   );
+
+  it('WHEN a reader opens the static export from disk and searches it THEN the script finds the session, and only then', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'lectern-export-'));
+    const { h } = stack;
+    await exportSite(
+      h.bot.services.archive,
+      { guildId: h.guild.id, settings: await h.bot.internals.settings.get(h.guild.id) },
+      out,
+    );
+    const context = await browser.newContext({ locale: 'en-GB' });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+    page.on('pageerror', (error) => errors.push(error.message));
+    const visible = () =>
+      page
+        .locator('table.sessions tr[data-session]:visible')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-session')));
+    const index = pathToFileURL(join(out, 'index.html'));
+    await page.goto(index.href);
+    expect(await visible()).toEqual([recap.sessionId]);
+    for (const [words, found] of [
+      ['2408.03314', [recap.sessionId]],
+      [ANSWER_WORD, [recap.sessionId]],
+      ['zeppelin', []],
+    ] as const) {
+      await page.getByRole('searchbox', { name: /^Search/ }).fill(words);
+      await Promise.all([
+        page.waitForURL((url) => url.searchParams.get('q') === words),
+        page.getByRole('button', { name: 'Search' }).click(),
+      ]);
+      expect(await visible(), words).toEqual(found);
+      expect(await page.locator('h1').textContent()).toBe(`Sessions matching “${words}”`);
+      expect(await page.locator('.no-match').isVisible()).toBe(found.length === 0);
+    }
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 
   it('WHEN a feed reader fetches the Atom feed THEN it is well-formed Atom with every element RFC 4287 requires', async () => {
     const response = await fetch(new URL('feed.xml', base));

@@ -171,8 +171,10 @@ describe('GIVEN a session where Hanish and David each presented, asked, voted, r
     let davidBefore: unknown;
     let done: Awaited<ReturnType<typeof deleteAnd>>['done'];
     let pageBefore: string;
+    let indexBefore: string;
     beforeAll(async () => {
       pageBefore = await (await fetch(page)).text();
+      indexBefore = await (await fetch(new URL('../', page))).text();
       davidBefore = await recordsOf(h, B);
       ({ done } = await deleteAnd(h, A, 'Delete my data'));
       await h.jobs.done();
@@ -235,6 +237,14 @@ describe('GIVEN a session where Hanish and David each presented, asked, voted, r
       expect(html).toContain('asked by a member');
       expect(html).toContain(B);
       expect(html).not.toContain(A);
+      // The index's presenters, and each paper's page, no longer name them either.
+      expect(indexBefore).toContain(A);
+      const index = await (await fetch(new URL('../', page))).text();
+      expect(index).toContain(B);
+      expect(index).not.toContain(A);
+      const papers = [...index.matchAll(/href="([^"]+\/papers\/[^"]+)"/g)].map((m) => new URL(m[1]!, page).href);
+      expect(papers.length).toBeGreaterThan(1);
+      for (const paper of papers) expect(await (await fetch(paper)).text()).not.toContain(A);
     });
   });
 

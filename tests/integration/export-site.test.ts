@@ -64,6 +64,8 @@ describe('the static export', () => {
         'feed.xml',
         'assets/style.css',
         'assets/local-time.js',
+        'assets/search.js',
+        'assets/search-index.js',
         ...ids.map((id) => `sessions/${id}.html`),
         ...ids.flatMap((id) => [`papers/${id}-p0.html`, `papers/${id}-p1.html`]),
       ].sort(),
@@ -77,8 +79,13 @@ describe('the static export', () => {
         expect(existsSync(resolve(dirname(file), decodeURIComponent(link))), `${file}: ${link}`).toBe(true);
       }
     }
-    // No search without a server: the form is not there.
-    expect(readFileSync(join(out, 'index.html'), 'utf8')).not.toContain('<form');
+    // Search runs in the browser, over the words each session can be found by (the browser test runs it).
+    const index = readFileSync(join(out, 'index.html'), 'utf8');
+    expect(index).toContain('<form class="search" method="get" action="index.html"');
+    const words = readFileSync(join(out, 'assets/search-index.js'), 'utf8');
+    const found = JSON.parse(/^window\.LECTERN_SEARCH = (.*);$/m.exec(words)![1]!) as Record<string, string[]>;
+    expect(Object.keys(found).sort()).toEqual([...ids].sort());
+    expect(found[ids[0]!]).toEqual(expect.arrayContaining(['2408.03310', 'snell', 'verifier', 'adaptively']));
     const feed = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(join(out, 'feed.xml'), 'utf8'));
     expect(feed.feed.entry.map((e: { link: { '@_href': string } }) => e.link['@_href'])).toEqual(
       [...ids].reverse().map((id) => `sessions/${id}.html`),
@@ -104,7 +111,7 @@ describe('the static export', () => {
         env: { ...process.env, REDIS_URL: inject('redisUrl'), REDIS_CLUSTER_NODES: '' },
       });
     const { stdout } = await run(['--guild', guildId, '--out', out]);
-    expect(stdout).toMatch(/^Wrote 1 sessions and 2 papers \(7 files\) to .* in \d+\.\d+ s\.$/m);
+    expect(stdout).toMatch(/^Wrote 1 sessions and 2 papers \(9 files\) to .* in \d+\.\d+ s\.$/m);
     await expect(run(['--out', out])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('usage:') });
   });
 });

@@ -24,6 +24,12 @@ export function IndexPage({
           <button type="submit">Search</button>
         </form>
       )}
+      {/* Shown by a static export's search script when nothing matches. */}
+      {links.searchScripts && (
+        <p class="no-match" hidden>
+          No session matches.
+        </p>
+      )}
       {sessions.length === 0 ? (
         <p>{query === undefined ? 'No session has been recapped yet.' : 'No session matches.'}</p>
       ) : (
@@ -41,7 +47,7 @@ export function IndexPage({
           </thead>
           <tbody>
             {sessions.map((s) => (
-              <tr key={s.sessionId}>
+              <tr key={s.sessionId} data-session={s.sessionId}>
                 <td data-label="Date">
                   <a href={links.session(s.sessionId)}>
                     <Time ms={s.startedAt} zone={ctx.timeZone} style="date" />
@@ -71,6 +77,9 @@ export function IndexPage({
           </tbody>
         </table>
       )}
+      {links.searchScripts?.map((src) => (
+        <script key={src} src={src} defer />
+      ))}
     </Layout>
   );
 }
