@@ -29,7 +29,7 @@ export async function exportSite(
   out: string,
 ): Promise<ExportReport> {
   const root = resolve(out);
-  const pages = guildPages(archive);
+  const pages = guildPages(archive, (sessionId) => SAFE_ID.test(sessionId));
   const report: ExportReport = { sessions: 0, papers: 0, skipped: [], files: 0 };
   const write = async (path: string, body: string | Buffer) => {
     const file = resolve(root, path);
@@ -44,7 +44,9 @@ export async function exportSite(
   await write('index.html', body(await pages.index(guild, exportLinks(0))));
   await write('feed.xml', body(await pages.feed(guild, exportLinks(0), '')));
   for (const name of ['style.css', 'local-time.js', 'search.js']) await write(`assets/${name}`, readAsset(name));
-  const summaries = await archive.summaries(guild.guildId);
+  const all = await archive.summaries(guild.guildId);
+  const summaries = all.filter((s) => SAFE_ID.test(s.sessionId));
+  report.skipped.push(...all.filter((s) => !SAFE_ID.test(s.sessionId)).map((s) => s.sessionId));
   // The words each session can be found by, for search.js: a script (not JSON to fetch), so it works from file://.
   const words: Record<string, string[]> = {};
   for (const { sessionId } of summaries) {
@@ -53,10 +55,6 @@ export async function exportSite(
   }
   await write('assets/search-index.js', `window.LECTERN_SEARCH = ${JSON.stringify(words)};\n`);
   for (const { sessionId } of summaries) {
-    if (!SAFE_ID.test(sessionId)) {
-      report.skipped.push(sessionId);
-      continue;
-    }
     await write(`sessions/${sessionId}.html`, body(await pages.session(guild, exportLinks(1), sessionId)));
     report.sessions++;
   }

@@ -33,11 +33,15 @@ function pageContext(guild: PageGuild, links: Links): PageContext {
   };
 }
 
-/** Each page from a guild's archive, for the web server and the static export alike. */
-export function guildPages(archive: ArchiveService) {
+/**
+ * Each page from a guild's archive, for the web server and the static export alike. `keep`: which sessions the
+ * pages may list (an export leaves out those it cannot write, so no link points at a missing file).
+ */
+export function guildPages(archive: ArchiveService, keep: (sessionId: string) => boolean = () => true) {
+  const listed = async (guildId: string) => (await archive.summaries(guildId)).filter((s) => keep(s.sessionId));
   return {
     async index(guild: PageGuild, links: Links, query = ''): Promise<Rendered> {
-      const [summaries, names] = await Promise.all([archive.summaries(guild.guildId), archive.names(guild.guildId)]);
+      const [summaries, names] = await Promise.all([listed(guild.guildId), archive.names(guild.guildId)]);
       const words = query.trim().slice(0, MAX_QUERY);
       const sessions = words ? await archive.search(guild.guildId, summaries, words) : summaries;
       const ctx = pageContext(guild, links);
@@ -51,7 +55,7 @@ export function guildPages(archive: ArchiveService) {
     },
 
     async paper(guild: PageGuild, links: Links, paperId: string): Promise<Rendered> {
-      const [summaries, names] = await Promise.all([archive.summaries(guild.guildId), archive.names(guild.guildId)]);
+      const [summaries, names] = await Promise.all([listed(guild.guildId), archive.names(guild.guildId)]);
       const coverage = await archive.paper(guild.guildId, paperId, summaries);
       if (coverage.length === 0) throw new NotFound();
       return html(<PaperPage ctx={pageContext(guild, links)} coverage={coverage} names={names} />);
@@ -59,7 +63,7 @@ export function guildPages(archive: ArchiveService) {
 
     /** `base`: the archive's absolute address ('' in an export, whose links stay relative). */
     async feed(guild: PageGuild, links: Links, base: string): Promise<Rendered> {
-      const sessions = await archive.summaries(guild.guildId);
+      const sessions = await listed(guild.guildId);
       const ctx = pageContext(guild, links);
       return {
         type: 'atom',

@@ -98,9 +98,14 @@ describe('the static export', () => {
     const out = join(parent, 'site');
     const report = await exportSite(archive, { guildId, settings: await settings.get(guildId) }, out);
     expect(report.sessions).toBe(1);
-    expect(report.skipped).toEqual(expect.arrayContaining(['../../escaped', '..\\up', '../../escaped-p0']));
+    // Their papers go with them (those pages would list only what was left out).
+    expect(report.skipped.sort()).toEqual(['../../escaped', '..\\up']);
+    expect(report.papers).toBe(2);
     expect(files(parent).every((f) => f.startsWith(out))).toBe(true);
     expect(existsSync(join(parent, 'escaped.html'))).toBe(false);
+    // Nor does any page link to what was left out.
+    for (const file of ['index.html', 'feed.xml', 'papers/ok1-p0.html'])
+      expect(readFileSync(join(out, file), 'utf8'), file).not.toMatch(/escaped|up-p0|\\up/);
   });
 
   it('runs as npm run export-site, and says how to call it when arguments are missing', async () => {
