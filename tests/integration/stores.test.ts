@@ -112,7 +112,11 @@ describe('stores on a real Redis', () => {
     const limits = new RateLimitStore(redis);
     const key = limits.key(snowflake(), 'u1', 'ask');
     await redis.set(key, '2');
-    expect(await limits.hit(key, 2, 10_000)).toEqual({ allowed: false, retryAfterMs: 10_000 });
+    const refused = await limits.hit(key, 2, 10_000);
+    expect(refused.allowed).toBe(false);
+    // The whole window, less the millisecond Redis's clock may tick between PEXPIRE and PTTL (seen under CI load).
+    expect(refused.retryAfterMs).toBeGreaterThanOrEqual(9_995);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(10_000);
     expect(await redis.pttl(key)).toBeGreaterThan(9_000);
   });
 
