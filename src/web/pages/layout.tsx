@@ -35,6 +35,28 @@ export function Time({ ms, zone, style }: { ms: number; zone: string; style: Tim
   );
 }
 
+/** Every page's head: no referrer (a secret address must not leave through a link), one stylesheet, `children`. */
+export function DocumentHead({
+  title,
+  stylesheet,
+  children,
+}: {
+  title: string;
+  stylesheet: string;
+  children?: ComponentChildren;
+}) {
+  return (
+    <head>
+      <meta charset="utf-8" />
+      <meta name="viewport" content="width=device-width, initial-scale=1" />
+      <meta name="referrer" content="no-referrer" />
+      <title>{title}</title>
+      <link rel="stylesheet" href={stylesheet} />
+      {children}
+    </head>
+  );
+}
+
 /** `title`: the heading as plain text, for the window title (where `heading` holds markup, like a local date). */
 export function Layout({
   ctx,
@@ -50,15 +72,10 @@ export function Layout({
   const { links } = ctx;
   return (
     <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
-        <title>{`${title} · ${ctx.title}`}</title>
-        <link rel="stylesheet" href={links.asset('style.css')} />
+      <DocumentHead title={`${title} · ${ctx.title}`} stylesheet={links.asset('style.css')}>
         <link rel="alternate" type="application/atom+xml" title={`${ctx.title}: sessions`} href={links.feed} />
         <script src={links.asset('local-time.js')} defer />
-      </head>
+      </DocumentHead>
       <body>
         <header class="site">
           <a href={links.index}>{ctx.title}</a>
