@@ -56,6 +56,7 @@ async function status(ctx: Ctx): Promise<void> {
   const read = ctx.session && (await ctx.services.live.status(ctx.guildId, ctx.session.id));
   if (!read) return ctx.reply('No session is live right now.');
   const { session, paper, handsUp, onStage, speaking, asked, open, talk } = read;
+  const transcript = await ctx.services.transcripts.status(ctx.guildId, session.id);
   await ctx.reply({
     embeds: [
       {
@@ -88,10 +89,22 @@ async function status(ctx: Ctx): Promise<void> {
                 },
               ]
             : []),
+          ...(transcript ? [{ name: 'Transcribed', value: transcribedLabel(transcript) }] : []),
         ],
       },
     ],
   });
+}
+
+/** Who opted in, or that a host stopped it. */
+function transcribedLabel({ stopped, members }: { stopped: boolean; members: string[] }) {
+  if (stopped) return 'nobody: a host stopped the transcript';
+  const list = boundedList(
+    members.map((id) => `<@${id}>`),
+    1024,
+    ', ',
+  );
+  return list || 'nobody has opted in yet (/transcript join)';
 }
 
 /** Board buttons act only on the session they were posted for. */

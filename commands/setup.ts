@@ -92,6 +92,14 @@ const data = new SlashCommandBuilder()
   )
   .addSubcommand((s) =>
     s
+      .setName('transcript')
+      .setDescription('Whether members may opt in to have what they say transcribed for the recap')
+      .addBooleanOption((o) =>
+        o.setName('enabled').setDescription('Offer /transcript join during sessions').setRequired(true),
+      ),
+  )
+  .addSubcommand((s) =>
+    s
       .setName('queue')
       .setDescription('How the paper queue is ordered')
       .addStringOption((o) =>
@@ -306,6 +314,8 @@ export default {
             : 'Saved. I will stay out of the voice channel.',
         );
       }
+      case 'transcript':
+        return transcript(ctx);
       case 'queue': {
         const order = ctx.interaction.options.getString('order', true) === 'votes' ? 'votes' : 'manual';
         await ctx.services.papers.setOrder(ctx.guildId, order);
@@ -334,3 +344,21 @@ export default {
     }
   },
 } satisfies Command;
+
+async function transcript(ctx: Ctx) {
+  const enabled = ctx.interaction.options.getBoolean('enabled', true);
+  await ctx.services.settings.update(ctx.guildId, { transcriptEnabled: enabled });
+  if (!enabled)
+    return ctx.reply('Saved. Nobody is transcribed; members who opted in stay opted in for when it is back on.');
+  const needs = [
+    ...(ctx.settings.voiceEnabled ? [] : ['I only hear the session once `/setup voice enabled:true` is on.']),
+    ...(ctx.services.transcripts.available
+      ? []
+      : ['This bot has no speech-to-text server set up (LECTERN_STT_URL): ask whoever runs it.']),
+  ];
+  return ctx.reply(
+    'Saved. During sessions, members who opt in with `/transcript join` (or the button I post) have what they ' +
+      'say transcribed for the recap; nobody else is heard, and audio is never stored.' +
+      (needs.length > 0 ? `\n${needs.join('\n')}` : ''),
+  );
+}

@@ -47,6 +47,9 @@ import { ArchiveStore } from './store/archive-store.js';
 import { startWebServer, type WebServer } from './web/server.js';
 import { PrivacyService } from './privacy/privacy-service.js';
 import { PrivacyStore } from './store/privacy-store.js';
+import { TranscriptStore } from './store/transcript-store.js';
+import { TranscriptService } from './transcript/transcript-service.js';
+import { ChatModel, SpeechToText } from './transcript/providers.js';
 
 interface LecternOptions {
   config: Config;
@@ -97,6 +100,13 @@ export async function startLectern({
     config.DISCORD_APPLICATION_ID,
     logger,
     clock,
+    {
+      stt: {
+        concurrency: config.LECTERN_STT_CONCURRENCY,
+        attempts: config.LECTERN_STT_ATTEMPTS,
+        backoffMs: config.LECTERN_STT_BACKOFF_MS,
+      },
+    },
   );
   const papers = new PaperStore(redis);
   const metadata = new MetadataService(redis, {
@@ -110,7 +120,27 @@ export async function startLectern({
   const schedules = new ScheduleStore(redis);
   const rateLimits = new RateLimitStore(redis);
   const archive = new ArchiveStore(redis);
-  const internals = { redis, sessions, speakers, questions, papers, settings, schedules, archive, jobs };
+  const transcripts = new TranscriptStore(redis);
+  const internals = { redis, sessions, speakers, questions, papers, settings, schedules, archive, transcripts, jobs };
+  const stt =
+    config.LECTERN_STT_URL === undefined
+      ? undefined
+      : new SpeechToText({
+          url: config.LECTERN_STT_URL,
+          model: config.LECTERN_STT_MODEL,
+          apiKey: config.LECTERN_STT_API_KEY,
+          language: config.LECTERN_STT_LANGUAGE,
+          timeoutMs: config.LECTERN_STT_TIMEOUT_MS,
+        });
+  const chat =
+    config.LECTERN_LLM_URL === undefined
+      ? undefined
+      : new ChatModel({
+          url: config.LECTERN_LLM_URL,
+          model: config.LECTERN_LLM_MODEL,
+          apiKey: config.LECTERN_LLM_API_KEY,
+          timeoutMs: config.LECTERN_LLM_TIMEOUT_MS,
+        });
   const serves = config.LECTERN_ROLE === 'all' || config.LECTERN_ROLE === 'web';
   let web: WebServer | undefined;
   const archiveService = new ArchiveService(
@@ -138,6 +168,7 @@ export async function startLectern({
     archive: archiveService,
     schedule,
     privacy: new PrivacyService(new PrivacyStore(redis, questions, papers, archive), jobs, schedule, clock),
+    transcripts: new TranscriptService(transcripts, sessions, settings, stt !== undefined),
     now: clock,
   };
 
@@ -155,7 +186,12 @@ export async function startLectern({
   const token = config.DISCORD_TOKEN ?? '';
   if (config.LECTERN_ROLE === 'all' || config.LECTERN_ROLE === 'gateway') {
     client = createClient(config, clientOptions);
-    services.voice = new VoiceService(client, { redis, settings, sessions, jobs, now: clock }, logger);
+    services.voice = new VoiceService(
+      client,
+      { redis, settings, sessions, papers, transcripts, jobs, speechToText: stt !== undefined, now: clock },
+      logger,
+    );
+    services.transcripts.voice = services.voice;
     const activeRouter = (router = new InteractionRouter(commands, services));
     client.on(Events.InteractionCreate, (interaction) => activeRouter.handle(interaction));
     client.on(Events.VoiceStateUpdate, (before, after) => {
@@ -205,6 +241,9 @@ export async function startLectern({
         polls,
         live,
         archiveLinks: archiveService,
+        stt,
+        chat,
+        summaryContextChars: config.LECTERN_LLM_CONTEXT_CHARS,
         now: clock,
         messages: new DiscordMessages(rest),
         channels: new DiscordChannels(rest),

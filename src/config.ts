@@ -10,6 +10,12 @@ const urlWithProtocols = (protocols: readonly string[]) =>
       `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
     );
 
+const wholeNumber = (min: number) =>
+  z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`);
+
 const Fields = z.object({
   // Required by every role but `web` (checked in loadConfig, beside the other problems).
   DISCORD_TOKEN: z.string().min(1, 'must not be empty').optional(),
@@ -69,6 +75,30 @@ const Fields = z.object({
     .int('must be a whole number of milliseconds')
     .min(0, 'must be 0 or more')
     .default(3_000),
+  // The transcript (opt-in per server and per member): a speech-to-text server with OpenAI's audio transcription
+  // protocol (OpenAI, Groq, faster-whisper servers, whisper.cpp's server). Unset: no transcript.
+  LECTERN_STT_URL: urlWithProtocols(['https:', 'http:']).optional(),
+  LECTERN_STT_MODEL: z.string().min(1).max(200).default('whisper-1'),
+  LECTERN_STT_API_KEY: z.string().min(1).optional(),
+  /** An ISO-639-1 code such as `en`; unset: the provider detects the language. */
+  LECTERN_STT_LANGUAGE: z
+    .string()
+    .regex(/^[a-z]{2}$/, 'must be a two-letter ISO-639-1 code such as en')
+    .optional(),
+  /** At most this many requests at once to the provider, across every worker process. */
+  LECTERN_STT_CONCURRENCY: wholeNumber(1).default(4),
+  LECTERN_STT_TIMEOUT_MS: wholeNumber(1_000).default(60_000),
+  /** Tries per utterance before it is kept as a gap in the transcript. */
+  LECTERN_STT_ATTEMPTS: wholeNumber(1).default(6),
+  /** The first retry's wait; each later one waits twice as long (or what the provider's Retry-After asks). */
+  LECTERN_STT_BACKOFF_MS: wholeNumber(1).default(2_000),
+  // The written summary: an OpenAI-compatible chat completions server (OpenAI, Ollama, vLLM, llama.cpp's server).
+  LECTERN_LLM_URL: urlWithProtocols(['https:', 'http:']).optional(),
+  LECTERN_LLM_MODEL: z.string().min(1).max(200).default('gpt-4o-mini'),
+  LECTERN_LLM_API_KEY: z.string().min(1).optional(),
+  /** How much transcript (in characters) one request may carry; longer sessions are summarised per paper first. */
+  LECTERN_LLM_CONTEXT_CHARS: wholeNumber(2_000).default(48_000),
+  LECTERN_LLM_TIMEOUT_MS: wholeNumber(1_000).default(120_000),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'must be a pino level: fatal, error, warn, info, debug, trace or silent',

@@ -9,6 +9,7 @@ import type { QuestionService } from './sessions/question-service.js';
 import type { RecapService } from './sessions/recap-service.js';
 import type { SpeakerService } from './sessions/speaker-service.js';
 import type { SettingsService } from './settings/settings-service.js';
+import type { TranscriptService } from './transcript/transcript-service.js';
 import type { VoiceService } from './voice/voice-service.js';
 
 /** Counted across all bot processes. */
@@ -35,6 +36,7 @@ export interface Services {
   archive: ArchiveService;
   schedule: ScheduleService;
   privacy: PrivacyService;
+  transcripts: TranscriptService;
   /** Gateway processes only. */
   voice?: VoiceService;
   now(): number;

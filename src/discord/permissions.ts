@@ -27,6 +27,8 @@ export const INVITE_PERMISSIONS = new PermissionsBitField([
   ...CHANNEL_NEEDS.stage,
   P.Speak,
   P.MentionEveryone,
+  // The nickname shows when the bot transcribes (/setup transcript).
+  P.ChangeNickname,
 ]);
 
 export type ChannelPurpose = 'announce' | 'recap' | 'stage' | 'papers';

@@ -12,6 +12,8 @@ export interface GuildSettings {
   reminderOffsets: number[];
   timeZone?: string;
   voiceEnabled: boolean;
+  /** Members who opt in (/transcript join) have what they say transcribed; needs a speech-to-text server. */
+  transcriptEnabled: boolean;
   /** A forum where each queued paper gets a post (tagged queued, then covered), instead of a thread on its card. */
   papersForumId?: string;
   queuedTagId?: string;
@@ -38,6 +40,7 @@ export function defaultSettings(): GuildSettings {
   return {
     reminderOffsets: [...DEFAULT_REMINDER_OFFSETS],
     voiceEnabled: false,
+    transcriptEnabled: false,
     confirmOffset: DEFAULT_CONFIRM_OFFSET,
     archiveVisibility: 'off',
   };

@@ -44,6 +44,17 @@ export const jobPayloads = {
     pingRoleId: snowflake.optional(),
   }),
   'member.dm': z.object({ guildId: snowflake, userId: snowflake, channelId: snowflake }),
+  /** One utterance of an opted-in member, whose audio waits in Redis; `prompt`: words the provider should expect. */
+  transcribe: sessionJob.extend({
+    utteranceId: id,
+    userId: snowflake,
+    from: int,
+    to: int,
+    paperId: id.optional(),
+    prompt: z.string().max(300).optional(),
+  }),
+  /** The written summary of an ended session's transcript; then the recap edition goes on. */
+  'transcript.summary': sessionJob.extend({ edition: id }),
 } as const;
 
 export type JobName = keyof typeof jobPayloads;
@@ -93,7 +104,28 @@ export const jobOptions: Record<JobName, { attempts: number; backoffMs: number }
   // Retried while Discord finalizes the counts after the poll ends.
   'poll.close': { attempts: 10, backoffMs: 500 },
   'announce.note': retryFast,
+  // Set from LECTERN_STT_ATTEMPTS and LECTERN_STT_BACKOFF_MS (see JobQueue's `retries`).
+  transcribe: { attempts: 6, backoffMs: 2_000 },
+  // A model that cannot be reached is tried again a few times; one that answers badly is retried by the job itself.
+  'transcript.summary': { attempts: 4, backoffMs: 5_000 },
 };
+
+/**
+ * Jobs with a queue of their own, so a slow external provider never holds Discord work back; each lane's
+ * concurrency limit holds across every worker process.
+ */
+export const jobLanes: Partial<Record<JobName, 'stt'>> = { transcribe: 'stt' };
+
+/** A failure that says when to try again (a provider's 429 with Retry-After). */
+export class RetryLaterError extends Error {
+  override name = 'RetryLaterError';
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+  }
+}
 
 /** Deterministic job ids: planning the same session twice adds each job once. */
 export const scheduleJobIds = {

@@ -1,7 +1,16 @@
-import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions, type MinimalJob } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
-import { jobOptions, jobPayloads, type JobData, type JobHandlers, type JobInfo, type JobName } from './contract.js';
+import {
+  jobLanes,
+  jobOptions,
+  jobPayloads,
+  RetryLaterError,
+  type JobData,
+  type JobHandlers,
+  type JobInfo,
+  type JobName,
+} from './contract.js';
 
 /** One hash tag keeps BullMQ's keys on one Cluster slot, as it requires; the app id keeps two bots apart. */
 export const jobPrefix = (applicationId: string) => `{lectern-jobs:${applicationId}}`;
@@ -16,13 +25,21 @@ interface EnqueueOptions {
   jobId?: string;
 }
 
+/** A lane's limits: `concurrency` at once across every worker; its jobs' retries replace the contract's. */
+export interface LaneOptions {
+  concurrency: number;
+  attempts: number;
+  backoffMs: number;
+}
+type Lane = 'main' | NonNullable<(typeof jobLanes)[JobName]>;
+
 export type JobRequest = { [N in JobName]: { name: N; data: JobData<N>; options?: EnqueueOptions } }[JobName];
 
 /** The one owner of BullMQ objects. */
 export class JobQueue {
-  private readonly queue: Queue;
-  private worker: Worker | undefined;
-  private workerConnection: Redis | Cluster | undefined;
+  private readonly queues: Record<Lane, Queue>;
+  private readonly workers: Worker[] = [];
+  private workerConnections: Array<Redis | Cluster> = [];
   private readonly prefix: string;
 
   /** `producer` is not owned here; `connectWorker` needs `maxRetriesPerRequest: null`; `clock` is the app's "now". */
@@ -32,31 +49,48 @@ export class JobQueue {
     applicationId: string,
     private readonly logger: Logger,
     private readonly clock: () => number,
+    private readonly lanes: Partial<Record<Exclude<Lane, 'main'>, LaneOptions>> = {},
   ) {
     this.prefix = jobPrefix(applicationId);
-    this.queue = new Queue(QUEUE, { connection: producer, prefix: this.prefix });
+    this.queues = {
+      main: new Queue(QUEUE, { connection: producer, prefix: this.prefix }),
+      stt: new Queue(`${QUEUE}-stt`, { connection: producer, prefix: this.prefix }),
+    };
+  }
+
+  private get queue() {
+    return this.queues.main;
+  }
+
+  private laneOf(name: JobName): Lane {
+    return jobLanes[name] ?? 'main';
   }
 
   /** `coalesceKey`: at most one waiting job per key; an add while one runs is kept to run after it. */
   async enqueue<N extends JobName>(name: N, data: JobData<N>, options: EnqueueOptions = {}) {
-    await this.queue.add(name, data, this.optionsFor(name, options));
+    await this.queues[this.laneOf(name)].add(name, data, this.optionsFor(name, options));
   }
 
   /** One round trip: BullMQ's addBulk pipelines the adds. */
   async enqueueAll(jobs: Array<JobRequest | undefined>) {
     const wanted = jobs.filter((job) => job !== undefined);
-    if (wanted.length > 0)
-      await this.queue.addBulk(
-        wanted.map(({ name, data, options }) => ({ name, data, opts: this.optionsFor(name, options) })),
-      );
+    for (const lane of Object.keys(this.queues) as Lane[]) {
+      const inLane = wanted.filter(({ name }) => this.laneOf(name) === lane);
+      if (inLane.length > 0)
+        await this.queues[lane].addBulk(
+          inLane.map(({ name, data, options }) => ({ name, data, opts: this.optionsFor(name, options) })),
+        );
+    }
   }
 
   private optionsFor(name: JobName, options: EnqueueOptions = {}): JobsOptions {
-    const { attempts, backoffMs } = jobOptions[name];
+    const lane = this.laneOf(name);
+    const { attempts, backoffMs } = (lane !== 'main' && this.lanes[lane]) || jobOptions[name];
     return {
       ...(options.runAt === undefined ? {} : this.dueAt(options.runAt)),
       attempts,
-      backoff: { type: 'exponential', delay: backoffMs },
+      // Exponential, unless the failure said when to try again (see the workers' backoffStrategy).
+      backoff: { type: 'provider', delay: backoffMs },
       removeOnComplete: { age: 24 * 3600 },
       removeOnFail: { age: 7 * 24 * 3600 },
       ...(options.coalesceKey && { deduplication: { id: options.coalesceKey, keepLastIfActive: true } }),
@@ -75,6 +109,12 @@ export class JobQueue {
   /** A running job is left to finish (its handler checks it is still wanted). */
   async remove(jobIds: string[]) {
     await Promise.all(jobIds.map((id) => this.queue.remove(id)));
+  }
+
+  /** Jobs of a lane not yet done (waiting, delayed, running): how far behind a provider is. */
+  async backlog(lane: Exclude<Lane, 'main'>) {
+    const counts = await this.queues[lane].getJobCounts('waiting', 'delayed', 'active', 'prioritized');
+    return Object.values(counts).reduce((sum, n) => sum + n, 0);
   }
 
   async removeScheduler(schedulerId: string) {
@@ -105,10 +145,22 @@ export class JobQueue {
   startWorker(handlers: JobHandlers, concurrency = 5) {
     const missing = (Object.keys(jobPayloads) as JobName[]).filter((name) => typeof handlers[name] !== 'function');
     if (missing.length > 0) throw new Error(`no handler for jobs: ${missing.join(', ')}`);
-    this.workerConnection = this.connectWorker();
-    this.workerConnection.on('error', (err) => this.logger.warn({ err }, 'worker connection error'));
-    this.worker = new Worker(QUEUE, (job) => this.process(job, handlers), {
-      connection: this.workerConnection,
+    this.startLane('main', handlers, concurrency);
+    for (const [lane, options] of Object.entries(this.lanes) as Array<[Exclude<Lane, 'main'>, LaneOptions]>) {
+      // Global: two worker processes together still send a provider at most `concurrency` requests at once.
+      void this.queues[lane]
+        .setGlobalConcurrency(options.concurrency)
+        .catch((err: unknown) => this.logger.warn({ err, lane }, 'lane concurrency not set'));
+      this.startLane(lane, handlers, options.concurrency);
+    }
+  }
+
+  private startLane(lane: Lane, handlers: JobHandlers, concurrency: number) {
+    const connection = this.connectWorker();
+    this.workerConnections.push(connection);
+    connection.on('error', (err) => this.logger.warn({ err, lane }, 'worker connection error'));
+    const worker = new Worker(this.queues[lane].name, (job) => this.process(job, handlers), {
+      connection,
       prefix: this.prefix,
       concurrency,
       // A killed worker's job is taken over within ~15 s (BullMQ's default: 60 s).
@@ -116,13 +168,15 @@ export class JobQueue {
       // A delayed job's wake-up can be lost in a Cluster outage: polling every 1 s (not 5) keeps it from being late.
       drainDelay: 1,
       stalledInterval: 5_000,
+      settings: { backoffStrategy: retryDelay },
     });
-    this.worker.on('failed', (job, err) => {
+    worker.on('failed', (job, err) => {
       // A job that raced its own data retries quietly.
       const level = err.name === 'NotYetStoredError' ? 'debug' : 'warn';
       this.logger[level]({ err, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed');
     });
-    this.worker.on('error', (err) => this.logger.error({ err }, 'worker error'));
+    worker.on('error', (err) => this.logger.error({ err, lane }, 'worker error'));
+    this.workers.push(worker);
   }
 
   private async process(job: Job, handlers: JobHandlers) {
@@ -139,16 +193,24 @@ export class JobQueue {
     });
   }
 
-  counts(): Promise<Record<string, number>> {
-    return this.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
+  /** Summed over every lane. */
+  async counts(): Promise<Record<string, number>> {
+    const all = await Promise.all(
+      Object.values(this.queues).map((queue) =>
+        queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed'),
+      ),
+    );
+    const total: Record<string, number> = {};
+    for (const counts of all) for (const [state, n] of Object.entries(counts)) total[state] = (total[state] ?? 0) + n;
+    return total;
   }
 
   /** Waits (up to `timeoutMs`) for running jobs, then closes every connection, even if Redis is gone. */
   async close(timeoutMs = 5_000) {
     let timer: NodeJS.Timeout | undefined;
     const graceful = (async () => {
-      await this.worker?.close();
-      await this.queue.close();
+      await Promise.all(this.workers.map((worker) => worker.close()));
+      await Promise.all(Object.values(this.queues).map((queue) => queue.close()));
       return true;
     })().catch(() => true);
     const finished = await Promise.race([
@@ -158,8 +220,15 @@ export class JobQueue {
     clearTimeout(timer);
     if (!finished) {
       this.logger.warn('jobs did not stop in time; their locks will lapse and another worker will take them over');
-      void this.worker?.close(true).catch(() => {});
+      for (const worker of this.workers) void worker.close(true).catch(() => {});
     }
-    this.workerConnection?.disconnect();
+    for (const connection of this.workerConnections) connection.disconnect();
   }
+}
+
+/** Doubling from the job's delay; a failure that names its own wait (429 Retry-After) gets at least that. */
+function retryDelay(attemptsMade: number, _type?: string, err?: Error, job?: MinimalJob) {
+  const base = typeof job?.opts.backoff === 'object' ? (job.opts.backoff.delay ?? 1_000) : 1_000;
+  const doubling = base * 2 ** Math.max(0, attemptsMade - 1);
+  return err instanceof RetryLaterError ? Math.max(doubling, err.retryAfterMs) : doubling;
 }

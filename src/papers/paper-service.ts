@@ -65,6 +65,13 @@ export class PaperService {
     return this.papers.get(guildId, paperId);
   }
 
+  /** Paper id → its label, for the papers these items name (a paper removed since is left out). */
+  async titles(guildId: string, items: Iterable<{ paperId?: string | undefined }>) {
+    const ids = [...new Set([...items].flatMap(({ paperId }) => (paperId ? [paperId] : [])))];
+    const papers = await Promise.all(ids.map((id) => this.papers.get(guildId, id)));
+    return new Map(papers.flatMap((paper) => (paper ? [[paper.id, paperLabel(paper)] as const] : [])));
+  }
+
   /** After a vote or a presenter: the card (edits coalesced per card), and the agenda, which lists the queue. */
   cardChanged(guildId: string, paperId: string) {
     return Promise.all([

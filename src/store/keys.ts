@@ -53,6 +53,14 @@ export const keys = {
   // Outside the guild namespace, an index only (the guild's settings are the truth): link token or slug → guild id.
   archiveLinks: () => `${PREFIX}:archive:links`,
   archiveSlugs: () => `${PREFIX}:archive:slugs`,
+  // The transcript. Members who opted in: member id → when (ms); a new join drops lines of speech from before it.
+  transcriptMembers: inGuild('transcript:members'),
+  // Utterance id → its line or gap (JSON); the ids still waiting for their text; `on`, `stoppedAt`, the summary.
+  transcript: ofSession('transcript'),
+  transcriptPending: ofSession('transcript:pending'),
+  transcriptState: ofSession('transcript:state'),
+  // One utterance's WAV, only until its text is back (or its job gives up); it expires if everything else fails.
+  transcriptAudio: (guildId: string, utteranceId: string) => `${guild(guildId)}:transcript:audio:${utteranceId}`,
   schedule: inGuild('schedule'),
   openOccurrence: inGuild('occurrence:open'),
   occurrence: (guildId: string, start: number) => `${guild(guildId)}:occurrence:${start}`,

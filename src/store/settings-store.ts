@@ -23,6 +23,10 @@ const StoredSettings = z.object({
     .enum(['true', 'false'])
     .transform((s) => s === 'true')
     .optional(),
+  transcriptEnabled: z
+    .enum(['true', 'false'])
+    .transform((s) => s === 'true')
+    .optional(),
   archiveVisibility: z.enum(ARCHIVE_VISIBILITIES).optional(),
   archiveToken: z.string().optional(),
   archiveSlug: z.string().optional(),

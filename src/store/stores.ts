@@ -6,6 +6,7 @@ import type { ScheduleStore } from './schedule-store.js';
 import type { SessionStore } from './session-store.js';
 import type { SettingsStore } from './settings-store.js';
 import type { SpeakerStore } from './speaker-store.js';
+import type { TranscriptStore } from './transcript-store.js';
 
 export interface Stores {
   redis: RedisClient;
@@ -16,4 +17,5 @@ export interface Stores {
   settings: SettingsStore;
   schedules: ScheduleStore;
   archive: ArchiveStore;
+  transcripts: TranscriptStore;
 }

@@ -1,10 +1,21 @@
 import { entersState, joinVoiceChannel, VoiceConnectionStatus, type VoiceConnection } from '@discordjs/voice';
-import { ChannelType, PermissionFlagsBits, type Client, type Guild, type VoiceBasedChannel } from 'discord.js';
+import {
+  ActionRowBuilder,
+  ButtonBuilder,
+  ButtonStyle,
+  ChannelType,
+  PermissionFlagsBits,
+  type Client,
+  type Guild,
+  type VoiceBasedChannel,
+} from 'discord.js';
 import { SpeakingTracker } from '../domain/voice/speaking.js';
 import type { Logger } from '../logger.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import { claimPost } from '../store/claims.js';
 import type { Stores } from '../store/stores.js';
+import type { TranscriptStore } from '../store/transcript-store.js';
+import { Transcriber } from './transcriber.js';
 
 const READY_TIMEOUT_MS = 10_000;
 const REJOIN_ATTEMPTS = 5;
@@ -17,12 +28,22 @@ interface Listening {
   tracker: SpeakingTracker;
   timer: NodeJS.Timeout;
   stopping: boolean;
+  /** While the session is transcribed: the members who opted in are heard. */
+  transcriber?: Transcriber;
 }
 
-interface VoiceDeps extends Pick<Stores, 'redis' | 'settings' | 'sessions'> {
+interface VoiceDeps extends Pick<Stores, 'redis' | 'settings' | 'sessions' | 'papers'> {
   jobs: JobQueue;
+  transcripts: TranscriptStore;
+  /** Whether a speech-to-text server is set up (LECTERN_STT_URL): without one, nothing is transcribed. */
+  speechToText: boolean;
   now(): number;
 }
+
+/** The button on the notice: anyone in the server may press it to opt in. */
+export const TRANSCRIPT_JOIN_BUTTON = 'transcript:join';
+/** What the bot's nickname shows while it transcribes, as recording bots do. */
+const TRANSCRIBING_NICK = '🔴 Lectern (transcribing)';
 
 /** Notes who speaks when (speaking start/end, never audio). */
 export class VoiceService {
@@ -45,7 +66,8 @@ export class VoiceService {
     const missing = await this.missingPermissions(guild, channel);
     if (missing.length > 0)
       return this.unavailable(guildId, sessionId, `I lack ${missing.join(', ')} in <#${channel.id}>`, false);
-    void this.join(guild, channel, sessionId).catch((err: unknown) =>
+    const transcribe = settings.transcriptEnabled && this.deps.speechToText;
+    void this.join(guild, channel, sessionId, transcribe).catch((err: unknown) =>
       this.logger.warn({ err, guildId }, 'voice join failed'),
     );
     return undefined;
@@ -58,11 +80,36 @@ export class VoiceService {
     clearInterval(state.timer);
     state.tracker.finish(at);
     try {
+      await this.stopTranscriber(guildId, state);
       await this.flush(guildId, state);
     } finally {
       this.listening.delete(guildId);
       state.connection.destroy();
     }
+  }
+
+  /** /transcript stop: nobody is heard any more this session; what was said until now is still transcribed. */
+  async stopTranscript(guildId: string) {
+    const state = this.listening.get(guildId);
+    if (state) await this.stopTranscriber(guildId, state);
+  }
+
+  /** /transcript join or leave: who is heard changes at once. */
+  async transcriptMembersChanged(guildId: string) {
+    await this.listening.get(guildId)?.transcriber?.refresh();
+  }
+
+  /** Member ids whose audio is subscribed to now (a test checks nobody else's ever is). */
+  listeningTo(guildId: string) {
+    return this.listening.get(guildId)?.transcriber?.listeningTo ?? [];
+  }
+
+  private async stopTranscriber(guildId: string, state: Listening) {
+    const transcriber = state.transcriber;
+    if (!transcriber) return;
+    delete state.transcriber;
+    await transcriber.stop();
+    await this.showTranscribing(guildId, state.sessionId, false);
   }
 
   async stopAll() {
@@ -85,7 +132,7 @@ export class VoiceService {
     return needed.filter(([flag]) => !permissions.has(flag)).map(([, name]) => name);
   }
 
-  private async join(guild: Guild, channel: VoiceBasedChannel, sessionId: string) {
+  private async join(guild: Guild, channel: VoiceBasedChannel, sessionId: string, transcribe: boolean) {
     const connection = joinVoiceChannel({
       guildId: guild.id,
       channelId: channel.id,
@@ -110,7 +157,11 @@ export class VoiceService {
       await this.giveUp(guild.id, state, 'the voice connection could not be set up');
       return;
     }
-    connection.receiver.speaking.on('start', (userId) => state.tracker.start(userId, this.deps.now()));
+    if (transcribe) await this.startTranscriber(guild.id, state);
+    connection.receiver.speaking.on('start', (userId) => {
+      state.tracker.start(userId, this.deps.now());
+      state.transcriber?.speakingStarted(userId);
+    });
     connection.receiver.speaking.on('end', (userId) => state.tracker.end(userId, this.deps.now()));
     connection.on('stateChange', (_before, after) => {
       if (state.stopping) return;
@@ -119,7 +170,7 @@ export class VoiceService {
       if (after.status === VoiceConnectionStatus.Ready) state.tracker.connectionRestored(this.deps.now());
       if (after.status === VoiceConnectionStatus.Disconnected) void this.rejoin(guild.id, state);
     });
-    await this.announce(guild.id, channel.id, sessionId);
+    await this.announce(guild.id, channel.id, sessionId, state.transcriber !== undefined);
     this.logger.info({ guildId: guild.id, channelId: channel.id }, 'listening in the session channel');
   }
 
@@ -149,6 +200,8 @@ export class VoiceService {
         return await this.stop(guildId, current?.endedAt ?? this.deps.now());
       state.tracker.tick(this.deps.now());
       await this.flush(guildId, state);
+      // Joins and leaves made through another process (or the notice's button there) are picked up here.
+      await state.transcriber?.refresh();
     } catch (err) {
       this.logger.warn({ err, guildId }, 'speaking segments not stored yet; retrying');
     }
@@ -169,6 +222,7 @@ export class VoiceService {
     state.stopping = true;
     clearInterval(state.timer);
     state.tracker.finish(this.deps.now());
+    await this.stopTranscriber(guildId, state).catch(() => {});
     await this.flush(guildId, state).catch(() => {});
     this.listening.delete(guildId);
     state.connection.destroy();
@@ -192,16 +246,63 @@ export class VoiceService {
     return message;
   }
 
+  private async startTranscriber(guildId: string, state: Listening) {
+    const { transcripts, papers, jobs, now } = this.deps;
+    const transcriber = new Transcriber(state.connection.receiver, guildId, state.sessionId, {
+      transcripts,
+      papers,
+      jobs,
+      now,
+      logger: this.logger,
+    });
+    await transcripts.start(guildId, state.sessionId);
+    await transcriber.refresh();
+    state.transcriber = transcriber;
+    await this.showTranscribing(guildId, state.sessionId, true);
+  }
+
+  /** The nickname says so while transcribing; the one before is kept in Redis, so a restart still restores it. */
+  private async showTranscribing(guildId: string, sessionId: string, on: boolean) {
+    const guild = this.client.guilds.cache.get(guildId);
+    const me = guild?.members.me;
+    if (!me) return;
+    try {
+      if (on) {
+        await this.deps.transcripts.rememberNick(guildId, sessionId, me.nickname ?? '');
+        await me.setNickname(TRANSCRIBING_NICK);
+      } else {
+        const { nickBefore } = await this.deps.transcripts.state(guildId, sessionId);
+        await me.setNickname(nickBefore ? nickBefore : null);
+      }
+    } catch (err) {
+      // Without Change Nickname the notice in the channel still says it.
+      this.logger.info({ err, guildId }, 'nickname not changed');
+    }
+  }
+
   /** Once per session, in the voice channel's own chat. */
-  private async announce(guildId: string, channelId: string, sessionId: string) {
+  private async announce(guildId: string, channelId: string, sessionId: string, transcribing: boolean) {
     if (!(await claimPost(this.deps.redis, guildId, `voice-hello:${sessionId}`, sessionId, 24 * 3600_000))) return;
     const channel = this.client.channels.cache.get(channelId);
     if (!channel?.isSendable()) return;
+    const content = transcribing
+      ? 'I am here to note who speaks and when, for the recap, and to **transcribe members who opted in**: only ' +
+        'their words are heard, turned into text and kept with the recap (audio is never stored). ' +
+        'To be transcribed, press the button or run `/transcript join`; `/transcript leave` stops it and removes ' +
+        'your lines. Everyone else is not heard.'
+      : 'I am here to note who speaks and when, for the recap. I record no audio.';
+    const components = transcribing
+      ? [
+          new ActionRowBuilder<ButtonBuilder>().addComponents(
+            new ButtonBuilder()
+              .setCustomId(TRANSCRIPT_JOIN_BUTTON)
+              .setLabel('Transcribe me')
+              .setStyle(ButtonStyle.Primary),
+          ),
+        ]
+      : [];
     await channel
-      .send({
-        content: 'I am here to note who speaks and when, for the recap. I record no audio.',
-        allowedMentions: { parse: [] },
-      })
+      .send({ content, components, allowedMentions: { parse: [] } })
       .catch((err: unknown) => this.logger.info({ err, guildId }, 'could not say hello in the session channel'));
   }
 }

@@ -40,6 +40,7 @@ describe('GIVEN the bot started against a fresh guild', () => {
       '1:speak',
       '1:speakers',
       '1:takeaway',
+      '1:transcript',
       '3:Log as question',
       '3:Save as highlight',
     ]);
@@ -49,6 +50,7 @@ describe('GIVEN the bot started against a fresh guild', () => {
       'roles',
       'reminders',
       'voice',
+      'transcript',
       'queue',
       'archive',
       'show',
@@ -63,6 +65,7 @@ describe('GIVEN the bot started against a fresh guild', () => {
     ['roles', { host: '@hosts', ping: '@paper-club' }],
     ['reminders', { offsets: '24h,1h,10m' }],
     ['voice', { enabled: true }],
+    ['transcript', { enabled: true }],
     ['show', {}],
     ['export', {}],
   ] as const)(

@@ -81,6 +81,7 @@ export function apiChannel(world: World, channel: WorldChannel): APIChannel {
 export function apiMember(member: WorldMember): APIGuildMember {
   return {
     user: member.user,
+    nick: member.nick ?? null,
     roles: member.roles,
     joined_at: member.joinedAt,
     deaf: false,

@@ -376,6 +376,26 @@ export function restRoutes(emu: Emulator): Array<{ method: string; pattern: RegE
     route('GET', `/guilds/${S}/channels`, ({ params }) =>
       ok([...(guildOf(params[0]!)?.channels.values() ?? [])].map((c) => apiChannel(world, c))),
     ),
+    // Modify Current Member: only `nick` (1–32 characters, or null to clear), with Change Nickname.
+    route('PATCH', `/guilds/${S}/members/@me`, ({ params, body }) => {
+      const guild = guildOf(params[0]!);
+      const member = guild?.members.get(world.bot.id);
+      if (!guild || !member) return fail(404, 10004, 'Unknown Guild');
+      const problems: Problem[] = Object.keys(body)
+        .filter((key) => key !== 'nick')
+        .map((key) => ({ path: key, message: 'is not a field of Modify Current Member' }));
+      const nick = body.nick;
+      if (nick !== undefined && nick !== null && (typeof nick !== 'string' || [...nick].length > 32 || nick === ''))
+        problems.push({ path: 'nick', message: 'must be 1 to 32 characters, or null' });
+      if (problems.length > 0) return invalid(problems);
+      if (!(world.permissions(guild, world.bot.id) & PermissionFlagsBits.ChangeNickname))
+        return fail(403, 50013, 'Missing Permissions');
+      if (typeof nick === 'string') member.nick = nick;
+      else if (nick === null) delete member.nick;
+      const payload = { ...apiMember(member), guild_id: guild.id };
+      emu.gateway.dispatch(guild.id, 'GUILD_MEMBER_UPDATE', payload, GatewayIntentBits.GuildMembers);
+      return ok(apiMember(member));
+    }),
     route('GET', `/guilds/${S}/members/${S}`, ({ params }) => {
       const member = guildOf(params[0]!)?.members.get(params[1]!);
       return member ? ok(apiMember(member)) : fail(404, 10007, 'Unknown Member');

@@ -3,6 +3,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { opusFrames, speechLike } from '../support/speech.js';
 
 /**
  * A small Discord voice server, as @discordjs/voice 0.19 speaks to it: a TLS
@@ -10,7 +11,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
  * description, heartbeats, resume) and a UDP socket (IP discovery, then RTP
  * packets encrypted with aead_aes256_gcm_rtpsize). DAVE is off (protocol
  * version 0), as on Stage channels. It sends audio as any member, so a test
- * can make members speak.
+ * can make members speak: real Opus packets of speech-like audio, each member
+ * at a pitch of their own.
  */
 
 /** Voice gateway opcodes (discord-api-types/voice/v8). */
@@ -26,9 +28,21 @@ const Op = {
   Hello: 8,
   Resumed: 9,
 } as const;
-/** Three bytes of Opus silence: what Discord clients send between words. */
-const OPUS_FRAME = Buffer.from([0xf8, 0xff, 0xfe]);
+/** Three bytes of Opus silence: what Discord clients send when someone stops talking. */
+const OPUS_SILENCE = Buffer.from([0xf8, 0xff, 0xfe]);
+/** How many silence frames a client sends after the last word. */
+const TRAILING_SILENCE = 5;
 const RTP_OPUS = 0x78;
+/** The RTP header extension's profile bytes, which @discordjs/voice looks for right after the 12-byte header. */
+const HEADER_EXTENSION = Buffer.from([0xbe, 0xde]);
+
+/** A member's own pitch, 110–260 Hz, and their syllables' seed, both fixed by the user id. */
+function voiceOf(userId: string): { frequency: number; seed: number } {
+  // FNV-1a over the id.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < userId.length; i++) hash = Math.imul(hash ^ userId.charCodeAt(i), 0x01000193) >>> 0;
+  return { frequency: 110 + (hash % 151), seed: hash };
+}
 
 interface Client {
   ws: WebSocket;
@@ -55,6 +69,8 @@ export class VoiceServer {
   private udp: Socket | undefined;
   private readonly clients = new Set<Client>();
   private readonly memberSsrc = new Map<string, number>();
+  /** Each SSRC's RTP stream: the next packet's sequence number and timestamp carry on from one `speak` to the next. */
+  private readonly rtp = new Map<number, { sequence: number; timestamp: number }>();
   private nextSsrc = 1000;
   port = 0;
 
@@ -70,6 +86,8 @@ export class VoiceServer {
     this.udp = createSocket('udp4');
     this.udp.on('message', (message, rinfo) => this.onUdp(message, rinfo));
     await new Promise<void>((resolve) => this.udp!.bind(this.port, '127.0.0.1', resolve));
+    // Loads opusscript's WebAssembly now, so the first `speak` does not start late.
+    opusFrames(speechLike(20));
     return this;
   }
 
@@ -99,40 +117,64 @@ export class VoiceServer {
     for (const client of this.clients) if (client.guildId === guildId) client.ws.close(code, 'Disconnected');
   }
 
-  /** Sends `durationMs` of audio (a packet every 20 ms) from `userId` to every bot listening in the guild. */
-  async speak(guildId: string, userId: string, durationMs: number): Promise<void> {
+  /**
+   * `userId` speaks for `durationMs` to every bot listening in the guild: real Opus packets (one every 20 ms, paced
+   * by the wall clock) of speech-like audio at the member's own pitch (`frequency` in Hz, else one fixed by the user
+   * id, 110–260 Hz), then five Opus silence frames, as a Discord client sends when someone stops talking. Each bot
+   * is told the member's SSRC once, with a Speaking op; the RTP sequence and timestamp carry on across calls.
+   */
+  async speak(
+    guildId: string,
+    userId: string,
+    durationMs: number,
+    options: { frequency?: number } = {},
+  ): Promise<void> {
     const ssrc = this.memberSsrc.get(userId) ?? this.nextSsrc++;
     this.memberSsrc.set(userId, ssrc);
-    const frames = Math.max(1, Math.round(durationMs / 20));
+    const voice = voiceOf(userId);
+    // Encoded before the first packet goes out, so encoding never delays the pacing.
+    const speech = opusFrames(
+      speechLike(Math.max(20, durationMs), { frequency: options.frequency ?? voice.frequency, seed: voice.seed }),
+    );
+    const frames = [...speech, ...Array.from({ length: TRAILING_SILENCE }, () => OPUS_SILENCE)];
+    const stream = this.rtp.get(ssrc) ?? { sequence: 0, timestamp: 0 };
+    this.rtp.set(ssrc, stream);
     const started = Date.now();
-    for (let i = 0; i < frames; i++) {
+    for (let i = 0; i < frames.length; i++) {
       for (const client of this.clients) {
         if (client.guildId !== guildId || !client.secretKey || !client.remote) continue;
         if (!client.announced.has(ssrc)) {
           client.ws.send(JSON.stringify({ op: Op.Speaking, d: { user_id: userId, ssrc, speaking: 1 } }));
           client.announced.add(ssrc);
         }
-        this.udp!.send(this.packet(client, ssrc, i), client.remote.port, client.remote.address);
+        this.udp!.send(this.packet(client, ssrc, stream, frames[i]!), client.remote.port, client.remote.address);
       }
+      stream.sequence = (stream.sequence + 1) & 0xffff;
+      stream.timestamp = (stream.timestamp + 960) >>> 0;
       // Paced by the wall clock, so timers running late do not stretch the speech.
       const next = started + (i + 1) * 20;
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - Date.now())));
     }
   }
 
-  private packet(client: Client, ssrc: number, frame: number): Buffer {
+  private packet(client: Client, ssrc: number, stream: { sequence: number; timestamp: number }, opus: Buffer): Buffer {
     const header = Buffer.alloc(12);
     header[0] = 0x80;
     header[1] = RTP_OPUS;
-    header.writeUInt16BE(frame & 0xffff, 2);
-    header.writeUInt32BE((frame * 960) >>> 0, 4);
+    header.writeUInt16BE(stream.sequence, 2);
+    header.writeUInt32BE(stream.timestamp, 4);
     header.writeUInt32BE(ssrc, 8);
     const nonce = Buffer.alloc(12);
-    nonce.writeUInt32BE(client.counter++ >>> 0, 0);
-    const cipher = createCipheriv('aes-256-gcm', client.secretKey!, nonce);
-    cipher.setAAD(header);
-    const encrypted = Buffer.concat([cipher.update(OPUS_FRAME), cipher.final()]);
-    return Buffer.concat([header, encrypted, cipher.getAuthTag(), nonce.subarray(0, 4)]);
+    for (;;) {
+      nonce.writeUInt32BE(client.counter++ >>> 0, 0);
+      const cipher = createCipheriv('aes-256-gcm', client.secretKey!, nonce);
+      cipher.setAAD(header);
+      const encrypted = Buffer.concat([cipher.update(opus), cipher.final()]);
+      // @discordjs/voice takes a payload starting with 0xbe 0xde for a header extension and cuts it off, which
+      // would corrupt about one packet in 65,536: such a packet goes out under the next nonce instead.
+      if (encrypted.subarray(0, 2).equals(HEADER_EXTENSION)) continue;
+      return Buffer.concat([header, encrypted, cipher.getAuthTag(), nonce.subarray(0, 4)]);
+    }
   }
 
   private onConnection(ws: WebSocket, url: string): void {

@@ -31,6 +31,8 @@ export interface WorldMember {
   user: APIUser;
   roles: string[];
   joinedAt: string;
+  /** The server nickname, if any. */
+  nick?: string;
 }
 
 export interface StoredAttachment {

@@ -25,6 +25,7 @@ describe('stores on a real Redis', () => {
     expect(await store.get(guild)).toEqual({
       reminderOffsets: [86_400, 3_600, 600],
       voiceEnabled: false,
+      transcriptEnabled: false,
       confirmOffset: 172_800,
       archiveVisibility: 'off',
     });
@@ -35,6 +36,7 @@ describe('stores on a real Redis', () => {
       hostRoleId: '111111111111111111',
       reminderOffsets: [60],
       voiceEnabled: true,
+      transcriptEnabled: false,
       pollOffset: 7_200,
       confirmOffset: undefined,
       archiveVisibility: 'off',

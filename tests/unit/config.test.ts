@@ -25,7 +25,36 @@ describe('configuration', () => {
       DISCORD_GLOBAL_REQUESTS_PER_SECOND: 50,
       LECTERN_WEB_PORT: 8080,
       LECTERN_WEB_HOST: '127.0.0.1',
+      LECTERN_STT_MODEL: 'whisper-1',
+      LECTERN_STT_CONCURRENCY: 4,
+      LECTERN_STT_TIMEOUT_MS: 60_000,
+      LECTERN_STT_ATTEMPTS: 6,
+      LECTERN_STT_BACKOFF_MS: 2_000,
+      LECTERN_LLM_MODEL: 'gpt-4o-mini',
+      LECTERN_LLM_CONTEXT_CHARS: 48_000,
+      LECTERN_LLM_TIMEOUT_MS: 120_000,
     });
+  });
+
+  it('GIVEN transcript settings THEN bad ones are named, and the API keys are kept as given', () => {
+    const problems = problemsOf({
+      ...valid,
+      LECTERN_STT_URL: 'ftp://whisper.local',
+      LECTERN_STT_LANGUAGE: 'english',
+      LECTERN_STT_CONCURRENCY: '0',
+      LECTERN_LLM_CONTEXT_CHARS: '100',
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^LECTERN_STT_URL must be a URL starting with https:\/\/ or http:\/\//),
+        expect.stringMatching(/^LECTERN_STT_LANGUAGE must be a two-letter ISO-639-1 code/),
+        'LECTERN_STT_CONCURRENCY must be at least 1',
+        'LECTERN_LLM_CONTEXT_CHARS must be at least 2000',
+      ]),
+    );
+    expect(
+      loadConfig({ ...valid, LECTERN_STT_URL: 'http://127.0.0.1:9000/v1', LECTERN_STT_API_KEY: 'sk-secret' }),
+    ).toMatchObject({ LECTERN_STT_URL: 'http://127.0.0.1:9000/v1', LECTERN_STT_API_KEY: 'sk-secret' });
   });
 
   it('GIVEN LECTERN_ROLE=web THEN no token is needed (the web server never talks to Discord), and every other role needs one', () => {

@@ -36,6 +36,10 @@ export function settingsEmbed(settings: GuildSettings, problems: string[], order
             : `public as ${settings.archiveSlug} (see /setup archive)`,
       ),
       field('Voice', settings.voiceEnabled ? 'on: I join the stage and note who speaks (no audio is recorded)' : 'off'),
+      field(
+        'Transcript',
+        settings.transcriptEnabled ? 'on: members who opt in (/transcript join) are transcribed for the recap' : 'off',
+      ),
     ],
   };
 }

@@ -1,6 +1,7 @@
 import type { PaperRef } from '../papers/paper-ref.js';
 import type { Question } from '../session/question.js';
 import type { Session, TimelineEvent } from '../session/session.js';
+import type { RecapTranscript } from '../transcript/transcript.js';
 import { talkTimes, type Gap, type Segment } from '../voice/speaking.js';
 
 export interface RecapPaper {
@@ -62,6 +63,8 @@ export interface Recap {
   talkByPaper: Array<{ paperId?: string; talk: Array<{ userId: string; totalMs: number }> }>;
   attendancePeak: number;
   mostUpvoted?: RecapQuestion;
+  /** Only for a transcribed session: what opted-in members said, and the written summary. */
+  transcript?: RecapTranscript;
 }
 
 function addSegment(speakers: Map<string, SpeakerTime>, userId: string, from: number, to: number) {

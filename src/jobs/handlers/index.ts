@@ -8,9 +8,11 @@ import { paperEarlyHandler } from './paper-thread.js';
 import type { JobQueue } from '../job-queue.js';
 import { scheduleHandlers, type ScheduleDeps } from './schedule.js';
 import { sessionRecapHandler, type RecapDeps } from './session-recap.js';
+import { transcribeHandler, type TranscribeDeps } from './transcribe.js';
+import { transcriptSummaryHandler, type SummaryDeps } from './transcript-summary.js';
 
 export function jobHandlers(
-  deps: PaperMetadataDeps & ScheduleDeps & PollDeps & RecapDeps & { jobs: JobQueue },
+  deps: PaperMetadataDeps & ScheduleDeps & PollDeps & RecapDeps & TranscribeDeps & SummaryDeps & { jobs: JobQueue },
 ): JobHandlers {
   return {
     // A paper's card changing may change a posted agenda too.
@@ -29,6 +31,8 @@ export function jobHandlers(
     'thread.post': threadPostHandler(deps),
     'member.dm': memberDmHandler(deps),
     'session.recap': sessionRecapHandler(deps),
+    transcribe: transcribeHandler(deps),
+    'transcript.summary': transcriptSummaryHandler(deps),
     ...scheduleHandlers(deps),
     ...pollHandlers(deps),
   };

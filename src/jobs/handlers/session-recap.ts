@@ -8,26 +8,39 @@ import { postOnce } from './post-once.js';
 import type { SessionBoardDeps } from './session-board.js';
 import type { Logger } from '../../logger.js';
 import type { ArchiveService } from '../../archive/archive-service.js';
+import { isLine, type RecapTranscript } from '../../domain/transcript/transcript.js';
+import type { JobQueue } from '../job-queue.js';
+import type { ChatModel } from '../../transcript/providers.js';
 
 export type RecapDeps = SessionBoardDeps & {
   logger: Logger;
   /** The session's page on the web archive, while the archive is on. */
   archiveLinks: Pick<ArchiveService, 'sessionLink'>;
+  jobs: JobQueue;
+  /** Set up for written summaries (LECTERN_LLM_URL). */
+  chat: ChatModel | undefined;
 };
+
+/** How long after the end the recap waits for utterances still being transcribed, before going out without them. */
+export const TRANSCRIPT_WAIT_MS = 30 * 60_000;
+const WAIT_STEP_MS = 2_000;
 
 export function sessionRecapHandler(deps: RecapDeps): JobHandlers['session.recap'] {
   return async ({ guildId, sessionId, edition }, job) => {
     const session = await deps.sessions.get(guildId, sessionId);
     if (!session || session.status !== 'ended') return;
+    if (await transcriptNotReady(deps, guildId, sessionId, edition, session.endedAt ?? 0)) return;
     const settings = await deps.settings.get(guildId);
     // Under the guild's data lock: a member's data deleted meanwhile (/privacy delete) is never written back.
     const composed = await withGuildLock(deps.redis, guildId, async () => {
-      const [timeline, questions] = await Promise.all([
+      const [timeline, questions, transcript] = await Promise.all([
         deps.sessions.timeline(guildId, sessionId),
         deps.questions.questions(guildId, sessionId),
+        recapTranscript(deps, guildId, sessionId),
       ]);
       const { papers, threads } = await recapPapers(deps, guildId, timeline);
       const composedRecap = composeRecap(session, timeline, questions, papers);
+      if (transcript) composedRecap.transcript = transcript;
       await deps.sessions.saveRecap(guildId, sessionId, composedRecap);
       await deps.archive.record(guildId, composedRecap);
       return { threads, ids: recapMembers(composedRecap) };
@@ -118,13 +131,58 @@ async function recapPapers(deps: RecapDeps, guildId: string, timeline: TimelineE
   return { papers, threads };
 }
 
-/** Every member a recap names: presenters, askers, speakers. */
+/**
+ * A transcribed session's recap waits until every utterance has its text (or the wait is over), then for the
+ * written summary when a model is set up: the summary job runs this edition again once it is stored.
+ */
+async function transcriptNotReady(deps: RecapDeps, guildId: string, sessionId: string, edition: string, end: number) {
+  const state = await deps.transcripts.state(guildId, sessionId);
+  if (!state.on) return false;
+  const pending = await deps.transcripts.pending(guildId, sessionId);
+  if (pending > 0 && deps.now() - end < TRANSCRIPT_WAIT_MS) {
+    const step = Math.floor(Date.now() / WAIT_STEP_MS);
+    await deps.jobs.enqueue(
+      'session.recap',
+      { guildId, sessionId, edition },
+      { delayMs: WAIT_STEP_MS, jobId: `recap-wait-${guildId}-${sessionId}-${edition}-${step}` },
+    );
+    return true;
+  }
+  if (!deps.chat || state.summary || state.summaryMissing) return false;
+  const entries = await deps.transcripts.entries(guildId, sessionId);
+  if (!entries.some(isLine)) return false;
+  await deps.jobs.enqueue(
+    'transcript.summary',
+    { guildId, sessionId, edition },
+    { jobId: `summary-${guildId}-${sessionId}-${edition}` },
+  );
+  return true;
+}
+
+async function recapTranscript(deps: RecapDeps, guildId: string, sessionId: string) {
+  const state = await deps.transcripts.state(guildId, sessionId);
+  if (!state.on) return undefined;
+  const [entries, untranscribed] = await Promise.all([
+    deps.transcripts.entries(guildId, sessionId),
+    deps.transcripts.pending(guildId, sessionId),
+  ]);
+  const transcript: RecapTranscript = { entries };
+  if (state.summary) transcript.summary = state.summary;
+  else if (state.summaryMissing) transcript.summaryMissing = state.summaryMissing;
+  if (untranscribed > 0) transcript.untranscribed = untranscribed;
+  return transcript;
+}
+
+/** Every member a recap names: presenters, askers, speakers, and those the transcript and its summary name. */
 function recapMembers(recap: Recap): string[] {
+  const written = recap.transcript?.summary;
   return [
     ...new Set([
       ...recap.covered.flatMap((p) => (p.presenterId ? [p.presenterId] : [])),
       ...[...recap.answered, ...recap.unanswered].flatMap((q) => (q.askerId ? [q.askerId] : [])),
       ...recap.speakers.map((s) => s.userId),
+      ...(recap.transcript?.entries.map((e) => e.userId) ?? []),
+      ...(written?.heard.flatMap((h) => [h.askedBy, h.answeredBy].filter((id) => id !== undefined)) ?? []),
     ]),
   ];
 }

@@ -11,6 +11,7 @@ import {
 import { offsetLabel } from '../../domain/session/session.js';
 import { formatter, Layout, nameOf, Time, type PageContext } from './layout.js';
 import { SpeakerTimeline } from './timeline.js';
+import { Chapter, HeardSection, TranscriptSection, WrittenSummarySection } from './transcript.js';
 
 interface Props {
   ctx: PageContext;
@@ -120,6 +121,8 @@ export function SessionPage({ ctx, recap, names }: Props) {
         )}
       </section>
 
+      <WrittenSummarySection transcript={recap.transcript} />
+
       <section aria-labelledby="papers">
         <h2 id="papers">Papers, in the order covered</h2>
         {recap.covered.length === 0 && <p>No paper was presented.</p>}
@@ -144,6 +147,7 @@ export function SessionPage({ ctx, recap, names }: Props) {
                   </>
                 )}
               </p>
+              <Chapter written={recap.transcript?.summary} paperId={paper.id} at={at} />
               <Notes kind="highlights" notes={highlights} at={at} />
               <QAs questions={answered} names={names} />
             </article>
@@ -173,6 +177,8 @@ export function SessionPage({ ctx, recap, names }: Props) {
         </section>
       )}
 
+      <HeardSection written={recap.transcript?.summary} who={who} />
+
       {recap.speakers.length > 0 && (
         <section aria-labelledby="speakers">
           <h2 id="speakers">Who spoke when</h2>
@@ -197,6 +203,8 @@ export function SessionPage({ ctx, recap, names }: Props) {
           </ul>
         </section>
       )}
+
+      <TranscriptSection recap={recap} who={who} at={at} />
     </Layout>
   );
 }

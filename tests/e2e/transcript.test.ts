@@ -1,0 +1,277 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { readWav, rms, STT_RATE } from '../../src/domain/transcript/audio.js';
+import { SessionStore } from '../../src/store/session-store.js';
+import { TranscriptStore } from '../../src/store/transcript-store.js';
+import { Emulator } from '../emulator/emulator.js';
+import { VoiceServer } from '../emulator/voice.js';
+import type { WorldGuild } from '../emulator/world.js';
+import { BotProcess, until } from '../support/bot-process.js';
+import { paperClub } from '../support/guild.js';
+import { botEnv, eventually } from '../support/harness.js';
+import { chatCompletion, FakeLlm, FakeStt, type ChatRequest, type SttRequest } from '../support/providers.js';
+import { PrivateRedis } from '../support/redis-server.js';
+import { MetadataServer } from '../support/metadata-server.js';
+import { pitchOf } from '../support/speech.js';
+import { ARXIV } from '../fixtures/papers.js';
+import { PaperStore } from '../../src/store/paper-store.js';
+import { testCertificate } from '../support/tls.js';
+
+/**
+ * The transcript end to end: the real bot process joins the emulator's voice server, which sends real Opus audio
+ * (each member at their own pitch) as members speak; the bot decodes what opted-in members say, and local servers
+ * speaking OpenAI's protocols stand in for the speech-to-text and language-model providers. The speech-to-text
+ * server tells speakers apart by the pitch of the WAV it receives, so every line's text names whose audio it was.
+ */
+const certificate = testCertificate();
+const API_KEY = 'sk-test-never-logged-4242';
+/** Each member's pitch (Hz), far enough apart to tell by autocorrelation. */
+const PITCH: Record<string, number> = { Charlie: 120, Cong: 200, David: 310 };
+
+let cleanup: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const step of cleanup.reverse()) await step().catch(() => {});
+  cleanup = [];
+});
+
+function voiceIn(request: SttRequest) {
+  const wav = readWav(request.file);
+  const pitch = pitchOf(wav.samples, wav.sampleRate);
+  const [name] = Object.entries(PITCH).sort(([, a], [, b]) => Math.abs(a - pitch) - Math.abs(b - pitch))[0]!;
+  return { wav, pitch, name };
+}
+
+async function world(extraEnv: Record<string, string> = {}, options: { role?: string } = {}) {
+  const redis = await PrivateRedis.start();
+  const emu = await new Emulator().start();
+  const voice = await new VoiceServer(certificate).start();
+  const stt = await FakeStt.start();
+  const llm = await FakeLlm.start();
+  const metadata = await new MetadataServer().start();
+  emu.attachVoice(voice);
+  cleanup.push(
+    () => redis.stop(),
+    () => emu.stop(),
+    () => voice.stop(),
+    () => stt.stop(),
+    () => llm.stop(),
+    () => metadata.stop(),
+  );
+  const guild = paperClub(emu);
+  const env = botEnv(emu, redis.url, {
+    LOG_LEVEL: 'debug',
+    DISCORD_GLOBAL_REQUESTS_PER_SECOND: '1000',
+    NODE_EXTRA_CA_CERTS: certificate.certPath,
+    LECTERN_STT_URL: stt.url,
+    LECTERN_STT_API_KEY: API_KEY,
+    LECTERN_STT_MODEL: 'whisper-large-v3',
+    LECTERN_STT_ATTEMPTS: '4',
+    LECTERN_STT_BACKOFF_MS: '300',
+    LECTERN_LLM_URL: llm.url,
+    LECTERN_LLM_MODEL: 'llama3.1',
+    LECTERN_METADATA_BASE_URL: metadata.url,
+    LECTERN_ARXIV_INTERVAL_MS: '0',
+    ...(options.role && { LECTERN_ROLE: options.role }),
+    ...extraEnv,
+  });
+  const bot = new BotProcess(env);
+  cleanup.push(() => bot.kill('SIGKILL'));
+  await bot.waitForLog(options.role === 'gateway' ? /gateway ready/ : /worker ready/);
+  const store = new Redis(redis.url);
+  cleanup.push(async () => store.disconnect());
+  return { redis, emu, voice, stt, llm, guild, bot, env, transcripts: new TranscriptStore(store), store };
+}
+type World = Awaited<ReturnType<typeof world>>;
+
+const as = (guild: WorldGuild, user: string) => ({ guild, user, channel: 'general' });
+
+const PAPERS = ['2408.06292', '2408.03314'];
+const TITLES = PAPERS.map((id) => ARXIV[id]!.title);
+
+async function setUp({ emu, guild, store }: World, papers = PAPERS) {
+  const host = as(guild, 'Tanishq');
+  await emu
+    .command(host, 'setup', 'channels', { announce: '#announcements', recap: '#recaps', stage: '#paper-stage' })
+    .answer();
+  await emu.command(host, 'setup', 'roles', { host: '@hosts' }).answer();
+  await emu.command(host, 'setup', 'voice', { enabled: true }).answer();
+  const saved = await emu.command(host, 'setup', 'transcript', { enabled: true }).answer();
+  expect(saved.content).toMatch(/^Saved\. During sessions, members who opt in/);
+  for (const id of papers)
+    await emu.command(as(guild, 'Aran'), 'paper', 'add', { url: `https://arxiv.org/abs/${id}` }).answer();
+  // Titles known before the session: they are the speech-to-text prompt.
+  const queued = new PaperStore(store);
+  await eventually(
+    async () => (await queued.list(guild.id)).every((p) => p.metadataStatus === 'ready'),
+    10_000,
+    'the papers metadata',
+  );
+  for (const name of Object.keys(PITCH)) emu.joinVoice(guild, name, 'paper-stage');
+}
+
+async function startSession({ emu, voice, guild }: World) {
+  expect((await emu.command(as(guild, 'Tanishq'), 'session', 'start').answer()).content).toMatch(/^Session started/);
+  await until(() => voice.connected(guild.id), 15_000, 'the bot to connect to the voice server');
+  const stage = emu.world.channelByName(guild, 'paper-stage').id;
+  await until(() => emu.messagesIn(stage).length === 1, 10_000, 'the notice in the stage chat');
+  return emu.messagesIn(stage)[0]!;
+}
+
+async function endSession({ emu, guild }: World) {
+  await emu.command(as(guild, 'Tanishq'), 'session', 'end').answer();
+  const recaps = emu.world.channelByName(guild, 'recaps').id;
+  await until(() => emu.messagesIn(recaps).length > 0, 60_000, 'the recap');
+  const [digest] = emu.messagesIn(recaps);
+  return { digest: digest!, file: emu.attachmentText(digest!.attachments[0]!.id) };
+}
+
+/** Speaks and waits until the bot has queued the utterance (an utterance ends after 800 ms of silence). */
+async function say(w: World, name: string, ms: number) {
+  const from = Date.now();
+  await w.voice.speak(w.guild.id, w.emu.world.memberByName(w.guild, name).user.id, ms, { frequency: PITCH[name] });
+  return { name, from, ms };
+}
+
+/** The transcript the bot stored for the live (or last) session. */
+async function storedEntries(w: World) {
+  const sessions = new SessionStore(w.store);
+  const session = (await sessions.current(w.guild.id)) ?? (await sessions.lastEnded(w.guild.id));
+  return session ? w.transcripts.entries(w.guild.id, session.id) : [];
+}
+
+/** The section of the recap file that starts with `heading`, up to the next `## `. */
+function section(file: string, heading: string) {
+  const start = file.indexOf(heading);
+  if (start < 0) return '';
+  const next = file.indexOf('\n## ', start + heading.length);
+  return file.slice(start, next < 0 ? undefined : next);
+}
+
+/** A valid summary built from the labels the prompt gave: what a well-behaved model answers. */
+function validSummary(request: ChatRequest) {
+  const prompt = request.messages.map((m) => m.content).join('\n');
+  const papers = [...prompt.matchAll(/^(P\d+) = /gm)].map((m) => m[1]!);
+  const speakers = [...prompt.matchAll(/^(S\d+) = /gm)].map((m) => m[1]!);
+  return JSON.stringify({
+    summary: 'The group compared sparse attention with dense baselines and then discussed reward hacking.',
+    chapters: papers.map((paper) => ({ paper, summary: `Chapter about ${paper}.` })),
+    heard: [
+      {
+        question: 'Does the sparsity pattern transfer to longer contexts?',
+        answer: 'Only with the learned routing, according to the authors.',
+        asked_by: speakers[0],
+        answered_by: speakers[1],
+      },
+    ],
+    takeaways: ['Sparse attention needs learned routing.', 'Reward models can be gamed.'],
+  });
+}
+
+describe('GIVEN /setup transcript enabled and speech-to-text and model servers', () => {
+  it('WHEN two members opted in and one did not speak over each other across two papers THEN only the two are heard, and the recap has their lines in order under the right papers with names and times, and the written summary', async () => {
+    const w = await world();
+    const { emu, guild, stt, llm, bot } = w;
+    stt.answer = (request) => {
+      const { name } = voiceIn(request);
+      return { status: 200, body: { text: `${name} speaking about ${request.prompt ?? 'nothing'}` } };
+    };
+    llm.answer = (request) => ({ status: 200, body: chatCompletion(validSummary(request), 'llama3.1') });
+    await setUp(w);
+    // Charlie opts in before the session with the command, Cong during it with the notice's button; David never.
+    expect((await emu.command(as(guild, 'Charlie'), 'transcript', 'join').answer()).content).toMatch(
+      /^You are opted in/,
+    );
+    const notice = await startSession(w);
+    expect(notice.content).toContain('transcribe members who opted in');
+    const button = (notice.components![0] as { components: Array<{ custom_id: string }> }).components[0]!;
+    expect(button.custom_id).toBe('transcript:join');
+    const pressed = await emu.button(as(guild, 'Cong'), notice, button.custom_id).answer();
+    expect(pressed).toMatchObject({ ephemeral: true, content: expect.stringMatching(/^You are opted in/) });
+    // The bot's nickname says it is transcribing.
+    expect(emu.world.memberByName(guild, 'Lectern').nick).toBe('🔴 Lectern (transcribing)');
+    const status = await emu.command(as(guild, 'Hanish'), 'session', 'status').answer();
+    const id = (name: string) => emu.world.memberByName(guild, name).user.id;
+    const transcribed = status.embeds[0]!.fields!.find((f) => f.name === 'Transcribed')?.value ?? '';
+    expect(transcribed.split(', ').sort()).toEqual([`<@${id('Charlie')}>`, `<@${id('Cong')}>`].sort());
+
+    const spoken: Array<{ name: string; from: number; ms: number; paper: string }> = [];
+    for (const [index, title] of TITLES.entries()) {
+      const paper = index + 1;
+      await emu.command(as(guild, 'Tanishq'), 'paper', 'next').answer();
+      // All three at once, starting a little apart; then Charlie again after a pause.
+      const turns = await Promise.all([
+        say(w, 'Charlie', 1_500),
+        new Promise((r) => setTimeout(r, 300)).then(() => say(w, 'Cong', 1_200)),
+        new Promise((r) => setTimeout(r, 150)).then(() => say(w, 'David', 1_000)),
+      ]);
+      await new Promise((r) => setTimeout(r, 1_500));
+      turns.push(await say(w, 'Charlie', 800));
+      spoken.push(...turns.filter((t) => t.name !== 'David').map((t) => ({ ...t, paper: title })));
+      await eventually(async () => (await storedEntries(w)).length === paper * 3, 20_000, `paper ${paper}'s lines`);
+    }
+    // Nobody's audio but the opted-in members' was ever subscribed to, or sent.
+    const subscribed = bot.stdout
+      .split('\n')
+      .filter((line) => line.includes('audio subscription opened'))
+      .map((line) => (JSON.parse(line) as { userId: string }).userId);
+    expect(new Set(subscribed)).toEqual(new Set([id('Charlie'), id('Cong')]));
+    expect(stt.requests.map((r) => voiceIn(r).name).sort()).toEqual(spoken.map((s) => s.name).sort());
+    for (const request of stt.requests) {
+      const { wav } = voiceIn(request);
+      expect(request).toMatchObject({ model: 'whisper-large-v3', authorization: `Bearer ${API_KEY}` });
+      expect(request.fileName).toBe('utterance.wav');
+      expect({ rate: wav.sampleRate, channels: wav.channels, bits: wav.bitsPerSample }).toEqual({
+        rate: STT_RATE,
+        channels: 1,
+        bits: 16,
+      });
+      expect(rms(wav.samples)).toBeGreaterThan(1_000);
+    }
+    // Each WAV lasts as long as the speech sent (in whole 20 ms packets), to within 50 ms.
+    const durations = stt.requests.map((r) => (voiceIn(r).wav.samples.length / STT_RATE) * 1000).sort((a, b) => a - b);
+    const sent = spoken.map((s) => Math.round(s.ms / 20) * 20).sort((a, b) => a - b);
+    durations.forEach((d, i) => expect(Math.abs(d - sent[i]!)).toBeLessThanOrEqual(50));
+    // The paper's title is the prompt (vocabulary for the provider).
+    expect(new Set(stt.requests.map((r) => r.prompt))).toEqual(new Set(TITLES));
+
+    const { digest, file } = await endSession(w);
+    // The nickname is restored once the session ends.
+    expect(emu.world.memberByName(guild, 'Lectern').nick).toBeUndefined();
+    expect(digest.content).toContain('what was said and a written summary) is in the attached file');
+    const transcript = section(file, '## Transcript');
+    expect(transcript).not.toContain('David');
+    const lines = transcript.split('\n').filter((l) => l.startsWith('- '));
+    const expected = [...spoken].sort((a, b) => a.from - b.from);
+    expect(lines).toHaveLength(expected.length);
+    const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    lines.forEach((line, i) => {
+      const { name, paper } = expected[i]!;
+      expect(line).toMatch(
+        new RegExp(
+          `^- \\d\\d:\\d\\d:\\d\\d \\(\\+0:\\d\\d:\\d\\d\\) \\*\\*${name}\\*\\*: ${escaped(name)} speaking about `,
+        ),
+      );
+      expect(line.endsWith(`speaking about ${paper}`.replace(/[:]/g, ':'))).toBe(true);
+    });
+    // Under the right papers: each paper's heading, then only the lines spoken while it was presented.
+    const [first, second] = TITLES.map((t) => transcript.indexOf(`### ${t}`));
+    expect(first).toBeGreaterThan(0);
+    expect(second).toBeGreaterThan(first!);
+    expect(transcript.slice(first, second)).not.toContain(`about ${TITLES[1]}`);
+    expect(transcript.slice(second)).not.toContain(`about ${TITLES[0]}`);
+    // The written summary, its chapters, the heard Q&A and the suggested takeaways; marked as generated.
+    expect(file).toContain('## Written summary (generated by llama3.1 from the transcript; it may contain mistakes)');
+    expect(file).toContain('The group compared sparse attention with dense baselines');
+    expect(file.match(/\*Chapter \(generated\), /g)).toHaveLength(2);
+    expect(section(file, '## Heard in the discussion')).toContain('Does the sparsity pattern transfer');
+    expect(section(file, '## Suggested takeaways (generated)')).toContain('Sparse attention needs learned routing.');
+    // Only opted-in members' words went to the model, and no member id.
+    const prompt = llm.requests.flatMap((r) => r.messages.map((m) => m.content)).join('\n');
+    expect(prompt).toContain('Charlie speaking about');
+    expect(prompt).not.toContain('David');
+    expect(prompt).not.toContain(id('Charlie'));
+    // The key is never logged.
+    expect(bot.stdout + bot.stderr).not.toContain(API_KEY);
+    expect(emu.violations).toEqual([]);
+  }, 120_000);
+});
