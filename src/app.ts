@@ -167,7 +167,12 @@ export async function startLectern({
     recaps: new RecapService(sessions, jobs),
     archive: archiveService,
     schedule,
-    privacy: new PrivacyService(new PrivacyStore(redis, questions, papers, archive), jobs, schedule, clock),
+    privacy: new PrivacyService(
+      new PrivacyStore(redis, questions, papers, archive, transcripts),
+      jobs,
+      schedule,
+      clock,
+    ),
     transcripts: new TranscriptService(transcripts, sessions, settings, stt !== undefined),
     now: clock,
   };

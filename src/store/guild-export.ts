@@ -21,6 +21,8 @@ export async function exportGuildData(redis: RedisClient, guildId: string) {
   const data: Record<string, unknown> = {};
   const strip = `${PREFIX}:{${guildId}}:`;
   for (const key of (await scanKeys(redis, keys.guildPattern(guildId))).sort()) {
+    // Audio waiting for its text is held only until then, and never leaves Redis.
+    if (key.startsWith(keys.transcriptAudio(guildId, ''))) continue;
     data[key.slice(strip.length)] = await readKey(redis, key);
   }
   return data;

@@ -3,6 +3,7 @@ import {
   forgetInEvent,
   forgetInRecap,
   nothingForgotten,
+  SUMMARY_FORGOTTEN,
   withoutMember,
   type Forgotten,
 } from '../domain/privacy/forget.js';
@@ -18,6 +19,7 @@ import type { EarlyQuestion, PaperStore } from './paper-store.js';
 import { execAll } from './pipeline.js';
 import type { QuestionStore } from './question-store.js';
 import type { RedisClient } from './redis.js';
+import type { TranscriptStore } from './transcript-store.js';
 
 /** What changed where Discord shows it: the live session's board and question cards, paper cards, the agenda. */
 export interface ForgetResult {
@@ -47,6 +49,7 @@ export class PrivacyStore {
     private readonly questions: QuestionStore,
     private readonly papers: PaperStore,
     private readonly archive: ArchiveStore,
+    private readonly transcripts: TranscriptStore,
   ) {}
 
   guildData(guildId: string) {
@@ -86,11 +89,23 @@ export class PrivacyStore {
         for (const start of starts) pipeline.hdel(keys.occurrence(guildId, Number(start)), `dm:${userId}`);
         run.forgotten.scheduleMarks = ((await execAll(pipeline)) as number[]).reduce((a, b) => a + b, 0);
       }
+      await this.inTranscripts(run, sessionIds);
       run.forgotten.archiveName = (await this.redis.hexists(keys.archiveNames(guildId), userId)) === 1;
       await this.archive.forgetName(guildId, userId);
       return result;
     } finally {
       own.disconnect();
+    }
+  }
+
+  /** Their consent and their lines go; a written summary made from their words goes with them. */
+  private async inTranscripts({ guildId, userId, forgotten }: Run, sessionIds: string[]) {
+    const { was } = await this.transcripts.leave(guildId, userId, []);
+    forgotten.transcriptConsent = was;
+    for (const sessionId of sessionIds) {
+      const removed = await this.transcripts.removeMember(guildId, sessionId, userId);
+      forgotten.transcriptLines += removed;
+      if (removed > 0) await this.transcripts.forgetSummary(guildId, sessionId, SUMMARY_FORGOTTEN);
     }
   }
 

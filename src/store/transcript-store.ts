@@ -134,6 +134,13 @@ export class TranscriptStore {
     return inOrder(Object.values(hash).map((raw) => JSON.parse(raw) as TranscriptEntry));
   }
 
+  /** The written summary is dropped (it was made from words now removed), and the recap says why. */
+  async forgetSummary(guildId: string, sessionId: string, why: string) {
+    const key = keys.transcriptState(guildId, sessionId);
+    const had = await this.redis.hexists(key, 'summary');
+    if (had) await this.redis.multi().hdel(key, 'summary').hset(key, 'summaryMissing', why).exec();
+  }
+
   async saveSummary(guildId: string, sessionId: string, outcome: { summary: WrittenSummary } | { missing: string }) {
     const key = keys.transcriptState(guildId, sessionId);
     if ('summary' in outcome) await this.redis.hset(key, 'summary', JSON.stringify(outcome.summary));

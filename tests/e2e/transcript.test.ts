@@ -12,7 +12,12 @@ import { botEnv, eventually } from '../support/harness.js';
 import { chatCompletion, FakeLlm, FakeStt, type ChatRequest, type SttRequest } from '../support/providers.js';
 import { PrivateRedis } from '../support/redis-server.js';
 import { MetadataServer } from '../support/metadata-server.js';
+import { createHash } from 'node:crypto';
 import { pitchOf } from '../support/speech.js';
+import { wavFile } from '../../src/domain/transcript/audio.js';
+import { JobQueue } from '../../src/jobs/job-queue.js';
+import { createLogger } from '../../src/logger.js';
+import { createWorkerRedis } from '../../src/store/redis.js';
 import { ARXIV } from '../fixtures/papers.js';
 import { PaperStore } from '../../src/store/paper-store.js';
 import { testCertificate } from '../support/tls.js';
@@ -273,5 +278,153 @@ describe('GIVEN /setup transcript enabled and speech-to-text and model servers',
     // The key is never logged.
     expect(bot.stdout + bot.stderr).not.toContain(API_KEY);
     expect(emu.violations).toEqual([]);
+  }, 120_000);
+
+  it('WHEN the provider answers 500 then 429 before succeeding, a member leaves mid-session and the model answers invalid JSON twice THEN every line arrives once, the leaver is no longer heard and their earlier lines are gone, and the recap goes out without a summary and says why', async () => {
+    const w = await world();
+    const { emu, guild, stt, llm } = w;
+    const id = (name: string) => emu.world.memberByName(guild, name).user.id;
+    stt.answer = (request, index) =>
+      index === 0
+        ? { status: 500, error: 'the GPU fell over' }
+        : index === 1
+          ? { status: 429, error: 'slow down', retryAfterSeconds: 1 }
+          : { status: 200, body: { text: `${voiceIn(request).name} says something` } };
+    llm.answer = () => ({ status: 200, body: chatCompletion('Sure! Here is the summary: the session was great.') });
+    await setUp(w);
+    for (const name of ['Charlie', 'Cong']) await emu.command(as(guild, name), 'transcript', 'join').answer();
+    await startSession(w);
+    await emu.command(as(guild, 'Tanishq'), 'paper', 'next').answer();
+    await Promise.all([say(w, 'Charlie', 1_000), say(w, 'Cong', 1_000)]);
+    await eventually(async () => (await storedEntries(w)).length === 2, 20_000, 'the first two lines, after retries');
+    expect(stt.requests).toHaveLength(4);
+    // The 429's Retry-After (1 s) was waited, not just the 300 ms backoff.
+    const retried = stt.requests.slice(2).map((r) => r.at - stt.requests[1]!.at);
+    expect(Math.max(...retried)).toBeGreaterThanOrEqual(950);
+
+    const left = await emu.command(as(guild, 'Cong'), 'transcript', 'leave').answer();
+    expect(left.content).toBe(
+      'You are opted out: nobody hears you from now on. 1 of your lines not yet in a recap were removed.',
+    );
+    expect((await storedEntries(w)).map((e) => e.userId)).toEqual([id('Charlie')]);
+    const sentBefore = stt.requests.length;
+    await Promise.all([say(w, 'Charlie', 800), say(w, 'Cong', 800)]);
+    await eventually(async () => (await storedEntries(w)).length === 2, 20_000, "Charlie's second line");
+    // Cong's audio after leaving never reached the provider.
+    expect(stt.requests.slice(sentBefore).map((r) => voiceIn(r).name)).toEqual(['Charlie']);
+
+    const { file } = await endSession(w);
+    const transcript = section(file, '## Transcript');
+    expect(transcript.split('\n').filter((l) => l.startsWith('- '))).toHaveLength(2);
+    expect(transcript).not.toContain('Cong');
+    expect(file).toContain("## Written summary\nNo written summary: the language model's answer was invalid twice");
+    expect(file).not.toContain('## Heard in the discussion');
+    // Asked twice: the second time with what was wrong with the first answer.
+    expect(llm.requests).toHaveLength(2);
+    expect(llm.requests[1]!.messages.at(-2)).toMatchObject({ role: 'assistant' });
+    expect(llm.requests[1]!.messages.at(-1)!.content).toMatch(/JSON/);
+    expect(emu.violations).toEqual([]);
+  }, 120_000);
+
+  it('WHEN the speech-to-text server is down past every retry THEN the utterance is kept as a gap, the session goes on (questions, board, recap), and lines come back once it is up', async () => {
+    const w = await world();
+    const { emu, guild, stt } = w;
+    stt.answer = (request) => ({ status: 200, body: { text: `${voiceIn(request).name} is back` } });
+    await setUp(w);
+    await emu.command(as(guild, 'Charlie'), 'transcript', 'join').answer();
+    await startSession(w);
+    await emu.command(as(guild, 'Tanishq'), 'paper', 'next').answer();
+    stt.down = true;
+    const spoke = await say(w, 'Charlie', 1_000);
+    // Meanwhile the session is unaffected.
+    const asked = await emu
+      .command(as(guild, 'Hanish'), 'ask', undefined, { question: 'Is the provider down?' })
+      .answer();
+    expect(asked.content).toMatch(/^Question logged/);
+    await eventually(
+      async () => (await storedEntries(w)).some((e) => 'gap' in e),
+      20_000,
+      'the gap after the last retry (4 tries, 300 ms doubling)',
+    );
+    const [gap] = await storedEntries(w);
+    expect(gap).toMatchObject({ gap: 'not transcribed: the server could not be reached' });
+    expect(Math.abs(gap!.from - spoke.from)).toBeLessThan(300);
+    expect(gap!.to - gap!.from).toBeGreaterThan(900);
+    stt.down = false;
+    await say(w, 'Charlie', 800);
+    await eventually(async () => (await storedEntries(w)).length === 2, 20_000, 'the line once the server is back');
+
+    const { file } = await endSession(w);
+    const lines = section(file, '## Transcript')
+      .split('\n')
+      .filter((l) => l.startsWith('- '));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(
+      /\*\*Charlie\*\*: \*not transcribed, \d\d:\d\d:\d\d–\d\d:\d\d:\d\d \(not transcribed: the server could not be reached\)\*$/,
+    );
+    expect(lines[1]).toMatch(/\*\*Charlie\*\*: Charlie is back$/);
+    expect(file).toContain('Is the provider down?');
+    expect(emu.violations).toEqual([]);
+  }, 120_000);
+
+  it('WHEN the worker is killed (SIGKILL) with 50 utterances queued THEN after a restart each is transcribed and stored exactly once', async () => {
+    const w = await world({ LECTERN_STT_CONCURRENCY: '4' }, { role: 'worker' });
+    const { emu, guild, stt, store, transcripts, bot, env } = w;
+    const texts = new Map<string, string>();
+    stt.answer = (request) => ({
+      delayMs: 400,
+      status: 200,
+      body: { text: texts.get(createHash('sha256').update(request.file).digest('hex')) ?? 'unknown' },
+    });
+    const member = emu.world.memberByName(guild, 'Charlie').user.id;
+    const sessions = new SessionStore(store);
+    const { sessionId } = await sessions.start(guild.id, member, Date.now());
+    await transcripts.start(guild.id, sessionId);
+    await transcripts.join(guild.id, member, 0);
+    // Queued as the gateway's transcriber queues them: the audio in Redis, then a job on the bot's own queue.
+    const producer = new JobQueue(
+      store,
+      () => createWorkerRedis(w.redis.url),
+      emu.applicationId,
+      createLogger('silent'),
+      Date.now,
+    );
+    cleanup.push(() => producer.close());
+    const ids: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      const samples = new Int16Array(8_000).map((_, t) =>
+        Math.round(8_000 * Math.sin((2 * Math.PI * (200 + i) * t) / 16_000)),
+      );
+      const wav = wavFile(samples);
+      texts.set(createHash('sha256').update(wav).digest('hex'), `utterance ${i}`);
+      const utteranceId = `u${String(i).padStart(3, '0')}`;
+      ids.push(utteranceId);
+      const from = 1_000 + i * 1_000;
+      await transcripts.queue(guild.id, sessionId, { id: utteranceId, userId: member, from, wav });
+      await producer.enqueue(
+        'transcribe',
+        { guildId: guild.id, sessionId, utteranceId, userId: member, from, to: from + 500 },
+        { jobId: `stt-${guild.id}-${utteranceId}` },
+      );
+    }
+    await eventually(async () => (await transcripts.entries(guild.id, sessionId)).length >= 8, 20_000, 'some lines');
+    await bot.kill('SIGKILL');
+    const killedAt = (await transcripts.entries(guild.id, sessionId)).length;
+    expect(killedAt).toBeLessThan(50);
+    const restarted = new BotProcess(env);
+    cleanup.push(() => restarted.kill('SIGKILL'));
+    await restarted.waitForLog(/worker ready/);
+    await eventually(
+      async () => (await transcripts.pending(guild.id, sessionId)) === 0,
+      60_000,
+      'every utterance transcribed after the restart',
+    );
+    const entries = await transcripts.entries(guild.id, sessionId);
+    expect(entries.map((e) => e.id).sort()).toEqual(ids);
+    expect(entries.map((e) => ('text' in e ? e.text : e.gap))).toEqual(ids.map((_, i) => `utterance ${i}`));
+    // At-least-once to the provider: only the requests in flight at the kill (at most 4) were sent twice.
+    expect(stt.requests.length - 50).toBeLessThanOrEqual(4);
+    // No audio is left behind.
+    expect(await store.keys(`*transcript:audio*`)).toEqual([]);
   }, 120_000);
 });

@@ -8,6 +8,7 @@ import { exportGuildData } from '../../src/store/guild-export.js';
 import { newId } from '../../src/store/ids.js';
 import { keys } from '../../src/store/keys.js';
 import { PaperStore } from '../../src/store/paper-store.js';
+import { TranscriptStore } from '../../src/store/transcript-store.js';
 import { PrivacyStore, type ForgetResult } from '../../src/store/privacy-store.js';
 import { QuestionStore, rankMember } from '../../src/store/question-store.js';
 import { connectRedis, type RedisClient } from '../../src/store/redis.js';
@@ -25,6 +26,7 @@ describe('PrivacyStore.forget on a real Redis', () => {
   let speakers: SpeakerStore;
   let schedules: ScheduleStore;
   let archive: ArchiveStore;
+  let transcripts: TranscriptStore;
   let privacy: PrivacyStore;
   beforeAll(async () => {
     // As the bot has it: auto-pipelined, so the store's WATCH must not ride this shared connection.
@@ -35,7 +37,8 @@ describe('PrivacyStore.forget on a real Redis', () => {
     speakers = new SpeakerStore(redis);
     schedules = new ScheduleStore(redis);
     archive = new ArchiveStore(redis);
-    privacy = new PrivacyStore(redis, questions, papers, archive);
+    transcripts = new TranscriptStore(redis);
+    privacy = new PrivacyStore(redis, questions, papers, archive, transcripts);
   });
   afterAll(() => redis.quit());
 
@@ -75,6 +78,7 @@ describe('PrivacyStore.forget on a real Redis', () => {
 
   /** The recap job's own steps, without Discord: compose, save, and record for the archive with the names. */
   async function recap(guild: string, sessionId: string) {
+    const state = await transcripts.state(guild, sessionId);
     const timeline = await sessions.timeline(guild, sessionId);
     const map = new Map<string, RecapPaper>();
     for (const event of timeline)
@@ -88,15 +92,23 @@ describe('PrivacyStore.forget on a real Redis', () => {
       await questions.questions(guild, sessionId),
       map,
     );
+    if (state.on)
+      composed.transcript = {
+        entries: await transcripts.entries(guild, sessionId),
+        ...(state.summary && { summary: state.summary }),
+      };
     await sessions.saveRecap(guild, sessionId, composed);
     await archive.record(guild, composed, NAMES);
   }
 
-  /** Everything of `userId`'s, votes counts left out (other members' votes going changes those). */
+  /**
+   * Everything of `userId`'s, votes counts left out (other members' votes going changes those), and written
+   * summaries (one made from another member's words goes with them).
+   */
   const recordsOf = async (guild: string, userId: string): Promise<unknown> =>
     JSON.parse(
       JSON.stringify(memberRecords(await exportGuildData(redis, guild), userId), (key, value: unknown) =>
-        key === 'votes' || key === 'mostUpvoted' ? undefined : value,
+        key === 'votes' || key === 'mostUpvoted' || key === 'summary' || key === 'summaryMissing' ? undefined : value,
       ),
     );
 
@@ -147,6 +159,33 @@ describe('PrivacyStore.forget on a real Redis', () => {
       await speakers.speakerDone(guild, sessionId, A, Date.now() + 600);
       await sessions.logVoice(guild, sessionId, [{ userId: B, from: Date.now() + 700, to: Date.now() + 900 }], []);
       await log({ type: 'highlight', text: 'A highlight by the host', by: HOST, at: Date.now() });
+      // A and B opted in to the transcript: two lines of A's, one of B's, and a summary that names A.
+      await transcripts.start(guild, sessionId);
+      for (const member of [A, B]) await transcripts.join(guild, member, 0);
+      for (const [member, text, at] of [
+        [A, 'A explains the method', 10],
+        [B, 'B asks about the baseline', 20],
+        [A, 'A answers about the baseline', 30],
+      ] as const)
+        expect(
+          await transcripts.resolve(guild, sessionId, {
+            id: newId(),
+            userId: member,
+            from: at,
+            to: at + 5,
+            paperId: p1,
+            text,
+          }),
+        ).toBe('stored');
+      await transcripts.saveSummary(guild, sessionId, {
+        summary: {
+          model: 'test-model',
+          summary: 'Ada explained the method; Bob asked about the baseline.',
+          chapters: [{ paperId: p1, summary: 'The method.', from: 10, to: 35 }],
+          heard: [{ question: 'What about the baseline?', answer: 'It is weaker.', askedBy: B, answeredBy: A }],
+          takeaways: ['Baselines matter.'],
+        },
+      });
       await papers.start(guild, p2, Date.now());
       await log({ type: 'paper.started', paperId: p2, by: HOST, at: Date.now() });
       await sessions.end(guild, { sessionId, by: HOST, at: Date.now() + 1_000 });
@@ -177,6 +216,8 @@ describe('PrivacyStore.forget on a real Redis', () => {
           recaps: 1,
           scheduleMarks: 1,
           archiveName: true,
+          transcriptLines: 2,
+          transcriptConsent: true,
         },
         papers: [ids.p3],
         presenterFreed: true,
@@ -208,6 +249,18 @@ describe('PrivacyStore.forget on a real Redis', () => {
       expect((await papers.get(guild, ids.p2))!).toMatchObject({ presenterId: B, votes: 0 });
     });
 
+    it('THEN their transcript lines and consent go, B’s line stays, and the written summary made from their words goes', async () => {
+      expect((await transcripts.entries(guild, sessionId)).map((e) => e.userId)).toEqual([B]);
+      expect([...(await transcripts.members(guild)).keys()]).toEqual([B]);
+      const state = await transcripts.state(guild, sessionId);
+      expect(state.summary).toBeUndefined();
+      expect(state.summaryMissing).toMatch(/removed when a member who spoke asked Lectern to forget them/);
+      const saved = (await sessions.recap(guild, sessionId))!.transcript!;
+      expect(saved.entries.map((e) => ('text' in e ? e.text : e.gap))).toEqual(['B asks about the baseline']);
+      expect(saved.summary).toBeUndefined();
+      expect(saved.summaryMissing).toMatch(/removed when a member who spoke/);
+    });
+
     it('THEN the recap keeps the question without its asker, recounted, and the archive follows', async () => {
       const rewritten = (await sessions.recap(guild, sessionId))!;
       expect(rewritten.unanswered.map((q) => [q.text, q.votes, q.askerId])).toEqual([
@@ -222,8 +275,12 @@ describe('PrivacyStore.forget on a real Redis', () => {
       expect([...(await archive.names(guild)).keys()].sort()).toEqual([B, C, HOST].sort());
     });
 
-    it('THEN everything of B’s is as it was, bar the vote counts A’s votes were in', async () => {
-      expect(await recordsOf(guild, B)).toEqual(recordsOfB);
+    it('THEN everything of B’s is as it was, bar the vote counts A’s votes were in and the summary made from A’s words', async () => {
+      // The session's transcript state held the summary (which named B); it has no record of B's left.
+      const state = `session:${sessionId}:transcript:state`;
+      const { [state]: summaryOfB, ...before } = (recordsOfB as { records: Record<string, unknown> }).records;
+      expect(summaryOfB).toBeDefined();
+      expect(await recordsOf(guild, B)).toEqual({ ...(recordsOfB as object), records: before });
       expect(recordsOfB).toMatchObject({ records: { [`session:${sessionId}:hands`]: [B] } });
     });
 

@@ -6,6 +6,7 @@ export const WHAT_DELETE_REMOVES = [
   '**Delete what Lectern stores about you in this server?** This removes:',
   '• your votes on questions and papers (their counts go down);',
   '• your raised hands and places on stage, when you joined, left and spoke, and your talk time;',
+  '• your lines in session transcripts (and written summaries made from them), and your transcript opt-in;',
   '• your name on the questions you asked: the questions stay, asked by "a member";',
   '• you as presenter or suggester of papers: the papers stay (a queued one will need a presenter);',
   '• you in past recaps, and your name in the web archive;',
@@ -51,6 +52,8 @@ export function removedSummary(f: Forgotten) {
     f.recaps > 0 && `you in ${plural(f.recaps, 'recap')}`,
     f.scheduleMarks > 0 && plural(f.scheduleMarks, 'presenter reminder record'),
     f.archiveName && 'your name in the web archive',
+    f.transcriptLines > 0 && plural(f.transcriptLines, 'transcript line'),
+    f.transcriptConsent && 'your transcript opt-in',
   ].filter((line): line is string => typeof line === 'string');
   return lines.length === 0
     ? 'Done: Lectern stored nothing about you here.'

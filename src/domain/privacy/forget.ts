@@ -1,4 +1,5 @@
 import { recapQuestions, type Recap } from '../recap/recap.js';
+import type { RecapTranscript } from '../transcript/transcript.js';
 import type { Question } from '../session/question.js';
 import type { TimelineEvent } from '../session/session.js';
 
@@ -49,8 +50,24 @@ export function forgetInRecap(recap: Recap, userId: string, questions?: Question
     talkByPaper: counted.talkByPaper
       .map((paper) => ({ ...paper, talk: paper.talk.filter((t) => t.userId !== userId) }))
       .filter((paper) => paper.talk.length > 0),
+    ...(counted.transcript && { transcript: forgetInTranscript(counted.transcript, userId) }),
   };
 }
+
+/** Their lines go; a written summary made from them goes too (its text may name them or repeat what they said). */
+export function forgetInTranscript(transcript: RecapTranscript, userId: string): RecapTranscript {
+  const theirs = transcript.entries.some((e) => e.userId === userId);
+  const named = transcript.summary?.heard.some((h) => h.askedBy === userId || h.answeredBy === userId);
+  if (!theirs && !named) return transcript;
+  const { summary, summaryMissing, ...rest } = transcript;
+  return {
+    ...rest,
+    entries: transcript.entries.filter((e) => e.userId !== userId),
+    ...(summary || summaryMissing ? { summaryMissing: SUMMARY_FORGOTTEN } : {}),
+  };
+}
+
+export const SUMMARY_FORGOTTEN = 'it was removed when a member who spoke asked Lectern to forget them';
 
 /** What /privacy delete removed or made anonymous, counted for its answer. */
 export interface Forgotten {
@@ -73,6 +90,9 @@ export interface Forgotten {
   scheduleMarks: number;
   /** The name the web archive showed for them. */
   archiveName: boolean;
+  /** Lines of theirs in transcripts (and whether they had opted in). */
+  transcriptLines: number;
+  transcriptConsent: boolean;
 }
 
 export const nothingForgotten = (): Forgotten => ({
@@ -88,4 +108,6 @@ export const nothingForgotten = (): Forgotten => ({
   recaps: 0,
   scheduleMarks: 0,
   archiveName: false,
+  transcriptLines: 0,
+  transcriptConsent: false,
 });
