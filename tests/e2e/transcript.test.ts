@@ -427,4 +427,55 @@ describe('GIVEN /setup transcript enabled and speech-to-text and model servers',
     // No audio is left behind.
     expect(await store.keys(`*transcript:audio*`)).toEqual([]);
   }, 120_000);
+
+  it('WHEN a host stops the transcript THEN nobody is heard any more, the nickname is restored, status says so; /transcript show pages through it and the archive page shows it', async () => {
+    const w = await world();
+    const { emu, guild, stt } = w;
+    stt.answer = (request) => ({ status: 200, body: { text: `${voiceIn(request).name} @everyone **bold**` } });
+    await setUp(w);
+    const archive = await emu.command(as(guild, 'Tanishq'), 'setup', 'archive', { visibility: 'link' }).answer();
+    const link = /(http:\/\/\S+\/a\/\S+\/)/.exec(archive.content)![1]!;
+    await emu.command(as(guild, 'Charlie'), 'transcript', 'join').answer();
+    await startSession(w);
+    await emu.command(as(guild, 'Tanishq'), 'paper', 'next').answer();
+    await say(w, 'Charlie', 800);
+    await eventually(async () => (await storedEntries(w)).length === 1, 20_000, "Charlie's line");
+
+    // Only hosts may stop it.
+    const refused = await emu.command(as(guild, 'Charlie'), 'transcript', 'stop').answer();
+    expect(refused.content).toMatch(/^Only hosts can do that/);
+    const stopped = await emu.command(as(guild, 'Tanishq'), 'transcript', 'stop').answer();
+    expect(stopped).toMatchObject({ ephemeral: false, content: expect.stringMatching(/^Transcript stopped/) });
+    await until(() => emu.world.memberByName(guild, 'Lectern').nick === undefined, 5_000, 'the nickname restored');
+    const again = await emu.command(as(guild, 'Tanishq'), 'transcript', 'stop').answer();
+    expect(again.content).toBe('The transcript of this session was already stopped.');
+    const status = await emu.command(as(guild, 'Hanish'), 'session', 'status').answer();
+    expect(status.embeds[0]!.fields!.find((f) => f.name === 'Transcribed')?.value).toBe(
+      'nobody: a host stopped the transcript',
+    );
+    const sent = stt.requests.length;
+    await say(w, 'Charlie', 800);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(stt.requests).toHaveLength(sent);
+
+    // /transcript show: the line, its speaker and time under the paper, mentions and markdown defused.
+    const shown = await emu.command(as(guild, 'David'), 'transcript', 'show').answer();
+    expect(shown.ephemeral).toBe(true);
+    const charlie = emu.world.memberByName(guild, 'Charlie').user.id;
+    const [heading, line, ...rest] = shown.content.split('\n');
+    expect(heading).toBe(`**${TITLES[0]}**`);
+    expect(line).toMatch(/^`\+0:00:\d\d` <@\d+>: Charlie @\u200deveryone \\\*\\\*bold\\\*\\\*$/);
+    expect(line).toContain(`<@${charlie}>`);
+    expect(rest).toEqual([]);
+
+    await endSession(w);
+    const sessionId = (await new SessionStore(w.store).lastEnded(guild.id))!.id;
+    const page = await (await fetch(`${link}sessions/${sessionId}`)).text();
+    expect(page).toContain('<h2 id="transcript">Transcript</h2>');
+    expect(page).toContain('<strong>Charlie</strong>');
+    expect(page).toContain('Charlie @everyone **bold**');
+    const old = await emu.command(as(guild, 'David'), 'transcript', 'show', { date: '2001-01-01' }).answer();
+    expect(old.content).toBe('No session took place on 2001-01-01.');
+    expect(emu.violations).toEqual([]);
+  }, 120_000);
 });
