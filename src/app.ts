@@ -28,7 +28,7 @@ import type { Logger } from './logger.js';
 import type { Services } from './services.js';
 import { RateLimitStore } from './store/rate-limit-store.js';
 import { migrate } from './store/migrations.js';
-import { connectRedis, createWorkerRedis } from './store/redis.js';
+import { connectRedis, createWorkerRedis, persistsToDisk } from './store/redis.js';
 import type { Stores } from './store/stores.js';
 import { QuestionService } from './sessions/question-service.js';
 import { RecapService } from './sessions/recap-service.js';
@@ -120,7 +120,17 @@ export async function startLectern({
   const schedules = new ScheduleStore(redis);
   const rateLimits = new RateLimitStore(redis);
   const archive = new ArchiveStore(redis);
-  const transcripts = new TranscriptStore(redis);
+  // Audio waiting for its text, on a Redis that writes nothing to disk when one is given.
+  const audioRedis = config.LECTERN_AUDIO_REDIS_URL
+    ? await connectRedis(config.LECTERN_AUDIO_REDIS_URL, { name: `${name}-audio` })
+    : undefined;
+  audioRedis?.on('error', (err) => logger.warn({ err }, 'redis connection error (audio)'));
+  const transcripts = new TranscriptStore(redis, audioRedis);
+  if (config.LECTERN_STT_URL && (await persistsToDisk(audioRedis ?? redis)) !== false)
+    logger.warn(
+      'the transcript is on and audio waiting for its text may be written to disk by Redis: ' +
+        'set LECTERN_AUDIO_REDIS_URL to a Redis without RDB or AOF (docker-compose.yml has one)',
+    );
   const internals = { redis, sessions, speakers, questions, papers, settings, schedules, archive, transcripts, jobs };
   const stt =
     config.LECTERN_STT_URL === undefined
@@ -237,7 +247,7 @@ export async function startLectern({
       globalRequestsPerSecond: config.DISCORD_GLOBAL_REQUESTS_PER_SECOND,
       ...clientOptions?.rest,
     }).setToken(token);
-    jobs.startWorker(
+    await jobs.startWorker(
       jobHandlers({
         ...internals,
         metadata,
@@ -270,7 +280,11 @@ export async function startLectern({
       await services.voice?.stopAll();
       await jobs.close();
       await client?.destroy();
-      await Promise.all([redis, jobsRedis].map((connection) => connection.quit().catch(() => connection.disconnect())));
+      await Promise.all(
+        [redis, jobsRedis, ...(audioRedis ? [audioRedis] : [])].map((connection) =>
+          connection.quit().catch(() => connection.disconnect()),
+        ),
+      );
     },
   };
 }

@@ -78,6 +78,8 @@ const Fields = z.object({
   // The transcript (opt-in per server and per member): a speech-to-text server with OpenAI's audio transcription
   // protocol (OpenAI, Groq, faster-whisper servers, whisper.cpp's server). Unset: no transcript.
   LECTERN_STT_URL: urlWithProtocols(['https:', 'http:']).optional(),
+  // Where utterances' audio waits for its text: a Redis that keeps nothing on disk (no RDB, no AOF). Unset: REDIS_URL.
+  LECTERN_AUDIO_REDIS_URL: urlWithProtocols(['redis:', 'rediss:']).optional(),
   LECTERN_STT_MODEL: z.string().min(1).max(200).default('whisper-1'),
   LECTERN_STT_API_KEY: z.string().min(1).optional(),
   /** An ISO-639-1 code such as `en`; unset: the provider detects the language. */

@@ -142,15 +142,14 @@ export class JobQueue {
     return due;
   }
 
-  startWorker(handlers: JobHandlers, concurrency = 5) {
+  /** Resolves once every lane's concurrency limit is set, so no lane worker runs before its limit holds. */
+  async startWorker(handlers: JobHandlers, concurrency = 5) {
     const missing = (Object.keys(jobPayloads) as JobName[]).filter((name) => typeof handlers[name] !== 'function');
     if (missing.length > 0) throw new Error(`no handler for jobs: ${missing.join(', ')}`);
     this.startLane('main', handlers, concurrency);
     for (const [lane, options] of Object.entries(this.lanes) as Array<[Exclude<Lane, 'main'>, LaneOptions]>) {
       // Global: two worker processes together still send a provider at most `concurrency` requests at once.
-      void this.queues[lane]
-        .setGlobalConcurrency(options.concurrency)
-        .catch((err: unknown) => this.logger.warn({ err, lane }, 'lane concurrency not set'));
+      await this.queues[lane].setGlobalConcurrency(options.concurrency);
       this.startLane(lane, handlers, options.concurrency);
     }
   }

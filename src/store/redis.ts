@@ -109,3 +109,14 @@ async function withTimeout<T>(promise: Promise<T>, ms: number) {
     clearTimeout(timer);
   }
 }
+
+/** Whether Redis writes its data to disk (RDB snapshots or the AOF); undefined where CONFIG is not allowed. */
+export async function persistsToDisk(redis: RedisClient) {
+  try {
+    const [, save] = (await redis.config('GET', 'save')) as [string, string];
+    const [, aof] = (await redis.config('GET', 'appendonly')) as [string, string];
+    return save.trim() !== '' || aof === 'yes';
+  } catch {
+    return undefined;
+  }
+}

@@ -26,7 +26,7 @@ const TABLE = {
   session: { start: 4, end: undefined, log: 2 },
   speakers: { raise: 5, lower: 4, call: 6, 'call-first': 7, done: 3, clear: 4, read: 3 },
   questions: { ask: 12, vote: 9, resolve: 6, search: 2 },
-  transcript: { resolve: 4 },
+  transcript: { resolve: 3 },
 } satisfies Record<string, Record<string, number | undefined>>;
 
 type Table = typeof TABLE;

@@ -27,9 +27,15 @@ export interface TranscriptState {
   summaryMissing?: string;
 }
 
-/** Members' consent, the utterances waiting for their text, and the lines that came back, per session. */
+/**
+ * Members' consent, the utterances waiting for their text, and the lines that came back, per session. The audio
+ * itself waits in `audio`: a Redis that keeps nothing on disk (LECTERN_AUDIO_REDIS_URL), or the main one.
+ */
 export class TranscriptStore {
-  constructor(private readonly redis: RedisClient) {}
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly audioRedis: RedisClient = redis,
+  ) {}
 
   async join(guildId: string, userId: string, at: number) {
     return (await this.redis.hsetnx(keys.transcriptMembers(guildId), userId, String(at))) === 1;
@@ -87,15 +93,12 @@ export class TranscriptStore {
 
   /** The audio is held until its job is done, and counted as pending so the recap waits for it. */
   async queue(guildId: string, sessionId: string, utterance: QueuedUtterance) {
-    await this.redis
-      .multi()
-      .set(keys.transcriptAudio(guildId, utterance.id), utterance.wav, 'PX', AUDIO_TTL_MS)
-      .sadd(keys.transcriptPending(guildId, sessionId), utterance.id)
-      .exec();
+    await this.audioRedis.set(keys.transcriptAudio(guildId, utterance.id), utterance.wav, 'PX', AUDIO_TTL_MS);
+    await this.redis.sadd(keys.transcriptPending(guildId, sessionId), utterance.id);
   }
 
   async audio(guildId: string, utteranceId: string) {
-    return (await this.redis.getBuffer(keys.transcriptAudio(guildId, utteranceId))) ?? undefined;
+    return (await this.audioRedis.getBuffer(keys.transcriptAudio(guildId, utteranceId))) ?? undefined;
   }
 
   /** Stores a line or gap once; `dropped` when the member is no longer opted in since before they spoke. */
@@ -107,21 +110,19 @@ export class TranscriptStore {
         keys.transcriptMembers(guildId),
         keys.transcript(guildId, sessionId),
         keys.transcriptPending(guildId, sessionId),
-        keys.transcriptAudio(guildId, entry.id),
       ],
       [entry.userId, entry.id, entry.from, JSON.stringify(entry)],
       ResolveReply,
     );
+    // Its text is back (or never will be): the audio goes now. A crash right here leaves it to its expiry.
+    await this.audioRedis.del(keys.transcriptAudio(guildId, entry.id));
     return reply.outcome;
   }
 
   /** An utterance with no words in it: nothing is kept. */
   async discard(guildId: string, sessionId: string, utteranceId: string) {
-    await this.redis
-      .multi()
-      .srem(keys.transcriptPending(guildId, sessionId), utteranceId)
-      .del(keys.transcriptAudio(guildId, utteranceId))
-      .exec();
+    await this.redis.srem(keys.transcriptPending(guildId, sessionId), utteranceId);
+    await this.audioRedis.del(keys.transcriptAudio(guildId, utteranceId));
   }
 
   async pending(guildId: string, sessionId: string) {

@@ -10,7 +10,7 @@ import { BotProcess, until } from '../support/bot-process.js';
 import { paperClub } from '../support/guild.js';
 import { botEnv, eventually } from '../support/harness.js';
 import { chatCompletion, FakeLlm, FakeStt, type ChatRequest, type SttRequest } from '../support/providers.js';
-import { PrivateRedis } from '../support/redis-server.js';
+import { PrivateRedis, RedisServer } from '../support/redis-server.js';
 import { MetadataServer } from '../support/metadata-server.js';
 import { createHash } from 'node:crypto';
 import { pitchOf } from '../support/speech.js';
@@ -46,8 +46,11 @@ function voiceIn(request: SttRequest) {
   return { wav, pitch, name };
 }
 
-async function world(extraEnv: Record<string, string> = {}, options: { role?: string } = {}) {
+/** `audioRedis`: audio waits on a second Redis that keeps nothing on disk, as docker-compose.yml sets up. */
+async function world(extraEnv: Record<string, string> = {}, options: { role?: string; audioRedis?: boolean } = {}) {
   const redis = await PrivateRedis.start();
+  const audio = options.audioRedis ? await RedisServer.start(['--appendonly', 'no']) : undefined;
+  if (audio) cleanup.push(() => audio.stop());
   const emu = await new Emulator().start();
   const voice = await new VoiceServer(certificate).start();
   const stt = await FakeStt.start();
@@ -77,14 +80,20 @@ async function world(extraEnv: Record<string, string> = {}, options: { role?: st
     LECTERN_METADATA_BASE_URL: metadata.url,
     LECTERN_ARXIV_INTERVAL_MS: '0',
     ...(options.role && { LECTERN_ROLE: options.role }),
+    ...(audio && { LECTERN_AUDIO_REDIS_URL: audio.url }),
     ...extraEnv,
   });
   const bot = new BotProcess(env);
   cleanup.push(() => bot.kill('SIGKILL'));
   await bot.waitForLog(options.role === 'gateway' ? /gateway ready/ : /worker ready/);
   const store = new Redis(redis.url);
-  cleanup.push(async () => store.disconnect());
-  return { redis, emu, voice, stt, llm, guild, bot, env, transcripts: new TranscriptStore(store), store };
+  const audioStore = audio ? new Redis(audio.url) : store;
+  cleanup.push(async () => {
+    store.disconnect();
+    audioStore.disconnect();
+  });
+  const transcripts = new TranscriptStore(store, audioStore);
+  return { redis, emu, voice, stt, llm, guild, bot, env, transcripts, store, audioStore };
 }
 type World = Awaited<ReturnType<typeof world>>;
 
@@ -174,7 +183,7 @@ function validSummary(request: ChatRequest) {
 
 describe('GIVEN /setup transcript enabled and speech-to-text and model servers', () => {
   it('WHEN two members opted in and one did not speak over each other across two papers THEN only the two are heard, and the recap has their lines in order under the right papers with names and times, and the written summary', async () => {
-    const w = await world();
+    const w = await world({}, { audioRedis: true });
     const { emu, guild, stt, llm, bot } = w;
     stt.answer = (request) => {
       const { name } = voiceIn(request);
@@ -275,8 +284,9 @@ describe('GIVEN /setup transcript enabled and speech-to-text and model servers',
     expect(prompt).toContain('Charlie speaking about');
     expect(prompt).not.toContain('David');
     expect(prompt).not.toContain(id('Charlie'));
-    // The key is never logged.
+    // The key is never logged; the audio's Redis keeps nothing on disk, so there is no warning about it.
     expect(bot.stdout + bot.stderr).not.toContain(API_KEY);
+    expect(bot.stdout).not.toContain('may be written to disk');
     expect(emu.violations).toEqual([]);
   }, 120_000);
 
@@ -368,8 +378,8 @@ describe('GIVEN /setup transcript enabled and speech-to-text and model servers',
   }, 120_000);
 
   it('WHEN the worker is killed (SIGKILL) with 50 utterances queued THEN after a restart each is transcribed and stored exactly once', async () => {
-    const w = await world({ LECTERN_STT_CONCURRENCY: '4' }, { role: 'worker' });
-    const { emu, guild, stt, store, transcripts, bot, env } = w;
+    const w = await world({ LECTERN_STT_CONCURRENCY: '4' }, { role: 'worker', audioRedis: true });
+    const { emu, guild, stt, store, audioStore, transcripts, bot, env } = w;
     const texts = new Map<string, string>();
     stt.answer = (request) => ({
       delayMs: 400,
@@ -407,6 +417,9 @@ describe('GIVEN /setup transcript enabled and speech-to-text and model servers',
         { jobId: `stt-${guild.id}-${utteranceId}` },
       );
     }
+    // The audio waits on the audio Redis only: none of it is in the main one (which keeps an AOF).
+    expect(await store.keys('*transcript:audio*')).toEqual([]);
+    expect((await audioStore.keys('*transcript:audio*')).length).toBeGreaterThan(30);
     await eventually(async () => (await transcripts.entries(guild.id, sessionId)).length >= 8, 20_000, 'some lines');
     await bot.kill('SIGKILL');
     const killedAt = (await transcripts.entries(guild.id, sessionId)).length;
@@ -425,7 +438,7 @@ describe('GIVEN /setup transcript enabled and speech-to-text and model servers',
     // At-least-once to the provider: only the requests in flight at the kill (at most 4) were sent twice.
     expect(stt.requests.length - 50).toBeLessThanOrEqual(4);
     // No audio is left behind.
-    expect(await store.keys(`*transcript:audio*`)).toEqual([]);
+    expect(await audioStore.keys('*transcript:audio*')).toEqual([]);
   }, 120_000);
 
   it('WHEN a host stops the transcript THEN nobody is heard any more, the nickname is restored, status says so; /transcript show pages through it and the archive page shows it', async () => {

@@ -1,4 +1,4 @@
--- An utterance's text (or gap) is back. KEYS: 1 members who opted in, 2 transcript, 3 pending, 4 audio.
+-- An utterance's text (or gap) is back. KEYS: 1 members who opted in, 2 transcript, 3 pending.
 -- ARGV: 1 member id, 2 utterance id, 3 when the utterance began (ms), 4 the entry (JSON, stored as given).
 -- Kept only while the member is still opted in since before they spoke: /transcript leave removes their lines,
 -- and a line whose job was running meanwhile must not come back.
@@ -12,5 +12,4 @@ else
   outcome = 'stored'
 end
 redis.call('SREM', KEYS[3], ARGV[2])
-redis.call('DEL', KEYS[4])
 return cjson.encode({outcome = outcome})
