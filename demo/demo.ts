@@ -9,6 +9,7 @@ import { until } from '../tests/support/bot-process.js';
 import { botEnv, testClientOptions } from '../tests/support/harness.js';
 import { MetadataServer } from '../tests/support/metadata-server.js';
 import { PrivateRedis } from '../tests/support/redis-server.js';
+import { ScriptedProviders } from '../tests/support/scripted-providers.js';
 import {
   catchUpJobs,
   jobsIdle,
@@ -16,7 +17,10 @@ import {
   ScenarioPlayer,
   scenarioGuild,
   type ScenarioStep,
+  type StepResult,
 } from '../tests/support/scenario.js';
+import type { Lectern } from '../src/app.js';
+import { isLine } from '../src/domain/transcript/transcript.js';
 import { localTime, sessionHtml } from './html.js';
 import { exportSite } from '../src/archive/export-site.js';
 import { CHROMIUM_FLAGS } from '../tests/support/browser.js';
@@ -33,6 +37,8 @@ export interface DemoResult {
   emu: Emulator;
   /** `archive`: the web archive's index page, exported as static files. */
   files: { recap?: string; html: string; png?: string; archive?: string };
+  /** What the scripted speech-to-text server was asked to transcribe, in order (opted-in members' words only). */
+  transcribed: string[];
 }
 
 function describeStep(step: ScenarioStep, player: ScenarioPlayer): string {
@@ -42,6 +48,8 @@ function describeStep(step: ScenarioStep, player: ScenarioPlayer): string {
       .map(([k, v]) => ` ${k}:${String(v).slice(0, 60)}`)
       .join('')}`;
   if ('say' in step) return `${who} says: ${step.say}`;
+  if ('speaks' in step)
+    return `${who} says aloud: “${step.speaks.length > 100 ? `${step.speaks.slice(0, 99)}…` : step.speaks}”`;
   if ('press' in step && step.press === 'vote') return `${who} votes for ${step.paper}`;
   if ('press' in step && step.press === 'confirm')
     return `${who} answers the "Still presenting?" DM: ${step.answer === 'yes' ? 'Yes' : "I can't"}`;
@@ -53,6 +61,15 @@ function describeStep(step: ScenarioStep, player: ScenarioPlayer): string {
   return `(expected: ${step.expect ?? 'nothing'})`;
 }
 
+/** What became of a `speaks` step's utterance once its transcribe job ran. */
+async function heardAs(bot: Lectern, guildId: string, result: StepResult): Promise<string> {
+  if (!result.utterance) return 'not heard: the transcript is off (/setup transcript) or stopped';
+  const { sessionId, id } = result.utterance;
+  const entry = (await bot.internals.transcripts.entries(guildId, sessionId)).find((e) => e.id === id);
+  if (!entry) return 'left out of the transcript (not opted in with /transcript join)';
+  return isLine(entry) ? 'transcribed' : `a gap in the transcript: ${entry.gap}`;
+}
+
 /**
  * Replays a scenario through the real bot against the local Discord emulator,
  * with the bot's clock set to each step's time, then writes what members saw.
@@ -62,6 +79,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const scenario = loadScenario(options.scenarioPath);
   const redis = options.redisUrl ? undefined : await PrivateRedis.start();
   const sources = await new MetadataServer().start();
+  // No voice and no model in the demo: what members say comes from the scenario's `speaks` steps, through these.
+  const scripted = await ScriptedProviders.start();
   let now = Date.parse(scenario.steps[0]!.at);
   // Discord's "now" is the replay's, so a scheduled event for the scenario's week is in the future as it should be.
   const emu = await new Emulator({ now: () => now }).start();
@@ -71,6 +90,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       LOG_LEVEL: 'silent',
       LECTERN_METADATA_BASE_URL: sources.url,
       LECTERN_ARXIV_INTERVAL_MS: '0',
+      ...scripted.env,
     }),
   );
   const bot = await startLectern({
@@ -92,6 +112,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         await catchUpJobs(bot.internals.jobs, now);
       },
       (userId) => bot.client?.guilds.cache.get(guild.id)?.voiceStates.cache.get(userId)?.channelId,
+      { bot, onUtterance: (wav, words) => scripted.say(wav, words) },
     );
     const names = new Map(scenario.members.map((m) => [player.userId(m.id), m.name]));
     const channelName = (id: string) => emu.world.channels.get(id)?.name ?? 'channel';
@@ -113,7 +134,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       await jobsIdle(bot.internals.jobs);
       const answer = result.answer
         ? `\n    → ${readable(result.answer.content || result.answer.embeds[0]?.title || '(an embed)').split('\n')[0]}`
-        : '';
+        : 'speaks' in step
+          ? `\n    → ${await heardAs(bot, guild.id, result)}`
+          : '';
       // Each step shows what the bot posted because of it (cards, agenda, reminders, DMs, the recap).
       const posted = emu.posts
         .slice(seen)
@@ -152,10 +175,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     print(
       `\nWrote ${[files.recap, files.html, files.png, files.archive].filter(Boolean).join(', ')}${png ? '' : ' (no Chromium found for session.png: apt-get install chromium)'}`,
     );
-    return { emu, files };
+    return { emu, files, transcribed: [...scripted.transcribed] };
   } finally {
     await bot.stop();
     await emu.stop();
+    await scripted.stop();
     await sources.stop();
     await redis?.stop();
   }

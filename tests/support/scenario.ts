@@ -1,7 +1,11 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ChannelType, PermissionFlagsBits, type APIMessage } from 'discord-api-types/v10';
 import { z } from 'zod';
 import { INVITE_PERMISSIONS } from '../../src/discord/permissions.js';
+import { cleanText } from '../../src/domain/papers/metadata.js';
+import { STT_RATE, wavFile } from '../../src/domain/transcript/audio.js';
+import { newId } from '../../src/store/ids.js';
 import type { Answer } from '../emulator/interactions.js';
 import type { Emulator } from '../emulator/emulator.js';
 import type { WorldGuild } from '../emulator/world.js';
@@ -41,6 +45,23 @@ const Step = z.union([
       as: z.string(),
       menu: z.enum(['Log as question', 'Save as highlight']),
       message: z.string().min(1),
+    })
+    .strict(),
+  /**
+   * What a member says aloud in the session channel, as the bot's voice receiver would hear it: it needs a live
+   * session, and is heard only when the bot would be transcribing (the transcript on with /setup transcript and a
+   * speech-to-text server set up, not stopped with /transcript stop). The step marks the session transcribed and
+   * queues the utterance (a WAV of `seconds`, default about 0.4 s a word) for the real transcribe job, from the
+   * step's time; from there the bot does what it does with any utterance: a member who did not opt in
+   * (/transcript join) is left out, and the speech-to-text server gives the words (the demo's scripted one answers
+   * with `speaks`).
+   */
+  z
+    .object({
+      ...common,
+      as: z.string(),
+      speaks: z.string().min(1).max(2000),
+      seconds: z.number().min(1).max(30).optional(),
     })
     .strict(),
   z.object({ ...common, join: z.string() }).strict(),
@@ -134,6 +155,37 @@ const USER_OPTIONS = new Set(['presenter', 'user']);
 export interface StepResult {
   step: ScenarioStep;
   answer?: Answer;
+  /** A `speaks` step the bot heard: the utterance queued for its transcribe job. */
+  utterance?: { sessionId: string; id: string };
+}
+
+/** What a `speaks` step needs: the bot it stands in the voice receiver of. */
+export interface ScenarioSpeech {
+  bot: Pick<Lectern, 'internals' | 'services'>;
+  /** Called with each utterance's WAV (as the speech-to-text server will receive it) and its words, before it is queued. */
+  onUtterance?: (wav: Buffer, words: string) => void;
+}
+
+/** About 0.4 s a word, within what one utterance may last (1 to 30 s). */
+export function speakingSeconds(words: string): number {
+  const count = words.split(/\s+/).filter(Boolean).length;
+  return Math.min(30, Math.max(1, Math.round(count * 4) / 10));
+}
+
+/**
+ * A voice-like signal (a tone with a syllable rhythm) of `seconds` at 16 kHz: not silent, and its pitch comes from
+ * the words, so two different lines never give the same WAV.
+ */
+export function utteranceSamples(words: string, seconds: number): Int16Array {
+  const pitch = 100 + (createHash('sha256').update(words).digest().readUInt32BE(0) / 2 ** 32) * 150;
+  const samples = new Int16Array(Math.round(seconds * STT_RATE));
+  for (let i = 0; i < samples.length; i++) {
+    const t = i / STT_RATE;
+    const syllables = 0.55 - 0.45 * Math.cos(2 * Math.PI * 4 * t);
+    const tone = Math.sin(2 * Math.PI * pitch * t) + 0.4 * Math.sin(4 * Math.PI * pitch * t);
+    samples[i] = Math.round(6_000 * syllables * tone);
+  }
+  return samples;
 }
 
 /**
@@ -186,7 +238,7 @@ function paperIdOf(card: APIMessage) {
 
 /** A player for the bot in `h` whose clock the scenario sets, with jobs due by each step run first. */
 export function replayPlayer(
-  h: { emu: Emulator; guild: WorldGuild; bot: Pick<Lectern, 'internals' | 'client'> },
+  h: { emu: Emulator; guild: WorldGuild; bot: Pick<Lectern, 'internals' | 'client' | 'services'> },
   scenario: Scenario,
   clock: { set(iso: string): void; now(): number },
 ): ScenarioPlayer {
@@ -199,6 +251,7 @@ export function replayPlayer(
       await catchUpJobs(h.bot.internals.jobs, clock.now());
     },
     (userId) => h.bot.client?.guilds.cache.get(h.guild.id)?.voiceStates.cache.get(userId)?.channelId,
+    { bot: h.bot },
   );
 }
 
@@ -206,13 +259,17 @@ export function replayPlayer(
 export class ScenarioPlayer {
   private readonly names: Map<string, string>;
 
-  /** `botSees`: the voice channel the bot's own cache has a member in (a join waits until the bot has seen it). */
+  /**
+   * `botSees`: the voice channel the bot's own cache has a member in (a join waits until the bot has seen it).
+   * `speech`: the bot `speaks` steps reach (a scenario with such a step needs it).
+   */
   constructor(
     private readonly emu: Emulator,
     private readonly guild: WorldGuild,
     scenario: Scenario,
     private readonly setTime: (iso: string) => void | Promise<void>,
     private readonly botSees: (userId: string) => string | null | undefined,
+    private readonly speech?: ScenarioSpeech,
   ) {
     this.names = new Map(scenario.members.map((m) => [m.id, m.name]));
   }
@@ -242,6 +299,7 @@ export class ScenarioPlayer {
       }
       return { step, answer: await this.emu.command(invoker, name, sub, options).answer() };
     }
+    if ('speaks' in step) return this.speak(step);
     if ('say' in step && invoker) {
       this.emu.memberMessage(this.guild, invoker.user, 'general', step.say);
       return { step };
@@ -297,6 +355,50 @@ export class ScenarioPlayer {
       await until(seen, 10_000, `the bot to see ${who} ${'join' in step ? 'join' : 'leave'}`);
     }
     return { step };
+  }
+
+  /**
+   * Stands in for the voice receiver (src/voice/transcriber.ts), and only for it: the utterance is queued exactly as
+   * `Transcriber.queue` does, and the real job decides what becomes of it.
+   */
+  private async speak(step: Extract<ScenarioStep, { speaks: string }>): Promise<StepResult> {
+    if (!this.speech) throw new Error(`${step.at}: a "speaks" step needs a player given the bot (speech)`);
+    const { bot, onUtterance } = this.speech;
+    const { sessions, settings, transcripts, papers, jobs } = bot.internals;
+    const guildId = this.guild.id;
+    const session = await sessions.current(guildId);
+    if (session?.status !== 'live')
+      throw new Error(
+        `${step.at}: ${step.as} speaks with no live session: put it between /session start and /session end`,
+      );
+    // The bot listens only when it would transcribe (as VoiceService decides): otherwise nothing is heard.
+    if (!(await settings.get(guildId)).transcriptEnabled || !bot.services.transcripts.available) return { step };
+    const state = await transcripts.state(guildId, session.id);
+    if (state.stoppedAt !== undefined) return { step };
+    if (!state.on) await transcripts.start(guildId, session.id);
+    const from = bot.services.now();
+    const to = from + (step.seconds ?? speakingSeconds(step.speaks)) * 1000;
+    const wav = wavFile(utteranceSamples(step.speaks, (to - from) / 1000));
+    onUtterance?.(wav, step.speaks);
+    const userId = this.userId(step.as);
+    const paper = await papers.current(guildId);
+    const id = newId();
+    await transcripts.queue(guildId, session.id, { id, userId, from, wav });
+    await jobs.enqueue(
+      'transcribe',
+      {
+        guildId,
+        sessionId: session.id,
+        utteranceId: id,
+        userId,
+        from: Math.round(from),
+        to: Math.round(to),
+        ...(paper && { paperId: paper.id }),
+        ...(paper?.metadataStatus === 'ready' && { prompt: cleanText(paper.title, 300) }),
+      },
+      { jobId: `stt-${guildId}-${id}` },
+    );
+    return { step, utterance: { sessionId: session.id, id } };
   }
 
   private async findMessage(match: (m: APIMessage) => boolean): Promise<APIMessage> {
