@@ -45,6 +45,8 @@ export default {
         if (!(age >= 0 && age <= CONFIRM_FOR_MS))
           throw new UserError('privacy-expired', 'That confirmation has expired: run /privacy delete again.');
         const forgotten = await ctx.services.privacy.forget(ctx.guildId, userId);
+        // Their transcript consent is gone: the voice side stops hearing them at once.
+        await ctx.services.transcripts.voice?.transcriptMembersChanged(ctx.guildId);
         await ctx.update({ content: removedSummary(forgotten), components: [] });
       },
     },

@@ -4,7 +4,7 @@ import {
   type ButtonInteraction,
   type ChatInputCommandInteraction,
 } from 'discord.js';
-import { UserError, quoteInput } from '../src/domain/errors.js';
+import { UserError } from '../src/domain/errors.js';
 import { customId, type Command, type HandlerContext } from '../src/discord/command.js';
 import { pageButtons } from '../src/discord/render/pages.js';
 import { discordStyle, recapLines } from '../src/recap/render.js';
@@ -41,22 +41,6 @@ const data = new SlashCommandBuilder()
       ),
   );
 
-/** The ended session on `date` (in the guild's time zone), or the latest. */
-async function findSession(ctx: Ctx, date: string | null) {
-  if (date !== null && (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)))) {
-    throw new UserError('date-invalid', `${quoteInput(date)} is not a date: write it as YYYY-MM-DD, like 2024-08-14.`);
-  }
-  const sessions = await ctx.services.recaps.endedSessions(ctx.guildId);
-  const localDate = new Intl.DateTimeFormat('en-CA', { timeZone: ctx.settings.timeZone ?? 'UTC' });
-  const session = date === null ? sessions[0] : sessions.find((s) => localDate.format(s.startedAt) === date);
-  if (!session)
-    throw new UserError(
-      'recap-none',
-      date === null ? 'No session has ended here yet.' : `No session took place on ${date}.`,
-    );
-  return session;
-}
-
 async function show(ctx: Ctx, sessionId: string, page: number): Promise<void> {
   const recap = await ctx.services.recaps.recap(ctx.guildId, sessionId);
   if (!recap) throw new UserError('recap-pending', 'That recap is still being compiled; try again in a few seconds.');
@@ -64,7 +48,9 @@ async function show(ctx: Ctx, sessionId: string, page: number): Promise<void> {
     recap.startedAt,
   );
   const web = ctx.services.archive.sessionLink(ctx.settings, sessionId);
-  const parts = splitIntoMessages(recapLines(recap, discordStyle(), `Recap: session of ${day}`, web && `<${web}>`));
+  const lines = recapLines(recap, discordStyle(), `Recap: session of ${day}`, web && `<${web}>`, false);
+  if (recap.transcript) lines.push('What was said, line by line: `/transcript show`.');
+  const parts = splitIntoMessages(lines);
   const shown = Math.min(Math.max(page, 0), parts.length - 1);
   const payload = {
     content: parts[shown]!,
@@ -77,7 +63,8 @@ export default {
   data: data.toJSON(),
   preconditions: { hostOnly: ['post'] },
   async execute(ctx) {
-    const session = await findSession(ctx, ctx.interaction.options.getString('date'));
+    const date = ctx.interaction.options.getString('date');
+    const session = await ctx.services.recaps.endedOn(ctx.guildId, date, ctx.settings.timeZone);
     if (ctx.interaction.options.getSubcommand() === 'show') return show(ctx, session.id, 0);
     if (!ctx.settings.recapChannelId)
       throw new UserError('no-recap-channel', 'No recap channel is set: run /setup channels first.');

@@ -348,8 +348,13 @@ export default {
 async function transcript(ctx: Ctx) {
   const enabled = ctx.interaction.options.getBoolean('enabled', true);
   await ctx.services.settings.update(ctx.guildId, { transcriptEnabled: enabled });
-  if (!enabled)
-    return ctx.reply('Saved. Nobody is transcribed; members who opted in stay opted in for when it is back on.');
+  if (!enabled) {
+    const stopped = await ctx.services.transcripts.stopLive(ctx.guildId, ctx.services.now());
+    return ctx.reply(
+      `Saved. Nobody is transcribed${stopped ? ', from now on in this session too' : ''}; ` +
+        'members who opted in stay opted in for when it is back on.',
+    );
+  }
   const needs = [
     ...(ctx.settings.voiceEnabled ? [] : ['I only hear the session once `/setup voice enabled:true` is on.']),
     ...(ctx.services.transcripts.available

@@ -4,7 +4,6 @@ import {
   type ButtonInteraction,
   type ChatInputCommandInteraction,
 } from 'discord.js';
-import { UserError, quoteInput } from '../src/domain/errors.js';
 import { customId, type Command, type HandlerContext } from '../src/discord/command.js';
 import { pageButtons, paginate } from '../src/discord/render/pages.js';
 import { transcriptLines } from '../src/discord/render/transcript.js';
@@ -43,21 +42,10 @@ async function join(ctx: Ctx) {
   );
 }
 
+/** The live session by default, else the last one; a date picks an ended one. */
 async function sessionFor(ctx: Ctx, date: string | null) {
-  if (date === null) {
-    const live = ctx.session?.status === 'live' ? ctx.session : undefined;
-    const session = live ?? (await ctx.services.recaps.endedSessions(ctx.guildId))[0];
-    if (!session) throw new UserError('transcript-none', 'No session has taken place here yet.');
-    return session;
-  }
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)))
-    throw new UserError('date-invalid', `${quoteInput(date)} is not a date: write it as YYYY-MM-DD, like 2024-08-14.`);
-  const localDate = new Intl.DateTimeFormat('en-CA', { timeZone: ctx.settings.timeZone ?? 'UTC' });
-  const session = (await ctx.services.recaps.endedSessions(ctx.guildId)).find(
-    (s) => localDate.format(s.startedAt) === date,
-  );
-  if (!session) throw new UserError('transcript-none', `No session took place on ${date}.`);
-  return session;
+  if (date === null && ctx.session?.status === 'live') return ctx.session;
+  return ctx.services.recaps.endedOn(ctx.guildId, date, ctx.settings.timeZone);
 }
 
 async function show(ctx: Ctx, sessionId: string, startedAt: number, page: number) {

@@ -8,7 +8,7 @@ import { Emulator } from '../tests/emulator/emulator.js';
 import { until } from '../tests/support/bot-process.js';
 import { botEnv, testClientOptions } from '../tests/support/harness.js';
 import { MetadataServer } from '../tests/support/metadata-server.js';
-import { PrivateRedis } from '../tests/support/redis-server.js';
+import { PrivateRedis, RedisServer } from '../tests/support/redis-server.js';
 import { ScriptedProviders } from '../tests/support/scripted-providers.js';
 import {
   catchUpJobs,
@@ -81,6 +81,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const sources = await new MetadataServer().start();
   // No voice and no model in the demo: what members say comes from the scenario's `speaks` steps, through these.
   const scripted = await ScriptedProviders.start();
+  // Audio waits in a Redis that writes nothing to disk, as the bot requires; without redis-server, no transcript.
+  const audio = PrivateRedis.available() ? await RedisServer.start(['--appendonly', 'no']) : undefined;
   let now = Date.parse(scenario.steps[0]!.at);
   // Discord's "now" is the replay's, so a scheduled event for the scenario's week is in the future as it should be.
   const emu = await new Emulator({ now: () => now }).start();
@@ -90,7 +92,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       LOG_LEVEL: 'silent',
       LECTERN_METADATA_BASE_URL: sources.url,
       LECTERN_ARXIV_INTERVAL_MS: '0',
-      ...scripted.env,
+      ...(audio && { ...scripted.env, LECTERN_AUDIO_REDIS_URL: audio.url }),
     }),
   );
   const bot = await startLectern({
@@ -182,6 +184,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await scripted.stop();
     await sources.stop();
     await redis?.stop();
+    await audio?.stop();
   }
 }
 

@@ -126,11 +126,20 @@ export async function startLectern({
     : undefined;
   audioRedis?.on('error', (err) => logger.warn({ err }, 'redis connection error (audio)'));
   const transcripts = new TranscriptStore(redis, audioRedis);
-  if (config.LECTERN_STT_URL && (await persistsToDisk(audioRedis ?? redis)) !== false)
-    logger.warn(
-      'the transcript is on and audio waiting for its text may be written to disk by Redis: ' +
-        'set LECTERN_AUDIO_REDIS_URL to a Redis without RDB or AOF (docker-compose.yml has one)',
+  // Audio is never written to disk: a Redis that would is refused for it (one that hides its settings is warned of).
+  const holdsAudio = config.LECTERN_STT_URL !== undefined && config.LECTERN_ROLE !== 'web';
+  const audioOnDisk = holdsAudio ? await persistsToDisk(audioRedis ?? redis) : false;
+  if (audioOnDisk === true) {
+    for (const connection of [redis, jobsRedis, audioRedis]) connection?.disconnect();
+    throw new Error(
+      `LECTERN_STT_URL is set, but the Redis that would hold audio waiting for its text (${
+        audioRedis ? 'LECTERN_AUDIO_REDIS_URL' : 'REDIS_URL'
+      }) writes to disk (RDB or AOF): set LECTERN_AUDIO_REDIS_URL to a Redis started with --save '' --appendonly no ` +
+        '(docker-compose.yml has one, "audio")',
     );
+  }
+  if (audioOnDisk === undefined)
+    logger.warn('the transcript is on and the Redis holding audio does not say whether it writes to disk (CONFIG)');
   const internals = { redis, sessions, speakers, questions, papers, settings, schedules, archive, transcripts, jobs };
   const stt =
     config.LECTERN_STT_URL === undefined
@@ -237,6 +246,7 @@ export async function startLectern({
       guildId: config.DISCORD_DEV_GUILD_ID,
       commands: commands.values(),
     });
+    await services.voice.restoreNicknames();
     logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'gateway ready');
   }
   if (config.LECTERN_ROLE === 'all' || config.LECTERN_ROLE === 'worker') {

@@ -104,7 +104,7 @@ export const jobOptions: Record<JobName, { attempts: number; backoffMs: number }
   // Retried while Discord finalizes the counts after the poll ends.
   'poll.close': { attempts: 10, backoffMs: 500 },
   'announce.note': retryFast,
-  // Set from LECTERN_STT_ATTEMPTS and LECTERN_STT_BACKOFF_MS (see JobQueue's `retries`).
+  // The defaults of LECTERN_STT_ATTEMPTS and LECTERN_STT_BACKOFF_MS, which replace them (JobQueue's lane options).
   transcribe: { attempts: 6, backoffMs: 2_000 },
   // A model that cannot be reached is tried again a few times; one that answers badly is retried by the job itself.
   'transcript.summary': { attempts: 4, backoffMs: 5_000 },
@@ -114,7 +114,10 @@ export const jobOptions: Record<JobName, { attempts: number; backoffMs: number }
  * Jobs with a queue of their own, so a slow external provider never holds Discord work back; each lane's
  * concurrency limit holds across every worker process.
  */
-export const jobLanes: Partial<Record<JobName, 'stt'>> = { transcribe: 'stt' };
+export const jobLanes: Partial<Record<JobName, SideLane>> = { transcribe: 'stt', 'transcript.summary': 'llm' };
+export type SideLane = 'stt' | 'llm';
+/** A lane's jobs at once, across every worker process, unless the configuration says otherwise. */
+export const LANE_CONCURRENCY: Record<SideLane, number> = { stt: 4, llm: 2 };
 
 /** A failure that says when to try again (a provider's 429 with Retry-After). */
 export class RetryLaterError extends Error {
@@ -140,6 +143,8 @@ export const scheduleJobIds = {
   /** The weekly cron that opened sessions before open jobs did. */
   legacyScheduler: (guildId: string) => `open-${guildId}`,
 };
+/** One per utterance: queuing it twice adds it once. */
+export const transcribeJobId = (guildId: string, utteranceId: string) => `stt-${guildId}-${utteranceId}`;
 export const pollJobIds = {
   post: (guildId: string, pollId: string) => `poll-post-${guildId}-${pollId}`,
   close: (guildId: string, pollId: string) => `poll-close-${guildId}-${pollId}`,

@@ -3,6 +3,8 @@ import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import {
   jobLanes,
+  LANE_CONCURRENCY,
+  type SideLane,
   jobOptions,
   jobPayloads,
   RetryLaterError,
@@ -25,13 +27,13 @@ interface EnqueueOptions {
   jobId?: string;
 }
 
-/** A lane's limits: `concurrency` at once across every worker; its jobs' retries replace the contract's. */
+/** A lane's limits: `concurrency` at once across every worker; retries given here replace the contract's. */
 export interface LaneOptions {
   concurrency: number;
-  attempts: number;
-  backoffMs: number;
+  attempts?: number;
+  backoffMs?: number;
 }
-type Lane = 'main' | NonNullable<(typeof jobLanes)[JobName]>;
+type Lane = 'main' | SideLane;
 
 export type JobRequest = { [N in JobName]: { name: N; data: JobData<N>; options?: EnqueueOptions } }[JobName];
 
@@ -49,12 +51,13 @@ export class JobQueue {
     applicationId: string,
     private readonly logger: Logger,
     private readonly clock: () => number,
-    private readonly lanes: Partial<Record<Exclude<Lane, 'main'>, LaneOptions>> = {},
+    private readonly lanes: Partial<Record<SideLane, LaneOptions>> = {},
   ) {
     this.prefix = jobPrefix(applicationId);
     this.queues = {
       main: new Queue(QUEUE, { connection: producer, prefix: this.prefix }),
       stt: new Queue(`${QUEUE}-stt`, { connection: producer, prefix: this.prefix }),
+      llm: new Queue(`${QUEUE}-llm`, { connection: producer, prefix: this.prefix }),
     };
   }
 
@@ -85,7 +88,9 @@ export class JobQueue {
 
   private optionsFor(name: JobName, options: EnqueueOptions = {}): JobsOptions {
     const lane = this.laneOf(name);
-    const { attempts, backoffMs } = (lane !== 'main' && this.lanes[lane]) || jobOptions[name];
+    const given = lane === 'main' ? undefined : this.lanes[lane];
+    const attempts = given?.attempts ?? jobOptions[name].attempts;
+    const backoffMs = given?.backoffMs ?? jobOptions[name].backoffMs;
     return {
       ...(options.runAt === undefined ? {} : this.dueAt(options.runAt)),
       attempts,
@@ -111,8 +116,14 @@ export class JobQueue {
     await Promise.all(jobIds.map((id) => this.queue.remove(id)));
   }
 
+  /** Whether the job is still to run or running (not finished, failed for good, or unknown). */
+  async isQueued(lane: SideLane, jobId: string) {
+    const state = await this.queues[lane].getJobState(jobId);
+    return state !== 'completed' && state !== 'failed' && state !== 'unknown';
+  }
+
   /** Jobs of a lane not yet done (waiting, delayed, running): how far behind a provider is. */
-  async backlog(lane: Exclude<Lane, 'main'>) {
+  async backlog(lane: SideLane) {
     const counts = await this.queues[lane].getJobCounts('waiting', 'delayed', 'active', 'prioritized');
     return Object.values(counts).reduce((sum, n) => sum + n, 0);
   }
@@ -147,10 +158,11 @@ export class JobQueue {
     const missing = (Object.keys(jobPayloads) as JobName[]).filter((name) => typeof handlers[name] !== 'function');
     if (missing.length > 0) throw new Error(`no handler for jobs: ${missing.join(', ')}`);
     this.startLane('main', handlers, concurrency);
-    for (const [lane, options] of Object.entries(this.lanes) as Array<[Exclude<Lane, 'main'>, LaneOptions]>) {
-      // Global: two worker processes together still send a provider at most `concurrency` requests at once.
-      await this.queues[lane].setGlobalConcurrency(options.concurrency);
-      this.startLane(lane, handlers, options.concurrency);
+    for (const lane of Object.keys(LANE_CONCURRENCY) as SideLane[]) {
+      const limit = this.lanes[lane]?.concurrency ?? LANE_CONCURRENCY[lane];
+      // Global: two worker processes together still send a provider at most `limit` requests at once.
+      await this.queues[lane].setGlobalConcurrency(limit);
+      this.startLane(lane, handlers, limit);
     }
   }
 

@@ -100,13 +100,9 @@ export class PrivacyStore {
 
   /** Their consent and their lines go; a written summary made from their words goes with them. */
   private async inTranscripts({ guildId, userId, forgotten }: Run, sessionIds: string[]) {
-    const { was } = await this.transcripts.leave(guildId, userId, []);
+    const { was, removed } = await this.transcripts.leave(guildId, userId, sessionIds, SUMMARY_FORGOTTEN);
     forgotten.transcriptConsent = was;
-    for (const sessionId of sessionIds) {
-      const removed = await this.transcripts.removeMember(guildId, sessionId, userId);
-      forgotten.transcriptLines += removed;
-      if (removed > 0) await this.transcripts.forgetSummary(guildId, sessionId, SUMMARY_FORGOTTEN);
-    }
+    forgotten.transcriptLines = removed;
   }
 
   /** Their name off the questions they asked and their votes taken back; the questions whose cards show it. */

@@ -57,12 +57,17 @@ export class ChatModel {
     return this.options.model;
   }
 
+  /** Asks for a JSON object; a server that refuses the JSON mode (some compatible ones answer 400) is asked plainly. */
   async complete(messages: ChatMessage[]) {
-    const completion = await this.openai.chat.completions.create({
-      model: this.options.model,
-      messages,
-      response_format: { type: 'json_object' },
-      temperature: 0.2,
+    const ask = (json: boolean) =>
+      this.openai.chat.completions.create({
+        model: this.options.model,
+        messages,
+        ...(json && { response_format: { type: 'json_object' as const }, temperature: 0.2 }),
+      });
+    const completion = await ask(true).catch((err: unknown) => {
+      if (err instanceof OpenAI.BadRequestError) return ask(false);
+      throw err;
     });
     return completion.choices[0]?.message.content ?? '';
   }

@@ -34,10 +34,9 @@ export class TranscriptService {
     return { joined };
   }
 
-  /** Consent ends now; the member's lines go from every transcript whose recap is not out yet. */
+  /** Consent ends now; the member's lines go from every stored transcript (recaps already posted keep theirs). */
   async leave(guildId: string, userId: string) {
-    const open = await this.openSessions(guildId);
-    const left = await this.store.leave(guildId, userId, open);
+    const left = await this.store.leaveEverywhere(guildId, userId);
     await this.voice?.transcriptMembersChanged(guildId);
     return left;
   }
@@ -50,6 +49,14 @@ export class TranscriptService {
     await this.voice?.stopTranscript(guildId);
   }
 
+  /** The setting turned off: a live session being transcribed stops now. Whether one was. */
+  async stopLive(guildId: string, at: number) {
+    const session = await this.sessions.current(guildId);
+    if (session?.status !== 'live' || !(await this.store.state(guildId, session.id)).on) return false;
+    if (await this.store.stop(guildId, session.id, at)) await this.voice?.stopTranscript(guildId);
+    return true;
+  }
+
   /** For /session status: who is heard, when the session is transcribed. */
   async status(guildId: string, sessionId: string) {
     const state = await this.store.state(guildId, sessionId);
@@ -59,15 +66,5 @@ export class TranscriptService {
 
   entries(guildId: string, sessionId: string) {
     return this.store.entries(guildId, sessionId);
-  }
-
-  /** The live session and the last ended one while its recap is not out. */
-  private async openSessions(guildId: string) {
-    const ids: string[] = [];
-    const current = await this.sessions.current(guildId);
-    if (current?.status === 'live') ids.push(current.id);
-    const last = await this.sessions.lastEnded(guildId);
-    if (last && !(await this.sessions.recap(guildId, last.id))) ids.push(last.id);
-    return ids;
   }
 }

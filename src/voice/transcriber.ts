@@ -1,17 +1,21 @@
 import { EndBehaviorType, type AudioReceiveStream, type VoiceReceiver } from '@discordjs/voice';
-import prism from 'prism-media';
 import { cleanText } from '../domain/papers/metadata.js';
-import { Downsampler, UtteranceBuffer, wavFile, type Utterance } from '../domain/transcript/audio.js';
+import type { Paper } from '../domain/papers/paper.js';
+import { STT_RATE, wavFile } from '../domain/transcript/audio.js';
+import { transcribeJobId } from '../jobs/contract.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { Logger } from '../logger.js';
 import { newId } from '../store/ids.js';
 import type { PaperStore } from '../store/paper-store.js';
 import type { TranscriptStore } from '../store/transcript-store.js';
+import { SpeakerAudio } from './speaker-audio.js';
 
 /** An utterance ends after this much silence (Discord clients stop sending packets when a member goes quiet). */
 const END_AFTER_SILENCE_MS = 800;
 /** Discord clients send five of these Opus frames when a member stops talking: silence, never sent to a provider. */
 const SILENCE_FRAME = Buffer.from([0xf8, 0xff, 0xfe]);
+/** Packets kept while the decoder starts (it takes a few milliseconds): a second of speech at most. */
+const MAX_EARLY_PACKETS = 50;
 
 export interface TranscriberDeps {
   transcripts: TranscriptStore;
@@ -21,14 +25,22 @@ export interface TranscriberDeps {
   logger: Logger;
 }
 
-/** One opted-in member speaking now: their Opus stream, its decoder, and the audio of the current utterance. */
+/** When the current piece of an utterance began, and the paper being presented then. */
+interface PieceStart {
+  at: number;
+  paper: Promise<Paper | undefined>;
+}
+
+/** One opted-in member speaking now: their Opus stream and the audio of the current utterance. */
 interface Speaker {
   opus: AudioReceiveStream;
-  decoder: prism.opus.Decoder;
-  downsampler: Downsampler;
-  utterance: UtteranceBuffer;
+  /** Undefined while its decoder starts; the packets meanwhile wait in `early`. */
+  audio?: SpeakerAudio;
+  early: Buffer[];
+  piece: PieceStart;
   /** Utterances handed off but not yet queued (the Redis write in flight). */
   queuing: Promise<unknown>;
+  closed: boolean;
 }
 
 /**
@@ -62,7 +74,7 @@ export class Transcriber {
   /** Bytes of audio held across speakers. */
   get heldBytes() {
     let total = 0;
-    for (const speaker of this.speakers.values()) total += speaker.utterance.heldBytes;
+    for (const speaker of this.speakers.values()) total += speaker.audio?.heldBytes ?? 0;
     return total;
   }
 
@@ -71,30 +83,38 @@ export class Transcriber {
     const opus = this.receiver.subscribe(userId, {
       end: { behavior: EndBehaviorType.AfterSilence, duration: END_AFTER_SILENCE_MS },
     });
-    const decoder = new prism.opus.Decoder({ rate: 48_000, channels: 2, frameSize: 960 });
-    const speaker: Speaker = {
-      opus,
-      decoder,
-      downsampler: new Downsampler(),
-      utterance: new UtteranceBuffer(this.deps.now()),
-      queuing: Promise.resolve(),
-    };
+    const speaker: Speaker = { opus, early: [], piece: this.pieceStart(), queuing: Promise.resolve(), closed: false };
     this.speakers.set(userId, speaker);
     this.deps.logger.debug({ guildId: this.guildId, userId }, 'audio subscription opened');
-    decoder.on('data', (pcm: Buffer) => {
-      for (const piece of speaker.utterance.push(speaker.downsampler.push(samplesOf(pcm)))) this.hand(userId, piece);
-    });
-    decoder.once('end', () => this.finish(userId, speaker));
-    const failed = (err: unknown) => {
-      this.deps.logger.warn({ err, guildId: this.guildId, userId }, 'audio not decoded: this utterance is lost');
-      this.close(userId, speaker);
-    };
-    opus.once('error', failed);
-    decoder.once('error', failed);
     opus.on('data', (packet: Buffer) => {
-      if (!packet.equals(SILENCE_FRAME)) decoder.write(packet);
+      if (packet.equals(SILENCE_FRAME)) return;
+      if (speaker.audio) this.decode(userId, speaker, packet);
+      else if (speaker.early.length < MAX_EARLY_PACKETS) speaker.early.push(packet);
     });
-    opus.once('end', () => decoder.end());
+    opus.once('end', () => this.finish(userId, speaker));
+    opus.once('error', (err) => {
+      this.deps.logger.warn({ err, guildId: this.guildId, userId }, 'audio stream failed: the utterance ends here');
+      this.finish(userId, speaker);
+    });
+    SpeakerAudio.open().then(
+      (audio) => {
+        if (speaker.closed) return audio.discard();
+        speaker.audio = audio;
+        for (const packet of speaker.early.splice(0)) this.decode(userId, speaker, packet);
+      },
+      (err: unknown) => {
+        this.deps.logger.warn({ err, guildId: this.guildId, userId }, 'no Opus decoder: this utterance is lost');
+        this.close(userId, speaker);
+      },
+    );
+  }
+
+  private decode(userId: string, speaker: Speaker, packet: Buffer) {
+    for (const samples of speaker.audio!.push(packet)) {
+      this.hand(userId, samples, speaker.piece);
+      // The next 30 s piece starts now, maybe under another paper.
+      speaker.piece = this.pieceStart();
+    }
   }
 
   /** Ends every subscription; what was said until now is still queued. Waits until it is. */
@@ -105,11 +125,19 @@ export class Transcriber {
     await Promise.all(speakers.map(([, speaker]) => speaker.queuing));
   }
 
+  /** The utterance is over: what is left of it is queued. */
   private finish(userId: string, speaker: Speaker) {
-    if (this.speakers.get(userId) !== speaker) return;
-    const rest = speaker.utterance.end();
-    if (rest) this.hand(userId, rest);
+    if (speaker.closed) return;
+    const rest = speaker.audio?.end();
+    delete speaker.audio;
+    if (rest) this.hand(userId, rest, speaker.piece);
     this.close(userId, speaker);
+  }
+
+  /** Read when the speech begins: a host moving to the next paper while it is queued does not move it. */
+  private pieceStart(): PieceStart {
+    const paper = this.deps.papers.current(this.guildId).catch(() => undefined);
+    return { at: this.deps.now(), paper };
   }
 
   private drop(userId: string) {
@@ -117,27 +145,48 @@ export class Transcriber {
     if (speaker) this.close(userId, speaker);
   }
 
+  /** The subscription ends and the decoder's memory goes; anything not handed out is dropped. */
   private close(userId: string, speaker: Speaker) {
+    if (speaker.closed) return;
+    speaker.closed = true;
     if (this.speakers.get(userId) === speaker) this.speakers.delete(userId);
     speaker.opus.removeAllListeners('data');
     speaker.opus.destroy();
-    speaker.decoder.destroy();
+    speaker.audio?.discard();
+    delete speaker.audio;
+    speaker.early = [];
   }
 
-  /** Queued in order per speaker; a failure loses that utterance only (logged). */
-  private hand(userId: string, piece: Utterance) {
+  /**
+   * Queued in order per speaker. A piece's times: from when its first packet came, for as long as its audio lasts
+   * (pauses shorter than the silence window carry no packets, so a long utterance can span more wall time).
+   */
+  private hand(userId: string, samples: Int16Array, start: PieceStart) {
     const speaker = this.speakers.get(userId);
-    const queued = (speaker?.queuing ?? Promise.resolve()).then(() => this.queue(userId, piece));
+    const queued = (speaker?.queuing ?? Promise.resolve()).then(() => this.queue(userId, samples, start));
     const settled = queued.catch((err: unknown) =>
       this.deps.logger.warn({ err, guildId: this.guildId, userId }, 'utterance not queued: it is lost'),
     );
     if (speaker) speaker.queuing = settled;
   }
 
-  private async queue(userId: string, { from, to, samples }: Utterance) {
-    const paper = await this.deps.papers.current(this.guildId);
+  private async queue(userId: string, samples: Int16Array, start: PieceStart) {
+    const paper = await start.paper;
     const id = newId();
-    await this.deps.transcripts.queue(this.guildId, this.sessionId, { id, userId, from, wav: wavFile(samples) });
+    const from = Math.round(start.at);
+    const to = Math.round(start.at + (samples.length * 1000) / STT_RATE);
+    const heard = { id, userId, from, to, ...(paper && { paperId: paper.id }) };
+    try {
+      await this.deps.transcripts.queue(this.guildId, this.sessionId, { ...heard, wav: wavFile(samples) });
+    } catch (err) {
+      // The audio store is full or gone: the transcript says what is missing instead of losing it silently.
+      this.deps.logger.warn({ err, guildId: this.guildId, userId }, 'audio not stored: kept as a gap');
+      await this.deps.transcripts.resolve(this.guildId, this.sessionId, {
+        ...heard,
+        gap: 'the audio could not be held',
+      });
+      return;
+    }
     await this.deps.jobs.enqueue(
       'transcribe',
       {
@@ -145,19 +194,13 @@ export class Transcriber {
         sessionId: this.sessionId,
         utteranceId: id,
         userId,
-        from: Math.round(from),
-        to: Math.round(to),
+        from,
+        to,
         ...(paper && { paperId: paper.id }),
         // The title's words (names, jargon) help the provider; a bare link would not.
         ...(paper?.metadataStatus === 'ready' && { prompt: cleanText(paper.title, 300) }),
       },
-      { jobId: `stt-${this.guildId}-${id}` },
+      { jobId: transcribeJobId(this.guildId, id) },
     );
   }
-}
-
-/** The decoder's PCM as samples, copied only when the bytes are not aligned for an Int16Array view. */
-function samplesOf(pcm: Buffer) {
-  if (pcm.byteOffset % 2 === 0) return new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length >> 1);
-  return new Int16Array(Uint8Array.from(pcm).buffer);
 }

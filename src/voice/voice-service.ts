@@ -16,6 +16,7 @@ import { claimPost } from '../store/claims.js';
 import type { Stores } from '../store/stores.js';
 import type { TranscriptStore } from '../store/transcript-store.js';
 import { Transcriber } from './transcriber.js';
+import { TranscribingNick } from './transcribing-nick.js';
 
 const READY_TIMEOUT_MS = 10_000;
 const REJOIN_ATTEMPTS = 5;
@@ -42,18 +43,29 @@ interface VoiceDeps extends Pick<Stores, 'redis' | 'settings' | 'sessions' | 'pa
 
 /** The button on the notice: anyone in the server may press it to opt in. */
 export const TRANSCRIPT_JOIN_BUTTON = 'transcript:join';
-/** What the bot's nickname shows while it transcribes, as recording bots do. */
-const TRANSCRIBING_NICK = '🔴 Lectern (transcribing)';
-
-/** Notes who speaks when (speaking start/end, never audio). */
+/**
+ * The bot in the session channel: notes who speaks when (Discord's speaking signals), and, while the session is
+ * transcribed, hears the members who opted in through the Transcriber (never anyone else's audio).
+ */
 export class VoiceService {
   private readonly listening = new Map<string, Listening>();
+  private readonly nick: TranscribingNick;
 
   constructor(
     private readonly client: Client,
     private readonly deps: VoiceDeps,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.nick = new TranscribingNick(client, deps.transcripts, logger);
+  }
+
+  /** At start-up: a nickname left showing "transcribing" by a process that died goes back. */
+  async restoreNicknames() {
+    await this.nick.restoreAll(async (guild) => {
+      const current = await this.deps.sessions.current(guild.id);
+      return current?.id ?? (await this.deps.sessions.lastEnded(guild.id))?.id;
+    });
+  }
 
   /** Returns what to tell the host in the /session start reply, if anything; joins in the background. */
   async start(guildId: string, sessionId: string) {
@@ -99,17 +111,15 @@ export class VoiceService {
     await this.listening.get(guildId)?.transcriber?.refresh();
   }
 
-  /** Member ids whose audio is subscribed to now (a test checks nobody else's ever is). */
-  listeningTo(guildId: string) {
-    return this.listening.get(guildId)?.transcriber?.listeningTo ?? [];
-  }
-
+  /** Everything heard is queued before the recap is told it may go on; the nickname goes back meanwhile. */
   private async stopTranscriber(guildId: string, state: Listening) {
     const transcriber = state.transcriber;
     if (!transcriber) return;
     delete state.transcriber;
+    const restored = this.nick.restore(guildId, state.sessionId);
     await transcriber.stop();
-    await this.showTranscribing(guildId, state.sessionId, false);
+    await this.deps.transcripts.close(guildId, state.sessionId, this.deps.now());
+    await restored;
   }
 
   async stopAll() {
@@ -157,7 +167,10 @@ export class VoiceService {
       await this.giveUp(guild.id, state, 'the voice connection could not be set up');
       return;
     }
-    if (transcribe) await this.startTranscriber(guild.id, state);
+    if (transcribe)
+      await this.startTranscriber(guild.id, state).catch((err: unknown) =>
+        this.logger.warn({ err, guildId: guild.id }, 'transcript not started: the session goes on without it'),
+      );
     connection.receiver.speaking.on('start', (userId) => {
       state.tracker.start(userId, this.deps.now());
       state.transcriber?.speakingStarted(userId);
@@ -199,9 +212,9 @@ export class VoiceService {
       if (current?.id !== state.sessionId || current.status !== 'live')
         return await this.stop(guildId, current?.endedAt ?? this.deps.now());
       state.tracker.tick(this.deps.now());
-      await this.flush(guildId, state);
       // Joins and leaves made through another process (or the notice's button there) are picked up here.
       await state.transcriber?.refresh();
+      await this.flush(guildId, state);
     } catch (err) {
       this.logger.warn({ err, guildId }, 'speaking segments not stored yet; retrying');
     }
@@ -256,28 +269,12 @@ export class VoiceService {
       logger: this.logger,
     });
     await transcripts.start(guildId, state.sessionId);
+    // Stopped by a host already (/transcript stop while the bot was joining): nobody is heard.
+    if ((await transcripts.state(guildId, state.sessionId)).stoppedAt !== undefined) return;
     await transcriber.refresh();
     state.transcriber = transcriber;
-    await this.showTranscribing(guildId, state.sessionId, true);
-  }
-
-  /** The nickname says so while transcribing; the one before is kept in Redis, so a restart still restores it. */
-  private async showTranscribing(guildId: string, sessionId: string, on: boolean) {
-    const guild = this.client.guilds.cache.get(guildId);
-    const me = guild?.members.me;
-    if (!me) return;
-    try {
-      if (on) {
-        await this.deps.transcripts.rememberNick(guildId, sessionId, me.nickname ?? '');
-        await me.setNickname(TRANSCRIBING_NICK);
-      } else {
-        const { nickBefore } = await this.deps.transcripts.state(guildId, sessionId);
-        await me.setNickname(nickBefore ? nickBefore : null);
-      }
-    } catch (err) {
-      // Without Change Nickname the notice in the channel still says it.
-      this.logger.info({ err, guildId }, 'nickname not changed');
-    }
+    // In the background: a nickname change held back by Discord's rate limits must not hold back the session.
+    void this.nick.show(guildId, state.sessionId);
   }
 
   /** Once per session, in the voice channel's own chat. */

@@ -138,7 +138,7 @@ describe('GIVEN the transcript pipeline on a real Redis and real BullMQ workers'
     const id = newId();
     const wav = options.wav ?? someWav();
     const to = from + 500;
-    await transcripts.queue(where.guildId, where.sessionId, { id, userId, from, wav });
+    await transcripts.queue(where.guildId, where.sessionId, { id, userId, from, to, wav });
     await jobs.enqueue('transcribe', {
       ...where,
       utteranceId: id,
@@ -179,7 +179,7 @@ describe('GIVEN the transcript pipeline on a real Redis and real BullMQ workers'
     const t0 = Date.now();
     await optedIn(guildId, member, t0 - 1_000);
     const id = newId();
-    await transcripts.queue(guildId, sessionId, { id, userId: member, from: t0, wav: someWav() });
+    await transcripts.queue(guildId, sessionId, { id, userId: member, from: t0, to: t0 + 500, wav: someWav() });
     expect(await transcripts.pending(guildId, sessionId)).toBe(1);
     expect(await transcripts.audio(guildId, id)).toBeInstanceOf(Buffer);
 
@@ -189,7 +189,7 @@ describe('GIVEN the transcript pipeline on a real Redis and real BullMQ workers'
     expect(await transcripts.audio(guildId, id)).toBeUndefined();
 
     // A rerun (its audio queued again meanwhile) finds the line there: the second entry changes nothing.
-    await transcripts.queue(guildId, sessionId, { id, userId: member, from: t0, wav: someWav() });
+    await transcripts.queue(guildId, sessionId, { id, userId: member, from: t0, to: t0 + 500, wav: someWav() });
     const second: TranscriptEntry = { id, userId: member, from: t0, to: t0 + 800, gap: 'a later gap' };
     expect(await transcripts.resolve(guildId, sessionId, second)).toBe('exists');
     expect(await transcripts.entries(guildId, sessionId)).toEqual([first]);
@@ -212,7 +212,13 @@ describe('GIVEN the transcript pipeline on a real Redis and real BullMQ workers'
       text: `said by ${userId}`,
     }));
     for (const entry of entries)
-      await transcripts.queue(guildId, sessionId, { id: entry.id, userId: entry.userId, from, wav: someWav() });
+      await transcripts.queue(guildId, sessionId, {
+        id: entry.id,
+        userId: entry.userId,
+        from,
+        to: from + 500,
+        wav: someWav(),
+      });
     expect(await transcripts.pending(guildId, sessionId)).toBe(3);
 
     const outcomes = [];
@@ -245,9 +251,15 @@ describe('GIVEN the transcript pipeline on a real Redis and real BullMQ workers'
       expect(await transcripts.resolve(guildId, sessionId, entry)).toBe('stored');
     // Their utterance still being transcribed when they leave.
     const inFlight = newId();
-    await transcripts.queue(guildId, s1, { id: inFlight, userId: leaver, from: t0 + 4_000, wav: someWav() });
+    await transcripts.queue(guildId, s1, {
+      id: inFlight,
+      userId: leaver,
+      from: t0 + 4_000,
+      to: t0 + 4_500,
+      wav: someWav(),
+    });
 
-    expect(await transcripts.leave(guildId, leaver, [s1, s2])).toEqual({ was: true, removed: 2 });
+    expect(await transcripts.leave(guildId, leaver, [s1, s2], 'left')).toEqual({ was: true, removed: 2 });
 
     expect([...(await transcripts.members(guildId)).keys()]).toEqual([stayer]);
     expect(await transcripts.consentedAt(guildId, leaver, t0)).toBe(false);
@@ -263,7 +275,7 @@ describe('GIVEN the transcript pipeline on a real Redis and real BullMQ workers'
     // Opting in again does not cover speech from before.
     await optedIn(guildId, leaver, t0 + 10_000);
     expect(await transcripts.resolve(guildId, s1, late)).toBe('dropped');
-    expect(await transcripts.leave(guildId, randomSnowflake(), [s1])).toEqual({ was: false, removed: 0 });
+    expect(await transcripts.leave(guildId, randomSnowflake(), [s1], 'left')).toEqual({ was: false, removed: 0 });
   });
 
   it('GIVEN a member who opted in WHEN they join again later THEN the first time is kept', async () => {
@@ -386,7 +398,7 @@ describe('GIVEN the transcript pipeline on a real Redis and real BullMQ workers'
     // Queued while opted in; the worker starts only after they left.
     const jobs = await jobQueue(randomSnowflake());
     const said = await utterance(jobs, where, member, from);
-    await transcripts.leave(where.guildId, member, [where.sessionId]);
+    await transcripts.leave(where.guildId, member, [where.sessionId], 'left');
     jobs.startWorker({
       ...noOpHandlers(),
       transcribe: transcribeHandler({ transcripts, stt: sttFor(stt.url), logger }),
@@ -540,6 +552,7 @@ describe('GIVEN the transcript pipeline on a real Redis and real BullMQ workers'
 
     const jobs = await jobQueue(app);
     const deps: SummaryDeps = {
+      redis,
       transcripts,
       sessions,
       papers,

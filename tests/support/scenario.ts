@@ -10,6 +10,7 @@ import type { Answer } from '../emulator/interactions.js';
 import type { Emulator } from '../emulator/emulator.js';
 import type { WorldGuild } from '../emulator/world.js';
 import type { JobQueue } from '../../src/jobs/job-queue.js';
+import { transcribeJobId } from '../../src/jobs/contract.js';
 import type { Lectern } from '../../src/app.js';
 import { until } from './bot-process.js';
 
@@ -383,7 +384,8 @@ export class ScenarioPlayer {
     const userId = this.userId(step.as);
     const paper = await papers.current(guildId);
     const id = newId();
-    await transcripts.queue(guildId, session.id, { id, userId, from, wav });
+    const heard = { id, userId, from: Math.round(from), to: Math.round(to), ...(paper && { paperId: paper.id }) };
+    await transcripts.queue(guildId, session.id, { ...heard, wav });
     await jobs.enqueue(
       'transcribe',
       {
@@ -396,7 +398,7 @@ export class ScenarioPlayer {
         ...(paper && { paperId: paper.id }),
         ...(paper?.metadataStatus === 'ready' && { prompt: cleanText(paper.title, 300) }),
       },
-      { jobId: `stt-${guildId}-${id}` },
+      { jobId: transcribeJobId(guildId, id) },
     );
     return { step, utterance: { sessionId: session.id, id } };
   }

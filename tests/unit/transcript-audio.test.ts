@@ -1,8 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import {
-  DISCORD_RATE,
-  Downsampler,
   MAX_UTTERANCE_MS,
   MIN_UTTERANCE_MS,
   STT_RATE,
@@ -13,49 +11,11 @@ import {
   type Utterance,
 } from '../../src/domain/transcript/audio.js';
 
-/** 48 kHz interleaved stereo, each channel given as a function of the time in seconds. */
-function stereo(frames: number, left: (t: number) => number, right: (t: number) => number = left): Int16Array {
-  const pcm = new Int16Array(frames * 2);
-  for (let f = 0; f < frames; f++) {
-    pcm[2 * f] = Math.round(left(f / DISCORD_RATE));
-    pcm[2 * f + 1] = Math.round(right(f / DISCORD_RATE));
-  }
-  return pcm;
-}
-
-const sine =
-  (hz: number, amplitude: number, phase = 0.3) =>
-  (t: number) =>
-    amplitude * Math.sin(2 * Math.PI * hz * t + phase);
-const silence = () => 0;
-
-/** The output after the filter has filled up (its 63 taps span 21 output samples; skip a few more). */
-const settled = (samples: Int16Array) => samples.subarray(32);
-
-function downsample(pcm: Int16Array): Int16Array {
-  return new Downsampler().push(pcm);
-}
-
-/** Mono 48 kHz as the Downsampler should see it: the mean of L and R. */
-function monoOf(pcm: Int16Array): Int16Array {
-  const mono = new Int16Array(pcm.length / 2);
-  for (let f = 0; f < mono.length; f++) mono[f] = Math.round((pcm[2 * f]! + pcm[2 * f + 1]!) / 2);
-  return mono;
-}
-
-function zeroCrossings(samples: Int16Array): number {
-  let crossings = 0;
-  for (let i = 1; i < samples.length; i++) if (samples[i - 1]! < 0 !== samples[i]! < 0) crossings++;
-  return crossings;
-}
-
 /** Where two sample arrays first differ, -1 if they are the same (quicker than a deep equal on a million samples). */
 function firstDifference(a: Int16Array, b: Int16Array): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return i;
   return a.length === b.length ? -1 : Math.min(a.length, b.length);
 }
-
-const decibels = (ratio: number) => 20 * Math.log10(ratio);
 
 /** Deterministic pseudo-random numbers in [0, 1), so a failing split can be replayed from its seed. */
 function seeded(seed: number): () => number {
@@ -75,107 +35,6 @@ function concat(parts: Int16Array[]): Int16Array {
   }
   return all;
 }
-
-describe('Downsampler', () => {
-  it('GIVEN a 1 kHz sine at 48 kHz stereo THEN it comes out at 16 kHz mono with the same frequency and loudness', () => {
-    const input = stereo(DISCORD_RATE, sine(1_000, 10_000));
-    const output = settled(downsample(input));
-
-    // A 1 kHz sine crosses zero 2,000 times a second, whatever the sample rate.
-    const seconds = output.length / STT_RATE;
-    expect(Math.abs(zeroCrossings(output) - 2 * 1_000 * seconds)).toBeLessThanOrEqual(2);
-    expect(Math.abs(rms(output) / rms(monoOf(input)) - 1)).toBeLessThan(0.05);
-  });
-
-  it.each([100, 300, 3_000, 5_000, 6_000])(
-    'GIVEN a %i Hz tone (speech band) THEN its loudness is kept within 5%',
-    (hz) => {
-      const input = stereo(DISCORD_RATE, sine(hz, 8_000));
-      const ratio = rms(settled(downsample(input))) / rms(monoOf(input));
-      expect(Math.abs(ratio - 1)).toBeLessThan(0.05);
-    },
-  );
-
-  it('GIVEN a 12 kHz tone (above the new 8 kHz Nyquist) THEN it is attenuated by at least 20 dB', () => {
-    const input = stereo(DISCORD_RATE, sine(12_000, 10_000));
-    const ratio = rms(settled(downsample(input))) / rms(monoOf(input));
-    expect(decibels(ratio)).toBeLessThan(-20);
-  });
-
-  it.each([8_800, 9_500, 11_000, 14_000, 18_000, 23_000])(
-    'GIVEN a %i Hz tone, which would alias into the kept band THEN it is attenuated by at least 40 dB',
-    (hz) => {
-      const input = stereo(DISCORD_RATE, sine(hz, 10_000));
-      const ratio = rms(settled(downsample(input))) / rms(monoOf(input));
-      expect(decibels(ratio)).toBeLessThan(-40);
-    },
-  );
-
-  it('GIVEN sound on one channel only THEN the output is the average of both: half as loud', () => {
-    const both = rms(settled(downsample(stereo(DISCORD_RATE, sine(1_000, 10_000)))));
-    const leftOnly = settled(downsample(stereo(DISCORD_RATE, sine(1_000, 10_000), silence)));
-    const rightOnly = settled(downsample(stereo(DISCORD_RATE, silence, sine(1_000, 10_000))));
-
-    expect(Math.abs(rms(leftOnly) / both - 0.5)).toBeLessThan(0.5 * 0.05);
-    expect(Math.abs(rms(rightOnly) / both - 0.5)).toBeLessThan(0.5 * 0.05);
-    expect(rightOnly).toEqual(leftOnly);
-  });
-
-  it('GIVEN opposite signals on the two channels THEN they cancel out', () => {
-    const output = downsample(stereo(DISCORD_RATE, sine(1_000, 10_000), sine(1_000, -10_000)));
-    expect(rms(output)).toBe(0);
-  });
-
-  it('GIVEN 48,000 stereo frames THEN it gives 16,000 samples', () => {
-    expect(downsample(new Int16Array(48_000 * 2)).length).toBe(16_000);
-  });
-
-  it('GIVEN frames one at a time THEN a sample comes out on every third frame', () => {
-    const downsampler = new Downsampler();
-    const lengths = Array.from({ length: 9 }, () => downsampler.push(new Int16Array([1_000, 1_000])).length);
-    expect(lengths).toEqual([0, 0, 1, 0, 0, 1, 0, 0, 1]);
-  });
-
-  it.each([1, 2, 3, 4, 5])(
-    'GIVEN a signal pushed in random even-length splits (seed %i) THEN the output is byte-identical to one push',
-    (seed) => {
-      const random = seeded(seed);
-      const noise = () => (random() * 2 - 1) * 20_000;
-      const input = stereo(DISCORD_RATE, (t) => sine(440, 8_000)(t) + noise(), noise);
-      const whole = downsample(input);
-
-      const downsampler = new Downsampler();
-      const parts: Int16Array[] = [];
-      let framesSeen = 0;
-      for (let at = 0; at < input.length;) {
-        // Split sizes from an empty push to 2,000 frames: many are not multiples of 3 or of 960.
-        const frames = Math.min(Math.floor(random() * 2_000), input.length / 2 - framesSeen);
-        const part = downsampler.push(input.subarray(at, at + frames * 2));
-        framesSeen += frames;
-        at += frames * 2;
-        parts.push(part);
-        expect(parts.reduce((n, p) => n + p.length, 0)).toBe(Math.floor(framesSeen / 3));
-      }
-
-      expect(firstDifference(concat(parts), whole)).toBe(-1);
-    },
-  );
-
-  it('GIVEN a full-scale square wave, which overshoots when filtered THEN the output is clamped, not wrapped', () => {
-    const output = downsample(
-      stereo(DISCORD_RATE, (t) => (Math.sin(2 * Math.PI * 2_000 * t + 0.3) >= 0 ? 32_767 : -32_768)),
-    );
-    expect(Math.max(...output)).toBe(32_767);
-    expect(Math.min(...output)).toBe(-32_768);
-    // Wrapping would turn the overshoot at each peak into a sample of the opposite sign: the 2 kHz would gain crossings.
-    const seconds = settled(output).length / STT_RATE;
-    expect(Math.abs(zeroCrossings(settled(output)) - 2 * 2_000 * seconds)).toBeLessThanOrEqual(2);
-  });
-
-  it('GIVEN an odd number of samples (half a stereo frame) THEN it throws', () => {
-    expect(() => new Downsampler().push(new Int16Array(3))).toThrow(/L,R pairs/);
-  });
-});
 
 describe('wavFile and readWav', () => {
   const text = (file: Buffer, at: number) => file.toString('ascii', at, at + 4);
@@ -418,26 +277,5 @@ describe('UtteranceBuffer', () => {
     second!.samples.fill(9);
     buffer.push(ramp(99, 1_000 * perMs));
     expect(firstDifference(buffer.end()!.samples, ramp(99, 1_000 * perMs))).toBe(-1);
-  });
-});
-
-describe('the audio pipeline', () => {
-  it('GIVEN 1 s of Discord voice in 20 ms packets THEN the provider gets a 1 s 16 kHz mono WAV of the same tone', () => {
-    const voice = stereo(DISCORD_RATE, sine(500, 6_000));
-    const downsampler = new Downsampler();
-    const utterance = new UtteranceBuffer(5_000);
-    const framesPer20ms = DISCORD_RATE / 50;
-    for (let at = 0; at < voice.length; at += framesPer20ms * 2) {
-      expect(utterance.push(downsampler.push(voice.subarray(at, at + framesPer20ms * 2)))).toEqual([]);
-    }
-    const heard = utterance.end()!;
-    expect([heard.from, heard.to]).toEqual([5_000, 6_000]);
-
-    const wav = readWav(wavFile(heard.samples));
-    expect(wav).toMatchObject({ sampleRate: STT_RATE, channels: 1, bitsPerSample: 16 });
-    expect(wav.samples.length).toBe(STT_RATE);
-    expect(
-      Math.abs(zeroCrossings(settled(wav.samples)) - 2 * 500 * (settled(wav.samples).length / STT_RATE)),
-    ).toBeLessThanOrEqual(2);
   });
 });

@@ -1,5 +1,5 @@
 import { recapQuestions, type Recap } from '../recap/recap.js';
-import type { RecapTranscript } from '../transcript/transcript.js';
+import { keptEntries, summaryHas, SUMMARY_WITHDRAWN, type RecapTranscript } from '../transcript/transcript.js';
 import type { Question } from '../session/question.js';
 import type { TimelineEvent } from '../session/session.js';
 
@@ -56,18 +56,15 @@ export function forgetInRecap(recap: Recap, userId: string, questions?: Question
 
 /** Their lines go; a written summary made from them goes too (its text may name them or repeat what they said). */
 export function forgetInTranscript(transcript: RecapTranscript, userId: string): RecapTranscript {
-  const theirs = transcript.entries.some((e) => e.userId === userId);
-  const named = transcript.summary?.heard.some((h) => h.askedBy === userId || h.answeredBy === userId);
-  if (!theirs && !named) return transcript;
-  const { summary, summaryMissing, ...rest } = transcript;
-  return {
-    ...rest,
-    entries: transcript.entries.filter((e) => e.userId !== userId),
-    ...(summary || summaryMissing ? { summaryMissing: SUMMARY_FORGOTTEN } : {}),
-  };
+  if (!summaryHas(transcript, userId)) return transcript;
+  const kept = keptEntries(transcript, (e) => e.userId !== userId, SUMMARY_FORGOTTEN);
+  // Named in the summary without a line left (their lines were empty): the summary goes all the same.
+  if (kept !== transcript || !kept.summary) return kept;
+  const { summary: _named, ...rest } = kept;
+  return { ...rest, summaryMissing: SUMMARY_FORGOTTEN };
 }
 
-export const SUMMARY_FORGOTTEN = 'it was removed when a member who spoke asked Lectern to forget them';
+export const SUMMARY_FORGOTTEN = SUMMARY_WITHDRAWN.forgotten;
 
 /** What /privacy delete removed or made anonymous, counted for its answer. */
 export interface Forgotten {

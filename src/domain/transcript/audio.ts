@@ -1,98 +1,16 @@
 import { Buffer } from 'node:buffer';
 
 /**
- * Audio plumbing for transcripts: Discord's decoded voice (48 kHz stereo) in, one 16 kHz mono WAV per utterance out,
- * which is what speech-to-text providers want. Plain arithmetic only, so it runs (and is tested) without any I/O.
+ * Audio plumbing for transcripts: 16 kHz mono samples in (libopus decodes Discord's voice at that rate), one WAV per
+ * utterance out, which is what speech-to-text providers want. Plain arithmetic only, so it runs (and is tested)
+ * without any I/O.
  */
 
-export const DISCORD_RATE = 48_000;
 export const STT_RATE = 16_000;
 /** Longest utterance sent to a provider in one file. */
 export const MAX_UTTERANCE_MS = 30_000;
 /** Shorter ones (a cough, a click) are not sent. */
 export const MIN_UTTERANCE_MS = 300;
-
-/** 48 kHz → 16 kHz: keep one sample in three. */
-const DECIMATION = DISCORD_RATE / STT_RATE;
-
-/**
- * The anti-aliasing filter. Everything above the new Nyquist (8 kHz) would fold back into the speech band after
- * decimation, so it must be gone first. 63 taps of a Hamming-windowed sinc cut at 7.2 kHz: flat within 0.1 dB up to
- * 6 kHz, about -23 dB at 8 kHz and at least -55 dB from 8.8 kHz on (what could alias below 7.2 kHz). An odd length
- * makes it symmetric, so it delays every frequency alike: by 31 input samples, about 0.65 ms.
- */
-const TAP_COUNT = 63;
-const CUTOFF_HZ = 7_200;
-
-function lowPassTaps(count: number, cutoffHz: number, rate: number): Float64Array {
-  const taps = new Float64Array(count);
-  const middle = (count - 1) / 2;
-  const cutoff = cutoffHz / rate; // cycles per sample
-  let sum = 0;
-  for (let i = 0; i < count; i++) {
-    const n = i - middle;
-    const sinc = n === 0 ? 2 * cutoff : Math.sin(2 * Math.PI * cutoff * n) / (Math.PI * n);
-    const hamming = 0.54 - 0.46 * Math.cos((2 * Math.PI * i) / (count - 1));
-    taps[i] = sinc * hamming;
-    sum += taps[i]!;
-  }
-  // Unity gain at 0 Hz, so speech keeps its loudness.
-  for (let i = 0; i < count; i++) taps[i] = taps[i]! / sum;
-  return taps;
-}
-
-const TAPS = lowPassTaps(TAP_COUNT, CUTOFF_HZ, DISCORD_RATE);
-
-const INT16_MIN = -32_768;
-const INT16_MAX = 32_767;
-
-function toInt16(value: number): number {
-  return Math.min(INT16_MAX, Math.max(INT16_MIN, Math.round(value)));
-}
-
-/** Streaming 48 kHz interleaved stereo → 16 kHz mono: averages the channels, low-passes (a small windowed-sinc FIR,
- * cutoff a little under 8 kHz) and keeps every third sample. Keeps its filter history across pushes, so chunk
- * boundaries are seamless: pushing a signal in any split gives exactly the same output as pushing it whole. */
-export class Downsampler {
-  /**
-   * Mono input as the filter sees it: the last TAP_COUNT - 1 samples of earlier pushes (zeros before the first), then
-   * the current push. Reused across pushes; it grows only when a push is longer than any before.
-   */
-  private work = new Float64Array(TAP_COUNT - 1);
-  /** Stereo frames seen so far, mod 3: which input frames are the kept ones continues across pushes. */
-  private phase = 0;
-
-  /** `pcm` holds L,R pairs. Returns the output samples this push completes: floor(frames seen / 3) overall. */
-  push(pcm: Int16Array): Int16Array {
-    if (pcm.length % 2 !== 0) throw new Error(`Stereo PCM must hold whole L,R pairs, got ${pcm.length} samples`);
-    const frames = pcm.length / 2;
-    const history = TAP_COUNT - 1;
-    if (this.work.length < history + frames) {
-      const bigger = new Float64Array(history + frames);
-      bigger.set(this.work.subarray(0, history));
-      this.work = bigger;
-    }
-    const work = this.work;
-    for (let f = 0; f < frames; f++) work[history + f] = (pcm[2 * f]! + pcm[2 * f + 1]!) / 2;
-
-    // Frame f of this push is frame (seen + f) overall; output k is the filter's value at overall frame 3k + 2, the
-    // first moment all three of its frames have arrived. That is what makes the count floor(frames seen / 3).
-    const first = (DECIMATION - 1 - this.phase + DECIMATION) % DECIMATION;
-    const count = first < frames ? Math.floor((frames - 1 - first) / DECIMATION) + 1 : 0;
-    const out = new Int16Array(count);
-    for (let k = 0; k < count; k++) {
-      const newest = history + first + k * DECIMATION;
-      let acc = 0;
-      for (let j = 0; j < TAP_COUNT; j++) acc += TAPS[j]! * work[newest - j]!;
-      out[k] = toInt16(acc);
-    }
-
-    // Keep the newest samples as the next push's history.
-    work.copyWithin(0, frames, frames + history);
-    this.phase = (this.phase + frames) % DECIMATION;
-    return out;
-  }
-}
 
 const WAV_HEADER_BYTES = 44;
 

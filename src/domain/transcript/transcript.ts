@@ -18,8 +18,8 @@ export type TranscriptLine = Extract<TranscriptEntry, { text: string }>;
 
 export const isLine = (entry: TranscriptEntry): entry is TranscriptLine => 'text' in entry;
 
-/** Speech-to-text answers are capped: 30 s of speech is ~100 words. */
-export const MAX_LINE = 2_000;
+/** Speech-to-text answers are capped: 30 s of speech is ~100 words (~600 characters). */
+export const MAX_LINE = 1_500;
 
 /** Oldest first; entries starting together keep a stable order. */
 export function inOrder(entries: Iterable<TranscriptEntry>) {
@@ -47,4 +47,26 @@ export interface RecapTranscript {
   summaryMissing?: string;
   /** Utterances still waiting for their text when the recap was written. */
   untranscribed?: number;
+}
+
+/** Why a recap has no written summary any more: it was made with the words of a member who left or was forgotten. */
+export const SUMMARY_WITHDRAWN = {
+  left: 'it was removed when a member who spoke stopped being transcribed',
+  forgotten: 'it was removed when a member who spoke asked Lectern to forget them',
+} as const;
+
+/** Whether a written summary was made with this member's words, or names them. */
+export function summaryHas(transcript: Pick<RecapTranscript, 'entries' | 'summary'>, userId: string) {
+  return (
+    transcript.entries.some((e) => e.userId === userId) ||
+    (transcript.summary?.heard.some((h) => h.askedBy === userId || h.answeredBy === userId) ?? false)
+  );
+}
+
+/** The transcript without the entries `keep` refuses; a written summary made with any of them goes too (`why`). */
+export function keptEntries(transcript: RecapTranscript, keep: (entry: TranscriptEntry) => boolean, why: string) {
+  const entries = transcript.entries.filter(keep);
+  if (entries.length === transcript.entries.length) return transcript;
+  const { summary, summaryMissing, ...rest } = transcript;
+  return { ...rest, entries, ...(summary || summaryMissing ? { summaryMissing: why } : {}) };
 }

@@ -8,7 +8,7 @@ import { postOnce } from './post-once.js';
 import type { SessionBoardDeps } from './session-board.js';
 import type { Logger } from '../../logger.js';
 import type { ArchiveService } from '../../archive/archive-service.js';
-import { isLine, type RecapTranscript } from '../../domain/transcript/transcript.js';
+import { recapTranscript, transcriptNotReady, withCurrentConsent } from './recap-transcript.js';
 import type { JobQueue } from '../job-queue.js';
 import type { ChatModel } from '../../transcript/providers.js';
 
@@ -20,10 +20,6 @@ export type RecapDeps = SessionBoardDeps & {
   /** Set up for written summaries (LECTERN_LLM_URL). */
   chat: ChatModel | undefined;
 };
-
-/** How long after the end the recap waits for utterances still being transcribed, before going out without them. */
-export const TRANSCRIPT_WAIT_MS = 30 * 60_000;
-const WAIT_STEP_MS = 2_000;
 
 export function sessionRecapHandler(deps: RecapDeps): JobHandlers['session.recap'] {
   return async ({ guildId, sessionId, edition }, job) => {
@@ -51,8 +47,10 @@ export function sessionRecapHandler(deps: RecapDeps): JobHandlers['session.recap
     const fetched = await deps.messages.displayNames(guildId, composed.ids);
     // Read again under the lock: a member forgotten while the names were fetched is neither named nor posted.
     const locked = await withGuildLock(deps.redis, guildId, async () => {
-      const stored = await deps.sessions.recap(guildId, sessionId);
-      if (!stored) return undefined;
+      const saved = await deps.sessions.recap(guildId, sessionId);
+      if (!saved) return undefined;
+      const stored = await withCurrentConsent(deps, guildId, saved);
+      if (stored !== saved) await deps.sessions.saveRecap(guildId, sessionId, stored);
       const members = new Set(recapMembers(stored));
       const names = new Map([...fetched].filter(([id]) => members.has(id)));
       await deps.archive.record(guildId, stored, names);
@@ -129,48 +127,6 @@ async function recapPapers(deps: RecapDeps, guildId: string, timeline: TimelineE
       });
   }
   return { papers, threads };
-}
-
-/**
- * A transcribed session's recap waits until every utterance has its text (or the wait is over), then for the
- * written summary when a model is set up: the summary job runs this edition again once it is stored.
- */
-async function transcriptNotReady(deps: RecapDeps, guildId: string, sessionId: string, edition: string, end: number) {
-  const state = await deps.transcripts.state(guildId, sessionId);
-  if (!state.on) return false;
-  const pending = await deps.transcripts.pending(guildId, sessionId);
-  if (pending > 0 && deps.now() - end < TRANSCRIPT_WAIT_MS) {
-    const step = Math.floor(Date.now() / WAIT_STEP_MS);
-    await deps.jobs.enqueue(
-      'session.recap',
-      { guildId, sessionId, edition },
-      { delayMs: WAIT_STEP_MS, jobId: `recap-wait-${guildId}-${sessionId}-${edition}-${step}` },
-    );
-    return true;
-  }
-  if (!deps.chat || state.summary || state.summaryMissing) return false;
-  const entries = await deps.transcripts.entries(guildId, sessionId);
-  if (!entries.some(isLine)) return false;
-  await deps.jobs.enqueue(
-    'transcript.summary',
-    { guildId, sessionId, edition },
-    { jobId: `summary-${guildId}-${sessionId}-${edition}` },
-  );
-  return true;
-}
-
-async function recapTranscript(deps: RecapDeps, guildId: string, sessionId: string) {
-  const state = await deps.transcripts.state(guildId, sessionId);
-  if (!state.on) return undefined;
-  const [entries, untranscribed] = await Promise.all([
-    deps.transcripts.entries(guildId, sessionId),
-    deps.transcripts.pending(guildId, sessionId),
-  ]);
-  const transcript: RecapTranscript = { entries };
-  if (state.summary) transcript.summary = state.summary;
-  else if (state.summaryMissing) transcript.summaryMissing = state.summaryMissing;
-  if (untranscribed > 0) transcript.untranscribed = untranscribed;
-  return transcript;
 }
 
 /** Every member a recap names: presenters, askers, speakers, and those the transcript and its summary name. */

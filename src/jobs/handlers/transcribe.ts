@@ -49,9 +49,7 @@ export function transcribeHandler(deps: TranscribeDeps): JobHandlers['transcribe
       await store({ ...heard, gap: `not transcribed: ${failure.reason}` });
       return;
     }
-    const line = cleanText(text, MAX_LINE);
-    // Silence or noise: no words, nothing to keep.
-    if (line.length === 0) await deps.transcripts.discard(guildId, sessionId, utteranceId);
-    else await store({ ...heard, text: line });
+    // Silence or noise gives no words: kept empty (never shown), so a rerun finds it done.
+    await store({ ...heard, text: cleanText(text, MAX_LINE) });
   };
 }

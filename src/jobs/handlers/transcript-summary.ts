@@ -12,7 +12,9 @@ import {
   type PartNotes,
   type SummaryInput,
 } from '../../domain/transcript/summary.js';
-import { isLine } from '../../domain/transcript/transcript.js';
+import { isLine, SUMMARY_WITHDRAWN, type WrittenSummary } from '../../domain/transcript/transcript.js';
+import { withGuildLock } from '../../store/guild-lock.js';
+import type { RedisClient } from '../../store/redis.js';
 import type { DiscordMessages } from '../../discord/messages.js';
 import type { JobQueue } from '../../jobs/job-queue.js';
 import type { Logger } from '../../logger.js';
@@ -23,6 +25,7 @@ import { providerFailure, type ChatModel } from '../../transcript/providers.js';
 import type { JobHandlers } from '../contract.js';
 
 export interface SummaryDeps {
+  redis: RedisClient;
   transcripts: TranscriptStore;
   sessions: SessionStore;
   papers: PaperStore;
@@ -42,39 +45,62 @@ export interface SummaryDeps {
  */
 export function transcriptSummaryHandler(deps: SummaryDeps): JobHandlers['transcript.summary'] {
   return async ({ guildId, sessionId, edition }, job) => {
-    const state = await deps.transcripts.state(guildId, sessionId);
-    if (deps.chat && !state.summary && !state.summaryMissing) {
-      let outcome;
-      try {
-        outcome = await summarise(deps, deps.chat, guildId, sessionId);
-      } catch (err) {
-        const failure = providerFailure(err);
-        if (failure.retry && !job.finalAttempt) throw err;
-        outcome = { missing: `the language model could not be asked (${failure.reason})` };
-      }
-      if ('missing' in outcome) deps.logger.warn({ guildId, sessionId, why: outcome.missing }, 'no written summary');
-      await deps.transcripts.saveSummary(guildId, sessionId, outcome);
+    try {
+      await summariseOnce(deps, guildId, sessionId, job.finalAttempt);
+    } catch (err) {
+      // Whatever failed, the recap is not left waiting for a summary that will never come.
+      if (!job.finalAttempt) throw err;
+      deps.logger.warn({ err, guildId, sessionId }, 'no written summary: the recap goes out without one');
+      await deps.transcripts.saveSummary(guildId, sessionId, { missing: 'it could not be written' }).catch(() => {});
     }
     await deps.jobs.enqueue('session.recap', { guildId, sessionId, edition });
   };
 }
 
+async function summariseOnce(deps: SummaryDeps, guildId: string, sessionId: string, finalAttempt: boolean) {
+  const state = await deps.transcripts.state(guildId, sessionId);
+  if (state.summary || state.summaryMissing) return;
+  let outcome: { summary: WrittenSummary } | { missing: string };
+  let used: string[] = [];
+  if (!deps.chat) outcome = { missing: 'no language model is set up (LECTERN_LLM_URL)' };
+  else
+    try {
+      ({ outcome, used } = await summarise(deps, deps.chat, guildId, sessionId));
+    } catch (err) {
+      const failure = providerFailure(err);
+      if (failure.retry && !finalAttempt) throw err;
+      outcome = { missing: `the language model could not be asked (${failure.reason})` };
+    }
+  // Under the data lock, and only if every line it was made from is still there: a member who left the
+  // transcript (or had Lectern forget them) while the model was writing is not brought back by it.
+  const saved = await withGuildLock(deps.redis, guildId, async () => {
+    const now = new Set((await deps.transcripts.entries(guildId, sessionId)).map((e) => e.id));
+    const kept = used.every((id) => now.has(id)) ? outcome : { missing: SUMMARY_WITHDRAWN.left };
+    if ('missing' in kept) deps.logger.warn({ guildId, sessionId, why: kept.missing }, 'no written summary');
+    await deps.transcripts.saveSummary(guildId, sessionId, kept);
+  });
+  if (saved === 'busy') throw new Error("a member's data is being deleted here: the summary waits (retried)");
+}
+
 async function summarise(deps: SummaryDeps, chat: ChatModel, guildId: string, sessionId: string) {
   const input = await summaryInput(deps, guildId, sessionId);
+  const used = input.lines.map((line) => line.id);
   const max = deps.summaryContextChars;
   const parts = summaryParts(input, max);
   const notes: PartNotes[] = [];
   for (const part of parts) {
     const parsed = await ask(chat, part.messages, (raw) => parsePart(raw, input, part.paperId));
-    if (!parsed.ok) return { missing: `the language model's answer was invalid twice (${parsed.error})` };
+    if (!parsed.ok) return { used, outcome: invalid(parsed.error) };
     notes.push(parsed.value);
   }
   const final = await ask(chat, finalMessages(input, max, parts.length > 0 ? notes : undefined), (raw) =>
     parseFinal(raw, input),
   );
-  if (!final.ok) return { missing: `the language model's answer was invalid twice (${final.error})` };
-  return { summary: writtenSummary(chat.model, input, final.value, notes) };
+  if (!final.ok) return { used, outcome: invalid(final.error) };
+  return { used, outcome: { summary: writtenSummary(chat.model, input, final.value, notes) } };
 }
+
+const invalid = (error: string) => ({ missing: `the language model's answer was invalid twice (${error})` });
 
 /** One request, and one more with the reason when the answer does not parse. */
 async function ask<T>(chat: ChatModel, messages: ChatMessage[], parse: (raw: string) => Parsed<T>) {

@@ -1,4 +1,4 @@
--- An utterance's text (or gap) is back. KEYS: 1 members who opted in, 2 transcript, 3 pending.
+-- An utterance's text (or gap) is back. KEYS: 1 members who opted in, 2 transcript, 3 pending (utterance id → JSON).
 -- ARGV: 1 member id, 2 utterance id, 3 when the utterance began (ms), 4 the entry (JSON, stored as given).
 -- Kept only while the member is still opted in since before they spoke: /transcript leave removes their lines,
 -- and a line whose job was running meanwhile must not come back.
@@ -11,5 +11,5 @@ elseif redis.call('HSETNX', KEYS[2], ARGV[2], ARGV[4]) == 0 then
 else
   outcome = 'stored'
 end
-redis.call('SREM', KEYS[3], ARGV[2])
+redis.call('HDEL', KEYS[3], ARGV[2])
 return cjson.encode({outcome = outcome})
