@@ -1,5 +1,5 @@
 import OpenAI, { toFile } from 'openai';
-import type { ChatMessage } from '../domain/transcript/summary.js';
+import type { ChatMessage } from '../domain/transcript/summary-prompts.js';
 
 /**
  * The two external services, both through the official `openai` package with a base URL: it speaks the protocols

@@ -1,17 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { parseFinal, parsePart, retryMessages, writtenSummary } from '../../src/domain/transcript/summary-answers.js';
 import {
   finalMessages,
   instructionChars,
-  parseFinal,
-  parsePart,
-  retryMessages,
   summaryParts,
-  writtenSummary,
   type ChatMessage,
   type FinalAnswer,
   type PartNotes,
   type SummaryInput,
-} from '../../src/domain/transcript/summary.js';
+} from '../../src/domain/transcript/summary-prompts.js';
 import type { TranscriptLine } from '../../src/domain/transcript/transcript.js';
 
 const startedAt = Date.UTC(2025, 0, 6, 18);

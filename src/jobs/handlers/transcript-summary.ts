@@ -1,17 +1,14 @@
 import { paperLabel } from '../../domain/papers/paper.js';
 import type { TimelineEvent } from '../../domain/session/session.js';
+import { parseFinal, parsePart, retryMessages, writtenSummary } from '../../domain/transcript/summary-answers.js';
 import {
   finalMessages,
-  parseFinal,
-  parsePart,
-  retryMessages,
   summaryParts,
-  writtenSummary,
   type ChatMessage,
   type Parsed,
   type PartNotes,
   type SummaryInput,
-} from '../../domain/transcript/summary.js';
+} from '../../domain/transcript/summary-prompts.js';
 import { isLine, SUMMARY_WITHDRAWN, type WrittenSummary } from '../../domain/transcript/transcript.js';
 import { withGuildLock } from '../../store/guild-lock.js';
 import type { RedisClient } from '../../store/redis.js';
