@@ -3,9 +3,10 @@ import { STT_RATE, UtteranceBuffer } from '../domain/transcript/audio.js';
 
 /**
  * One speaker's audio in memory: Opus packets in, 16 kHz mono samples out, in pieces of at most 30 s. libopus
- * itself decodes at 16 kHz and down-mixes Discord's stereo to mono (it can decode any stream at any of its rates),
- * which costs a third of decoding at 48 kHz and resampling after. The decoder (opus-decoder: libopus compiled to
- * WebAssembly, no native build) has a memory of its own, so any number of speakers can be heard at once.
+ * itself decodes at 16 kHz and down-mixes Discord's stereo to mono (it can decode any stream at any of its rates).
+ * The decoder (opus-decoder: libopus compiled to WebAssembly, no native build) has a memory of its own, so any
+ * number of speakers can be heard at once; it is opened once per speaker and kept for their next utterances, as
+ * opening one reserves a WebAssembly memory (tens of MB of address space) whose collection costs more than decoding.
  */
 export class SpeakerAudio {
   /** Packets libopus could not decode (skipped: a lost or damaged packet costs 20 ms, not the utterance). */
@@ -13,7 +14,7 @@ export class SpeakerAudio {
 
   private constructor(
     private readonly decoder: OpusDecoder<typeof STT_RATE>,
-    private readonly utterance: UtteranceBuffer,
+    private utterance: UtteranceBuffer,
   ) {}
 
   static async open() {
@@ -33,15 +34,21 @@ export class SpeakerAudio {
     return this.utterance.push(toSamples(channelData[0]!, samplesDecoded)).map((piece) => piece.samples);
   }
 
-  /** What is left (nothing if shorter than a word), and the decoder's memory freed. */
+  /** The utterance is over: what is left of it (nothing if shorter than a word). The next one starts empty. */
   end(): Int16Array | undefined {
     const rest = this.utterance.end()?.samples;
-    this.decoder.free();
+    this.utterance = new UtteranceBuffer(0);
     return rest;
   }
 
-  /** Dropped without handing anything out (the member stopped being heard). */
+  /** The utterance is dropped without handing anything out (the member stopped being heard). */
   discard() {
+    this.utterance.end();
+    this.utterance = new UtteranceBuffer(0);
+  }
+
+  /** The decoder's memory goes; the speaker is not heard again in this session. */
+  free() {
     this.utterance.end();
     this.decoder.free();
   }

@@ -50,6 +50,8 @@ interface Speaker {
  */
 export class Transcriber {
   private readonly speakers = new Map<string, Speaker>();
+  /** One decoder per member heard, kept between their utterances (opening one costs more than decoding). */
+  private readonly decoders = new Map<string, Promise<SpeakerAudio>>();
   private members = new Map<string, number>();
   private stopped = false;
 
@@ -64,6 +66,7 @@ export class Transcriber {
   async refresh() {
     this.members = await this.deps.transcripts.members(this.guildId);
     for (const userId of this.speakers.keys()) if (!this.members.has(userId)) this.drop(userId);
+    for (const userId of this.decoders.keys()) if (!this.members.has(userId)) this.freeDecoder(userId);
   }
 
   /** Member ids subscribed to right now. */
@@ -96,17 +99,30 @@ export class Transcriber {
       this.deps.logger.warn({ err, guildId: this.guildId, userId }, 'audio stream failed: the utterance ends here');
       this.finish(userId, speaker);
     });
-    SpeakerAudio.open().then(
+    this.decoderOf(userId).then(
       (audio) => {
-        if (speaker.closed) return audio.discard();
+        if (speaker.closed) return;
         speaker.audio = audio;
         for (const packet of speaker.early.splice(0)) this.decode(userId, speaker, packet);
       },
       (err: unknown) => {
+        this.decoders.delete(userId);
         this.deps.logger.warn({ err, guildId: this.guildId, userId }, 'no Opus decoder: this utterance is lost');
         this.close(userId, speaker);
       },
     );
+  }
+
+  private decoderOf(userId: string) {
+    let audio = this.decoders.get(userId);
+    if (!audio) this.decoders.set(userId, (audio = SpeakerAudio.open()));
+    return audio;
+  }
+
+  private freeDecoder(userId: string) {
+    const audio = this.decoders.get(userId);
+    this.decoders.delete(userId);
+    void audio?.then((decoder) => decoder.free()).catch(() => {});
   }
 
   private decode(userId: string, speaker: Speaker, packet: Buffer) {
@@ -117,11 +133,12 @@ export class Transcriber {
     }
   }
 
-  /** Ends every subscription; what was said until now is still queued. Waits until it is. */
+  /** Ends every subscription; what was said until now is still queued (waited for); every decoder is freed. */
   async stop() {
     this.stopped = true;
     const speakers = [...this.speakers.entries()];
     for (const [userId, speaker] of speakers) this.finish(userId, speaker);
+    for (const userId of [...this.decoders.keys()]) this.freeDecoder(userId);
     await Promise.all(speakers.map(([, speaker]) => speaker.queuing));
   }
 
@@ -145,7 +162,7 @@ export class Transcriber {
     if (speaker) this.close(userId, speaker);
   }
 
-  /** The subscription ends and the decoder's memory goes; anything not handed out is dropped. */
+  /** The subscription ends; anything not handed out is dropped (the decoder stays for the member's next words). */
   private close(userId: string, speaker: Speaker) {
     if (speaker.closed) return;
     speaker.closed = true;

@@ -71,6 +71,21 @@ describe('SpeakerAudio', () => {
     expect(audio.end()!.length).toBe(STT_RATE);
   });
 
+  it('GIVEN one speaker WHEN a second utterance follows the first THEN the same decoder hears it, from empty', async () => {
+    const audio = await SpeakerAudio.open();
+    for (const packet of opusFrames(speechLike(1_000, { frequency: 150 }))) audio.push(packet);
+    expect(audio.end()!.length).toBe(STT_RATE);
+    for (const packet of opusFrames(speechLike(600, { frequency: 220 }))) audio.push(packet);
+    const second = audio.end()!;
+    expect(second.length).toBe(0.6 * STT_RATE);
+    expect(Math.abs(pitchOf(second, STT_RATE) - 220)).toBeLessThan(22);
+    // A dropped utterance leaves nothing for the next.
+    for (const packet of opusFrames(speechLike(500))) audio.push(packet);
+    audio.discard();
+    expect(audio.end()).toBeUndefined();
+    audio.free();
+  });
+
   it('GIVEN 40 speakers at once THEN every decoder works (each has memory of its own)', async () => {
     const speakers = await Promise.all(Array.from({ length: 40 }, () => SpeakerAudio.open()));
     const packets = opusFrames(speechLike(500));
