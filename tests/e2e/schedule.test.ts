@@ -287,7 +287,7 @@ describe('GIVEN a schedule WHEN hosts skip, pause, resume and move it', () => {
     await expectOpenJob(harness, clock.now, S2);
     await until(
       () => eventsByStart(harness).filter((e) => e.status === Scheduled).length === 1,
-      5_000,
+      15_000,
       'a new event for the resumed session',
     );
 
@@ -305,7 +305,7 @@ describe('GIVEN a schedule WHEN hosts skip, pause, resume and move it', () => {
     await expectOpenJob(harness, clock.now, S3);
     await until(
       () => eventsByStart(harness).some((e) => e.start === '2026-12-03T17:00:00.000Z'),
-      5_000,
+      15_000,
       "the moved session's event",
     );
     await until(
