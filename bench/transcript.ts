@@ -15,7 +15,7 @@ import { SpeechToText } from '../src/transcript/providers.js';
 import { SpeakerAudio } from '../src/voice/speaker-audio.js';
 import { FakeStt } from '../tests/support/providers.js';
 import { PrivateRedis } from '../tests/support/redis-server.js';
-import { opusFrames, speechLike } from '../tests/support/speech.js';
+import { opusFrames, random, speechLike } from '../tests/support/speech.js';
 import { percentile, type Figure, type Target } from './stats.js';
 
 /**
@@ -72,18 +72,6 @@ const cpuMsSince = (since: NodeJS.CpuUsage) => {
 let began = performance.now();
 const progress = (what: string) =>
   console.error(`  [transcript ${((performance.now() - began) / 1000).toFixed(0)} s] ${what}`);
-
-/** mulberry32: the same seed, the same session. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** One speaker's minute of speech: the Opus packets a client sends, the same sealed as RTP, and its utterances. */
 interface Voice {

@@ -21,8 +21,8 @@ const FLOOR = 0.15;
 /** Relative amplitudes of the fundamental and its harmonics: a rough vowel, loudest at the bottom. */
 const HARMONICS = [1, 0.7, 0.5, 0.35, 0.2, 0.12];
 
-/** mulberry32: a small seeded generator, so the same seed always gives the same audio. */
-function random(seed: number): () => number {
+/** mulberry32: a small seeded generator, so the same seed always gives the same audio (or the same session). */
+export function random(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
