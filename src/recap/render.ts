@@ -265,9 +265,11 @@ function digestLines(
   if (takeaways.length > 0) lines.push('## Key takeaways', ...takeaways.map((t) => `- ★ ${note(t)}`), '');
   const open = recap.unanswered.length;
   if (open > 0) lines.push(`${open} unanswered question${open === 1 ? '' : 's'} carried over to next week's agenda.`);
-  const extra = recap.transcript ? ', what was said' + (recap.transcript.summary ? ' and a written summary' : '') : '';
+  const said = recap.transcript?.summary ? ', what was said and a written summary' : ', what was said';
+  const extra = recap.transcript ? said : '';
+  const everything = `every question and answer, every highlight, the speaker timeline${extra}`;
   lines.push(
-    `The full recap (every question and answer, every highlight, the speaker timeline${extra}) is in the attached file, ` +
+    `The full recap (${everything}) is in the attached file, ` +
       (page ? `${fileName}, and on the web: ${page}` : `${fileName}.`),
   );
   return lines;

@@ -87,7 +87,8 @@ export function readWav(data: Uint8Array): Wav {
       }
       if (blockAlign !== channels * 2 || byteRate !== sampleRate * blockAlign) {
         throw new Error(
-          `Malformed WAV file: block align ${blockAlign} and byte rate ${byteRate} do not fit ${channels} channels of 16-bit at ${sampleRate} Hz`,
+          `Malformed WAV file: block align ${blockAlign} and byte rate ${byteRate} ` +
+            `do not fit ${channels} channels of 16-bit at ${sampleRate} Hz`,
         );
       }
       format = { sampleRate, channels, bitsPerSample };

@@ -186,7 +186,9 @@ export function retryMessages(messages: ChatMessage[], raw: string, error: strin
     { role: 'assistant', content: cut(raw, MAX_ECHO) },
     {
       role: 'user',
-      content: `That answer could not be used: ${error}.\nAnswer again with one JSON object only, in exactly the shape the instructions give, and no other text.`,
+      content:
+        `That answer could not be used: ${error}.\n` +
+        'Answer again with one JSON object only, in exactly the shape the instructions give, and no other text.',
     },
   ];
 }
