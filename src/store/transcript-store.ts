@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import {
+  consentCovers,
   inOrder,
   SUMMARY_WITHDRAWN,
+  summaryNames,
   type TranscriptEntry,
   type WrittenSummary,
 } from '../domain/transcript/transcript.js';
@@ -84,7 +86,7 @@ export class TranscriptStore {
     let removed = 0;
     for (const sessionId of sessionIds) {
       const state = await this.state(guildId, sessionId);
-      const named = state.summary?.heard.some((h) => h.askedBy === userId || h.answeredBy === userId) ?? false;
+      const named = summaryNames(state.summary, userId);
       const theirs = await this.removeMember(guildId, sessionId, userId);
       removed += theirs;
       if (theirs > 0 || named) await this.forgetSummary(guildId, sessionId, why);
@@ -106,10 +108,10 @@ export class TranscriptStore {
     return new Map(Object.entries(hash).map(([userId, at]) => [userId, Number(at)]));
   }
 
-  /** Whether the member was opted in at `at` and still is (a later join does not cover speech before it). */
+  /** Whether the member's consent covers speech that began at `at` (see consentCovers). */
   async consentedAt(guildId: string, userId: string, at: number) {
     const since = await this.redis.hget(keys.transcriptMembers(guildId), userId);
-    return since !== null && Number(since) <= at;
+    return consentCovers(since === null ? undefined : Number(since), at);
   }
 
   async start(guildId: string, sessionId: string) {

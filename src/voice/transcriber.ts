@@ -189,35 +189,57 @@ export class Transcriber {
 
   private async queue(userId: string, samples: Int16Array, start: PieceStart) {
     const paper = await start.paper;
-    const id = newId();
     const from = Math.round(start.at);
-    const to = Math.round(start.at + (samples.length * 1000) / STT_RATE);
-    const heard = { id, userId, from, to, ...(paper && { paperId: paper.id }) };
+    const heard = {
+      userId,
+      from,
+      to: Math.round(start.at + (samples.length * 1000) / STT_RATE),
+      wav: wavFile(samples),
+    };
     try {
-      await this.deps.transcripts.queue(this.guildId, this.sessionId, { ...heard, wav: wavFile(samples) });
+      await queueUtterance(this.deps, this.guildId, this.sessionId, heard, paper);
     } catch (err) {
       // The audio store is full or gone: the transcript says what is missing instead of losing it silently.
       this.deps.logger.warn({ err, guildId: this.guildId, userId }, 'audio not stored: kept as a gap');
+      const { wav: _audio, ...times } = heard;
       await this.deps.transcripts.resolve(this.guildId, this.sessionId, {
-        ...heard,
+        id: newId(),
+        ...times,
+        ...(paper && { paperId: paper.id }),
         gap: 'the audio could not be held',
       });
-      return;
     }
-    await this.deps.jobs.enqueue(
-      'transcribe',
-      {
-        guildId: this.guildId,
-        sessionId: this.sessionId,
-        utteranceId: id,
-        userId,
-        from,
-        to,
-        ...(paper && { paperId: paper.id }),
-        // The title's words (names, jargon) help the provider; a bare link would not.
-        ...(paper?.metadataStatus === 'ready' && { prompt: cleanText(paper.title, 300) }),
-      },
-      { jobId: transcribeJobId(this.guildId, id) },
-    );
   }
+}
+
+/**
+ * What becomes of each piece of speech heard: its audio held until its text is back, and its `transcribe` job
+ * queued, with the paper being presented (whose title's words, names and jargon, help the provider; a bare link
+ * would not). Returns the utterance's id.
+ */
+export async function queueUtterance(
+  deps: Pick<TranscriberDeps, 'transcripts' | 'jobs'>,
+  guildId: string,
+  sessionId: string,
+  { userId, from, to, wav }: { userId: string; from: number; to: number; wav: Buffer },
+  paper: Pick<Paper, 'id' | 'title' | 'metadataStatus'> | undefined,
+) {
+  const id = newId();
+  const heard = { id, userId, from, to, ...(paper && { paperId: paper.id }) };
+  await deps.transcripts.queue(guildId, sessionId, { ...heard, wav });
+  await deps.jobs.enqueue(
+    'transcribe',
+    {
+      guildId,
+      sessionId,
+      utteranceId: id,
+      userId,
+      from,
+      to,
+      ...(paper && { paperId: paper.id }),
+      ...(paper?.metadataStatus === 'ready' && { prompt: cleanText(paper.title, 300) }),
+    },
+    { jobId: transcribeJobId(guildId, id) },
+  );
+  return id;
 }

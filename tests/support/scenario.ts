@@ -3,14 +3,12 @@ import { readFileSync } from 'node:fs';
 import { ChannelType, PermissionFlagsBits, type APIMessage } from 'discord-api-types/v10';
 import { z } from 'zod';
 import { INVITE_PERMISSIONS } from '../../src/discord/permissions.js';
-import { cleanText } from '../../src/domain/papers/metadata.js';
 import { STT_RATE, wavFile } from '../../src/domain/transcript/audio.js';
-import { newId } from '../../src/store/ids.js';
 import type { Answer } from '../emulator/interactions.js';
 import type { Emulator } from '../emulator/emulator.js';
 import type { WorldGuild } from '../emulator/world.js';
 import type { JobQueue } from '../../src/jobs/job-queue.js';
-import { transcribeJobId } from '../../src/jobs/contract.js';
+import { queueUtterance } from '../../src/voice/transcriber.js';
 import type { Lectern } from '../../src/app.js';
 import { until } from './bot-process.js';
 
@@ -359,8 +357,8 @@ export class ScenarioPlayer {
   }
 
   /**
-   * Stands in for the voice receiver (src/voice/transcriber.ts), and only for it: the utterance is queued exactly as
-   * `Transcriber.queue` does, and the real job decides what becomes of it.
+   * Stands in for the voice receiver (src/voice/transcriber.ts), and only for it: the utterance is queued by the
+   * transcriber's own `queueUtterance`, and the real job decides what becomes of it.
    */
   private async speak(step: Extract<ScenarioStep, { speaks: string }>): Promise<StepResult> {
     if (!this.speech) throw new Error(`${step.at}: a "speaks" step needs a player given the bot (speech)`);
@@ -382,24 +380,8 @@ export class ScenarioPlayer {
     const wav = wavFile(utteranceSamples(step.speaks, (to - from) / 1000));
     onUtterance?.(wav, step.speaks);
     const userId = this.userId(step.as);
-    const paper = await papers.current(guildId);
-    const id = newId();
-    const heard = { id, userId, from: Math.round(from), to: Math.round(to), ...(paper && { paperId: paper.id }) };
-    await transcripts.queue(guildId, session.id, { ...heard, wav });
-    await jobs.enqueue(
-      'transcribe',
-      {
-        guildId,
-        sessionId: session.id,
-        utteranceId: id,
-        userId,
-        from: Math.round(from),
-        to: Math.round(to),
-        ...(paper && { paperId: paper.id }),
-        ...(paper?.metadataStatus === 'ready' && { prompt: cleanText(paper.title, 300) }),
-      },
-      { jobId: transcribeJobId(guildId, id) },
-    );
+    const heard = { userId, from: Math.round(from), to: Math.round(to), wav };
+    const id = await queueUtterance({ transcripts, jobs }, guildId, session.id, heard, await papers.current(guildId));
     return { step, utterance: { sessionId: session.id, id } };
   }
 

@@ -18,6 +18,12 @@ export type TranscriptLine = Extract<TranscriptEntry, { text: string }>;
 
 export const isLine = (entry: TranscriptEntry): entry is TranscriptLine => 'text' in entry;
 
+/**
+ * The consent rule: speech is heard only from a member opted in since before it began (`joinedAt`: when they ran
+ * /transcript join; undefined: not opted in). A later join does not cover what they said before it.
+ */
+export const consentCovers = (joinedAt: number | undefined, from: number) => joinedAt !== undefined && joinedAt <= from;
+
 /** Speech-to-text answers are capped: 30 s of speech is ~100 words (~600 characters). */
 export const MAX_LINE = 1_500;
 
@@ -55,12 +61,13 @@ export const SUMMARY_WITHDRAWN = {
   forgotten: 'it was removed when a member who spoke asked Lectern to forget them',
 } as const;
 
+/** Whether a written summary names the member (as asking or answering a question heard). */
+export const summaryNames = (summary: WrittenSummary | undefined, userId: string) =>
+  summary?.heard.some((h) => h.askedBy === userId || h.answeredBy === userId) ?? false;
+
 /** Whether a written summary was made with this member's words, or names them. */
 export function summaryHas(transcript: Pick<RecapTranscript, 'entries' | 'summary'>, userId: string) {
-  return (
-    transcript.entries.some((e) => e.userId === userId) ||
-    (transcript.summary?.heard.some((h) => h.askedBy === userId || h.answeredBy === userId) ?? false)
-  );
+  return transcript.entries.some((e) => e.userId === userId) || summaryNames(transcript.summary, userId);
 }
 
 /** The transcript without the entries `keep` refuses; a written summary made with any of them goes too (`why`). */

@@ -1,5 +1,11 @@
 import type { Recap } from '../../domain/recap/recap.js';
-import { isLine, keptEntries, SUMMARY_WITHDRAWN, type RecapTranscript } from '../../domain/transcript/transcript.js';
+import {
+  consentCovers,
+  isLine,
+  keptEntries,
+  SUMMARY_WITHDRAWN,
+  type RecapTranscript,
+} from '../../domain/transcript/transcript.js';
 import type { TranscriptStore } from '../../store/transcript-store.js';
 import type { JobQueue } from '../job-queue.js';
 import { transcribeJobId } from '../contract.js';
@@ -103,7 +109,7 @@ export async function recapTranscript(deps: RecapTranscriptDeps, guildId: string
 export async function withCurrentConsent(deps: RecapTranscriptDeps, guildId: string, recap: Recap) {
   if (!recap.transcript) return recap;
   const members = await deps.transcripts.members(guildId);
-  const consented = ({ userId, from }: { userId: string; from: number }) => (members.get(userId) ?? Infinity) <= from;
+  const consented = ({ userId, from }: { userId: string; from: number }) => consentCovers(members.get(userId), from);
   const transcript = keptEntries(recap.transcript, consented, SUMMARY_WITHDRAWN.left);
   return transcript === recap.transcript ? recap : { ...recap, transcript };
 }
