@@ -53,10 +53,15 @@ async function end(ctx: Ctx, recording?: string): Promise<void> {
 }
 
 async function status(ctx: Ctx): Promise<void> {
-  const read = ctx.session && (await ctx.services.live.status(ctx.guildId, ctx.session.id));
+  // Side by side: one round trip to Redis for both (the connection pipelines what is sent together).
+  const [read, transcript] = ctx.session
+    ? await Promise.all([
+        ctx.services.live.status(ctx.guildId, ctx.session.id),
+        ctx.services.transcripts.status(ctx.guildId, ctx.session.id),
+      ])
+    : [];
   if (!read) return ctx.reply('No session is live right now.');
   const { session, paper, handsUp, onStage, speaking, asked, open, talk } = read;
-  const transcript = await ctx.services.transcripts.status(ctx.guildId, session.id);
   await ctx.reply({
     embeds: [
       {

@@ -59,9 +59,8 @@ export class TranscriptService {
 
   /** For /session status: who is heard, when the session is transcribed. */
   async status(guildId: string, sessionId: string) {
-    const state = await this.store.state(guildId, sessionId);
-    if (!state.on) return undefined;
-    return { stopped: state.stoppedAt !== undefined, members: [...(await this.store.members(guildId)).keys()] };
+    const [state, members] = await Promise.all([this.store.state(guildId, sessionId), this.store.members(guildId)]);
+    return state.on ? { stopped: state.stoppedAt !== undefined, members: [...members.keys()] } : undefined;
   }
 
   entries(guildId: string, sessionId: string) {
